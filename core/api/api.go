@@ -1,0 +1,241 @@
+// Package api is the boundary API: the one coarse, handle-based surface
+// that the C ABI (ffi/), WebAssembly (wasm/) and gomobile (bind/) bindings
+// wrap. Everything crosses it as JSON strings (whole objects and batches,
+// encoded once per call) and integer handles (never Go pointers, which cgo
+// and JNI must not hold). Bindings add no logic of their own: a behaviour
+// lives here or below, once.
+package api
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// Config opens a database (JSON form).
+type Config struct {
+	Path           string          `json:"path,omitempty"`
+	InMemory       bool            `json:"inMemory,omitempty"`
+	Schema         json.RawMessage `json:"schema,omitempty"`
+	AllowMigration bool            `json:"allowMigration,omitempty"`
+	// Durability: "full" (default), "relaxed" or "none"; see store.SyncPolicy.
+	Durability string `json:"durability,omitempty"`
+}
+
+// ParseConfig turns a JSON config into store options.
+func ParseConfig(data []byte) (store.Options, error) {
+	var c Config
+	if err := decodeJSON("the config", data, &c); err != nil {
+		return store.Options{}, err
+	}
+	o := store.Options{Path: c.Path, InMemory: c.InMemory, AllowMigration: c.AllowMigration}
+	if len(c.Schema) > 0 && string(c.Schema) != "null" {
+		s, err := schema.FromJSON(c.Schema)
+		if err != nil {
+			return o, err
+		}
+		o.Schema = s
+	}
+	switch c.Durability {
+	case "", "full":
+		o.Sync = store.SyncFull
+	case "relaxed":
+		o.Sync = store.SyncRelaxed
+	case "none":
+		o.Sync = store.SyncNone
+	default:
+		return o, terror.New(terror.InvalidArgument, "durability %q is not full, relaxed or none", c.Durability)
+	}
+	return o, nil
+}
+
+// handles maps the integers bindings hold to the objects they name.
+type handles[T any] struct {
+	mu   sync.Mutex
+	next int64
+	m    map[int64]T
+}
+
+func (h *handles[T]) add(v T) int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[int64]T{}
+	}
+	h.next++
+	h.m[h.next] = v
+	return h.next
+}
+
+func (h *handles[T]) get(id int64) (T, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	v, ok := h.m[id]
+	return v, ok
+}
+
+func (h *handles[T]) remove(id int64) (T, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	v, ok := h.m[id]
+	delete(h.m, id)
+	return v, ok
+}
+
+var (
+	dbs       handles[*store.DB]
+	listeners handles[listenerRef]
+)
+
+type listenerRef struct {
+	db    int64
+	token store.ListenerToken
+}
+
+func db(h int64) (*store.DB, error) {
+	d, ok := dbs.get(h)
+	if !ok {
+		return nil, terror.New(terror.Closed, "database handle %d is not open (closed, or never opened)", h)
+	}
+	return d, nil
+}
+
+// Open opens a database from a JSON config and returns its handle.
+func Open(configJSON []byte) (int64, error) {
+	o, err := ParseConfig(configJSON)
+	if err != nil {
+		return 0, err
+	}
+	d, err := store.Open(o)
+	if err != nil {
+		return 0, err
+	}
+	return dbs.add(d), nil
+}
+
+// Close closes a database handle; a second Close is a Closed error.
+func Close(h int64) error {
+	d, ok := dbs.remove(h)
+	if !ok {
+		return terror.New(terror.Closed, "database handle %d is not open", h)
+	}
+	return d.Close()
+}
+
+// Write commits a JSON array of ops as one transaction.
+func Write(h int64, opsJSON []byte) error {
+	d, err := db(h)
+	if err != nil {
+		return err
+	}
+	ops, err := ParseOps(opsJSON)
+	if err != nil {
+		return err
+	}
+	return d.Apply(ops)
+}
+
+// Get returns one object as JSON; keyJSON is the primary key in JSON.
+func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
+	d, err := db(h)
+	if err != nil {
+		return nil, err
+	}
+	var kj any
+	if err := decodeJSON("the key", keyJSON, &kj); err != nil {
+		return nil, err
+	}
+	key, err := ValueFromJSON(kj)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := d.Get(class, key)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(ObjectToJSON(obj))
+}
+
+// Query runs a JSON query and returns a JSON array of objects.
+func Query(h int64, queryJSON []byte) ([]byte, error) {
+	d, err := db(h)
+	if err != nil {
+		return nil, err
+	}
+	q, err := ParseQuery(queryJSON)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := d.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]any, len(objs))
+	for i, o := range objs {
+		out[i] = ObjectToJSON(o)
+	}
+	return json.Marshal(out)
+}
+
+// Count runs a JSON query and returns how many objects match.
+func Count(h int64, queryJSON []byte) (int64, error) {
+	d, err := db(h)
+	if err != nil {
+		return 0, err
+	}
+	q, err := ParseQuery(queryJSON)
+	if err != nil {
+		return 0, err
+	}
+	n, err := d.Count(q)
+	return int64(n), err
+}
+
+// SchemaJSON returns the database's schema.
+func SchemaJSON(h int64) ([]byte, error) {
+	d, err := db(h)
+	if err != nil {
+		return nil, err
+	}
+	s, err := d.Schema()
+	if err != nil {
+		return nil, err
+	}
+	return s.ToJSON(), nil
+}
+
+// AddListener registers cb for changes of a JSON query's results; cb
+// receives a JSON change event (ChangeJSON) on the committing goroutine.
+func AddListener(h int64, queryJSON []byte, cb func(changeJSON []byte)) (int64, error) {
+	d, err := db(h)
+	if err != nil {
+		return 0, err
+	}
+	q, err := ParseQuery(queryJSON)
+	if err != nil {
+		return 0, err
+	}
+	tok, err := d.AddListener(q, func(c store.Change) {
+		b, _ := json.Marshal(ChangeToJSON(c))
+		cb(b)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return listeners.add(listenerRef{db: h, token: tok}), nil
+}
+
+// RemoveListener stops a listener.
+func RemoveListener(id int64) error {
+	ref, ok := listeners.remove(id)
+	if !ok {
+		return terror.New(terror.NotFound, "listener %d is not registered", id)
+	}
+	if d, ok := dbs.get(ref.db); ok {
+		d.RemoveListener(ref.token)
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package api
+
+// The JSON forms that cross the boundary: ops, queries, objects and change
+// events, with values in MongoDB Extended JSON, exactly as the conformance
+// scenarios write them (SPEC.md).
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
+)
+
+func decodeJSON(what string, data []byte, into any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(into); err != nil {
+		return terror.Wrap(terror.InvalidArgument, err, "%s is not valid JSON", what)
+	}
+	if dec.More() {
+		return terror.New(terror.InvalidArgument, "%s has trailing data after the JSON value", what)
+	}
+	return nil
+}
+
+// OpJSON is one write op as SPEC.md writes it: exactly one of the five
+// verbs names the class.
+type OpJSON struct {
+	Create    *string        `json:"create,omitempty"`
+	Upsert    *string        `json:"upsert,omitempty"`
+	Update    *string        `json:"update,omitempty"`
+	Delete    *string        `json:"delete,omitempty"`
+	Increment *string        `json:"increment,omitempty"`
+	Value     map[string]any `json:"value,omitempty"`
+	Key       any            `json:"key,omitempty"`
+	Set       map[string]any `json:"set,omitempty"`
+	Field     string         `json:"field,omitempty"`
+	By        any            `json:"by,omitempty"`
+}
+
+// ParseOps parses a JSON array of ops.
+func ParseOps(data []byte) ([]store.Op, error) {
+	var raw []json.RawMessage
+	if err := decodeJSON("the ops", data, &raw); err != nil {
+		return nil, err
+	}
+	ops := make([]store.Op, 0, len(raw))
+	for i, r := range raw {
+		var oj OpJSON
+		if err := decodeJSON("an op", r, &oj); err != nil {
+			return nil, err
+		}
+		op, err := oj.ToOp()
+		if err != nil {
+			return nil, terror.New(terror.CodeOf(err), "op %d: %s", i, err.(*terror.Error).Message)
+		}
+		ops = append(ops, op)
+	}
+	return ops, nil
+}
+
+// ToOp converts a decoded (UseNumber) op into a store op.
+func (oj *OpJSON) ToOp() (store.Op, error) {
+	var op store.Op
+	n := 0
+	for kind, class := range map[store.OpKind]*string{store.OpCreate: oj.Create, store.OpUpsert: oj.Upsert,
+		store.OpUpdate: oj.Update, store.OpDelete: oj.Delete, store.OpIncrement: oj.Increment} {
+		if class != nil {
+			op.Kind, op.Class = kind, *class
+			n++
+		}
+	}
+	if n != 1 {
+		return op, terror.New(terror.InvalidArgument, "an op needs exactly one of create, upsert, update, delete, increment")
+	}
+	var err error
+	if op.Value, err = ObjectFromJSON(oj.Value); err != nil {
+		return op, err
+	}
+	if op.Set, err = ObjectFromJSON(oj.Set); err != nil {
+		return op, err
+	}
+	if op.Key, err = ValueFromJSON(oj.Key); err != nil {
+		return op, err
+	}
+	if op.By, err = ValueFromJSON(oj.By); err != nil {
+		return op, err
+	}
+	op.Field = oj.Field
+	switch op.Kind {
+	case store.OpCreate, store.OpUpsert:
+		if oj.Value == nil {
+			return op, terror.New(terror.InvalidArgument, "%s needs a value object", op.Kind)
+		}
+	case store.OpUpdate:
+		if oj.Set == nil {
+			return op, terror.New(terror.InvalidArgument, "update needs a set object")
+		}
+	case store.OpIncrement:
+		if oj.Field == "" || oj.By == nil {
+			return op, terror.New(terror.InvalidArgument, "increment needs a field and by")
+		}
+	}
+	return op, nil
+}
+
+// ValueFromJSON converts one decoded JSON value (Extended JSON).
+func ValueFromJSON(j any) (any, error) {
+	v, err := value.FromJSON(j)
+	if err != nil {
+		return nil, terror.Wrap(terror.InvalidArgument, err, "bad value")
+	}
+	return v, nil
+}
+
+// ObjectFromJSON converts a decoded JSON object's values.
+func ObjectFromJSON(m map[string]any) (store.Object, error) {
+	if m == nil {
+		return nil, nil
+	}
+	out := make(store.Object, len(m))
+	for k, j := range m {
+		v, err := value.FromJSON(j)
+		if err != nil {
+			return nil, terror.Wrap(terror.InvalidArgument, err, "property %q", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// ObjectToJSON renders an object with Extended JSON values.
+func ObjectToJSON(o store.Object) map[string]any {
+	out := make(map[string]any, len(o))
+	for k, v := range o {
+		out[k] = value.ToJSON(v)
+	}
+	return out
+}
+
+// QueryJSON is a query as the boundary and the scenarios write it.
+type QueryJSON struct {
+	Class  string `json:"class"`
+	Filter string `json:"filter,omitempty"`
+	Args   []any  `json:"args,omitempty"`
+	Sort   string `json:"sort,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
+}
+
+// ParseQuery parses a query object.
+func ParseQuery(data []byte) (store.Query, error) {
+	var qj QueryJSON
+	if err := decodeJSON("the query", data, &qj); err != nil {
+		return store.Query{}, err
+	}
+	return qj.ToQuery()
+}
+
+// ToQuery converts a decoded query.
+func (qj *QueryJSON) ToQuery() (store.Query, error) {
+	q := store.Query{Class: qj.Class, Filter: qj.Filter, Sort: qj.Sort, Limit: qj.Limit}
+	for i, a := range qj.Args {
+		v, err := value.FromJSON(a)
+		if err != nil {
+			return q, terror.Wrap(terror.InvalidArgument, err, "query argument $%d", i)
+		}
+		q.Args = append(q.Args, v)
+	}
+	return q, nil
+}
+
+// ChangeJSON is a change event.
+type ChangeJSON struct {
+	Class    string `json:"class"`
+	Inserted []any  `json:"inserted"`
+	Modified []any  `json:"modified"`
+	Deleted  []any  `json:"deleted"`
+}
+
+// ChangeToJSON renders a change event.
+func ChangeToJSON(c store.Change) ChangeJSON {
+	conv := func(keys []any) []any {
+		out := make([]any, len(keys))
+		for i, k := range keys {
+			out[i] = value.ToJSON(k)
+		}
+		return out
+	}
+	return ChangeJSON{Class: c.Class, Inserted: conv(c.Inserted), Modified: conv(c.Modified), Deleted: conv(c.Deleted)}
+}
+
+// ErrorJSON is an error as it crosses the boundary.
+type ErrorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ErrorToJSON renders any error with its conformance code.
+func ErrorToJSON(err error) ErrorJSON {
+	msg := err.Error()
+	if te, ok := err.(*terror.Error); ok {
+		msg = te.Message
+	}
+	return ErrorJSON{Code: string(terror.CodeOf(err)), Message: msg}
+}

@@ -1,0 +1,55 @@
+package query
+
+import (
+	"strings"
+
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
+)
+
+// ParseSort parses a sort specification such as "name ASC, age DESC" (the
+// same syntax as inside SORT(...); ASC is the default, and ASCENDING and
+// DESCENDING are accepted, in any case). An empty s gives no keys.
+func ParseSort(s string, class *schema.Class) (keys []SortKey, err error) {
+	if class == nil {
+		return nil, terror.New(terror.InvalidArgument, "query: no class given")
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			keys, err = nil, terror.New(terror.Internal, "query: internal error parsing sort %q: %v", s, r)
+		}
+	}()
+	p := newParser(s, class, nil)
+	return p.parseSortKeys(tEOF, "',' or the end of the sort")
+}
+
+// Less reports whether object a sorts before object b by keys: the first
+// key on which they differ decides. Values are ordered by value.Compare;
+// null (or absent) comes first ascending and last descending, as in Realm.
+// Values of kinds that have no order between them (only possible in data
+// that does not fit the schema) are ordered by kind name, so that sorting
+// stays deterministic.
+func Less(keys []SortKey, a, b map[string]any) bool {
+	for _, k := range keys {
+		c := compareForSort(a[k.Property], b[k.Property])
+		if c == 0 {
+			continue
+		}
+		if k.Descending {
+			return c > 0
+		}
+		return c < 0
+	}
+	return false
+}
+
+func compareForSort(x, y any) int {
+	if c, ok := value.Compare(x, y); ok {
+		return c
+	}
+	return strings.Compare(value.Kind(x), value.Kind(y))
+}

@@ -1,0 +1,300 @@
+// Package schema describes the classes of a Tether database: typed
+// properties, a primary key and declared indexes, in the same words as
+// Realm's schemas and the conformance scenarios ("string", "int?",
+// "string[]"), and decides which schema changes are additive (open fine)
+// and which are breaking (need a migration).
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/tethersync/tether/core/terror"
+)
+
+// Type is the base type of a property (of its elements, for a list).
+type Type uint8
+
+// The property types of SPEC.md.
+const (
+	String Type = iota + 1
+	Int
+	Double
+	Bool
+	Date
+	Data
+	ObjectID
+	UUID
+)
+
+var typeNames = map[Type]string{String: "string", Int: "int", Double: "double", Bool: "bool",
+	Date: "date", Data: "data", ObjectID: "objectId", UUID: "uuid"}
+
+func (t Type) String() string { return typeNames[t] }
+
+// Property is one typed field of a class.
+type Property struct {
+	Name string
+	Type Type
+	// Optional: the value (or, for a list, each element) may be null.
+	Optional bool
+	List     bool
+	Indexed  bool
+	// Index is the property's position in Class.Properties.
+	Index int
+}
+
+// TypeString renders the property type as in a schema file: "int?", "string[]".
+func (p *Property) TypeString() string {
+	s := p.Type.String()
+	if p.Optional {
+		s += "?"
+	}
+	if p.List {
+		s += "[]"
+	}
+	return s
+}
+
+// Class is an object type.
+type Class struct {
+	Name       string
+	PrimaryKey string
+	// Properties in a fixed order: the primary key, the indexed properties
+	// by name, then the rest by name. Objects are stored in this order, so
+	// index lookups find their property after few steps.
+	Properties []*Property
+	byName     map[string]*Property
+}
+
+// Property returns the named property, or nil.
+func (c *Class) Property(name string) *Property { return c.byName[name] }
+
+// PK returns the primary key property.
+func (c *Class) PK() *Property { return c.byName[c.PrimaryKey] }
+
+// Schema is a set of classes.
+type Schema struct {
+	Classes []*Class // sorted by name
+	byName  map[string]*Class
+}
+
+// Class returns the named class, or nil.
+func (s *Schema) Class(name string) *Class {
+	if s == nil {
+		return nil
+	}
+	return s.byName[name]
+}
+
+// MustClass returns the named class or an UnknownClass error.
+func (s *Schema) MustClass(name string) (*Class, error) {
+	if c := s.Class(name); c != nil {
+		return c, nil
+	}
+	return nil, terror.New(terror.UnknownClass, "no class %q in the schema", name)
+}
+
+// ClassJSON is the JSON form of a class, as in SPEC.md.
+type ClassJSON struct {
+	Name       string            `json:"name"`
+	PrimaryKey string            `json:"primaryKey"`
+	Properties map[string]string `json:"properties"`
+	Indexed    []string          `json:"indexed,omitempty"`
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// ParseType parses a property type such as "int?", "string[]", "double?[]".
+func ParseType(s string) (t Type, optional, list bool, err error) {
+	base := s
+	if strings.HasSuffix(base, "[]") {
+		list = true
+		base = strings.TrimSuffix(base, "[]")
+	}
+	if strings.HasSuffix(base, "?") {
+		optional = true
+		base = strings.TrimSuffix(base, "?")
+	}
+	for k, name := range typeNames {
+		if name == base {
+			return k, optional, list, nil
+		}
+	}
+	return 0, false, false, terror.New(terror.InvalidArgument,
+		"unknown property type %q (want string, int, double, bool, date, data, objectId or uuid, with optional ? and [])", s)
+}
+
+// FromJSON parses a schema in SPEC.md's JSON form (an array of classes).
+func FromJSON(data []byte) (*Schema, error) {
+	var classes []ClassJSON
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&classes); err != nil {
+		return nil, terror.Wrap(terror.InvalidArgument, err, "schema is not a JSON array of classes")
+	}
+	return FromClasses(classes)
+}
+
+// FromClasses builds and validates a schema.
+func FromClasses(classes []ClassJSON) (*Schema, error) {
+	s := &Schema{byName: map[string]*Class{}}
+	for _, cj := range classes {
+		c, err := buildClass(cj)
+		if err != nil {
+			return nil, err
+		}
+		if s.byName[c.Name] != nil {
+			return nil, terror.New(terror.InvalidArgument, "class %q is declared twice", c.Name)
+		}
+		s.byName[c.Name] = c
+		s.Classes = append(s.Classes, c)
+	}
+	sort.Slice(s.Classes, func(i, j int) bool { return s.Classes[i].Name < s.Classes[j].Name })
+	return s, nil
+}
+
+func buildClass(cj ClassJSON) (*Class, error) {
+	if !identRe.MatchString(cj.Name) {
+		return nil, terror.New(terror.InvalidArgument, "class name %q is not an identifier", cj.Name)
+	}
+	if cj.PrimaryKey == "" {
+		return nil, terror.New(terror.InvalidArgument, "class %q has no primaryKey", cj.Name)
+	}
+	c := &Class{Name: cj.Name, PrimaryKey: cj.PrimaryKey, byName: map[string]*Property{}}
+	names := make([]string, 0, len(cj.Properties))
+	for name := range cj.Properties {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !identRe.MatchString(name) {
+			return nil, terror.New(terror.InvalidArgument, "property name %q of class %q is not an identifier", name, cj.Name)
+		}
+		t, opt, list, err := ParseType(cj.Properties[name])
+		if err != nil {
+			return nil, terror.New(terror.InvalidArgument, "%s.%s: %s", cj.Name, name, err.(*terror.Error).Message)
+		}
+		c.byName[name] = &Property{Name: name, Type: t, Optional: opt, List: list}
+	}
+	pk := c.byName[cj.PrimaryKey]
+	if pk == nil {
+		return nil, terror.New(terror.InvalidArgument, "primary key %q of class %q is not one of its properties", cj.PrimaryKey, cj.Name)
+	}
+	if pk.List || pk.Optional || !(pk.Type == String || pk.Type == Int || pk.Type == ObjectID || pk.Type == UUID) {
+		return nil, terror.New(terror.InvalidArgument, "primary key %s.%s must be a required string, int, objectId or uuid, not %s", cj.Name, pk.Name, pk.TypeString())
+	}
+	for _, name := range cj.Indexed {
+		p := c.byName[name]
+		if p == nil {
+			return nil, terror.New(terror.InvalidArgument, "indexed property %q is not a property of class %q", name, cj.Name)
+		}
+		if p.List || p.Type == Data {
+			return nil, terror.New(terror.InvalidArgument, "%s.%s of type %s cannot be indexed", cj.Name, name, p.TypeString())
+		}
+		p.Indexed = true
+	}
+	c.Properties = append(c.Properties, pk)
+	for _, indexed := range []bool{true, false} {
+		for _, name := range names {
+			if p := c.byName[name]; name != pk.Name && p.Indexed == indexed {
+				c.Properties = append(c.Properties, p)
+			}
+		}
+	}
+	for i, p := range c.Properties {
+		p.Index = i
+	}
+	return c, nil
+}
+
+// ToJSON renders the schema in SPEC.md's JSON form.
+func (s *Schema) ToJSON() []byte {
+	out := make([]ClassJSON, 0, len(s.Classes))
+	for _, c := range s.Classes {
+		cj := ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}}
+		for _, p := range c.Properties {
+			cj.Properties[p.Name] = p.TypeString()
+			if p.Indexed {
+				cj.Indexed = append(cj.Indexed, p.Name)
+			}
+		}
+		out = append(out, cj)
+	}
+	b, _ := json.Marshal(out)
+	return b
+}
+
+// Change is one difference between a stored schema and a requested one.
+type Change struct {
+	Class, Property string
+	Breaking        bool
+	What            string
+}
+
+func (c Change) String() string {
+	if c.Property == "" {
+		return c.Class + ": " + c.What
+	}
+	return c.Class + "." + c.Property + ": " + c.What
+}
+
+// Diff lists the changes from old to new. A class that new does not mention
+// is kept as it is (its data stays; an app may open a database with a
+// subset of its classes), so it is not a change.
+func Diff(old, new *Schema) []Change {
+	var out []Change
+	for _, nc := range new.Classes {
+		oc := old.Class(nc.Name)
+		if oc == nil {
+			out = append(out, Change{Class: nc.Name, What: "new class"})
+			continue
+		}
+		if oc.PrimaryKey != nc.PrimaryKey {
+			out = append(out, Change{Class: nc.Name, Breaking: true,
+				What: fmt.Sprintf("primary key changed from %q to %q", oc.PrimaryKey, nc.PrimaryKey)})
+		}
+		for _, np := range nc.Properties {
+			op := oc.Property(np.Name)
+			switch {
+			case op == nil && (np.Optional || np.List):
+				out = append(out, Change{nc.Name, np.Name, false, "new optional property"})
+			case op == nil:
+				out = append(out, Change{nc.Name, np.Name, true, "new required property " + np.TypeString()})
+			case op.TypeString() != np.TypeString():
+				out = append(out, Change{nc.Name, np.Name, true,
+					fmt.Sprintf("type changed from %s to %s", op.TypeString(), np.TypeString())})
+			case op.Indexed != np.Indexed:
+				out = append(out, Change{nc.Name, np.Name, false, "index added or removed"})
+			}
+		}
+		for _, op := range oc.Properties {
+			if nc.Property(op.Name) == nil {
+				out = append(out, Change{nc.Name, op.Name, true, "property removed"})
+			}
+		}
+	}
+	return out
+}
+
+// Merge returns new plus every class of old that new does not mention.
+func Merge(old, new *Schema) *Schema {
+	s := &Schema{byName: map[string]*Class{}}
+	for _, c := range new.Classes {
+		s.byName[c.Name] = c
+		s.Classes = append(s.Classes, c)
+	}
+	if old != nil {
+		for _, c := range old.Classes {
+			if s.byName[c.Name] == nil {
+				s.byName[c.Name] = c
+				s.Classes = append(s.Classes, c)
+			}
+		}
+	}
+	sort.Slice(s.Classes, func(i, j int) bool { return s.Classes[i].Name < s.Classes[j].Name })
+	return s
+}

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"github.com/tidwall/buntdb"
+
+	"github.com/tethersync/tether/core/value"
+)
+
+const (
+	stateChunkBytes = 1 << 20
+	// compactMinTail: below this much log since the last snapshot,
+	// compaction is not worth a rewrite.
+	compactMinTail = 4 << 20
+)
+
+// maybeCompact rewrites the log as a snapshot when the transactions since
+// the last one outweigh it.
+func (e *engine) maybeCompact() error {
+	if e.tailBytes < compactMinTail || e.tailBytes < e.snapBytes {
+		return nil
+	}
+	return e.compact()
+}
+
+// compact writes the whole state as a new log (schema, meta, state chunks,
+// unsynced history) and swaps it in atomically. It holds a buntdb read
+// transaction throughout, so no commit lands in the old log meanwhile.
+func (e *engine) compact() error {
+	return e.bunt.View(func(tx *buntdb.Tx) error {
+		var seq uint64
+		out := fileHeader()
+		add := func(t recType, p []byte) {
+			out = appendRecord(out, seq, t, p)
+			seq++
+		}
+		add(recSchema, e.schema.ToJSON())
+		add(recMeta, e.meta.encode())
+		var chunk []byte
+		count := 0
+		flush := func() {
+			if count > 0 {
+				add(recState, append(value.AppendArrayHeader(nil, 2*count), chunk...))
+			}
+			chunk, count = chunk[:0], 0
+		}
+		tx.Ascend("", func(k, v string) bool {
+			chunk = value.AppendString(chunk, k)
+			chunk = value.AppendString(chunk, v)
+			count++
+			if len(chunk) >= stateChunkBytes {
+				flush()
+			}
+			return true
+		})
+		flush()
+		for _, h := range e.history {
+			add(recHistory, h.data)
+		}
+		if err := e.log.Replace(out); err != nil {
+			return err
+		}
+		e.seq, e.snapBytes, e.tailBytes = seq, int64(len(out)), 0
+		return nil
+	})
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// engine is one open database, shared by every DB handle that opened the
+// same path in this process (as Realm shares one file among instances).
+type engine struct {
+	regKey string
+
+	// mu guards the fields below it; operations hold it for reading so
+	// that close waits for them.
+	mu      sync.RWMutex
+	closed  bool
+	refs    int
+	schema  *schema.Schema
+	indexes map[string]bool // buntdb index names in use
+
+	bunt   *buntdb.DB
+	log    backend
+	policy SyncPolicy
+	clock  *crdt.Clock
+
+	// Log state; changed only inside a buntdb write transaction (which
+	// serializes writers) or under mu held for writing.
+	seq       uint64 // sequence of the next record
+	snapBytes int64  // bytes of the log that are the last snapshot
+	tailBytes int64  // bytes appended since
+	meta      meta
+	history   []histEntry           // unsynced local changesets, oldest first
+	broken    atomic.Pointer[error] // set when the log can no longer be trusted
+
+	notify    notifier
+	listenMu  sync.Mutex
+	listeners []*listener
+	stopSync  chan struct{}
+	syncDone  chan struct{}
+}
+
+// histEntry is one unsynced local changeset, kept encoded.
+type histEntry struct {
+	version uint64
+	data    []byte
+}
+
+var (
+	registryMu sync.Mutex
+	registry   = map[string]*engine{}
+)
+
+func registryKey(o Options) (string, error) {
+	if o.InMemory {
+		if o.Path == "" {
+			return "", nil // private: never shared
+		}
+		return "mem:" + o.Path, nil
+	}
+	if o.Path == "" {
+		return "", terror.New(terror.InvalidArgument, "a path is required unless the database is in memory")
+	}
+	abs, err := filepath.Abs(o.Path)
+	if err != nil {
+		return "", terror.Wrap(terror.InvalidArgument, err, "bad path %q", o.Path)
+	}
+	return "file:" + abs, nil
+}
+
+// acquireEngine returns the engine for o, opening it if this process has
+// not, and takes a reference on it.
+func acquireEngine(o Options) (*engine, error) {
+	key, err := registryKey(o)
+	if err != nil {
+		return nil, err
+	}
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if e := registry[key]; key != "" && e != nil {
+		if err := e.ensureSchema(o.Schema, o.AllowMigration); err != nil {
+			return nil, err
+		}
+		e.mu.Lock()
+		e.refs++
+		e.mu.Unlock()
+		return e, nil
+	}
+	e, err := openEngine(o, key)
+	if err != nil {
+		return nil, err
+	}
+	if key != "" {
+		registry[key] = e
+	}
+	return e, nil
+}
+
+func openEngine(o Options, key string) (*engine, error) {
+	var be backend
+	if o.InMemory {
+		be = &memBackend{}
+	} else {
+		fb, err := openFileBackend(o.Path)
+		if err != nil {
+			return nil, err
+		}
+		be = fb
+	}
+	bunt, err := buntdb.Open(":memory:")
+	if err != nil {
+		be.Close()
+		return nil, terror.Wrap(terror.IO, err, "open the in-memory state")
+	}
+	e := &engine{regKey: key, refs: 1, bunt: bunt, log: be, policy: o.Sync,
+		clock: crdt.NewClock(o.Now), indexes: map[string]bool{}}
+	e.notify.init()
+	fail := func(err error) (*engine, error) {
+		bunt.Close()
+		be.Close()
+		return nil, err
+	}
+	if err := e.load(); err != nil {
+		return fail(err)
+	}
+	if err := e.ensureSchema(o.Schema, o.AllowMigration); err != nil {
+		return fail(err)
+	}
+	if err := e.maybeCompact(); err != nil {
+		return fail(err)
+	}
+	if e.policy == SyncRelaxed {
+		e.stopSync, e.syncDone = make(chan struct{}), make(chan struct{})
+		go e.backgroundSync()
+	}
+	return e, nil
+}
+
+// backgroundSync flushes the log once a second under SyncRelaxed.
+func (e *engine) backgroundSync() {
+	defer close(e.syncDone)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stopSync:
+			return
+		case <-t.C:
+			e.mu.RLock()
+			if !e.closed {
+				if err := e.log.Sync(); err != nil {
+					e.setBroken(err)
+				}
+			}
+			e.mu.RUnlock()
+		}
+	}
+}
+
+// setBroken refuses every later write. A failed write or fsync means the
+// kernel may have dropped dirty pages: no later commit can promise
+// durability on top of it (PostgreSQL's "fsyncgate"), so the app must
+// reopen, which replays the log from what is really on disk.
+func (e *engine) setBroken(err error) { e.broken.CompareAndSwap(nil, &err) }
+
+func (e *engine) brokenErr() error {
+	if p := e.broken.Load(); p != nil {
+		return terror.Wrap(terror.IO, *p, "the database can no longer write safely; close and reopen it")
+	}
+	return nil
+}
+
+// release drops one reference and closes the engine on the last one.
+func (e *engine) release() error {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	e.mu.Lock()
+	e.refs--
+	if e.refs > 0 {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	if e.regKey != "" {
+		delete(registry, e.regKey)
+	}
+	if e.stopSync != nil {
+		close(e.stopSync)
+		<-e.syncDone
+	}
+	var errs []error
+	if e.brokenErr() == nil {
+		errs = append(errs, e.maybeCompact(), e.log.Sync())
+	}
+	errs = append(errs, e.log.Close(), e.bunt.Close())
+	e.notify.stop()
+	return errors.Join(errs...)
+}
+
+// appendLocked appends one record. The caller holds the buntdb write
+// transaction, which serializes appends.
+func (e *engine) appendLocked(t recType, payload []byte) error {
+	if err := e.brokenErr(); err != nil {
+		return err
+	}
+	rec := appendRecord(nil, e.seq, t, payload)
+	if err := e.log.Append(rec, e.policy == SyncFull); err != nil {
+		e.setBroken(err)
+		return err
+	}
+	e.seq++
+	e.tailBytes += int64(len(rec))
+	return nil
+}

@@ -1,0 +1,261 @@
+package store
+
+import (
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/tethersync/tether/core/query"
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// Query selects objects of one class.
+type Query struct {
+	Class string
+	// Filter in the query language (Realm Query Language subset); "" = all.
+	Filter string
+	Args   []any
+	// Sort, e.g. "name ASC, age DESC"; "" = primary key order (or the
+	// filter's own SORT(...)).
+	Sort string
+	// Limit caps the result; 0 = no limit (or the filter's own LIMIT(n)).
+	Limit int
+}
+
+// compiled is a query bound to its class.
+type compiled struct {
+	class *schema.Class
+	pred  *query.Predicate // nil = every object
+	sort  []query.SortKey
+	limit int // -1 = none
+}
+
+func compileQuery(s *schema.Schema, q Query) (*compiled, error) {
+	c, err := s.MustClass(q.Class)
+	if err != nil {
+		return nil, err
+	}
+	out := &compiled{class: c, limit: -1}
+	if strings.TrimSpace(q.Filter) != "" {
+		if out.pred, err = query.Compile(q.Filter, c, q.Args); err != nil {
+			return nil, err
+		}
+		out.sort, out.limit = out.pred.Sort(), out.pred.Limit()
+	} else if len(q.Args) > 0 {
+		return nil, terror.New(terror.InvalidArgument, "query arguments given without a filter")
+	}
+	if q.Sort != "" {
+		if out.sort, err = query.ParseSort(q.Sort, c); err != nil {
+			return nil, err
+		}
+	}
+	if q.Limit < 0 {
+		return nil, terror.New(terror.InvalidArgument, "limit %d is negative", q.Limit)
+	}
+	if q.Limit > 0 {
+		out.limit = q.Limit
+	}
+	return out, nil
+}
+
+func (c *compiled) match(obj Object) bool { return c.pred == nil || c.pred.Match(obj) }
+
+// Get returns the object with the given primary key; NotFound if absent.
+func (db *DB) Get(class string, key any) (Object, error) {
+	leave, err := db.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	var obj Object
+	err = db.e.bunt.View(func(tx *buntdb.Tx) error {
+		obj, err = getObject(db.e.schema, tx, class, key)
+		return err
+	})
+	return obj, err
+}
+
+func getObject(s *schema.Schema, tx *buntdb.Tx, class string, key any) (Object, error) {
+	c, err := s.MustClass(class)
+	if err != nil {
+		return nil, err
+	}
+	k, err := coerceKey(c, key)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := tx.Get(objectKey(c.Name, k))
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return nil, terror.New(terror.NotFound, "no %s with primary key %v", c.Name, key)
+	}
+	if err != nil {
+		return nil, terror.Wrap(terror.IO, err, "read")
+	}
+	return toObject(c, raw)
+}
+
+// toObject decodes a stored object for the API: every property present,
+// null where absent.
+func toObject(c *schema.Class, raw string) (Object, error) {
+	r, err := decodeRecord(strBytes(raw), false)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range c.Properties {
+		if _, ok := r.fields[p.Name]; !ok {
+			r.fields[p.Name] = p.Zero()
+		}
+	}
+	return r.fields, nil
+}
+
+// Query returns the objects that match q, sorted and limited.
+func (db *DB) Query(q Query) ([]Object, error) {
+	leave, err := db.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	cq, err := compileQuery(db.e.schema, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []Object
+	err = db.e.bunt.View(func(tx *buntdb.Tx) error {
+		out, err = cq.run(tx, db.e)
+		return err
+	})
+	return out, err
+}
+
+// Count returns how many objects match q.
+func (db *DB) Count(q Query) (int, error) {
+	objs, err := db.Query(q)
+	return len(objs), err
+}
+
+// run scans the smallest candidate set (an index range when the filter
+// allows, else the class) and filters, sorts and limits it.
+func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
+	var out []Object
+	var ferr error
+	// Without a sort, candidates come in primary key or index order and a
+	// limit can stop the scan early.
+	early := cq.limit >= 0 && len(cq.sort) == 0
+	visit := func(_, v string) bool {
+		obj, err := toObject(cq.class, v)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if cq.match(obj) {
+			out = append(out, obj)
+		}
+		return !(early && len(out) >= cq.limit)
+	}
+	if cq.limit == 0 {
+		return []Object{}, nil
+	}
+	if !cq.scanIndex(tx, e, visit) {
+		prefix := classPrefix(cq.class.Name)
+		tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			return visit(k, v)
+		})
+	}
+	if ferr != nil {
+		return nil, ferr
+	}
+	if len(cq.sort) > 0 {
+		sort.SliceStable(out, func(i, j int) bool { return query.Less(cq.sort, out[i], out[j]) })
+	}
+	if cq.limit >= 0 && len(out) > cq.limit {
+		out = out[:cq.limit]
+	}
+	if out == nil {
+		out = []Object{}
+	}
+	return out, nil
+}
+
+// scanIndex visits the candidates of an index range (or the one object of
+// a primary key equality) and reports whether it could.
+func (cq *compiled) scanIndex(tx *buntdb.Tx, e *engine, visit func(k, v string) bool) bool {
+	if cq.pred == nil {
+		return false
+	}
+	c := cq.class
+	r, ok := cq.pred.IndexRange(func(p string) bool {
+		return p == c.PrimaryKey || e.indexes[indexName(c.Name, p)]
+	})
+	if !ok {
+		return false
+	}
+	if r.Property == c.PrimaryKey {
+		if !r.HasLower || !r.HasUpper || !r.LowerInclusive || !r.UpperInclusive {
+			return false
+		}
+		if enc, ok := pkString(c, r.Lower); ok {
+			if enc2, ok := pkString(c, r.Upper); ok && enc == enc2 {
+				if v, err := tx.Get(classPrefix(c.Name) + enc); err == nil {
+					visit("", v)
+				}
+				return true
+			}
+		}
+		return false
+	}
+	index := indexName(c.Name, r.Property)
+	var lo, hi string
+	if r.HasLower {
+		lo = pivot(r.Property, r.Lower)
+	}
+	if r.HasUpper {
+		hi = pivot(r.Property, r.Upper)
+	}
+	stopHi := func(v string) bool {
+		if !r.HasUpper {
+			return false
+		}
+		c := compareRaw(fieldRaw(strBytes(v), r.Property), fieldRaw(strBytes(hi), r.Property))
+		return c > 0 || (c == 0 && !r.UpperInclusive)
+	}
+	skipLo := func(v string) bool {
+		return r.HasLower && !r.LowerInclusive &&
+			compareRaw(fieldRaw(strBytes(v), r.Property), fieldRaw(strBytes(lo), r.Property)) == 0
+	}
+	iter := func(k, v string) bool {
+		if stopHi(v) {
+			return false
+		}
+		if skipLo(v) {
+			return true
+		}
+		return visit(k, v)
+	}
+	if r.HasLower {
+		tx.AscendGreaterOrEqual(index, lo, iter)
+	} else {
+		tx.Ascend(index, func(k, v string) bool {
+			if fieldRaw(strBytes(v), r.Property) == nil {
+				return true // nulls sort first and never satisfy a range
+			}
+			return iter(k, v)
+		})
+	}
+	return true
+}
+
+// pkString encodes v as the class's primary key, if it is of that type.
+func pkString(c *schema.Class, v any) (string, bool) {
+	k, err := c.Coerce(c.PK(), v)
+	if err != nil || k == nil {
+		return "", false
+	}
+	return encodePK(k), true
+}

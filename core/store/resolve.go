@@ -1,0 +1,126 @@
+package store
+
+import (
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// resolve validates an op against the schema and turns it into the
+// ChangeOp the log records: values coerced to their property types,
+// unknown names and wrong kinds rejected with their codes. It reads no
+// state: existence checks happen when the op is applied.
+func resolve(s *schema.Schema, op Op) (ChangeOp, error) {
+	c, err := s.MustClass(op.Class)
+	if err != nil {
+		return ChangeOp{}, err
+	}
+	cop := ChangeOp{Kind: op.Kind, Class: c.Name}
+	switch op.Kind {
+	case OpCreate, OpUpsert:
+		if op.Value == nil {
+			return cop, terror.New(terror.InvalidArgument, "%s of %s needs a value", op.Kind, c.Name)
+		}
+		pkv, ok := op.Value[c.PrimaryKey]
+		if !ok || pkv == nil {
+			return cop, terror.New(terror.MissingPrimaryKey, "%s of %s needs its primary key %q", op.Kind, c.Name, c.PrimaryKey)
+		}
+		fields, err := coerceFields(c, op.Value)
+		if err != nil {
+			return cop, err
+		}
+		cop.Key = fields[0].Value // the primary key comes first
+		if op.Kind == OpCreate {
+			fields = withDefaults(c, fields)
+		}
+		cop.Fields = fields
+	case OpUpdate:
+		if cop.Key, err = coerceKey(c, op.Key); err != nil {
+			return cop, err
+		}
+		if pkv, ok := op.Set[c.PrimaryKey]; ok {
+			v, err := c.Coerce(c.PK(), pkv)
+			if err != nil || encodePK(v) != encodePK(cop.Key) {
+				return cop, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot be changed", c.Name, c.PrimaryKey)
+			}
+			delete(op.Set, c.PrimaryKey)
+		}
+		if cop.Fields, err = coerceFields(c, op.Set); err != nil {
+			return cop, err
+		}
+	case OpDelete:
+		if cop.Key, err = coerceKey(c, op.Key); err != nil {
+			return cop, err
+		}
+	case OpIncrement:
+		if cop.Key, err = coerceKey(c, op.Key); err != nil {
+			return cop, err
+		}
+		p := c.Property(op.Field)
+		if p == nil {
+			return cop, terror.New(terror.UnknownProperty, "no property %q in class %s", op.Field, c.Name)
+		}
+		if p.List || (p.Type != schema.Int && p.Type != schema.Double) {
+			return cop, terror.New(terror.WrongType, "%s.%s is %s; only int and double properties can be incremented", c.Name, p.Name, p.TypeString())
+		}
+		if p.Name == c.PrimaryKey {
+			return cop, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot be incremented", c.Name, p.Name)
+		}
+		by, err := c.Coerce(&schema.Property{Name: p.Name, Type: p.Type}, op.By)
+		if err != nil {
+			return cop, terror.New(terror.WrongType, "increment of %s.%s by %v: %s", c.Name, p.Name, op.By, err.(*terror.Error).Message)
+		}
+		cop.Fields = []Field{{Name: p.Name, Value: by}}
+	default:
+		return cop, terror.New(terror.InvalidArgument, "unknown op kind %d", op.Kind)
+	}
+	return cop, nil
+}
+
+func coerceKey(c *schema.Class, key any) (any, error) {
+	if key == nil {
+		return nil, terror.New(terror.MissingPrimaryKey, "an op on %s needs the primary key", c.Name)
+	}
+	return c.Coerce(c.PK(), key)
+}
+
+// coerceFields checks every property of an input object and returns them
+// in schema order.
+func coerceFields(c *schema.Class, obj Object) ([]Field, error) {
+	for name := range obj {
+		if c.Property(name) == nil {
+			return nil, terror.New(terror.UnknownProperty, "no property %q in class %s", name, c.Name)
+		}
+	}
+	out := make([]Field, 0, len(obj))
+	for _, p := range c.Properties {
+		v, ok := obj[p.Name]
+		if !ok {
+			continue
+		}
+		cv, err := c.Coerce(p, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Field{Name: p.Name, Value: cv})
+	}
+	return out, nil
+}
+
+// withDefaults adds the zero value of every required property a create
+// left out, so that stored objects always hold their required properties.
+func withDefaults(c *schema.Class, fields []Field) []Field {
+	if len(fields) == len(c.Properties) {
+		return fields
+	}
+	out := make([]Field, 0, len(c.Properties))
+	i := 0
+	for _, p := range c.Properties {
+		if i < len(fields) && fields[i].Name == p.Name {
+			out = append(out, fields[i])
+			i++
+		} else if !p.Optional {
+			out = append(out, Field{Name: p.Name, Value: p.Zero()})
+		}
+	}
+	return out
+}

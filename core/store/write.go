@@ -1,0 +1,139 @@
+package store
+
+import (
+	"github.com/tidwall/buntdb"
+
+	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// WriteTx is an open write transaction. Its ops apply in order; if any
+// fails, or the function passed to Write returns an error, nothing of the
+// transaction remains.
+type WriteTx struct {
+	e     *engine
+	tx    *buntdb.Tx
+	stamp crdt.Stamp
+	ops   []ChangeOp
+	tr    tracker
+	err   error
+}
+
+// Write runs fn in a write transaction and commits it: durably (per the
+// sync policy) before Write returns, then the change listeners run.
+func (db *DB) Write(fn func(tx *WriteTx) error) error {
+	leave, err := db.enter()
+	if err != nil {
+		return err
+	}
+	ds, err := db.e.write(nil, fn)
+	leave()
+	db.e.notify.deliver(ds)
+	return err
+}
+
+// Apply commits a batch of ops as one transaction (the coarse form the
+// bindings use).
+func (db *DB) Apply(ops []Op) error {
+	return db.Write(func(tx *WriteTx) error {
+		for _, op := range ops {
+			if err := tx.Do(op); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (e *engine) write(cs *Changeset, fn func(tx *WriteTx) error) (ds []delivery, err error) {
+	if err := e.brokenErr(); err != nil {
+		return nil, err
+	}
+	btx, err := e.bunt.Begin(true)
+	if err != nil {
+		return nil, terror.Wrap(terror.IO, err, "begin a write transaction")
+	}
+	wtx := &WriteTx{e: e, tx: btx, tr: e.trackerFor()}
+	committed := false
+	defer func() {
+		if !committed {
+			btx.Rollback()
+		}
+	}()
+	wtx.stamp = crdt.Stamp{HLC: e.clock.Next(), Client: e.meta[metaClientID]}
+	if err := fn(wtx); err != nil {
+		return nil, err
+	}
+	if wtx.err != nil {
+		return nil, wtx.err
+	}
+	if len(wtx.ops) == 0 {
+		return nil, nil
+	}
+	version := e.meta[metaLocalVersion] + 1
+	rec := &Changeset{Origin: OriginLocal, Version: version, Stamp: wtx.stamp, Ops: wtx.ops}
+	data := encodeChangeset(rec)
+	ds = e.changesFor(btx, wtx.tr)
+	if err := e.appendLocked(recTxn, data); err != nil {
+		return nil, err
+	}
+	e.meta[metaLocalVersion] = version
+	e.history = append(e.history, histEntry{version: version, data: data})
+	if err := btx.Commit(); err != nil {
+		// Cannot happen for an in-memory buntdb; if it did, the log holds
+		// a commit the state lacks, so refuse further writes until reopen.
+		e.setBroken(err)
+		return nil, terror.Wrap(terror.IO, err, "commit")
+	}
+	committed = true
+	return ds, nil
+}
+
+// Do applies one op.
+func (tx *WriteTx) Do(op Op) error {
+	if tx.err != nil {
+		return tx.err
+	}
+	cop, err := resolve(tx.e.schema, op)
+	if err == nil {
+		err = tx.e.applyOp(tx.tx, &cop, tx.stamp, tx.tr)
+	}
+	if err != nil {
+		// The transaction is spoiled: buntdb may hold part of this op, so
+		// the only safe outcome is a rollback of the whole transaction.
+		tx.err = err
+		return err
+	}
+	tx.ops = append(tx.ops, cop)
+	return nil
+}
+
+// Create adds a new object; DuplicateKey if its primary key exists.
+func (tx *WriteTx) Create(class string, obj Object) error {
+	return tx.Do(Op{Kind: OpCreate, Class: class, Value: obj})
+}
+
+// Upsert creates the object or sets the given properties of the existing one.
+func (tx *WriteTx) Upsert(class string, obj Object) error {
+	return tx.Do(Op{Kind: OpUpsert, Class: class, Value: obj})
+}
+
+// Update sets properties of an existing object; NotFound if it is absent.
+func (tx *WriteTx) Update(class string, key any, set Object) error {
+	return tx.Do(Op{Kind: OpUpdate, Class: class, Key: key, Set: set})
+}
+
+// Delete removes an object; NotFound if it is absent.
+func (tx *WriteTx) Delete(class string, key any) error {
+	return tx.Do(Op{Kind: OpDelete, Class: class, Key: key})
+}
+
+// Increment adds by to a numeric property (merged as a counter by sync).
+func (tx *WriteTx) Increment(class string, key any, field string, by any) error {
+	return tx.Do(Op{Kind: OpIncrement, Class: class, Key: key, Field: field, By: by})
+}
+
+// Get reads an object as this transaction sees it.
+func (tx *WriteTx) Get(class string, key any) (Object, error) {
+	return getObject(tx.e.schema, tx.tx, class, key)
+}
