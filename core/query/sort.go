@@ -53,3 +53,40 @@ func compareForSort(x, y any) int {
 	}
 	return strings.Compare(value.Kind(x), value.Kind(y))
 }
+
+// parseSortKeys reads "name [ASC|DESC], ..." up to (not including) a token
+// of kind end. Shared by SORT(...) and ParseSort.
+func (p *parser) parseSortKeys(end tokKind, sepWhat string) ([]SortKey, error) {
+	var keys []SortKey
+	for {
+		t := p.cur()
+		if t.kind != tIdent {
+			return nil, p.expected("a property name")
+		}
+		prop := p.class.Property(t.text)
+		if prop == nil {
+			return nil, terror.New(terror.UnknownProperty, "class %s has no property %q to sort by (at position %d)", p.class.Name, t.text, t.pos)
+		}
+		if prop.List {
+			return nil, terror.New(terror.WrongType, "cannot sort by %s.%s at position %d: it is a list (%s)", p.class.Name, t.text, t.pos, prop.TypeString())
+		}
+		p.advance()
+		k := SortKey{Property: prop.Name}
+		switch d := p.cur(); {
+		case d.is("ASC"), d.is("ASCENDING"):
+			p.advance()
+		case d.is("DESC"), d.is("DESCENDING"):
+			k.Descending = true
+			p.advance()
+		}
+		keys = append(keys, k)
+		switch p.cur().kind {
+		case tComma:
+			p.advance()
+		case end:
+			return keys, nil
+		default:
+			return nil, p.expected(sepWhat)
+		}
+	}
+}

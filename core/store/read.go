@@ -138,13 +138,16 @@ func (db *DB) Count(q Query) (int, error) {
 }
 
 // run scans the smallest candidate set (an index range when the filter
-// allows, else the class) and filters, sorts and limits it.
+// allows, else the class) and filters, sorts and limits it. Without a sort
+// the order is primary key order however the objects were found, so that
+// adding an index never changes what an app sees.
 func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
+	if cq.limit == 0 {
+		return []Object{}, nil
+	}
 	var out []Object
 	var ferr error
-	// Without a sort, candidates come in primary key or index order and a
-	// limit can stop the scan early.
-	early := cq.limit >= 0 && len(cq.sort) == 0
+	limitEarly := false // a primary-key-ordered scan without sort may stop at the limit
 	visit := func(_, v string) bool {
 		obj, err := toObject(cq.class, v)
 		if err != nil {
@@ -154,12 +157,11 @@ func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
 		if cq.match(obj) {
 			out = append(out, obj)
 		}
-		return !(early && len(out) >= cq.limit)
+		return !(limitEarly && len(out) >= cq.limit)
 	}
-	if cq.limit == 0 {
-		return []Object{}, nil
-	}
-	if !cq.scanIndex(tx, e, visit) {
+	usedIndex := cq.scanIndex(tx, e, visit)
+	if !usedIndex {
+		limitEarly = cq.limit > 0 && len(cq.sort) == 0
 		prefix := classPrefix(cq.class.Name)
 		tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
 			if !strings.HasPrefix(k, prefix) {
@@ -171,10 +173,14 @@ func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
 	if ferr != nil {
 		return nil, ferr
 	}
-	if len(cq.sort) > 0 {
+	switch {
+	case len(cq.sort) > 0:
 		sort.SliceStable(out, func(i, j int) bool { return query.Less(cq.sort, out[i], out[j]) })
+	case usedIndex && len(out) > 1:
+		pk := cq.class.PrimaryKey
+		sort.Slice(out, func(i, j int) bool { return encodePK(out[i][pk]) < encodePK(out[j][pk]) })
 	}
-	if cq.limit >= 0 && len(out) > cq.limit {
+	if cq.limit > 0 && len(out) > cq.limit {
 		out = out[:cq.limit]
 	}
 	if out == nil {
