@@ -33,15 +33,21 @@ func (t tracker) note(objKey, class string, key any, before string) {
 // commit and for replay on open, so replay rebuilds exactly what was
 // committed.
 func (e *engine) applyChangeset(tx *buntdb.Tx, cs *Changeset, tr tracker) error {
+	strict := cs.Origin == OriginLocal
 	for i := range cs.Ops {
-		if err := e.applyOp(tx, &cs.Ops[i], cs.Stamp, tr); err != nil {
+		if err := e.applyOp(tx, &cs.Ops[i], cs.Stamp, tr, strict); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker) error {
+// applyOp merges one op into the stored object by the rules of core/crdt,
+// the same code the server runs. strict adds what an app's own write must
+// respect: create of an existing object is DuplicateKey; update, delete or
+// increment of an absent one is NotFound; increment of null is WrongType.
+// (Downloaded changes are not strict: a delete wins over them silently.)
+func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker, strict bool) error {
 	c, err := e.schema.MustClass(op.Class)
 	if err != nil {
 		return err
@@ -52,82 +58,69 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker)
 	if err != nil && !errors.Is(err, buntdb.ErrNotFound) {
 		return terror.Wrap(terror.IO, err, "read %s", key)
 	}
-	notFound := func() error {
-		return terror.New(terror.NotFound, "no %s with primary key %v", c.Name, op.Key)
-	}
-	var r *record
-	switch op.Kind {
-	case OpCreate:
-		if exists {
-			return terror.New(terror.DuplicateKey, "a %s with primary key %v already exists", c.Name, op.Key)
-		}
-		r = &record{fields: make(map[string]any, len(op.Fields)), stamps: make(map[string]crdt.Stamp, len(op.Fields))}
-	case OpUpsert:
-		if !exists {
-			r = &record{fields: map[string]any{}, stamps: map[string]crdt.Stamp{}}
-			for _, f := range withDefaults(c, op.Fields) {
-				r.fields[f.Name], r.stamps[f.Name] = f.Value, st
-			}
-			break
-		}
-		fallthrough
-	case OpUpdate, OpIncrement:
-		if !exists {
-			return notFound()
-		}
-		if r, err = decodeRecord([]byte(cur), true); err != nil {
+	o := crdt.Object{Exists: exists}
+	if exists {
+		r, err := decodeRecord(strBytes(cur), true)
+		if err != nil {
 			return err
 		}
-	case OpDelete:
-		if !exists {
-			return notFound()
+		o.Fields, o.Stamps = r.fields, r.stamps
+	} else if ts, err := tx.Get(tombstoneKey(c.Name, op.Key)); err == nil {
+		o.Tombstone = stampFromString(ts)
+	}
+	if strict {
+		if err := checkStrict(c, op, &o); err != nil {
+			return err
 		}
-		tr.note(key, c.Name, op.Key, cur)
+	}
+	var defaults []Field
+	if !exists {
+		defaults = zeroFields(c)
+	}
+	if !crdt.Apply(&o, op, st, defaults) {
+		return nil
+	}
+	tr.note(key, c.Name, op.Key, cur)
+	if o.Exists {
+		if _, _, err := tx.Set(key, string(encodeRecord(c, &record{fields: o.Fields, stamps: o.Stamps})), nil); err != nil {
+			return terror.Wrap(terror.IO, err, "write %s", key)
+		}
+		if !exists && !o.Tombstone.IsZero() {
+			tx.Delete(tombstoneKey(c.Name, op.Key))
+		}
+		return nil
+	}
+	if exists {
 		if _, err := tx.Delete(key); err != nil {
 			return terror.Wrap(terror.IO, err, "delete %s", key)
 		}
-		_, _, err := tx.Set(tombstoneKey(c.Name, op.Key), stampString(st), nil)
-		return err
 	}
-	if op.Kind == OpIncrement {
-		if err := increment(c, r, op.Fields[0], st); err != nil {
-			return err
-		}
-	} else {
-		for _, f := range op.Fields {
-			r.fields[f.Name], r.stamps[f.Name] = f.Value, st
-		}
-	}
-	tr.note(key, c.Name, op.Key, cur)
-	if _, _, err := tx.Set(key, string(encodeRecord(c, r)), nil); err != nil {
-		return terror.Wrap(terror.IO, err, "write %s", key)
-	}
-	if !exists {
-		tx.Delete(tombstoneKey(c.Name, op.Key))
+	_, _, err = tx.Set(tombstoneKey(c.Name, op.Key), stampString(o.Tombstone), nil)
+	return err
+}
+
+func checkStrict(c *schema.Class, op *ChangeOp, o *crdt.Object) error {
+	switch {
+	case op.Kind == OpCreate && o.Exists:
+		return terror.New(terror.DuplicateKey, "a %s with primary key %v already exists", c.Name, op.Key)
+	case (op.Kind == OpUpdate || op.Kind == OpDelete || op.Kind == OpIncrement) && !o.Exists:
+		return terror.New(terror.NotFound, "no %s with primary key %v", c.Name, op.Key)
+	case op.Kind == OpIncrement && o.Fields[op.Fields[0].Name] == nil:
+		return terror.New(terror.WrongType, "%s.%s is null and cannot be incremented", c.Name, op.Fields[0].Name)
 	}
 	return nil
 }
 
-func increment(c *schema.Class, r *record, by Field, st crdt.Stamp) error {
-	switch cur := r.fields[by.Name].(type) {
-	case int64:
-		b, ok := by.Value.(int64)
-		if !ok {
-			return terror.New(terror.WrongType, "%s.%s is an int; increment it by an int", c.Name, by.Name)
+// zeroFields lists the values a new object starts from: the zero value of
+// every required property.
+func zeroFields(c *schema.Class) []Field {
+	out := make([]Field, 0, len(c.Properties))
+	for _, p := range c.Properties {
+		if !p.Optional || p.List {
+			out = append(out, Field{Name: p.Name, Value: p.Zero()})
 		}
-		r.fields[by.Name] = cur + b
-	case float64:
-		switch b := by.Value.(type) {
-		case float64:
-			r.fields[by.Name] = cur + b
-		case int64:
-			r.fields[by.Name] = cur + float64(b)
-		}
-	default:
-		return terror.New(terror.WrongType, "%s.%s is null and cannot be incremented", c.Name, by.Name)
 	}
-	r.stamps[by.Name] = st
-	return nil
+	return out
 }
 
 func stampString(s crdt.Stamp) string {
@@ -137,4 +130,16 @@ func stampString(s crdt.Stamp) string {
 		b[8+i] = byte(s.Client >> (56 - 8*i))
 	}
 	return string(b[:])
+}
+
+func stampFromString(s string) crdt.Stamp {
+	var st crdt.Stamp
+	if len(s) != 16 {
+		return st
+	}
+	for i := 0; i < 8; i++ {
+		st.HLC = st.HLC<<8 | uint64(s[i])
+		st.Client = st.Client<<8 | uint64(s[8+i])
+	}
+	return st
 }

@@ -1,31 +1,31 @@
 package store
 
-// A changeset is one write transaction as the local history records it:
-// the ops in order, each with its resolved values, and the stamp they were
-// written with. It is both the write-ahead log record of the transaction
-// (replayed on open) and what a sync session uploads.
-
 import (
 	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/core/terror"
 )
 
-// OpKind says what an op does.
-type OpKind uint8
+// The changeset types live in core/crdt, shared with the server; these
+// names keep the store's API self-contained.
+type (
+	OpKind    = crdt.OpKind
+	Changeset = crdt.Changeset
+	ChangeOp  = crdt.ChangeOp
+	Field     = crdt.Field
+	Origin    = crdt.Origin
+)
 
 const (
-	OpCreate    OpKind = 1 // a new object; DuplicateKey if it exists
-	OpUpsert    OpKind = 2 // create, or set the given fields of an existing object
-	OpUpdate    OpKind = 3 // set fields of an existing object; NotFound if absent
-	OpDelete    OpKind = 4 // delete an existing object; NotFound if absent
-	OpIncrement OpKind = 5 // add By to a numeric field (a counter that merges by adding)
+	OpCreate     = crdt.OpCreate
+	OpUpsert     = crdt.OpUpsert
+	OpUpdate     = crdt.OpUpdate
+	OpDelete     = crdt.OpDelete
+	OpIncrement  = crdt.OpIncrement
+	OriginLocal  = crdt.OriginLocal
+	OriginRemote = crdt.OriginRemote
 )
 
-var opNames = map[OpKind]string{OpCreate: "create", OpUpsert: "upsert", OpUpdate: "update", OpDelete: "delete", OpIncrement: "increment"}
-
-func (k OpKind) String() string { return opNames[k] }
-
-// Op is one change to one object.
+// Op is one change to one object, as an app asks for it.
 type Op struct {
 	Kind  OpKind
 	Class string
@@ -40,125 +40,12 @@ type Op struct {
 	By    any
 }
 
-// Origin says where a changeset came from.
-type Origin uint8
-
-const (
-	OriginLocal  Origin = 0 // written on this device
-	OriginRemote Origin = 1 // downloaded from the server
-)
-
-// Changeset is one committed transaction.
-type Changeset struct {
-	Origin Origin
-	// Version is the local client version (OriginLocal) or the server
-	// version (OriginRemote).
-	Version uint64
-	Stamp   crdt.Stamp
-	Ops     []ChangeOp
-}
-
-// ChangeOp is an op as recorded: Fields holds the coerced values of
-// create/upsert/update (create: every property, defaults filled in), or
-// {field: by} of an increment.
-type ChangeOp struct {
-	Kind   OpKind
-	Class  string
-	Key    any
-	Fields []Field
-}
-
-// Field is one property and its value, in schema order.
-type Field struct {
-	Name  string
-	Value any
-}
-
-func encodeChangeset(cs *Changeset) []byte {
-	b := make([]byte, 0, 64+len(cs.Ops)*48)
-	b = value.AppendArrayHeader(b, 5)
-	b = value.AppendUint(b, uint64(cs.Origin))
-	b = value.AppendUint(b, cs.Version)
-	b = value.AppendUint(b, cs.Stamp.HLC)
-	b = value.AppendUint(b, cs.Stamp.Client)
-	b = value.AppendArrayHeader(b, len(cs.Ops))
-	for i := range cs.Ops {
-		op := &cs.Ops[i]
-		b = value.AppendArrayHeader(b, 4)
-		b = value.AppendUint(b, uint64(op.Kind))
-		b = value.AppendString(b, op.Class)
-		b = value.Append(b, op.Key)
-		b = value.AppendMapHeader(b, len(op.Fields))
-		for _, f := range op.Fields {
-			b = value.AppendString(b, f.Name)
-			b = value.Append(b, f.Value)
-		}
-	}
-	return b
-}
+func encodeChangeset(cs *Changeset) []byte { return crdt.EncodeChangeset(cs) }
 
 func decodeChangeset(b []byte) (*Changeset, error) {
-	bad := func(err error) (*Changeset, error) { return nil, corrupted(err, "changeset") }
-	n, off, err := value.ReadArrayHeader(b)
-	if err != nil || n != 5 {
-		return bad(err)
-	}
-	var u [4]uint64
-	for i := range u {
-		x, m, err := value.ReadUint(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		u[i], off = x, off+m
-	}
-	cs := &Changeset{Origin: Origin(u[0]), Version: u[1], Stamp: crdt.Stamp{HLC: u[2], Client: u[3]}}
-	nops, m, err := value.ReadArrayHeader(b[off:])
+	cs, err := crdt.DecodeChangeset(b)
 	if err != nil {
-		return bad(err)
-	}
-	off += m
-	cs.Ops = make([]ChangeOp, nops)
-	for i := range cs.Ops {
-		k, m, err := value.ReadArrayHeader(b[off:])
-		if err != nil || k != 4 {
-			return bad(err)
-		}
-		off += m
-		kind, m, err := value.ReadUint(b[off:])
-		if err != nil || kind < uint64(OpCreate) || kind > uint64(OpIncrement) {
-			return bad(err)
-		}
-		off += m
-		class, m, err := value.ReadStringBytes(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += m
-		key, m, err := value.Decode(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += m
-		nf, m, err := value.ReadMapHeader(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += m
-		op := ChangeOp{Kind: OpKind(kind), Class: string(class), Key: key, Fields: make([]Field, nf)}
-		for j := range op.Fields {
-			name, m, err := value.ReadStringBytes(b[off:])
-			if err != nil {
-				return bad(err)
-			}
-			off += m
-			v, m, err := value.Decode(b[off:])
-			if err != nil {
-				return bad(err)
-			}
-			off += m
-			op.Fields[j] = Field{Name: string(name), Value: v}
-		}
-		cs.Ops[i] = op
+		return nil, terror.Wrap(terror.Corrupted, err, "changeset")
 	}
 	return cs, nil
 }

@@ -18,8 +18,8 @@ func FuzzDecodeRecord(f *testing.F) {
 		stamps: map[string]crdt.Stamp{"_id": {HLC: 1, Client: 2}, "name": {HLC: 1}, "age": {HLC: 3}, "tags": {HLC: 4}},
 	}))
 	f.Add(encodeChangeset(&Changeset{Version: 3, Stamp: crdt.Stamp{HLC: 9, Client: 1}, Ops: []ChangeOp{
-		{Kind: OpCreate, Class: "Dog", Key: "1", Fields: []Field{{"_id", "1"}, {"name", "Rex"}}},
-		{Kind: OpIncrement, Class: "Dog", Key: "1", Fields: []Field{{"age", int64(2)}}},
+		{Kind: OpCreate, Class: "Dog", Key: "1", Fields: []Field{{Name: "_id", Value: "1"}, {Name: "name", Value: "Rex"}}},
+		{Kind: OpIncrement, Class: "Dog", Key: "1", Fields: []Field{{Name: "age", Value: int64(2)}}},
 	}}))
 	f.Add(appendRecord(fileHeader(), 0, recMeta, meta{"a": 1}.encode()))
 	f.Add(value.Append(nil, []any{"x", int64(1), 2.5, nil, true, []byte{1}, value.UUID{}}))

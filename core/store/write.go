@@ -96,7 +96,7 @@ func (tx *WriteTx) Do(op Op) error {
 	}
 	cop, err := resolve(tx.e.schema, op)
 	if err == nil {
-		err = tx.e.applyOp(tx.tx, &cop, tx.stamp, tx.tr)
+		err = tx.e.applyOp(tx.tx, &cop, tx.stamp, tx.tr, true)
 	}
 	if err != nil {
 		// The transaction is spoiled: buntdb may hold part of this op, so

@@ -1,0 +1,63 @@
+package crdt
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func s(hlc, client uint64) Stamp { return Stamp{HLC: hlc, Client: client} }
+
+func create(fields ...Field) *ChangeOp { return &ChangeOp{Kind: OpCreate, Fields: fields} }
+func update(fields ...Field) *ChangeOp { return &ChangeOp{Kind: OpUpdate, Fields: fields} }
+func inc(name string, by int64) *ChangeOp {
+	return &ChangeOp{Kind: OpIncrement, Fields: []Field{{Name: name, Value: by}}}
+}
+
+var del = &ChangeOp{Kind: OpDelete}
+
+func TestLastWriterWinsPerField(t *testing.T) {
+	o := &Object{}
+	Apply(o, create(Field{"a", int64(1)}, Field{"b", int64(1)}), s(1, 1), nil)
+	Apply(o, update(Field{"a", int64(3)}), s(3, 2), nil)
+	Apply(o, update(Field{"a", int64(2)}, Field{"b", int64(2)}), s(2, 1), nil) // older for a, newer for b
+	require.Equal(t, map[string]any{"a": int64(3), "b": int64(2)}, o.Fields)
+}
+
+func TestIncrementsAdd(t *testing.T) {
+	o := &Object{}
+	Apply(o, create(Field{"n", int64(10)}), s(1, 1), nil)
+	Apply(o, inc("n", 2), s(2, 1), nil)
+	Apply(o, inc("n", 5), s(2, 2), nil)
+	require.Equal(t, int64(17), o.Fields["n"])
+}
+
+func TestDeleteWinsOverConcurrentUpdate(t *testing.T) {
+	o := &Object{}
+	Apply(o, create(Field{"a", int64(1)}), s(1, 1), nil)
+	Apply(o, del, s(2, 1), nil)
+	require.False(t, Apply(o, update(Field{"a", int64(9)}), s(3, 2), nil), "an update does not resurrect")
+	require.False(t, Apply(o, inc("a", 1), s(3, 2), nil))
+	require.False(t, Apply(o, create(Field{"a", int64(5)}), s(1, 3), nil), "a create from before the delete stays deleted")
+	require.True(t, Apply(o, create(Field{"a", int64(7)}), s(4, 2), nil), "a later create does")
+	require.Equal(t, int64(7), o.Fields["a"])
+}
+
+// TestSameOrderSameResult: whatever order ops arrive in, replicas that
+// apply the same sequence agree (the server's order is what everyone uses).
+func TestSameOrderSameResult(t *testing.T) {
+	ops := []struct {
+		op *ChangeOp
+		st Stamp
+	}{
+		{create(Field{"a", int64(1)}), s(1, 1)}, {inc("a", 1), s(2, 2)}, {update(Field{"a", int64(5)}), s(3, 1)},
+		{del, s(4, 3)}, {create(Field{"a", int64(0)}), s(5, 2)}, {inc("a", 3), s(6, 1)},
+	}
+	var a, b Object
+	for _, x := range ops {
+		Apply(&a, x.op, x.st, nil)
+		Apply(&b, x.op, x.st, nil)
+	}
+	require.Equal(t, a, b)
+	require.Equal(t, int64(3), a.Fields["a"])
+}
