@@ -123,23 +123,6 @@ func zeroFields(c *schema.Class) []Field {
 	return out
 }
 
-func stampString(s crdt.Stamp) string {
-	var b [16]byte
-	for i := 0; i < 8; i++ {
-		b[i] = byte(s.HLC >> (56 - 8*i))
-		b[8+i] = byte(s.Client >> (56 - 8*i))
-	}
-	return string(b[:])
-}
+func stampString(s crdt.Stamp) string { return string(crdt.EncodeStamp(s)) }
 
-func stampFromString(s string) crdt.Stamp {
-	var st crdt.Stamp
-	if len(s) != 16 {
-		return st
-	}
-	for i := 0; i < 8; i++ {
-		st.HLC = st.HLC<<8 | uint64(s[i])
-		st.Client = st.Client<<8 | uint64(s[8+i])
-	}
-	return st
-}
+func stampFromString(s string) crdt.Stamp { return crdt.DecodeStamp([]byte(s)) }

@@ -33,30 +33,11 @@ type record struct {
 }
 
 func encodeRecord(c *schema.Class, r *record) []byte {
-	n := 0
-	for _, p := range c.Properties {
-		if _, ok := r.fields[p.Name]; ok {
-			n++
-		}
+	order := make([]string, len(c.Properties))
+	for i, p := range c.Properties {
+		order[i] = p.Name
 	}
-	b := make([]byte, 0, 16+n*24)
-	b = value.AppendArrayHeader(b, 2)
-	b = value.AppendMapHeader(b, n)
-	for _, p := range c.Properties {
-		if v, ok := r.fields[p.Name]; ok {
-			b = value.AppendString(b, p.Name)
-			b = value.Append(b, v)
-		}
-	}
-	b = value.AppendArrayHeader(b, 2*n)
-	for _, p := range c.Properties {
-		if _, ok := r.fields[p.Name]; ok {
-			s := r.stamps[p.Name]
-			b = value.AppendUint(b, s.HLC)
-			b = value.AppendUint(b, s.Client)
-		}
-	}
-	return b
+	return crdt.EncodeObject(r.fields, r.stamps, order)
 }
 
 func corrupted(err error, what string) error {
@@ -66,55 +47,11 @@ func corrupted(err error, what string) error {
 // decodeRecord decodes a stored object. withStamps=false skips the stamps
 // (reads by the API never need them).
 func decodeRecord(b []byte, withStamps bool) (*record, error) {
-	_, off, err := value.ReadArrayHeader(b)
+	f, st, err := crdt.DecodeObject(b, withStamps)
 	if err != nil {
 		return nil, corrupted(err, "stored object")
 	}
-	n, h, err := value.ReadMapHeader(b[off:])
-	if err != nil {
-		return nil, corrupted(err, "stored object")
-	}
-	off += h
-	r := &record{fields: make(map[string]any, n)}
-	names := make([]string, 0, n)
-	for i := 0; i < n; i++ {
-		k, kn, err := value.ReadStringBytes(b[off:])
-		if err != nil {
-			return nil, corrupted(err, "stored object property name")
-		}
-		off += kn
-		v, vn, err := value.Decode(b[off:])
-		if err != nil {
-			return nil, corrupted(err, "stored object property value")
-		}
-		off += vn
-		name := string(k)
-		r.fields[name] = v
-		names = append(names, name)
-	}
-	if !withStamps {
-		return r, nil
-	}
-	m, h, err := value.ReadArrayHeader(b[off:])
-	if err != nil || m != 2*n {
-		return nil, corrupted(err, "stored object stamps")
-	}
-	off += h
-	r.stamps = make(map[string]crdt.Stamp, n)
-	for _, name := range names {
-		hlc, hn, err := value.ReadUint(b[off:])
-		if err != nil {
-			return nil, corrupted(err, "stored object stamp")
-		}
-		off += hn
-		cl, cn, err := value.ReadUint(b[off:])
-		if err != nil {
-			return nil, corrupted(err, "stored object stamp")
-		}
-		off += cn
-		r.stamps[name] = crdt.Stamp{HLC: hlc, Client: cl}
-	}
-	return r, nil
+	return &record{fields: f, stamps: st}, nil
 }
 
 // fieldRaw returns the encoded value of one property of a stored object,
