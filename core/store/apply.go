@@ -32,14 +32,34 @@ func (t tracker) note(objKey, class string, key any, before string) {
 // applyChangeset applies a logged changeset: the same code runs for a live
 // commit and for replay on open, so replay rebuilds exactly what was
 // committed.
+// Only local changesets are logged as transactions (downloads have their
+// own record).
 func (e *engine) applyChangeset(tx *buntdb.Tx, cs *Changeset, tr tracker) error {
-	strict := cs.Origin == OriginLocal
+	noted := map[string]bool{}
 	for i := range cs.Ops {
-		if err := e.applyOp(tx, &cs.Ops[i], cs.Stamp, tr, strict); err != nil {
+		if err := e.applyLocalOp(tx, &cs.Ops[i], cs.Stamp, tr, noted); err != nil {
 			return err
 		}
 	}
+	if e.pending != nil {
+		e.indexPending(cs)
+	}
 	return nil
+}
+
+// applyLocalOp applies one op of a local transaction, first keeping the
+// object's base for rebasing (noted: objects already handled in this
+// transaction).
+func (e *engine) applyLocalOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker, noted map[string]bool) error {
+	if e.pending != nil {
+		if k := objectKey(op.Class, op.Key); !noted[k] {
+			if err := e.noteLocalOp(tx, op); err != nil {
+				return err
+			}
+			noted[k] = true
+		}
+	}
+	return e.applyOp(tx, op, st, tr, true)
 }
 
 // applyOp merges one op into the stored object by the rules of core/crdt,

@@ -38,8 +38,11 @@ type engine struct {
 	snapBytes int64  // bytes of the log that are the last snapshot
 	tailBytes int64  // bytes appended since
 	meta      meta
-	history   []histEntry           // unsynced local changesets, oldest first
-	broken    atomic.Pointer[error] // set when the log can no longer be trusted
+	history   []histEntry // unsynced local changesets, oldest first
+	// pending indexes the ops of history by object key once the database
+	// syncs (nil before; see rebase.go).
+	pending map[string][]pendingOp
+	broken  atomic.Pointer[error] // set when the log can no longer be trusted
 
 	notify    notifier
 	listenMu  sync.Mutex

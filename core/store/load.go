@@ -38,11 +38,15 @@ func (e *engine) load() error {
 				return terror.Wrap(terror.Corrupted, err, "replaying record %d", r.seq)
 			}
 			e.seq = r.seq + 1
-			if r.typ == recTxn {
+			if r.typ == recTxn || r.typ == recDownload {
 				size := int64(recHeaderSize + len(r.payload))
 				e.tailBytes += size
 				e.snapBytes -= size
 			}
+		}
+		if e.meta[metaClientID] == 0 {
+			e.meta[metaClientID] = newClientID()
+			return e.appendLocked(recMeta, e.meta.encode())
 		}
 		return nil
 	})
@@ -63,6 +67,15 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 			return err
 		}
 		e.meta = m
+		if m[metaSyncing] == 1 {
+			return e.ensurePending()
+		}
+	case recDownload:
+		d, err := decodeDownload(r.payload)
+		if err != nil {
+			return err
+		}
+		return e.applyDownload(tx, d, nil)
 	case recState:
 		return loadStateChunk(tx, r.payload)
 	case recHistory, recTxn:
@@ -74,6 +87,8 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 			if err := e.applyChangeset(tx, cs, nil); err != nil {
 				return err
 			}
+		} else if e.pending != nil {
+			e.indexPending(cs)
 		}
 		if cs.Origin == OriginLocal {
 			e.history = append(e.history, histEntry{version: cs.Version, data: r.payload})

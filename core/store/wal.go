@@ -34,11 +34,12 @@ const (
 type recType uint8
 
 const (
-	recSchema  recType = 1 // payload: schema JSON; replaces the schema
-	recTxn     recType = 2 // payload: a changeset, applied to the state
-	recState   recType = 3 // payload: a chunk of raw (key, stored object) pairs of a snapshot
-	recHistory recType = 4 // payload: a changeset kept as unsynced history, not applied (snapshots)
-	recMeta    recType = 5 // payload: the database's meta (client ident, versions)
+	recSchema   recType = 1 // payload: schema JSON; replaces the schema
+	recTxn      recType = 2 // payload: a changeset, applied to the state
+	recState    recType = 3 // payload: a chunk of raw (key, stored object) pairs of a snapshot
+	recHistory  recType = 4 // payload: a changeset kept as unsynced history, not applied (snapshots)
+	recMeta     recType = 5 // payload: the database's meta (client ident, versions)
+	recDownload recType = 6 // payload: a download from the server, integrated like a transaction
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

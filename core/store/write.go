@@ -1,6 +1,8 @@
 package store
 
 import (
+	"errors"
+
 	"github.com/tidwall/buntdb"
 
 	"github.com/tethersync/tether/core/crdt"
@@ -16,6 +18,7 @@ type WriteTx struct {
 	stamp crdt.Stamp
 	ops   []ChangeOp
 	tr    tracker
+	noted map[string]bool // objects whose rebase base this transaction kept
 	err   error
 }
 
@@ -26,9 +29,12 @@ func (db *DB) Write(fn func(tx *WriteTx) error) error {
 	if err != nil {
 		return err
 	}
-	ds, err := db.e.write(nil, fn)
+	ds, err := db.e.write(fn)
 	leave()
 	db.e.notify.deliver(ds)
+	if err == errNothingToCommit {
+		return nil
+	}
 	return err
 }
 
@@ -45,7 +51,10 @@ func (db *DB) Apply(ops []Op) error {
 	})
 }
 
-func (e *engine) write(cs *Changeset, fn func(tx *WriteTx) error) (ds []delivery, err error) {
+// transact runs fn in a buntdb write transaction and commits it if fn
+// succeeds (fn appends the log record: the commit point). It returns the
+// change deliveries for listeners, to run once every lock is released.
+func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) ([]delivery, error) {
 	if err := e.brokenErr(); err != nil {
 		return nil, err
 	}
@@ -53,41 +62,51 @@ func (e *engine) write(cs *Changeset, fn func(tx *WriteTx) error) (ds []delivery
 	if err != nil {
 		return nil, terror.Wrap(terror.IO, err, "begin a write transaction")
 	}
-	wtx := &WriteTx{e: e, tx: btx, tr: e.trackerFor()}
-	committed := false
-	defer func() {
-		if !committed {
-			btx.Rollback()
-		}
-	}()
-	wtx.stamp = crdt.Stamp{HLC: e.clock.Next(), Client: e.meta[metaClientID]}
-	if err := fn(wtx); err != nil {
+	tr := e.trackerFor()
+	if err := fn(btx, tr); err != nil {
+		btx.Rollback()
 		return nil, err
 	}
-	if wtx.err != nil {
-		return nil, wtx.err
-	}
-	if len(wtx.ops) == 0 {
-		return nil, nil
-	}
-	version := e.meta[metaLocalVersion] + 1
-	rec := &Changeset{Origin: OriginLocal, Version: version, Stamp: wtx.stamp, Ops: wtx.ops}
-	data := encodeChangeset(rec)
-	ds = e.changesFor(btx, wtx.tr)
-	if err := e.appendLocked(recTxn, data); err != nil {
-		return nil, err
-	}
-	e.meta[metaLocalVersion] = version
-	e.history = append(e.history, histEntry{version: version, data: data})
+	ds := e.changesFor(btx, tr)
 	if err := btx.Commit(); err != nil {
 		// Cannot happen for an in-memory buntdb; if it did, the log holds
 		// a commit the state lacks, so refuse further writes until reopen.
 		e.setBroken(err)
 		return nil, terror.Wrap(terror.IO, err, "commit")
 	}
-	committed = true
 	return ds, nil
 }
+
+func (e *engine) write(fn func(tx *WriteTx) error) ([]delivery, error) {
+	return e.transact(func(btx *buntdb.Tx, tr tracker) error {
+		wtx := &WriteTx{e: e, tx: btx, tr: tr, noted: map[string]bool{}}
+		wtx.stamp = crdt.Stamp{HLC: e.clock.Next(), Client: e.meta[metaClientID]}
+		if err := fn(wtx); err != nil {
+			return err
+		}
+		if wtx.err != nil {
+			return wtx.err
+		}
+		if len(wtx.ops) == 0 {
+			return errNothingToCommit
+		}
+		version := e.meta[metaLocalVersion] + 1
+		cs := &Changeset{Origin: OriginLocal, Version: version, Stamp: wtx.stamp, Ops: wtx.ops}
+		data := encodeChangeset(cs)
+		if err := e.appendLocked(recTxn, data); err != nil {
+			return err
+		}
+		e.meta[metaLocalVersion] = version
+		e.history = append(e.history, histEntry{version: version, data: data})
+		if e.pending != nil {
+			e.indexPending(cs)
+		}
+		return nil
+	})
+}
+
+// errNothingToCommit rolls back a transaction without ops (nothing to log).
+var errNothingToCommit = errors.New("nothing to commit")
 
 // Do applies one op.
 func (tx *WriteTx) Do(op Op) error {
@@ -96,7 +115,7 @@ func (tx *WriteTx) Do(op Op) error {
 	}
 	cop, err := resolve(tx.e.schema, op)
 	if err == nil {
-		err = tx.e.applyOp(tx.tx, &cop, tx.stamp, tx.tr, true)
+		err = tx.e.applyLocalOp(tx.tx, &cop, tx.stamp, tx.tr, tx.noted)
 	}
 	if err != nil {
 		// The transaction is spoiled: buntdb may hold part of this op, so
