@@ -127,8 +127,23 @@ func checkStrict(c *schema.Class, op *ChangeOp, o *crdt.Object) error {
 		return terror.New(terror.NotFound, "no %s with primary key %v", c.Name, op.Key)
 	case op.Kind == OpIncrement && o.Fields[op.Fields[0].Name] == nil:
 		return terror.New(terror.WrongType, "%s.%s is null and cannot be incremented", c.Name, op.Fields[0].Name)
+	case op.Kind == OpIncrement && overflows(o.Fields[op.Fields[0].Name], op.Fields[0].Value):
+		return terror.New(terror.InvalidArgument, "incrementing %s.%s by %v overflows a 64-bit int", c.Name, op.Fields[0].Name, op.Fields[0].Value)
 	}
 	return nil
+}
+
+// overflows reports whether cur + by leaves the int64 range. An app's own
+// increment that would wrap is refused; merged increments (downloads) wrap
+// the same way on every replica, so they stay convergent.
+func overflows(cur, by any) bool {
+	a, ok1 := cur.(int64)
+	b, ok2 := by.(int64)
+	if !ok1 || !ok2 {
+		return false
+	}
+	s := a + b
+	return (b > 0 && s < a) || (b < 0 && s > a)
 }
 
 // zeroFields lists the values a new object starts from: the zero value of

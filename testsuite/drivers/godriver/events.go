@@ -1,0 +1,45 @@
+package main
+
+import (
+	"sync"
+
+	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/store"
+)
+
+// event is one callback delivery, as the protocol reports it: the SPEC
+// event fields plus "type".
+type event map[string]any
+
+// eventLog collects what the binding's callbacks deliver until the runner
+// fetches it. Callbacks may run on other goroutines (sync will deliver
+// from its own), hence the lock.
+type eventLog struct {
+	mu     sync.Mutex
+	events []event
+}
+
+func (l *eventLog) add(e event) {
+	l.mu.Lock()
+	l.events = append(l.events, e)
+	l.mu.Unlock()
+}
+
+// take returns the events since the last take and forgets them.
+func (l *eventLog) take() []event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.events
+	l.events = nil
+	if out == nil {
+		out = []event{}
+	}
+	return out
+}
+
+// changeEvent renders a store change with core/api's JSON form.
+func changeEvent(c store.Change) event {
+	cj := api.ChangeToJSON(c)
+	return event{"type": "change", "class": cj.Class, "inserted": cj.Inserted,
+		"modified": cj.Modified, "deleted": cj.Deleted}
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"log"
+	"sort"
+
+	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// driver holds the one database handle of this client.
+type driver struct {
+	// db is the last opened handle, kept after close so that later
+	// requests reach the store and get its own Closed error.
+	db     *store.DB
+	events eventLog
+}
+
+// syncVerbs arrive with the sync issue; until then they are refused
+// plainly rather than faked.
+var syncVerbs = map[string]bool{"pause": true, "resume": true, "uploadAll": true, "downloadAll": true,
+	"executeClientReset": true, "state": true, "unsynced": true, "file": true}
+
+func (d *driver) handle(req *request) (any, error) {
+	switch req.Cmd {
+	case "open":
+		return nil, d.open(req)
+	case "close":
+		if d.db == nil {
+			return nil, terror.New(terror.Closed, "no database has been opened")
+		}
+		return nil, d.db.Close()
+	case "write":
+		return nil, d.write(req)
+	case "query":
+		return d.query(req)
+	case "count":
+		return d.count(req)
+	case "events":
+		return d.events.take(), nil
+	case "exit":
+		return nil, nil
+	case "":
+		return nil, terror.New(terror.InvalidArgument, `the request has no "cmd"`)
+	}
+	if syncVerbs[req.Cmd] {
+		return nil, terror.New(terror.InvalidArgument, "%s is not supported yet: sync arrives with the sync issue", req.Cmd)
+	}
+	return nil, terror.New(terror.InvalidArgument, "unknown command %q", req.Cmd)
+}
+
+func (d *driver) open(req *request) error {
+	if d.db != nil && !d.db.IsClosed() {
+		return terror.New(terror.InvalidArgument, "this driver already has an open database; close it first")
+	}
+	if present(req.Sync) {
+		return terror.New(terror.InvalidArgument, "sync sessions are not supported yet: sync arrives with the sync issue")
+	}
+	if !present(req.Config) {
+		return terror.New(terror.InvalidArgument, `open needs a "config" object`)
+	}
+	opts, err := api.ParseConfig(req.Config)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(opts)
+	if err != nil {
+		return err
+	}
+	// A listener on every class of the schema, as an app would register,
+	// in class-name order: a transaction's changes are delivered in
+	// registration order, and scenarios rely on one order for all bindings.
+	s, err := db.Schema()
+	if err == nil {
+		names := make([]string, 0, len(s.Classes))
+		for _, c := range s.Classes {
+			names = append(names, c.Name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if _, err = db.AddListener(store.Query{Class: name}, func(ch store.Change) {
+				d.events.add(changeEvent(ch))
+			}); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		if cerr := db.Close(); cerr != nil {
+			log.Printf("closing after a failed open: %v", cerr)
+		}
+		return err
+	}
+	d.db = db
+	d.events.take() // events are counted from the open
+	return nil
+}
+
+// handleDB returns the database for a data request.
+func (d *driver) handleDB() (*store.DB, error) {
+	if d.db == nil {
+		return nil, terror.New(terror.Closed, "no database has been opened")
+	}
+	return d.db, nil
+}
+
+func (d *driver) write(req *request) error {
+	db, err := d.handleDB()
+	if err != nil {
+		return err
+	}
+	if !present(req.Ops) {
+		return terror.New(terror.InvalidArgument, `write needs "ops"`)
+	}
+	ops, err := api.ParseOps(req.Ops)
+	if err != nil {
+		return err
+	}
+	return db.Apply(ops)
+}
+
+func (d *driver) parseQuery(req *request) (*store.DB, store.Query, error) {
+	db, err := d.handleDB()
+	if err != nil {
+		return nil, store.Query{}, err
+	}
+	if !present(req.Query) {
+		return nil, store.Query{}, terror.New(terror.InvalidArgument, `%s needs a "query" object`, req.Cmd)
+	}
+	q, err := api.ParseQuery(req.Query)
+	return db, q, err
+}
+
+func (d *driver) query(req *request) (any, error) {
+	db, q, err := d.parseQuery(req)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := db.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]any, len(objs))
+	for i, o := range objs {
+		out[i] = api.ObjectToJSON(o)
+	}
+	return out, nil
+}
+
+func (d *driver) count(req *request) (any, error) {
+	db, q, err := d.parseQuery(req)
+	if err != nil {
+		return nil, err
+	}
+	return db.Count(q)
+}
+
+// shutdown closes the database when the runner says exit or stdin ends.
+func (d *driver) shutdown() {
+	if d.db != nil && !d.db.IsClosed() {
+		if err := d.db.Close(); err != nil {
+			log.Printf("close at exit: %v", err)
+		}
+	}
+}
+
+func present(raw []byte) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && !bytes.Equal(t, []byte("null"))
+}

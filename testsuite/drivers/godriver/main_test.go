@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// converse feeds request lines to the driver and returns its responses.
+func converse(t *testing.T, lines ...string) []map[string]any {
+	t.Helper()
+	var out bytes.Buffer
+	code := serve(strings.NewReader(strings.Join(lines, "\n")+"\n"), &out)
+	assert.Equal(t, 0, code)
+	var resps []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &r), "stdout carries only protocol lines: %q", l)
+		resps = append(resps, r)
+	}
+	return resps
+}
+
+func code(r map[string]any) any {
+	if e, ok := r["error"].(map[string]any); ok {
+		return e["code"]
+	}
+	return nil
+}
+
+func TestMalformedRequestsGetInvalidArgument(t *testing.T) {
+	resps := converse(t,
+		`garbage`,
+		`[1, 2]`,
+		`{"id": 1, "cmd": 5}`,
+		`{"id": 2}`,
+		`{"id": 3, "cmd": "frobnicate"}`,
+		`{"id": 4, "cmd": "open"}`,
+		`{"id": 5, "cmd": "open", "config": "x"}`,
+		`{"id": 6, "cmd": "open", "config": {"inMemory": true}, "sync": {"partition": "p"}}`,
+		`{"id": 7, "cmd": "uploadAll", "timeout": "1s"}`,
+	)
+	require.Len(t, resps, 9)
+	for i, r := range resps {
+		assert.Equal(t, false, r["ok"], "response %d", i)
+		assert.Equal(t, "InvalidArgument", code(r), "response %d: %v", i, r)
+	}
+	assert.Nil(t, resps[0]["id"], "an unreadable request is answered with a null id")
+	assert.Equal(t, 1.0, resps[2]["id"], "a readable id is echoed even when other fields are bad")
+}
+
+func TestOpenWriteQueryEvents(t *testing.T) {
+	schema := `[{"name": "Dog", "primaryKey": "_id", "properties": {"_id": "string", "w": "double"}}, {"name": "Cat", "primaryKey": "_id", "properties": {"_id": "int"}}]`
+	resps := converse(t,
+		`{"id": 1, "cmd": "write", "ops": []}`,
+		`{"id": 2, "cmd": "open", "config": {"inMemory": true, "schema": `+schema+`}}`,
+		`{"id": 3, "cmd": "write", "ops": [{"create": "Dog", "value": {"_id": "1", "w": 2}}, {"create": "Cat", "value": {"_id": 5}}]}`,
+		`{"id": 4, "cmd": "query", "query": {"class": "Dog"}}`,
+		`{"id": 5, "cmd": "count", "query": {"class": "Dog", "filter": "w > $0", "args": [1.5]}}`,
+		`{"id": 6, "cmd": "events"}`,
+		`{"id": 7, "cmd": "events"}`,
+		`{"id": 8, "cmd": "open", "config": {"inMemory": true}}`,
+		`{"id": 9, "cmd": "close"}`,
+		`{"id": 10, "cmd": "close"}`,
+		`{"id": 11, "cmd": "exit"}`,
+		`{"id": 12, "cmd": "count", "query": {"class": "Dog"}}`,
+	)
+	require.Len(t, resps, 11, "nothing is answered after exit")
+	assert.Equal(t, "Closed", code(resps[0]), "nothing is open before open")
+	assert.Equal(t, true, resps[1]["ok"])
+	assert.Equal(t, true, resps[2]["ok"])
+	assert.Equal(t, []any{map[string]any{"_id": "1", "w": 2.0}}, resps[3]["result"])
+	assert.Equal(t, 1.0, resps[4]["result"])
+	assert.Equal(t, []any{
+		map[string]any{"type": "change", "class": "Cat", "inserted": []any{5.0}, "modified": []any{}, "deleted": []any{}},
+		map[string]any{"type": "change", "class": "Dog", "inserted": []any{"1"}, "modified": []any{}, "deleted": []any{}},
+	}, resps[5]["result"], "one event per class, in class-name order")
+	assert.Equal(t, []any{}, resps[6]["result"], "events are reported once")
+	assert.Equal(t, "InvalidArgument", code(resps[7]), "one open handle per driver")
+	assert.Equal(t, true, resps[8]["ok"])
+	assert.Equal(t, "Closed", code(resps[9]), "the store's own Closed error")
+	assert.Equal(t, true, resps[10]["ok"])
+}

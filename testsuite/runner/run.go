@@ -1,0 +1,134 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+)
+
+// Binding is one binding under test.
+type Binding struct {
+	Name string
+	// Command is the driver's command line (its path, maybe with arguments).
+	Command []string
+	// Skip, when set, is why the binding cannot run here (its toolchain is
+	// absent): every scenario is reported as skipped with this reason.
+	Skip string
+}
+
+// Status is the outcome of one (scenario, binding) pair.
+type Status int
+
+const (
+	Pass Status = iota
+	Fail
+	Skip
+)
+
+// Result is the outcome of one (scenario, binding) pair.
+type Result struct {
+	Scenario string // the scenario's name
+	Path     string // its file
+	Binding  string
+	Status   Status
+	// Reason: for Fail, "step N (what): why"; for Skip, the binding's reason.
+	Reason   string
+	Duration time.Duration
+	// KeptDir is the run's directory when it was kept for inspection.
+	KeptDir string
+}
+
+// run is one scenario running against one binding.
+type run struct {
+	sc      *Scenario
+	binding Binding
+	dir     string
+	clients map[string]*client
+	order   []*client // in order of first use, for shutdown
+	timeout time.Duration
+	log     io.Writer // verbose log, or nil
+	label   string
+}
+
+// RunScenario runs one scenario against one binding, in a fresh temporary
+// directory, and always shuts down every driver it started.
+func RunScenario(sc *Scenario, b Binding, o Options) (res Result) {
+	o.defaults()
+	res = Result{Scenario: sc.Name, Path: sc.Path, Binding: b.Name}
+	if b.Skip != "" {
+		res.Status, res.Reason = Skip, b.Skip
+		return res
+	}
+	start := time.Now()
+	dir, err := os.MkdirTemp(o.WorkDir, "tether-conformance-")
+	if err != nil {
+		res.Status, res.Reason = Fail, fmt.Sprintf("cannot create a temporary directory: %v", err)
+		return res
+	}
+	r := &run{sc: sc, binding: b, dir: dir, clients: map[string]*client{}, timeout: o.RequestTimeout,
+		label: b.Name + " " + sc.Name}
+	if o.Verbose {
+		r.log = o.Log
+	}
+	defer func() {
+		// A runner bug must fail this pair, not take the whole suite down.
+		if p := recover(); p != nil {
+			res.Status, res.Reason = Fail, fmt.Sprintf("runner bug: panic: %v (stack on stderr)", p)
+			fmt.Fprintf(o.Log, "runner panic in %s: %v\n%s", r.label, p, debug.Stack())
+		}
+		r.shutdown()
+		res.Duration = time.Since(start)
+		if res.Status == Fail && o.Keep {
+			res.KeptDir = dir
+		} else {
+			os.RemoveAll(dir)
+		}
+	}()
+	for _, st := range sc.Steps {
+		t := time.Now()
+		err := r.step(st)
+		r.logf("  %s: %s", st, status(err, time.Since(t)))
+		if err != nil {
+			res.Status, res.Reason = Fail, fmt.Sprintf("%s: %v", st, err)
+			return res
+		}
+	}
+	return res
+}
+
+func status(err error, d time.Duration) string {
+	if err != nil {
+		return "FAIL: " + err.Error()
+	}
+	return fmt.Sprintf("ok (%v)", d.Round(time.Millisecond))
+}
+
+// client returns the named client, creating it on first use.
+func (r *run) client(name string) *client {
+	c := r.clients[name]
+	if c == nil {
+		c = &client{name: name, r: r}
+		r.clients[name] = c
+		r.order = append(r.order, c)
+	}
+	return c
+}
+
+// shutdown asks every driver to exit (closing its database), killing any
+// that does not.
+func (r *run) shutdown() {
+	for _, c := range r.order {
+		if c.proc != nil {
+			c.proc.exit(5 * time.Second)
+			c.proc = nil
+		}
+	}
+}
+
+func (r *run) logf(format string, args ...any) {
+	if r.log != nil {
+		fmt.Fprintf(r.log, "[%s] "+format+"\n", append([]any{r.label}, args...)...)
+	}
+}

@@ -1,0 +1,222 @@
+package runner
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runFake runs scenario steps against the fake driver.
+func runFake(t *testing.T, steps string) Result {
+	t.Helper()
+	sc, err := ParseScenario(scenarioWith(steps), "")
+	require.NoError(t, err)
+	return RunScenario(sc, fakeBinding(t), Options{RequestTimeout: 500 * time.Millisecond, Log: os.Stderr})
+}
+
+func requirePass(t *testing.T, r Result) {
+	t.Helper()
+	require.Equal(t, Pass, r.Status, "failed: %s", r.Reason)
+}
+
+func requireFail(t *testing.T, r Result, contains ...string) {
+	t.Helper()
+	require.Equal(t, Fail, r.Status, "should have failed")
+	for _, c := range contains {
+		assert.Contains(t, r.Reason, c)
+	}
+}
+
+func TestWithinPolls(t *testing.T) {
+	requirePass(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "count", "class": "Dog", "equals": 5, "within": "3s"}`))
+
+	r := runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "count", "class": "Dog", "equals": 5}`)
+	requireFail(t, r, "step 2 (client A expect count): expected a count of 5, got 0")
+	assert.NotContains(t, r.Reason, "still so", "without within the expectation must hold at once")
+
+	start := time.Now()
+	r = runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "count", "class": "Dog", "equals": 7, "within": "300ms"}`)
+	requireFail(t, r, "expected a count of 7, got 5 (still so after 300ms)")
+	assert.Less(t, time.Since(start), 3*time.Second)
+}
+
+func TestExpectError(t *testing.T) {
+	requirePass(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "do": "write", "ops": [{"fail": "NotFound"}], "expectError": "NotFound"}`))
+	requireFail(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "do": "write", "ops": [{"fail": "NotFound"}], "expectError": "DuplicateKey"}`),
+		"step 2 (client A do write): expected error DuplicateKey, got NotFound: asked to fail")
+	requireFail(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "do": "write", "ops": [{}], "expectError": "DuplicateKey", "within": "2s"}`),
+		"expected error DuplicateKey, but it succeeded")
+	requireFail(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "do": "write", "ops": [{"fail": "WrongType"}]}`),
+		"step 2 (client A do write): failed with WrongType: asked to fail")
+	requireFail(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "count", "class": "Dog", "equals": 0, "expectError": "UnknownClass"}`),
+		`expected error UnknownClass, but "count" returned 0`)
+	requirePass(t, runFake(t, `{"client": "A", "do": "open"}, {"client": "A", "do": "pause", "expectError": "InvalidArgument"}`))
+	requireFail(t, runFake(t, `{"client": "A", "do": "open"}, {"client": "A", "do": "uploadAll", "timeout": "1s", "expect": false}`),
+		"expected error Timeout, got InvalidArgument")
+}
+
+func TestSyncVerbsAreForwarded(t *testing.T) {
+	requireFail(t, runFake(t, `{"client": "A", "do": "open", "sync": true, "partition": "p"},
+		{"client": "A", "do": "uploadAll", "timeout": "1s"}`),
+		"step 2 (client A do uploadAll): failed with InvalidArgument: uploadAll is not supported yet")
+	requireFail(t, runFake(t, `{"client": "A", "do": "open"}, {"client": "A", "expect": "state", "session": "active"}`),
+		"step 2 (client A expect state): failed with InvalidArgument: state is not supported yet")
+}
+
+func TestServerStepsFail(t *testing.T) {
+	requireFail(t, runFake(t, `{"client": "A", "do": "open"}, {"server": "backup", "name": "b"}`),
+		"step 2 (server backup): server steps are not supported yet")
+}
+
+func TestHungDriverIsKilled(t *testing.T) {
+	start := time.Now()
+	requireFail(t, runFake(t, `{"client": "A", "do": "open"}, {"client": "A", "do": "write", "ops": [{"hang": ""}]}`),
+		`step 2 (client A do write): the fake/A driver did not answer "write" within 500ms (killed it)`)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestDeadDriver(t *testing.T) {
+	requireFail(t, runFake(t, `{"client": "A", "do": "open"}, {"client": "A", "do": "write", "ops": [{"die": "now"}]}`),
+		`the fake/A driver died while handling "write": exit status 3`, "driver stderr: fake driver: dying as asked")
+}
+
+func TestProtocolErrors(t *testing.T) {
+	requireFail(t, runFake(t, `{"client": "A", "do": "open"}, {"client": "A", "do": "write", "ops": [{"badid": "1"}]}`),
+		`protocol error: the fake/A driver answered "write" (request id 2) with id 999`)
+	requireFail(t, runFake(t, `{"client": "A", "do": "open"}, {"client": "A", "do": "write", "ops": [{"garbage": "1"}]}`),
+		`protocol error: the fake/A driver answered "write" with hello from a driver that prints`)
+}
+
+func TestCrashStartsAFreshProcessThatOpensNothing(t *testing.T) {
+	requirePass(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "do": "crash"},
+		{"client": "A", "expect": "count", "class": "Dog", "equals": 0, "expectError": "Closed"},
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "count", "class": "Dog", "equals": 5, "within": "3s"}`))
+}
+
+func TestEventConsumption(t *testing.T) {
+	requirePass(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "noEvent", "type": "error"},
+		{"client": "A", "expect": "event", "type": "change", "class": "Cat", "inserted": [2]},
+		{"client": "A", "expect": "noEvent", "type": "change", "inserted": ["1"]},
+		{"client": "A", "expect": "event", "type": "change", "class": "Dog", "modified": ["1"]}`))
+	requireFail(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "event", "type": "change", "class": "Dog", "modified": ["1"]},
+		{"client": "A", "expect": "event", "type": "change", "class": "Dog"}`),
+		`step 3 (client A expect event): no event matching {"class":"Dog","type":"change"} among the 0 events delivered`)
+	requireFail(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "noEvent", "type": "change", "class": "Cat"}`),
+		`step 2 (client A expect noEvent): expected no event matching {"class":"Cat","type":"change"}, but event 2 of 3`)
+	requireFail(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "event", "type": "change", "inserted": ["2"]}`),
+		`no event matching`, `among the 3 events`)
+}
+
+func TestOpenAndReopenFields(t *testing.T) {
+	requirePass(t, runFake(t, `
+		{"client": "A", "do": "open"},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"path": "A", "inMemory": false, "classes": ["Dog"]}]},
+		{"client": "A", "do": "reopen", "path": "p1", "inMemory": true,
+		 "schema": [{"name": "Cat", "primaryKey": "_id", "properties": {"_id": "int"}}]},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"path": "p1", "inMemory": true, "classes": ["Cat"]}]},
+		{"client": "A", "do": "reopen", "inMemory": false},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"path": "p1", "inMemory": false, "classes": ["Cat"]}]},
+		{"client": "A", "do": "reopen", "schema": null},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"path": "p1", "classes": null}]},
+		{"client": "A", "do": "crash"},
+		{"client": "A", "do": "reopen"},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"path": "p1", "classes": null}]},
+		{"client": "A", "do": "close"},
+		{"client": "A", "do": "open", "path": "../../escape"},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"path": "escape", "classes": ["Dog"]}]}`))
+}
+
+func TestRealPathStaysInTheRunDirectory(t *testing.T) {
+	r := &run{dir: t.TempDir()}
+	for _, name := range []string{"A", "../../x", "/etc/passwd", "sub/dir"} {
+		p, err := r.realPath(name)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(p, r.dir+string(filepath.Separator)), "%s -> %s", name, p)
+	}
+	a, _ := r.realPath("shared")
+	b, _ := r.realPath("shared")
+	assert.Equal(t, a, b, "two clients naming one path share the file")
+}
+
+func TestSuiteLinesAndSummary(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	write("a/pass.json", `{"name": "passes", "steps": [{"client": "A", "do": "open"}]}`)
+	write("b/fail.json", `{"name": "fails", "steps": [{"client": "A", "do": "open"}, {"client": "A", "expect": "count", "class": "Dog", "equals": 9}]}`)
+	write("c/bad.json", `{"name": "bad", "steps": [{"client": "A", "do": "fly"}]}`)
+	write("notes.txt", `not a scenario`)
+
+	var out bytes.Buffer
+	sum, err := RunSuite(Options{Scenarios: dir, Out: &out,
+		Bindings: []Binding{fakeBinding(t), {Name: "c", Skip: "no C compiler (cc)"}}})
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 6, out.String())
+	assert.Regexp(t, `^PASS  fake  passes  \([0-9.]+(ms|s)\)$`, lines[0])
+	assert.Equal(t, "SKIP  c  passes: no C compiler (cc)", lines[1])
+	assert.Equal(t, "FAIL  fake  fails: step 2 (client A expect count): expected a count of 9, got 0", lines[2])
+	assert.Contains(t, lines[4], `FAIL  fake  bad: invalid scenario `+filepath.Join(dir, "c/bad.json")+`: step 1 (client A do fly): unknown client action "fly"`)
+	assert.Equal(t, "conformance: 1 passed, 2 failed, 3 skipped (c: no C compiler (cc))", sum.String())
+	assert.False(t, sum.OK())
+
+	out.Reset()
+	re := regexpMust(t, "^pass")
+	sum, err = RunSuite(Options{Scenarios: dir, Out: &out, Run: re, Bindings: []Binding{fakeBinding(t)}})
+	require.NoError(t, err)
+	assert.Equal(t, "conformance: 1 passed, 0 failed", sum.String())
+	assert.True(t, sum.OK())
+
+	_, err = RunSuite(Options{Scenarios: t.TempDir(), Bindings: []Binding{fakeBinding(t)}})
+	assert.ErrorContains(t, err, "no *.json scenarios")
+}
+
+func TestMissingDriverFailsEveryPair(t *testing.T) {
+	sc, err := ParseScenario(scenarioWith(`{"client": "A", "do": "open"}`), "")
+	require.NoError(t, err)
+	r := RunScenario(sc, Binding{Name: "go", Command: []string{"/nonexistent/driver"}}, Options{})
+	requireFail(t, r, `step 1 (client A do open): cannot start the driver "/nonexistent/driver"`)
+}
+
+func regexpMust(t *testing.T, s string) *regexp.Regexp {
+	t.Helper()
+	re, err := regexp.Compile(s)
+	require.NoError(t, err)
+	return re
+}

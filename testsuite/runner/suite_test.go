@@ -1,0 +1,74 @@
+package runner
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// buildGoDriver builds the Go binding's driver once per test binary.
+func buildGoDriver(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the Go driver")
+	}
+	bin := filepath.Join(t.TempDir(), "tether-driver-go")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/tethersync/tether/testsuite/drivers/godriver")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "go build of the Go driver:\n%s", out)
+	return bin
+}
+
+// TestGoDriverPassesStoreScenarios runs every store scenario through the
+// real Go driver: the project's own conformance gate for the Go binding.
+func TestGoDriverPassesStoreScenarios(t *testing.T) {
+	bin := buildGoDriver(t)
+	var out bytes.Buffer
+	sum, err := RunSuite(Options{Scenarios: "../scenarios/store", Out: &out,
+		Bindings: []Binding{{Name: "go", Command: []string{bin}}}})
+	require.NoError(t, err)
+	t.Log("\n" + out.String() + sum.String())
+	for _, r := range sum.Results {
+		assert.Equal(t, Pass, r.Status, "%s", Line(r))
+	}
+	assert.GreaterOrEqual(t, sum.Passed, 22)
+	assert.Zero(t, sum.Failed)
+
+	// SPEC's examples: the store one passes; the sync one must fail plainly
+	// until sync exists (never skip silently, never fake).
+	out.Reset()
+	sum, err = RunSuite(Options{Scenarios: "../scenarios/examples", Out: &out,
+		Bindings: []Binding{{Name: "go", Command: []string{bin}}}})
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), "PASS  go  store-basics")
+	assert.Contains(t, out.String(), "FAIL  go  sync-two-clients: step 1 (client A do open): failed with InvalidArgument: sync sessions are not supported yet")
+}
+
+// TestGoDriverFailureMessages checks that a wrong expectation against the
+// real driver fails with a line a developer can act on.
+func TestGoDriverFailureMessages(t *testing.T) {
+	bin := buildGoDriver(t)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "wrong.json"), []byte(`{
+	  "name": "wrong",
+	  "schema": [{"name": "Dog", "primaryKey": "_id", "properties": {"_id": "string", "age": "int?", "born": "date?"}}],
+	  "steps": [
+	    {"client": "A", "do": "open", "inMemory": true},
+	    {"client": "A", "do": "write", "ops": [{"create": "Dog", "value": {"_id": "1", "age": 3, "born": {"$date": "2020-01-01T00:00:00Z"}}}]},
+	    {"client": "A", "expect": "objects", "class": "Dog", "equals": [{"_id": "1", "age": 3.0, "born": {"$date": 1577836800000}}]},
+	    {"client": "A", "expect": "objects", "class": "Dog", "equals": [{"_id": "1", "age": 4}]}
+	  ]}`), 0o644))
+	var out bytes.Buffer
+	sum, err := RunSuite(Options{Scenarios: dir, Out: &out, Bindings: []Binding{{Name: "go", Command: []string{bin}}}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Failed)
+	assert.Equal(t, `FAIL  go  wrong: step 4 (client A expect objects): result[0] of 1: field "age": expected 4, got 3; `+
+		`got [{"_id":"1","age":3,"born":{"$date":"2020-01-01T00:00:00.000Z"}}] (expected [{"_id":"1","age":4}])`,
+		strings.TrimSpace(out.String()))
+}
