@@ -45,6 +45,7 @@ type engine struct {
 	broken  atomic.Pointer[error] // set when the log can no longer be trusted
 
 	notify    notifier
+	hooks     commitHooks
 	listenMu  sync.Mutex
 	listeners []*listener
 	stopSync  chan struct{}

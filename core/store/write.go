@@ -35,6 +35,9 @@ func (db *DB) Write(fn func(tx *WriteTx) error) error {
 	if err == errNothingToCommit {
 		return nil
 	}
+	if err == nil {
+		db.e.hooks.fire()
+	}
 	return err
 }
 

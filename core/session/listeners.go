@@ -1,0 +1,134 @@
+package session
+
+// listeners holds the app's callbacks. They run on the session goroutine,
+// outside every lock, in the order events happen; a callback may call any
+// session or database method (a call that waits on the session, such as
+// UploadAllLocalChanges, would wait for itself: don't).
+type listeners struct {
+	next       int
+	state      map[int]func(old, new State)
+	connection map[int]func(old, new ConnectionState)
+	errors     map[int]func(Error)
+	progress   map[int]*progressListener
+}
+
+type progressListener struct {
+	dir    Direction
+	mode   ProgressMode
+	target int64 // CurrentChanges: the transferable amount to reach
+	fn     func(Progress)
+}
+
+// Token removes a listener.
+type Token struct {
+	s  *Session
+	id int
+}
+
+// Remove stops the listener.
+func (t Token) Remove() {
+	if t.s == nil {
+		return
+	}
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	delete(t.s.listeners.state, t.id)
+	delete(t.s.listeners.connection, t.id)
+	delete(t.s.listeners.errors, t.id)
+	delete(t.s.listeners.progress, t.id)
+}
+
+func (s *Session) addListener(add func(l *listeners, id int)) Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := &s.listeners
+	if l.state == nil {
+		l.state, l.connection, l.errors, l.progress = map[int]func(State, State){}, map[int]func(ConnectionState, ConnectionState){}, map[int]func(Error){}, map[int]*progressListener{}
+	}
+	l.next++
+	add(l, l.next)
+	return Token{s, l.next}
+}
+
+// AddStateListener calls fn on every session state change.
+func (s *Session) AddStateListener(fn func(old, new State)) Token {
+	return s.addListener(func(l *listeners, id int) { l.state[id] = fn })
+}
+
+// AddConnectionListener calls fn on every connection state change.
+func (s *Session) AddConnectionListener(fn func(old, new ConnectionState)) Token {
+	return s.addListener(func(l *listeners, id int) { l.connection[id] = fn })
+}
+
+// AddErrorHandler calls fn with every session error.
+func (s *Session) AddErrorHandler(fn func(Error)) Token {
+	return s.addListener(func(l *listeners, id int) { l.errors[id] = fn })
+}
+
+// AddProgressListener reports transfers in one direction. With
+// CurrentChanges it reports until what is outstanding now has been
+// transferred (a last notification with Estimate 1), then stops.
+func (s *Session) AddProgressListener(dir Direction, mode ProgressMode, fn func(Progress)) Token {
+	pl := &progressListener{dir: dir, mode: mode, fn: fn}
+	s.mu.Lock()
+	pl.target = s.progress.snapshot(dir).Transferable
+	s.mu.Unlock()
+	return s.addListener(func(l *listeners, id int) { l.progress[id] = pl })
+}
+
+func (s *Session) setState(to State) {
+	s.mu.Lock()
+	from := s.state
+	s.state = to
+	var fns []func(State, State)
+	for _, fn := range s.listeners.state {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	if from == to {
+		return
+	}
+	for _, fn := range fns {
+		fn(from, to)
+	}
+}
+
+func (s *Session) setConnState(to ConnectionState) {
+	s.mu.Lock()
+	from := s.connState
+	s.connState = to
+	var fns []func(ConnectionState, ConnectionState)
+	for _, fn := range s.listeners.connection {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	if from == to {
+		return
+	}
+	for _, fn := range fns {
+		fn(from, to)
+	}
+}
+
+func (s *Session) reportError(code any, msg string, fatal bool) {
+	e := Error{Code: toCode(code), Message: msg, Fatal: fatal}
+	s.mu.Lock()
+	var fns []func(Error)
+	for _, fn := range s.listeners.errors {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn(e)
+	}
+}
+
+func toCode(code any) string {
+	switch c := code.(type) {
+	case string:
+		return c
+	case interface{ String() string }:
+		return c.String()
+	}
+	return ""
+}

@@ -1,0 +1,476 @@
+// Package session is Tether's sync client, with the API of Realm's
+// SyncSession: session and connection state with listeners, pause and
+// resume, waits for upload and download, progress notifications and an
+// error handler. One goroutine per session owns all its state; the API
+// and the network talk to it through its event queue, so no lock is held
+// while user callbacks run.
+package session
+
+import (
+	"math/rand"
+	"sync"
+	"time"
+
+	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/core/terror"
+)
+
+type evKind int
+
+const (
+	evConnUp evKind = iota
+	evConnDown
+	evMessage
+	evLocalCommit
+	evPause
+	evResume
+	evClose
+	evRefresh
+	evReconnect
+	evWaitUpload
+	evWaitDownload
+	evPing
+)
+
+type event struct {
+	kind  evKind
+	conn  *sharedConn
+	sid   uint32
+	msg   *protocol.Message
+	err   error
+	token string
+	done  chan bool
+	gen   int // reconnect timer generation
+}
+
+// Session keeps one database in step with one partition of a server.
+type Session struct {
+	cfg    Config
+	events chan event
+	quit   chan struct{}
+	unhook func()
+
+	mu        sync.Mutex // guards the mirrors below and the listener lists
+	state     State
+	connState ConnectionState
+	listeners listeners
+
+	// Owned by the run goroutine.
+	conn        *sharedConn
+	sid         uint32
+	bound       bool
+	token       string
+	epoch       uint64
+	sentVersion uint64 // local changesets up to here were sent on this connection
+	uploaded    uint64 // ... and up to here acknowledged
+	backoff     time.Duration
+	reconnGen   int
+	markSeq     uint64
+	uploadWait  []waiter
+	marks       map[uint64][]chan bool
+	downWait    []chan bool
+	progress    progressState
+	lastPong    time.Time
+}
+
+type waiter struct {
+	target uint64
+	done   chan bool
+}
+
+// Start starts a session on cfg.DB. It returns at once: the session
+// connects in the background (local writes never wait for the network).
+func Start(cfg Config) (*Session, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	st, err := cfg.DB.SyncState()
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{cfg: cfg, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
+		marks: map[uint64][]chan bool{}, uploaded: st.UploadedVersion, backoff: cfg.MinBackoff}
+	s.progress.init(st)
+	s.unhook = cfg.DB.OnLocalCommit(func() { s.post(event{kind: evLocalCommit}) })
+	go s.run()
+	if cfg.StartPaused {
+		s.setState(Paused)
+	} else {
+		s.setState(Active)
+		s.post(event{kind: evReconnect})
+	}
+	return s, nil
+}
+
+// post hands an event to the run goroutine; after Close it is dropped.
+func (s *Session) post(e event) {
+	select {
+	case s.events <- e:
+	case <-s.quit:
+	}
+}
+
+// State returns the session state.
+func (s *Session) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// ConnectionState returns the connection state.
+func (s *Session) ConnectionState() ConnectionState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connState
+}
+
+// Pause stops syncing in both directions until Resume.
+func (s *Session) Pause() { s.post(event{kind: evPause}) }
+
+// Resume starts syncing again, reconnecting at once (no backoff wait).
+func (s *Session) Resume() { s.post(event{kind: evResume}) }
+
+// RefreshToken gives the session a new access token; a session waiting
+// for one resumes, a connected one keeps going with it.
+func (s *Session) RefreshToken(token string) { s.post(event{kind: evRefresh, token: token}) }
+
+// Close ends the session (dying, then inactive). Local data stays.
+func (s *Session) Close() {
+	done := make(chan bool)
+	select {
+	case s.events <- event{kind: evClose, done: done}:
+		<-done
+	case <-s.quit:
+	}
+}
+
+// UploadAllLocalChanges waits until every local change committed before
+// the call is integrated by the server, or the timeout passes (false).
+func (s *Session) UploadAllLocalChanges(timeout time.Duration) (bool, error) {
+	return s.wait(evWaitUpload, timeout)
+}
+
+// DownloadAllServerChanges waits until everything the server had when the
+// call was made is downloaded and applied, or the timeout passes (false).
+func (s *Session) DownloadAllServerChanges(timeout time.Duration) (bool, error) {
+	return s.wait(evWaitDownload, timeout)
+}
+
+func (s *Session) wait(kind evKind, timeout time.Duration) (bool, error) {
+	if timeout <= 0 {
+		return false, terror.New(terror.InvalidArgument, "the timeout must be positive")
+	}
+	done := make(chan bool, 1)
+	select {
+	case s.events <- event{kind: kind, done: done}:
+	case <-s.quit:
+		return false, terror.New(terror.Closed, "the session is closed")
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case ok := <-done:
+		if !ok {
+			return false, terror.New(terror.Closed, "the session closed while waiting")
+		}
+		return true, nil
+	case <-t.C:
+		return false, nil
+	}
+}
+
+func (s *Session) run() {
+	ping := time.NewTicker(s.cfg.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case e := <-s.events:
+			if s.handle(e) {
+				return
+			}
+		case <-ping.C:
+			s.handle(event{kind: evPing})
+		}
+	}
+}
+
+// handle processes one event; true means the session ended.
+func (s *Session) handle(e event) bool {
+	if (e.kind == evConnUp || e.kind == evConnDown || e.kind == evMessage) && (e.conn != s.conn || e.sid != s.sid) {
+		return false // from a connection this session already left
+	}
+	switch e.kind {
+	case evReconnect:
+		if e.gen == s.reconnGen && s.State() == Active && s.conn == nil {
+			s.connect()
+		}
+	case evConnUp:
+		s.bind()
+	case evConnDown:
+		s.dropConn()
+		s.reportError(terror.CodeOf(e.err), e.err.Error(), false)
+		s.scheduleReconnect()
+	case evMessage:
+		s.onMessage(e.msg)
+	case evLocalCommit:
+		s.progress.localCommit(s)
+		s.upload()
+	case evPause:
+		if st := s.State(); st == Active || st == WaitingForAccessToken {
+			s.dropConn()
+			s.setState(Paused)
+		}
+	case evResume:
+		if s.State() == Paused || s.State() == Inactive {
+			s.setState(Active)
+			s.backoff = s.cfg.MinBackoff
+			s.reconnGen++
+			s.connect()
+		}
+	case evRefresh:
+		s.token = e.token
+		if s.State() == WaitingForAccessToken {
+			s.setState(Active)
+			s.connect()
+		} else if s.bound {
+			s.conn.send(&protocol.Message{Type: protocol.TRefresh, Session: s.sid, Refresh: &protocol.Refresh{Token: e.token}})
+		}
+	case evWaitUpload:
+		s.addUploadWaiter(e.done)
+	case evWaitDownload:
+		s.downWait = append(s.downWait, e.done)
+		s.sendMark()
+	case evPing:
+		if s.bound {
+			if !s.lastPong.IsZero() && time.Since(s.lastPong) > 3*s.cfg.PingInterval {
+				s.conn.fail(terror.New(terror.IO, "no pong from the server"))
+				return false
+			}
+			s.conn.send(&protocol.Message{Type: protocol.TPing, Session: s.sid, Ping: &protocol.Ping{Nanos: time.Now().UnixNano()}})
+		}
+	case evClose:
+		s.setState(Dying)
+		s.dropConn()
+		s.unhook()
+		s.releaseWaiters()
+		s.setState(Inactive)
+		close(s.quit)
+		close(e.done)
+		return true
+	}
+	return false
+}
+
+func (s *Session) connect() {
+	if s.conn != nil {
+		return
+	}
+	s.setConnState(Connecting)
+	s.conn, s.sid = attach(s, s.cfg.URL, s.token)
+}
+
+func (s *Session) dropConn() {
+	if s.conn != nil {
+		if s.bound {
+			s.conn.send(&protocol.Message{Type: protocol.TUnbind, Session: s.sid})
+		}
+		s.conn.detach(s.sid)
+	}
+	s.conn, s.sid, s.bound = nil, 0, false
+	// Marks in flight die with the connection: their waiters ask again on
+	// the next one.
+	for id, chs := range s.marks {
+		s.downWait = append(s.downWait, chs...)
+		delete(s.marks, id)
+	}
+	s.setConnState(Disconnected)
+}
+
+// scheduleReconnect waits a random time up to the current backoff (full
+// jitter, so a restarted server is not hit by every client at once) and
+// doubles the backoff for next time.
+func (s *Session) scheduleReconnect() {
+	if s.State() != Active {
+		return
+	}
+	s.reconnGen++
+	gen := s.reconnGen
+	delay := time.Duration(rand.Int63n(int64(s.backoff)) + 1)
+	if s.backoff *= 2; s.backoff > s.cfg.MaxBackoff {
+		s.backoff = s.cfg.MaxBackoff
+	}
+	time.AfterFunc(delay, func() { s.post(event{kind: evReconnect, gen: gen}) })
+}
+
+func (s *Session) bind() {
+	st, err := s.cfg.DB.SyncState()
+	if err != nil {
+		s.reportError(terror.CodeOf(err), err.Error(), true)
+		s.dropConn()
+		s.setState(Inactive)
+		return
+	}
+	s.conn.send(&protocol.Message{Type: protocol.TBind, Session: s.sid, Bind: &protocol.Bind{
+		ProtocolVersion: protocol.Version, Partition: s.cfg.Partition, Token: s.token, ClientID: st.ClientID,
+		ServerVersion: st.ServerVersion, ServerEpoch: st.ServerEpoch, UploadedVersion: st.UploadedVersion, Schema: st.Schema}})
+}
+
+func (s *Session) onMessage(m *protocol.Message) {
+	switch m.Type {
+	case protocol.TIdent:
+		s.bound = true
+		s.lastPong = time.Now()
+		s.backoff = s.cfg.MinBackoff
+		s.epoch = m.Ident.ServerEpoch
+		if err := s.cfg.DB.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
+			s.reportError(terror.CodeOf(err), err.Error(), false)
+		}
+		if m.Ident.UploadedVersion > s.uploaded {
+			s.uploaded = m.Ident.UploadedVersion
+		}
+		s.sentVersion = s.uploaded
+		s.setConnState(Connected)
+		s.upload()
+		s.notifyUploadWaiters()
+		if len(s.downWait) > 0 {
+			s.sendMark()
+		}
+	case protocol.TDownload:
+		s.applyDownload(m.Download)
+	case protocol.TUploadOK:
+		if m.UploadOK.ClientVersion > s.uploaded {
+			s.uploaded = m.UploadOK.ClientVersion
+			if err := s.cfg.DB.SetSyncProgress(s.epoch, s.uploaded); err != nil {
+				s.reportError(terror.CodeOf(err), err.Error(), false)
+			}
+		}
+		s.progress.uploaded(s)
+		s.notifyUploadWaiters()
+		s.upload()
+	case protocol.TMarkOK:
+		for _, ch := range s.marks[m.Mark.ID] {
+			ch <- true
+		}
+		delete(s.marks, m.Mark.ID)
+	case protocol.TPing:
+		s.conn.send(&protocol.Message{Type: protocol.TPong, Session: s.sid, Ping: m.Ping})
+	case protocol.TPong:
+		s.lastPong = time.Now()
+	case protocol.TError:
+		s.onServerError(m.Error)
+	}
+}
+
+func (s *Session) applyDownload(d *protocol.Download) {
+	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More}
+	size := 0
+	for _, c := range d.Changesets {
+		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
+		size += len(c.Data)
+	}
+	for _, o := range d.State {
+		sd.State = append(sd.State, store.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
+		size += len(o.Fields) + len(o.Key)
+	}
+	if err := s.cfg.DB.ApplyDownload(sd); err != nil {
+		s.reportError(terror.CodeOf(err), err.Error(), true)
+		s.dropConn()
+		s.setState(Inactive)
+		return
+	}
+	s.progress.downloaded(s, int64(size), d.Remaining)
+}
+
+// upload sends local changesets the server has not been sent yet.
+func (s *Session) upload() {
+	if !s.bound {
+		return
+	}
+	for {
+		pend, err := s.cfg.DB.PendingUploads(s.sentVersion, 1<<20)
+		if err != nil || len(pend) == 0 {
+			return
+		}
+		up := &protocol.Upload{}
+		for _, p := range pend {
+			up.Changesets = append(up.Changesets, protocol.Changeset{ClientVersion: p.Version, Data: p.Data})
+			s.sentVersion = p.Version
+		}
+		s.conn.send(&protocol.Message{Type: protocol.TUpload, Session: s.sid, Upload: up})
+	}
+}
+
+func (s *Session) addUploadWaiter(done chan bool) {
+	st, err := s.cfg.DB.SyncState()
+	if err != nil {
+		done <- false
+		return
+	}
+	s.uploadWait = append(s.uploadWait, waiter{target: st.LocalVersion, done: done})
+	s.notifyUploadWaiters()
+}
+
+func (s *Session) notifyUploadWaiters() {
+	kept := s.uploadWait[:0]
+	for _, w := range s.uploadWait {
+		if s.uploaded >= w.target || s.nothingPendingUpTo(w.target) {
+			w.done <- true
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	s.uploadWait = kept
+}
+
+// nothingPendingUpTo: no local changeset at or below target awaits upload
+// (e.g. the changes were settled through a reset, or there were none).
+func (s *Session) nothingPendingUpTo(target uint64) bool {
+	pend, err := s.cfg.DB.PendingUploads(s.uploaded, 1)
+	return err == nil && (len(pend) == 0 || pend[0].Version > target)
+}
+
+func (s *Session) sendMark() {
+	if !s.bound {
+		return
+	}
+	s.markSeq++
+	s.marks[s.markSeq] = s.downWait
+	s.downWait = nil
+	s.conn.send(&protocol.Message{Type: protocol.TMark, Session: s.sid, Mark: &protocol.Mark{ID: s.markSeq}})
+}
+
+func (s *Session) releaseWaiters() {
+	for _, w := range s.uploadWait {
+		w.done <- false
+	}
+	for _, chs := range s.marks {
+		for _, ch := range chs {
+			ch <- false
+		}
+	}
+	for _, ch := range s.downWait {
+		ch <- false
+	}
+	s.uploadWait, s.marks, s.downWait = nil, map[uint64][]chan bool{}, nil
+}
+
+// onServerError follows the server's advice on an error.
+func (s *Session) onServerError(e *protocol.Error) {
+	switch e.Action {
+	case protocol.ActionRetry:
+		s.reportError(e.Code, e.Message, false)
+		s.dropConn()
+		s.scheduleReconnect()
+	case protocol.ActionNotify:
+		s.reportError(e.Code, e.Message, false)
+	default:
+		s.reportError(e.Code, e.Message, true)
+		s.dropConn()
+		if e.Code == string(terror.AuthFailed) {
+			s.setState(WaitingForAccessToken)
+		} else {
+			s.setState(Inactive)
+		}
+	}
+}
