@@ -77,6 +77,16 @@ func (h *handles[T]) get(id int64) (T, bool) {
 	return v, ok
 }
 
+func (h *handles[T]) removeIf(drop func(T) bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, v := range h.m {
+		if drop(v) {
+			delete(h.m, id)
+		}
+	}
+}
+
 func (h *handles[T]) remove(id int64) (T, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -122,6 +132,7 @@ func Close(h int64) error {
 	if !ok {
 		return terror.New(terror.Closed, "database handle %d is not open", h)
 	}
+	listeners.removeIf(func(ref listenerRef) bool { return ref.db == h })
 	return d.Close()
 }
 
@@ -144,11 +155,7 @@ func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var kj any
-	if err := decodeJSON("the key", keyJSON, &kj); err != nil {
-		return nil, err
-	}
-	key, err := ValueFromJSON(kj)
+	key, err := parseKey(keyJSON)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +163,7 @@ func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(ObjectToJSON(obj))
+	return AppendObject(nil, obj), nil
 }
 
 // Query runs a JSON query and returns a JSON array of objects.
@@ -173,11 +180,7 @@ func Query(h int64, queryJSON []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]map[string]any, len(objs))
-	for i, o := range objs {
-		out[i] = ObjectToJSON(o)
-	}
-	return json.Marshal(out)
+	return AppendObjects(nil, objs), nil
 }
 
 // Count runs a JSON query and returns how many objects match.

@@ -17,7 +17,7 @@ import (
 // or exponent float64.
 func FromJSON(j any) (any, error) {
 	switch x := j.(type) {
-	case nil, bool, string:
+	case nil, bool, string, int64:
 		return x, nil
 	case json.Number:
 		s := string(x)
@@ -121,6 +121,8 @@ func parseDate(raw any) (any, error) {
 		return time.UnixMilli(ms).UTC(), nil
 	case float64:
 		return time.UnixMilli(int64(x)).UTC(), nil
+	case int64:
+		return time.UnixMilli(x).UTC(), nil
 	case map[string]any: // {"$numberLong": "…"}
 		v, err := fromExtended(x)
 		if err != nil {

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tethersync/tether/core/terror"
+)
+
+const cfg = `{"inMemory":true,"schema":[{"name":"Dog","primaryKey":"_id","properties":{"_id":"string","age":"int?"}},
+  {"name":"N","primaryKey":"_id","properties":{"_id":"int"}}]}`
+
+func TestBoundaryRoundTrip(t *testing.T) {
+	h, err := Open([]byte(cfg))
+	require.NoError(t, err)
+	defer Close(h)
+	require.NoError(t, Write(h, []byte(`[{"create":"Dog","value":{"_id":"a\"b","age":3}},{"create":"N","value":{"_id":-7}}]`)))
+	got, err := Get(h, "Dog", []byte(`"a\"b"`))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"_id":"a\"b","age":3}`, string(got))
+	got, err = Get(h, "N", []byte(`-7`))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"_id":-7}`, string(got))
+	_, err = Get(h, "Dog", []byte(`"nope"`))
+	require.Equal(t, terror.NotFound, terror.CodeOf(err))
+	res, err := Query(h, []byte(`{"class":"Dog","filter":"age > $0","args":[1]}`))
+	require.NoError(t, err)
+	require.JSONEq(t, `[{"_id":"a\"b","age":3}]`, string(res))
+	n, err := Count(h, []byte(`{"class":"Dog"}`))
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
+}
+
+func TestBoundaryErrors(t *testing.T) {
+	h, err := Open([]byte(cfg))
+	require.NoError(t, err)
+	for in, code := range map[string]terror.Code{
+		`[{"create":"Dog"}]`:                               terror.InvalidArgument,
+		`[{"create":"Dog","update":"Dog","value":{}}]`:      terror.InvalidArgument,
+		`[{"increment":"Dog","key":"x"}]`:                  terror.InvalidArgument,
+		`[{"create":"Dog","value":{"_id":{"$oid":"zz"}}}]`: terror.InvalidArgument,
+		`[{"create":"Dog","value":{"_id":1}}]`:             terror.WrongType,
+		`not json`:                                         terror.InvalidArgument,
+		`[] trailing`:                                      terror.InvalidArgument,
+	} {
+		require.Equal(t, code, terror.CodeOf(Write(h, []byte(in))), in)
+	}
+	_, err = Open([]byte(`{"inMemory":true,"durability":"sometimes"}`))
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
+
+	id, err := AddListener(h, []byte(`{"class":"Dog"}`), func([]byte) {})
+	require.NoError(t, err)
+	require.NoError(t, Close(h))
+	require.Equal(t, terror.Closed, terror.CodeOf(Close(h)))
+	require.Equal(t, terror.NotFound, terror.CodeOf(RemoveListener(id)), "closing a database drops its listeners")
+	require.Equal(t, terror.Closed, terror.CodeOf(Write(h, []byte(`[]`))))
+}

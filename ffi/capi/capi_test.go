@@ -1,0 +1,109 @@
+package capi
+
+// Go-side checks of the ABI's fixed tables and of the panic guard. The C
+// behaviour of every function is tested from C: platforms/c/tests.
+
+import (
+	"errors"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tethersync/tether/core/terror"
+)
+
+// The C names table (tether.c) and the header's enum must match the
+// conformance codes of core/terror, in SPEC order.
+func TestCodeTablesMatchTerror(t *testing.T) {
+	if got := codeName(0); got != "OK" {
+		t.Errorf("code 0: %q", got)
+	}
+	for i, c := range terror.AllCodes {
+		if got := codeName(i + 1); got != string(c) {
+			t.Errorf("tether_error_code_name(%d) = %q, want %q", i+1, got, c)
+		}
+		if codeValue(c) != i+1 {
+			t.Errorf("codeValue(%s) = %d", c, codeValue(c))
+		}
+	}
+	if codeName(codeInternal) != string(terror.Internal) || codeValue(terror.Internal) != codeInternal {
+		t.Errorf("Internal is not %d", codeInternal)
+	}
+	if got := codeName(len(terror.AllCodes) + 1); got != "Unknown" {
+		t.Errorf("past the last code: %q", got)
+	}
+
+	header, err := os.ReadFile("../include/tether.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(TETHER_ERR_\w+) = (\d+),?\s*/\*\s*"(\w+)"`)
+	seen := 0
+	for _, m := range re.FindAllStringSubmatch(string(header), -1) {
+		v, _ := strconv.Atoi(m[2])
+		if want := codeValue(terror.Code(m[3])); v != want {
+			t.Errorf("%s = %d in tether.h, but %s is %d", m[1], v, m[3], want)
+		}
+		if wantName := "TETHER_ERR_" + strings.ToUpper(regexp.MustCompile(`([a-z])([A-Z])`).ReplaceAllString(m[3], "${1}_${2}")); m[1] != wantName {
+			t.Errorf("%s is named for %s (want %s)", m[1], m[3], wantName)
+		}
+		seen++
+	}
+	if seen != len(terror.AllCodes) {
+		t.Errorf("tether.h declares %d conformance codes, terror has %d", seen, len(terror.AllCodes))
+	}
+	if !strings.Contains(string(header), "TETHER_ERR_INTERNAL = "+strconv.Itoa(codeInternal)) {
+		t.Errorf("tether.h: TETHER_ERR_INTERNAL is not %d", codeInternal)
+	}
+}
+
+func TestGuardRecoversPanics(t *testing.T) {
+	var e cError
+	if guard(&e, func() error { var m map[string]int; m["x"] = 1; return nil }) {
+		t.Fatal("a panicking call reported success")
+	}
+	if int(e.code) != codeInternal || int(e.domain) != domainTether {
+		t.Errorf("code %d domain %d", e.code, e.domain)
+	}
+	if guard(nil, func() error { panic("no error struct") }) {
+		t.Fatal("a panicking call reported success")
+	}
+	if !guard(nil, func() error { return nil }) {
+		t.Fatal("a clean call reported failure")
+	}
+}
+
+func message(e *cError) string {
+	b := make([]byte, 0, len(e.message))
+	for _, c := range e.message {
+		if c == 0 {
+			break
+		}
+		b = append(b, byte(c))
+	}
+	return string(b)
+}
+
+func TestSetError(t *testing.T) {
+	var e cError
+	setError(&e, terror.New(terror.NotFound, "no Dog"))
+	if int(e.code) != 8 || message(&e) != "no Dog" || e.position != -1 {
+		t.Errorf("got code %d %q pos %d", e.code, message(&e), e.position)
+	}
+	setError(&e, &terror.Error{Code: terror.QuerySyntax, Message: "bad", Pos: 7})
+	if int(e.code) != 9 || e.position != 7 {
+		t.Errorf("query syntax: code %d pos %d", e.code, e.position)
+	}
+	setError(&e, errors.New("uncoded"))
+	if int(e.code) != codeInternal {
+		t.Errorf("an uncoded error: %d", e.code)
+	}
+	// Truncation keeps whole UTF-8 characters and the NUL.
+	setError(&e, terror.New(terror.IO, "%s", strings.Repeat("é", 300)))
+	m := message(&e)
+	if len(m) != 254 || !strings.HasPrefix(m, "éé") || strings.ToValidUTF8(m, "?") != m {
+		t.Errorf("truncated to %d bytes, valid=%v", len(m), strings.ToValidUTF8(m, "?") == m)
+	}
+}

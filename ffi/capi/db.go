@@ -1,0 +1,192 @@
+package capi
+
+// The tether_db_* functions: each checks its C arguments, converts them to
+// the boundary API's JSON, calls core/api, and converts the result back.
+
+/*
+#include "tether.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+
+	"github.com/tethersync/tether/core/api"
+)
+
+// dbOptionsVersion is the newest tether_db_options version this library
+// reads: the header's, so the two cannot drift.
+const dbOptionsVersion = C.TETHER_DB_OPTIONS_VERSION
+
+// configJSON converts tether_db_options to the boundary's JSON config.
+func configJSON(o *C.tether_db_options) ([]byte, error) {
+	const fn = "tether_db_open"
+	if o.version < 1 || o.version > dbOptionsVersion {
+		return nil, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_DB_OPTIONS_INIT)", o.version, dbOptionsVersion)
+	}
+	c := api.Config{InMemory: bool(o.in_memory), AllowMigration: bool(o.allow_migration)}
+	if o.path != nil {
+		c.Path = C.GoString(o.path)
+	}
+	if o.schema_json != nil {
+		s := []byte(C.GoString(o.schema_json))
+		if !json.Valid(s) {
+			return nil, invalid(fn, "options->schema_json is not valid JSON")
+		}
+		c.Schema = s
+	}
+	switch o.durability {
+	case C.TETHER_DURABILITY_FULL:
+		c.Durability = "full"
+	case C.TETHER_DURABILITY_RELAXED:
+		c.Durability = "relaxed"
+	case C.TETHER_DURABILITY_NONE:
+		c.Durability = "none"
+	default:
+		return nil, invalid(fn, "options->durability %d is not a tether_durability", o.durability)
+	}
+	return json.Marshal(c)
+}
+
+//export tetherimpl_db_open
+func tetherimpl_db_open(o *C.tether_db_options, outID *C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		if outID == nil {
+			return invalid("tether_db_open", "out_db is NULL")
+		}
+		*outID = 0
+		if o == nil {
+			return invalid("tether_db_open", "options is NULL")
+		}
+		cfg, err := configJSON(o)
+		if err != nil {
+			return err
+		}
+		h, err := api.Open(cfg)
+		if err != nil {
+			return err
+		}
+		*outID = C.int64_t(h)
+		return nil
+	})
+}
+
+//export tetherimpl_db_close
+func tetherimpl_db_close(h C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		if h == 0 {
+			return invalid("tether_db_close", "db is NULL")
+		}
+		return closeDB(int64(h))
+	})
+}
+
+//export tetherimpl_db_write
+func tetherimpl_db_write(h C.int64_t, ops *C.char, n C.size_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		const fn = "tether_db_write"
+		if h == 0 {
+			return invalid(fn, "db is NULL")
+		}
+		b, err := jsonArg(fn, "ops_json", ops, n)
+		if err != nil {
+			return err
+		}
+		return api.Write(int64(h), b)
+	})
+}
+
+//export tetherimpl_db_get
+func tetherimpl_db_get(h C.int64_t, class *C.char, key *C.char, n C.size_t, out **C.char, outLen *C.size_t, cerr *C.tether_error) C.bool {
+	clearBuffer(out, outLen)
+	return guard(cerr, func() error {
+		const fn = "tether_db_get"
+		if h == 0 {
+			return invalid(fn, "db is NULL")
+		}
+		if out == nil {
+			return invalid(fn, "out_json is NULL")
+		}
+		cls, err := stringArg(fn, "class_name", class)
+		if err != nil {
+			return err
+		}
+		k, err := jsonArg(fn, "key_json", key, n)
+		if err != nil {
+			return err
+		}
+		res, err := api.Get(int64(h), cls, k)
+		if err != nil {
+			return err
+		}
+		return putBuffer(res, out, outLen)
+	})
+}
+
+//export tetherimpl_db_query
+func tetherimpl_db_query(h C.int64_t, query *C.char, n C.size_t, out **C.char, outLen *C.size_t, cerr *C.tether_error) C.bool {
+	clearBuffer(out, outLen)
+	return guard(cerr, func() error {
+		const fn = "tether_db_query"
+		if h == 0 {
+			return invalid(fn, "db is NULL")
+		}
+		if out == nil {
+			return invalid(fn, "out_json is NULL")
+		}
+		q, err := jsonArg(fn, "query_json", query, n)
+		if err != nil {
+			return err
+		}
+		res, err := api.Query(int64(h), q)
+		if err != nil {
+			return err
+		}
+		return putBuffer(res, out, outLen)
+	})
+}
+
+//export tetherimpl_db_count
+func tetherimpl_db_count(h C.int64_t, query *C.char, n C.size_t, out *C.int64_t, cerr *C.tether_error) C.bool {
+	if out != nil {
+		*out = 0
+	}
+	return guard(cerr, func() error {
+		const fn = "tether_db_count"
+		if h == 0 {
+			return invalid(fn, "db is NULL")
+		}
+		if out == nil {
+			return invalid(fn, "out_count is NULL")
+		}
+		q, err := jsonArg(fn, "query_json", query, n)
+		if err != nil {
+			return err
+		}
+		c, err := api.Count(int64(h), q)
+		if err != nil {
+			return err
+		}
+		*out = C.int64_t(c)
+		return nil
+	})
+}
+
+//export tetherimpl_db_schema
+func tetherimpl_db_schema(h C.int64_t, out **C.char, outLen *C.size_t, cerr *C.tether_error) C.bool {
+	clearBuffer(out, outLen)
+	return guard(cerr, func() error {
+		const fn = "tether_db_schema"
+		if h == 0 {
+			return invalid(fn, "db is NULL")
+		}
+		if out == nil {
+			return invalid(fn, "out_json is NULL")
+		}
+		res, err := api.SchemaJSON(int64(h))
+		if err != nil {
+			return err
+		}
+		return putBuffer(res, out, outLen)
+	})
+}

@@ -1,0 +1,13 @@
+/* internal.h — C helpers the Go side of the ABI calls. Not installed.
+ * cgo cannot call a C function pointer directly, so calls into host code go
+ * through these trampolines (defined in tether.c). */
+#ifndef TETHER_INTERNAL_H
+#define TETHER_INTERNAL_H
+
+#include <stddef.h>
+#include "tether.h"
+
+void tetherimpl_call_change(tether_change_fn fn, void *ctx, const char *json, size_t len);
+void tetherimpl_call_free(tether_free_fn fn, void *ctx);
+
+#endif

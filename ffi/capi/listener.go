@@ -1,0 +1,166 @@
+package capi
+
+// Change listeners and the lifetime of their host context.
+//
+// core/api knows nothing of C contexts, so this file keeps, per listener,
+// the C function pointer, ctx and free_ctx, and guarantees what tether.h
+// promises: free_ctx runs exactly once, when the listener is removed or its
+// database closed, and never while a callback with that ctx is running.
+// No lock of this file is held while host code (callback, free_ctx) runs,
+// so host code may call back into any tether function.
+
+/*
+#include "tether.h"
+#include "internal.h"
+*/
+import "C"
+
+import (
+	"sync"
+	"unsafe"
+
+	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/terror"
+)
+
+type listener struct {
+	db      int64
+	fn      C.tether_change_fn
+	ctx     unsafe.Pointer // host memory: never dereferenced by Go
+	freeCtx C.tether_free_fn
+
+	mu       sync.Mutex
+	running  int  // callbacks in progress (on any thread)
+	removed  bool // no callback may start any more
+	ctxFreed bool // free_ctx has been called (or claimed)
+}
+
+var (
+	// regMu orders registration against close, so a listener added while
+	// its database is being closed is either cleaned up by that close or
+	// fails with Closed; it is never held while host code runs.
+	regMu     sync.Mutex
+	listeners = map[int64]*listener{} // by core/api listener id
+)
+
+// deliver is the Go callback handed to core/api.
+func (l *listener) deliver(change []byte) {
+	l.mu.Lock()
+	if l.removed {
+		l.mu.Unlock()
+		return
+	}
+	l.running++
+	l.mu.Unlock()
+	defer l.leave()
+	// The event is passed as Go memory for the duration of the call (cgo
+	// allows it: the bytes hold no Go pointers); NUL-terminated for C.
+	buf := append(change, 0)
+	C.tetherimpl_call_change(l.fn, l.ctx, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(change)))
+}
+
+func (l *listener) leave() {
+	l.mu.Lock()
+	l.running--
+	free := l.claimFree()
+	l.mu.Unlock()
+	if free {
+		C.tetherimpl_call_free(l.freeCtx, l.ctx)
+	}
+}
+
+// remove stops future callbacks and frees ctx now, or as soon as the
+// running callbacks return.
+func (l *listener) remove() {
+	l.mu.Lock()
+	l.removed = true
+	free := l.claimFree()
+	l.mu.Unlock()
+	if free {
+		C.tetherimpl_call_free(l.freeCtx, l.ctx)
+	}
+}
+
+// claimFree reports (once) that free_ctx is due; l.mu is held.
+func (l *listener) claimFree() bool {
+	if !l.removed || l.running > 0 || l.ctxFreed {
+		return false
+	}
+	l.ctxFreed = true
+	return true
+}
+
+// closeDB closes a database handle and removes its listeners.
+func closeDB(h int64) error {
+	regMu.Lock()
+	err := api.Close(h)
+	// Whatever Close returned, the handle is gone from core/api now; drop
+	// its listeners from core/api's table too (Close keeps them there).
+	var gone []*listener
+	for id, l := range listeners {
+		if l.db == h {
+			delete(listeners, id)
+			_ = api.RemoveListener(id)
+			gone = append(gone, l)
+		}
+	}
+	regMu.Unlock()
+	for _, l := range gone {
+		l.remove()
+	}
+	return err
+}
+
+//export tetherimpl_db_add_listener
+func tetherimpl_db_add_listener(h C.int64_t, query *C.char, n C.size_t, fn C.tether_change_fn,
+	ctx unsafe.Pointer, freeCtx C.tether_free_fn, outID *C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		const name = "tether_db_add_listener"
+		if outID == nil {
+			return invalid(name, "out_listener is NULL")
+		}
+		*outID = 0
+		if h == 0 {
+			return invalid(name, "db is NULL")
+		}
+		if fn == nil {
+			return invalid(name, "callback is NULL")
+		}
+		q, err := jsonArg(name, "query_json", query, n)
+		if err != nil {
+			return err
+		}
+		l := &listener{db: int64(h), fn: fn, ctx: ctx, freeCtx: freeCtx}
+		regMu.Lock()
+		defer regMu.Unlock()
+		id, err := api.AddListener(int64(h), q, l.deliver)
+		if err != nil {
+			return err
+		}
+		listeners[id] = l
+		*outID = C.int64_t(id)
+		return nil
+	})
+}
+
+//export tetherimpl_listener_remove
+func tetherimpl_listener_remove(id C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		if id == 0 {
+			return invalid("tether_listener_remove", "listener is NULL")
+		}
+		regMu.Lock()
+		l, ok := listeners[int64(id)]
+		delete(listeners, int64(id))
+		var err error
+		if ok {
+			err = api.RemoveListener(int64(id))
+		}
+		regMu.Unlock()
+		if !ok {
+			return terror.New(terror.NotFound, "listener %d is not registered (removed, or its database was closed)", id)
+		}
+		l.remove()
+		return err
+	})
+}

@@ -1,0 +1,366 @@
+/* driver.c — the conformance driver of the C binding (build/drivers/tether-driver-c).
+ *
+ * Reads one JSON request per line on stdin, performs it through the public C
+ * ABI (tether.h) exactly as a C application would, and writes one JSON
+ * response per line on stdout (logs go to stderr). Protocol: testsuite/README.md.
+ *
+ *   {"id": N, "cmd": "open", "config": {"path", "inMemory", "schema", ...}, "sync": {...}}
+ *   {"id": N, "cmd": "close" | "write" {"ops"} | "query" {"query"} | "count" {"query"} | "events" | "exit"}
+ *   -> {"id": N, "ok": true, "result": ...} | {"id": N, "ok": false, "error": {"code", "message"}}
+ *
+ * cJSON parses and validates each request; the JSON sub-documents (schema,
+ * ops, query) are handed to tether as their exact source text (rawjson.c),
+ * because cJSON holds numbers as doubles and re-printing them would lose
+ * integers beyond 2^53. tether's JSON results are embedded raw.
+ */
+#define _POSIX_C_SOURCE 200809L /* getline */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "rawjson.h"
+#include "tether.h"
+
+/* The one database handle of this client. After close the handle is kept,
+ * so later requests reach tether and get its own Closed error. */
+static tether_db *db;
+static bool db_open;
+
+/* Events delivered by the listeners since the last "events" request.
+ * Callbacks may run on threads other than the main loop's (sync will
+ * deliver from library threads), hence the lock. */
+static pthread_mutex_t events_mu = PTHREAD_MUTEX_INITIALIZER;
+static cJSON *events;
+
+/* A failed request: code name and message, as the response reports them. */
+typedef struct {
+    const char *code;
+    char message[TETHER_ERROR_MESSAGE_SIZE + 64];
+} failure;
+
+static bool fail(failure *f, const char *code, const char *message) {
+    f->code = code;
+    snprintf(f->message, sizeof f->message, "%s", message);
+    return false;
+}
+
+static bool fail_tether(failure *f, const tether_error *e) {
+    return fail(f, tether_error_code_name(e->code), e->message);
+}
+
+/* Records a change event as the protocol reports it: tether's change JSON
+ * with "type":"change" spliced in front, kept as raw text (not re-printed
+ * by cJSON, which would round large integer keys). */
+static void on_change(void *ctx, const char *change_json, size_t len) {
+    (void)ctx;
+    if (len < 2 || change_json[0] != '{') {
+        fprintf(stderr, "driver: unexpected change event: %s\n", change_json);
+        return;
+    }
+    static const char prefix[] = "{\"type\":\"change\",";
+    char *text = malloc(sizeof prefix + len);
+    memcpy(text, prefix, sizeof prefix - 1);
+    memcpy(text + sizeof prefix - 1, change_json + 1, len); /* includes the NUL */
+    cJSON *ev = cJSON_CreateRaw(text);
+    free(text);
+    pthread_mutex_lock(&events_mu);
+    cJSON_AddItemToArray(events, ev);
+    pthread_mutex_unlock(&events_mu);
+}
+
+/* Returns the events since the last call and starts a new buffer. */
+static cJSON *take_events(void) {
+    pthread_mutex_lock(&events_mu);
+    cJSON *out = events;
+    events = cJSON_CreateArray();
+    pthread_mutex_unlock(&events_mu);
+    return out;
+}
+
+static bool present(const cJSON *item) { return item && !cJSON_IsNull(item); }
+
+/* A request: its parsed form and its source line. */
+typedef struct {
+    const cJSON *json;
+    const char *line;
+    size_t len;
+} request;
+
+/* The source text of a JSON member (see rawjson.h), NUL-terminated, in a
+ * malloc'ed copy; NULL if the member is absent or null. Falls back to
+ * cJSON's printing for a member name spelled with escapes. */
+static char *member_text(const char *src, size_t src_len, const cJSON *parent, const char *name) {
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(parent, name);
+    if (!present(item))
+        return NULL;
+    const char *v;
+    size_t n;
+    if (!raw_member(src, src_len, name, &v, &n)) {
+        char *printed = cJSON_PrintUnformatted(item);
+        char *out = strdup(printed);
+        cJSON_free(printed);
+        return out;
+    }
+    char *out = malloc(n + 1);
+    memcpy(out, v, n);
+    out[n] = 0;
+    return out;
+}
+
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A change listener on every class of the schema, in class-name order (a
+ * transaction's changes are delivered in registration order, and every
+ * binding's driver uses the same order). */
+static bool listen_all_classes(failure *f) {
+    tether_error e;
+    char *schema = NULL;
+    if (!tether_db_schema(db, &schema, NULL, &e))
+        return fail_tether(f, &e);
+    cJSON *classes = cJSON_Parse(schema);
+    tether_free(schema);
+    int n = cJSON_GetArraySize(classes);
+    const char **names = calloc((size_t)n + 1, sizeof *names);
+    int count = 0;
+    cJSON *c;
+    cJSON_ArrayForEach(c, classes) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+        if (cJSON_IsString(name))
+            names[count++] = name->valuestring;
+    }
+    qsort(names, (size_t)count, sizeof *names, compare_names);
+    bool ok = true;
+    for (int i = 0; i < count && ok; i++) {
+        cJSON *q = cJSON_CreateObject();
+        cJSON_AddStringToObject(q, "class", names[i]);
+        char *qs = cJSON_PrintUnformatted(q);
+        tether_listener *l = NULL; /* removed by tether_db_close */
+        if (!tether_db_add_listener(db, qs, TETHER_NTS, on_change, NULL, NULL, &l, &e))
+            ok = fail_tether(f, &e);
+        cJSON_free(qs);
+        cJSON_Delete(q);
+    }
+    free(names);
+    cJSON_Delete(classes);
+    return ok;
+}
+
+/* Reads an optional boolean member of config into *out. */
+static bool optional_bool(const cJSON *config, const char *name, bool *out, failure *f) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(config, name);
+    if (!present(v))
+        return true;
+    if (!cJSON_IsBool(v)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "config.%s must be a boolean", name);
+        return fail(f, "InvalidArgument", msg);
+    }
+    *out = cJSON_IsTrue(v);
+    return true;
+}
+
+static bool cmd_open(const request *r, failure *f) {
+    const cJSON *req = r->json;
+    if (db_open)
+        return fail(f, "InvalidArgument", "this driver already has an open database; close it first");
+    if (present(cJSON_GetObjectItemCaseSensitive(req, "sync")))
+        return fail(f, "InvalidArgument", "sync sessions are not supported yet: sync arrives with the sync issue");
+    const cJSON *config = cJSON_GetObjectItemCaseSensitive(req, "config");
+    if (!cJSON_IsObject(config))
+        return fail(f, "InvalidArgument", "open needs a \"config\" object");
+
+    tether_db_options o = TETHER_DB_OPTIONS_INIT;
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(config, "path");
+    if (present(path) && !cJSON_IsString(path))
+        return fail(f, "InvalidArgument", "config.path must be a string");
+    o.path = present(path) ? path->valuestring : NULL;
+    if (!optional_bool(config, "inMemory", &o.in_memory, f) ||
+        !optional_bool(config, "allowMigration", &o.allow_migration, f))
+        return false;
+    const cJSON *durability = cJSON_GetObjectItemCaseSensitive(config, "durability");
+    if (present(durability)) {
+        const char *d = cJSON_GetStringValue(durability);
+        if (d && strcmp(d, "full") == 0)
+            o.durability = TETHER_DURABILITY_FULL;
+        else if (d && strcmp(d, "relaxed") == 0)
+            o.durability = TETHER_DURABILITY_RELAXED;
+        else if (d && strcmp(d, "none") == 0)
+            o.durability = TETHER_DURABILITY_NONE;
+        else
+            return fail(f, "InvalidArgument", "config.durability must be \"full\", \"relaxed\" or \"none\"");
+    }
+    char *config_text = member_text(r->line, r->len, req, "config");
+    char *schema_json = member_text(config_text, strlen(config_text), config, "schema");
+    free(config_text);
+    o.schema_json = schema_json;
+
+    tether_error e;
+    tether_db *h = NULL;
+    bool ok = tether_db_open(&o, &h, &e);
+    free(schema_json);
+    if (!ok)
+        return fail_tether(f, &e);
+    db = h;
+    if (!listen_all_classes(f)) {
+        if (!tether_db_close(db, &e))
+            fprintf(stderr, "driver: closing after a failed open: %s\n", e.message);
+        return false;
+    }
+    db_open = true;
+    cJSON_Delete(take_events()); /* events are counted from the open */
+    return true;
+}
+
+static bool cmd_close(failure *f) {
+    tether_error e;
+    if (!db)
+        return fail(f, "Closed", "no database has been opened");
+    db_open = false;
+    return tether_db_close(db, &e) || fail_tether(f, &e);
+}
+
+/* The JSON text of a required member (free it), or NULL with f filled. */
+static char *required_json(const request *r, const char *member, const char *cmd, failure *f) {
+    char *text = member_text(r->line, r->len, r->json, member);
+    if (!text) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s needs \"%s\"", cmd, member);
+        fail(f, "InvalidArgument", msg);
+    }
+    return text;
+}
+
+static bool cmd_write(const request *req, failure *f) {
+    if (!db)
+        return fail(f, "Closed", "no database has been opened");
+    char *ops = required_json(req, "ops", "write", f);
+    if (!ops)
+        return false;
+    tether_error e;
+    bool ok = tether_db_write(db, ops, TETHER_NTS, &e) || fail_tether(f, &e);
+    free(ops);
+    return ok;
+}
+
+/* query and count; the result is stored in *result. */
+static bool cmd_query(const request *req, bool count, cJSON **result, failure *f) {
+    const char *cmd = count ? "count" : "query";
+    if (!db)
+        return fail(f, "Closed", "no database has been opened");
+    char *q = required_json(req, "query", cmd, f);
+    if (!q)
+        return false;
+    tether_error e;
+    bool ok;
+    if (count) {
+        int64_t n = 0;
+        ok = tether_db_count(db, q, TETHER_NTS, &n, &e);
+        if (ok)
+            *result = cJSON_CreateNumber((double)n);
+    } else {
+        char *objs = NULL;
+        ok = tether_db_query(db, q, TETHER_NTS, &objs, NULL, &e);
+        if (ok)
+            *result = cJSON_CreateRaw(objs); /* tether's JSON, embedded as it is */
+        tether_free(objs);
+    }
+    free(q);
+    return ok || fail_tether(f, &e);
+}
+
+static const char *const sync_verbs[] = {"pause", "resume", "uploadAll", "downloadAll",
+                                         "executeClientReset", "state", "unsynced", "file"};
+
+/* Performs one request; *exit_now is set by "exit". */
+static bool handle(const request *req, cJSON **result, bool *exit_now, failure *f) {
+    const char *cmd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req->json, "cmd"));
+    if (!cmd || !*cmd)
+        return fail(f, "InvalidArgument", "the request has no \"cmd\"");
+    if (strcmp(cmd, "open") == 0)
+        return cmd_open(req, f);
+    if (strcmp(cmd, "close") == 0)
+        return cmd_close(f);
+    if (strcmp(cmd, "write") == 0)
+        return cmd_write(req, f);
+    if (strcmp(cmd, "query") == 0 || strcmp(cmd, "count") == 0)
+        return cmd_query(req, strcmp(cmd, "count") == 0, result, f);
+    if (strcmp(cmd, "events") == 0) {
+        *result = take_events();
+        return true;
+    }
+    if (strcmp(cmd, "exit") == 0) {
+        *exit_now = true;
+        return true;
+    }
+    char msg[256];
+    for (size_t i = 0; i < sizeof sync_verbs / sizeof sync_verbs[0]; i++) {
+        if (strcmp(cmd, sync_verbs[i]) == 0) {
+            snprintf(msg, sizeof msg, "%s is not supported yet: sync arrives with the sync issue", cmd);
+            return fail(f, "InvalidArgument", msg);
+        }
+    }
+    snprintf(msg, sizeof msg, "unknown command \"%.100s\"", cmd);
+    return fail(f, "InvalidArgument", msg);
+}
+
+/* Answers one request line; returns true when the driver should exit. */
+static bool serve_line(const char *line, size_t len) {
+    cJSON *req = cJSON_ParseWithLength(line, len);
+    request r = {req, line, len};
+    cJSON *resp = cJSON_CreateObject();
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "id");
+    cJSON_AddItemToObject(resp, "id", id ? cJSON_Duplicate(id, true) : cJSON_CreateNull());
+    cJSON *result = NULL;
+    bool exit_now = false;
+    failure f = {0};
+    bool ok = cJSON_IsObject(req) ? handle(&r, &result, &exit_now, &f)
+                                  : fail(&f, "InvalidArgument", "the request is not a JSON object");
+    cJSON_AddBoolToObject(resp, "ok", ok);
+    if (ok && result)
+        cJSON_AddItemToObject(resp, "result", result);
+    if (!ok) {
+        cJSON *err = cJSON_AddObjectToObject(resp, "error");
+        cJSON_AddStringToObject(err, "code", f.code);
+        cJSON_AddStringToObject(err, "message", f.message);
+    }
+    char *out = cJSON_PrintUnformatted(resp);
+    fputs(out, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
+    cJSON_free(out);
+    cJSON_Delete(resp);
+    cJSON_Delete(req);
+    return exit_now;
+}
+
+int main(void) {
+    if (tether_api_version() != TETHER_API_VERSION) {
+        fprintf(stderr, "driver: libtether has API version %d, this driver was built for %d\n",
+                tether_api_version(), TETHER_API_VERSION);
+        return 1;
+    }
+    events = cJSON_CreateArray();
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    bool exit_now = false;
+    while (!exit_now && (n = getline(&line, &cap, stdin)) != -1) {
+        if (strspn(line, " \t\r\n") == (size_t)n)
+            continue;
+        exit_now = serve_line(line, (size_t)n);
+    }
+    free(line);
+    if (db_open) {
+        tether_error e;
+        if (!tether_db_close(db, &e))
+            fprintf(stderr, "driver: close at exit: %s\n", e.message);
+    }
+    cJSON_Delete(take_events());
+    cJSON_Delete(events);
+    return 0;
+}
