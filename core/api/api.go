@@ -105,7 +105,7 @@ type listenerRef struct {
 	token store.ListenerToken
 }
 
-func db(h int64) (*store.DB, error) {
+func dbHandle(h int64) (*store.DB, error) {
 	d, ok := dbs.get(h)
 	if !ok {
 		return nil, terror.New(terror.Closed, "database handle %d is not open (closed, or never opened)", h)
@@ -138,7 +138,7 @@ func Close(h int64) error {
 
 // Write commits a JSON array of ops as one transaction.
 func Write(h int64, opsJSON []byte) error {
-	d, err := db(h)
+	d, err := dbHandle(h)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func Write(h int64, opsJSON []byte) error {
 
 // Get returns one object as JSON; keyJSON is the primary key in JSON.
 func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
-	d, err := db(h)
+	d, err := dbHandle(h)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 
 // Query runs a JSON query and returns a JSON array of objects.
 func Query(h int64, queryJSON []byte) ([]byte, error) {
-	d, err := db(h)
+	d, err := dbHandle(h)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func Query(h int64, queryJSON []byte) ([]byte, error) {
 
 // Count runs a JSON query and returns how many objects match.
 func Count(h int64, queryJSON []byte) (int64, error) {
-	d, err := db(h)
+	d, err := dbHandle(h)
 	if err != nil {
 		return 0, err
 	}
@@ -199,7 +199,7 @@ func Count(h int64, queryJSON []byte) (int64, error) {
 
 // SchemaJSON returns the database's schema.
 func SchemaJSON(h int64) ([]byte, error) {
-	d, err := db(h)
+	d, err := dbHandle(h)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +213,7 @@ func SchemaJSON(h int64) ([]byte, error) {
 // AddListener registers cb for changes of a JSON query's results; cb
 // receives a JSON change event (ChangeJSON) on the committing goroutine.
 func AddListener(h int64, queryJSON []byte, cb func(changeJSON []byte)) (int64, error) {
-	d, err := db(h)
+	d, err := dbHandle(h)
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,188 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/tethersync/tether/core/session"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// SyncConfig starts a sync session on an open database (JSON form).
+type SyncConfig struct {
+	URL         string `json:"url"`
+	Token       string `json:"token"`
+	Partition   string `json:"partition"`
+	StartPaused bool   `json:"startPaused,omitempty"`
+	// Backoff bounds in milliseconds (defaults 100 and 10000).
+	MinBackoffMs int `json:"minBackoffMs,omitempty"`
+	MaxBackoffMs int `json:"maxBackoffMs,omitempty"`
+}
+
+var (
+	sessions      handles[*session.Session]
+	sessionTokens handles[sessionTokenRef]
+)
+
+// sessionTokenRef is one listener id: an event listener is three session
+// listeners (state, connection, errors) removed together.
+type sessionTokenRef struct {
+	session int64
+	tokens  []session.Token
+}
+
+func sess(h int64) (*session.Session, error) {
+	s, ok := sessions.get(h)
+	if !ok {
+		return nil, terror.New(terror.Closed, "session handle %d is not open", h)
+	}
+	return s, nil
+}
+
+// SessionStart starts syncing database db; it returns at once.
+func SessionStart(db int64, configJSON []byte) (int64, error) {
+	d, err := dbHandle(db)
+	if err != nil {
+		return 0, err
+	}
+	var c SyncConfig
+	if err := decodeJSON("the sync config", configJSON, &c); err != nil {
+		return 0, err
+	}
+	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
+		StartPaused: c.StartPaused, MinBackoff: time.Duration(c.MinBackoffMs) * time.Millisecond,
+		MaxBackoff: time.Duration(c.MaxBackoffMs) * time.Millisecond})
+	if err != nil {
+		return 0, err
+	}
+	return sessions.add(s), nil
+}
+
+// SessionClose ends a session (the database stays open).
+func SessionClose(h int64) error {
+	s, ok := sessions.remove(h)
+	if !ok {
+		return terror.New(terror.Closed, "session handle %d is not open", h)
+	}
+	sessionTokens.removeIf(func(r sessionTokenRef) bool { return r.session == h })
+	s.Close()
+	return nil
+}
+
+// SessionPause and SessionResume stop and restart syncing.
+func SessionPause(h int64) error  { return withSession(h, (*session.Session).Pause) }
+func SessionResume(h int64) error { return withSession(h, (*session.Session).Resume) }
+
+// SessionRefreshToken hands the session a new access token.
+func SessionRefreshToken(h int64, token string) error {
+	return withSession(h, func(s *session.Session) { s.RefreshToken(token) })
+}
+
+func withSession(h int64, fn func(*session.Session)) error {
+	s, err := sess(h)
+	if err != nil {
+		return err
+	}
+	fn(s)
+	return nil
+}
+
+// SessionStateJSON returns {"session": "...", "connection": "..."}.
+func SessionStateJSON(h int64) ([]byte, error) {
+	s, err := sess(h)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]string{"session": s.State().String(), "connection": s.ConnectionState().String()})
+}
+
+// SessionUploadAll / SessionDownloadAll wait up to timeoutMs; the result
+// says whether everything was transferred in time.
+func SessionUploadAll(h int64, timeoutMs int64) (bool, error) {
+	s, err := sess(h)
+	if err != nil {
+		return false, err
+	}
+	return s.UploadAllLocalChanges(time.Duration(timeoutMs) * time.Millisecond)
+}
+
+func SessionDownloadAll(h int64, timeoutMs int64) (bool, error) {
+	s, err := sess(h)
+	if err != nil {
+		return false, err
+	}
+	return s.DownloadAllServerChanges(time.Duration(timeoutMs) * time.Millisecond)
+}
+
+// SessionAddEventListener delivers the session's state, connection and
+// error events as JSON, in SPEC.md's event form:
+// {"type":"sessionState","from":"active","to":"paused"},
+// {"type":"connectionState","from":...,"to":...},
+// {"type":"error","code":"AuthFailed","fatal":true,"message":"..."}.
+// It returns a listener id for SessionRemoveListener.
+func SessionAddEventListener(h int64, cb func(eventJSON []byte)) (int64, error) {
+	s, err := sess(h)
+	if err != nil {
+		return 0, err
+	}
+	emit := func(v any) {
+		b, _ := json.Marshal(v)
+		cb(b)
+	}
+	t1 := s.AddStateListener(func(from, to session.State) {
+		emit(map[string]any{"type": "sessionState", "from": from.String(), "to": to.String()})
+	})
+	t2 := s.AddConnectionListener(func(from, to session.ConnectionState) {
+		emit(map[string]any{"type": "connectionState", "from": from.String(), "to": to.String()})
+	})
+	t3 := s.AddErrorHandler(func(e session.Error) {
+		emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
+	})
+	return sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{t1, t2, t3}}), nil
+}
+
+// SessionAddProgressListener reports progress in one direction
+// ("upload" | "download"), mode "currentChanges" | "indefinitely", as
+// {"type":"progress","direction":...,"transferred":n,"transferable":n,"estimate":x}.
+func SessionAddProgressListener(h int64, direction, mode string, cb func(eventJSON []byte)) (int64, error) {
+	s, err := sess(h)
+	if err != nil {
+		return 0, err
+	}
+	var dir session.Direction
+	switch direction {
+	case "upload":
+		dir = session.Upload
+	case "download":
+		dir = session.Download
+	default:
+		return 0, terror.New(terror.InvalidArgument, "direction %q is not upload or download", direction)
+	}
+	var m session.ProgressMode
+	switch mode {
+	case "currentChanges":
+		m = session.CurrentChanges
+	case "indefinitely":
+		m = session.Indefinitely
+	default:
+		return 0, terror.New(terror.InvalidArgument, "progress mode %q is not currentChanges or indefinitely", mode)
+	}
+	t := s.AddProgressListener(dir, m, func(p session.Progress) {
+		b, _ := json.Marshal(map[string]any{"type": "progress", "direction": p.Direction.String(),
+			"transferred": p.Transferred, "transferable": p.Transferable, "estimate": p.Estimate})
+		cb(b)
+	})
+	return sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{t}}), nil
+}
+
+// SessionRemoveListener stops a session listener.
+func SessionRemoveListener(id int64) error {
+	ref, ok := sessionTokens.remove(id)
+	if !ok {
+		return terror.New(terror.NotFound, "session listener %d is not registered", id)
+	}
+	for _, t := range ref.tokens {
+		t.Remove()
+	}
+	return nil
+}
