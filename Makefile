@@ -7,7 +7,7 @@ DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build test test-go test-race test-wasm-build test-c conformance \
-        bench bench-store bench-ffi run drivers driver-go driver-c fuzz clean
+        bench bench-store bench-ffi bench-sync tetherd run drivers driver-go driver-c fuzz clean
 
 all: build
 
@@ -23,8 +23,9 @@ test-go:
 	$(GO) vet ./...
 	$(GO) test ./...
 
+# The race detector on core, the server, sessions and the end-to-end tests.
 test-race:
-	$(GO) test -race ./core/...
+	$(GO) test -race ./core/... ./server/... ./e2e/...
 
 test-wasm-build:
 	GOOS=js GOARCH=wasm $(GO) build ./core/...
@@ -49,12 +50,14 @@ C_DRIVER = $(shell if ! command -v gcc >/dev/null; then echo "skip:gcc not insta
 	elif [ ! -f /usr/include/cjson/cJSON.h ]; then echo "skip:libcjson-dev not installed"; \
 	else echo "$(DRIVERS)/tether-driver-c"; fi)
 
-conformance: driver-go $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
+# Scenarios that sync run against a fresh tetherd each (the runner starts it).
+conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) \
+		-tetherd $(BUILD)/tetherd \
 		-driver go=$(DRIVERS)/tether-driver-go \
 		-driver "c=$(C_DRIVER)"
 
-bench: bench-store bench-ffi
+bench: bench-store bench-ffi bench-sync
 
 bench-store:
 	$(GO) run ./bench/store
@@ -62,14 +65,21 @@ bench-store:
 bench-ffi:
 	$(MAKE) -C platforms/c bench
 
+bench-sync: tetherd
+	$(GO) run ./bench/sync -tetherd $(BUILD)/tetherd
+
+tetherd:
+	@mkdir -p $(BUILD)
+	$(GO) build -o $(BUILD)/tetherd ./cmd/tetherd
+
 # Fuzz the query parser and the stored-object decoder for a minute each.
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzCompile -fuzztime=60s ./core/query/
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeRecord -fuzztime=60s ./core/store/
 
+# tetherd on loopback with embedded storage, its URL and a token, and two
+# clients syncing; the server keeps serving until Ctrl-C.
 run:
-	@echo "tetherd, the sync server, and its demo arrive with the sync issue."
-	@echo "Until then, this is the local database at work:"
 	$(GO) run ./cmd/tether-demo
 
 clean:

@@ -1,72 +1,141 @@
-// Command tether-demo shows the local database at work: it opens a
-// database file, writes in transactions, queries with an index, listens
-// for changes, and reopens the file to show nothing was lost. `make run`
-// runs it until the sync server arrives.
+// Command tether-demo is what `make run` runs: it starts tetherd on
+// loopback with embedded storage, prints its URL and a ready token, and
+// shows two clients syncing — writes, a conflict, an offline edit — then
+// keeps the server up for other clients until Ctrl-C.
 package main
 
 import (
+	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
+	"time"
 
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/store"
-	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/server"
 )
 
 const schemaJSON = `[{"name":"Todo","primaryKey":"_id","indexed":["done"],
   "properties":{"_id":"string","title":"string","done":"bool","priority":"int?"}}]`
 
 func main() {
+	listen := flag.String("listen", "127.0.0.1:7800", "tetherd sync address")
+	admin := flag.String("admin", "127.0.0.1:7801", "tetherd admin address")
+	data := flag.String("data", "", "server data directory (default: a temporary one)")
+	exit := flag.Bool("exit", false, "stop after the demo instead of serving until Ctrl-C")
+	flag.Parse()
 	dir, err := os.MkdirTemp("", "tether-demo-")
 	check(err)
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "todos.tether")
+	if *data == "" {
+		*data = filepath.Join(dir, "server")
+	}
+	const secret = "demo-secret"
+	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data, Secret: secret,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	check(err)
+	check(srv.Start())
+	defer srv.Close()
+	tok, err := server.IssueToken(secret, server.Claims{Subject: "demo", Expiry: time.Now().Add(24 * time.Hour).Unix(),
+		Read: []string{"*"}, Write: []string{"*"}})
+	check(err)
+	fmt.Printf("tetherd is up\n  sync:  %s\n  admin: %s\n  token: %s\n\n", srv.SyncURL(), srv.AdminURL(), tok)
+
+	alice := open(dir, "alice", srv.SyncURL(), tok)
+	bob := open(dir, "bob", srv.SyncURL(), tok)
+	defer alice.close()
+	defer bob.close()
+
+	step("alice adds two todos")
+	check(alice.db.Apply([]store.Op{
+		{Kind: store.OpCreate, Class: "Todo", Value: store.Object{"_id": "1", "title": "buy milk", "priority": int64(2)}},
+		{Kind: store.OpCreate, Class: "Todo", Value: store.Object{"_id": "2", "title": "walk the dog", "priority": int64(1)}},
+	}))
+	syncBoth(alice, bob)
+	show(alice, bob)
+
+	step("bob goes offline (pause) and edits; alice edits the same todo")
+	bob.sess.Pause()
+	check(bob.db.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Todo", Key: "1", Set: store.Object{"done": true}}}))
+	check(alice.db.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Todo", Key: "1", Set: store.Object{"title": "buy oat milk"}}}))
+	check(alice.db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Todo", Value: store.Object{"_id": "3", "title": "call mum"}}}))
+	show(alice, bob)
+
+	step("bob comes back (resume): both edits survive, per field")
+	bob.sess.Resume()
+	syncBoth(alice, bob)
+	show(alice, bob)
+
+	if *exit {
+		return
+	}
+	fmt.Println("\ntetherd keeps serving; connect more clients with the URL and token above. Ctrl-C to stop.")
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+}
+
+type client struct {
+	name string
+	db   *store.DB
+	sess *session.Session
+}
+
+func open(dir, name, url, tok string) *client {
 	s, err := schema.FromJSON([]byte(schemaJSON))
 	check(err)
-
-	db, err := store.Open(store.Options{Path: path, Schema: s})
+	db, err := store.Open(store.Options{Path: filepath.Join(dir, name+".tether"), Schema: s})
 	check(err)
-	_, err = db.AddListener(store.Query{Class: "Todo", Filter: "done == false"}, func(c store.Change) {
-		fmt.Printf("  listener (open todos): inserted %v modified %v deleted %v\n", c.Inserted, c.Modified, c.Deleted)
+	_, err = db.AddListener(store.Query{Class: "Todo"}, func(c store.Change) {
+		fmt.Printf("  [%s] change: inserted %v modified %v deleted %v\n", name, c.Inserted, c.Modified, c.Deleted)
 	})
 	check(err)
+	sess, err := session.Start(session.Config{URL: url, Token: tok, Partition: "demo", DB: db})
+	check(err)
+	sess.AddConnectionListener(func(from, to session.ConnectionState) {
+		fmt.Printf("  [%s] connection: %s -> %s\n", name, from, to)
+	})
+	return &client{name: name, db: db, sess: sess}
+}
 
-	fmt.Println("write: three todos in one transaction")
-	check(db.Write(func(tx *store.WriteTx) error {
-		for i, title := range []string{"buy milk", "walk the dog", "write the report"} {
-			if err := tx.Create("Todo", store.Object{"_id": fmt.Sprint(i + 1), "title": title, "priority": int64(3 - i)}); err != nil {
-				return err
+func (c *client) close() {
+	c.sess.Close()
+	c.db.Close()
+}
+
+func syncBoth(cs ...*client) {
+	for round := 0; round < 2; round++ {
+		for _, c := range cs {
+			ok, err := c.sess.UploadAllLocalChanges(10 * time.Second)
+			check(err)
+			ok2, err := c.sess.DownloadAllServerChanges(10 * time.Second)
+			check(err)
+			if !ok || !ok2 {
+				log.Fatalf("%s did not sync in time", c.name)
 			}
 		}
-		return nil
-	}))
-	fmt.Println("write: mark one done")
-	check(db.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Todo", Key: "2", Set: store.Object{"done": true}}}))
-
-	fmt.Println("write: a transaction with a duplicate key is refused whole")
-	err = db.Apply([]store.Op{
-		{Kind: store.OpCreate, Class: "Todo", Value: store.Object{"_id": "4", "title": "never stored"}},
-		{Kind: store.OpCreate, Class: "Todo", Value: store.Object{"_id": "1", "title": "duplicate"}},
-	})
-	fmt.Printf("  error code %s: %v\n", terror.CodeOf(err), err)
-
-	open, err := db.Query(store.Query{Class: "Todo", Filter: "done == false AND title CONTAINS[c] $0", Args: []any{"W"}, Sort: "priority DESC"})
-	check(err)
-	fmt.Println("query: open todos containing \"w\", by priority:")
-	for _, o := range open {
-		fmt.Printf("  %v %q priority %v\n", o["_id"], o["title"], o["priority"])
 	}
-	check(db.Close())
-
-	db, err = store.Open(store.Options{Path: path})
-	check(err)
-	n, err := db.Count(store.Query{Class: "Todo"})
-	check(err)
-	fmt.Printf("reopen: %d todos on disk in %s\n", n, path)
-	check(db.Close())
 }
+
+func show(cs ...*client) {
+	for _, c := range cs {
+		todos, err := c.db.Query(store.Query{Class: "Todo", Sort: "_id ASC"})
+		check(err)
+		fmt.Printf("  %s sees:", c.name)
+		for _, t := range todos {
+			fmt.Printf("  [%v] %q done=%v;", t["_id"], t["title"], t["done"])
+		}
+		fmt.Println()
+	}
+}
+
+func step(s string) { fmt.Println("\n== " + s) }
 
 func check(err error) {
 	if err != nil {

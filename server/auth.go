@@ -1,0 +1,93 @@
+package server
+
+// Access tokens: a compact JWT-like form, base64url(JSON claims) "."
+// base64url(HMAC-SHA256(secret, first part)). Tokens are minted by whoever
+// holds the secret (tetherd token, IssueToken, POST /admin/token); the
+// server needs nothing but the secret to check them, so it keeps no
+// sessions or user table.
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tethersync/tether/core/terror"
+)
+
+// Claims are what a token grants.
+type Claims struct {
+	Subject string `json:"sub,omitempty"`
+	// Expiry in Unix seconds; 0 never expires.
+	Expiry   int64 `json:"exp,omitempty"`
+	IssuedAt int64 `json:"iat,omitempty"`
+	// Read and Write list partitions ("*" = all). Writing implies reading.
+	Read  []string `json:"read,omitempty"`
+	Write []string `json:"write,omitempty"`
+}
+
+// CanRead reports whether the claims allow syncing a partition.
+func (c *Claims) CanRead(partition string) bool {
+	return grants(c.Read, partition) || grants(c.Write, partition)
+}
+
+// CanWrite reports whether the claims allow uploading to a partition.
+func (c *Claims) CanWrite(partition string) bool { return grants(c.Write, partition) }
+
+// Expired reports whether the token has expired at now.
+func (c *Claims) Expired(now time.Time) bool { return c.Expiry != 0 && now.Unix() >= c.Expiry }
+
+func grants(list []string, partition string) bool {
+	return slices.Contains(list, "*") || slices.Contains(list, partition)
+}
+
+var b64 = base64.RawURLEncoding
+
+func sign(secret, payload string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(payload))
+	return b64.EncodeToString(m.Sum(nil))
+}
+
+// IssueToken signs claims with the secret.
+func IssueToken(secret string, c Claims) (string, error) {
+	if secret == "" {
+		return "", terror.New(terror.InvalidArgument, "an empty secret signs nothing")
+	}
+	if c.IssuedAt == 0 {
+		c.IssuedAt = time.Now().Unix()
+	}
+	body, err := json.Marshal(c)
+	if err != nil {
+		return "", terror.Wrap(terror.InvalidArgument, err, "encode claims")
+	}
+	payload := b64.EncodeToString(body)
+	return payload + "." + sign(secret, payload), nil
+}
+
+// VerifyToken checks a token's signature and expiry; both failures are
+// AuthFailed.
+func VerifyToken(secret, token string, now time.Time) (*Claims, error) {
+	payload, sig, ok := strings.Cut(token, ".")
+	if !ok || payload == "" {
+		return nil, terror.New(terror.AuthFailed, "malformed access token")
+	}
+	if !hmac.Equal([]byte(sig), []byte(sign(secret, payload))) {
+		return nil, terror.New(terror.AuthFailed, "access token signature does not verify")
+	}
+	body, err := b64.DecodeString(payload)
+	if err != nil {
+		return nil, terror.New(terror.AuthFailed, "malformed access token")
+	}
+	var c Claims
+	if err := json.Unmarshal(body, &c); err != nil {
+		return nil, terror.New(terror.AuthFailed, "malformed access token claims")
+	}
+	if c.Expired(now) {
+		return nil, terror.New(terror.AuthFailed, "access token expired at %s", time.Unix(c.Expiry, 0).UTC().Format(time.RFC3339))
+	}
+	return &c, nil
+}

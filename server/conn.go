@@ -1,0 +1,282 @@
+package server
+
+// One WebSocket connection: a read loop that handles each frame in order,
+// and a write goroutine fed by a bounded queue. Every connection has its
+// own queue and writer, so a slow client only ever blocks itself: when its
+// queue is full its own sessions wait, and when a write stalls past the
+// write timeout the connection is dropped.
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/core/schema"
+)
+
+type conn struct {
+	srv    *Server
+	ws     *websocket.Conn
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	out    chan []byte // nil entry: close the connection after what is queued
+	wdone  chan struct{}
+
+	mu       sync.Mutex
+	sessions map[uint32]*session
+	ended    map[uint32]bool // sessions this connection had: late frames for them are dropped
+}
+
+func newConn(srv *Server, ws *websocket.Conn, remote string) *conn {
+	ctx, cancel := context.WithCancel(srv.ctx)
+	return &conn{srv: srv, ws: ws, log: srv.log.With("remote", remote), ctx: ctx, cancel: cancel,
+		out: make(chan []byte, srv.cfg.WriteQueue), wdone: make(chan struct{}),
+		sessions: map[uint32]*session{}, ended: map[uint32]bool{}}
+}
+
+// serve runs the connection until it ends.
+func (c *conn) serve() {
+	go c.writeLoop()
+	flush := c.readLoop()
+	if flush {
+		// Let the writer send the error that explains the close.
+		select {
+		case <-c.wdone:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	c.cancel()
+	c.mu.Lock()
+	ss := make([]*session, 0, len(c.sessions))
+	for _, s := range c.sessions {
+		ss = append(ss, s)
+	}
+	c.mu.Unlock()
+	for _, s := range ss {
+		s.stop()
+	}
+	<-c.wdone
+	c.ws.CloseNow()
+}
+
+// readLoop reads frames until the connection fails; it returns true when
+// it queued a final error to flush before closing.
+func (c *conn) readLoop() bool {
+	// The limit is enforced below instead, so that an oversized frame gets
+	// a ProtocolError message before the close rather than a bare close.
+	c.ws.SetReadLimit(-1)
+	for {
+		typ, r, err := c.ws.Reader(c.ctx)
+		if err != nil {
+			return false
+		}
+		data, err := io.ReadAll(io.LimitReader(r, protocol.MaxFrame+1))
+		if err != nil {
+			return false
+		}
+		c.srv.metrics.bytesIn.Add(int64(len(data)))
+		if typ != websocket.MessageBinary {
+			return c.protocolFail("text frame: every frame is one binary msgpack message")
+		}
+		if len(data) > protocol.MaxFrame {
+			return c.protocolFail("frame larger than the 16 MiB limit")
+		}
+		m, err := protocol.Decode(data)
+		if err != nil {
+			return c.protocolFail(err.Error())
+		}
+		if !c.dispatch(m) {
+			return true
+		}
+	}
+}
+
+// protocolFail queues a connection-level ProtocolError and the close.
+func (c *conn) protocolFail(msg string) bool {
+	c.log.Info("protocol error: closing the connection", "err", msg)
+	c.send(&protocol.Message{Type: protocol.TError, Error: &protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: msg}})
+	select {
+	case c.out <- nil:
+	case <-c.ctx.Done():
+	}
+	return true
+}
+
+func (c *conn) writeLoop() {
+	defer close(c.wdone)
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case b := <-c.out:
+			if b == nil {
+				c.ws.Close(websocket.StatusPolicyViolation, "protocol error")
+				return
+			}
+			ctx, cancel := context.WithTimeout(c.ctx, c.srv.cfg.WriteTimeout)
+			err := c.ws.Write(ctx, websocket.MessageBinary, b)
+			cancel()
+			if err != nil {
+				if !errors.Is(err, context.Canceled) {
+					c.log.Info("write failed: dropping the connection", "err", err)
+				}
+				c.cancel()
+				return
+			}
+			c.srv.metrics.bytesOut.Add(int64(len(b)))
+		}
+	}
+}
+
+// send queues a message; it blocks while the queue is full and gives up
+// (false) when the connection or the given session ends.
+func (c *conn) send(m *protocol.Message, done ...<-chan struct{}) bool {
+	b, err := protocol.Encode(m)
+	if err != nil {
+		c.log.Error("cannot encode a message", "type", m.Type, "err", err)
+		return false
+	}
+	if m.Type == protocol.TError {
+		c.srv.metrics.error(m.Error.Code)
+	}
+	var sdone <-chan struct{}
+	if len(done) > 0 {
+		sdone = done[0]
+	}
+	select {
+	case c.out <- b:
+		return true
+	case <-c.ctx.Done():
+		return false
+	case <-sdone:
+		return false
+	}
+}
+
+// sessionError reports an error on a session that is not (or no longer)
+// running, and remembers the id so that frames still in flight for it are
+// dropped quietly.
+func (c *conn) sessionError(id uint32, e *protocol.Error) {
+	c.mu.Lock()
+	c.ended[id] = true
+	c.mu.Unlock()
+	c.send(&protocol.Message{Type: protocol.TError, Session: id, Error: e})
+}
+
+func (c *conn) session(id uint32) (s *session, ended bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sessions[id], c.ended[id]
+}
+
+// forget removes an ended session.
+func (c *conn) forget(s *session) {
+	c.mu.Lock()
+	if c.sessions[s.id] == s {
+		delete(c.sessions, s.id)
+		c.ended[s.id] = true
+	}
+	c.mu.Unlock()
+}
+
+// dispatch handles one message; false ends the connection.
+func (c *conn) dispatch(m *protocol.Message) bool {
+	switch m.Type {
+	case protocol.TPing:
+		c.send(&protocol.Message{Type: protocol.TPong, Session: m.Session, Ping: &protocol.Ping{Nanos: m.Ping.Nanos}})
+	case protocol.TPong:
+	case protocol.TBind:
+		if m.Session == 0 {
+			c.protocolFail("Bind on session 0 (reserved for the connection)")
+			return false
+		}
+		c.bind(m.Session, m.Bind)
+	case protocol.TUpload, protocol.TMark, protocol.TUnbind, protocol.TRefresh:
+		s, ended := c.session(m.Session)
+		if s == nil {
+			if !ended && m.Type != protocol.TUnbind {
+				c.sessionError(m.Session, &protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: "no session bound with this id"})
+			}
+			return true
+		}
+		s.handle(m)
+	default:
+		c.protocolFail("a client may not send message type " + m.Type.String())
+		return false
+	}
+	return true
+}
+
+// bind checks a Bind and starts the session. The Ident is queued here, on
+// the read loop, so that nothing the read loop answers later for this
+// session (an UploadOK) can overtake it.
+func (c *conn) bind(id uint32, b *protocol.Bind) {
+	if s, _ := c.session(id); s != nil {
+		c.send(&protocol.Message{Type: protocol.TError, Session: id, Error: &protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: "session id already bound"}})
+		return
+	}
+	fatal := func(code, msg string) {
+		c.sessionError(id, &protocol.Error{Code: code, Action: protocol.ActionFatal, Message: msg})
+	}
+	if b.ProtocolVersion != protocol.Version {
+		fatal("ProtocolError", "unsupported protocol version; this server speaks version 1")
+		return
+	}
+	if b.ClientID == 0 {
+		fatal("ProtocolError", "Bind without a client id")
+		return
+	}
+	claims, err := VerifyToken(c.srv.cfg.Secret, b.Token, time.Now())
+	if err != nil {
+		fatal("AuthFailed", errMessage(err))
+		return
+	}
+	if !claims.CanRead(b.Partition) {
+		fatal("PermissionDenied", "the access token does not grant partition "+quote(b.Partition))
+		return
+	}
+	var cs *schema.Schema
+	if len(b.Schema) > 0 {
+		if cs, err = schema.FromJSON(b.Schema); err != nil {
+			fatal("SchemaMismatch", errMessage(err))
+			return
+		}
+	}
+	p, err := c.srv.partition(b.Partition)
+	if err != nil {
+		c.sessionError(id, retryError(errMessage(err)))
+		return
+	}
+	s := newSession(c, id, p, b.ClientID, claims, cs)
+	c.mu.Lock()
+	c.sessions[id] = s
+	delete(c.ended, id)
+	c.mu.Unlock()
+	res, perr := p.bind(s, b, cs)
+	if perr != nil {
+		c.forget(s)
+		c.sessionError(id, perr)
+		return
+	}
+	c.srv.metrics.sessions.Add(1)
+	c.srv.metrics.sessionsTotal.Add(1)
+	s.cursor, s.boot = res.cursor, res.boot
+	c.send(&protocol.Message{Type: protocol.TIdent, Session: id, Ident: &res.ident})
+	go s.run()
+}
+
+// kick drops the connection with a close frame (disconnectAll, outage,
+// restore, shutdown); the read loop then ends it.
+func (c *conn) kick(code websocket.StatusCode, reason string) {
+	go func() {
+		c.ws.Close(code, reason)
+		c.cancel()
+	}()
+}

@@ -1,0 +1,142 @@
+package server
+
+// The partition's merged state: every object (or tombstone) the history
+// produced, merged by core/crdt's rules exactly as a client's store merges
+// the same changesets, so that a client bootstrapped from this state and a
+// client that replayed the history hold the same objects.
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/value"
+)
+
+// stateObj is one object of a partition's state.
+type stateObj struct {
+	class string
+	key   []byte // the primary key in core/value msgpack
+	obj   crdt.Object
+}
+
+func objKey(class string, key []byte) string { return class + "\x00" + string(key) }
+
+// classInfo caches what merging and encoding need from the schema.
+type classInfo struct {
+	// defaults are the values a new object starts from: the zero value of
+	// every required property (and [] for lists), as the client store's
+	// zeroFields gives them.
+	defaults []crdt.Field
+	order    []string // property names in schema order
+	known    map[string]bool
+}
+
+func newClassInfo(c *schema.Class) *classInfo {
+	ci := &classInfo{known: map[string]bool{}}
+	for _, p := range c.Properties {
+		ci.order = append(ci.order, p.Name)
+		ci.known[p.Name] = true
+		if !p.Optional || p.List {
+			ci.defaults = append(ci.defaults, crdt.Field{Name: p.Name, Value: p.Zero()})
+		}
+	}
+	return ci
+}
+
+// applyChangeset merges every op of cs into the state.
+func (p *partition) applyChangeset(cs *crdt.Changeset) {
+	for i := range cs.Ops {
+		op := &cs.Ops[i]
+		kb := value.Append(nil, op.Key)
+		k := objKey(op.Class, kb)
+		so := p.objects[k]
+		fresh := so == nil
+		if fresh {
+			so = &stateObj{class: op.Class, key: kb}
+		}
+		var defaults []crdt.Field
+		if !so.obj.Exists {
+			if ci := p.classes[op.Class]; ci != nil {
+				defaults = ci.defaults
+			}
+		}
+		if !crdt.Apply(&so.obj, op, cs.Stamp, defaults) {
+			continue
+		}
+		if so.obj.Exists {
+			// The client store forgets the tombstone of an object that
+			// exists again (it reads a live object with a zero tombstone);
+			// do the same so both replicas merge later ops alike.
+			so.obj.Tombstone = crdt.Stamp{}
+		}
+		if fresh {
+			p.objects[k] = so
+		}
+	}
+}
+
+// encode gives an object's stored form (what bootstraps and snapshots
+// carry): the fields and stamps, or the tombstone of a deleted object.
+func (p *partition) encode(so *stateObj) StoredObject {
+	out := StoredObject{Class: so.class, Key: so.key}
+	if !so.obj.Exists {
+		out.Tombstone = crdt.EncodeStamp(so.obj.Tombstone)
+		return out
+	}
+	var order []string
+	if ci := p.classes[so.class]; ci != nil {
+		order = ci.order
+		var extra []string
+		for name := range so.obj.Fields {
+			if !ci.known[name] {
+				extra = append(extra, name)
+			}
+		}
+		if len(extra) > 0 {
+			// A field the schema no longer lists (it came from another
+			// client's schema): keep it rather than lose it.
+			sort.Strings(extra)
+			order = append(append([]string(nil), order...), extra...)
+		}
+	}
+	out.Fields = crdt.EncodeObject(so.obj.Fields, so.obj.Stamps, order)
+	return out
+}
+
+// decodeStored rebuilds a state object from its stored form.
+func decodeStored(o StoredObject) (*stateObj, error) {
+	so := &stateObj{class: o.Class, key: o.Key}
+	if len(o.Fields) == 0 {
+		so.obj.Tombstone = crdt.DecodeStamp(o.Tombstone)
+		return so, nil
+	}
+	fields, stamps, err := crdt.DecodeObject(o.Fields, true)
+	if err != nil {
+		return nil, fmt.Errorf("object %s: %w", o.Class, err)
+	}
+	so.obj = crdt.Object{Exists: true, Fields: fields, Stamps: stamps}
+	return so, nil
+}
+
+// checkChangeset rejects what the merge cannot take: ops without a class,
+// a key that cannot be a primary key, or an increment without exactly one
+// field. It is the server's part of "malformed → ProtocolError".
+func checkChangeset(cs *crdt.Changeset) error {
+	for i := range cs.Ops {
+		op := &cs.Ops[i]
+		if op.Class == "" {
+			return fmt.Errorf("op %d has no class", i)
+		}
+		switch op.Key.(type) {
+		case string, int64, value.ObjectID, value.UUID:
+		default:
+			return fmt.Errorf("op %d on %s has a primary key of kind %s", i, op.Class, value.Kind(op.Key))
+		}
+		if op.Kind == crdt.OpIncrement && len(op.Fields) != 1 {
+			return fmt.Errorf("increment op %d on %s has %d fields", i, op.Class, len(op.Fields))
+		}
+	}
+	return nil
+}

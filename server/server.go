@@ -1,0 +1,401 @@
+// Package server is Tether's reference sync server: WebSocket sessions
+// speaking core/protocol, per-partition history and merged state (merged
+// by core/crdt, the same rules the clients use), durable storage behind a
+// small interface, client-reset decisions, token auth, and an admin HTTP
+// API for operators and the conformance runner. cmd/tetherd is its binary.
+//
+// In-process use (tests):
+//
+//	srv, err := server.New(server.Config{DataDir: dir, Secret: "s"})
+//	err = srv.Start()          // listens (127.0.0.1:0 by default)
+//	url := srv.SyncURL()       // ws://127.0.0.1:PORT/sync
+//	admin := srv.AdminURL()    // http://127.0.0.1:PORT
+//	defer srv.Close()          // graceful: sessions closed, state flushed
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// Config configures a server.
+type Config struct {
+	// Listen is the sync listener's address (default 127.0.0.1:0: a free port).
+	Listen string
+	// AdminListen is the admin API's address (default 127.0.0.1:0); "-"
+	// disables it.
+	AdminListen string
+	// DataDir holds the embedded storage (required unless Storage is set).
+	DataDir string
+	// Storage replaces the embedded file storage (e.g. a database backend).
+	Storage Storage
+	// Secret signs and checks access tokens (HMAC-SHA256).
+	Secret string
+	// MaxOffline is how long history is kept (default 720h): a client
+	// offline longer than that may find the history it needs trimmed.
+	MaxOffline time.Duration
+	// MaintenanceInterval is how often history is trimmed and large logs
+	// compacted (default min(MaxOffline/10, 1m)).
+	MaintenanceInterval time.Duration
+	// SnapshotEvery compacts a partition's log after this many records
+	// (default 10000).
+	SnapshotEvery int
+	// WriteQueue is each connection's outgoing queue length (default 256).
+	WriteQueue int
+	// WriteTimeout drops a connection whose client does not take a frame
+	// in that time (default 30s).
+	WriteTimeout time.Duration
+	// Logger (default: slog.Default()).
+	Logger *slog.Logger
+}
+
+func (c *Config) defaults() error {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:0"
+	}
+	if c.AdminListen == "" {
+		c.AdminListen = "127.0.0.1:0"
+	}
+	if c.MaxOffline <= 0 {
+		c.MaxOffline = 720 * time.Hour
+	}
+	if c.MaintenanceInterval <= 0 {
+		c.MaintenanceInterval = min(c.MaxOffline/10, time.Minute)
+	}
+	c.MaintenanceInterval = max(c.MaintenanceInterval, 10*time.Millisecond)
+	if c.SnapshotEvery <= 0 {
+		c.SnapshotEvery = 10000
+	}
+	if c.WriteQueue <= 0 {
+		c.WriteQueue = 256
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 30 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Secret == "" {
+		return terror.New(terror.InvalidArgument, "a token secret is required")
+	}
+	if c.Storage == nil && c.DataDir == "" {
+		return terror.New(terror.InvalidArgument, "a data directory is required")
+	}
+	return nil
+}
+
+// Server is a sync server.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   Storage
+	clock   *crdt.Clock
+	metrics *metrics
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	adminMu sync.Mutex // serializes the admin actions that change state
+
+	partsMu   sync.Mutex
+	parts     map[string]*partition
+	restoring bool
+
+	connsMu sync.Mutex
+	conns   map[*conn]struct{}
+
+	outageUntil atomic.Int64 // unix nanos; sync connections refused before it
+	refusing    atomic.Bool  // a restore is under way
+
+	syncLn, adminLn     net.Listener
+	syncHTTP, adminHTTP *http.Server
+	bg                  sync.WaitGroup
+	closeOnce           sync.Once
+	closeErr            error
+}
+
+// New opens the storage and loads every partition (state rebuilt from the
+// last snapshot plus the history after it). It does not listen yet.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	st := cfg.Storage
+	if st == nil {
+		fs, err := OpenFileStorage(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		st = fs
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := &Server{cfg: cfg, log: cfg.Logger, store: st, clock: crdt.NewClock(nil), metrics: newMetrics(),
+		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, conns: map[*conn]struct{}{}}
+	if err := srv.loadPartitions(); err != nil {
+		cancel()
+		st.Close()
+		return nil, err
+	}
+	return srv, nil
+}
+
+func (srv *Server) loadPartitions() error {
+	names, err := srv.store.Partitions()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		p, err := openPartition(srv, name)
+		if err != nil {
+			for _, q := range srv.parts {
+				q.close(false)
+			}
+			return err
+		}
+		srv.parts[name] = p
+	}
+	return nil
+}
+
+// Start listens on the sync and admin addresses and starts maintenance.
+func (srv *Server) Start() error {
+	ln, err := net.Listen("tcp", srv.cfg.Listen)
+	if err != nil {
+		return terror.Wrap(terror.IO, err, "listen on %s", srv.cfg.Listen)
+	}
+	srv.syncLn = ln
+	mux := http.NewServeMux()
+	mux.HandleFunc("/sync", srv.handleSync)
+	mux.HandleFunc("/healthz", srv.handleHealth)
+	srv.syncHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv.serve(srv.syncHTTP, ln)
+	if srv.cfg.AdminListen != "-" {
+		aln, err := net.Listen("tcp", srv.cfg.AdminListen)
+		if err != nil {
+			srv.Close()
+			return terror.Wrap(terror.IO, err, "listen on %s", srv.cfg.AdminListen)
+		}
+		srv.adminLn = aln
+		srv.adminHTTP = &http.Server{Handler: srv.adminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		srv.serve(srv.adminHTTP, aln)
+	}
+	srv.bg.Add(1)
+	go srv.maintain()
+	srv.log.Info("tetherd listening", "sync", srv.SyncURL(), "admin", srv.AdminURL())
+	return nil
+}
+
+func (srv *Server) serve(h *http.Server, ln net.Listener) {
+	srv.bg.Add(1)
+	go func() {
+		defer srv.bg.Done()
+		if err := h.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			srv.log.Error("listener failed", "addr", ln.Addr().String(), "err", err)
+		}
+	}()
+}
+
+// Addr is the sync listener's address (host:port).
+func (srv *Server) Addr() string {
+	if srv.syncLn == nil {
+		return ""
+	}
+	return srv.syncLn.Addr().String()
+}
+
+// AdminAddr is the admin listener's address ("" if disabled).
+func (srv *Server) AdminAddr() string {
+	if srv.adminLn == nil {
+		return ""
+	}
+	return srv.adminLn.Addr().String()
+}
+
+// SyncURL is the WebSocket URL clients connect to.
+func (srv *Server) SyncURL() string { return "ws://" + srv.Addr() + "/sync" }
+
+// AdminURL is the admin API's base URL.
+func (srv *Server) AdminURL() string {
+	if srv.adminLn == nil {
+		return ""
+	}
+	return "http://" + srv.AdminAddr()
+}
+
+// Secret returns the token secret (tests mint tokens with it).
+func (srv *Server) Secret() string { return srv.cfg.Secret }
+
+// Close shuts down gracefully: stop accepting, close every connection,
+// snapshot every partition, release the storage.
+func (srv *Server) Close() error {
+	srv.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if srv.syncHTTP != nil {
+			srv.syncHTTP.Shutdown(ctx) // hijacked WebSockets are not waited for: closed below
+		}
+		if srv.adminHTTP != nil {
+			srv.adminHTTP.Shutdown(ctx)
+		}
+		srv.dropConnections(websocket.StatusGoingAway, "server shutting down", 5*time.Second)
+		srv.cancel()
+		srv.bg.Wait()
+		srv.partsMu.Lock()
+		for _, p := range srv.parts {
+			p.close(true)
+		}
+		srv.parts = map[string]*partition{}
+		srv.partsMu.Unlock()
+		srv.closeErr = srv.store.Close()
+	})
+	return srv.closeErr
+}
+
+// partition returns a loaded partition, creating a new one.
+func (srv *Server) partition(name string) (*partition, error) {
+	srv.partsMu.Lock()
+	defer srv.partsMu.Unlock()
+	if srv.restoring {
+		return nil, terror.New(terror.Closed, "the server is restoring a backup")
+	}
+	if srv.ctx.Err() != nil {
+		return nil, terror.New(terror.Closed, "the server is shutting down")
+	}
+	if p := srv.parts[name]; p != nil {
+		return p, nil
+	}
+	p, err := openPartition(srv, name)
+	if err != nil {
+		return nil, err
+	}
+	srv.parts[name] = p
+	return p, nil
+}
+
+// existing returns a loaded partition or nil.
+func (srv *Server) existing(name string) *partition {
+	srv.partsMu.Lock()
+	defer srv.partsMu.Unlock()
+	return srv.parts[name]
+}
+
+// partitions lists the loaded partitions in name order.
+func (srv *Server) partitions() []*partition {
+	srv.partsMu.Lock()
+	defer srv.partsMu.Unlock()
+	out := make([]*partition, 0, len(srv.parts))
+	for _, p := range srv.parts {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// handleSync upgrades /sync to a WebSocket and serves it.
+func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
+	if srv.refuseSync() {
+		http.Error(w, "sync is unavailable (outage)", http.StatusServiceUnavailable)
+		return
+	}
+	// Any origin: browsers (the WASM binding) connect from app pages, and
+	// access rests on the token in Bind, never on cookies.
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return
+	}
+	c := newConn(srv, ws, r.RemoteAddr)
+	srv.connsMu.Lock()
+	refused := srv.ctx.Err() != nil || srv.refuseSync()
+	if !refused {
+		srv.conns[c] = struct{}{}
+	}
+	srv.connsMu.Unlock()
+	if refused {
+		ws.Close(websocket.StatusTryAgainLater, "sync is unavailable")
+		return
+	}
+	srv.metrics.connections.Add(1)
+	srv.metrics.connectionsTotal.Add(1)
+	defer func() {
+		srv.connsMu.Lock()
+		delete(srv.conns, c)
+		srv.connsMu.Unlock()
+		srv.metrics.connections.Add(-1)
+	}()
+	c.serve()
+}
+
+// dropConnections closes every sync connection and waits (up to wait) for
+// them to end.
+func (srv *Server) dropConnections(code websocket.StatusCode, reason string, wait time.Duration) int {
+	srv.connsMu.Lock()
+	n := len(srv.conns)
+	for c := range srv.conns {
+		c.kick(code, reason)
+	}
+	srv.connsMu.Unlock()
+	if !srv.waitConns(wait) {
+		// Close frames unanswered: cut what is left.
+		srv.connsMu.Lock()
+		for c := range srv.conns {
+			c.cancel()
+			c.ws.CloseNow()
+		}
+		srv.connsMu.Unlock()
+		if !srv.waitConns(wait) {
+			srv.log.Warn("connections still open after being closed", "count", srv.connCount())
+		}
+	}
+	return n
+}
+
+// waitConns waits until no connection is left, at most d.
+func (srv *Server) waitConns(d time.Duration) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if srv.connCount() == 0 {
+			return true
+		}
+	}
+	return srv.connCount() == 0
+}
+
+func (srv *Server) connCount() int {
+	srv.connsMu.Lock()
+	defer srv.connsMu.Unlock()
+	return len(srv.conns)
+}
+
+// refuseSync: during an outage or a restore, sync connections are refused.
+func (srv *Server) refuseSync() bool {
+	return srv.refusing.Load() || time.Now().UnixNano() < srv.outageUntil.Load()
+}
+
+func (srv *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// Small helpers.
+
+func errMessage(err error) string {
+	var te *terror.Error
+	if errors.As(err, &te) {
+		return te.Message
+	}
+	return err.Error()
+}
+
+func quote(s string) string { return strconv.Quote(s) }
+
+func uitoa(v uint64) string { return strconv.FormatUint(v, 10) }

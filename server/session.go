@@ -1,0 +1,305 @@
+package server
+
+// A session: one client database synced with one partition over a
+// connection. Frames from the client are handled on the connection's read
+// loop (uploads are integrated there, in order); everything the server
+// pushes — the bootstrap, downloads, mark answers, errors raised from
+// outside — goes through the session's own goroutine, which therefore
+// decides their order: a MarkOK always follows every download that was
+// due when its Mark arrived.
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/core/schema"
+)
+
+// downloadBytes bounds the changeset bytes of one download message.
+const downloadBytes = 1 << 20
+
+// maxChangeset bounds one changeset, so that any changeset fits in a
+// download frame (which carries a few more fields than the upload did).
+const maxChangeset = protocol.MaxFrame - 4096
+
+type session struct {
+	c        *conn
+	id       uint32
+	p        *partition
+	clientID uint64
+	schema   *schema.Schema // the client's (nil: none sent)
+	claims   atomic.Pointer[Claims]
+
+	// cursor and boot belong to the session goroutine once it runs.
+	cursor uint64
+	boot   []protocol.StateObject
+
+	kick     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+	failed   atomic.Bool
+
+	mu    sync.Mutex
+	fail  *protocol.Error
+	marks []mark
+}
+
+type mark struct {
+	id uint64
+	at uint64 // the partition's version when the Mark arrived
+}
+
+func newSession(c *conn, id uint32, p *partition, clientID uint64, claims *Claims, cs *schema.Schema) *session {
+	s := &session{c: c, id: id, p: p, clientID: clientID, schema: cs,
+		kick: make(chan struct{}, 1), done: make(chan struct{})}
+	s.claims.Store(claims)
+	return s
+}
+
+// poke wakes the session goroutine; it never blocks (a pending wake-up
+// already covers whatever is new).
+func (s *session) poke() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// failWith ends the session with an error sent from its goroutine; the
+// first error wins and later frames for the session are ignored.
+func (s *session) failWith(e *protocol.Error) {
+	s.mu.Lock()
+	if s.fail == nil {
+		s.fail = e
+	}
+	s.mu.Unlock()
+	s.failed.Store(true)
+	s.poke()
+}
+
+func (s *session) takeFail() *protocol.Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fail
+}
+
+// stop ends the session without a word (Unbind, connection gone).
+func (s *session) stop() {
+	s.stopOnce.Do(func() {
+		close(s.done)
+		s.p.unsubscribe(s)
+		s.c.forget(s)
+		s.c.srv.metrics.sessions.Add(-1)
+	})
+}
+
+func (s *session) send(m *protocol.Message) bool {
+	m.Session = s.id
+	return s.c.send(m, s.done)
+}
+
+// run is the session goroutine.
+func (s *session) run() {
+	defer s.stop()
+	if s.boot != nil && !s.sendBootstrap() {
+		return
+	}
+	for {
+		if e := s.takeFail(); e != nil {
+			s.send(&protocol.Message{Type: protocol.TError, Error: e})
+			return
+		}
+		if !s.pump() {
+			return
+		}
+		if s.takeFail() == nil && !s.answerMarks() {
+			return
+		}
+		select {
+		case <-s.kick:
+		case <-s.done:
+			return
+		case <-s.c.ctx.Done():
+			return
+		}
+	}
+}
+
+func stateSize(o *protocol.StateObject) int {
+	return len(o.Class) + len(o.Key) + len(o.Fields) + len(o.Tombstone) + 8
+}
+
+// sendBootstrap sends the state a fresh client starts from, in chunks.
+func (s *session) sendBootstrap() bool {
+	objs, v := s.boot, s.cursor
+	s.boot = nil
+	total := 0
+	for i := range objs {
+		total += stateSize(&objs[i])
+	}
+	hist := s.p.st.HistoryBytes(v)
+	if len(objs) == 0 {
+		return s.sendDownload(&protocol.Download{LastServerVersion: v, Remaining: hist}, 0)
+	}
+	for i := 0; i < len(objs); {
+		j, size := i, 0
+		for j < len(objs) && (j == i || size+stateSize(&objs[j]) <= downloadBytes) {
+			size += stateSize(&objs[j])
+			j++
+		}
+		total -= size
+		d := &protocol.Download{State: objs[i:j], LastServerVersion: v, More: j < len(objs), Remaining: int64(total) + hist}
+		if !s.sendDownload(d, 0) {
+			return false
+		}
+		if s.takeFail() != nil {
+			return true // run sends the error next
+		}
+		i = j
+	}
+	return true
+}
+
+func (s *session) sendDownload(d *protocol.Download, changesets int) bool {
+	if !s.send(&protocol.Message{Type: protocol.TDownload, Download: d}) {
+		return false
+	}
+	s.c.srv.metrics.downloads.Add(1)
+	s.c.srv.metrics.downloadCS.Add(int64(changesets))
+	return true
+}
+
+// pump sends every changeset after the cursor, about downloadBytes per
+// message; the client's own changesets go without their data (it has
+// them: the entry only settles them). It returns false when the session
+// or connection ended.
+func (s *session) pump() bool {
+	for s.cursor < s.p.latest.Load() && s.takeFail() == nil {
+		recs, err := s.p.st.History(s.cursor, downloadBytes)
+		if err != nil {
+			s.failWith(retryError("cannot read history: " + errMessage(err)))
+			return true
+		}
+		if len(recs) == 0 || recs[0].Version != s.cursor+1 {
+			// History was trimmed past a session that was still behind.
+			s.failWith(resetError(0, "history trimmed: the client is at server version %d and the server no longer has the history after it", s.cursor))
+			return true
+		}
+		d := &protocol.Download{Changesets: make([]protocol.Changeset, len(recs))}
+		for i, r := range recs {
+			cs := protocol.Changeset{ClientVersion: r.ClientVersion, ServerVersion: r.Version, ClientID: r.ClientID}
+			if r.ClientID != s.clientID {
+				cs.Data = r.Data
+			}
+			d.Changesets[i] = cs
+		}
+		last := recs[len(recs)-1].Version
+		d.LastServerVersion = last
+		d.Remaining = s.p.st.HistoryBytes(last)
+		if !s.sendDownload(d, len(recs)) {
+			return false
+		}
+		s.cursor = last
+	}
+	return true
+}
+
+// answerMarks answers the marks whose downloads have all been queued.
+func (s *session) answerMarks() bool {
+	s.mu.Lock()
+	var due []mark
+	rest := s.marks[:0]
+	for _, m := range s.marks {
+		if m.at <= s.cursor {
+			due = append(due, m)
+		} else {
+			rest = append(rest, m)
+		}
+	}
+	s.marks = rest
+	s.mu.Unlock()
+	for _, m := range due {
+		if !s.send(&protocol.Message{Type: protocol.TMarkOK, Mark: &protocol.Mark{ID: m.id}}) {
+			return false
+		}
+	}
+	return true
+}
+
+// handle runs a client frame for this session on the read loop.
+func (s *session) handle(m *protocol.Message) {
+	if s.failed.Load() {
+		return // the session is ending with an error already
+	}
+	switch m.Type {
+	case protocol.TUpload:
+		s.upload(m.Upload)
+	case protocol.TMark:
+		s.mu.Lock()
+		s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load()})
+		s.mu.Unlock()
+		s.poke()
+	case protocol.TUnbind:
+		s.stop()
+	case protocol.TRefresh:
+		claims, err := VerifyToken(s.c.srv.cfg.Secret, m.Refresh.Token, time.Now())
+		if err != nil {
+			s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: errMessage(err)})
+			return
+		}
+		if !claims.CanRead(s.p.name) {
+			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the new access token does not grant partition " + quote(s.p.name)})
+			return
+		}
+		s.claims.Store(claims)
+	}
+}
+
+// upload checks and integrates changesets, then acknowledges them. The
+// UploadOK is queued only after the history records are fsynced.
+func (s *session) upload(u *protocol.Upload) {
+	protoErr := func(msg string) {
+		s.failWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: msg})
+	}
+	claims := s.claims.Load()
+	if claims.Expired(time.Now()) {
+		s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: "access token expired; bind again with a new one"})
+		return
+	}
+	items := make([]upItem, 0, len(u.Changesets))
+	var prev uint64
+	for _, c := range u.Changesets {
+		if c.ClientVersion <= prev {
+			protoErr("changesets must come in increasing client version order, from 1")
+			return
+		}
+		prev = c.ClientVersion
+		if len(c.Data) > maxChangeset {
+			protoErr("changeset of client version " + uitoa(c.ClientVersion) + " is larger than the limit of " + uitoa(maxChangeset) + " bytes")
+			return
+		}
+		cs, err := crdt.DecodeChangeset(c.Data)
+		if err == nil {
+			err = checkChangeset(cs)
+		}
+		if err != nil {
+			protoErr("changeset of client version " + uitoa(c.ClientVersion) + ": " + err.Error())
+			return
+		}
+		if !claims.CanWrite(s.p.name) {
+			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the access token does not allow writing partition " + quote(s.p.name)})
+			return
+		}
+		items = append(items, upItem{cv: c.ClientVersion, data: c.Data, cs: cs})
+	}
+	cv, sv, n, err := s.p.integrate(s.clientID, items)
+	if err != nil {
+		s.failWith(retryError("cannot integrate the upload: " + errMessage(err)))
+		return
+	}
+	s.c.srv.metrics.uploads.Add(int64(n))
+	s.send(&protocol.Message{Type: protocol.TUploadOK, UploadOK: &protocol.UploadOK{ClientVersion: cv, ServerVersion: sv}})
+}

@@ -1,0 +1,473 @@
+package server
+
+// The embedded storage backend: plain files in a data directory.
+//
+//	DIR/LOCK                          flock: one server per directory
+//	DIR/partitions/p<hex name>/log    framed records, appended and fsynced
+//	DIR/partitions/p<hex name>/snapshot
+//	DIR/backups/<name>/p<hex name>.snap
+//
+// Every file that replaces another is written to a temporary name,
+// fsynced, renamed and its directory fsynced, so a crash leaves either the
+// old file or the new one. The log is append-only between compactions; a
+// torn tail (a crash in the middle of an append that was therefore never
+// acknowledged) is cut on load.
+
+import (
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/tethersync/tether/core/terror"
+)
+
+// FileStorage is the file backend.
+type FileStorage struct {
+	dir    string
+	unlock func() error
+
+	mu   sync.Mutex
+	open map[string]*filePartition
+}
+
+// OpenFileStorage opens (creating) a data directory and finishes any
+// restore a crash interrupted.
+func OpenFileStorage(dir string) (*FileStorage, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, terror.Wrap(terror.IO, err, "create data directory")
+	}
+	unlock, err := lockDir(filepath.Join(dir, "LOCK"))
+	if err != nil {
+		return nil, terror.Wrap(terror.IO, err, "lock data directory %s (is another tetherd using it?)", dir)
+	}
+	fs := &FileStorage{dir: dir, unlock: unlock, open: map[string]*filePartition{}}
+	if err := fs.recoverSwap(); err != nil {
+		unlock()
+		return nil, err
+	}
+	return fs, nil
+}
+
+func (fs *FileStorage) partsDir() string { return filepath.Join(fs.dir, "partitions") }
+
+// recoverSwap completes or undoes a ReplaceAll a crash interrupted: the new
+// tree is complete once the old one has been moved aside.
+func (fs *FileStorage) recoverSwap() error {
+	parts, newer, older := fs.partsDir(), fs.partsDir()+".new", fs.partsDir()+".old"
+	if !exists(parts) && exists(newer) {
+		if err := os.Rename(newer, parts); err != nil {
+			return terror.Wrap(terror.IO, err, "finish an interrupted restore")
+		}
+	}
+	os.RemoveAll(newer)
+	os.RemoveAll(older)
+	if err := os.MkdirAll(parts, 0o755); err != nil {
+		return terror.Wrap(terror.IO, err, "create partitions directory")
+	}
+	return syncDir(fs.dir)
+}
+
+func partDirName(name string) string { return "p" + hex.EncodeToString([]byte(name)) }
+
+func partNameOf(dirName string) (string, bool) {
+	if !strings.HasPrefix(dirName, "p") {
+		return "", false
+	}
+	b, err := hex.DecodeString(dirName[1:])
+	return string(b), err == nil
+}
+
+// Partitions lists the stored partitions.
+func (fs *FileStorage) Partitions() ([]string, error) {
+	ents, err := os.ReadDir(fs.partsDir())
+	if err != nil {
+		return nil, terror.Wrap(terror.IO, err, "list partitions")
+	}
+	var out []string
+	for _, e := range ents {
+		if name, ok := partNameOf(e.Name()); ok && e.IsDir() {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Open opens one partition's files.
+func (fs *FileStorage) Open(partition string) (PartitionStore, error) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.open[partition] != nil {
+		return nil, terror.New(terror.InvalidArgument, "partition %q is already open", partition)
+	}
+	dir := filepath.Join(fs.partsDir(), partDirName(partition))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, terror.Wrap(terror.IO, err, "create partition directory")
+	}
+	if err := syncDir(fs.partsDir()); err != nil {
+		return nil, err
+	}
+	fp := &filePartition{fs: fs, name: partition, dir: dir, cum: []int64{0}}
+	fs.open[partition] = fp
+	return fp, nil
+}
+
+// SaveBackup writes snapshots (with history) under a name.
+func (fs *FileStorage) SaveBackup(name string, snaps []*Snapshot) error {
+	root := filepath.Join(fs.dir, "backups")
+	tmp := filepath.Join(root, ".tmp-"+name)
+	os.RemoveAll(tmp)
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return terror.Wrap(terror.IO, err, "create backup directory")
+	}
+	for _, s := range snaps {
+		if err := writeSnapshotFile(filepath.Join(tmp, partDirName(s.Partition)+".snap"), s); err != nil {
+			return err
+		}
+	}
+	if err := syncDir(tmp); err != nil {
+		return err
+	}
+	final := filepath.Join(root, name)
+	if err := os.RemoveAll(final); err != nil {
+		return terror.Wrap(terror.IO, err, "replace backup %q", name)
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return terror.Wrap(terror.IO, err, "store backup %q", name)
+	}
+	return syncDir(root)
+}
+
+// LoadBackup reads a backup.
+func (fs *FileStorage) LoadBackup(name string) ([]*Snapshot, error) {
+	dir := filepath.Join(fs.dir, "backups", name)
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, terror.New(terror.NotFound, "no backup named %q", name)
+	}
+	if err != nil {
+		return nil, terror.Wrap(terror.IO, err, "read backup %q", name)
+	}
+	var out []*Snapshot
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".snap") {
+			continue
+		}
+		s, err := readSnapshotFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// ReplaceAll swaps the whole partitions tree for one built from snaps.
+func (fs *FileStorage) ReplaceAll(snaps []*Snapshot) error {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if len(fs.open) > 0 {
+		return terror.New(terror.InvalidArgument, "ReplaceAll with %d partitions open", len(fs.open))
+	}
+	parts, newer, older := fs.partsDir(), fs.partsDir()+".new", fs.partsDir()+".old"
+	os.RemoveAll(newer)
+	if err := os.MkdirAll(newer, 0o755); err != nil {
+		return terror.Wrap(terror.IO, err, "create %s", newer)
+	}
+	for _, s := range snaps {
+		dir := filepath.Join(newer, partDirName(s.Partition))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return terror.Wrap(terror.IO, err, "create %s", dir)
+		}
+		// The backup's history becomes the log (all of it covered by the
+		// snapshot, so none of it is replayed into the state).
+		var buf []byte
+		for i := range s.History {
+			buf = appendFrame(buf, 1, mustMarshal(Record{History: &s.History[i]}))
+		}
+		if err := writeFileSync(filepath.Join(dir, "log"), buf); err != nil {
+			return err
+		}
+		snap := *s
+		snap.History, snap.Seq = nil, 1
+		if err := writeSnapshotFile(filepath.Join(dir, "snapshot"), &snap); err != nil {
+			return err
+		}
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+	}
+	if err := syncDir(newer); err != nil {
+		return err
+	}
+	if err := os.Rename(parts, older); err != nil {
+		return terror.Wrap(terror.IO, err, "move the old partitions aside")
+	}
+	if err := os.Rename(newer, parts); err != nil {
+		return terror.Wrap(terror.IO, err, "install the restored partitions")
+	}
+	if err := syncDir(fs.dir); err != nil {
+		return err
+	}
+	os.RemoveAll(older)
+	return nil
+}
+
+// Close releases the directory lock.
+func (fs *FileStorage) Close() error {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for _, fp := range fs.open {
+		fp.closeLocked()
+	}
+	fs.open = map[string]*filePartition{}
+	if fs.unlock != nil {
+		err := fs.unlock()
+		fs.unlock = nil
+		return err
+	}
+	return nil
+}
+
+// filePartition is one partition's log and snapshot. It keeps the
+// retained history in memory (the sessions read it from here) with prefix
+// sums of its sizes for progress estimates.
+type filePartition struct {
+	fs   *FileStorage
+	name string
+	dir  string
+
+	mu           sync.Mutex
+	f            *os.File
+	seq          uint64
+	sinceCompact int
+	hist         []HistoryRecord
+	cum          []int64 // cum[i]: data bytes of hist[:i]
+	broken       error
+}
+
+func (fp *filePartition) logPath() string  { return filepath.Join(fp.dir, "log") }
+func (fp *filePartition) snapPath() string { return filepath.Join(fp.dir, "snapshot") }
+
+// Load reads the snapshot and the log, cutting a torn tail.
+func (fp *filePartition) Load() (*Snapshot, []Record, error) {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	var snap *Snapshot
+	if exists(fp.snapPath()) {
+		s, err := readSnapshotFile(fp.snapPath())
+		if err != nil {
+			return nil, nil, err
+		}
+		snap, fp.seq = s, s.Seq
+	}
+	f, err := os.OpenFile(fp.logPath(), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, nil, terror.Wrap(terror.IO, err, "open log")
+	}
+	var after []Record
+	fr := newFrameReader(f)
+	for {
+		seq, payload, err := fr.next()
+		if err == io.EOF {
+			break
+		}
+		var rec Record
+		if err == nil {
+			err = msgpack.Unmarshal(payload, &rec)
+		}
+		if err != nil {
+			// A torn tail: the append was cut short, so it was never
+			// acknowledged. Cut it so the next append starts clean.
+			if terr := f.Truncate(fr.good); terr != nil {
+				f.Close()
+				return nil, nil, terror.Wrap(terror.IO, terr, "cut the torn tail of the log")
+			}
+			if serr := f.Sync(); serr != nil {
+				f.Close()
+				return nil, nil, terror.Wrap(terror.IO, serr, "sync the log")
+			}
+			break
+		}
+		if h := rec.History; h != nil {
+			fp.addHistory(*h)
+		}
+		if snap == nil || seq > snap.Seq {
+			after = append(after, rec)
+			fp.sinceCompact++
+		}
+		if seq > fp.seq {
+			fp.seq = seq
+		}
+	}
+	if _, err := f.Seek(fr.good, io.SeekStart); err != nil {
+		f.Close()
+		return nil, nil, terror.Wrap(terror.IO, err, "seek log")
+	}
+	fp.f = f
+	return snap, after, nil
+}
+
+func (fp *filePartition) addHistory(h HistoryRecord) {
+	if n := len(fp.hist); n > 0 && h.Version <= fp.hist[n-1].Version {
+		return // already held (a log rewritten after a snapshot)
+	}
+	fp.hist = append(fp.hist, h)
+	fp.cum = append(fp.cum, fp.cum[len(fp.cum)-1]+int64(len(h.Data)))
+}
+
+// Append writes and fsyncs records; on failure the log is cut back so a
+// half-written record never precedes a later good one.
+func (fp *filePartition) Append(recs ...Record) error {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	if fp.broken != nil {
+		return fp.broken
+	}
+	if fp.f == nil {
+		return terror.New(terror.Closed, "partition store is closed")
+	}
+	var buf []byte
+	seq := fp.seq
+	for _, r := range recs {
+		seq++
+		buf = appendFrame(buf, seq, mustMarshal(r))
+	}
+	start, err := fp.f.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = fp.f.Write(buf)
+	}
+	if err == nil {
+		err = fp.f.Sync()
+	}
+	if err != nil {
+		if terr := fp.f.Truncate(start); terr != nil {
+			fp.broken = terror.Wrap(terror.IO, terr, "log of %q is damaged after a failed append", fp.name)
+		} else {
+			fp.f.Seek(start, io.SeekStart)
+		}
+		return terror.Wrap(terror.IO, err, "append to the log of %q", fp.name)
+	}
+	fp.seq = seq
+	fp.sinceCompact += len(recs)
+	for _, r := range recs {
+		if r.History != nil {
+			fp.addHistory(*r.History)
+		}
+	}
+	return nil
+}
+
+// History returns consecutive retained records after a version.
+func (fp *filePartition) History(after uint64, maxBytes int) ([]HistoryRecord, error) {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	i := sort.Search(len(fp.hist), func(i int) bool { return fp.hist[i].Version > after })
+	j, size := i, 0
+	for j < len(fp.hist) && (j == i || size+len(fp.hist[j].Data) <= maxBytes) {
+		size += len(fp.hist[j].Data)
+		j++
+	}
+	// The three-index slice keeps later appends from writing into what the
+	// caller holds.
+	return fp.hist[i:j:j], nil
+}
+
+// HistoryBytes sums the data after a version.
+func (fp *filePartition) HistoryBytes(after uint64) int64 {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	i := sort.Search(len(fp.hist), func(i int) bool { return fp.hist[i].Version > after })
+	return fp.cum[len(fp.hist)] - fp.cum[i]
+}
+
+// LogSize counts records since the last compaction.
+func (fp *filePartition) LogSize() int {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	return fp.sinceCompact
+}
+
+// Compact writes the snapshot, then rewrites the log with only the
+// history after the horizon. The snapshot is durable before any record is
+// dropped, so a crash in between loses nothing.
+func (fp *filePartition) Compact(s *Snapshot) error {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	if fp.broken != nil {
+		return fp.broken
+	}
+	s.Seq = fp.seq
+	if err := writeSnapshotFile(fp.snapPath(), s); err != nil {
+		return err
+	}
+	if err := syncDir(fp.dir); err != nil {
+		return err
+	}
+	i := sort.Search(len(fp.hist), func(i int) bool { return fp.hist[i].Version > s.Meta.Horizon })
+	kept := fp.hist[i:]
+	var buf []byte
+	for k := range kept {
+		buf = appendFrame(buf, s.Seq, mustMarshal(Record{History: &kept[k]}))
+	}
+	tmp := fp.logPath() + ".tmp"
+	if err := writeFileSync(tmp, buf); err != nil {
+		return err
+	}
+	if fp.f != nil {
+		fp.f.Close()
+		fp.f = nil
+	}
+	if err := os.Rename(tmp, fp.logPath()); err != nil {
+		fp.broken = terror.Wrap(terror.IO, err, "replace the log of %q", fp.name)
+		return fp.broken
+	}
+	if err := syncDir(fp.dir); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(fp.logPath(), os.O_RDWR, 0o644)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekEnd)
+	}
+	if err != nil {
+		fp.broken = terror.Wrap(terror.IO, err, "reopen the log of %q", fp.name)
+		return fp.broken
+	}
+	fp.f = f
+	fp.sinceCompact = 0
+	hist := make([]HistoryRecord, len(kept))
+	copy(hist, kept)
+	fp.hist, fp.cum = hist, make([]int64, 1, len(hist)+1)
+	for _, h := range hist {
+		fp.cum = append(fp.cum, fp.cum[len(fp.cum)-1]+int64(len(h.Data)))
+	}
+	return nil
+}
+
+// Close closes the log.
+func (fp *filePartition) Close() error {
+	fp.fs.mu.Lock()
+	defer fp.fs.mu.Unlock()
+	return fp.closeLocked()
+}
+
+func (fp *filePartition) closeLocked() error {
+	if fp.fs.open[fp.name] == fp {
+		delete(fp.fs.open, fp.name)
+	}
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	if fp.f == nil {
+		return nil
+	}
+	err := fp.f.Close()
+	fp.f = nil
+	return err
+}

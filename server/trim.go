@@ -1,0 +1,103 @@
+package server
+
+// History trimming and log compaction. History older than the max offline
+// time is dropped: the horizon moves forward to the last version
+// integrated before the cutoff, the state stays. A client whose server
+// version is older than the horizon cannot resume and must reset; a client
+// at or after it resumes as usual (so a client that was offline for long
+// but missed no change is not reset for nothing).
+
+import (
+	"time"
+)
+
+// maintain runs trimming and compaction periodically until Close.
+func (srv *Server) maintain() {
+	defer srv.bg.Done()
+	t := time.NewTicker(srv.cfg.MaintenanceInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-srv.ctx.Done():
+			return
+		case now := <-t.C:
+			cutoff := now.Add(-srv.cfg.MaxOffline).UnixNano()
+			for _, p := range srv.partitions() {
+				if err := p.trimOlderThan(cutoff); err != nil {
+					p.logger().Warn("history trim failed", "err", err)
+				}
+				if err := p.compactIfLarge(srv.cfg.SnapshotEvery); err != nil {
+					p.logger().Warn("log compaction failed", "err", err)
+				}
+			}
+		}
+	}
+}
+
+// trimOlderThan drops the history integrated before cutoff (unix nanos).
+func (p *partition) trimOlderThan(cutoff int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	horizon := p.meta.Horizon
+	after := horizon
+	for range 1 << 20 { // bounded: each page moves forward
+		recs, err := p.st.History(after, 1<<20)
+		if err != nil {
+			return err
+		}
+		stop := len(recs) == 0
+		for _, r := range recs {
+			if r.Time >= cutoff {
+				stop = true
+				break
+			}
+			horizon = r.Version
+		}
+		if stop {
+			break
+		}
+		after = recs[len(recs)-1].Version
+	}
+	return p.trimToLocked(horizon)
+}
+
+// trimAll is the trimHistory admin step: no client may resume from any
+// version before the latest one.
+func (p *partition) trimAll() (uint64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return 0, nil
+	}
+	latest := p.latest.Load()
+	return latest, p.trimToLocked(latest)
+}
+
+// trimToLocked moves the horizon and drops the history before it.
+func (p *partition) trimToLocked(horizon uint64) error {
+	if horizon <= p.meta.Horizon {
+		return nil
+	}
+	m := cloneMeta(p.meta)
+	m.Horizon = horizon
+	if err := p.saveMeta(m); err != nil {
+		return err
+	}
+	p.logger().Info("history trimmed", "horizon", horizon)
+	// Sessions still behind the new horizon find out when they pump.
+	p.notifyLocked()
+	return p.compactLocked()
+}
+
+// compactIfLarge snapshots a partition whose log has grown.
+func (p *partition) compactIfLarge(limit int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || p.st.LogSize() < limit {
+		return nil
+	}
+	return p.compactLocked()
+}
