@@ -181,4 +181,3 @@ func openClientURL(t *testing.T, dir, name, url string) *client {
 	require.NoError(t, err)
 	return &client{db: db, sess: sess, path: path}
 }
-

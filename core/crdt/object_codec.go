@@ -21,6 +21,12 @@ var errObject = errors.New("malformed object")
 // names in the order to write them (nil: sorted by name). Fields not in a
 // non-nil order are not written.
 func EncodeObject(fields map[string]any, stamps map[string]Stamp, order []string) []byte {
+	return AppendObject(make([]byte, 0, 16+len(fields)*24), fields, stamps, order)
+}
+
+// AppendObject is EncodeObject appending to b (the local store puts its
+// index keys in front of this form).
+func AppendObject(b []byte, fields map[string]any, stamps map[string]Stamp, order []string) []byte {
 	if order == nil {
 		order = make([]string, 0, len(fields))
 		for k := range fields {
@@ -34,7 +40,6 @@ func EncodeObject(fields map[string]any, stamps map[string]Stamp, order []string
 			n++
 		}
 	}
-	b := make([]byte, 0, 16+n*24)
 	b = value.AppendArrayHeader(b, 2)
 	b = value.AppendMapHeader(b, n)
 	for _, name := range order {
@@ -54,14 +59,44 @@ func EncodeObject(fields map[string]any, stamps map[string]Stamp, order []string
 	return b
 }
 
+// AppendNewObject appends the form EncodeObject gives an object whose
+// fields names[i] = vals[i] (in that order) all carry stamp st, as every
+// field of a just-created object does, without the maps EncodeObject
+// takes (bulk inserts build no maps).
+func AppendNewObject(b []byte, names []string, vals []any, st Stamp) []byte {
+	b = value.AppendArrayHeader(b, 2)
+	b = value.AppendMapHeader(b, len(names))
+	for i, name := range names {
+		b = value.AppendString(b, name)
+		b = value.Append(b, vals[i])
+	}
+	b = value.AppendArrayHeader(b, 2*len(names))
+	for range names {
+		b = value.AppendUint(b, st.HLC)
+		b = value.AppendUint(b, st.Client)
+	}
+	return b
+}
+
 // DecodeObject decodes an encoded object; withStamps=false skips the
 // stamps (nil map).
 func DecodeObject(b []byte, withStamps bool) (map[string]any, map[string]Stamp, error) {
-	bad := func(err error) (map[string]any, map[string]Stamp, error) {
+	f, st, _, err := DecodeObjectNames(b, withStamps, nil)
+	return f, st, err
+}
+
+// DecodeObjectNames is DecodeObject reusing the strings of names (the
+// property names, in the order objects are usually written) for the
+// property names it finds there, rather than allocating a string per
+// property of every object: a query decodes thousands of objects of one
+// class. known counts the distinct names found among the first 64 of
+// names: known == len(names) says that every one is there.
+func DecodeObjectNames(b []byte, withStamps bool, names []string) (fields map[string]any, stamps map[string]Stamp, known int, err error) {
+	bad := func(err error) (map[string]any, map[string]Stamp, int, error) {
 		if err == nil {
 			err = errObject
 		}
-		return nil, nil, fmt.Errorf("%w: %v", errObject, err)
+		return nil, nil, 0, fmt.Errorf("%w: %v", errObject, err)
 	}
 	k, off, err := value.ReadArrayHeader(b)
 	if err != nil || k != 2 {
@@ -72,8 +107,12 @@ func DecodeObject(b []byte, withStamps bool) (map[string]any, map[string]Stamp, 
 		return bad(err)
 	}
 	off += h
-	fields := make(map[string]any, n)
-	names := make([]string, 0, n)
+	fields = make(map[string]any, n)
+	var order []string // the names in stored order, to pair with the stamps
+	if withStamps {
+		order = make([]string, 0, n)
+	}
+	at, seen := 0, uint64(0)
 	for i := 0; i < n; i++ {
 		kb, kn, err := value.ReadStringBytes(b[off:])
 		if err != nil {
@@ -85,20 +124,42 @@ func DecodeObject(b []byte, withStamps bool) (map[string]any, map[string]Stamp, 
 			return bad(err)
 		}
 		off += vn
-		name := string(kb)
+		j := -1
+		if at < len(names) && string(kb) == names[at] { // the usual case
+			j = at
+		} else {
+			for x := range names {
+				if string(kb) == names[x] {
+					j = x
+					break
+				}
+			}
+		}
+		var name string
+		if j >= 0 {
+			name, at = names[j], j+1
+			if j < 64 && seen&(1<<j) == 0 { // distinct names only: a damaged object may repeat one
+				seen |= 1 << j
+				known++
+			}
+		} else {
+			name = string(kb)
+		}
 		fields[name] = v
-		names = append(names, name)
+		if withStamps {
+			order = append(order, name)
+		}
 	}
 	if !withStamps {
-		return fields, nil, nil
+		return fields, nil, known, nil
 	}
 	m, h, err := value.ReadArrayHeader(b[off:])
 	if err != nil || m != 2*n {
 		return bad(err)
 	}
 	off += h
-	stamps := make(map[string]Stamp, n)
-	for _, name := range names {
+	stamps = make(map[string]Stamp, n)
+	for _, name := range order {
 		hlc, hn, err := value.ReadUint(b[off:])
 		if err != nil {
 			return bad(err)
@@ -111,7 +172,7 @@ func DecodeObject(b []byte, withStamps bool) (map[string]any, map[string]Stamp, 
 		off += cn
 		stamps[name] = Stamp{HLC: hlc, Client: cl}
 	}
-	return fields, stamps, nil
+	return fields, stamps, known, nil
 }
 
 // EncodeStamp and DecodeStamp give a stamp's 16-byte form (tombstones).

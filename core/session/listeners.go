@@ -1,5 +1,7 @@
 package session
 
+import "github.com/tethersync/tether/core/terror"
+
 // listeners holds the app's callbacks. They run on the session goroutine,
 // outside every lock, in the order events happen; a callback may call any
 // session or database method (a call that waits on the session, such as
@@ -125,6 +127,8 @@ func (s *Session) reportError(code any, msg string, fatal bool) {
 
 func toCode(code any) string {
 	switch c := code.(type) {
+	case terror.Code:
+		return string(c)
 	case string:
 		return c
 	case interface{ String() string }:

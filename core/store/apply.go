@@ -72,7 +72,11 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 	if err != nil {
 		return err
 	}
+	l := e.layout(c)
 	key := objectKey(c.Name, op.Key)
+	if op.Kind == OpCreate && strict && !e.tombClasses[c.Name] {
+		return e.createNew(tx, c, l, key, op, st, tr)
+	}
 	cur, err := tx.Get(key)
 	exists := err == nil
 	if err != nil && !errors.Is(err, buntdb.ErrNotFound) {
@@ -80,29 +84,40 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 	}
 	o := crdt.Object{Exists: exists}
 	if exists {
-		r, err := decodeRecord(strBytes(cur), true)
+		r, err := decodeRecord(strBytes(cur), true, l.order)
 		if err != nil {
 			return err
 		}
 		o.Fields, o.Stamps = r.fields, r.stamps
-	} else if ts, err := tx.Get(tombstoneKey(c.Name, op.Key)); err == nil {
-		o.Tombstone = stampFromString(ts)
+	} else {
+		o.Tombstone = e.tombstone(tx, c.Name, op.Key)
 	}
 	if strict {
 		if err := checkStrict(c, op, &o); err != nil {
 			return err
 		}
 	}
-	var defaults []Field
-	if !exists {
-		defaults = zeroFields(c)
+	if !exists && (op.Kind == OpCreate || op.Kind == OpUpsert) {
+		// crdt.Apply's rule for a create of an absent object, without the
+		// maps it would build only to be encoded (bulk inserts).
+		if !st.After(o.Tombstone) {
+			return nil
+		}
+		tr.note(key, c.Name, op.Key, cur)
+		if _, _, err := tx.Set(key, e.encodeNew(l, op.Fields, st), nil); err != nil {
+			return terror.Wrap(terror.IO, err, "write %s", key)
+		}
+		if !o.Tombstone.IsZero() {
+			tx.Delete(tombstoneKey(c.Name, op.Key))
+		}
+		return nil
 	}
-	if !crdt.Apply(&o, op, st, defaults) {
+	if !crdt.Apply(&o, op, st, l.defaults) {
 		return nil
 	}
 	tr.note(key, c.Name, op.Key, cur)
 	if o.Exists {
-		if _, _, err := tx.Set(key, string(encodeRecord(c, &record{fields: o.Fields, stamps: o.Stamps})), nil); err != nil {
+		if _, _, err := tx.Set(key, e.encodeRecord(l, &record{fields: o.Fields, stamps: o.Stamps}), nil); err != nil {
 			return terror.Wrap(terror.IO, err, "write %s", key)
 		}
 		if !exists && !o.Tombstone.IsZero() {
@@ -115,7 +130,24 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 			return terror.Wrap(terror.IO, err, "delete %s", key)
 		}
 	}
-	_, _, err = tx.Set(tombstoneKey(c.Name, op.Key), stampString(o.Tombstone), nil)
+	return e.setTombstone(tx, c.Name, op.Key, o.Tombstone)
+}
+
+// tombstone returns the stamp of an absent object's delete (zero if none).
+func (e *engine) tombstone(tx *buntdb.Tx, class string, pk any) crdt.Stamp {
+	if !e.tombClasses[class] {
+		return crdt.Stamp{}
+	}
+	ts, err := tx.Get(tombstoneKey(class, pk))
+	if err != nil {
+		return crdt.Stamp{}
+	}
+	return stampFromString(ts)
+}
+
+func (e *engine) setTombstone(tx *buntdb.Tx, class string, pk any, st crdt.Stamp) error {
+	e.tombClasses[class] = true
+	_, _, err := tx.Set(tombstoneKey(class, pk), stampString(st), nil)
 	return err
 }
 
@@ -144,18 +176,6 @@ func overflows(cur, by any) bool {
 	}
 	s := a + b
 	return (b > 0 && s < a) || (b < 0 && s > a)
-}
-
-// zeroFields lists the values a new object starts from: the zero value of
-// every required property.
-func zeroFields(c *schema.Class) []Field {
-	out := make([]Field, 0, len(c.Properties))
-	for _, p := range c.Properties {
-		if !p.Optional || p.List {
-			out = append(out, Field{Name: p.Name, Value: p.Zero()})
-		}
-	}
-	return out
 }
 
 func stampString(s crdt.Stamp) string { return string(crdt.EncodeStamp(s)) }

@@ -50,7 +50,7 @@ func (db *DB) ApplyDownload(d Download) error {
 		if err := db.e.applyDownload(tx, &d, tr); err != nil {
 			return err
 		}
-		return db.e.appendLocked(recDownload, payload)
+		return db.e.appendRecordLocked(recDownload, payload, false)
 	})
 	leave()
 	db.e.notify.deliver(ds)
@@ -89,7 +89,7 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
 			if !ok {
 				continue
 			}
-			defaults := zeroFields(c)
+			defaults := e.layout(c).defaults
 			if err := e.mergeRemote(tx, c, fitted.Key, tr, func(o *crdt.Object) { crdt.Apply(o, fitted, cs.Stamp, defaults) }); err != nil {
 				return err
 			}

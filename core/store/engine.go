@@ -25,7 +25,8 @@ type engine struct {
 	closed  bool
 	refs    int
 	schema  *schema.Schema
-	indexes map[string]bool // buntdb index names in use
+	layouts map[string]*classLayout // of schema's classes, by name
+	indexes map[string]bool         // buntdb index names in use
 
 	bunt   *buntdb.DB
 	log    backend
@@ -43,6 +44,12 @@ type engine struct {
 	// syncs (nil before; see rebase.go).
 	pending map[string][]pendingOp
 	broken  atomic.Pointer[error] // set when the log can no longer be trusted
+	// Writer state, used only under buntdb's write lock: the classes that
+	// may hold tombstones (set when one is written or loaded, never
+	// cleared, so a create of another class skips looking for one), and
+	// the buffer objects are encoded in.
+	tombClasses map[string]bool
+	scratch     []byte
 
 	notify    notifier
 	hooks     commitHooks
@@ -125,7 +132,7 @@ func openEngine(o Options, key string) (*engine, error) {
 		return nil, terror.Wrap(terror.IO, err, "open the in-memory state")
 	}
 	e := &engine{regKey: key, refs: 1, bunt: bunt, log: be, policy: o.Sync,
-		clock: crdt.NewClock(o.Now), indexes: map[string]bool{}}
+		clock: crdt.NewClock(o.Now), indexes: map[string]bool{}, tombClasses: map[string]bool{}}
 	e.notify.init()
 	fail := func(err error) (*engine, error) {
 		bunt.Close()
@@ -213,11 +220,19 @@ func (e *engine) release() error {
 // appendLocked appends one record. The caller holds the buntdb write
 // transaction, which serializes appends.
 func (e *engine) appendLocked(t recType, payload []byte) error {
+	return e.appendRecordLocked(t, payload, e.policy == SyncFull)
+}
+
+// appendRecordLocked appends a record, fsyncing it when sync is set.
+// Downloads skip the fsync: a download lost in a crash is downloaded again
+// from the last server version that did reach the disk, and any later
+// fsynced commit flushes it anyway (one file, appended in order).
+func (e *engine) appendRecordLocked(t recType, payload []byte, sync bool) error {
 	if err := e.brokenErr(); err != nil {
 		return err
 	}
 	rec := appendRecord(nil, e.seq, t, payload)
-	if err := e.log.Append(rec, e.policy == SyncFull); err != nil {
+	if err := e.log.Append(rec, sync); err != nil {
 		e.setBroken(err)
 		return err
 	}

@@ -27,7 +27,7 @@ func (db *DB) AddListener(q Query, fn func(Change)) (ListenerToken, error) {
 	}
 	defer leave()
 	q.Sort, q.Limit = "", 0
-	cq, err := compileQuery(db.e.schema, q)
+	cq, err := compileQuery(db.e, q)
 	if err != nil {
 		return ListenerToken{}, err
 	}
@@ -123,7 +123,7 @@ func (l *listener) matches(raw string) bool {
 	if l.cq.pred == nil {
 		return true
 	}
-	obj, err := toObject(l.cq.class, raw)
+	obj, err := toObject(l.cq.layout, raw)
 	return err == nil && l.cq.pred.Match(obj)
 }
 

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+
 	"github.com/tidwall/buntdb"
 
 	"github.com/tethersync/tether/core/schema"
@@ -60,7 +62,8 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 		if err != nil {
 			return err
 		}
-		return e.installSchema(tx, s)
+		_, err = e.installSchema(tx, s, false)
+		return err
 	case recMeta:
 		m, err := decodeMeta(r.payload)
 		if err != nil {
@@ -77,33 +80,77 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 		}
 		return e.applyDownload(tx, d, nil)
 	case recState:
-		return loadStateChunk(tx, r.payload)
-	case recHistory, recTxn:
+		return loadStateChunk(tx, r.payload, e.tombClasses)
+	case recTxn:
 		cs, err := decodeChangeset(r.payload)
 		if err != nil {
 			return err
 		}
-		if r.typ == recTxn {
-			if err := e.applyChangeset(tx, cs, nil); err != nil {
+		if err := e.applyChangeset(tx, cs, nil); err != nil {
+			return err
+		}
+		e.keepHistory(cs.Origin, cs.Version, r.payload)
+	case recHistory:
+		// Kept, not applied: only the ops of a syncing database's pending
+		// index need decoding.
+		if e.pending != nil {
+			cs, err := decodeChangeset(r.payload)
+			if err != nil {
 				return err
 			}
-		} else if e.pending != nil {
 			e.indexPending(cs)
 		}
-		if cs.Origin == OriginLocal {
-			e.history = append(e.history, histEntry{version: cs.Version, data: r.payload})
-			if cs.Version > e.meta[metaLocalVersion] {
-				e.meta[metaLocalVersion] = cs.Version
-			}
+		origin, version, err := changesetHeader(r.payload)
+		if err != nil {
+			return err
 		}
+		e.keepHistory(origin, version, r.payload)
 	default:
 		return terror.New(terror.Corrupted, "unknown record type %d", r.typ)
 	}
 	return nil
 }
 
+// keepHistory keeps a replayed local changeset as unsynced history. The
+// payload is copied: it points into the whole log file read at open,
+// which must not stay alive for it.
+func (e *engine) keepHistory(origin Origin, version uint64, payload []byte) {
+	if origin != OriginLocal {
+		return
+	}
+	e.history = append(e.history, histEntry{version: version, data: bytes.Clone(payload)})
+	if version > e.meta[metaLocalVersion] {
+		e.meta[metaLocalVersion] = version
+	}
+}
+
+// changesetHeader reads the origin and version of an encoded changeset
+// (crdt.EncodeChangeset: [origin, version, hlc, client, ops]) without
+// walking its ops: the record's checksum already vouches for them, and
+// whatever later decodes them (ensurePending, settle) still checks.
+func changesetHeader(b []byte) (Origin, uint64, error) {
+	bad := func(err error) (Origin, uint64, error) { return 0, 0, corrupted(err, "changeset") }
+	n, off, err := value.ReadArrayHeader(b)
+	if err != nil || n != 5 {
+		return bad(err)
+	}
+	var u [4]uint64
+	for i := range u {
+		x, m, err := value.ReadUint(b[off:])
+		if err != nil {
+			return bad(err)
+		}
+		u[i], off = x, off+m
+	}
+	if _, _, err := value.ReadArrayHeader(b[off:]); err != nil {
+		return bad(err)
+	}
+	return Origin(u[0]), u[1], nil
+}
+
 // A state chunk is an array of key, stored-object pairs (flattened).
-func loadStateChunk(tx *buntdb.Tx, b []byte) error {
+// tombs collects the classes of the tombstones among them.
+func loadStateChunk(tx *buntdb.Tx, b []byte, tombs map[string]bool) error {
 	n, off, err := value.ReadArrayHeader(b)
 	if err != nil || n%2 != 0 {
 		return corrupted(err, "state chunk")
@@ -119,6 +166,11 @@ func loadStateChunk(tx *buntdb.Tx, b []byte) error {
 			return corrupted(err, "state chunk value")
 		}
 		off += vn
+		if len(k) > 2 && k[0] == 't' && k[1] == ':' {
+			if i := bytes.IndexByte(k[2:], ':'); i >= 0 && !tombs[string(k[2:2+i])] {
+				tombs[string(k[2:2+i])] = true
+			}
+		}
 		if _, _, err := tx.Set(string(k), string(v), nil); err != nil {
 			return err
 		}

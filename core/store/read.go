@@ -7,6 +7,7 @@ import (
 
 	"github.com/tidwall/buntdb"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/query"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
@@ -27,18 +28,19 @@ type Query struct {
 
 // compiled is a query bound to its class.
 type compiled struct {
-	class *schema.Class
-	pred  *query.Predicate // nil = every object
-	sort  []query.SortKey
-	limit int // -1 = none
+	class  *schema.Class
+	layout *classLayout
+	pred   *query.Predicate // nil = every object
+	sort   []query.SortKey
+	limit  int // -1 = none
 }
 
-func compileQuery(s *schema.Schema, q Query) (*compiled, error) {
-	c, err := s.MustClass(q.Class)
+func compileQuery(e *engine, q Query) (*compiled, error) {
+	c, err := e.schema.MustClass(q.Class)
 	if err != nil {
 		return nil, err
 	}
-	out := &compiled{class: c, limit: -1}
+	out := &compiled{class: c, layout: e.layout(c), limit: -1}
 	if strings.TrimSpace(q.Filter) != "" {
 		if out.pred, err = query.Compile(q.Filter, c, q.Args); err != nil {
 			return nil, err
@@ -72,14 +74,14 @@ func (db *DB) Get(class string, key any) (Object, error) {
 	defer leave()
 	var obj Object
 	err = db.e.bunt.View(func(tx *buntdb.Tx) error {
-		obj, err = getObject(db.e.schema, tx, class, key)
+		obj, err = getObject(db.e, tx, class, key)
 		return err
 	})
 	return obj, err
 }
 
-func getObject(s *schema.Schema, tx *buntdb.Tx, class string, key any) (Object, error) {
-	c, err := s.MustClass(class)
+func getObject(e *engine, tx *buntdb.Tx, class string, key any) (Object, error) {
+	c, err := e.schema.MustClass(class)
 	if err != nil {
 		return nil, err
 	}
@@ -94,22 +96,29 @@ func getObject(s *schema.Schema, tx *buntdb.Tx, class string, key any) (Object, 
 	if err != nil {
 		return nil, terror.Wrap(terror.IO, err, "read")
 	}
-	return toObject(c, raw)
+	return toObject(e.layout(c), raw)
 }
 
 // toObject decodes a stored object for the API: every property present,
 // null where absent.
-func toObject(c *schema.Class, raw string) (Object, error) {
-	r, err := decodeRecord(strBytes(raw), false)
-	if err != nil {
-		return nil, err
+func toObject(l *classLayout, raw string) (Object, error) {
+	obj, ok := stripPrefix(strBytes(raw))
+	if !ok {
+		return nil, terror.New(terror.Corrupted, "stored object: bad index-key prefix")
 	}
-	for _, p := range c.Properties {
-		if _, ok := r.fields[p.Name]; !ok {
-			r.fields[p.Name] = p.Zero()
+	fields, _, known, err := crdt.DecodeObjectNames(obj, false, l.order)
+	if err != nil {
+		return nil, corrupted(err, "stored object")
+	}
+	if known == len(l.order) {
+		return fields, nil // every property is there (the usual case)
+	}
+	for _, p := range l.class.Properties {
+		if _, ok := fields[p.Name]; !ok {
+			fields[p.Name] = p.Zero()
 		}
 	}
-	return r.fields, nil
+	return fields, nil
 }
 
 // Query returns the objects that match q, sorted and limited.
@@ -119,7 +128,7 @@ func (db *DB) Query(q Query) ([]Object, error) {
 		return nil, err
 	}
 	defer leave()
-	cq, err := compileQuery(db.e.schema, q)
+	cq, err := compileQuery(db.e, q)
 	if err != nil {
 		return nil, err
 	}
@@ -146,16 +155,18 @@ func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
 		return []Object{}, nil
 	}
 	var out []Object
+	var keys []string // the object keys of out: primary key order
 	var ferr error
 	limitEarly := false // a primary-key-ordered scan without sort may stop at the limit
-	visit := func(_, v string) bool {
-		obj, err := toObject(cq.class, v)
+	visit := func(k, v string) bool {
+		obj, err := toObject(cq.layout, v)
 		if err != nil {
 			ferr = err
 			return false
 		}
 		if cq.match(obj) {
 			out = append(out, obj)
+			keys = append(keys, k)
 		}
 		return !(limitEarly && len(out) >= cq.limit)
 	}
@@ -177,8 +188,7 @@ func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
 	case len(cq.sort) > 0:
 		sort.SliceStable(out, func(i, j int) bool { return query.Less(cq.sort, out[i], out[j]) })
 	case usedIndex && len(out) > 1:
-		pk := cq.class.PrimaryKey
-		sort.Slice(out, func(i, j int) bool { return encodePK(out[i][pk]) < encodePK(out[j][pk]) })
+		sort.Sort(byKey{keys, out}) // an equality scan is already in key order: one pass
 	}
 	if cq.limit > 0 && len(out) > cq.limit {
 		out = out[:cq.limit]
@@ -217,44 +227,50 @@ func (cq *compiled) scanIndex(tx *buntdb.Tx, e *engine, visit func(k, v string) 
 		return false
 	}
 	index := indexName(c.Name, r.Property)
+	slot, ok := cq.layout.slot[r.Property]
+	if !ok {
+		return false
+	}
+	p := c.Property(r.Property)
 	var lo, hi string
 	if r.HasLower {
-		lo = pivot(r.Property, r.Lower)
+		if lo, ok = boundKey(p, r.Lower); !ok {
+			return false
+		}
 	}
 	if r.HasUpper {
-		hi = pivot(r.Property, r.Upper)
-	}
-	stopHi := func(v string) bool {
-		if !r.HasUpper {
+		if hi, ok = boundKey(p, r.Upper); !ok {
 			return false
 		}
-		c := compareRaw(fieldRaw(strBytes(v), r.Property), fieldRaw(strBytes(hi), r.Property))
-		return c > 0 || (c == 0 && !r.UpperInclusive)
-	}
-	skipLo := func(v string) bool {
-		return r.HasLower && !r.LowerInclusive &&
-			compareRaw(fieldRaw(strBytes(v), r.Property), fieldRaw(strBytes(lo), r.Property)) == 0
 	}
 	iter := func(k, v string) bool {
-		if stopHi(v) {
+		key := indexKey(v, slot)
+		if r.HasUpper && (key > hi || key == hi && !r.UpperInclusive) {
 			return false
 		}
-		if skipLo(v) {
+		if r.HasLower && !r.LowerInclusive && key == lo {
 			return true
 		}
 		return visit(k, v)
 	}
-	if r.HasLower {
-		tx.AscendGreaterOrEqual(index, lo, iter)
-	} else {
-		tx.Ascend(index, func(k, v string) bool {
-			if fieldRaw(strBytes(v), r.Property) == nil {
-				return true // nulls sort first and never satisfy a range
-			}
-			return iter(k, v)
-		})
+	if !r.HasLower {
+		lo = "\x00" // below every non-null key and above null (""): nulls never satisfy a range
 	}
+	tx.AscendGreaterOrEqual(index, pivot(slot, lo), iter)
 	return true
+}
+
+// byKey sorts objects by their object keys.
+type byKey struct {
+	keys []string
+	objs []Object
+}
+
+func (s byKey) Len() int           { return len(s.keys) }
+func (s byKey) Less(i, j int) bool { return s.keys[i] < s.keys[j] }
+func (s byKey) Swap(i, j int) {
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+	s.objs[i], s.objs[j] = s.objs[j], s.objs[i]
 }
 
 // pkString encodes v as the class's primary key, if it is of that type.

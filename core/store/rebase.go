@@ -35,7 +35,7 @@ type pendingOp struct {
 	stamp   crdt.Stamp
 }
 
-func shadowKey(class string, pk any) string { return "b:" + class + ":" + encodePK(pk) }
+func shadowKey(class string, pk any) string { return dbKey("b:", class, pk) }
 
 // ensurePending builds the pending-op index from the local history.
 func (e *engine) ensurePending() error {
@@ -83,19 +83,21 @@ func (e *engine) loadObject(tx *buntdb.Tx, class string, pk any) (crdt.Object, e
 	var o crdt.Object
 	raw, err := tx.Get(objectKey(class, pk))
 	if err == nil {
-		f, st, err := crdt.DecodeObject(strBytes(raw), true)
-		if err != nil {
-			return o, corrupted(err, "stored object")
+		var names []string
+		if c := e.schema.Class(class); c != nil {
+			names = e.layout(c).order
 		}
-		o.Exists, o.Fields, o.Stamps = true, f, st
+		r, err := decodeRecord(strBytes(raw), true, names)
+		if err != nil {
+			return o, err
+		}
+		o.Exists, o.Fields, o.Stamps = true, r.fields, r.stamps
 		return o, nil
 	}
 	if !errors.Is(err, buntdb.ErrNotFound) {
 		return o, terror.Wrap(terror.IO, err, "read")
 	}
-	if ts, err := tx.Get(tombstoneKey(class, pk)); err == nil {
-		o.Tombstone = stampFromString(ts)
-	}
+	o.Tombstone = e.tombstone(tx, class, pk)
 	return o, nil
 }
 
@@ -103,7 +105,7 @@ func (e *engine) loadObject(tx *buntdb.Tx, class string, pk any) (crdt.Object, e
 func (e *engine) storeObject(tx *buntdb.Tx, c *schema.Class, pk any, o *crdt.Object) error {
 	key := objectKey(c.Name, pk)
 	if o.Exists {
-		if _, _, err := tx.Set(key, string(encodeRecord(c, &record{fields: o.Fields, stamps: o.Stamps})), nil); err != nil {
+		if _, _, err := tx.Set(key, e.encodeRecord(e.layout(c), &record{fields: o.Fields, stamps: o.Stamps}), nil); err != nil {
 			return terror.Wrap(terror.IO, err, "write %s", key)
 		}
 		tx.Delete(tombstoneKey(c.Name, pk))
@@ -114,8 +116,7 @@ func (e *engine) storeObject(tx *buntdb.Tx, c *schema.Class, pk any, o *crdt.Obj
 		tx.Delete(tombstoneKey(c.Name, pk))
 		return nil
 	}
-	_, _, err := tx.Set(tombstoneKey(c.Name, pk), stampString(o.Tombstone), nil)
-	return err
+	return e.setTombstone(tx, c.Name, pk, o.Tombstone)
 }
 
 // Shadow values: "E" + encoded object, or "T" + tombstone stamp. An
@@ -190,7 +191,7 @@ func (e *engine) mergeRemote(tx *buntdb.Tx, c *schema.Class, pk any, tr tracker,
 			return err
 		}
 		result = cloneObject(base)
-		defaults := zeroFields(c)
+		defaults := e.layout(c).defaults
 		for _, p := range pend {
 			crdt.Apply(&result, p.op, p.stamp, defaults)
 		}
@@ -236,7 +237,7 @@ func (e *engine) settle(tx *buntdb.Tx, version uint64) error {
 			if err != nil {
 				return err
 			}
-			crdt.Apply(&base, op, cs.Stamp, zeroFields(c))
+			crdt.Apply(&base, op, cs.Stamp, e.layout(c).defaults)
 			if err := e.storeShadow(tx, op.Class, op.Key, &base); err != nil {
 				return err
 			}

@@ -1,23 +1,22 @@
 package store
 
-// The stored form of an object. Every object is one buntdb value holding a
-// msgpack array of two items:
+// The stored form of an object. Every object is one buntdb value: the
+// index-key prefix of indexkey.go, then crdt.EncodeObject's form (shared
+// with the server and bootstrap downloads):
 //
-//	[ {property: value, ...},  [hlc0, client0, hlc1, client1, ...] ]
+//	prefix [ {property: value, ...},  [hlc0, client0, hlc1, client1, ...] ]
 //
 // The map holds the properties in schema order (absent = null); the flat
 // array holds the stamp of the write that last set each property, in the
-// same order. Index less-functions find one property in these bytes
-// without decoding the rest (fieldRaw), which DESIGN.md measured as the
-// difference between 1 s and 7–14 s to reopen 100,000 objects.
+// same order.
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strings"
 
 	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 )
@@ -32,12 +31,29 @@ type record struct {
 	stamps map[string]crdt.Stamp
 }
 
-func encodeRecord(c *schema.Class, r *record) []byte {
-	order := make([]string, len(c.Properties))
-	for i, p := range c.Properties {
-		order[i] = p.Name
+// appendObject appends the stored form of an object of l's class.
+func appendObject(b []byte, l *classLayout, r *record) []byte {
+	return crdt.AppendObject(appendPrefix(b, l.indexed, r.fields), r.fields, r.stamps, l.order)
+}
+
+// encodeRecord returns the stored form of an object as the string buntdb
+// keeps.
+func encodeRecord(l *classLayout, r *record) string { return string(appendObject(nil, l, r)) }
+
+// encodeRecord is encodeRecord through the engine's scratch buffer, so
+// that the only allocation is the exactly sized string buntdb keeps. Only
+// writers call it, under buntdb's write lock.
+func (e *engine) encodeRecord(l *classLayout, r *record) string {
+	e.scratch = appendObject(e.scratch[:0], l, r)
+	return e.scratchString()
+}
+
+func (e *engine) scratchString() string {
+	s := string(e.scratch)
+	if cap(e.scratch) > 64<<10 {
+		e.scratch = nil // do not keep a huge object's buffer
 	}
-	return crdt.EncodeObject(r.fields, r.stamps, order)
+	return s
 }
 
 func corrupted(err error, what string) error {
@@ -45,88 +61,18 @@ func corrupted(err error, what string) error {
 }
 
 // decodeRecord decodes a stored object. withStamps=false skips the stamps
-// (reads by the API never need them).
-func decodeRecord(b []byte, withStamps bool) (*record, error) {
-	f, st, err := crdt.DecodeObject(b, withStamps)
+// (reads by the API never need them); names, if not nil, gives the
+// property name strings to reuse (classLayout.order).
+func decodeRecord(b []byte, withStamps bool, names []string) (*record, error) {
+	obj, ok := stripPrefix(b)
+	if !ok {
+		return nil, terror.New(terror.Corrupted, "stored object: bad index-key prefix")
+	}
+	f, st, _, err := crdt.DecodeObjectNames(obj, withStamps, names)
 	if err != nil {
 		return nil, corrupted(err, "stored object")
 	}
 	return &record{fields: f, stamps: st}, nil
-}
-
-// fieldRaw returns the encoded value of one property of a stored object,
-// or nil when the property is absent (null). It allocates nothing, and
-// short property names (fixstr, every identifier up to 31 bytes) and small
-// scalar values are stepped over inline: index maintenance calls this four
-// times per b-tree comparison.
-func fieldRaw(b []byte, name string) []byte {
-	if len(b) < 2 || b[0] != 0x92 { // fixarray of 2: [fields, stamps]
-		return nil
-	}
-	n, h, err := value.ReadMapHeader(b[1:])
-	if err != nil {
-		return nil
-	}
-	off := 1 + h
-	for i := 0; i < n; i++ {
-		if off >= len(b) {
-			return nil
-		}
-		var k []byte
-		if c := b[off]; c&0xe0 == 0xa0 {
-			kl := int(c & 0x1f)
-			if off+1+kl > len(b) {
-				return nil
-			}
-			k = b[off+1 : off+1+kl]
-			off += 1 + kl
-		} else {
-			kb, kn, err := value.ReadStringBytes(b[off:])
-			if err != nil {
-				return nil
-			}
-			k, off = kb, off+kn
-		}
-		vn := skipFast(b[off:])
-		if vn <= 0 {
-			return nil
-		}
-		if string(k) == name {
-			return b[off : off+vn]
-		}
-		off += vn
-	}
-	return nil
-}
-
-// skipFast returns the encoded length of the value at b[0], or 0 if b is
-// malformed.
-func skipFast(b []byte) int {
-	if len(b) == 0 {
-		return 0
-	}
-	c := b[0]
-	var n int
-	switch {
-	case c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3:
-		n = 1
-	case c&0xe0 == 0xa0:
-		n = 1 + int(c&0x1f)
-	case c == 0xcb || c == 0xd3 || c == 0xcf:
-		n = 9
-	case c == 0xd2 || c == 0xce || c == 0xca:
-		n = 5
-	default:
-		m, err := value.Skip(b)
-		if err != nil {
-			return 0
-		}
-		return m
-	}
-	if n > len(b) {
-		return 0
-	}
-	return n
 }
 
 // Keys in buntdb:
@@ -137,22 +83,37 @@ func skipFast(b []byte) int {
 //
 // The primary key is encoded so that byte order is value order (ints are
 // sign-flipped fixed-width hex), which makes key order the default order.
-func objectKey(class string, pk any) string { return "o:" + class + ":" + encodePK(pk) }
+func objectKey(class string, pk any) string { return dbKey("o:", class, pk) }
 
-func tombstoneKey(class string, pk any) string { return "t:" + class + ":" + encodePK(pk) }
+func tombstoneKey(class string, pk any) string { return dbKey("t:", class, pk) }
 
 func classPrefix(class string) string { return "o:" + class + ":" }
 
-func encodePK(pk any) string {
+// dbKey builds kind + class + ":" + encodePK(pk) in one allocation: every
+// op builds one or two.
+func dbKey(kind, class string, pk any) string {
+	if s, ok := pk.(string); ok {
+		return kind + class + ":s" + s
+	}
+	b := make([]byte, 0, len(kind)+len(class)+34)
+	b = append(append(append(b, kind...), class...), ':')
+	return unsafeString(appendPK(b, pk))
+}
+
+func encodePK(pk any) string { return string(appendPK(nil, pk)) }
+
+func appendPK(b []byte, pk any) []byte {
 	switch x := pk.(type) {
 	case string:
-		return "s" + x
+		return append(append(b, 's'), x...)
 	case int64:
-		return fmt.Sprintf("i%016x", uint64(x)^(1<<63))
+		var be [8]byte
+		binary.BigEndian.PutUint64(be[:], uint64(x)^(1<<63))
+		return hex.AppendEncode(append(b, 'i'), be[:])
 	case value.ObjectID:
-		return "o" + hex.EncodeToString(x[:])
+		return hex.AppendEncode(append(b, 'o'), x[:])
 	case value.UUID:
-		return "u" + hex.EncodeToString(x[:])
+		return hex.AppendEncode(append(b, 'u'), x[:])
 	}
 	panic(fmt.Sprintf("encodePK: %T is not a primary key type", pk))
 }

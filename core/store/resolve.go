@@ -97,13 +97,36 @@ func coerceFields(c *schema.Class, obj Object) ([]Field, error) {
 		if !ok {
 			continue
 		}
-		cv, err := c.Coerce(p, v)
-		if err != nil {
-			return nil, err
+		if !canonical(p, v) {
+			cv, err := c.Coerce(p, v)
+			if err != nil {
+				return nil, err
+			}
+			v = cv
 		}
-		out = append(out, Field{Name: p.Name, Value: cv})
+		out = append(out, Field{Name: p.Name, Value: v})
 	}
 	return out, nil
+}
+
+// canonical reports whether v already is what Coerce would return for p,
+// so that it is kept as it is: Coerce hands back a fresh interface, and
+// boxing an int64 or float64 again allocates.
+func canonical(p *schema.Property, v any) bool {
+	if p.List {
+		return false
+	}
+	switch v.(type) {
+	case string:
+		return p.Type == schema.String
+	case int64:
+		return p.Type == schema.Int
+	case float64:
+		return p.Type == schema.Double
+	case bool:
+		return p.Type == schema.Bool
+	}
+	return false
 }
 
 // withDefaults adds the zero value of every required property a create

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/tidwall/buntdb"
@@ -47,120 +48,145 @@ func (e *engine) ensureSchema(want *schema.Schema, allowMigration bool) error {
 
 // changeSchema installs s and logs it. With breaking changes it rewrites
 // the affected objects and then compacts, so the new schema and the
-// rewritten objects reach the disk in one atomic step.
+// rewritten objects reach the disk in one atomic step. A change of a
+// class's indexes rewrites its objects too (their index-key prefix):
+// replaying the schema record would redo that, but compacting spares
+// every later open the work.
 func (e *engine) changeSchema(s *schema.Schema, breaking []schema.Change) error {
-	old := e.schema
+	old, oldLayouts, oldIndexes := e.schema, e.layouts, maps.Clone(e.indexes)
+	rewritten := 0
 	err := e.bunt.Update(func(tx *buntdb.Tx) error {
-		if err := e.installSchema(tx, s); err != nil {
+		n, err := e.installSchema(tx, s, breaking != nil)
+		if err != nil || breaking != nil {
 			return err
 		}
-		if breaking != nil {
-			if err := migrateObjects(tx, old, s); err != nil {
-				return err
-			}
-			return nil
-		}
+		rewritten = n
 		return e.appendLocked(recSchema, s.ToJSON())
 	})
 	if err != nil {
-		e.schema = old
+		// buntdb's rollback restores its indexes; so must we our view of them.
+		e.schema, e.layouts, e.indexes = old, oldLayouts, oldIndexes
 		return err
 	}
-	if breaking != nil {
+	if breaking != nil || rewritten > 0 {
 		return e.compact()
 	}
 	return nil
 }
 
-// installSchema makes s the schema and creates or drops buntdb indexes to
-// match its declared indexes.
-func (e *engine) installSchema(tx *buntdb.Tx, s *schema.Schema) error {
-	want := map[string]*schema.Property{}
+// installSchema makes s the schema, rewrites the objects whose stored form
+// it changes (with migrate, every object of a class the old schema had,
+// fitted to the new one; else those of classes whose indexed properties
+// changed, for their index keys) and creates or drops buntdb indexes to
+// match. It returns how many objects it rewrote.
+func (e *engine) installSchema(tx *buntdb.Tx, s *schema.Schema, migrate bool) (int, error) {
+	layouts := layoutsOf(s)
+	var rewrite []*classLayout
 	for _, c := range s.Classes {
-		for _, p := range c.Properties {
-			if p.Indexed {
-				want[indexName(c.Name, p.Name)] = p
-			}
+		if ol := e.layouts[c.Name]; ol != nil && (migrate || !layouts[c.Name].sameKeys(ol)) {
+			rewrite = append(rewrite, layouts[c.Name])
 		}
 	}
+	want := map[string]bool{}
+	for _, l := range layouts {
+		for _, p := range l.indexed {
+			want[indexName(l.class.Name, p.Name)] = true
+		}
+	}
+	// Drop the indexes no longer wanted and those of the classes about to
+	// be rewritten: their key positions may move, and rewriting is cheaper
+	// without them (they are rebuilt below).
 	for name := range e.indexes {
-		if want[name] == nil {
+		drop := !want[name]
+		for _, l := range rewrite {
+			drop = drop || strings.HasPrefix(name, "i:"+l.class.Name+":")
+		}
+		if drop {
 			if err := tx.DropIndex(name); err != nil {
-				return terror.Wrap(terror.IO, err, "drop index %s", name)
+				return 0, terror.Wrap(terror.IO, err, "drop index %s", name)
 			}
 			delete(e.indexes, name)
 		}
 	}
+	e.schema, e.layouts = s, layouts
+	n := 0
+	for _, l := range rewrite {
+		k, err := e.rewriteObjects(tx, l, migrate)
+		if err != nil {
+			return 0, err
+		}
+		n += k
+	}
 	for _, c := range s.Classes {
-		for _, p := range c.Properties {
+		for i, p := range layouts[c.Name].indexed {
 			name := indexName(c.Name, p.Name)
-			if p.Indexed && !e.indexes[name] {
-				if err := tx.CreateIndex(name, classPrefix(c.Name)+"*", indexLess(p.Name)); err != nil {
-					return terror.Wrap(terror.IO, err, "create index %s", name)
+			if !e.indexes[name] {
+				if err := tx.CreateIndex(name, classPrefix(c.Name)+"*", indexLess(i)); err != nil {
+					return 0, terror.Wrap(terror.IO, err, "create index %s", name)
 				}
 				e.indexes[name] = true
 			}
 		}
 	}
-	e.schema = s
-	return nil
+	return n, nil
 }
 
 func indexName(class, prop string) string { return "i:" + class + ":" + prop }
 
-// migrateObjects rewrites every object of the classes whose properties
-// changed: dropped properties go, a value that no longer fits its
-// property's type becomes the property's zero value, and new required
-// properties get theirs.
-func migrateObjects(tx *buntdb.Tx, old, s *schema.Schema) error {
-	for _, c := range s.Classes {
-		oc := old.Class(c.Name)
-		if oc == nil {
-			continue
+// rewriteObjects re-encodes every object of l's class in l's form; with
+// migrate it first fits each to the class: dropped properties go, a value
+// that no longer fits its property's type becomes the property's zero
+// value, and new required properties get theirs.
+func (e *engine) rewriteObjects(tx *buntdb.Tx, l *classLayout, migrate bool) (int, error) {
+	c, prefix := l.class, classPrefix(l.class.Name)
+	var keys, vals []string
+	var ferr error
+	tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
 		}
-		var keys, vals []string
-		var ferr error
-		tx.AscendGreaterOrEqual("", classPrefix(c.Name), func(k, v string) bool {
-			if !strings.HasPrefix(k, classPrefix(c.Name)) {
-				return false
-			}
-			r, err := decodeRecord([]byte(v), true)
-			if err != nil {
-				ferr = err
-				return false
-			}
-			for name := range r.fields {
-				if c.Property(name) == nil {
-					delete(r.fields, name)
-					delete(r.stamps, name)
-				}
-			}
-			for _, p := range c.Properties {
-				cur, ok := r.fields[p.Name]
-				if !ok {
-					if !p.Optional && !p.List {
-						r.fields[p.Name] = p.Zero()
-					}
-					continue
-				}
-				if cv, err := c.Coerce(p, cur); err == nil {
-					r.fields[p.Name] = cv
-				} else {
-					r.fields[p.Name] = p.Zero()
-				}
-			}
-			keys = append(keys, k)
-			vals = append(vals, string(encodeRecord(c, r)))
-			return true
-		})
-		if ferr != nil {
-			return ferr
+		r, err := decodeRecord(strBytes(v), true, l.order)
+		if err != nil {
+			ferr = err
+			return false
 		}
-		for i := range keys {
-			if _, _, err := tx.Set(keys[i], vals[i], nil); err != nil {
-				return err
-			}
+		if migrate {
+			migrateRecord(c, r)
+		}
+		keys = append(keys, k)
+		vals = append(vals, e.encodeRecord(l, r))
+		return true
+	})
+	if ferr != nil {
+		return 0, ferr
+	}
+	for i := range keys {
+		if _, _, err := tx.Set(keys[i], vals[i], nil); err != nil {
+			return 0, err
 		}
 	}
-	return nil
+	return len(keys), nil
+}
+
+func migrateRecord(c *schema.Class, r *record) {
+	for name := range r.fields {
+		if c.Property(name) == nil {
+			delete(r.fields, name)
+			delete(r.stamps, name)
+		}
+	}
+	for _, p := range c.Properties {
+		cur, ok := r.fields[p.Name]
+		if !ok {
+			if !p.Optional && !p.List {
+				r.fields[p.Name] = p.Zero()
+			}
+			continue
+		}
+		if cv, err := c.Coerce(p, cur); err == nil {
+			r.fields[p.Name] = cv
+		} else {
+			r.fields[p.Name] = p.Zero()
+		}
+	}
 }

@@ -22,8 +22,11 @@ import (
 )
 
 const (
-	fileMagic     = "TETHERDB"
-	formatVersion = 1
+	fileMagic = "TETHERDB"
+	// formatVersion 2: stored objects (in state records) start with their
+	// index keys (indexkey.go). Version 1 files are refused, not converted:
+	// no release ever wrote one.
+	formatVersion = 2
 	headerSize    = 16
 	recHeaderSize = 17
 	// maxRecord bounds a record so that a damaged length field cannot make
@@ -77,7 +80,7 @@ func parseLog(data []byte) (recs []walRecord, validLen int, err error) {
 		return nil, 0, nil
 	}
 	if len(data) < headerSize {
-		if string(data) == fileMagic[:len(data)] {
+		if n := min(len(data), len(fileMagic)); string(data[:n]) == fileMagic[:n] {
 			return nil, 0, nil // creation was cut short: an empty database
 		}
 		return nil, 0, terror.New(terror.Corrupted, "not a Tether database (file of %d bytes)", len(data))

@@ -157,5 +157,5 @@ func (tx *WriteTx) Increment(class string, key any, field string, by any) error 
 
 // Get reads an object as this transaction sees it.
 func (tx *WriteTx) Get(class string, key any) (Object, error) {
-	return getObject(tx.e.schema, tx.tx, class, key)
+	return getObject(tx.e, tx.tx, class, key)
 }
