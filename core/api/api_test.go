@@ -37,7 +37,7 @@ func TestBoundaryErrors(t *testing.T) {
 	require.NoError(t, err)
 	for in, code := range map[string]terror.Code{
 		`[{"create":"Dog"}]`:                               terror.InvalidArgument,
-		`[{"create":"Dog","update":"Dog","value":{}}]`:      terror.InvalidArgument,
+		`[{"create":"Dog","update":"Dog","value":{}}]`:     terror.InvalidArgument,
 		`[{"increment":"Dog","key":"x"}]`:                  terror.InvalidArgument,
 		`[{"create":"Dog","value":{"_id":{"$oid":"zz"}}}]`: terror.InvalidArgument,
 		`[{"create":"Dog","value":{"_id":1}}]`:             terror.WrongType,
