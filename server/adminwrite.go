@@ -46,7 +46,7 @@ func (p *partition) serverWrite(ops []store.Op, extra *schema.Schema) (uint64, e
 	}
 	cops := make([]crdt.ChangeOp, 0, len(ops))
 	for i, op := range ops {
-		cop, err := resolveOp(p.schema, op)
+		cop, err := store.ResolveOp(p.schema, op)
 		if err != nil {
 			return 0, terror.New(terror.CodeOf(err), "op %d: %s", i, errMessage(err))
 		}
@@ -103,124 +103,6 @@ func cloneMap[V any](m map[string]V) map[string]V {
 	out := make(map[string]V, len(m))
 	for k, v := range m {
 		out[k] = v
-	}
-	return out
-}
-
-// resolveOp mirrors core/store's resolve (unexported there): it validates
-// an op against the schema and gives the ChangeOp a client would log.
-func resolveOp(s *schema.Schema, op store.Op) (crdt.ChangeOp, error) {
-	c, err := s.MustClass(op.Class)
-	if err != nil {
-		return crdt.ChangeOp{}, err
-	}
-	cop := crdt.ChangeOp{Kind: op.Kind, Class: c.Name}
-	switch op.Kind {
-	case crdt.OpCreate, crdt.OpUpsert:
-		if op.Value == nil {
-			return cop, terror.New(terror.InvalidArgument, "%s of %s needs a value", op.Kind, c.Name)
-		}
-		if pkv, ok := op.Value[c.PrimaryKey]; !ok || pkv == nil {
-			return cop, terror.New(terror.MissingPrimaryKey, "%s of %s needs its primary key %q", op.Kind, c.Name, c.PrimaryKey)
-		}
-		fields, err := coerceFields(c, op.Value)
-		if err != nil {
-			return cop, err
-		}
-		cop.Key = fields[0].Value // the primary key comes first in schema order
-		if op.Kind == crdt.OpCreate {
-			fields = withDefaults(c, fields)
-		}
-		cop.Fields = fields
-	case crdt.OpUpdate:
-		if cop.Key, err = coerceKey(c, op.Key); err != nil {
-			return cop, err
-		}
-		set := cloneMap(op.Set)
-		if pkv, ok := set[c.PrimaryKey]; ok {
-			v, err := c.Coerce(c.PK(), pkv)
-			if err != nil || !sameValue(v, cop.Key) {
-				return cop, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot be changed", c.Name, c.PrimaryKey)
-			}
-			delete(set, c.PrimaryKey)
-		}
-		if cop.Fields, err = coerceFields(c, set); err != nil {
-			return cop, err
-		}
-	case crdt.OpDelete:
-		if cop.Key, err = coerceKey(c, op.Key); err != nil {
-			return cop, err
-		}
-	case crdt.OpIncrement:
-		if cop.Key, err = coerceKey(c, op.Key); err != nil {
-			return cop, err
-		}
-		pr := c.Property(op.Field)
-		if pr == nil {
-			return cop, terror.New(terror.UnknownProperty, "no property %q in class %s", op.Field, c.Name)
-		}
-		if pr.List || (pr.Type != schema.Int && pr.Type != schema.Double) {
-			return cop, terror.New(terror.WrongType, "%s.%s is %s; only int and double properties can be incremented", c.Name, pr.Name, pr.TypeString())
-		}
-		if pr.Name == c.PrimaryKey {
-			return cop, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot be incremented", c.Name, pr.Name)
-		}
-		by, err := c.Coerce(&schema.Property{Name: pr.Name, Type: pr.Type}, op.By)
-		if err != nil {
-			return cop, terror.New(terror.WrongType, "increment of %s.%s by %v: %s", c.Name, pr.Name, op.By, errMessage(err))
-		}
-		cop.Fields = []crdt.Field{{Name: pr.Name, Value: by}}
-	default:
-		return cop, terror.New(terror.InvalidArgument, "unknown op kind %d", op.Kind)
-	}
-	return cop, nil
-}
-
-func coerceKey(c *schema.Class, key any) (any, error) {
-	if key == nil {
-		return nil, terror.New(terror.MissingPrimaryKey, "an op on %s needs the primary key", c.Name)
-	}
-	return c.Coerce(c.PK(), key)
-}
-
-// coerceFields checks every property of an input object and returns them
-// in schema order.
-func coerceFields(c *schema.Class, obj store.Object) ([]crdt.Field, error) {
-	for name := range obj {
-		if c.Property(name) == nil {
-			return nil, terror.New(terror.UnknownProperty, "no property %q in class %s", name, c.Name)
-		}
-	}
-	out := make([]crdt.Field, 0, len(obj))
-	for _, pr := range c.Properties {
-		v, ok := obj[pr.Name]
-		if !ok {
-			continue
-		}
-		cv, err := c.Coerce(pr, v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, crdt.Field{Name: pr.Name, Value: cv})
-	}
-	return out, nil
-}
-
-// withDefaults adds the zero value of every required property a create
-// left out (as the store does).
-func withDefaults(c *schema.Class, fields []crdt.Field) []crdt.Field {
-	if len(fields) == len(c.Properties) {
-		return fields
-	}
-	out := make([]crdt.Field, 0, len(c.Properties))
-	i := 0
-	for _, pr := range c.Properties {
-		if i < len(fields) && fields[i].Name == pr.Name {
-			out = append(out, fields[i])
-			i++
-		} else if !pr.Optional {
-			out = append(out, crdt.Field{Name: pr.Name, Value: pr.Zero()})
-		}
 	}
 	return out
 }

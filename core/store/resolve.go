@@ -5,6 +5,11 @@ import (
 	"github.com/tethersync/tether/core/terror"
 )
 
+// ResolveOp validates an op against a schema and resolves it into the
+// ChangeOp a local write would log. The server's own writes (admin API)
+// use it, so that they are exactly what a client would have written.
+func ResolveOp(s *schema.Schema, op Op) (ChangeOp, error) { return resolve(s, op) }
+
 // resolve validates an op against the schema and turns it into the
 // ChangeOp the log records: values coerced to their property types,
 // unknown names and wrong kinds rejected with their codes. It reads no
