@@ -12,7 +12,16 @@ type progressState struct {
 	ackedVersion                      uint64
 }
 
-func (p *progressState) init(st store.SyncState) { p.ackedVersion = st.UploadedVersion }
+// init counts the changes committed before the session started (offline
+// writes) as to upload.
+func (p *progressState) init(db *store.DB, st store.SyncState) {
+	p.ackedVersion = st.UploadedVersion
+	if pend, err := db.PendingUploads(st.UploadedVersion, 1<<30); err == nil {
+		for _, c := range pend {
+			p.upTransferable += int64(len(c.Data))
+		}
+	}
+}
 
 func (p *progressState) snapshot(d Direction) Progress {
 	if d == Upload {
@@ -29,23 +38,16 @@ func mkProgress(d Direction, done, total int64) Progress {
 	return Progress{Direction: d, Transferred: done, Transferable: total, Estimate: est}
 }
 
-// localCommit adds the newest local changesets to what is to upload.
-func (p *progressState) localCommit(s *Session) {
-	pend, err := s.cfg.DB.PendingUploads(s.sentVersion, 1<<30)
-	if err != nil {
-		return
-	}
+// committed adds a new local changeset to what is to upload. It runs on
+// the committing goroutine.
+func (p *progressState) committed(s *Session, size int) {
 	s.mu.Lock()
-	total := int64(0)
-	for _, c := range pend {
-		total += int64(len(c.Data))
-	}
-	p.upTransferable = p.upTransferred + total
+	p.upTransferable += int64(size)
 	s.mu.Unlock()
-	s.notifyProgress(Upload)
 }
 
-// uploaded counts what the last acknowledgement covered.
+// uploaded counts what the last acknowledgement covered: everything
+// committed minus what is still pending.
 func (p *progressState) uploaded(s *Session) {
 	pend, err := s.cfg.DB.PendingUploads(s.uploaded, 1<<30)
 	if err != nil {
@@ -56,10 +58,9 @@ func (p *progressState) uploaded(s *Session) {
 		remaining += int64(len(c.Data))
 	}
 	s.mu.Lock()
-	if p.upTransferable < p.upTransferred+remaining {
-		p.upTransferable = p.upTransferred + remaining
+	if done := p.upTransferable - remaining; done > p.upTransferred {
+		p.upTransferred = done
 	}
-	p.upTransferred = p.upTransferable - remaining
 	s.mu.Unlock()
 	s.notifyProgress(Upload)
 }

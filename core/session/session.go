@@ -91,8 +91,13 @@ func Start(cfg Config) (*Session, error) {
 	}
 	s := &Session{cfg: cfg, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
 		marks: map[uint64][]chan bool{}, uploaded: st.UploadedVersion, backoff: cfg.MinBackoff}
-	s.progress.init(st)
-	s.unhook = cfg.DB.OnLocalCommit(func() { s.post(event{kind: evLocalCommit}) })
+	s.progress.init(cfg.DB, st)
+	s.unhook = cfg.DB.OnLocalCommit(func(size int) {
+		// Counted here, before Write returns, so that a progress listener
+		// added right after a write includes it.
+		s.progress.committed(s, size)
+		s.post(event{kind: evLocalCommit})
+	})
 	go s.run()
 	if cfg.StartPaused {
 		s.setState(Paused)
@@ -214,7 +219,7 @@ func (s *Session) handle(e event) bool {
 	case evMessage:
 		s.onMessage(e.msg)
 	case evLocalCommit:
-		s.progress.localCommit(s)
+		s.notifyProgress(Upload)
 		s.upload()
 	case evPause:
 		if st := s.State(); st == Active || st == WaitingForAccessToken {

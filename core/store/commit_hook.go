@@ -6,18 +6,18 @@ import "sync"
 // they upload it at once) without the cost of a change listener.
 type commitHooks struct {
 	mu  sync.Mutex
-	fns map[int]func()
+	fns map[int]func(size int)
 	n   int
 }
 
-// OnLocalCommit calls fn after every local write transaction commits, on
-// the committing goroutine (fn must not block). The returned function
-// removes it.
-func (db *DB) OnLocalCommit(fn func()) func() {
+// OnLocalCommit calls fn with the encoded size of every local changeset
+// once its transaction has committed, on the committing goroutine, before
+// Write returns (fn must not block). The returned function removes it.
+func (db *DB) OnLocalCommit(fn func(size int)) func() {
 	h := &db.e.hooks
 	h.mu.Lock()
 	if h.fns == nil {
-		h.fns = map[int]func(){}
+		h.fns = map[int]func(size int){}
 	}
 	h.n++
 	id := h.n
@@ -30,14 +30,14 @@ func (db *DB) OnLocalCommit(fn func()) func() {
 	}
 }
 
-func (h *commitHooks) fire() {
+func (h *commitHooks) fire(size int) {
 	h.mu.Lock()
-	fns := make([]func(), 0, len(h.fns))
+	fns := make([]func(int), 0, len(h.fns))
 	for _, fn := range h.fns {
 		fns = append(fns, fn)
 	}
 	h.mu.Unlock()
 	for _, fn := range fns {
-		fn()
+		fn(size)
 	}
 }

@@ -29,14 +29,15 @@ func (db *DB) Write(fn func(tx *WriteTx) error) error {
 	if err != nil {
 		return err
 	}
-	ds, err := db.e.write(fn)
+	var size int
+	ds, err := db.e.write(fn, &size)
 	leave()
 	db.e.notify.deliver(ds)
 	if err == errNothingToCommit {
 		return nil
 	}
 	if err == nil {
-		db.e.hooks.fire()
+		db.e.hooks.fire(size)
 	}
 	return err
 }
@@ -80,7 +81,9 @@ func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) ([]delivery,
 	return ds, nil
 }
 
-func (e *engine) write(fn func(tx *WriteTx) error) ([]delivery, error) {
+// write commits fn's ops as one local changeset; *size gets its encoded
+// length (what a sync session will upload).
+func (e *engine) write(fn func(tx *WriteTx) error, size *int) ([]delivery, error) {
 	return e.transact(func(btx *buntdb.Tx, tr tracker) error {
 		wtx := &WriteTx{e: e, tx: btx, tr: tr, noted: map[string]bool{}}
 		wtx.stamp = crdt.Stamp{HLC: e.clock.Next(), Client: e.meta[metaClientID]}
@@ -99,6 +102,7 @@ func (e *engine) write(fn func(tx *WriteTx) error) ([]delivery, error) {
 		if err := e.appendLocked(recTxn, data); err != nil {
 			return err
 		}
+		*size = len(data)
 		e.meta[metaLocalVersion] = version
 		e.history = append(e.history, histEntry{version: version, data: data})
 		if e.pending != nil {
