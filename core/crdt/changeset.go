@@ -32,6 +32,11 @@ type Origin uint8
 const (
 	OriginLocal  Origin = 0 // written on this device
 	OriginRemote Origin = 1 // downloaded from the server
+	// OriginRecovered: written on this device before a client reset and
+	// replayed after it with its original stamp (merged, not checked
+	// strictly: the state it lands on is the server's, not the one it was
+	// written on).
+	OriginRecovered Origin = 2
 )
 
 // Changeset is one committed transaction.

@@ -36,8 +36,9 @@ func (t tracker) note(objKey, class string, key any, before string) {
 // own record).
 func (e *engine) applyChangeset(tx *buntdb.Tx, cs *Changeset, tr tracker) error {
 	noted := map[string]bool{}
+	strict := cs.Origin != OriginRecovered
 	for i := range cs.Ops {
-		if err := e.applyLocalOp(tx, &cs.Ops[i], cs.Stamp, tr, noted); err != nil {
+		if err := e.applyLocalOp(tx, &cs.Ops[i], cs.Stamp, tr, noted, strict); err != nil {
 			return err
 		}
 	}
@@ -50,7 +51,7 @@ func (e *engine) applyChangeset(tx *buntdb.Tx, cs *Changeset, tr tracker) error 
 // applyLocalOp applies one op of a local transaction, first keeping the
 // object's base for rebasing (noted: objects already handled in this
 // transaction).
-func (e *engine) applyLocalOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker, noted map[string]bool) error {
+func (e *engine) applyLocalOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker, noted map[string]bool, strict bool) error {
 	if e.pending != nil {
 		if k := objectKey(op.Class, op.Key); !noted[k] {
 			if err := e.noteLocalOp(tx, op); err != nil {
@@ -59,7 +60,7 @@ func (e *engine) applyLocalOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tra
 			noted[k] = true
 		}
 	}
-	return e.applyOp(tx, op, st, tr, true)
+	return e.applyOp(tx, op, st, tr, strict)
 }
 
 // applyOp merges one op into the stored object by the rules of core/crdt,

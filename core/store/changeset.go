@@ -16,13 +16,14 @@ type (
 )
 
 const (
-	OpCreate     = crdt.OpCreate
-	OpUpsert     = crdt.OpUpsert
-	OpUpdate     = crdt.OpUpdate
-	OpDelete     = crdt.OpDelete
-	OpIncrement  = crdt.OpIncrement
-	OriginLocal  = crdt.OriginLocal
-	OriginRemote = crdt.OriginRemote
+	OpCreate        = crdt.OpCreate
+	OpUpsert        = crdt.OpUpsert
+	OpUpdate        = crdt.OpUpdate
+	OpDelete        = crdt.OpDelete
+	OpIncrement     = crdt.OpIncrement
+	OriginLocal     = crdt.OriginLocal
+	OriginRemote    = crdt.OriginRemote
+	OriginRecovered = crdt.OriginRecovered
 )
 
 // Op is one change to one object, as an app asks for it.

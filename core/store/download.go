@@ -69,7 +69,7 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
 	}
 	for _, rc := range d.Changesets {
 		if rc.ClientID == me {
-			if err := e.settle(tx, rc.ClientVersion); err != nil {
+			if err := e.settle(tx, rc.ClientVersion, rc.ServerVersion); err != nil {
 				return err
 			}
 			continue

@@ -18,6 +18,7 @@ import (
 // same path in this process (as Realm shares one file among instances).
 type engine struct {
 	regKey string
+	path   string // the database file ("" in memory)
 
 	// mu guards the fields below it; operations hold it for reading so
 	// that close waits for them.
@@ -39,7 +40,9 @@ type engine struct {
 	snapBytes int64  // bytes of the log that are the last snapshot
 	tailBytes int64  // bytes appended since
 	meta      meta
-	history   []histEntry // unsynced local changesets, oldest first
+	history   []histEntry   // unsynced local changesets, oldest first
+	synced    []syncedEntry // settled local changesets, newest last (synced.go)
+	reset     *resetState   // a client reset in progress (reset.go)
 	// pending indexes the ops of history by object key once the database
 	// syncs (nil before; see rebase.go).
 	pending map[string][]pendingOp
@@ -87,6 +90,13 @@ func registryKey(o Options) (string, error) {
 	return "file:" + abs, nil
 }
 
+func filePath(o Options) string {
+	if o.InMemory {
+		return ""
+	}
+	return o.Path
+}
+
 // acquireEngine returns the engine for o, opening it if this process has
 // not, and takes a reference on it.
 func acquireEngine(o Options) (*engine, error) {
@@ -126,12 +136,31 @@ func openEngine(o Options, key string) (*engine, error) {
 		}
 		be = fb
 	}
+	e, err := openEngineOn(o, key, be)
+	if err != nil {
+		return nil, err
+	}
+	// A manual client reset the app never executed happens now: the file
+	// becomes the backup and the database starts fresh (it downloads the
+	// server's state when it syncs).
+	if rs := e.reset; rs != nil && rs.phase == resetRequired && e.path != "" {
+		e.closeQuietly()
+		if err := moveToBackup(e.path, rs.backupPath); err != nil {
+			return nil, err
+		}
+		return openEngine(o, key)
+	}
+	return e, nil
+}
+
+// openEngineOn opens an engine on a given log backend.
+func openEngineOn(o Options, key string, be backend) (*engine, error) {
 	bunt, err := buntdb.Open(":memory:")
 	if err != nil {
 		be.Close()
 		return nil, terror.Wrap(terror.IO, err, "open the in-memory state")
 	}
-	e := &engine{regKey: key, refs: 1, bunt: bunt, log: be, policy: o.Sync,
+	e := &engine{regKey: key, path: filePath(o), refs: 1, bunt: bunt, log: be, policy: o.Sync,
 		clock: crdt.NewClock(o.Now), indexes: map[string]bool{}, tombClasses: map[string]bool{}}
 	e.notify.init()
 	fail := func(err error) (*engine, error) {

@@ -105,6 +105,18 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 			return err
 		}
 		e.keepHistory(origin, version, r.payload)
+	case recSynced:
+		se, err := decodeSynced(r.payload)
+		if err != nil {
+			return err
+		}
+		e.keepSynced(se.serverVersion, se.data)
+	case recReset:
+		rs, err := decodeResetState(r.payload)
+		if err != nil {
+			return err
+		}
+		e.reset = rs
 	default:
 		return terror.New(terror.Corrupted, "unknown record type %d", r.typ)
 	}
@@ -115,7 +127,7 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 // payload is copied: it points into the whole log file read at open,
 // which must not stay alive for it.
 func (e *engine) keepHistory(origin Origin, version uint64, payload []byte) {
-	if origin != OriginLocal {
+	if origin != OriginLocal && origin != OriginRecovered {
 		return
 	}
 	e.history = append(e.history, histEntry{version: version, data: bytes.Clone(payload)})

@@ -202,8 +202,9 @@ func (e *engine) mergeRemote(tx *buntdb.Tx, c *schema.Class, pk any, tr tracker,
 
 // settle folds the local changesets up to version into the bases of the
 // objects they touched: the server has integrated them at this point of
-// its history, so later downloads go on top of them.
-func (e *engine) settle(tx *buntdb.Tx, version uint64) error {
+// its history (serverVersion), so later downloads go on top of them. They
+// move to the synced history.
+func (e *engine) settle(tx *buntdb.Tx, version, serverVersion uint64) error {
 	n := 0
 	for n < len(e.history) && e.history[n].version <= version {
 		n++
@@ -242,6 +243,9 @@ func (e *engine) settle(tx *buntdb.Tx, version uint64) error {
 				return err
 			}
 		}
+	}
+	for _, h := range e.history[:n] {
+		e.keepSynced(serverVersion, h.data)
 	}
 	e.history = append([]histEntry(nil), e.history[n:]...)
 	return nil

@@ -13,6 +13,9 @@ const (
 	metaServerEpoch     = "serverEpoch"     // which server history that version belongs to
 	metaUploadedVersion = "uploadedVersion" // local changesets up to here are integrated by the server
 	metaSyncing         = "syncing"         // 1 once a session has bound: keep rebase shadows
+	// metaRestored, in a client reset's backup: the server version the
+	// server went back to, plus one (0: unknown).
+	metaRestored = "restoredVersion"
 )
 
 // newClientID picks the client file ident of a new database: random, so

@@ -43,6 +43,8 @@ const (
 	recHistory  recType = 4 // payload: a changeset kept as unsynced history, not applied (snapshots)
 	recMeta     recType = 5 // payload: the database's meta (client ident, versions)
 	recDownload recType = 6 // payload: a download from the server, integrated like a transaction
+	recSynced   recType = 7 // payload: a settled local changeset and its server version (snapshots)
+	recReset    recType = 8 // payload: the state of a client reset in progress (see reset.go)
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

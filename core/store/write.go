@@ -122,7 +122,7 @@ func (tx *WriteTx) Do(op Op) error {
 	}
 	cop, err := resolve(tx.e.schema, op)
 	if err == nil {
-		err = tx.e.applyLocalOp(tx.tx, &cop, tx.stamp, tx.tr, tx.noted)
+		err = tx.e.applyLocalOp(tx.tx, &cop, tx.stamp, tx.tr, tx.noted, true)
 	}
 	if err != nil {
 		// The transaction is spoiled: buntdb may hold part of this op, so

@@ -1,0 +1,327 @@
+package store
+
+// Client reset, the store's part. A reset replaces a database whose history
+// the server can no longer continue with the server's current state; what
+// the device wrote and the server does not have is kept in a backup file
+// and, depending on the mode, replayed on the fresh state. Every step is
+// atomic on disk and the next step is recorded before it starts, so a reset
+// interrupted by a crash completes on the next open:
+//
+//  1. the backup is written (temp file, fsync, rename, fsync directory);
+//  2. the database is replaced (log rename) by a fresh one — same schema
+//     or the server's, a new client ident, no objects, never synced —
+//     whose first records say a reset is in progress (mode, backup path,
+//     restored version);
+//  3. a session bootstraps it from the server;
+//  4. FinishClientReset replays the recovered changesets and clears the
+//     record in one transaction.
+//
+// Manual mode stops after recording (MarkClientResetRequired) in the
+// database itself; ExecuteClientReset, or the next Open, moves the file to
+// the backup path, and the database starts fresh.
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
+)
+
+// Reset phases.
+const (
+	resetCleared   = 0 // no reset
+	resetBootstrap = 1 // fresh database waiting for the server's state, then recovery
+	resetRequired  = 2 // manual mode: move the file to the backup path at the next open
+)
+
+type resetState struct {
+	phase      uint64
+	mode       string
+	backupPath string
+	// restored is the server version the server went back to, plus one
+	// (0: not known, e.g. history trimmed: nothing the client uploaded is
+	// considered lost).
+	restored uint64
+}
+
+func (r *resetState) encode() []byte {
+	b := value.AppendArrayHeader(nil, 4)
+	b = value.AppendUint(b, r.phase)
+	b = value.AppendString(b, r.mode)
+	b = value.AppendString(b, r.backupPath)
+	return value.AppendUint(b, r.restored)
+}
+
+func decodeResetState(b []byte) (*resetState, error) {
+	r := &downloadReader{b: b}
+	r.array()
+	rs := &resetState{phase: r.uint()}
+	rs.mode, _ = r.value().(string)
+	rs.backupPath, _ = r.value().(string)
+	rs.restored = r.uint()
+	if r.err != nil {
+		return nil, corrupted(r.err, "client reset record")
+	}
+	if rs.phase == resetCleared {
+		return nil, nil
+	}
+	return rs, nil
+}
+
+// ClientResetInfo describes a reset in progress or required.
+type ClientResetInfo struct {
+	// Mode the reset was started in ("manual", "discardUnsyncedChanges", ...).
+	Mode       string
+	BackupPath string
+	// RestoredVersion is the server version the server went back to, and
+	// HasRestoredVersion whether one is known.
+	RestoredVersion    uint64
+	HasRestoredVersion bool
+	// Required: manual mode, waiting for ExecuteClientReset or the next open.
+	Required bool
+}
+
+func (r *resetState) info() *ClientResetInfo {
+	if r == nil {
+		return nil
+	}
+	i := &ClientResetInfo{Mode: r.mode, BackupPath: r.backupPath, Required: r.phase == resetRequired}
+	if r.restored > 0 {
+		i.RestoredVersion, i.HasRestoredVersion = r.restored-1, true
+	}
+	return i
+}
+
+// PendingClientReset returns the reset in progress or required, or nil.
+func (db *DB) PendingClientReset() (*ClientResetInfo, error) {
+	leave, err := db.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	var info *ClientResetInfo
+	err = db.e.bunt.View(func(*buntdb.Tx) error {
+		info = db.e.reset.info()
+		return nil
+	})
+	return info, err
+}
+
+// Path returns the database's file path ("" in memory).
+func (db *DB) Path() string { return db.e.path }
+
+// BackupPathFor names a new backup file next to a database: the reset's
+// backup is kept until the app deletes it.
+func BackupPathFor(path string, now int64) string {
+	dir, base := filepath.Split(path)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	return filepath.Join(dir, base+".backup-"+strconv.FormatInt(now, 10)+".tether")
+}
+
+func restoredField(restored uint64, known bool) uint64 {
+	if !known {
+		return 0
+	}
+	return restored + 1
+}
+
+// MarkClientResetRequired records, durably, that a manual client reset is
+// required: until ExecuteClientReset (or the next Open, which performs it)
+// the app keeps writing to this file, which becomes the backup.
+func (db *DB) MarkClientResetRequired(backupPath string, restoredVersion uint64, known bool) error {
+	leave, err := db.enter()
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return db.e.bunt.Update(func(*buntdb.Tx) error {
+		rs := &resetState{phase: resetRequired, mode: "manual", backupPath: backupPath, restored: restoredField(restoredVersion, known)}
+		if err := db.e.appendLocked(recReset, rs.encode()); err != nil {
+			return err
+		}
+		db.e.reset = rs
+		return nil
+	})
+}
+
+// BeginClientReset writes a backup of the whole database to backupPath and
+// replaces the database with a fresh one (steps 1 and 2 above). newSchema,
+// if not nil, replaces the schema (a reset caused by a breaking schema
+// change adopts the server's). Listeners see every object deleted.
+func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, known bool, newSchema *schema.Schema) error {
+	leave, err := db.enter()
+	if err != nil {
+		return err
+	}
+	e := db.e
+	ds, err := e.transact(func(tx *buntdb.Tx, tr tracker) error {
+		// 1. The backup, with the reset's restored version in its meta so
+		//    that the unsynced changes can be computed from it alone.
+		bm := meta{}
+		for k, v := range e.meta {
+			bm[k] = v
+		}
+		bm[metaRestored] = restoredField(restoredVersion, known)
+		backup, _ := e.snapshot(tx, bm)
+		if err := writeFileAtomic(backupPath, backup); err != nil {
+			return err
+		}
+		// 2. The fresh database, in memory and then on disk (the commit point).
+		var keys []string
+		tx.Ascend("", func(k, v string) bool {
+			keys = append(keys, k)
+			if strings.HasPrefix(k, "o:") {
+				c, _ := splitObjectKey(k)
+				tr.note(k, c, pkFromKey(k), v)
+			}
+			return true
+		})
+		for _, k := range keys {
+			if _, err := tx.Delete(k); err != nil {
+				return terror.Wrap(terror.IO, err, "clear")
+			}
+		}
+		s := e.schema
+		if newSchema != nil {
+			s = schema.Merge(e.schema, newSchema)
+			if _, err := e.installSchema(tx, s, true); err != nil {
+				return err
+			}
+		}
+		fresh := meta{metaClientID: newClientID(), metaSyncing: 1}
+		rs := &resetState{phase: resetBootstrap, mode: mode, backupPath: backupPath, restored: restoredField(restoredVersion, known)}
+		var seq uint64
+		out := fileHeader()
+		for _, r := range []struct {
+			t recType
+			p []byte
+		}{{recSchema, s.ToJSON()}, {recMeta, fresh.encode()}, {recReset, rs.encode()}} {
+			out = appendRecord(out, seq, r.t, r.p)
+			seq++
+		}
+		if err := e.log.Replace(out); err != nil {
+			return err
+		}
+		e.seq, e.snapBytes, e.tailBytes = seq, int64(len(out)), 0
+		e.meta, e.history, e.synced, e.reset = fresh, nil, nil, rs
+		e.pending = map[string][]pendingOp{}
+		e.tombClasses = map[string]bool{}
+		return nil
+	})
+	leave()
+	e.notify.deliver(ds)
+	return err
+}
+
+// FinishClientReset replays the recovered changesets (nil for discard) on
+// the freshly bootstrapped state, each as a new local changeset keeping its
+// original stamp, and clears the reset record: one transaction.
+func (db *DB) FinishClientReset(recovered []*Changeset) error {
+	leave, err := db.enter()
+	if err != nil {
+		return err
+	}
+	e := db.e
+	ds, err := e.transact(func(tx *buntdb.Tx, tr tracker) error {
+		for _, cs := range recovered {
+			version := e.meta[metaLocalVersion] + 1
+			rc := &Changeset{Origin: OriginRecovered, Version: version, Stamp: cs.Stamp, Ops: cs.Ops}
+			if err := e.applyChangeset(tx, rc, tr); err != nil {
+				return err
+			}
+			data := encodeChangeset(rc)
+			if err := e.appendLocked(recTxn, data); err != nil {
+				return err
+			}
+			e.clock.Observe(cs.Stamp.HLC)
+			e.meta[metaLocalVersion] = version
+			e.history = append(e.history, histEntry{version: version, data: data})
+		}
+		if err := e.appendLocked(recReset, (&resetState{}).encode()); err != nil {
+			return err
+		}
+		e.reset = nil
+		return nil
+	})
+	leave()
+	e.notify.deliver(ds)
+	if err == nil && len(recovered) > 0 {
+		e.hooks.fire(0)
+	}
+	return err
+}
+
+// CheckRecoverable reports whether changesets can be replayed on this
+// database's schema: every class and property they touch must still
+// exist with a kind their values fit.
+func (db *DB) CheckRecoverable(css []*Changeset) error {
+	s, err := db.Schema()
+	if err != nil {
+		return err
+	}
+	for _, cs := range css {
+		for _, op := range cs.Ops {
+			c := s.Class(op.Class)
+			if c == nil {
+				return terror.New(terror.SchemaMismatch, "class %s no longer exists", op.Class)
+			}
+			for _, f := range op.Fields {
+				p := c.Property(f.Name)
+				if p == nil {
+					return terror.New(terror.SchemaMismatch, "property %s.%s no longer exists", op.Class, f.Name)
+				}
+				if op.Kind == OpIncrement {
+					continue
+				}
+				if _, err := c.Coerce(p, f.Value); err != nil {
+					return terror.New(terror.SchemaMismatch, "%s.%s no longer takes the value written before the reset: %v", op.Class, f.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func splitObjectKey(k string) (class string, ok bool) {
+	rest := k[2:]
+	i := strings.IndexByte(rest, ':')
+	if i < 0 {
+		return "", false
+	}
+	return rest[:i], true
+}
+
+// writeFileAtomic writes data to path through a temp file, fsyncing the
+// file and the directory, so path holds all of data or nothing.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return ioErr(err, "create %s", tmp)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return ioErr(err, "write %s", tmp)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return ioErr(err, "fsync %s", tmp)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return ioErr(err, "close %s", tmp)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return ioErr(err, "rename %s", tmp)
+	}
+	return syncDir(filepath.Dir(path))
+}
