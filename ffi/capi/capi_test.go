@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/terror"
 )
 
@@ -105,5 +106,55 @@ func TestSetError(t *testing.T) {
 	m := message(&e)
 	if len(m) != 254 || !strings.HasPrefix(m, "éé") || strings.ToValidUTF8(m, "?") != m {
 		t.Errorf("truncated to %d bytes, valid=%v", len(m), strings.ToValidUTF8(m, "?") == m)
+	}
+}
+
+// The session and connection state enums of tether.h, the name tables of
+// tether.c and sync.go's tables must all be core/session's states, in its
+// order.
+func TestSyncStateTablesMatchSession(t *testing.T) {
+	header, err := os.ReadFile("../include/tether.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		prefix string
+		names  []string
+		core   func(int) string
+		c      func(int) string
+	}{
+		{"TETHER_SESSION_", sessionStateNames, func(i int) string { return session.State(i).String() },
+			func(i int) string { s, _ := stateNames(i); return s }},
+		{"TETHER_CONNECTION_", connectionStateNames, func(i int) string { return session.ConnectionState(i).String() },
+			func(i int) string { _, c := stateNames(i); return c }},
+	} {
+		for i, name := range tc.names {
+			if got := tc.core(i); got != name {
+				t.Errorf("%s%d: core/session says %q, the binding %q", tc.prefix, i, got, name)
+			}
+			if got := tc.c(i); got != name {
+				t.Errorf("%s%d: tether.c says %q, want %q", tc.prefix, i, got, name)
+			}
+		}
+		if got := tc.c(len(tc.names)); got != "unknown" {
+			t.Errorf("%s past the end: %q", tc.prefix, got)
+		}
+		if got := tc.c(-1); got != "unknown" {
+			t.Errorf("%s -1: %q", tc.prefix, got)
+		}
+		re := regexp.MustCompile(tc.prefix + `(\w+) = (\d+),?\s*/\*\s*"(\w+)"`)
+		ms := re.FindAllStringSubmatch(string(header), -1)
+		if len(ms) != len(tc.names) {
+			t.Errorf("tether.h declares %d %s values, want %d", len(ms), tc.prefix, len(tc.names))
+		}
+		for _, m := range ms {
+			v, _ := strconv.Atoi(m[2])
+			if v >= len(tc.names) || tc.names[v] != m[3] {
+				t.Errorf("tether.h: %s%s = %d is named %q", tc.prefix, m[1], v, m[3])
+			}
+			if want := strings.ToUpper(regexp.MustCompile(`([a-z])([A-Z])`).ReplaceAllString(m[3], "${1}_${2}")); m[1] != want {
+				t.Errorf("tether.h: %s%s is named for %q (want %s%s)", tc.prefix, m[1], m[3], tc.prefix, want)
+			}
+		}
 	}
 }

@@ -72,12 +72,12 @@ func tetherimpl_db_open(o *C.tether_db_options, outID *C.int64_t, cerr *C.tether
 }
 
 //export tetherimpl_db_close
-func tetherimpl_db_close(h C.int64_t, cerr *C.tether_error) C.bool {
+func tetherimpl_db_close(h C.int64_t, inCallback C.bool, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
 		if h == 0 {
 			return invalid("tether_db_close", "db is NULL")
 		}
-		return closeDB(int64(h))
+		return closeDB(int64(h), bool(inCallback))
 	})
 }
 

@@ -7,7 +7,11 @@
 #include <stddef.h>
 #include "tether.h"
 
+#include <stdint.h>
+
 void tetherimpl_call_change(tether_change_fn fn, void *ctx, const char *json, size_t len);
+void tetherimpl_call_sync_event(tether_sync_event_fn fn, void *ctx, const char *json, size_t len,
+                                int64_t session);
 void tetherimpl_call_free(tether_free_fn fn, void *ctx);
 
 #endif

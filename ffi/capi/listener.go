@@ -1,13 +1,14 @@
 package capi
 
-// Change listeners and the lifetime of their host context.
+// Change listeners (and, for sync.go, session listeners) and the lifetime
+// of their host context.
 //
 // core/api knows nothing of C contexts, so this file keeps, per listener,
 // the C function pointer, ctx and free_ctx, and guarantees what tether.h
 // promises: free_ctx runs exactly once, when the listener is removed or its
-// database closed, and never while a callback with that ctx is running.
-// No lock of this file is held while host code (callback, free_ctx) runs,
-// so host code may call back into any tether function.
+// database (session) closed, and never while a callback with that ctx is
+// running. No lock of this file is held while host code (callback,
+// free_ctx) runs, so host code may call back into any tether function.
 
 /*
 #include "tether.h"
@@ -24,9 +25,11 @@ import (
 )
 
 type listener struct {
-	db      int64
-	fn      C.tether_change_fn
-	ctx     unsafe.Pointer // host memory: never dereferenced by Go
+	db      int64                  // a change listener's database
+	fn      C.tether_change_fn     // a change listener's callback
+	session int64                  // a session listener's session
+	syncFn  C.tether_sync_event_fn // a session listener's callback
+	ctx     unsafe.Pointer         // host memory: never dereferenced by Go
 	freeCtx C.tether_free_fn
 
 	mu       sync.Mutex
@@ -36,11 +39,15 @@ type listener struct {
 }
 
 var (
-	// regMu orders registration against close, so a listener added while
-	// its database is being closed is either cleaned up by that close or
-	// fails with Closed; it is never held while host code runs.
+	// regMu orders registration against close, so a listener (or session)
+	// added while its database is being closed is either cleaned up by that
+	// close or fails with Closed; it is never held while host code runs,
+	// nor while waiting for a session. It also guards sync.go's tables.
 	regMu     sync.Mutex
 	listeners = map[int64]*listener{} // by core/api listener id
+	// dbClosing: databases whose tether_db_close is closing their
+	// sessions; tether_sync_start on them fails with Closed.
+	dbClosing = map[int64]bool{}
 )
 
 // deliver is the Go callback handed to core/api.
@@ -56,7 +63,12 @@ func (l *listener) deliver(change []byte) {
 	// The event is passed as Go memory for the duration of the call (cgo
 	// allows it: the bytes hold no Go pointers); NUL-terminated for C.
 	buf := append(change, 0)
-	C.tetherimpl_call_change(l.fn, l.ctx, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(change)))
+	p, n := (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(change))
+	if l.syncFn != nil {
+		C.tetherimpl_call_sync_event(l.syncFn, l.ctx, p, n, C.int64_t(l.session))
+	} else {
+		C.tetherimpl_call_change(l.fn, l.ctx, p, n)
+	}
 }
 
 func (l *listener) leave() {
@@ -90,9 +102,19 @@ func (l *listener) claimFree() bool {
 	return true
 }
 
-// closeDB closes a database handle and removes its listeners.
-func closeDB(h int64) error {
+// closeDB closes a database handle: first its sessions (without waiting
+// for them when called from inside a callback, see sync.go), then the
+// database, and removes its listeners.
+func closeDB(h int64, inCallback bool) error {
 	regMu.Lock()
+	dbClosing[h] = true
+	sessions := detachSessions(func(s *syncSession) bool { return s.db == h })
+	regMu.Unlock()
+	for _, s := range sessions {
+		s.shutdown(inCallback)
+	}
+	regMu.Lock()
+	delete(dbClosing, h)
 	err := api.Close(h)
 	// Whatever Close returned, the handle is gone from core/api now; drop
 	// its listeners from core/api's table too (Close keeps them there).

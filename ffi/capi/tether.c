@@ -16,6 +16,16 @@
  * address: see "Handles" in tether.h. */
 #define DB_ID(db) ((int64_t)(uintptr_t)(db))
 #define LISTENER_ID(l) ((int64_t)(uintptr_t)(l))
+#define SYNC_ID(s) ((int64_t)(uintptr_t)(s))
+
+/* What the calling thread is doing, for the calls that must not wait for a
+ * session from the session's own goroutine (see sync.go): how many tether
+ * callbacks (change, session, free_ctx) are running on this thread, and the
+ * session whose event callback the thread runs (0: none). A Go goroutine
+ * that calls into C stays on its OS thread until the call returns, so a
+ * callback and the tether calls it makes share the thread. */
+static _Thread_local int callback_depth;
+static _Thread_local int64_t callback_session;
 
 /* Conformance code names, in SPEC order; ffi/capi's Go tests check this
  * table against core/terror.AllCodes. */
@@ -49,7 +59,7 @@ bool tether_db_open(const tether_db_options *options, tether_db **out_db, tether
 }
 
 bool tether_db_close(tether_db *db, tether_error *err) {
-    return tetherimpl_db_close(DB_ID(db), err);
+    return tetherimpl_db_close(DB_ID(db), callback_depth > 0, err);
 }
 
 bool tether_db_write(tether_db *db, const char *ops_json, size_t ops_len, tether_error *err) {
@@ -91,11 +101,108 @@ bool tether_listener_remove(tether_listener *listener, tether_error *err) {
     return tetherimpl_listener_remove(LISTENER_ID(listener), err);
 }
 
+static const char *const session_state_names[] = {
+    "inactive", "active", "paused", "dying", "waitingForAccessToken",
+};
+static const char *const connection_state_names[] = {"disconnected", "connecting", "connected"};
+
+const char *tether_session_state_name(int state) {
+    if (state >= 0 && state < (int)(sizeof session_state_names / sizeof session_state_names[0]))
+        return session_state_names[state];
+    return "unknown";
+}
+
+const char *tether_connection_state_name(int state) {
+    if (state >= 0 && state < (int)(sizeof connection_state_names / sizeof connection_state_names[0]))
+        return connection_state_names[state];
+    return "unknown";
+}
+
+bool tether_sync_start(tether_db *db, const tether_sync_options *options, tether_sync **out_sync,
+                       tether_error *err) {
+    int64_t id = 0;
+    bool ok = tetherimpl_sync_start(DB_ID(db), (tether_sync_options *)options, out_sync ? &id : NULL, err);
+    if (out_sync)
+        *out_sync = ok ? (tether_sync *)(uintptr_t)id : NULL;
+    return ok;
+}
+
+bool tether_sync_close(tether_sync *sync, tether_error *err) {
+    return tetherimpl_sync_close(SYNC_ID(sync), callback_depth > 0, err);
+}
+
+bool tether_sync_pause(tether_sync *sync, tether_error *err) {
+    return tetherimpl_sync_pause(SYNC_ID(sync), err);
+}
+
+bool tether_sync_resume(tether_sync *sync, tether_error *err) {
+    return tetherimpl_sync_resume(SYNC_ID(sync), err);
+}
+
+bool tether_sync_refresh_token(tether_sync *sync, const char *token, tether_error *err) {
+    return tetherimpl_sync_refresh_token(SYNC_ID(sync), (char *)token, err);
+}
+
+bool tether_sync_state(tether_sync *sync, int *out_session_state, int *out_connection_state,
+                       tether_error *err) {
+    return tetherimpl_sync_state(SYNC_ID(sync), out_session_state, out_connection_state, err);
+}
+
+bool tether_sync_upload_all(tether_sync *sync, int64_t timeout_ms, bool *out_completed, tether_error *err) {
+    return tetherimpl_sync_wait(SYNC_ID(sync), false, timeout_ms, callback_session, out_completed, err);
+}
+
+bool tether_sync_download_all(tether_sync *sync, int64_t timeout_ms, bool *out_completed, tether_error *err) {
+    return tetherimpl_sync_wait(SYNC_ID(sync), true, timeout_ms, callback_session, out_completed, err);
+}
+
+bool tether_sync_add_event_listener(tether_sync *sync, tether_sync_event_fn callback, void *ctx,
+                                    tether_free_fn free_ctx, tether_sync_listener **out_listener,
+                                    tether_error *err) {
+    int64_t id = 0;
+    bool ok = tetherimpl_sync_add_event_listener(SYNC_ID(sync), callback, ctx, free_ctx,
+                                                 out_listener ? &id : NULL, err);
+    if (out_listener)
+        *out_listener = ok ? (tether_sync_listener *)(uintptr_t)id : NULL;
+    return ok;
+}
+
+bool tether_sync_add_progress_listener(tether_sync *sync, const char *direction, const char *mode,
+                                       tether_sync_event_fn callback, void *ctx, tether_free_fn free_ctx,
+                                       tether_sync_listener **out_listener, tether_error *err) {
+    int64_t id = 0;
+    bool ok = tetherimpl_sync_add_progress_listener(SYNC_ID(sync), (char *)direction, (char *)mode, callback,
+                                                    ctx, free_ctx, out_listener ? &id : NULL, err);
+    if (out_listener)
+        *out_listener = ok ? (tether_sync_listener *)(uintptr_t)id : NULL;
+    return ok;
+}
+
+bool tether_sync_listener_remove(tether_sync_listener *listener, tether_error *err) {
+    return tetherimpl_sync_listener_remove(LISTENER_ID(listener), err);
+}
+
 void tetherimpl_call_change(tether_change_fn fn, void *ctx, const char *json, size_t len) {
+    callback_depth++;
     fn(ctx, json, len);
+    callback_depth--;
+}
+
+void tetherimpl_call_sync_event(tether_sync_event_fn fn, void *ctx, const char *json, size_t len,
+                                int64_t session) {
+    int64_t outer = callback_session;
+    if (!outer)
+        callback_session = session;
+    callback_depth++;
+    fn(ctx, json, len);
+    callback_depth--;
+    callback_session = outer;
 }
 
 void tetherimpl_call_free(tether_free_fn fn, void *ctx) {
-    if (fn)
-        fn(ctx);
+    if (!fn)
+        return;
+    callback_depth++;
+    fn(ctx);
+    callback_depth--;
 }

@@ -2,9 +2,9 @@
  * tether.h — the C ABI of Tether, an offline-first sync engine.
  *
  * One header, one library (libtether.so / libtether.a, `pkg-config tether`).
- * This round covers the local database (module `tether_db_*`) and its change
- * listeners (`tether_listener_*`); sync sessions (`tether_sync_*`) and client
- * reset join the same ABI later without changing what is here.
+ * Modules: the local database (`tether_db_*`), its change listeners
+ * (`tether_listener_*`) and sync sessions (`tether_sync_*`, API version 2).
+ * Client reset joins the same ABI later without changing what is here.
  *
  * Conventions (the same in every function; they follow SQLite, libgit2 and
  * Couchbase LiteCore's c4 API):
@@ -17,10 +17,11 @@
  *    tether_error can be reused across calls.
  *  - Out-parameters (`out_*`) are required (non-NULL) unless documented
  *    optional. On failure they are set to NULL / 0 where they are non-NULL.
- *  - Handles (tether_db *, tether_listener *) are opaque: the pointer value
- *    carries a number from a table inside the library, never the address of
- *    an object. Passing a closed, removed or made-up handle is safe: it
- *    fails with TETHER_ERR_CLOSED (databases) or TETHER_ERR_NOT_FOUND
+ *  - Handles (tether_db *, tether_listener *, tether_sync *,
+ *    tether_sync_listener *) are opaque: the pointer value carries a number
+ *    from a table inside the library, never the address of an object.
+ *    Passing a closed, removed or made-up handle is safe: it fails with
+ *    TETHER_ERR_CLOSED (databases, sessions) or TETHER_ERR_NOT_FOUND
  *    (listeners). Handle numbers are never reused within a process.
  *  - Memory: every buffer the library returns (`char **out_json`) is
  *    allocated by the library, NUL-terminated, and must be released with
@@ -33,7 +34,8 @@
  *    JSON for non-JSON types ({"$date": ...}, {"$oid": ...}, {"$binary": ...},
  *    {"$uuid": ...}).
  *  - Threads: every function may be called from any thread, concurrently,
- *    including from inside a callback (see tether_change_fn).
+ *    including from inside a callback (see tether_change_fn and, for the
+ *    two waits that a callback must not make, tether_sync_event_fn).
  *  - Robustness: NULL for any pointer argument that is not documented as
  *    optional fails with TETHER_ERR_INVALID_ARGUMENT; malformed JSON fails
  *    with TETHER_ERR_INVALID_ARGUMENT; an internal bug (a Go panic) is
@@ -65,7 +67,7 @@ extern "C" {
 /* The version of this header's ABI. Bumped when a function, type or constant
  * is added; existing ones never change meaning. Compare it with
  * tether_api_version() at startup to detect a stale shared library. */
-#define TETHER_API_VERSION 1
+#define TETHER_API_VERSION 2 /* 2: the tether_sync module */
 
 /* Length value meaning "the string is NUL-terminated". */
 #define TETHER_NTS ((size_t)-1)
@@ -74,7 +76,7 @@ extern "C" {
  * Errors
  * ------------------------------------------------------------------------ */
 
-/* Error domains. Every error this round is in TETHER_DOMAIN_TETHER; other
+/* Error domains. Every error so far is in TETHER_DOMAIN_TETHER; other
  * domains (e.g. POSIX or network detail for sync) may be added later, and
  * their codes will still map to a TETHER_ERR_* through tether_error.code. */
 typedef enum tether_error_domain {
@@ -185,9 +187,15 @@ typedef struct tether_db_options {
 TETHER_API bool tether_db_open(const tether_db_options *options, tether_db **out_db,
                                tether_error *err);
 
-/* Closes a handle: its listeners are removed (their free_ctx called, see
- * tether_db_add_listener) and the file closes with the last handle on it.
- * Closing again fails with TETHER_ERR_CLOSED. */
+/* Closes a handle: first the sync sessions started on it are closed, as by
+ * tether_sync_close (their handles then fail with TETHER_ERR_CLOSED, their
+ * listeners' free_ctx are called, a tether_sync_upload_all/download_all
+ * waiting on one of them fails with TETHER_ERR_CLOSED); then its change
+ * listeners are removed (their free_ctx called, see tether_db_add_listener)
+ * and the file closes with the last handle on it. tether_sync_start on this
+ * handle while it closes fails with TETHER_ERR_CLOSED. Called from inside a
+ * callback, it does not wait for the sessions to stop (see
+ * tether_sync_close). Closing again fails with TETHER_ERR_CLOSED. */
 TETHER_API bool tether_db_close(tether_db *db, tether_error *err);
 
 /* Commits a JSON array of ops as one transaction, all or nothing:
@@ -245,8 +253,10 @@ typedef struct tether_listener tether_listener;
  * already delivering changes of the same database at that moment, the
  * change is queued and delivered, in commit order, by that other thread
  * (and the write may return first). Changes that do not come from a local
- * write (sync, later) are delivered on a thread owned by the library. Do
- * not assume any particular thread; do not block for long.
+ * write (downloaded by a sync session) are delivered the same way from that
+ * session's thread, a thread owned by the library (see
+ * tether_sync_event_fn). Do not assume any particular thread; do not block
+ * for long.
  *
  * Re-entrancy: the callback may call any tether function, on any handle,
  * including tether_db_write on the same database (the change that write
@@ -275,6 +285,201 @@ TETHER_API bool tether_db_add_listener(tether_db *db, const char *query_json, si
  * again, or after its database was closed (which already removed it),
  * fails with TETHER_ERR_NOT_FOUND. */
 TETHER_API bool tether_listener_remove(tether_listener *listener, tether_error *err);
+
+/* ------------------------------------------------------------------------
+ * Sync sessions (module tether_sync; TETHER_API_VERSION >= 2)
+ * ------------------------------------------------------------------------ */
+
+/* A sync session: keeps one open database in step with one partition of a
+ * Tether server (tetherd). Local writes never wait for the network: the
+ * session connects, uploads, downloads and reconnects in the background. */
+typedef struct tether_sync tether_sync;
+
+/* A registered session event or progress listener. */
+typedef struct tether_sync_listener tether_sync_listener;
+
+/* The session's state (as Realm's SyncSession.State). The values never
+ * change; tether_session_state_name() gives the conformance names. */
+typedef enum tether_session_state {
+    TETHER_SESSION_INACTIVE = 0,                 /* "inactive": closed, or stopped by a fatal error */
+    TETHER_SESSION_ACTIVE = 1,                   /* "active": syncing (or trying to connect) */
+    TETHER_SESSION_PAUSED = 2,                   /* "paused": tether_sync_pause, or start_paused */
+    TETHER_SESSION_DYING = 3,                    /* "dying": closing */
+    TETHER_SESSION_WAITING_FOR_ACCESS_TOKEN = 4  /* "waitingForAccessToken": the server refused the
+                                                    token; see tether_sync_refresh_token */
+} tether_session_state;
+
+/* The state of the session's connection to the server. */
+typedef enum tether_connection_state {
+    TETHER_CONNECTION_DISCONNECTED = 0,          /* "disconnected" */
+    TETHER_CONNECTION_CONNECTING = 1,            /* "connecting" */
+    TETHER_CONNECTION_CONNECTED = 2              /* "connected" */
+} tether_connection_state;
+
+/* The names the conformance contract and the event JSON use ("active",
+ * "waitingForAccessToken", "connected", ...), or "unknown". Static strings:
+ * never free them. Cannot fail. */
+TETHER_API const char *tether_session_state_name(int state);
+TETHER_API const char *tether_connection_state_name(int state);
+
+#define TETHER_SYNC_OPTIONS_VERSION 1
+
+/* Options for tether_sync_start. Start from TETHER_SYNC_OPTIONS_INIT. The
+ * strings are NUL-terminated and borrowed for the call only. */
+typedef struct tether_sync_options {
+    int version;             /* TETHER_SYNC_OPTIONS_VERSION */
+    /* The server's sync endpoint, e.g. "ws://127.0.0.1:7800/sync". Required. */
+    const char *url;
+    /* The access token (`tetherd token ...`). Optional: NULL or "" starts
+     * without one; the server then refuses the session (an AuthFailed error
+     * event, state waitingForAccessToken) until tether_sync_refresh_token. */
+    const char *token;
+    /* The partition to sync. Required. */
+    const char *partition;
+    /* Start paused: no network until tether_sync_resume. */
+    bool start_paused;
+    /* Bounds of the reconnect delay in milliseconds, which doubles after
+     * each failed attempt (with full jitter); 0 means the default (100 and
+     * 10000). Negative values, or a max below the min, fail with
+     * TETHER_ERR_INVALID_ARGUMENT. */
+    int64_t min_backoff_ms;
+    int64_t max_backoff_ms;
+} tether_sync_options;
+
+#define TETHER_SYNC_OPTIONS_INIT \
+    { TETHER_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0 }
+
+/* Receives one session event as a NUL-terminated JSON object, in the
+ * conformance contract's event form:
+ *   {"type": "sessionState", "from": "active", "to": "paused"}
+ *   {"type": "connectionState", "from": "connecting", "to": "connected"}
+ *   {"type": "error", "code": "AuthFailed", "fatal": true, "message": "..."}
+ *   {"type": "progress", "direction": "upload", "transferred": 120,
+ *    "transferable": 300, "estimate": 0.4}
+ * (state and error events come to tether_sync_add_event_listener's
+ * callback, progress events to tether_sync_add_progress_listener's).
+ * New event types and fields may be added: ignore what you do not know.
+ * `event_json` is borrowed: valid only until the callback returns. An
+ * "error" event with "fatal": false is followed by a retry (the session
+ * reconnects by itself); a fatal one leaves the session inactive, or
+ * waitingForAccessToken for "AuthFailed".
+ *
+ * Thread: every callback of a session runs on that session's own thread:
+ * a thread owned by the library (a Go runtime thread, never one of the
+ * host's), one callback at a time, in the order things happen. So,
+ * normally, do the change callbacks (tether_change_fn) for the changes the
+ * session downloads (see there for when another thread delivers them).
+ * tether_sync_pause/resume/refresh_token/close only ask the session thread
+ * to act: the events they cause are delivered there, not on the caller's
+ * thread, and (but for tether_sync_close, which waits for its last events)
+ * usually after the call returns. Do not block for long in a
+ * callback: the session does nothing else meanwhile.
+ *
+ * Re-entrancy: a callback may call any tether function (read and write its
+ * database, add and remove listeners, pause, resume, close the session or
+ * the database), with one exception: it must not call
+ * tether_sync_upload_all or tether_sync_download_all on its own session —
+ * the wait needs the session's thread, which is busy running the callback,
+ * so it would wait for itself. From the session's own event and progress
+ * callbacks such a call fails at once with TETHER_ERR_INVALID_ARGUMENT;
+ * from a change callback delivering that session's download it cannot be
+ * detected and simply times out (*out_completed false). */
+typedef void (*tether_sync_event_fn)(void *ctx, const char *event_json, size_t event_len);
+
+/* Starts syncing database `db` with the server; returns at once (the
+ * session connects in the background). On success *out_sync is a handle to
+ * pass to tether_sync_close exactly once (tether_db_close also closes it).
+ * Several sessions may run on one database handle. A missing url or
+ * partition, a bad version or backoff fails with
+ * TETHER_ERR_INVALID_ARGUMENT; a closed db with TETHER_ERR_CLOSED. A wrong
+ * URL or an unreachable server is not an error here: the session reports
+ * it as an error event and keeps retrying. */
+TETHER_API bool tether_sync_start(tether_db *db, const tether_sync_options *options,
+                                  tether_sync **out_sync, tether_error *err);
+
+/* Ends a session (its state goes dying, then inactive; the database stays
+ * open, local data and unsent changes are kept for the next session). Its
+ * listeners are removed: they may still receive those last state changes
+ * during this call, none after it returns, and their free_ctx is called
+ * (exactly once, never while one of their callbacks runs). A
+ * tether_sync_upload_all/download_all waiting on the session fails with
+ * TETHER_ERR_CLOSED. Normally it waits until the session has stopped and
+ * the free_ctx calls are done. Called from inside any tether callback (on
+ * any thread, including the session's own), it does not wait: the handle
+ * is closed and the listeners removed when it returns, and the session
+ * stops in the background once the callback returns (the free_ctx of a
+ * listener whose callback is running then runs on the session's thread).
+ * Closing again fails with TETHER_ERR_CLOSED. */
+TETHER_API bool tether_sync_close(tether_sync *sync, tether_error *err);
+
+/* Pause stops syncing in both directions (disconnects) until resume;
+ * resume reconnects at once (it also restarts a session that a fatal error
+ * left inactive). Both return at once; the state changes follow
+ * on the session's thread (tether_sync_state, sessionState events). Pausing
+ * a paused session, or resuming an active one, does nothing. */
+TETHER_API bool tether_sync_pause(tether_sync *sync, tether_error *err);
+TETHER_API bool tether_sync_resume(tether_sync *sync, tether_error *err);
+
+/* Hands the session a new access token (NUL-terminated). A session waiting
+ * for one (waitingForAccessToken) becomes active and reconnects; a
+ * connected one sends it to the server. Returns at once. */
+TETHER_API bool tether_sync_refresh_token(tether_sync *sync, const char *token,
+                                          tether_error *err);
+
+/* The session's current state and connection state (values of
+ * tether_session_state and tether_connection_state). Either out-parameter
+ * may be NULL. */
+TETHER_API bool tether_sync_state(tether_sync *sync, int *out_session_state,
+                                  int *out_connection_state, tether_error *err);
+
+/* Wait until every local change committed before the call has been
+ * integrated by the server (upload_all), or everything the server had when
+ * the call was made has been downloaded and applied (download_all), at
+ * most `timeout_ms` milliseconds (> 0, else TETHER_ERR_INVALID_ARGUMENT).
+ * *out_completed is true if it happened in time, false on timeout: a
+ * timeout is not an error, the call still returns true. It returns false
+ * only on an error: a closed or invalid handle, the session closing while
+ * waiting (TETHER_ERR_CLOSED), or a call from the session's own callback
+ * (see tether_sync_event_fn). Blocks the calling thread; with nothing to
+ * upload, upload_all completes at once, also offline. */
+TETHER_API bool tether_sync_upload_all(tether_sync *sync, int64_t timeout_ms,
+                                       bool *out_completed, tether_error *err);
+TETHER_API bool tether_sync_download_all(tether_sync *sync, int64_t timeout_ms,
+                                         bool *out_completed, tether_error *err);
+
+/* Calls `callback(ctx, event_json, len)` with the session's state,
+ * connection and error events ("sessionState", "connectionState", "error";
+ * see tether_sync_event_fn) from now on — not the states the session had
+ * before. ctx and free_ctx follow tether_db_add_listener's rules: free_ctx
+ * (optional) is called exactly once, when the listener is removed or its
+ * session (or database) closed, never while a callback with that ctx runs;
+ * if this call fails it is not called. */
+TETHER_API bool tether_sync_add_event_listener(tether_sync *sync, tether_sync_event_fn callback,
+                                               void *ctx, tether_free_fn free_ctx,
+                                               tether_sync_listener **out_listener,
+                                               tether_error *err);
+
+/* Calls `callback` with "progress" events of one `direction` ("upload" or
+ * "download"). `mode` "indefinitely" reports every transfer for as long as
+ * the listener is registered; "currentChanges" reports until what is
+ * outstanding now has been transferred (a last event with "estimate": 1),
+ * then stops calling — the listener stays registered until removed (free_ctx
+ * comes then). transferred/transferable are bytes since the session
+ * started. Other strings fail with TETHER_ERR_INVALID_ARGUMENT. ctx and
+ * free_ctx as for tether_sync_add_event_listener. */
+TETHER_API bool tether_sync_add_progress_listener(tether_sync *sync, const char *direction,
+                                                  const char *mode,
+                                                  tether_sync_event_fn callback, void *ctx,
+                                                  tether_free_fn free_ctx,
+                                                  tether_sync_listener **out_listener,
+                                                  tether_error *err);
+
+/* Removes a session listener: no callback starts after this returns (one
+ * running on the session's thread may finish; free_ctx waits for it).
+ * Removing it again, or after its session was closed (which removed it),
+ * fails with TETHER_ERR_NOT_FOUND. May be called from the listener's own
+ * callback. */
+TETHER_API bool tether_sync_listener_remove(tether_sync_listener *listener, tether_error *err);
 
 #ifdef __cplusplus
 }

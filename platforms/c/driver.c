@@ -4,9 +4,22 @@
  * ABI (tether.h) exactly as a C application would, and writes one JSON
  * response per line on stdout (logs go to stderr). Protocol: testsuite/README.md.
  *
- *   {"id": N, "cmd": "open", "config": {"path", "inMemory", "schema", ...}, "sync": {...}}
+ *   {"id": N, "cmd": "open", "config": {"path", "inMemory", "schema", ...},
+ *                           "sync": {"url", "token", "partition", "clientReset"}}
  *   {"id": N, "cmd": "close" | "write" {"ops"} | "query" {"query"} | "count" {"query"} | "events" | "exit"}
+ *   {"id": N, "cmd": "pause" | "resume" | "state" | "uploadAll" {"timeout"} | "downloadAll" {"timeout"}}
  *   -> {"id": N, "ok": true, "result": ...} | {"id": N, "ok": false, "error": {"code", "message"}}
+ *
+ * With "sync", open starts a session (tether_sync_start, paused so that its
+ * listeners miss nothing, then resumed) and registers its callbacks: state,
+ * connection and error events, and progress in both directions
+ * ("indefinitely"); "events" reports them in SPEC's event form, as tether
+ * delivers them (progress events also carry tether's "estimate"). state ->
+ * {"session", "connection"}; uploadAll/downloadAll -> result true when
+ * done, error Timeout when the Go-duration "timeout" passed first.
+ * executeClientReset, unsynced and file answer InvalidArgument (client
+ * reset is not in the C ABI yet); a "clientReset" mode is accepted and not
+ * acted upon, like the Go driver.
  *
  * cJSON parses and validates each request; the JSON sub-documents (schema,
  * ops, query) are handed to tether as their exact source text (rawjson.c),
@@ -28,10 +41,20 @@
  * so later requests reach tether and get its own Closed error. */
 static tether_db *db;
 static bool db_open;
+/* The open database's sync session (NULL when it does not sync). */
+static tether_sync *sync_session;
+
+/* Reconnect delays of the driver's sessions, as the Go driver's: an
+ * application would keep the defaults (100 ms doubling up to 10 s); a
+ * conformance run shortens the ceiling so that clients come back within a
+ * second or so of the server. */
+#define DRIVER_MIN_BACKOFF_MS 50
+#define DRIVER_MAX_BACKOFF_MS 500
 
 /* Events delivered by the listeners since the last "events" request.
- * Callbacks may run on threads other than the main loop's (sync will
- * deliver from library threads), hence the lock. */
+ * Callbacks run on threads other than the main loop's (change events of
+ * local writes on the writing thread, session events and downloaded
+ * changes on the session's thread), hence the lock. */
 static pthread_mutex_t events_mu = PTHREAD_MUTEX_INITIALIZER;
 static cJSON *events;
 
@@ -66,6 +89,20 @@ static void on_change(void *ctx, const char *change_json, size_t len) {
     memcpy(text + sizeof prefix - 1, change_json + 1, len); /* includes the NUL */
     cJSON *ev = cJSON_CreateRaw(text);
     free(text);
+    pthread_mutex_lock(&events_mu);
+    cJSON_AddItemToArray(events, ev);
+    pthread_mutex_unlock(&events_mu);
+}
+
+/* Records a session event (state, connection, error, progress): tether
+ * delivers it in SPEC's event form already; kept as raw text. */
+static void on_sync_event(void *ctx, const char *event_json, size_t len) {
+    (void)ctx;
+    if (len < 2 || event_json[0] != '{') {
+        fprintf(stderr, "driver: unexpected session event: %s\n", event_json);
+        return;
+    }
+    cJSON *ev = cJSON_CreateRaw(event_json);
     pthread_mutex_lock(&events_mu);
     cJSON_AddItemToArray(events, ev);
     pthread_mutex_unlock(&events_mu);
@@ -164,12 +201,78 @@ static bool optional_bool(const cJSON *config, const char *name, bool *out, fail
     return true;
 }
 
+/* The open request's "sync" object, checked. */
+typedef struct {
+    const char *url, *token, *partition;
+} sync_config;
+
+static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
+    static const char *const reset_modes[] = {"manual", "discardUnsyncedChanges", "recoverUnsyncedChanges",
+                                              "recoverOrDiscardUnsyncedChanges"};
+    if (!cJSON_IsObject(sync))
+        return fail(f, "InvalidArgument", "\"sync\" must be {\"url\", \"token\", \"partition\", \"clientReset\"}");
+    const cJSON *url = cJSON_GetObjectItemCaseSensitive(sync, "url");
+    const cJSON *token = cJSON_GetObjectItemCaseSensitive(sync, "token");
+    const cJSON *partition = cJSON_GetObjectItemCaseSensitive(sync, "partition");
+    const cJSON *reset = cJSON_GetObjectItemCaseSensitive(sync, "clientReset");
+    if (!cJSON_IsString(url) || !*url->valuestring)
+        return fail(f, "InvalidArgument", "\"sync\" needs the server \"url\"");
+    if (!cJSON_IsString(partition) || !*partition->valuestring)
+        return fail(f, "InvalidArgument", "\"sync\" needs a \"partition\"");
+    if (present(token) && !cJSON_IsString(token))
+        return fail(f, "InvalidArgument", "sync.token must be a string");
+    if (present(reset)) {
+        bool known = false;
+        for (size_t i = 0; cJSON_IsString(reset) && i < sizeof reset_modes / sizeof reset_modes[0]; i++)
+            known = known || strcmp(reset->valuestring, reset_modes[i]) == 0;
+        if (!known)
+            return fail(f, "InvalidArgument", "unknown sync.clientReset mode");
+    }
+    c->url = url->valuestring;
+    c->partition = partition->valuestring;
+    c->token = present(token) ? token->valuestring : NULL;
+    return true;
+}
+
+/* Starts the session the way an app that wants every callback would:
+ * paused, so that registering the callbacks races with nothing, then
+ * resumed (the first events are sessionState paused->active and
+ * connectionState disconnected->connecting). The listeners need no
+ * free_ctx (no ctx) and go with the session. */
+static bool start_session(const sync_config *c, failure *f) {
+    tether_error e;
+    tether_sync_options o = TETHER_SYNC_OPTIONS_INIT;
+    o.url = c->url;
+    o.token = c->token;
+    o.partition = c->partition;
+    o.start_paused = true;
+    o.min_backoff_ms = DRIVER_MIN_BACKOFF_MS;
+    o.max_backoff_ms = DRIVER_MAX_BACKOFF_MS;
+    tether_sync *s = NULL;
+    tether_sync_listener *l = NULL;
+    if (!tether_sync_start(db, &o, &s, &e))
+        return fail_tether(f, &e);
+    if (!tether_sync_add_event_listener(s, on_sync_event, NULL, NULL, &l, &e) ||
+        !tether_sync_add_progress_listener(s, "upload", "indefinitely", on_sync_event, NULL, NULL, &l, &e) ||
+        !tether_sync_add_progress_listener(s, "download", "indefinitely", on_sync_event, NULL, NULL, &l, &e) ||
+        !tether_sync_resume(s, &e)) {
+        fail_tether(f, &e);
+        if (!tether_sync_close(s, &e))
+            fprintf(stderr, "driver: closing after a failed session start: %s\n", e.message);
+        return false;
+    }
+    sync_session = s;
+    return true;
+}
+
 static bool cmd_open(const request *r, failure *f) {
     const cJSON *req = r->json;
     if (db_open)
         return fail(f, "InvalidArgument", "this driver already has an open database; close it first");
-    if (present(cJSON_GetObjectItemCaseSensitive(req, "sync")))
-        return fail(f, "InvalidArgument", "sync sessions are not supported yet: sync arrives with the sync issue");
+    sync_config sc = {0};
+    const cJSON *sync = cJSON_GetObjectItemCaseSensitive(req, "sync");
+    if (present(sync) && !parse_sync(sync, &sc, f))
+        return false;
     const cJSON *config = cJSON_GetObjectItemCaseSensitive(req, "config");
     if (!cJSON_IsObject(config))
         return fail(f, "InvalidArgument", "open needs a \"config\" object");
@@ -206,14 +309,28 @@ static bool cmd_open(const request *r, failure *f) {
     if (!ok)
         return fail_tether(f, &e);
     db = h;
+    sync_session = NULL;
     if (!listen_all_classes(f)) {
         if (!tether_db_close(db, &e))
             fprintf(stderr, "driver: closing after a failed open: %s\n", e.message);
         return false;
     }
-    db_open = true;
     cJSON_Delete(take_events()); /* events are counted from the open */
+    if (sc.url && !start_session(&sc, f)) {
+        if (!tether_db_close(db, &e))
+            fprintf(stderr, "driver: closing after a failed session start: %s\n", e.message);
+        return false;
+    }
+    db_open = true;
     return true;
+}
+
+/* Ends the session, if any (its last events stay in the buffer). */
+static void close_session(void) {
+    tether_error e;
+    if (sync_session && !tether_sync_close(sync_session, &e))
+        fprintf(stderr, "driver: closing the session: %s\n", e.message);
+    sync_session = NULL;
 }
 
 static bool cmd_close(failure *f) {
@@ -221,7 +338,107 @@ static bool cmd_close(failure *f) {
     if (!db)
         return fail(f, "Closed", "no database has been opened");
     db_open = false;
+    close_session(); /* the session ends first, then the database */
     return tether_db_close(db, &e) || fail_tether(f, &e);
+}
+
+/* Parses a Go duration ("10s", "1m30s", "250ms", "1.5s", "0") into
+ * milliseconds, rounded up; false if it is not one. */
+static bool parse_duration_ms(const char *s, int64_t *out) {
+    static const struct {
+        const char *unit;
+        double ms;
+    } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"\xc2\xb5s", 1e-3}, {"\xce\xbcs", 1e-3}, {"ms", 1},
+                 {"s", 1e3},   {"m", 6e4},   {"h", 3.6e6}};
+    double total = 0;
+    if (*s == '+')
+        s++;
+    if (strcmp(s, "0") == 0) {
+        *out = 0;
+        return true;
+    }
+    if (!*s)
+        return false;
+    while (*s) {
+        char *end;
+        if (!((*s >= '0' && *s <= '9') || *s == '.'))
+            return false;
+        double v = strtod(s, &end);
+        if (end == s)
+            return false;
+        s = end;
+        size_t best = 0, best_len = 0;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+            size_t n = strlen(units[i].unit);
+            if (strncmp(s, units[i].unit, n) == 0 && n > best_len)
+                best = i, best_len = n;
+        }
+        if (!best_len)
+            return false;
+        total += v * units[best].ms;
+        s += best_len;
+    }
+    if (total > 9.2e15)
+        return false;
+    *out = (int64_t)total;
+    if ((double)*out < total)
+        (*out)++;
+    return true;
+}
+
+/* The session for a sync command, or NULL with f filled. */
+static tether_sync *session_for(const char *cmd, failure *f) {
+    if (!db || !db_open) {
+        fail(f, "Closed", "no database is open");
+        return NULL;
+    }
+    if (!sync_session) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s needs a synced database: open it with \"sync\"", cmd);
+        fail(f, "InvalidArgument", msg);
+    }
+    return sync_session;
+}
+
+static bool cmd_sync(const request *req, const char *cmd, cJSON **result, failure *f) {
+    tether_sync *s = session_for(cmd, f);
+    if (!s)
+        return false;
+    tether_error e;
+    if (strcmp(cmd, "pause") == 0)
+        return tether_sync_pause(s, &e) || fail_tether(f, &e);
+    if (strcmp(cmd, "resume") == 0)
+        return tether_sync_resume(s, &e) || fail_tether(f, &e);
+    if (strcmp(cmd, "state") == 0) {
+        int ss, cs;
+        if (!tether_sync_state(s, &ss, &cs, &e))
+            return fail_tether(f, &e);
+        *result = cJSON_CreateObject();
+        cJSON_AddStringToObject(*result, "session", tether_session_state_name(ss));
+        cJSON_AddStringToObject(*result, "connection", tether_connection_state_name(cs));
+        return true;
+    }
+    /* uploadAll, downloadAll */
+    bool download = strcmp(cmd, "downloadAll") == 0;
+    const char *timeout = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req->json, "timeout"));
+    int64_t ms = 0;
+    char msg[256];
+    if (!timeout || !parse_duration_ms(timeout, &ms) || ms <= 0) {
+        snprintf(msg, sizeof msg, "%s needs a positive \"timeout\" (a Go duration)", cmd);
+        return fail(f, "InvalidArgument", msg);
+    }
+    bool completed = false;
+    bool ok = download ? tether_sync_download_all(s, ms, &completed, &e)
+                       : tether_sync_upload_all(s, ms, &completed, &e);
+    if (!ok)
+        return fail_tether(f, &e);
+    if (!completed) {
+        snprintf(msg, sizeof msg, "not all %s within %s",
+                 download ? "server changes were downloaded" : "local changes were uploaded", timeout);
+        return fail(f, "Timeout", msg);
+    }
+    *result = cJSON_CreateTrue();
+    return true;
 }
 
 /* The JSON text of a required member (free it), or NULL with f filled. */
@@ -273,8 +490,8 @@ static bool cmd_query(const request *req, bool count, cJSON **result, failure *f
     return ok || fail_tether(f, &e);
 }
 
-static const char *const sync_verbs[] = {"pause", "resume", "uploadAll", "downloadAll",
-                                         "executeClientReset", "state", "unsynced", "file"};
+static const char *const sync_verbs[] = {"pause", "resume", "uploadAll", "downloadAll", "state"};
+static const char *const reset_verbs[] = {"executeClientReset", "unsynced", "file"};
 
 /* Performs one request; *exit_now is set by "exit". */
 static bool handle(const request *req, cJSON **result, bool *exit_now, failure *f) {
@@ -299,8 +516,12 @@ static bool handle(const request *req, cJSON **result, bool *exit_now, failure *
     }
     char msg[256];
     for (size_t i = 0; i < sizeof sync_verbs / sizeof sync_verbs[0]; i++) {
-        if (strcmp(cmd, sync_verbs[i]) == 0) {
-            snprintf(msg, sizeof msg, "%s is not supported yet: sync arrives with the sync issue", cmd);
+        if (strcmp(cmd, sync_verbs[i]) == 0)
+            return cmd_sync(req, cmd, result, f);
+    }
+    for (size_t i = 0; i < sizeof reset_verbs / sizeof reset_verbs[0]; i++) {
+        if (strcmp(cmd, reset_verbs[i]) == 0) {
+            snprintf(msg, sizeof msg, "%s is not supported yet: client reset is not in the C ABI yet", cmd);
             return fail(f, "InvalidArgument", msg);
         }
     }
@@ -355,6 +576,7 @@ int main(void) {
         exit_now = serve_line(line, (size_t)n);
     }
     free(line);
+    close_session();
     if (db_open) {
         tether_error e;
         if (!tether_db_close(db, &e))

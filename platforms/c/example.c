@@ -3,8 +3,8 @@
  *
  *   cc example.c $(pkg-config --cflags --libs tether) -o example && ./example [path]
  *
- * Without a path the database lives in memory. (Sync arrives later, as the
- * tether_sync_* module of the same library.) */
+ * Without a path the database lives in memory. Syncing with a server (the
+ * tether_sync_* module): sync_example.c. */
 #include <stdio.h>
 #include <stdlib.h>
 

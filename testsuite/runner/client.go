@@ -93,14 +93,9 @@ func (c *client) open(s openSpec) error {
 	}
 	fields := map[string]any{"config": config}
 	if s.sync {
-		// The token default ("a valid token for the partition") comes from
-		// the server the runner will own; until then it is passed as given.
-		sync := map[string]any{"partition": s.partition}
-		if s.token != "" {
-			sync["token"] = s.token
-		}
-		if s.clientReset != "" {
-			sync["clientReset"] = s.clientReset
+		sync, err := c.r.syncFields(s)
+		if err != nil {
+			return err
 		}
 		fields["sync"] = sync
 	}
@@ -110,6 +105,31 @@ func (c *client) open(s openSpec) error {
 	// Events are counted from the open (the driver resets its buffer too).
 	c.isOpen, c.last, c.events = true, &s, nil
 	return nil
+}
+
+// defaultPartition is the partition of a synced open that names none.
+const defaultPartition = "default"
+
+// syncFields is the open request's "sync" object: the server's URL, the
+// partition, and the token — a valid one for the partition unless the
+// step gives one (a special value of tokenKinds, or a literal token).
+func (r *run) syncFields(s openSpec) (map[string]any, error) {
+	if r.srv == nil {
+		return nil, fatalf("runner bug: a synced open but no server")
+	}
+	partition := s.partition
+	if partition == "" {
+		partition = defaultPartition
+	}
+	token, err := r.srv.token(partition, s.token)
+	if err != nil {
+		return nil, &fatalError{err}
+	}
+	sync := map[string]any{"url": r.srv.syncURL, "partition": partition, "token": token}
+	if s.clientReset != "" {
+		sync["clientReset"] = s.clientReset
+	}
+	return sync, nil
 }
 
 // close closes the client's database handle.
@@ -152,8 +172,33 @@ func (c *client) fetchEvents() error {
 	if err := decodeStrict(res, &evs); err != nil {
 		return fatalf("protocol error: %q must return an array of event objects, got %s", "events", clip(res))
 	}
+	for _, ev := range evs {
+		deriveFields(ev)
+	}
 	c.events = append(c.events, evs...)
 	return nil
+}
+
+// deriveFields adds the fields the runner computes from a binding's event
+// (README.md, *ext*), so that every binding gets them the same way: a
+// progress event's "complete" is transferred >= transferable.
+func deriveFields(ev map[string]any) {
+	if ev["type"] != "progress" {
+		return
+	}
+	if _, has := ev["complete"]; has {
+		return
+	}
+	done, ok1 := ev["transferred"].(json.Number)
+	total, ok2 := ev["transferable"].(json.Number)
+	if !ok1 || !ok2 {
+		return
+	}
+	d, err1 := done.Float64()
+	t, err2 := total.Float64()
+	if err1 == nil && err2 == nil {
+		ev["complete"] = d >= t
+	}
 }
 
 // realPath maps a logical path name to a file in the run's directory.

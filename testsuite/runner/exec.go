@@ -22,8 +22,7 @@ func (e *stopError) Error() string { return e.err.Error() }
 // step performs one step; the error says why it failed.
 func (r *run) step(st *Step) error {
 	if st.Server != "" {
-		return errors.New("server steps are not supported yet: the runner starts no sync server " +
-			"until the sync issue adds one, so this scenario cannot pass")
+		return poll(st.Within, func() error { return r.serverStep(st) })
 	}
 	c := r.client(st.Client)
 	if st.Do != "" {

@@ -21,7 +21,9 @@ func TestMain(m *testing.M) {
 		fakeDriver()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuilds()
+	os.Exit(code)
 }
 
 // fakeBinding runs this test binary as a driver.
@@ -33,7 +35,8 @@ func fakeBinding(t *testing.T) Binding {
 }
 
 // fakeDriver speaks the protocol with canned behaviour: count grows with
-// time since open (saturating at 5); query describes the open config;
+// time since open (saturating at 5); query describes the open config
+// (and the sync object of a synced open);
 // write obeys its first op ({"hang"}, {"die"}, {"badid"}, {"garbage"},
 // {"fail": CODE}); events returns three canned events once.
 func fakeDriver() {
@@ -43,6 +46,7 @@ func fakeDriver() {
 		InMemory bool              `json:"inMemory"`
 		Schema   []json.RawMessage `json:"schema"`
 	}
+	var sync map[string]any
 	var opened time.Time
 	isOpen, eventsSent := false, false
 	for in.Scan() {
@@ -66,8 +70,9 @@ func fakeDriver() {
 			ok(nil)
 			return
 		case cmd == "open":
-			config.Schema = nil
+			config.Schema, sync = nil, nil
 			_ = json.Unmarshal(req["config"], &config)
+			_ = json.Unmarshal(req["sync"], &sync)
 			opened, isOpen = time.Now(), true
 			ok(nil)
 		case cmd == "events":
@@ -95,7 +100,11 @@ func fakeDriver() {
 				_ = json.Unmarshal(c, &cj)
 				classes = append(classes, cj.Name)
 			}
-			ok([]map[string]any{{"path": filepath.Base(config.Path), "inMemory": config.InMemory, "classes": classes}})
+			obj := map[string]any{"path": filepath.Base(config.Path), "inMemory": config.InMemory, "classes": classes}
+			for k, v := range sync {
+				obj["sync."+k] = v
+			}
+			ok([]map[string]any{obj})
 		case cmd == "write":
 			var ops []map[string]string
 			_ = json.Unmarshal(req["ops"], &ops)

@@ -50,6 +50,8 @@ type run struct {
 	timeout time.Duration
 	log     io.Writer // verbose log, or nil
 	label   string
+	// srv is the scenario's sync server (nil when it needs none).
+	srv *tetherd
 }
 
 // RunScenario runs one scenario against one binding, in a fresh temporary
@@ -78,7 +80,9 @@ func RunScenario(sc *Scenario, b Binding, o Options) (res Result) {
 			res.Status, res.Reason = Fail, fmt.Sprintf("runner bug: panic: %v (stack on stderr)", p)
 			fmt.Fprintf(o.Log, "runner panic in %s: %v\n%s", r.label, p, debug.Stack())
 		}
-		r.shutdown()
+		if err := r.shutdown(); err != nil && res.Status == Pass {
+			res.Status, res.Reason = Fail, "after the last step: "+err.Error()
+		}
 		res.Duration = time.Since(start)
 		if res.Status == Fail && o.Keep {
 			res.KeptDir = dir
@@ -86,12 +90,28 @@ func RunScenario(sc *Scenario, b Binding, o Options) (res Result) {
 			os.RemoveAll(dir)
 		}
 	}()
+	if needsServer(sc) {
+		bin, err := o.tetherdPath()
+		if err == nil {
+			r.srv, err = startTetherd(bin, dir, sc.MaxOfflineTime, b.Name+"/tetherd", r.log)
+		}
+		if err != nil {
+			res.Status, res.Reason = Fail, "cannot start the sync server: "+err.Error()
+			return res
+		}
+		r.logf("  tetherd: sync %s, admin %s", r.srv.syncURL, r.srv.adminURL)
+	}
 	for _, st := range sc.Steps {
 		t := time.Now()
 		err := r.step(st)
 		r.logf("  %s: %s", st, status(err, time.Since(t)))
 		if err != nil {
 			res.Status, res.Reason = Fail, fmt.Sprintf("%s: %v", st, err)
+			if r.srv != nil {
+				if died := r.srv.unexpectedExit(); died != nil {
+					res.Reason += " (" + died.Error() + ")"
+				}
+			}
 			return res
 		}
 	}
@@ -117,14 +137,35 @@ func (r *run) client(name string) *client {
 }
 
 // shutdown asks every driver to exit (closing its database), killing any
-// that does not.
-func (r *run) shutdown() {
+// that does not, then stops the server. It reports a server that did not
+// shut down cleanly.
+func (r *run) shutdown() error {
 	for _, c := range r.order {
 		if c.proc != nil {
+			t := time.Now()
 			c.proc.exit(5 * time.Second)
 			c.proc = nil
+			r.logf("  driver %s exited (%v)", c.name, time.Since(t).Round(time.Millisecond))
 		}
 	}
+	if r.srv != nil {
+		t := time.Now()
+		err := r.srv.stop()
+		r.logf("  tetherd stopped: %s", status(err, time.Since(t)))
+		return err
+	}
+	return nil
+}
+
+// needsServer: a scenario that opens a synced database or has a server
+// step runs against its own fresh tetherd.
+func needsServer(sc *Scenario) bool {
+	for _, st := range sc.Steps {
+		if st.Server != "" || ((st.Do == "open" || st.Do == "reopen") && st.Bool("sync", false)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *run) logf(format string, args ...any) {

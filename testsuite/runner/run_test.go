@@ -2,6 +2,8 @@ package runner
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,7 +20,11 @@ func runFake(t *testing.T, steps string) Result {
 	t.Helper()
 	sc, err := ParseScenario(scenarioWith(steps), "")
 	require.NoError(t, err)
-	return RunScenario(sc, fakeBinding(t), Options{RequestTimeout: 500 * time.Millisecond, Log: os.Stderr})
+	o := Options{RequestTimeout: 500 * time.Millisecond, Log: os.Stderr}
+	if needsServer(sc) {
+		o.Tetherd = buildTetherd(t)
+	}
+	return RunScenario(sc, fakeBinding(t), o)
 }
 
 func requirePass(t *testing.T, r Result) {
@@ -86,9 +92,122 @@ func TestSyncVerbsAreForwarded(t *testing.T) {
 		"step 2 (client A expect state): failed with InvalidArgument: state is not supported yet")
 }
 
-func TestServerStepsFail(t *testing.T) {
-	requireFail(t, runFake(t, `{"client": "A", "do": "open"}, {"server": "backup", "name": "b"}`),
-		"step 2 (server backup): server steps are not supported yet")
+func TestNeedsServer(t *testing.T) {
+	for steps, want := range map[string]bool{
+		`{"client": "A", "do": "open"}`:                                                                   false,
+		`{"client": "A", "do": "open", "sync": false}`:                                                    false,
+		`{"client": "A", "do": "open"}, {"client": "A", "do": "reopen", "sync": true}`:                    true,
+		`{"client": "A", "do": "open", "sync": true}`:                                                     true,
+		`{"client": "A", "do": "open"}, {"server": "disconnectAll"}`:                                      true,
+		`{"client": "A", "do": "open"}, {"client": "A", "do": "pause", "expectError": "InvalidArgument"}`: false,
+	} {
+		sc, err := ParseScenario(scenarioWith(steps), "")
+		require.NoError(t, err)
+		assert.Equal(t, want, needsServer(sc), steps)
+	}
+}
+
+func TestSyncedOpenGetsTheServerAndATokenForThePartition(t *testing.T) {
+	// The fake driver's query answers with the open request's sync object.
+	requirePass(t, runFake(t, `
+		{"client": "A", "do": "open", "sync": true},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"sync.partition": "default", "sync.clientReset": null}]},
+		{"client": "B", "do": "open", "sync": true, "partition": "kennel", "clientReset": "manual"},
+		{"client": "B", "expect": "objects", "class": "Dog", "equals": [{"sync.partition": "kennel", "sync.clientReset": "manual"}]},
+		{"client": "C", "do": "open", "sync": true, "token": "a literal token"},
+		{"client": "C", "expect": "objects", "class": "Dog", "equals": [{"sync.partition": "default", "sync.token": "a literal token"}]},
+		{"client": "C", "do": "reopen", "sync": false},
+		{"client": "C", "expect": "objects", "class": "Dog", "equals": [{"sync.partition": null, "sync.token": null}]}`))
+	// The URL is the server's, the default token grants the partition.
+	for kind, want := range map[string]string{
+		"":               `"read":["p"],"write":["p"]`,
+		"readOnly":       `"read":["p"]}`,
+		"otherPartition": `"read":["other-than-p"],"write":["other-than-p"]`,
+		"expired":        `"exp":`,
+		"wrongSignature": `"read":["p"],"write":["p"]`,
+	} {
+		srv, err := startTetherd(buildTetherd(t), t.TempDir(), 0, "tetherd", nil)
+		require.NoError(t, err)
+		tok, err := srv.token("p", kind)
+		require.NoError(t, err)
+		assert.Contains(t, claimsOf(t, tok), want, "token kind %q", kind)
+		if kind == "expired" {
+			var c struct{ Exp int64 }
+			require.NoError(t, json.Unmarshal([]byte(claimsOf(t, tok)), &c))
+			assert.Less(t, c.Exp, time.Now().Unix())
+		}
+		assert.True(t, strings.HasPrefix(srv.syncURL, "ws://127.0.0.1:"), srv.syncURL)
+		require.NoError(t, srv.stop())
+	}
+}
+
+// claimsOf decodes a token's claims (base64url JSON before the dot).
+func claimsOf(t *testing.T, tok string) string {
+	payload, _, ok := strings.Cut(tok, ".")
+	require.True(t, ok, tok)
+	b, err := base64.RawURLEncoding.DecodeString(payload)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestServerSteps(t *testing.T) {
+	schema := `{"client": "A", "do": "open", "sync": true}`
+	requirePass(t, runFake(t, schema+`,
+		{"server": "write", "partition": "p", "ops": [{"create": "Dog", "value": {"_id": "1"}}]},
+		{"server": "write", "partition": "p", "ops": [{"create": "Dog", "value": {"_id": "1"}}], "expectError": "DuplicateKey"},
+		{"server": "backup", "name": "b"},
+		{"server": "restore", "name": "b"},
+		{"server": "restore", "name": "nope", "expectError": "NotFound"},
+		{"server": "trimHistory"},
+		{"server": "disconnectAll"},
+		{"server": "outage", "for": "100ms"},
+		{"server": "restart"},
+		{"server": "kill"},
+		{"server": "write", "partition": "p", "ops": [{"create": "Dog", "value": {"_id": "1"}}], "expectError": "DuplicateKey",
+		 "comment": "state survived the restart and the kill"},
+		{"server": "breakSchema", "schema": [{"name": "Dog", "primaryKey": "_id", "properties": {"_id": "int"}}]},
+		{"server": "write", "partition": "p", "ops": [{"create": "Dog", "value": {"_id": "2"}}], "expectError": "SchemaMismatch",
+		 "comment": "the server writes with the scenario's schema, which no longer fits"}`))
+	requireFail(t, runFake(t, schema+`, {"server": "restore", "name": "nope"}`),
+		`step 2 (server restore): failed with NotFound: tetherd: `)
+	requireFail(t, runFake(t, schema+`, {"server": "backup", "name": "b", "expectError": "NotFound"}`),
+		`step 2 (server backup): expected error NotFound, but it succeeded`)
+}
+
+func TestRestartKeepsTheAddresses(t *testing.T) {
+	srv, err := startTetherd(buildTetherd(t), t.TempDir(), time.Hour, "tetherd", nil)
+	require.NoError(t, err)
+	defer srv.kill()
+	syncURL, adminURL := srv.syncURL, srv.adminURL
+	for _, graceful := range []bool{true, false, true} {
+		require.NoError(t, srv.restart(graceful))
+		assert.Equal(t, syncURL, srv.syncURL)
+		assert.Equal(t, adminURL, srv.adminURL)
+		_, err := srv.admin("/admin/disconnectAll", nil, nil)
+		require.NoError(t, err, "the admin API answers after the restart")
+	}
+	require.NoError(t, srv.stop())
+	assert.False(t, srv.running())
+}
+
+func TestServerThatDiesIsReported(t *testing.T) {
+	srv, err := startTetherd(buildTetherd(t), t.TempDir(), 0, "tetherd", nil)
+	require.NoError(t, err)
+	require.NoError(t, srv.unexpectedExit())
+	require.NoError(t, srv.cmd.Process.Kill()) // not through the runner: a crash
+	<-srv.exited
+	assert.ErrorContains(t, srv.unexpectedExit(), "tetherd exited unexpectedly: signal: killed")
+	assert.ErrorContains(t, srv.restart(false), "tetherd exited unexpectedly")
+	assert.ErrorContains(t, srv.stop(), "tetherd exited unexpectedly")
+}
+
+func TestServerThatCannotStartFailsThePair(t *testing.T) {
+	sc, err := ParseScenario(scenarioWith(`{"client": "A", "do": "open", "sync": true}`), "")
+	require.NoError(t, err)
+	r := RunScenario(sc, fakeBinding(t), Options{Tetherd: "/nonexistent/tetherd"})
+	requireFail(t, r, `cannot start the sync server: cannot start tetherd "/nonexistent/tetherd"`)
+	r = RunScenario(sc, fakeBinding(t), Options{Tetherd: os.Args[0] + "-no-such-file"})
+	requireFail(t, r, `cannot start the sync server`)
 }
 
 func TestHungDriverIsKilled(t *testing.T) {

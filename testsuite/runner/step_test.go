@@ -111,14 +111,17 @@ func TestParseScenarioFile(t *testing.T) {
 	assert.Equal(t, "my-scenario", sc.Name, "a scenario without a name is named after its file")
 }
 
-// Every scenario the project ships must parse, including SPEC's examples.
+// Every scenario the project ships must parse, including SPEC's examples
+// and the pending ones.
 func TestShippedScenariosParse(t *testing.T) {
-	paths, err := FindScenarios("../scenarios")
-	require.NoError(t, err)
-	require.NotEmpty(t, paths)
-	for _, p := range paths {
-		_, err := LoadScenario(p)
-		assert.NoError(t, err, p)
+	for _, dir := range []string{"../scenarios", "../scenarios-pending"} {
+		paths, err := FindScenarios(dir)
+		require.NoError(t, err)
+		require.NotEmpty(t, paths, dir)
+		for _, p := range paths {
+			_, err := LoadScenario(p)
+			assert.NoError(t, err, p)
+		}
 	}
 }
 

@@ -27,8 +27,12 @@ type Options struct {
 	// RequestTimeout is how long a driver may take to answer one request
 	// before it is killed and the scenario fails (default 30s).
 	RequestTimeout time.Duration
-	Out            io.Writer // result lines (default stdout)
-	Log            io.Writer // verbose log and runner bugs (default stderr)
+	// Tetherd is the sync server binary that scenarios with sync or
+	// server steps run against ("" = build ./cmd/tetherd of the current
+	// module into its build/tetherd, once per process).
+	Tetherd string
+	Out     io.Writer // result lines (default stdout)
+	Log     io.Writer // verbose log and runner bugs (default stderr)
 }
 
 func (o *Options) defaults() {

@@ -3,27 +3,14 @@ package runner
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// buildGoDriver builds the Go binding's driver once per test binary.
-func buildGoDriver(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the Go driver")
-	}
-	bin := filepath.Join(t.TempDir(), "tether-driver-go")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/tethersync/tether/testsuite/drivers/godriver")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build of the Go driver:\n%s", out)
-	return bin
-}
 
 // TestGoDriverPassesStoreScenarios runs every store scenario through the
 // real Go driver: the project's own conformance gate for the Go binding.
@@ -40,18 +27,32 @@ func TestGoDriverPassesStoreScenarios(t *testing.T) {
 	assert.GreaterOrEqual(t, sum.Passed, 22)
 	assert.Zero(t, sum.Failed)
 
-	// SPEC's store example passes; the sync one (pending until the sync
-	// issue) must fail plainly, never skip silently or fake a pass.
+	// SPEC's two examples pass unchanged: the store one, and the sync one
+	// against a real tetherd.
 	out.Reset()
-	sum, err = RunSuite(Options{Scenarios: "../scenarios/examples", Out: &out,
+	sum, err = RunSuite(Options{Scenarios: "../scenarios/examples", Out: &out, Tetherd: buildTetherd(t),
 		Bindings: []Binding{{Name: "go", Command: []string{bin}}}})
 	require.NoError(t, err)
 	assert.Contains(t, out.String(), "PASS  go  store-basics")
-	out.Reset()
-	_, err = RunSuite(Options{Scenarios: "../scenarios-pending", Out: &out,
-		Bindings: []Binding{{Name: "go", Command: []string{bin}}}})
+	assert.Contains(t, out.String(), "PASS  go  sync-two-clients")
+	assert.Zero(t, sum.Failed, out.String())
+}
+
+// TestGoDriverPassesSyncScenarios runs every sync scenario through the Go
+// driver against a real tetherd per scenario (loopback, fresh data, child
+// process): sessions, server steps, restarts and kills.
+func TestGoDriverPassesSyncScenarios(t *testing.T) {
+	bin, tetherd := buildGoDriver(t), buildTetherd(t)
+	var out bytes.Buffer
+	sum, err := RunSuite(Options{Scenarios: "../scenarios/sync", Out: &out, Tetherd: tetherd,
+		RequestTimeout: 30 * time.Second, Bindings: []Binding{{Name: "go", Command: []string{bin}}}})
 	require.NoError(t, err)
-	assert.Contains(t, out.String(), "FAIL  go  sync-two-clients: step 1 (client A do open): failed with InvalidArgument: sync sessions are not supported yet")
+	t.Log("\n" + out.String() + sum.String())
+	for _, r := range sum.Results {
+		assert.Equal(t, Pass, r.Status, "%s", Line(r))
+	}
+	assert.GreaterOrEqual(t, sum.Passed, 12)
+	assert.Zero(t, sum.Failed)
 }
 
 // TestGoDriverFailureMessages checks that a wrong expectation against the

@@ -11,6 +11,8 @@
 #include "tether.h"
 
 extern int check_failed; /* set by a failed CHECK in the running test */
+/* Set by a test that cannot run here (the reason; e.g. no tetherd). */
+extern const char *check_skipped;
 
 #define CHECK(cond)                                                             \
     do {                                                                        \
@@ -56,6 +58,68 @@ tether_db *open_memory(void);
 /* Does json contain s? (false for NULL json) */
 int contains(const char *json, const char *s);
 
+/* Sync test fixtures (sync_helpers.c). */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+
+#define REC_MAX 4096
+
+/* Records the events a listener receives (usable as a session listener's
+ * or a change listener's ctx, with rec_callback and rec_free), and what
+ * rules the library must keep. */
+typedef struct event_rec event_rec;
+struct event_rec {
+    pthread_mutex_t mu;
+    char *events[REC_MAX];   /* each event's JSON, in delivery order */
+    int count;
+    atomic_int calls, frees, running;
+    atomic_int called_after_free, freed_while_running, bad_len, on_host_thread;
+    pthread_t host;          /* the thread that set the recorder up */
+    /* Optional: run by the callback after recording (re-entrancy tests). */
+    void (*action)(event_rec *r, const char *json);
+    void *arg;               /* for the action */
+    tether_sync *sync;
+    tether_db *db;
+    tether_sync_listener *self;
+    atomic_int action_done;  /* set by the action */
+    tether_error action_err; /* what the action's call reported */
+    int action_ok;
+    bool completed;
+};
+
+void rec_init(event_rec *r);
+void rec_destroy(event_rec *r);
+void rec_callback(void *ctx, const char *json, size_t len);
+void rec_free(void *ctx);
+/* The first event at or after `from` containing every non-NULL needle, or -1. */
+int rec_find(event_rec *r, int from, const char *a, const char *b, const char *c);
+/* rec_find, polling until found or timeout_ms pass. */
+int rec_wait(event_rec *r, int from, const char *a, const char *b, const char *c, int timeout_ms);
+int rec_count(event_rec *r);
+void rec_dump(event_rec *r);
+bool wait_atomic(atomic_int *v, int at_least, int timeout_ms);
+/* Polls tether_sync_state until it matches (-1: any), or timeout_ms pass. */
+bool wait_state(tether_sync *s, int session, int connection, int timeout_ms);
+void sleep_ms(int ms);
+long start_clock(void);
+long elapsed_ms(long since);
+void unreachable_url(char *buf, size_t size);
+/* A session with backoff 10..50 ms (NULL and a message on failure). */
+tether_sync *start_sync(tether_db *db, const char *url, const char *token, const char *partition,
+                        bool paused);
+
+/* A tetherd child process on loopback (the binary from $TETHERD). */
+typedef struct {
+    pid_t pid;
+    char bin[512];
+    char dir[64];
+    char url[256];           /* its ws:// sync URL */
+} tetherd;
+bool tetherd_start(tetherd *t);
+bool tetherd_token(tetherd *t, const char *partition, char *out, size_t size);
+void tetherd_stop(tetherd *t);
+
 /* The test files' entry points (each runs several tests via RUN). */
 typedef void (*test_fn)(void);
 void run_test(const char *name, test_fn fn);
@@ -65,5 +129,7 @@ void api_tests(void);
 void error_tests(void);
 void listener_tests(void);
 void thread_tests(void);
+void sync_tests(void);
+void sync_server_tests(void);
 
 #endif

@@ -5,12 +5,17 @@
 #include "check.h"
 
 int check_failed;
-static int passed, failed;
+const char *check_skipped;
+static int passed, failed, skipped;
 
 void run_test(const char *name, test_fn fn) {
     check_failed = 0;
+    check_skipped = NULL;
     fn();
-    if (check_failed) {
+    if (check_skipped && !check_failed) {
+        skipped++;
+        printf("skip %s: %s\n", name, check_skipped);
+    } else if (check_failed) {
         failed++;
         printf("FAIL %s\n", name);
     } else {
@@ -25,6 +30,11 @@ int main(void) {
     error_tests();
     listener_tests();
     thread_tests();
-    printf("c: %d passed, %d failed\n", passed, failed);
+    sync_tests();
+    sync_server_tests();
+    if (skipped)
+        printf("c: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    else
+        printf("c: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 // Command conformance runs the conformance scenarios against binding
 // drivers:
 //
-//	go run ./testsuite/cmd/conformance -scenarios DIR -driver go=PATH [-driver c=PATH ...] [-run REGEXP] [-v]
+//	go run ./testsuite/cmd/conformance -scenarios DIR -driver go=PATH [-driver c=PATH ...] [-tetherd PATH] [-run REGEXP] [-v]
 //
 // It prints one line per (scenario, binding) pair, then the summary line
 // "conformance: N passed, M failed", and exits 1 if any pair failed (2 on
@@ -48,6 +48,7 @@ func main() {
 	flag.BoolVar(&o.Verbose, "v", false, "log every step and the drivers' stderr to stderr")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the temporary directory of every failed run")
 	flag.DurationVar(&o.RequestTimeout, "timeout", 30*time.Second, "how long a driver may take to answer one request")
+	flag.StringVar(&o.Tetherd, "tetherd", "", "the sync server binary for scenarios that sync (default: build ./cmd/tetherd into build/tetherd)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		usage("unexpected arguments: " + strings.Join(flag.Args(), " "))

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 )
@@ -14,14 +15,18 @@ import (
 type driver struct {
 	// db is the last opened handle, kept after close so that later
 	// requests reach the store and get its own Closed error.
-	db     *store.DB
+	db *store.DB
+	// sess is the open database's sync session (nil when not syncing).
+	sess   *session.Session
 	events eventLog
 }
 
-// syncVerbs arrive with the sync issue; until then they are refused
+// syncVerbs go to the session (sync.go).
+var syncVerbs = map[string]bool{"pause": true, "resume": true, "uploadAll": true, "downloadAll": true, "state": true}
+
+// resetVerbs arrive with client reset; until then they are refused
 // plainly rather than faked.
-var syncVerbs = map[string]bool{"pause": true, "resume": true, "uploadAll": true, "downloadAll": true,
-	"executeClientReset": true, "state": true, "unsynced": true, "file": true}
+var resetVerbs = map[string]bool{"executeClientReset": true, "unsynced": true, "file": true}
 
 func (d *driver) handle(req *request) (any, error) {
 	switch req.Cmd {
@@ -31,6 +36,7 @@ func (d *driver) handle(req *request) (any, error) {
 		if d.db == nil {
 			return nil, terror.New(terror.Closed, "no database has been opened")
 		}
+		d.closeSession() // the session ends first, then the database
 		return nil, d.db.Close()
 	case "write":
 		return nil, d.write(req)
@@ -46,7 +52,10 @@ func (d *driver) handle(req *request) (any, error) {
 		return nil, terror.New(terror.InvalidArgument, `the request has no "cmd"`)
 	}
 	if syncVerbs[req.Cmd] {
-		return nil, terror.New(terror.InvalidArgument, "%s is not supported yet: sync arrives with the sync issue", req.Cmd)
+		return d.handleSync(req)
+	}
+	if resetVerbs[req.Cmd] {
+		return nil, terror.New(terror.InvalidArgument, "%s is not supported yet: client reset arrives with its own issue", req.Cmd)
 	}
 	return nil, terror.New(terror.InvalidArgument, "unknown command %q", req.Cmd)
 }
@@ -55,8 +64,13 @@ func (d *driver) open(req *request) error {
 	if d.db != nil && !d.db.IsClosed() {
 		return terror.New(terror.InvalidArgument, "this driver already has an open database; close it first")
 	}
+	var sc *syncConfig
 	if present(req.Sync) {
-		return terror.New(terror.InvalidArgument, "sync sessions are not supported yet: sync arrives with the sync issue")
+		c, err := parseSyncConfig(req.Sync)
+		if err != nil {
+			return err
+		}
+		sc = &c
 	}
 	if !present(req.Config) {
 		return terror.New(terror.InvalidArgument, `open needs a "config" object`)
@@ -95,6 +109,14 @@ func (d *driver) open(req *request) error {
 	}
 	d.db = db
 	d.events.take() // events are counted from the open
+	if sc != nil {
+		if err := d.startSession(*sc); err != nil {
+			if cerr := db.Close(); cerr != nil {
+				log.Printf("closing after a failed session start: %v", cerr)
+			}
+			return err
+		}
+	}
 	return nil
 }
 
@@ -159,6 +181,7 @@ func (d *driver) count(req *request) (any, error) {
 
 // shutdown closes the database when the runner says exit or stdin ends.
 func (d *driver) shutdown() {
+	d.closeSession()
 	if d.db != nil && !d.db.IsClosed() {
 		if err := d.db.Close(); err != nil {
 			log.Printf("close at exit: %v", err)

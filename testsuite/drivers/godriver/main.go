@@ -1,6 +1,6 @@
 // Command godriver is the conformance driver of the Go binding: it performs
-// each request through core/store, the Go binding's public API, exactly as
-// a Go application would. Protocol: testsuite/README.md (JSON lines on
+// each request through core/store and core/session, the Go binding's
+// public API, exactly as a Go application would. Protocol: testsuite/README.md (JSON lines on
 // stdin/stdout; stdout carries protocol lines only, logs go to stderr).
 package main
 

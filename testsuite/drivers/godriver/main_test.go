@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tethersync/tether/server"
 )
 
 // converse feeds request lines to the driver and returns its responses.
@@ -42,7 +44,7 @@ func TestMalformedRequestsGetInvalidArgument(t *testing.T) {
 		`{"id": 4, "cmd": "open"}`,
 		`{"id": 5, "cmd": "open", "config": "x"}`,
 		`{"id": 6, "cmd": "open", "config": {"inMemory": true}, "sync": {"partition": "p"}}`,
-		`{"id": 7, "cmd": "uploadAll", "timeout": "1s"}`,
+		`{"id": 7, "cmd": "open", "config": {"inMemory": true}, "sync": {"url": "ws://127.0.0.1:1/sync", "partition": "p", "clientReset": "sometimes"}}`,
 	)
 	require.Len(t, resps, 9)
 	for i, r := range resps {
@@ -84,4 +86,62 @@ func TestOpenWriteQueryEvents(t *testing.T) {
 	assert.Equal(t, true, resps[8]["ok"])
 	assert.Equal(t, "Closed", code(resps[9]), "the store's own Closed error")
 	assert.Equal(t, true, resps[10]["ok"])
+}
+
+func TestSyncCommands(t *testing.T) {
+	srv, err := server.New(server.Config{DataDir: t.TempDir(), AdminListen: "-", Secret: "s"})
+	require.NoError(t, err)
+	require.NoError(t, srv.Start())
+	defer srv.Close()
+	tok, err := server.IssueToken("s", server.Claims{Read: []string{"p"}, Write: []string{"p"}})
+	require.NoError(t, err)
+	config := `{"inMemory": true, "schema": [{"name": "Dog", "primaryKey": "_id", "properties": {"_id": "string"}}]}`
+	sync := `{"url": "` + srv.SyncURL() + `", "token": "` + tok + `", "partition": "p"}`
+	resps := converse(t,
+		`{"id": 1, "cmd": "open", "config": `+config+`}`,
+		`{"id": 2, "cmd": "pause"}`,
+		`{"id": 3, "cmd": "state"}`,
+		`{"id": 4, "cmd": "close"}`,
+		`{"id": 5, "cmd": "open", "config": `+config+`, "sync": `+sync+`}`,
+		`{"id": 6, "cmd": "write", "ops": [{"create": "Dog", "value": {"_id": "1"}}]}`,
+		`{"id": 7, "cmd": "uploadAll", "timeout": "10s"}`,
+		`{"id": 8, "cmd": "downloadAll", "timeout": "10s"}`,
+		`{"id": 9, "cmd": "state"}`,
+		`{"id": 10, "cmd": "uploadAll", "timeout": "soon"}`,
+		`{"id": 11, "cmd": "executeClientReset"}`,
+		`{"id": 12, "cmd": "events"}`,
+		`{"id": 13, "cmd": "close"}`,
+		`{"id": 14, "cmd": "state"}`,
+		`{"id": 15, "cmd": "open", "config": `+config+`, "sync": {"url": "ws://127.0.0.1:1/sync", "partition": "p", "token": "t"}}`,
+		`{"id": 16, "cmd": "uploadAll", "timeout": "100ms"}`,
+		`{"id": 17, "cmd": "write", "ops": [{"create": "Dog", "value": {"_id": "1"}}]}`,
+		`{"id": 18, "cmd": "uploadAll", "timeout": "100ms"}`,
+	)
+	require.Len(t, resps, 18)
+	assert.Equal(t, "InvalidArgument", code(resps[1]), "pause needs a synced database")
+	assert.Equal(t, "InvalidArgument", code(resps[2]))
+	for _, i := range []int{3, 4, 5, 6, 7} {
+		assert.Equal(t, true, resps[i]["ok"], "response %d: %v", i, resps[i])
+	}
+	assert.Equal(t, map[string]any{"session": "active", "connection": "connected"}, resps[8]["result"])
+	assert.Equal(t, "InvalidArgument", code(resps[9]))
+	assert.Equal(t, "InvalidArgument", code(resps[10]), "client reset is not supported yet")
+	events := resps[11]["result"].([]any)
+	types := map[string]bool{}
+	var sessionStates []any
+	for _, e := range events {
+		ev := e.(map[string]any)
+		types[ev["type"].(string)] = true
+		if ev["type"] == "sessionState" {
+			sessionStates = append(sessionStates, ev)
+		}
+	}
+	assert.Equal(t, []any{map[string]any{"type": "sessionState", "from": "paused", "to": "active"}}, sessionStates,
+		"the session starts paused so that no callback misses the first change")
+	assert.Equal(t, map[string]bool{"sessionState": true, "connectionState": true, "progress": true, "change": true}, types)
+	assert.Equal(t, true, resps[12]["ok"])
+	assert.Equal(t, "Closed", code(resps[13]))
+	assert.Equal(t, true, resps[14]["ok"], "an unreachable server does not fail the open")
+	assert.Equal(t, true, resps[15]["ok"], "nothing to upload")
+	assert.Equal(t, "Timeout", code(resps[17]))
 }

@@ -1,0 +1,398 @@
+package capi
+
+// The tether_sync_* functions: sync sessions over core/api's Session*
+// boundary functions, and the lifetimes only C has (session listeners'
+// ctx/free_ctx, sessions closed with their database).
+//
+// This file keeps its own table of open sessions (under regMu): it is the
+// authority for C callers, so a session closed from a callback (whose
+// core/api close finishes in the background) is Closed for C at once.
+//
+// Waiting for a session (Session.Close, upload/download waits) needs the
+// session's goroutine. A callback runs on that goroutine, so from inside
+// any callback a close is finished in the background instead of waited
+// for, and a wait on the callback's own session is refused. The C
+// forwarders (tether.c) say whether the caller is inside a callback: they
+// see the thread-local marks the callback trampolines set.
+
+/*
+#include "tether.h"
+#include "internal.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"unsafe"
+
+	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/terror"
+)
+
+const syncOptionsVersion = C.TETHER_SYNC_OPTIONS_VERSION
+
+// The enums of tether.h, in their order (checked against core/session's
+// names by the package's Go tests).
+var (
+	sessionStateNames    = []string{"inactive", "active", "paused", "dying", "waitingForAccessToken"}
+	connectionStateNames = []string{"disconnected", "connecting", "connected"}
+)
+
+type syncSession struct {
+	id        int64
+	db        int64
+	listeners map[int64]*listener // by core/api session listener id
+}
+
+var (
+	syncSessions  = map[int64]*syncSession{} // open sessions, by core/api handle
+	syncListeners = map[int64]*syncSession{} // session listener id -> its session
+)
+
+// detachSessions removes the sessions that match from the tables and
+// returns them (with their listeners) for shutdown; regMu is held.
+func detachSessions(match func(*syncSession) bool) []*syncSession {
+	var out []*syncSession
+	for id, s := range syncSessions {
+		if match(s) {
+			delete(syncSessions, id)
+			for lid := range s.listeners {
+				delete(syncListeners, lid)
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// shutdown closes a detached session. Waiting, its listeners hear the
+// session's last state changes, then free_ctx runs here. From inside a
+// callback (async) the listeners stop now and core/api's close, which
+// needs the session goroutine, finishes in the background.
+func (s *syncSession) shutdown(async bool) {
+	if async {
+		for _, l := range s.listeners {
+			l.remove()
+		}
+		go func() { _ = api.SessionClose(s.id) }()
+		return
+	}
+	_ = api.SessionClose(s.id) // the handle is valid: only this close removes it
+	for _, l := range s.listeners {
+		l.remove()
+	}
+}
+
+// lookupSession checks a C session handle against this file's table.
+func lookupSession(fn string, h C.int64_t) (int64, error) {
+	if h == 0 {
+		return 0, invalid(fn, "sync is NULL")
+	}
+	regMu.Lock()
+	_, ok := syncSessions[int64(h)]
+	regMu.Unlock()
+	if !ok {
+		return 0, terror.New(terror.Closed, "%s: session handle %d is not open (closed, or never started)", fn, h)
+	}
+	return int64(h), nil
+}
+
+// syncConfigJSON converts tether_sync_options to core/api's SyncConfig.
+func syncConfigJSON(o *C.tether_sync_options) ([]byte, error) {
+	const fn = "tether_sync_start"
+	if o.version < 1 || o.version > syncOptionsVersion {
+		return nil, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_SYNC_OPTIONS_INIT)", o.version, syncOptionsVersion)
+	}
+	if o.url == nil || *o.url == 0 {
+		return nil, invalid(fn, "options->url is required")
+	}
+	if o.partition == nil || *o.partition == 0 {
+		return nil, invalid(fn, "options->partition is required")
+	}
+	minB, maxB := int64(o.min_backoff_ms), int64(o.max_backoff_ms)
+	const maxMs = 1 << 40 // far beyond any sane delay, and fits an int and a Duration
+	switch {
+	case minB < 0 || maxB < 0:
+		return nil, invalid(fn, "negative backoff (min_backoff_ms %d, max_backoff_ms %d)", minB, maxB)
+	case minB > maxMs || maxB > maxMs:
+		return nil, invalid(fn, "backoff too large (min_backoff_ms %d, max_backoff_ms %d)", minB, maxB)
+	case minB > 0 && maxB > 0 && maxB < minB:
+		return nil, invalid(fn, "max_backoff_ms %d is below min_backoff_ms %d", maxB, minB)
+	}
+	c := api.SyncConfig{URL: C.GoString(o.url), Partition: C.GoString(o.partition),
+		StartPaused: bool(o.start_paused), MinBackoffMs: int(minB), MaxBackoffMs: int(maxB)}
+	if o.token != nil {
+		c.Token = C.GoString(o.token)
+	}
+	return json.Marshal(c)
+}
+
+//export tetherimpl_sync_start
+func tetherimpl_sync_start(db C.int64_t, o *C.tether_sync_options, outID *C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		const fn = "tether_sync_start"
+		if outID == nil {
+			return invalid(fn, "out_sync is NULL")
+		}
+		*outID = 0
+		if db == 0 {
+			return invalid(fn, "db is NULL")
+		}
+		if o == nil {
+			return invalid(fn, "options is NULL")
+		}
+		cfg, err := syncConfigJSON(o)
+		if err != nil {
+			return err
+		}
+		regMu.Lock()
+		defer regMu.Unlock()
+		if dbClosing[int64(db)] {
+			return terror.New(terror.Closed, "%s: database handle %d is closing", fn, db)
+		}
+		h, err := api.SessionStart(int64(db), cfg)
+		if err != nil {
+			return err
+		}
+		syncSessions[h] = &syncSession{id: h, db: int64(db), listeners: map[int64]*listener{}}
+		*outID = C.int64_t(h)
+		return nil
+	})
+}
+
+//export tetherimpl_sync_close
+func tetherimpl_sync_close(h C.int64_t, inCallback C.bool, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		const fn = "tether_sync_close"
+		if h == 0 {
+			return invalid(fn, "sync is NULL")
+		}
+		regMu.Lock()
+		gone := detachSessions(func(s *syncSession) bool { return s.id == int64(h) })
+		regMu.Unlock()
+		if len(gone) == 0 {
+			return terror.New(terror.Closed, "%s: session handle %d is not open (closed, or never started)", fn, h)
+		}
+		gone[0].shutdown(bool(inCallback))
+		return nil
+	})
+}
+
+//export tetherimpl_sync_pause
+func tetherimpl_sync_pause(h C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		id, err := lookupSession("tether_sync_pause", h)
+		if err != nil {
+			return err
+		}
+		return api.SessionPause(id)
+	})
+}
+
+//export tetherimpl_sync_resume
+func tetherimpl_sync_resume(h C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		id, err := lookupSession("tether_sync_resume", h)
+		if err != nil {
+			return err
+		}
+		return api.SessionResume(id)
+	})
+}
+
+//export tetherimpl_sync_refresh_token
+func tetherimpl_sync_refresh_token(h C.int64_t, token *C.char, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		const fn = "tether_sync_refresh_token"
+		id, err := lookupSession(fn, h)
+		if err != nil {
+			return err
+		}
+		t, err := stringArg(fn, "token", token)
+		if err != nil {
+			return err
+		}
+		return api.SessionRefreshToken(id, t)
+	})
+}
+
+func stateValue(names []string, name string) (C.int, error) {
+	for i, n := range names {
+		if n == name {
+			return C.int(i), nil
+		}
+	}
+	return 0, terror.New(terror.Internal, "unknown state %q", name)
+}
+
+//export tetherimpl_sync_state
+func tetherimpl_sync_state(h C.int64_t, outSession, outConn *C.int, cerr *C.tether_error) C.bool {
+	if outSession != nil {
+		*outSession = 0
+	}
+	if outConn != nil {
+		*outConn = 0
+	}
+	return guard(cerr, func() error {
+		id, err := lookupSession("tether_sync_state", h)
+		if err != nil {
+			return err
+		}
+		b, err := api.SessionStateJSON(id)
+		if err != nil {
+			return err
+		}
+		var st struct{ Session, Connection string }
+		if err := json.Unmarshal(b, &st); err != nil {
+			return terror.Wrap(terror.Internal, err, "session state")
+		}
+		sv, err := stateValue(sessionStateNames, st.Session)
+		if err != nil {
+			return err
+		}
+		cv, err := stateValue(connectionStateNames, st.Connection)
+		if err != nil {
+			return err
+		}
+		if outSession != nil {
+			*outSession = sv
+		}
+		if outConn != nil {
+			*outConn = cv
+		}
+		return nil
+	})
+}
+
+// tetherimpl_sync_wait is upload_all (download false) and download_all.
+// callbackSession is the session whose callback the calling thread is
+// running (0: none).
+//
+//export tetherimpl_sync_wait
+func tetherimpl_sync_wait(h C.int64_t, download C.bool, timeoutMs C.int64_t, callbackSession C.int64_t,
+	outCompleted *C.bool, cerr *C.tether_error) C.bool {
+	fn := "tether_sync_upload_all"
+	if download {
+		fn = "tether_sync_download_all"
+	}
+	if outCompleted != nil {
+		*outCompleted = false
+	}
+	return guard(cerr, func() error {
+		if outCompleted == nil {
+			return invalid(fn, "out_completed is NULL")
+		}
+		id, err := lookupSession(fn, h)
+		if err != nil {
+			return err
+		}
+		if timeoutMs <= 0 {
+			return invalid(fn, "timeout_ms is %d; it must be positive", timeoutMs)
+		}
+		if callbackSession == h {
+			return invalid(fn, "called from a callback of the same session, which would wait for itself")
+		}
+		var ok bool
+		if download {
+			ok, err = api.SessionDownloadAll(id, int64(timeoutMs))
+		} else {
+			ok, err = api.SessionUploadAll(id, int64(timeoutMs))
+		}
+		if err != nil {
+			return err
+		}
+		*outCompleted = C.bool(ok)
+		return nil
+	})
+}
+
+// addSyncListener registers a session listener through register (a
+// core/api Session*Listener call) and records its C side.
+func addSyncListener(fn string, h C.int64_t, cb C.tether_sync_event_fn, ctx unsafe.Pointer, freeCtx C.tether_free_fn,
+	outID *C.int64_t, register func(id int64, deliver func([]byte)) (int64, error)) error {
+	if outID == nil {
+		return invalid(fn, "out_listener is NULL")
+	}
+	*outID = 0
+	if h == 0 {
+		return invalid(fn, "sync is NULL")
+	}
+	if cb == nil {
+		return invalid(fn, "callback is NULL")
+	}
+	l := &listener{session: int64(h), syncFn: cb, ctx: ctx, freeCtx: freeCtx}
+	regMu.Lock()
+	defer regMu.Unlock()
+	s, ok := syncSessions[int64(h)]
+	if !ok {
+		return terror.New(terror.Closed, "%s: session handle %d is not open (closed, or never started)", fn, h)
+	}
+	id, err := register(int64(h), l.deliver)
+	if err != nil {
+		return err
+	}
+	s.listeners[id] = l
+	syncListeners[id] = s
+	*outID = C.int64_t(id)
+	return nil
+}
+
+//export tetherimpl_sync_add_event_listener
+func tetherimpl_sync_add_event_listener(h C.int64_t, cb C.tether_sync_event_fn, ctx unsafe.Pointer,
+	freeCtx C.tether_free_fn, outID *C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		return addSyncListener("tether_sync_add_event_listener", h, cb, ctx, freeCtx, outID, api.SessionAddEventListener)
+	})
+}
+
+//export tetherimpl_sync_add_progress_listener
+func tetherimpl_sync_add_progress_listener(h C.int64_t, direction, mode *C.char, cb C.tether_sync_event_fn,
+	ctx unsafe.Pointer, freeCtx C.tether_free_fn, outID *C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		const fn = "tether_sync_add_progress_listener"
+		if outID != nil {
+			*outID = 0
+		}
+		dir, err := stringArg(fn, "direction", direction)
+		if err != nil {
+			return err
+		}
+		m, err := stringArg(fn, "mode", mode)
+		if err != nil {
+			return err
+		}
+		return addSyncListener(fn, h, cb, ctx, freeCtx, outID, func(id int64, deliver func([]byte)) (int64, error) {
+			return api.SessionAddProgressListener(id, dir, m, deliver)
+		})
+	})
+}
+
+//export tetherimpl_sync_listener_remove
+func tetherimpl_sync_listener_remove(id C.int64_t, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		if id == 0 {
+			return invalid("tether_sync_listener_remove", "listener is NULL")
+		}
+		regMu.Lock()
+		s, ok := syncListeners[int64(id)]
+		var l *listener
+		var err error
+		if ok {
+			l = s.listeners[int64(id)]
+			delete(s.listeners, int64(id))
+			delete(syncListeners, int64(id))
+			err = api.SessionRemoveListener(int64(id))
+		}
+		regMu.Unlock()
+		if !ok {
+			return terror.New(terror.NotFound, "session listener %d is not registered (removed, or its session was closed)", id)
+		}
+		l.remove()
+		return err
+	})
+}
+
+// stateNames calls tether.c's name tables, for the Go tests.
+func stateNames(state int) (session, connection string) {
+	return C.GoString(C.tether_session_state_name(C.int(state))), C.GoString(C.tether_connection_state_name(C.int(state)))
+}

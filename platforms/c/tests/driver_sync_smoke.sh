@@ -1,0 +1,99 @@
+#!/bin/sh
+# driver_sync_smoke.sh DRIVER — the conformance driver's sync commands.
+#
+# Part 1, always: a session to a loopback port where nothing listens
+# (driver_sync_smoke.jsonl vs .expected; error messages and the session's
+# events, whose number depends on timing, are normalized; the events must
+# start with sessionState paused->active and include the pause).
+# Part 2, when $TETHERD names a tetherd binary: client A writes and
+# uploads through a fresh tetherd on loopback, client B (another driver
+# process) downloads it and reports the change and its session events.
+# Each driver's exit status counts (a sanitizer's error or leak at exit).
+# KEEP_SMOKE=1 keeps the temporary directory (the raw answers) to look at.
+set -eu
+here=$(dirname "$0")
+driver=$1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/driver_sync_smoke.XXXXXX")
+tetherd_pid=
+cleanup() {
+    [ -z "$tetherd_pid" ] || { kill "$tetherd_pid" 2>/dev/null || :; wait "$tetherd_pid" 2>/dev/null || :; }
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+[ -z "${KEEP_SMOKE:-}" ] || trap - EXIT
+failed=0
+fail() { echo "driver sync smoke: $*"; failed=1; }
+
+# A port the kernel hands out and nobody keeps (connections are refused).
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 9)
+sed "s|@UNREACHABLE@|ws://127.0.0.1:$port/sync|g" "$here/driver_sync_smoke.jsonl" > "$tmp/in"
+status=0
+"$driver" < "$tmp/in" > "$tmp/out" || status=$?
+[ "$status" -eq 0 ] || fail "the driver exited with status $status"
+events=$(grep '^{"id":6,' "$tmp/out" || :)
+case "$events" in
+    '{"id":6,"ok":true,"result":[{"from":"paused","to":"active","type":"sessionState"},'*'{"from":"active","to":"paused","type":"sessionState"}'*) ;;
+    *) fail "unexpected events: $events" ;;
+esac
+sed -e 's/"message":"\([^"\\]\|\\.\)*"/"message":"..."/g' \
+    -e 's/^{"id":6,"ok":true,"result":\[.*\]}$/{"id":6,"ok":true,"result":[EVENTS]}/' "$tmp/out" > "$tmp/norm"
+diff -u "$here/driver_sync_smoke.expected" "$tmp/norm" || fail "answers differ"
+
+if [ -n "${TETHERD:-}" ] && [ -x "$TETHERD" ]; then
+    "$TETHERD" -listen 127.0.0.1:0 -admin 127.0.0.1:0 -data "$tmp/data" -secret smoke \
+        -ready-file "$tmp/ready" > /dev/null 2> "$tmp/tetherd.log" &
+    tetherd_pid=$!
+    i=0
+    while [ ! -s "$tmp/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    url=$(sed 's/.*"sync":"\([^"]*\)".*/\1/' "$tmp/ready" 2>/dev/null || :)
+    token=$("$TETHERD" token -secret smoke -partition kennel -ttl 1h)
+    schema='[{"name":"Dog","primaryKey":"_id","properties":{"_id":"string","name":"string"}}]'
+    sync="{\"url\":\"$url\",\"partition\":\"kennel\",\"token\":\"$token\"}"
+    status=0
+    "$driver" > "$tmp/a.out" <<END || status=$?
+{"id":1,"cmd":"open","config":{"path":"a","inMemory":true,"schema":$schema},"sync":$sync}
+{"id":2,"cmd":"write","ops":[{"create":"Dog","value":{"_id":"1","name":"Rex"}}]}
+{"id":3,"cmd":"uploadAll","timeout":"10s"}
+{"id":4,"cmd":"state"}
+{"id":5,"cmd":"events"}
+{"id":6,"cmd":"exit"}
+END
+    [ "$status" -eq 0 ] || fail "client A exited with status $status"
+    grep -q '^{"id":3,"ok":true,"result":true}$' "$tmp/a.out" || fail "A: uploadAll: $(sed -n 3p "$tmp/a.out")"
+    grep -q '^{"id":4,"ok":true,"result":{"session":"active","connection":"connected"}}$' "$tmp/a.out" ||
+        fail "A: state: $(sed -n 4p "$tmp/a.out")"
+    grep '^{"id":5,' "$tmp/a.out" | grep -q '"direction":"upload".*"type":"progress"' ||
+        fail "A: no upload progress: $(sed -n 5p "$tmp/a.out")"
+    status=0
+    "$driver" > "$tmp/b.out" <<END || status=$?
+{"id":1,"cmd":"open","config":{"path":"b","inMemory":true,"schema":$schema},"sync":$sync}
+{"id":2,"cmd":"downloadAll","timeout":"10s"}
+{"id":3,"cmd":"query","query":{"class":"Dog"}}
+{"id":4,"cmd":"events"}
+{"id":5,"cmd":"close"}
+{"id":6,"cmd":"events"}
+{"id":7,"cmd":"exit"}
+END
+    [ "$status" -eq 0 ] || fail "client B exited with status $status"
+    grep -q '^{"id":2,"ok":true,"result":true}$' "$tmp/b.out" || fail "B: downloadAll: $(sed -n 2p "$tmp/b.out")"
+    grep -q '^{"id":3,"ok":true,"result":\[{"_id":"1","name":"Rex"}\]}$' "$tmp/b.out" ||
+        fail "B: query: $(sed -n 3p "$tmp/b.out")"
+    ev=$(grep '^{"id":4,' "$tmp/b.out" || :)
+    for want in '{"from":"connecting","to":"connected","type":"connectionState"}' \
+                '{"type":"change","class":"Dog","inserted":["1"],"modified":[],"deleted":[]}' \
+                '"direction":"download"'; do
+        case "$ev" in *"$want"*) ;; *) fail "B: no $want in $ev" ;; esac
+    done
+    grep '^{"id":6,' "$tmp/b.out" | grep -q '"to":"inactive","type":"sessionState"' ||
+        fail "B: close did not end the session: $(sed -n 6p "$tmp/b.out")"
+    parts="both parts"
+else
+    parts="part 1 (no TETHERD for part 2)"
+fi
+
+if [ "$failed" -eq 0 ]; then
+    echo "driver sync smoke ($parts): 1 passed, 0 failed"
+else
+    echo "driver sync smoke: 0 passed, 1 failed"
+    exit 1
+fi
