@@ -340,35 +340,50 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 // dropConnections closes every sync connection and waits (up to wait) for
 // them to end.
 func (srv *Server) dropConnections(code websocket.StatusCode, reason string, wait time.Duration) int {
+	// Only the connections open now are dropped and waited for: clients
+	// reconnecting meanwhile are new connections and stay.
 	srv.connsMu.Lock()
-	n := len(srv.conns)
+	dropped := make([]*conn, 0, len(srv.conns))
 	for c := range srv.conns {
+		dropped = append(dropped, c)
 		c.kick(code, reason)
 	}
 	srv.connsMu.Unlock()
-	if !srv.waitConns(wait) {
-		// Close frames unanswered: cut what is left.
+	if !srv.waitGone(dropped, wait) {
+		// Close frames unanswered: cut what is left of them.
 		srv.connsMu.Lock()
-		for c := range srv.conns {
-			c.cancel()
-			c.ws.CloseNow()
+		for _, c := range dropped {
+			if _, open := srv.conns[c]; open {
+				c.cancel()
+				c.ws.CloseNow()
+			}
 		}
 		srv.connsMu.Unlock()
-		if !srv.waitConns(wait) {
+		if !srv.waitGone(dropped, wait) {
 			srv.log.Warn("connections still open after being closed", "count", srv.connCount())
 		}
 	}
-	return n
+	return len(dropped)
 }
 
-// waitConns waits until no connection is left, at most d.
-func (srv *Server) waitConns(d time.Duration) bool {
+// waitGone waits until none of cs is open any more, at most d.
+func (srv *Server) waitGone(cs []*conn, d time.Duration) bool {
+	gone := func() bool {
+		srv.connsMu.Lock()
+		defer srv.connsMu.Unlock()
+		for _, c := range cs {
+			if _, open := srv.conns[c]; open {
+				return false
+			}
+		}
+		return true
+	}
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if srv.connCount() == 0 {
+		if gone() {
 			return true
 		}
 	}
-	return srv.connCount() == 0
+	return gone()
 }
 
 func (srv *Server) connCount() int {

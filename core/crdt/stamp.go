@@ -81,6 +81,13 @@ func (c *Clock) Observe(hlc uint64) {
 	c.mu.Unlock()
 }
 
+// Last returns the latest reading given or observed.
+func (c *Clock) Last() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last
+}
+
 // WallTime returns the wall-clock part of a reading.
 func WallTime(hlc uint64) time.Time {
 	return time.UnixMilli(int64(hlc >> logicalBits))

@@ -27,6 +27,7 @@ func (e *engine) maybeCompact() error {
 // lands in the old log meanwhile.
 func (e *engine) compact() error {
 	return e.bunt.View(func(tx *buntdb.Tx) error {
+		e.meta[metaClock] = e.clock.Last()
 		out, seq := e.snapshot(tx, e.meta)
 		if err := e.log.Replace(out); err != nil {
 			return err

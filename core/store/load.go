@@ -70,6 +70,7 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 			return err
 		}
 		e.meta = m
+		e.clock.Observe(m[metaClock])
 		if m[metaSyncing] == 1 {
 			return e.ensurePending()
 		}
@@ -100,10 +101,14 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 			}
 			e.indexPending(cs)
 		}
-		origin, version, err := changesetHeader(r.payload)
+		origin, version, hlc, err := changesetHeader(r.payload)
 		if err != nil {
 			return err
 		}
+		// The clock must move past every stamp the database holds, or a
+		// write after reopening could lose to an older one (a peer whose
+		// clock ran ahead, or this device's clock set back).
+		e.clock.Observe(hlc)
 		e.keepHistory(origin, version, r.payload)
 	case recSynced:
 		se, err := decodeSynced(r.payload)
@@ -140,8 +145,8 @@ func (e *engine) keepHistory(origin Origin, version uint64, payload []byte) {
 // (crdt.EncodeChangeset: [origin, version, hlc, client, ops]) without
 // walking its ops: the record's checksum already vouches for them, and
 // whatever later decodes them (ensurePending, settle) still checks.
-func changesetHeader(b []byte) (Origin, uint64, error) {
-	bad := func(err error) (Origin, uint64, error) { return 0, 0, corrupted(err, "changeset") }
+func changesetHeader(b []byte) (Origin, uint64, uint64, error) {
+	bad := func(err error) (Origin, uint64, uint64, error) { return 0, 0, 0, corrupted(err, "changeset") }
 	n, off, err := value.ReadArrayHeader(b)
 	if err != nil || n != 5 {
 		return bad(err)
@@ -157,7 +162,7 @@ func changesetHeader(b []byte) (Origin, uint64, error) {
 	if _, _, err := value.ReadArrayHeader(b[off:]); err != nil {
 		return bad(err)
 	}
-	return Origin(u[0]), u[1], nil
+	return Origin(u[0]), u[1], u[2], nil
 }
 
 // A state chunk is an array of key, stored-object pairs (flattened).

@@ -16,6 +16,9 @@ const (
 	// metaRestored, in a client reset's backup: the server version the
 	// server went back to, plus one (0: unknown).
 	metaRestored = "restoredVersion"
+	// metaClock, in snapshots: the clock's reading, so that after a reopen
+	// it stays past every stamp in the snapshot's state.
+	metaClock = "clock"
 )
 
 // newClientID picks the client file ident of a new database: random, so
