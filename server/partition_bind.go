@@ -32,7 +32,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 	}
 	if cs != nil {
 		if why := incompatibility(p.schema, cs, p.meta.Retired); why != "" {
-			return nil, resetError(0, "breaking schema change: the client's schema differs from the server's: %s", why)
+			return nil, schemaResetError(p.meta.Schema, "breaking schema change: the client's schema differs from the server's: %s", why)
 		}
 		next, err := unionSchema(p.schema, cs)
 		if err != nil {

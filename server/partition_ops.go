@@ -40,7 +40,7 @@ func (p *partition) breakSchema(next *schema.Schema) (int, error) {
 	n := 0
 	for _, s := range p.sessionsLocked() {
 		if why := incompatibility(p.schema, s.schema, p.meta.Retired); why != "" {
-			s.failWith(resetError(0, "breaking schema change: %s", why))
+			s.failWith(schemaResetError(p.meta.Schema, "breaking schema change: %s", why))
 			n++
 		}
 	}

@@ -74,6 +74,22 @@ func resetError(rv uint64, format string, args ...any) *protocol.Error {
 		Message: fmt.Sprintf(format, args...)}
 }
 
+// restoredError is a reset after a restore: the client's changes the
+// server integrated after version rv are lost on the server.
+func restoredError(rv uint64, format string, args ...any) *protocol.Error {
+	e := resetError(rv, format, args...)
+	e.Restored = true
+	return e
+}
+
+// schemaResetError is a reset after a breaking schema change; it carries
+// the partition's schema for the reset database to adopt.
+func schemaResetError(partitionSchema []byte, format string, args ...any) *protocol.Error {
+	e := resetError(0, format, args...)
+	e.Schema = partitionSchema
+	return e
+}
+
 // resumeErrorLocked decides whether a client binding with a server version
 // can resume, checking the triggers in this order: an operator's request,
 // a restore from backup (the client is ahead of the server), the history
@@ -99,11 +115,11 @@ func (p *partition) resumeErrorLocked(b *protocol.Bind) *protocol.Error {
 	}
 	switch {
 	case upTo == 0:
-		return resetError(0, "server restored or replaced: it does not know this client's history (epoch %d, server version %d)", e, b.ServerVersion)
+		return restoredError(0, "server restored or replaced: it does not know this client's history (epoch %d, server version %d)", e, b.ServerVersion)
 	case b.ServerVersion > limit:
-		return resetError(limit, "server restored from a backup: the client is at server version %d, the server went back to version %d", b.ServerVersion, limit)
+		return restoredError(limit, "server restored from a backup: the client is at server version %d, the server went back to version %d", b.ServerVersion, limit)
 	case b.UploadedVersion > lastCV:
-		return resetError(limit, "server restored from a backup: it has this client's changes up to client version %d, the client uploaded up to %d", lastCV, b.UploadedVersion)
+		return restoredError(limit, "server restored from a backup: it has this client's changes up to client version %d, the client uploaded up to %d", lastCV, b.UploadedVersion)
 	case opReset:
 		return resetError(0, "client reset requested by an operator for every client of partition %q", p.name)
 	case b.ServerVersion < p.meta.Horizon:

@@ -101,3 +101,18 @@ func (p *partition) compactIfLarge(limit int) error {
 	}
 	return p.compactLocked()
 }
+
+// TrimHistory drops all history of every partition (as the trimHistory
+// admin step does): clients behind the latest version must client-reset.
+// It returns each partition's new horizon.
+func (srv *Server) TrimHistory() (map[string]uint64, error) {
+	out := map[string]uint64{}
+	for _, p := range srv.partitions() {
+		h, err := p.trimAll()
+		if err != nil {
+			return nil, err
+		}
+		out[p.name] = h
+	}
+	return out, nil
+}

@@ -159,6 +159,13 @@ type Error struct {
 	// the server version the server went back to: the client's changes
 	// integrated after it are lost on the server and count as unsynced.
 	RestoredVersion uint64 `msgpack:"rv,omitempty"`
+	// Restored says RestoredVersion is meaningful (the trigger was a
+	// restore from backup); for other triggers nothing the client uploaded
+	// is lost on the server.
+	Restored bool `msgpack:"rd,omitempty"`
+	// Schema, for a reset caused by a breaking schema change, is the
+	// partition's schema (SPEC.md JSON): the reset database adopts it.
+	Schema []byte `msgpack:"schema,omitempty"`
 }
 
 // Ping and Pong carry the sender's clock for round-trip times.

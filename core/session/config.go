@@ -3,6 +3,7 @@ package session
 import (
 	"time"
 
+	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 )
@@ -21,6 +22,8 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// PingInterval: how often an idle connection is checked (default 10s).
 	PingInterval time.Duration
+	// ClientReset is the mode of client resets ("" = recover or discard).
+	ClientReset reset.Mode
 }
 
 func (c *Config) validate() error {
@@ -41,6 +44,11 @@ func (c *Config) validate() error {
 			c.MaxBackoff = c.MinBackoff
 		}
 	}
+	mode, err := reset.ParseMode(string(c.ClientReset))
+	if err != nil {
+		return err
+	}
+	c.ClientReset = mode
 	if c.PingInterval <= 0 {
 		c.PingInterval = 10 * time.Second
 	}

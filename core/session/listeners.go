@@ -1,6 +1,9 @@
 package session
 
-import "github.com/tethersync/tether/core/terror"
+import (
+	"github.com/tethersync/tether/core/reset"
+	"github.com/tethersync/tether/core/terror"
+)
 
 // listeners holds the app's callbacks. They run on the session goroutine,
 // outside every lock, in the order events happen; a callback may call any
@@ -12,6 +15,7 @@ type listeners struct {
 	connection map[int]func(old, new ConnectionState)
 	errors     map[int]func(Error)
 	progress   map[int]*progressListener
+	resets     map[int]reset.Handler
 }
 
 type progressListener struct {
@@ -38,6 +42,7 @@ func (t Token) Remove() {
 	delete(t.s.listeners.connection, t.id)
 	delete(t.s.listeners.errors, t.id)
 	delete(t.s.listeners.progress, t.id)
+	delete(t.s.listeners.resets, t.id)
 }
 
 func (s *Session) addListener(add func(l *listeners, id int)) Token {
@@ -46,6 +51,7 @@ func (s *Session) addListener(add func(l *listeners, id int)) Token {
 	l := &s.listeners
 	if l.state == nil {
 		l.state, l.connection, l.errors, l.progress = map[int]func(State, State){}, map[int]func(ConnectionState, ConnectionState){}, map[int]func(Error){}, map[int]*progressListener{}
+		l.resets = map[int]reset.Handler{}
 	}
 	l.next++
 	add(l, l.next)
@@ -65,6 +71,25 @@ func (s *Session) AddConnectionListener(fn func(old, new ConnectionState)) Token
 // AddErrorHandler calls fn with every session error.
 func (s *Session) AddErrorHandler(fn func(Error)) Token {
 	return s.addListener(func(l *listeners, id int) { l.errors[id] = fn })
+}
+
+// AddClientResetListener calls fn before and after every client reset
+// (Realm's ClientResetHandler callbacks). The Before view in the event is
+// valid only during the call.
+func (s *Session) AddClientResetListener(fn reset.Handler) Token {
+	return s.addListener(func(l *listeners, id int) { l.resets[id] = fn })
+}
+
+func (s *Session) emitReset(ev reset.Event) {
+	s.mu.Lock()
+	var fns []reset.Handler
+	for _, fn := range s.listeners.resets {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn(ev)
+	}
 }
 
 // AddProgressListener reports transfers in one direction. With

@@ -72,6 +72,7 @@ type Session struct {
 	downWait    []chan bool
 	progress    progressState
 	lastPong    time.Time
+	resetBefore *store.DB // read-only view of the state before a reset in progress
 }
 
 type waiter struct {
@@ -335,6 +336,9 @@ func (s *Session) onMessage(m *protocol.Message) {
 			s.uploaded = m.Ident.UploadedVersion
 		}
 		s.sentVersion = s.uploaded
+		if m.Ident.ServerVersion == 0 {
+			s.finishClientReset() // an empty partition: nothing to bootstrap
+		}
 		s.setConnState(Connected)
 		s.upload()
 		s.notifyUploadWaiters()
@@ -385,6 +389,9 @@ func (s *Session) applyDownload(d *protocol.Download) {
 		return
 	}
 	s.progress.downloaded(s, int64(size), d.Remaining)
+	if !d.More {
+		s.finishClientReset() // a reset in progress has its server state now
+	}
 }
 
 // upload sends local changesets the server has not been sent yet.
@@ -469,6 +476,8 @@ func (s *Session) onServerError(e *protocol.Error) {
 		s.scheduleReconnect()
 	case protocol.ActionNotify:
 		s.reportError(e.Code, e.Message, false)
+	case protocol.ActionReset:
+		s.startClientReset(e)
 	default:
 		s.reportError(e.Code, e.Message, true)
 		s.dropConn()

@@ -17,8 +17,9 @@ import (
 // engine is one open database, shared by every DB handle that opened the
 // same path in this process (as Realm shares one file among instances).
 type engine struct {
-	regKey string
-	path   string // the database file ("" in memory)
+	regKey   string
+	path     string // the database file ("" in memory)
+	readOnly bool   // a view of a file (OpenReadOnly): writes are refused
 
 	// mu guards the fields below it; operations hold it for reading so
 	// that close waits for them.

@@ -59,6 +59,9 @@ func (db *DB) Apply(ops []Op) error {
 // succeeds (fn appends the log record: the commit point). It returns the
 // change deliveries for listeners, to run once every lock is released.
 func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) ([]delivery, error) {
+	if e.readOnly {
+		return nil, terror.New(terror.InvalidArgument, "this is a read-only view of a database file")
+	}
 	if err := e.brokenErr(); err != nil {
 		return nil, err
 	}

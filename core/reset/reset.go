@@ -1,0 +1,86 @@
+// Package reset holds the client-reset modes a sync session applies when
+// the server can no longer continue a database's history (restored from a
+// backup, history trimmed, a breaking schema change, an operator's
+// request), as Realm's ClientResetHandler offered them, and the events its
+// callbacks receive. The steps themselves are core/store's (atomic and
+// resumable); core/session drives them.
+package reset
+
+import (
+	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// Mode chooses what a client reset does with the changes the server does
+// not have.
+type Mode string
+
+const (
+	// Manual: the error handler receives a ClientReset error with the
+	// database's path and its backup path; the app calls
+	// ExecuteClientReset (or the next open does it). Writes made after the
+	// error reach only the backup.
+	Manual Mode = "manual"
+	// DiscardUnsyncedChanges: the database takes the server's state; the
+	// changes it had are left in the backup.
+	DiscardUnsyncedChanges Mode = "discardUnsyncedChanges"
+	// RecoverUnsyncedChanges: the unsynced changes are replayed on the
+	// server's state with their original stamps, then uploaded; if that is
+	// impossible (the schema lost what they touch), manual.
+	RecoverUnsyncedChanges Mode = "recoverUnsyncedChanges"
+	// RecoverOrDiscardUnsyncedChanges (the default): recover, else discard.
+	RecoverOrDiscardUnsyncedChanges Mode = "recoverOrDiscardUnsyncedChanges"
+)
+
+// ParseMode reads a mode name; "" is the default.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case "":
+		return RecoverOrDiscardUnsyncedChanges, nil
+	case Manual, DiscardUnsyncedChanges, RecoverUnsyncedChanges, RecoverOrDiscardUnsyncedChanges:
+		return m, nil
+	}
+	return "", terror.New(terror.InvalidArgument, "unknown client reset mode %q (manual, discardUnsyncedChanges, recoverUnsyncedChanges, recoverOrDiscardUnsyncedChanges)", s)
+}
+
+// Applied says what a reset did: "manual", "discard" or "recover".
+type Applied string
+
+const (
+	AppliedManual  Applied = "manual"
+	AppliedDiscard Applied = "discard"
+	AppliedRecover Applied = "recover"
+)
+
+// Intent is what a mode sets out to do (the "before" event's mode).
+func (m Mode) Intent() Applied {
+	switch m {
+	case Manual:
+		return AppliedManual
+	case DiscardUnsyncedChanges:
+		return AppliedDiscard
+	}
+	return AppliedRecover
+}
+
+// Event is what the client-reset callbacks receive.
+type Event struct {
+	// Phase is "before" (the reset is starting; for manual mode: it is
+	// required) or "after" (the database holds the server's state, plus
+	// the recovered changes).
+	Phase string
+	// Mode: before, what the reset sets out to do; after, what it did.
+	Mode Applied
+	// BackupPath holds the database as it was before the reset; it stays
+	// until the app deletes it.
+	BackupPath string
+	// Before is a read-only view of the state before the reset (nil for
+	// manual mode); After is the database after (phase "after").
+	Before *store.DB
+	After  *store.DB
+	// Message explains a fallback (recovery impossible, reset failed).
+	Message string
+}
+
+// Handler receives the events of every client reset of a session.
+type Handler func(Event)

@@ -1,0 +1,120 @@
+package session
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/core/reset"
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// startClientReset follows a ClientReset error from the server in the
+// session's mode. Automatic modes back the database up, replace it with a
+// fresh one and reconnect at once; the reset finishes when the server's
+// state has arrived (finishClientReset).
+func (s *Session) startClientReset(e *protocol.Error) {
+	s.dropConn()
+	db := s.cfg.DB
+	backup := s.backupPath()
+	mode := s.cfg.ClientReset
+	if mode == reset.Manual {
+		s.requireManualReset(backup, e, "")
+		return
+	}
+	var newSchema *schema.Schema
+	if len(e.Schema) > 0 {
+		sc, err := schema.FromJSON(e.Schema)
+		if err == nil {
+			newSchema = sc
+		}
+	}
+	if err := db.BeginClientReset(backup, string(mode), e.RestoredVersion, e.Restored, newSchema); err != nil {
+		// The automatic reset could not even start: fall back to manual.
+		s.requireManualReset(backup, e, "the automatic client reset failed: "+err.Error())
+		return
+	}
+	// The fresh database is a new client with nothing uploaded.
+	s.uploaded, s.sentVersion = 0, 0
+	before, _ := store.OpenReadOnly(backup)
+	s.emitReset(reset.Event{Phase: "before", Mode: mode.Intent(), BackupPath: backup, Before: before})
+	s.resetBefore = before
+	// A fresh database binds as a new client and bootstraps from state.
+	s.backoff = s.cfg.MinBackoff
+	s.reconnGen++
+	s.connect()
+}
+
+// requireManualReset is manual mode, and the fallback of the others.
+func (s *Session) requireManualReset(backup string, e *protocol.Error, why string) {
+	if err := s.cfg.DB.MarkClientResetRequired(backup, e.RestoredVersion, e.Restored); err != nil {
+		s.reportError(terror.CodeOf(err), err.Error(), true)
+	}
+	msg := fmt.Sprintf("client reset required: %s; call ExecuteClientReset on %s (every instance closed), or it happens at the next open; the database before the reset will be at %s", e.Message, s.cfg.DB.Path(), backup)
+	if why != "" {
+		msg = why + "; " + msg
+	}
+	s.emitReset(reset.Event{Phase: "before", Mode: reset.AppliedManual, BackupPath: backup, Message: msg})
+	s.reportError(string(terror.ClientReset), msg, true)
+	s.setState(Inactive)
+}
+
+// finishClientReset completes a reset in progress once the server's state
+// is in: recover the unsynced changes if the mode says so and they fit
+// the new schema, else discard them; then the "after" event.
+func (s *Session) finishClientReset() {
+	db := s.cfg.DB
+	info, err := db.PendingClientReset()
+	if err != nil || info == nil || info.Required {
+		return
+	}
+	mode, _ := reset.ParseMode(info.Mode)
+	applied := reset.AppliedDiscard
+	var recovered []*store.Changeset
+	msg := ""
+	if mode.Intent() == reset.AppliedRecover {
+		css, err := store.UnsyncedChangesets(info.BackupPath)
+		if err == nil {
+			err = db.CheckRecoverable(css)
+		}
+		switch {
+		case err == nil:
+			recovered, applied = css, reset.AppliedRecover
+		case mode == reset.RecoverUnsyncedChanges:
+			applied, msg = reset.AppliedManual, "the unsynced changes cannot be recovered ("+err.Error()+"): they are in "+info.BackupPath
+		default:
+			msg = "the unsynced changes cannot be recovered (" + err.Error() + "): discarded; they are in " + info.BackupPath
+		}
+	}
+	if err := db.FinishClientReset(recovered); err != nil {
+		s.reportError(terror.CodeOf(err), err.Error(), false)
+		return
+	}
+	before := s.resetBefore
+	if before == nil { // resumed after a restart: open the backup again
+		before, _ = store.OpenReadOnly(info.BackupPath)
+	}
+	s.emitReset(reset.Event{Phase: "after", Mode: applied, BackupPath: info.BackupPath, Before: before, After: db, Message: msg})
+	if applied == reset.AppliedManual {
+		s.reportError(string(terror.ClientReset), msg, false)
+	}
+	if before != nil {
+		before.Close()
+	}
+	s.resetBefore = nil
+}
+
+// backupPath names the backup of a reset: next to the database file, or
+// in the temp directory for an in-memory database.
+func (s *Session) backupPath() string {
+	now := time.Now().UnixNano()
+	if p := s.cfg.DB.Path(); p != "" {
+		return store.BackupPathFor(p, now)
+	}
+	st, _ := s.cfg.DB.SyncState()
+	return store.BackupPathFor(filepath.Join(os.TempDir(), fmt.Sprintf("tether-%d.tether", st.ClientID)), now)
+}
