@@ -16,7 +16,26 @@ import (
 	"github.com/tethersync/tether/core/store"
 )
 
-func openResetClient(t *testing.T, dir, name string, ts *testServer, mode reset.Mode) (*client, *[]reset.Event) {
+// resetLog records client-reset events; the session delivers them on its
+// own goroutine.
+type resetLog struct {
+	mu     sync.Mutex
+	events []reset.Event
+}
+
+func (l *resetLog) all() []reset.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]reset.Event(nil), l.events...)
+}
+
+func (l *resetLog) waitFor(t *testing.T, n int) []reset.Event {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(l.all()) >= n }, 20*time.Second, 20*time.Millisecond, "%d client reset events", n)
+	return l.all()
+}
+
+func openResetClient(t *testing.T, dir, name string, ts *testServer, mode reset.Mode) (*client, *resetLog) {
 	t.Helper()
 	s, err := schema.FromJSON([]byte(schemaJSON))
 	require.NoError(t, err)
@@ -26,19 +45,18 @@ func openResetClient(t *testing.T, dir, name string, ts *testServer, mode reset.
 	sess, err := session.Start(session.Config{URL: ts.srv.SyncURL(), Token: token(t, "p"), Partition: "p", DB: db,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond, ClientReset: mode})
 	require.NoError(t, err)
-	var mu sync.Mutex
-	events := &[]reset.Event{}
+	log := &resetLog{}
 	sess.AddClientResetListener(func(ev reset.Event) {
 		if ev.Before != nil {
 			n, err := ev.Before.Count(store.Query{Class: "Dog"})
 			require.NoError(t, err, "the before view is readable during the callback")
 			ev.Message += fmt.Sprintf(" (before view: %d dogs)", n)
 		}
-		mu.Lock()
-		*events = append(*events, reset.Event{Phase: ev.Phase, Mode: ev.Mode, BackupPath: ev.BackupPath, Message: ev.Message})
-		mu.Unlock()
+		log.mu.Lock()
+		log.events = append(log.events, reset.Event{Phase: ev.Phase, Mode: ev.Mode, BackupPath: ev.BackupPath, Message: ev.Message})
+		log.mu.Unlock()
 	})
-	return &client{db: db, sess: sess, path: path}, events
+	return &client{db: db, sess: sess, path: path}, log
 }
 
 // TestRecoverAfterRestore: the server is restored from a backup taken
@@ -50,7 +68,7 @@ func TestRecoverAfterRestore(t *testing.T) {
 	dir := t.TempDir()
 	ts := startServer(t, dir+"/server", "")
 	defer func() { ts.srv.Close() }()
-	a, events := openResetClient(t, dir, "a", ts, reset.RecoverUnsyncedChanges)
+	a, resets := openResetClient(t, dir, "a", ts, reset.RecoverUnsyncedChanges)
 	defer a.close()
 	b := openClient(t, dir, "b", ts, "p")
 	defer b.close()
@@ -67,11 +85,11 @@ func TestRecoverAfterRestore(t *testing.T) {
 	require.NoError(t, err)
 	a.sess.Resume()
 
-	require.Eventually(t, func() bool { return len(*events) >= 2 }, 20*time.Second, 20*time.Millisecond, "before and after events")
-	require.Equal(t, "before", (*events)[0].Phase)
-	require.Equal(t, reset.AppliedRecover, (*events)[1].Mode)
-	require.Contains(t, (*events)[0].Message, "before view: 2 dogs")
-	_, err = os.Stat((*events)[1].BackupPath)
+	events := resets.waitFor(t, 2)
+	require.Equal(t, "before", events[0].Phase)
+	require.Equal(t, reset.AppliedRecover, events[1].Mode)
+	require.Contains(t, events[0].Message, "before view: 2 dogs")
+	_, err = os.Stat(events[1].BackupPath)
 	require.NoError(t, err, "the backup file stays")
 	syncAll(t, a)
 	syncAll(t, b)
@@ -87,7 +105,7 @@ func TestDiscardAfterTrim(t *testing.T) {
 	dir := t.TempDir()
 	ts := startServer(t, dir+"/server", "")
 	defer func() { ts.srv.Close() }()
-	a, events := openResetClient(t, dir, "a", ts, reset.DiscardUnsyncedChanges)
+	a, resets := openResetClient(t, dir, "a", ts, reset.DiscardUnsyncedChanges)
 	defer a.close()
 	b := openClient(t, dir, "b", ts, "p")
 	defer b.close()
@@ -100,11 +118,11 @@ func TestDiscardAfterTrim(t *testing.T) {
 	_, err := ts.srv.TrimHistory()
 	require.NoError(t, err)
 	a.sess.Resume()
-	require.Eventually(t, func() bool { return len(*events) >= 2 }, 20*time.Second, 20*time.Millisecond)
-	require.Equal(t, reset.AppliedDiscard, (*events)[1].Mode)
+	events := resets.waitFor(t, 2)
+	require.Equal(t, reset.AppliedDiscard, events[1].Mode)
 	syncAll(t, a)
 	require.Equal(t, []string{"1|Rex|0|<nil>", "2|from b|0|<nil>"}, dump(t, a.db))
-	changes, err := store.UnsyncedChanges((*events)[1].BackupPath)
+	changes, err := store.UnsyncedChanges(events[1].BackupPath)
 	require.NoError(t, err)
 	require.Equal(t, []store.UnsyncedChange{{Op: "update", Class: "Dog", Key: "1", Fields: store.Object{"name": "offline"}}}, changes)
 }
