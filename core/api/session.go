@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/terror"
 )
@@ -17,6 +18,9 @@ type SyncConfig struct {
 	// Backoff bounds in milliseconds (defaults 100 and 10000).
 	MinBackoffMs int `json:"minBackoffMs,omitempty"`
 	MaxBackoffMs int `json:"maxBackoffMs,omitempty"`
+	// ClientReset: manual | discardUnsyncedChanges | recoverUnsyncedChanges
+	// | recoverOrDiscardUnsyncedChanges (default).
+	ClientReset string `json:"clientReset,omitempty"`
 }
 
 var (
@@ -51,7 +55,7 @@ func SessionStart(db int64, configJSON []byte) (int64, error) {
 	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
 		StartPaused: c.StartPaused, MinBackoff: time.Duration(c.MinBackoffMs) * time.Millisecond,
-		MaxBackoff: time.Duration(c.MaxBackoffMs) * time.Millisecond})
+		MaxBackoff: time.Duration(c.MaxBackoffMs) * time.Millisecond, ClientReset: reset.Mode(c.ClientReset)})
 	if err != nil {
 		return 0, err
 	}
@@ -114,8 +118,9 @@ func SessionDownloadAll(h int64, timeoutMs int64) (bool, error) {
 	return s.DownloadAllServerChanges(time.Duration(timeoutMs) * time.Millisecond)
 }
 
-// SessionAddEventListener delivers the session's state, connection and
-// error events as JSON, in SPEC.md's event form:
+// SessionAddEventListener delivers the session's state, connection,
+// error and client-reset events as JSON, in SPEC.md's event form
+// (client-reset events also carry "backupPath" and "message"):
 // {"type":"sessionState","from":"active","to":"paused"},
 // {"type":"connectionState","from":...,"to":...},
 // {"type":"error","code":"AuthFailed","fatal":true,"message":"..."}.
@@ -138,7 +143,10 @@ func SessionAddEventListener(h int64, cb func(eventJSON []byte)) (int64, error) 
 	t3 := s.AddErrorHandler(func(e session.Error) {
 		emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
 	})
-	return sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{t1, t2, t3}}), nil
+	t4 := s.AddClientResetListener(func(e reset.Event) {
+		emit(map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message})
+	})
+	return sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{t1, t2, t3, t4}}), nil
 }
 
 // SessionAddProgressListener reports progress in one direction

@@ -1,0 +1,35 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/tethersync/tether/core/store"
+)
+
+// ExecuteClientReset performs the manual client reset a database file
+// records as required (every handle on it closed); it returns the backup
+// path.
+func ExecuteClientReset(path string) (string, error) { return store.ExecuteClientReset(path) }
+
+// UnsyncedChangesJSON lists a backup's unsynced changes, one net entry per
+// object: [{"op": "create"|"update"|"delete", "class", "key", "fields"}].
+func UnsyncedChangesJSON(backupPath string) ([]byte, error) {
+	changes, err := store.UnsyncedChanges(backupPath)
+	if err != nil {
+		return nil, err
+	}
+	type entry struct {
+		Op     string          `json:"op"`
+		Class  string          `json:"class"`
+		Key    json.RawMessage `json:"key"`
+		Fields json.RawMessage `json:"fields,omitempty"`
+	}
+	out := make([]entry, len(changes))
+	for i, c := range changes {
+		out[i] = entry{Op: c.Op, Class: c.Class, Key: AppendValue(nil, c.Key)}
+		if c.Fields != nil {
+			out[i].Fields = AppendObject(nil, c.Fields)
+		}
+	}
+	return json.Marshal(out)
+}
