@@ -7,7 +7,7 @@ DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build test test-go test-race test-wasm-build test-c conformance \
-        bench bench-store bench-ffi bench-sync tetherd run drivers driver-go driver-c fuzz clean
+        bench bench-store bench-ffi bench-sync bench-reset tetherd run drivers driver-go driver-c fuzz clean
 
 all: build
 
@@ -57,7 +57,7 @@ conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
 		-driver go=$(DRIVERS)/tether-driver-go \
 		-driver "c=$(C_DRIVER)"
 
-bench: bench-store bench-ffi bench-sync
+bench: bench-store bench-ffi bench-sync bench-reset
 
 bench-store:
 	$(GO) run ./bench/store
@@ -67,6 +67,9 @@ bench-ffi:
 
 bench-sync: tetherd
 	$(GO) run ./bench/sync -tetherd $(BUILD)/tetherd
+
+bench-reset:
+	$(GO) run ./bench/reset
 
 tetherd:
 	@mkdir -p $(BUILD)

@@ -95,7 +95,11 @@ func UnsyncedChangesets(path string) ([]*Changeset, error) {
 
 func (e *engine) unsyncedChangesets() ([]*Changeset, error) {
 	var out []*Changeset
-	if restored := e.meta[metaRestored]; restored > 0 {
+	restored := e.meta[metaRestored] // an automatic reset's backup
+	if restored == 0 && e.reset != nil {
+		restored = e.reset.restored // a manual reset's file, moved as it was
+	}
+	if restored > 0 {
 		for _, s := range e.synced {
 			if s.serverVersion > restored-1 {
 				cs, err := decodeChangeset(s.data)
