@@ -116,6 +116,12 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 			return err
 		}
 		e.keepSynced(se.serverVersion, se.data)
+	case recFinishReset:
+		rcs, err := decodeBinList(r.payload)
+		if err != nil {
+			return err
+		}
+		return e.finishReset(tx, rcs, nil)
 	case recReset:
 		rs, err := decodeResetState(r.payload)
 		if err != nil {

@@ -169,9 +169,11 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 		}
 		bm[metaRestored] = restoredField(restoredVersion, known)
 		backup, _ := e.snapshot(tx, bm)
+		crashPoint("reset:before-backup")
 		if err := writeFileAtomic(backupPath, backup); err != nil {
 			return err
 		}
+		crashPoint("reset:backup-written")
 		// 2. The fresh database, in memory and then on disk (the commit point).
 		var keys []string
 		tx.Ascend("", func(k, v string) bool {
@@ -208,6 +210,7 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 		if err := e.log.Replace(out); err != nil {
 			return err
 		}
+		crashPoint("reset:replaced")
 		e.seq, e.snapBytes, e.tailBytes = seq, int64(len(out)), 0
 		e.meta, e.history, e.synced, e.reset = fresh, nil, nil, rs
 		e.pending = map[string][]pendingOp{}
@@ -229,24 +232,22 @@ func (db *DB) FinishClientReset(recovered []*Changeset) error {
 	}
 	e := db.e
 	ds, err := e.transact(func(tx *buntdb.Tx, tr tracker) error {
-		for _, cs := range recovered {
-			version := e.meta[metaLocalVersion] + 1
-			rc := &Changeset{Origin: OriginRecovered, Version: version, Stamp: cs.Stamp, Ops: cs.Ops}
-			if err := e.applyChangeset(tx, rc, tr); err != nil {
-				return err
-			}
-			data := encodeChangeset(rc)
-			if err := e.appendLocked(recTxn, data); err != nil {
-				return err
-			}
-			e.clock.Observe(cs.Stamp.HLC)
-			e.meta[metaLocalVersion] = version
-			e.history = append(e.history, histEntry{version: version, data: data})
+		// One record for the whole recovery and the end of the reset: a
+		// crash leaves all of it or none (replay: finishReset again).
+		rcs := make([][]byte, len(recovered))
+		version := e.meta[metaLocalVersion]
+		for i, cs := range recovered {
+			version++
+			rcs[i] = encodeChangeset(&Changeset{Origin: OriginRecovered, Version: version, Stamp: cs.Stamp, Ops: cs.Ops})
 		}
-		if err := e.appendLocked(recReset, (&resetState{}).encode()); err != nil {
+		if err := e.finishReset(tx, rcs, tr); err != nil {
 			return err
 		}
-		e.reset = nil
+		crashPoint("reset:before-finish-record")
+		if err := e.appendLocked(recFinishReset, encodeBinList(rcs)); err != nil {
+			return err
+		}
+		crashPoint("reset:finished")
 		return nil
 	})
 	leave()
@@ -255,6 +256,45 @@ func (db *DB) FinishClientReset(recovered []*Changeset) error {
 		e.hooks.fire(0)
 	}
 	return err
+}
+
+// finishReset applies recovered changesets (encoded, versions assigned)
+// as local history and ends the reset; live and on replay.
+func (e *engine) finishReset(tx *buntdb.Tx, rcs [][]byte, tr tracker) error {
+	for _, data := range rcs {
+		rc, err := decodeChangeset(data)
+		if err != nil {
+			return err
+		}
+		if err := e.applyChangeset(tx, rc, tr); err != nil {
+			return err
+		}
+		e.clock.Observe(rc.Stamp.HLC)
+		e.keepHistory(rc.Origin, rc.Version, data)
+	}
+	e.reset = nil
+	return nil
+}
+
+func encodeBinList(items [][]byte) []byte {
+	b := value.AppendArrayHeader(nil, len(items))
+	for _, it := range items {
+		b = value.Append(b, it)
+	}
+	return b
+}
+
+func decodeBinList(b []byte) ([][]byte, error) {
+	r := &downloadReader{b: b}
+	n := r.array()
+	out := make([][]byte, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		out = append(out, r.bytes())
+	}
+	if r.err != nil {
+		return nil, corrupted(r.err, "client reset recovery record")
+	}
+	return out, nil
 }
 
 // CheckRecoverable reports whether changesets can be replayed on this
@@ -324,4 +364,14 @@ func writeFileAtomic(path string, data []byte) error {
 		return ioErr(err, "rename %s", tmp)
 	}
 	return syncDir(filepath.Dir(path))
+}
+
+// crashHook, set only by the crash-safety test's child process, kills the
+// process at a named step of a client reset.
+var crashHook func(point string)
+
+func crashPoint(point string) {
+	if crashHook != nil {
+		crashHook(point)
+	}
 }

@@ -45,6 +45,9 @@ const (
 	recDownload recType = 6 // payload: a download from the server, integrated like a transaction
 	recSynced   recType = 7 // payload: a settled local changeset and its server version (snapshots)
 	recReset    recType = 8 // payload: the state of a client reset in progress (see reset.go)
+	// recFinishReset: the changesets a client reset recovered, applied as
+	// local history, and the end of the reset, in one record.
+	recFinishReset recType = 9
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
