@@ -93,9 +93,11 @@ func schemaResetError(partitionSchema []byte, format string, args ...any) *proto
 // resumeErrorLocked decides whether a client binding with a server version
 // can resume, checking the triggers in this order: an operator's request,
 // a restore from backup (the client is ahead of the server), the history
-// horizon. A fresh client (server version 0) always can.
+// horizon. A fresh client (it has neither downloaded nor uploaded
+// anything) always can; a client that uploaded but paused before its first
+// download is not fresh: the server may have lost what it uploaded.
 func (p *partition) resumeErrorLocked(b *protocol.Bind) *protocol.Error {
-	if b.ServerVersion == 0 {
+	if b.ServerVersion == 0 && b.UploadedVersion == 0 {
 		return nil
 	}
 	c := p.clients[b.ClientID]

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/terror"
 )
@@ -156,5 +157,42 @@ func TestSyncStateTablesMatchSession(t *testing.T) {
 				t.Errorf("tether.h: %s%s is named for %q (want %s%s)", tc.prefix, m[1], m[3], tc.prefix, want)
 			}
 		}
+	}
+}
+
+// tether_client_reset_mode: the header's enum, tether.c's names and
+// reset.go's table must name core/reset's modes, and its zero value (the
+// default of TETHER_SYNC_OPTIONS_INIT and of a zeroed struct) must be
+// core/reset's default.
+func TestClientResetModeTables(t *testing.T) {
+	header, err := os.ReadFile("../include/tether.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cNames := map[string]reset.Mode{"RECOVER_OR_DISCARD": reset.RecoverOrDiscardUnsyncedChanges,
+		"MANUAL": reset.Manual, "DISCARD": reset.DiscardUnsyncedChanges, "RECOVER": reset.RecoverUnsyncedChanges}
+	ms := regexp.MustCompile(`TETHER_CLIENT_RESET_(\w+) = (\d+)`).FindAllStringSubmatch(string(header), -1)
+	if len(ms) != len(clientResetModeNames) || len(ms) != len(cNames) {
+		t.Fatalf("tether.h declares %d modes, reset.go names %d", len(ms), len(clientResetModeNames))
+	}
+	for _, m := range ms {
+		v, _ := strconv.Atoi(m[2])
+		if want, ok := cNames[m[1]]; !ok || v >= len(clientResetModeNames) || clientResetModeNames[v] != string(want) {
+			t.Errorf("tether.h: TETHER_CLIENT_RESET_%s = %d, reset.go names it %q", m[1], v, clientResetModeNames[min(v, len(clientResetModeNames)-1)])
+		}
+	}
+	for i, name := range clientResetModeNames {
+		if got, err := reset.ParseMode(name); err != nil || string(got) != name {
+			t.Errorf("mode %d %q: core/reset says %q, %v", i, name, got, err)
+		}
+		if got := resetModeName(i); got != name {
+			t.Errorf("tether_client_reset_mode_name(%d) = %q, want %q", i, got, name)
+		}
+	}
+	if def, _ := reset.ParseMode(""); string(def) != clientResetModeNames[0] {
+		t.Errorf("the default mode is %q, but value 0 is %q", def, clientResetModeNames[0])
+	}
+	if resetModeName(len(clientResetModeNames)) != "unknown" || resetModeName(-1) != "unknown" {
+		t.Error("out-of-range modes are not \"unknown\"")
 	}
 }

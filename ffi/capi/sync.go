@@ -121,6 +121,15 @@ func syncConfigJSON(o *C.tether_sync_options) ([]byte, error) {
 	}
 	c := api.SyncConfig{URL: C.GoString(o.url), Partition: C.GoString(o.partition),
 		StartPaused: bool(o.start_paused), MinBackoffMs: int(minB), MaxBackoffMs: int(maxB)}
+	// client_reset_mode exists from version 2: a version-1 struct ends
+	// before it, so it must not be read (the default mode applies).
+	if o.version >= 2 {
+		m := int(o.client_reset_mode)
+		if m < 0 || m >= len(clientResetModeNames) {
+			return nil, invalid(fn, "options->client_reset_mode %d is not a tether_client_reset_mode", m)
+		}
+		c.ClientReset = clientResetModeNames[m]
+	}
 	if o.token != nil {
 		c.Token = C.GoString(o.token)
 	}

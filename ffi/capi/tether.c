@@ -118,6 +118,16 @@ const char *tether_connection_state_name(int state) {
     return "unknown";
 }
 
+static const char *const client_reset_mode_names[] = {
+    "recoverOrDiscardUnsyncedChanges", "manual", "discardUnsyncedChanges", "recoverUnsyncedChanges",
+};
+
+const char *tether_client_reset_mode_name(int mode) {
+    if (mode >= 0 && mode < (int)(sizeof client_reset_mode_names / sizeof client_reset_mode_names[0]))
+        return client_reset_mode_names[mode];
+    return "unknown";
+}
+
 bool tether_sync_start(tether_db *db, const tether_sync_options *options, tether_sync **out_sync,
                        tether_error *err) {
     int64_t id = 0;
@@ -180,6 +190,14 @@ bool tether_sync_add_progress_listener(tether_sync *sync, const char *direction,
 
 bool tether_sync_listener_remove(tether_sync_listener *listener, tether_error *err) {
     return tetherimpl_sync_listener_remove(LISTENER_ID(listener), err);
+}
+
+bool tether_reset_execute(const char *path, char **out_backup_path, tether_error *err) {
+    return tetherimpl_reset_execute((char *)path, out_backup_path, err);
+}
+
+bool tether_reset_unsynced(const char *backup_path, char **out_json, size_t *out_len, tether_error *err) {
+    return tetherimpl_reset_unsynced((char *)backup_path, out_json, out_len, err);
 }
 
 void tetherimpl_call_change(tether_change_fn fn, void *ctx, const char *json, size_t len) {

@@ -3,8 +3,9 @@
  *
  * One header, one library (libtether.so / libtether.a, `pkg-config tether`).
  * Modules: the local database (`tether_db_*`), its change listeners
- * (`tether_listener_*`) and sync sessions (`tether_sync_*`, API version 2).
- * Client reset joins the same ABI later without changing what is here.
+ * (`tether_listener_*`), sync sessions (`tether_sync_*`, API version 2) and
+ * client reset (`tether_reset_*` and the sync options' client_reset_mode,
+ * API version 3).
  *
  * Conventions (the same in every function; they follow SQLite, libgit2 and
  * Couchbase LiteCore's c4 API):
@@ -67,7 +68,7 @@ extern "C" {
 /* The version of this header's ABI. Bumped when a function, type or constant
  * is added; existing ones never change meaning. Compare it with
  * tether_api_version() at startup to detect a stale shared library. */
-#define TETHER_API_VERSION 2 /* 2: the tether_sync module */
+#define TETHER_API_VERSION 3 /* 2: the tether_sync module; 3: client reset */
 
 /* Length value meaning "the string is NUL-terminated". */
 #define TETHER_NTS ((size_t)-1)
@@ -322,7 +323,56 @@ typedef enum tether_connection_state {
 TETHER_API const char *tether_session_state_name(int state);
 TETHER_API const char *tether_connection_state_name(int state);
 
-#define TETHER_SYNC_OPTIONS_VERSION 1
+/* What a session does when the server can no longer continue the
+ * database's history — the server was restored from a backup, its history
+ * was trimmed past this client's last sync (offline longer than the
+ * server's max offline time), a breaking schema change was installed, or
+ * an operator asked for it. The server then answers with a client reset:
+ * the database must start again from the server's current state. What the
+ * device wrote that the server does not have ("unsynced changes") is
+ * always kept in a backup file first (see tether_reset_unsynced); the mode
+ * decides what happens to it. The values never change. */
+typedef enum tether_client_reset_mode {
+    /* "recoverOrDiscardUnsyncedChanges" (the default): recover (below);
+     * if the unsynced changes cannot be recovered, discard them. */
+    TETHER_CLIENT_RESET_RECOVER_OR_DISCARD = 0,
+    /* "manual": nothing automatic. The session reports a fatal "error"
+     * event with code "ClientReset" (its message names the database and
+     * the backup path), preceded by a "clientReset" event with phase
+     * "before", mode "manual" and "backupPath", and goes inactive. The
+     * database handle stays open and usable, but the file is now bound to
+     * become the backup: writes made after the error reach only the backup
+     * (never the server), as in Realm's manual mode. The app closes every
+     * handle on the database and calls tether_reset_execute (or simply
+     * opens the database again: the next tether_db_open performs the
+     * pending reset itself), then starts a session on the fresh database,
+     * which downloads the server's state. The app may then reapply what it
+     * wants from the backup (tether_reset_unsynced). */
+    TETHER_CLIENT_RESET_MANUAL = 1,
+    /* "discardUnsyncedChanges": the database is backed up, replaced by the
+     * server's state, and the unsynced changes are left in the backup. */
+    TETHER_CLIENT_RESET_DISCARD = 2,
+    /* "recoverUnsyncedChanges": the database is backed up and replaced by
+     * the server's state, then the unsynced changes are replayed on it with
+     * their original timestamps (so the usual conflict rules apply: a later
+     * write elsewhere still wins) and uploaded. If that is impossible (the
+     * server's schema no longer has what they touch), the database keeps
+     * the server's state, the changes stay in the backup for the app to
+     * deal with, and the session reports a "clientReset" after event with
+     * mode "manual" and a non-fatal "ClientReset" error event (the session
+     * goes on syncing; no tether_reset_execute is needed).
+     *
+     * In every automatic mode, if the reset cannot even start (the backup
+     * cannot be written), the session falls back to manual mode. */
+    TETHER_CLIENT_RESET_RECOVER = 3
+} tether_client_reset_mode;
+
+/* The sync config's name of a mode ("manual", "discardUnsyncedChanges",
+ * "recoverUnsyncedChanges", "recoverOrDiscardUnsyncedChanges"), or
+ * "unknown". Static strings: never free them. Cannot fail. */
+TETHER_API const char *tether_client_reset_mode_name(int mode);
+
+#define TETHER_SYNC_OPTIONS_VERSION 2 /* 2: client_reset_mode */
 
 /* Options for tether_sync_start. Start from TETHER_SYNC_OPTIONS_INIT. The
  * strings are NUL-terminated and borrowed for the call only. */
@@ -344,20 +394,39 @@ typedef struct tether_sync_options {
      * TETHER_ERR_INVALID_ARGUMENT. */
     int64_t min_backoff_ms;
     int64_t max_backoff_ms;
+    /* Version >= 2: a tether_client_reset_mode (default, and with version
+     * 1: TETHER_CLIENT_RESET_RECOVER_OR_DISCARD). Other values fail with
+     * TETHER_ERR_INVALID_ARGUMENT. */
+    int client_reset_mode;
 } tether_sync_options;
 
 #define TETHER_SYNC_OPTIONS_INIT \
-    { TETHER_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0 }
+    { TETHER_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0, TETHER_CLIENT_RESET_RECOVER_OR_DISCARD }
 
 /* Receives one session event as a NUL-terminated JSON object, in the
- * conformance contract's event form:
+ * conformance contract's event form (keys sorted):
  *   {"type": "sessionState", "from": "active", "to": "paused"}
  *   {"type": "connectionState", "from": "connecting", "to": "connected"}
  *   {"type": "error", "code": "AuthFailed", "fatal": true, "message": "..."}
+ *   {"type": "clientReset", "phase": "before", "mode": "discard",
+ *    "backupPath": "/data/app.backup-1767323045000000000.tether", "message": ""}
  *   {"type": "progress", "direction": "upload", "transferred": 120,
  *    "transferable": 300, "estimate": 0.4}
- * (state and error events come to tether_sync_add_event_listener's
- * callback, progress events to tether_sync_add_progress_listener's).
+ * (state, error and client reset events come to
+ * tether_sync_add_event_listener's callback, progress events to
+ * tether_sync_add_progress_listener's).
+ *
+ * "clientReset" events (API version 3) come in pairs around a client reset
+ * (see tether_client_reset_mode): "phase" "before" when it starts, with
+ * "mode" what it sets out to do ("manual", "discard" or "recover"); then,
+ * once the server's state is in the database, "after" with "mode" what it
+ * did ("recover", "discard", or "manual" when recovery was impossible in
+ * recoverUnsyncedChanges mode). Manual mode has only the "before" event
+ * (then the fatal "ClientReset" error); its "after" is the app's
+ * tether_reset_execute. "backupPath" is the backup file of this reset: it
+ * stays until the app deletes it. "message" explains a fallback (empty
+ * otherwise). During an automatic reset the database's change listeners see
+ * every object deleted, then the server's objects inserted.
  * New event types and fields may be added: ignore what you do not know.
  * `event_json` is borrowed: valid only until the callback returns. An
  * "error" event with "fatal": false is followed by a retry (the session
@@ -448,8 +517,9 @@ TETHER_API bool tether_sync_download_all(tether_sync *sync, int64_t timeout_ms,
                                          bool *out_completed, tether_error *err);
 
 /* Calls `callback(ctx, event_json, len)` with the session's state,
- * connection and error events ("sessionState", "connectionState", "error";
- * see tether_sync_event_fn) from now on — not the states the session had
+ * connection, error and client reset events ("sessionState",
+ * "connectionState", "error", "clientReset"; see tether_sync_event_fn)
+ * from now on — not the states the session had
  * before. ctx and free_ctx follow tether_db_add_listener's rules: free_ctx
  * (optional) is called exactly once, when the listener is removed or its
  * session (or database) closed, never while a callback with that ctx runs;
@@ -480,6 +550,56 @@ TETHER_API bool tether_sync_add_progress_listener(tether_sync *sync, const char 
  * fails with TETHER_ERR_NOT_FOUND. May be called from the listener's own
  * callback. */
 TETHER_API bool tether_sync_listener_remove(tether_sync_listener *listener, tether_error *err);
+
+/* ------------------------------------------------------------------------
+ * Client reset (module tether_reset; TETHER_API_VERSION >= 3)
+ * ------------------------------------------------------------------------ */
+
+/* Performs the manual client reset that the database file at `path`
+ * (NUL-terminated) records as required (the fatal "ClientReset" error of
+ * manual mode, see TETHER_CLIENT_RESET_MANUAL): the file is moved to the
+ * backup path named in that error and in the "clientReset" before event,
+ * so that the next tether_db_open on `path` starts a fresh, empty database
+ * which a session fills with the server's state. Nothing is deleted: the
+ * backup keeps everything the database had, including the writes made
+ * after the error, and stays until the app deletes it (after reading what
+ * it needs, e.g. with tether_reset_unsynced).
+ *
+ * Every handle on the database in this process must be closed first
+ * (tether_db_close, which also closes its sessions); while one is open it
+ * fails with TETHER_ERR_INVALID_ARGUMENT. Other processes must not have it
+ * open either (that cannot be detected). A database that needs no reset
+ * fails with TETHER_ERR_INVALID_ARGUMENT, a missing file with
+ * TETHER_ERR_NOT_FOUND; in-memory databases cannot be reset this way (they
+ * have no file: close and open again). Calling it is optional: the next
+ * tether_db_open of a database that requires a reset performs it first.
+ *
+ * On success *out_backup_path (optional, may be NULL) receives the backup
+ * file's path; free it with tether_free. */
+TETHER_API bool tether_reset_execute(const char *path, char **out_backup_path, tether_error *err);
+
+/* Lists the unsynced changes kept in a client reset's backup file
+ * (`backup_path`, NUL-terminated: the "backupPath" of a "clientReset"
+ * event, or tether_reset_execute's result): what the device wrote that the
+ * server does not have — never uploaded, or uploaded after the point the
+ * server was restored to. One net entry per object, in class then primary
+ * key order, as a JSON array:
+ *   {"op": "create", "class": "Dog", "key": "1", "fields": {every property}}
+ *       created offline (its final values; created and deleted again: no entry)
+ *   {"op": "update", "class": "Dog", "key": "2", "fields": {"age": 5}}
+ *       existing object: only the properties the changes set, at their
+ *       final values
+ *   {"op": "delete", "class": "Dog", "key": "3"}
+ * (values in Extended JSON). This replaces Realm's manual recovery recipe
+ * (tracking lastUpdated fields and a "last synced" copy by hand): after a
+ * manual reset (or a discard), open the fresh database, let it download,
+ * then reapply the entries you want with tether_db_write — "create" as an
+ * upsert, "update" as an update's "set", "delete" as a delete. The backup is
+ * only read: nothing is locked or written, and it may be read while the
+ * fresh database is open. *out_json is freed with tether_free; out_len is
+ * optional. A missing file fails with TETHER_ERR_NOT_FOUND. */
+TETHER_API bool tether_reset_unsynced(const char *backup_path, char **out_json, size_t *out_len,
+                                      tether_error *err);
 
 #ifdef __cplusplus
 }

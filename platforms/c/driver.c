@@ -8,6 +8,7 @@
  *                           "sync": {"url", "token", "partition", "clientReset"}}
  *   {"id": N, "cmd": "close" | "write" {"ops"} | "query" {"query"} | "count" {"query"} | "events" | "exit"}
  *   {"id": N, "cmd": "pause" | "resume" | "state" | "uploadAll" {"timeout"} | "downloadAll" {"timeout"}}
+ *   {"id": N, "cmd": "executeClientReset" {"config", "sync"} | "unsynced" {"backup"} | "file" {"backup"}}
  *   -> {"id": N, "ok": true, "result": ...} | {"id": N, "ok": false, "error": {"code", "message"}}
  *
  * With "sync", open starts a session (tether_sync_start, paused so that its
@@ -17,9 +18,19 @@
  * delivers them (progress events also carry tether's "estimate"). state ->
  * {"session", "connection"}; uploadAll/downloadAll -> result true when
  * done, error Timeout when the Go-duration "timeout" passed first.
- * executeClientReset, unsynced and file answer InvalidArgument (client
- * reset is not in the C ABI yet); a "clientReset" mode is accepted and not
- * acted upon, like the Go driver.
+ *
+ * Client reset: the open's "clientReset" mode goes into the session's
+ * options (client_reset_mode); the session's clientReset events are
+ * reported like the others (without tether's "message" when it is empty,
+ * as the Go driver), and the backup path they name is remembered as the
+ * "last" backup. executeClientReset does what an app does after manual
+ * mode's ClientReset error: close the session and the database,
+ * tether_reset_execute on the file, report {"type": "clientReset", "phase":
+ * "after", "mode": "manual", "backupPath"}, and open again (with the
+ * request's "config"/"sync", else the last open's), keeping the events.
+ * unsynced -> tether_reset_unsynced of the last backup (the JSON array);
+ * file -> {"path", "exists"} of the last backup. Same shapes and errors as
+ * testsuite/drivers/godriver/reset.go.
  *
  * cJSON parses and validates each request; the JSON sub-documents (schema,
  * ops, query) are handed to tether as their exact source text (rawjson.c),
@@ -27,10 +38,12 @@
  * integers beyond 2^53. tether's JSON results are embedded raw.
  */
 #define _POSIX_C_SOURCE 200809L /* getline */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -43,6 +56,17 @@ static tether_db *db;
 static bool db_open;
 /* The open database's sync session (NULL when it does not sync). */
 static tether_sync *sync_session;
+/* The JSON text of the last successful open's "config" and "sync" (NULL:
+ * none), for the open that follows executeClientReset. */
+static char *last_config, *last_sync;
+
+/* What the clientReset callbacks tell (they run on the session's thread,
+ * hence the lock): the backup file of the last client reset, and whether
+ * the open database has a manual reset pending (a "before" event in mode
+ * "manual": the file becomes the backup on tether_reset_execute). */
+static pthread_mutex_t reset_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *last_backup;
+static bool reset_required;
 
 /* Reconnect delays of the driver's sessions, as the Go driver's: an
  * application would keep the defaults (100 ms doubling up to 10 s); a
@@ -94,15 +118,66 @@ static void on_change(void *ctx, const char *change_json, size_t len) {
     pthread_mutex_unlock(&events_mu);
 }
 
-/* Records a session event (state, connection, error, progress): tether
- * delivers it in SPEC's event form already; kept as raw text. */
+static void set_last_backup(const char *path) {
+    if (!path || !*path)
+        return;
+    char *copy = strdup(path);
+    pthread_mutex_lock(&reset_mu);
+    free(last_backup);
+    last_backup = copy;
+    pthread_mutex_unlock(&reset_mu);
+}
+
+/* The last backup path (a malloc'ed copy; NULL: no reset yet). */
+static char *get_last_backup(void) {
+    pthread_mutex_lock(&reset_mu);
+    char *p = last_backup ? strdup(last_backup) : NULL;
+    pthread_mutex_unlock(&reset_mu);
+    return p;
+}
+
+/* A clientReset event: remembers its backup path (before the event can
+ * be reported, so a "file"/"unsynced" after the runner has seen it finds
+ * it) and a pending manual reset; reports it without an empty "message",
+ * as the Go driver does. Its fields are strings: re-printing loses
+ * nothing. */
+static cJSON *reset_event(const char *event_json) {
+    cJSON *ev = cJSON_Parse(event_json);
+    if (!cJSON_IsObject(ev)) {
+        cJSON_Delete(ev);
+        return cJSON_CreateRaw(event_json);
+    }
+    const char *phase = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "phase"));
+    const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "mode"));
+    set_last_backup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "backupPath")));
+    if (phase && mode && strcmp(phase, "before") == 0 && strcmp(mode, "manual") == 0) {
+        pthread_mutex_lock(&reset_mu);
+        reset_required = true;
+        pthread_mutex_unlock(&reset_mu);
+    }
+    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "message"));
+    if (msg && !*msg)
+        cJSON_DeleteItemFromObjectCaseSensitive(ev, "message");
+    return ev;
+}
+
+/* Records a session event (state, connection, error, progress, client
+ * reset): tether delivers it in SPEC's event form already; kept as raw
+ * text (but for clientReset, see reset_event). */
 static void on_sync_event(void *ctx, const char *event_json, size_t len) {
     (void)ctx;
     if (len < 2 || event_json[0] != '{') {
         fprintf(stderr, "driver: unexpected session event: %s\n", event_json);
         return;
     }
-    cJSON *ev = cJSON_CreateRaw(event_json);
+    cJSON *ev = strstr(event_json, "\"type\":\"clientReset\"") ? reset_event(event_json)
+                                                              : cJSON_CreateRaw(event_json);
+    pthread_mutex_lock(&events_mu);
+    cJSON_AddItemToArray(events, ev);
+    pthread_mutex_unlock(&events_mu);
+}
+
+static void add_event(cJSON *ev) {
     pthread_mutex_lock(&events_mu);
     cJSON_AddItemToArray(events, ev);
     pthread_mutex_unlock(&events_mu);
@@ -204,11 +279,10 @@ static bool optional_bool(const cJSON *config, const char *name, bool *out, fail
 /* The open request's "sync" object, checked. */
 typedef struct {
     const char *url, *token, *partition;
+    int client_reset_mode; /* a tether_client_reset_mode */
 } sync_config;
 
 static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
-    static const char *const reset_modes[] = {"manual", "discardUnsyncedChanges", "recoverUnsyncedChanges",
-                                              "recoverOrDiscardUnsyncedChanges"};
     if (!cJSON_IsObject(sync))
         return fail(f, "InvalidArgument", "\"sync\" must be {\"url\", \"token\", \"partition\", \"clientReset\"}");
     const cJSON *url = cJSON_GetObjectItemCaseSensitive(sync, "url");
@@ -221,12 +295,17 @@ static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
         return fail(f, "InvalidArgument", "\"sync\" needs a \"partition\"");
     if (present(token) && !cJSON_IsString(token))
         return fail(f, "InvalidArgument", "sync.token must be a string");
+    /* The mode by its name in the sync config (tether's names). */
+    c->client_reset_mode = TETHER_CLIENT_RESET_RECOVER_OR_DISCARD;
     if (present(reset)) {
-        bool known = false;
-        for (size_t i = 0; cJSON_IsString(reset) && i < sizeof reset_modes / sizeof reset_modes[0]; i++)
-            known = known || strcmp(reset->valuestring, reset_modes[i]) == 0;
-        if (!known)
+        int found = -1;
+        for (int m = 0; cJSON_IsString(reset) && found < 0 && m < 16; m++) {
+            if (strcmp(reset->valuestring, tether_client_reset_mode_name(m)) == 0)
+                found = m;
+        }
+        if (found < 0)
             return fail(f, "InvalidArgument", "unknown sync.clientReset mode");
+        c->client_reset_mode = found;
     }
     c->url = url->valuestring;
     c->partition = partition->valuestring;
@@ -248,6 +327,7 @@ static bool start_session(const sync_config *c, failure *f) {
     o.start_paused = true;
     o.min_backoff_ms = DRIVER_MIN_BACKOFF_MS;
     o.max_backoff_ms = DRIVER_MAX_BACKOFF_MS;
+    o.client_reset_mode = c->client_reset_mode;
     tether_sync *s = NULL;
     tether_sync_listener *l = NULL;
     if (!tether_sync_start(db, &o, &s, &e))
@@ -265,10 +345,18 @@ static bool start_session(const sync_config *c, failure *f) {
     return true;
 }
 
-static bool cmd_open(const request *r, failure *f) {
+/* Replaces *slot with a copy of text (NULL stays NULL). */
+static void keep_text(char **slot, const char *text) {
+    char *copy = text ? strdup(text) : NULL;
+    free(*slot);
+    *slot = copy;
+}
+
+/* Opens the database (and the session) an open request describes, and
+ * remembers its "config" and "sync". fresh: the event buffer starts anew
+ * (open); the reopen of executeClientReset keeps it. */
+static bool open_request(const request *r, bool fresh, failure *f) {
     const cJSON *req = r->json;
-    if (db_open)
-        return fail(f, "InvalidArgument", "this driver already has an open database; close it first");
     sync_config sc = {0};
     const cJSON *sync = cJSON_GetObjectItemCaseSensitive(req, "sync");
     if (present(sync) && !parse_sync(sync, &sc, f))
@@ -310,19 +398,52 @@ static bool cmd_open(const request *r, failure *f) {
         return fail_tether(f, &e);
     db = h;
     sync_session = NULL;
+    pthread_mutex_lock(&reset_mu);
+    reset_required = false; /* a pending reset was performed by the open */
+    pthread_mutex_unlock(&reset_mu);
     if (!listen_all_classes(f)) {
         if (!tether_db_close(db, &e))
             fprintf(stderr, "driver: closing after a failed open: %s\n", e.message);
         return false;
     }
-    cJSON_Delete(take_events()); /* events are counted from the open */
+    if (fresh)
+        cJSON_Delete(take_events()); /* events are counted from the open */
     if (sc.url && !start_session(&sc, f)) {
         if (!tether_db_close(db, &e))
             fprintf(stderr, "driver: closing after a failed session start: %s\n", e.message);
         return false;
     }
     db_open = true;
+    char *config_copy = member_text(r->line, r->len, req, "config");
+    char *sync_copy = member_text(r->line, r->len, req, "sync");
+    keep_text(&last_config, config_copy);
+    keep_text(&last_sync, sync_copy);
+    free(config_copy);
+    free(sync_copy);
     return true;
+}
+
+static bool cmd_open(const request *r, failure *f) {
+    if (db_open)
+        return fail(f, "InvalidArgument", "this driver already has an open database; close it first");
+    return open_request(r, true, f);
+}
+
+/* Opens with a config and sync JSON text (sync may be NULL), as an open
+ * request carrying them would, keeping the events. */
+static bool reopen_with(const char *config, const char *sync, failure *f) {
+    size_t n = strlen(config) + (sync ? strlen(sync) : 0) + 32;
+    char *line = malloc(n);
+    if (sync)
+        snprintf(line, n, "{\"config\":%s,\"sync\":%s}", config, sync);
+    else
+        snprintf(line, n, "{\"config\":%s}", config);
+    cJSON *json = cJSON_Parse(line);
+    request r = {json, line, strlen(line)};
+    bool ok = json ? open_request(&r, false, f) : fail(f, "InvalidArgument", "malformed config or sync");
+    cJSON_Delete(json);
+    free(line);
+    return ok;
 }
 
 /* Ends the session, if any (its last events stay in the buffer). */
@@ -490,8 +611,147 @@ static bool cmd_query(const request *req, bool count, cJSON **result, failure *f
     return ok || fail_tether(f, &e);
 }
 
+/* executeClientReset: the manual reset an app performs after the
+ * ClientReset error, then the open that follows it (see the top). */
+static bool cmd_execute_reset(const request *req, failure *f) {
+    char *config, *sync;
+    if (present(cJSON_GetObjectItemCaseSensitive(req->json, "config"))) {
+        config = member_text(req->line, req->len, req->json, "config");
+        sync = member_text(req->line, req->len, req->json, "sync");
+    } else {
+        config = last_config ? strdup(last_config) : NULL;
+        sync = last_sync ? strdup(last_sync) : NULL;
+    }
+    bool ok = false;
+    char msg[TETHER_ERROR_MESSAGE_SIZE + 64];
+    cJSON *c = config ? cJSON_Parse(config) : NULL;
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(c, "path");
+    if (!config) {
+        fail(f, "Closed", "no database has been opened");
+        goto out;
+    }
+    if (!cJSON_IsObject(c)) {
+        fail(f, "InvalidArgument", "executeClientReset: \"config\" must be an object");
+        goto out;
+    }
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "inMemory")) || !cJSON_IsString(path) ||
+        !*path->valuestring) {
+        fail(f, "InvalidArgument", "an in-memory database has no file to reset");
+        goto out;
+    }
+    bool was_open = db_open;
+    if (was_open) {
+        /* Refuse before closing anything: a failed step changes nothing. */
+        pthread_mutex_lock(&reset_mu);
+        bool required = reset_required;
+        pthread_mutex_unlock(&reset_mu);
+        if (!required) {
+            snprintf(msg, sizeof msg, "%.250s does not need a client reset", path->valuestring);
+            fail(f, "InvalidArgument", msg);
+            goto out;
+        }
+        tether_error e;
+        db_open = false;
+        close_session();
+        if (!tether_db_close(db, &e)) {
+            fail_tether(f, &e);
+            goto out;
+        }
+    }
+    tether_error e;
+    char *backup = NULL;
+    if (!tether_reset_execute(path->valuestring, &backup, &e)) {
+        fail_tether(f, &e);
+        if (was_open && last_config) { /* put things back as they were */
+            char *lc = strdup(last_config), *ls = last_sync ? strdup(last_sync) : NULL;
+            failure again = {0};
+            if (!reopen_with(lc, ls, &again)) {
+                snprintf(msg, sizeof msg, "%.150s; reopening: %.150s", f->message, again.message);
+                snprintf(f->message, sizeof f->message, "%s", msg);
+            }
+            free(lc);
+            free(ls);
+        }
+        goto out;
+    }
+    set_last_backup(backup);
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddStringToObject(ev, "type", "clientReset");
+    cJSON_AddStringToObject(ev, "phase", "after");
+    cJSON_AddStringToObject(ev, "mode", "manual");
+    cJSON_AddStringToObject(ev, "backupPath", backup);
+    add_event(ev);
+    tether_free(backup);
+    ok = reopen_with(config, sync, f);
+out:
+    cJSON_Delete(c);
+    free(config);
+    free(sync);
+    return ok;
+}
+
+/* The backup a request's "backup" names (only "last" is defined; absent
+ * means "last" too): *out is a malloc'ed path, or NULL if no client reset
+ * has happened. */
+static bool request_backup(const request *req, char **out, failure *f) {
+    *out = NULL;
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(req->json, "backup");
+    if (present(b) && !cJSON_IsString(b))
+        return fail(f, "InvalidArgument", "\"backup\" must be \"last\"");
+    if (cJSON_IsString(b) && *b->valuestring && strcmp(b->valuestring, "last") != 0) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "\"backup\" must be \"last\", got \"%.100s\"", b->valuestring);
+        return fail(f, "InvalidArgument", msg);
+    }
+    *out = get_last_backup();
+    return true;
+}
+
+/* unsynced: the recovery helper's list for the last backup. */
+static bool cmd_unsynced(const request *req, cJSON **result, failure *f) {
+    char *path;
+    if (!request_backup(req, &path, f))
+        return false;
+    if (!path)
+        return fail(f, "NotFound", "no client reset has happened: there is no backup");
+    tether_error e;
+    char *json = NULL;
+    bool ok = tether_reset_unsynced(path, &json, NULL, &e);
+    free(path);
+    if (!ok)
+        return fail_tether(f, &e);
+    *result = cJSON_CreateRaw(json); /* tether's JSON (Extended JSON values), as it is */
+    tether_free(json);
+    return true;
+}
+
+/* file: {"path", "exists"} of the last backup. */
+static bool cmd_file(const request *req, cJSON **result, failure *f) {
+    char *path;
+    if (!request_backup(req, &path, f))
+        return false;
+    if (!path) {
+        *result = cJSON_CreateObject();
+        cJSON_AddNullToObject(*result, "path");
+        cJSON_AddFalseToObject(*result, "exists");
+        return true;
+    }
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (!exists && errno != ENOENT && errno != ENOTDIR) {
+        char msg[TETHER_ERROR_MESSAGE_SIZE + 64];
+        snprintf(msg, sizeof msg, "stat %.200s: %.80s", path, strerror(errno));
+        free(path);
+        return fail(f, "IO", msg);
+    }
+    *result = cJSON_CreateObject();
+    cJSON_AddStringToObject(*result, "path", path);
+    cJSON_AddBoolToObject(*result, "exists", exists);
+    free(path);
+    return true;
+}
+
 static const char *const sync_verbs[] = {"pause", "resume", "uploadAll", "downloadAll", "state"};
-static const char *const reset_verbs[] = {"executeClientReset", "unsynced", "file"};
 
 /* Performs one request; *exit_now is set by "exit". */
 static bool handle(const request *req, cJSON **result, bool *exit_now, failure *f) {
@@ -510,6 +770,12 @@ static bool handle(const request *req, cJSON **result, bool *exit_now, failure *
         *result = take_events();
         return true;
     }
+    if (strcmp(cmd, "executeClientReset") == 0)
+        return cmd_execute_reset(req, f);
+    if (strcmp(cmd, "unsynced") == 0)
+        return cmd_unsynced(req, result, f);
+    if (strcmp(cmd, "file") == 0)
+        return cmd_file(req, result, f);
     if (strcmp(cmd, "exit") == 0) {
         *exit_now = true;
         return true;
@@ -518,12 +784,6 @@ static bool handle(const request *req, cJSON **result, bool *exit_now, failure *
     for (size_t i = 0; i < sizeof sync_verbs / sizeof sync_verbs[0]; i++) {
         if (strcmp(cmd, sync_verbs[i]) == 0)
             return cmd_sync(req, cmd, result, f);
-    }
-    for (size_t i = 0; i < sizeof reset_verbs / sizeof reset_verbs[0]; i++) {
-        if (strcmp(cmd, reset_verbs[i]) == 0) {
-            snprintf(msg, sizeof msg, "%s is not supported yet: client reset is not in the C ABI yet", cmd);
-            return fail(f, "InvalidArgument", msg);
-        }
     }
     snprintf(msg, sizeof msg, "unknown command \"%.100s\"", cmd);
     return fail(f, "InvalidArgument", msg);
@@ -584,5 +844,8 @@ int main(void) {
     }
     cJSON_Delete(take_events());
     cJSON_Delete(events);
+    free(last_config);
+    free(last_sync);
+    free(last_backup);
     return 0;
 }

@@ -115,10 +115,20 @@ typedef struct {
     char bin[512];
     char dir[64];
     char url[256];           /* its ws:// sync URL */
+    char admin[256];         /* its admin API's http:// base URL */
 } tetherd;
 bool tetherd_start(tetherd *t);
 bool tetherd_token(tetherd *t, const char *partition, char *out, size_t size);
 void tetherd_stop(tetherd *t);
+/* POSTs to the admin API (`target` e.g. "/admin/clientReset?partition=p",
+ * no body) over a plain socket; returns the HTTP status (-1: no answer)
+ * and copies the response body into `body` (may be NULL). */
+int tetherd_admin_post(tetherd *t, const char *target, char *body, size_t size);
+/* A fresh temporary directory (template "/tmp/tether-c-X.XXXXXX") and
+ * its removal with everything in it. */
+bool temp_dir(char *dir, size_t size);
+void remove_dir(const char *dir);
+bool file_exists(const char *path);
 
 /* The test files' entry points (each runs several tests via RUN). */
 typedef void (*test_fn)(void);
@@ -131,5 +141,6 @@ void listener_tests(void);
 void thread_tests(void);
 void sync_tests(void);
 void sync_server_tests(void);
+void reset_tests(void);
 
 #endif

@@ -8,6 +8,12 @@
 # Part 2, when $TETHERD names a tetherd binary: client A writes and
 # uploads through a fresh tetherd on loopback, client B (another driver
 # process) downloads it and reports the change and its session events.
+# Part 3, with $TETHERD and curl or python3: a manual client reset through
+# one driver process driven step by step (a fifo): an operator's reset
+# (POST /admin/clientReset) while the client is offline, the clientReset
+# and ClientReset error events, a write after the error, executeClientReset,
+# the "after" event, file and unsynced of the backup, the fresh database
+# downloading the server's state.
 # Each driver's exit status counts (a sanitizer's error or leak at exit).
 # KEEP_SMOKE=1 keeps the temporary directory (the raw answers) to look at.
 set -eu
@@ -15,7 +21,9 @@ here=$(dirname "$0")
 driver=$1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/driver_sync_smoke.XXXXXX")
 tetherd_pid=
+reset_pid=
 cleanup() {
+    [ -z "$reset_pid" ] || { kill "$reset_pid" 2>/dev/null || :; wait "$reset_pid" 2>/dev/null || :; }
     [ -z "$tetherd_pid" ] || { kill "$tetherd_pid" 2>/dev/null || :; wait "$tetherd_pid" 2>/dev/null || :; }
     rm -rf "$tmp"
 }
@@ -86,9 +94,88 @@ END
     done
     grep '^{"id":6,' "$tmp/b.out" | grep -q '"to":"inactive","type":"sessionState"' ||
         fail "B: close did not end the session: $(sed -n 6p "$tmp/b.out")"
-    parts="both parts"
+    parts="parts 1 and 2"
+
+    # Part 3: manual client reset.
+    admin=$(sed 's/.*"admin":"\([^"]*\)".*/\1/' "$tmp/ready")
+    if command -v curl > /dev/null; then
+        post() { curl -fsS -X POST "$admin$1" > /dev/null; }
+    elif command -v python3 > /dev/null; then
+        post() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"", method="POST"))' "$admin$1"; }
+    else
+        post=
+    fi
+    if [ -n "$admin" ] && command -v post > /dev/null; then
+        token=$("$TETHERD" token -secret smoke -partition smoke-reset -ttl 1h)
+        sync="{\"url\":\"$url\",\"partition\":\"smoke-reset\",\"token\":\"$token\",\"clientReset\":\"manual\"}"
+        mkfifo "$tmp/r.in"
+        "$driver" < "$tmp/r.in" > "$tmp/r.out" &
+        reset_pid=$!
+        exec 3> "$tmp/r.in"
+        n=0
+        # ask REQUEST: sends it (with the next id) and sets $answer to the reply.
+        ask() {
+            n=$((n + 1))
+            printf '%s\n' "$1" | sed "s/^{/{\"id\":$n,/" >&3
+            i=0
+            while [ "$(wc -l < "$tmp/r.out")" -lt $n ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+            answer=$(sed -n "${n}p" "$tmp/r.out")
+        }
+        expect() { # expect WHAT PATTERN: the last answer matches the shell pattern
+            case "$answer" in $2) ;; *) fail "reset: $1: $answer" ;; esac
+        }
+        ask "{\"cmd\":\"open\",\"config\":{\"path\":\"$tmp/m.db\",\"schema\":$schema},\"sync\":$sync}"
+        expect open '*"ok":true*'
+        ask '{"cmd":"write","ops":[{"create":"Dog","value":{"_id":"1","name":"Rex"}}]}'
+        ask '{"cmd":"uploadAll","timeout":"10s"}'
+        expect uploadAll '*"result":true*'
+        ask '{"cmd":"pause"}'
+        ask '{"cmd":"write","ops":[{"create":"Dog","value":{"_id":"2","name":"Fido"}}]}'
+        post "/admin/clientReset?partition=smoke-reset" || fail "reset: POST /admin/clientReset failed"
+        ask '{"cmd":"resume"}'
+        : > "$tmp/r.events"
+        i=0
+        while [ $i -lt 100 ] && ! { grep -q '"phase":"before"' "$tmp/r.events" && grep -q '"code":"ClientReset"' "$tmp/r.events"; }; do
+            ask '{"cmd":"events"}'
+            printf '%s\n' "$answer" >> "$tmp/r.events"
+            sleep 0.1
+            i=$((i + 1))
+        done
+        grep -q '"mode":"manual","phase":"before","type":"clientReset"' "$tmp/r.events" ||
+            fail "reset: no clientReset before event: $(cat "$tmp/r.events")"
+        grep -q '"code":"ClientReset","fatal":true' "$tmp/r.events" || fail "reset: no fatal ClientReset error"
+        ask '{"cmd":"file","backup":"last"}'
+        expect "file before execute" "*\"path\":\"$tmp/m.backup-*\",\"exists\":false*"
+        ask '{"cmd":"write","ops":[{"create":"Dog","value":{"_id":"3","name":"Bella"}}]}'
+        expect "write after the error" '*"ok":true*'
+        ask '{"cmd":"unsynced","backup":"first"}'
+        expect "unsynced first" '*"InvalidArgument"*'
+        ask '{"cmd":"executeClientReset"}'
+        expect executeClientReset '*"ok":true*'
+        ask '{"cmd":"events"}'
+        expect "events after execute" '*{"type":"clientReset","phase":"after","mode":"manual","backupPath":"'"$tmp"'/m.backup-*'
+        ask '{"cmd":"executeClientReset"}'
+        expect "executeClientReset again" '*"InvalidArgument"*'
+        ask '{"cmd":"file","backup":"last"}'
+        expect "file after execute" '*"exists":true*'
+        ask '{"cmd":"unsynced","backup":"last"}'
+        expect unsynced '*{"op":"create","class":"Dog","key":"2",*{"op":"create","class":"Dog","key":"3",*'
+        ask '{"cmd":"downloadAll","timeout":"10s"}'
+        expect downloadAll '*"result":true*'
+        ask '{"cmd":"query","query":{"class":"Dog"}}'
+        expect "query after reset" '*"result":\[{"_id":"1","name":"Rex"}\]}'
+        ask '{"cmd":"exit"}'
+        exec 3>&-
+        status=0
+        wait "$reset_pid" || status=$?
+        reset_pid=
+        [ "$status" -eq 0 ] || fail "reset: the driver exited with status $status"
+        parts="all three parts"
+    else
+        parts="parts 1 and 2 (no curl nor python3 for part 3)"
+    fi
 else
-    parts="part 1 (no TETHERD for part 2)"
+    parts="part 1 (no TETHERD for parts 2 and 3)"
 fi
 
 if [ "$failed" -eq 0 ]; then

@@ -32,6 +32,7 @@ int main(void) {
     thread_tests();
     sync_tests();
     sync_server_tests();
+    reset_tests();
     if (skipped)
         printf("c: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     else

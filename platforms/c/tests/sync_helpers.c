@@ -224,9 +224,13 @@ bool tetherd_start(tetherd *t) {
             buf[n] = 0;
             const char *p = strstr(buf, "\"sync\":\"");
             const char *q = p ? strchr(p + 8, '"') : NULL;
-            if (q && (size_t)(q - p - 8) < sizeof t->url) {
+            const char *a = strstr(buf, "\"admin\":\"");
+            const char *b = a ? strchr(a + 9, '"') : NULL;
+            if (q && (size_t)(q - p - 8) < sizeof t->url && b && (size_t)(b - a - 9) < sizeof t->admin) {
                 memcpy(t->url, p + 8, (size_t)(q - p - 8));
                 t->url[q - p - 8] = 0;
+                memcpy(t->admin, a + 9, (size_t)(b - a - 9));
+                t->admin[b - a - 9] = 0;
                 return true;
             }
         }
@@ -280,3 +284,81 @@ void tetherd_stop(tetherd *t) {
         t->dir[0] = 0;
     }
 }
+
+/* ---- the admin API, over a plain socket (HTTP/1.0, one request per
+ * connection: the answer ends when the server closes it) ---- */
+
+int tetherd_admin_post(tetherd *t, const char *target, char *body, size_t size) {
+    if (body && size)
+        body[0] = 0;
+    /* t->admin is "http://127.0.0.1:PORT" (tetherd listens on loopback). */
+    const char *hostport = strncmp(t->admin, "http://", 7) == 0 ? t->admin + 7 : t->admin;
+    const char *colon = strrchr(hostport, ':');
+    if (!colon)
+        return -1;
+    char host[64];
+    size_t hn = (size_t)(colon - hostport);
+    if (hn >= sizeof host)
+        return -1;
+    memcpy(host, hostport, hn);
+    host[hn] = 0;
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)atoi(colon + 1));
+    if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
+        return -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    char req[1024];
+    int n = snprintf(req, sizeof req,
+                     "POST %s HTTP/1.0\r\nHost: %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                     target, hostport);
+    for (int off = 0; off < n;) {
+        ssize_t w = write(fd, req + off, (size_t)(n - off));
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        off += (int)w;
+    }
+    char resp[8192];
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(fd, resp + len, sizeof resp - 1 - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        if (len == sizeof resp - 1)
+            break;
+    }
+    close(fd);
+    resp[len] = 0;
+    int status = -1;
+    if (sscanf(resp, "HTTP/%*d.%*d %d", &status) != 1)
+        return -1;
+    const char *sep = strstr(resp, "\r\n\r\n");
+    if (body && size && sep)
+        snprintf(body, size, "%s", sep + 4);
+    return status;
+}
+
+bool temp_dir(char *dir, size_t size) {
+    snprintf(dir, size, "/tmp/tether-c-X.XXXXXX");
+    return mkdtemp(dir) != NULL;
+}
+
+void remove_dir(const char *dir) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "  could not remove %s\n", dir);
+}
+
+bool file_exists(const char *path) { return access(path, F_OK) == 0; }
