@@ -111,6 +111,11 @@ func (e *engine) unsyncedChangesets() ([]*Changeset, error) {
 		}
 	}
 	for _, h := range e.history {
+		// Acknowledged but not yet settled by a download: the server has
+		// it, unless a restore took it away (counted above by version).
+		if restored == 0 && h.version <= e.meta[metaUploadedVersion] {
+			continue
+		}
 		cs, err := decodeChangeset(h.data)
 		if err != nil {
 			return nil, err

@@ -112,3 +112,25 @@ func mustState(t *testing.T, db *DB) SyncState {
 	require.NoError(t, err)
 	return st
 }
+
+// TestAcknowledgedIsNotUnsynced: a change the server acknowledged, not yet
+// settled by a download, is not unsynced after a reset that lost nothing
+// (trimmed history, schema, operator), but is after a restore.
+func TestAcknowledgedIsNotUnsynced(t *testing.T) {
+	for _, restored := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "ack.tether")
+		db := openFile(t, path)
+		require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1", "name": "Rex"}}}))
+		require.NoError(t, db.SetSyncProgress(1, 1))
+		backup := BackupPathFor(path, 1)
+		require.NoError(t, db.BeginClientReset(backup, "recoverUnsyncedChanges", 0, restored, nil))
+		changes, err := UnsyncedChanges(backup)
+		require.NoError(t, err)
+		if restored {
+			require.Len(t, changes, 1, "a restore to version 0 lost it")
+		} else {
+			require.Empty(t, changes, "the server has it")
+		}
+		require.NoError(t, db.Close())
+	}
+}

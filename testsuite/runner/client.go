@@ -79,9 +79,23 @@ func (c *client) spec(st *Step, base *openSpec) openSpec {
 
 // open opens a database as s describes.
 func (c *client) open(s openSpec) error {
+	fields, err := c.openFields(s)
+	if err != nil {
+		return err
+	}
+	if _, err := c.call("open", fields, 0); err != nil {
+		return err
+	}
+	// Events are counted from the open (the driver resets its buffer too).
+	c.isOpen, c.last, c.events = true, &s, nil
+	return nil
+}
+
+// openFields are the open request's "config" and "sync" for s.
+func (c *client) openFields(s openSpec) (map[string]any, error) {
 	path, err := c.r.realPath(s.path)
 	if err != nil {
-		return &fatalError{err}
+		return nil, &fatalError{err}
 	}
 	schema := s.schema
 	if schema == nil {
@@ -95,16 +109,11 @@ func (c *client) open(s openSpec) error {
 	if s.sync {
 		sync, err := c.r.syncFields(s)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fields["sync"] = sync
 	}
-	if _, err := c.call("open", fields, 0); err != nil {
-		return err
-	}
-	// Events are counted from the open (the driver resets its buffer too).
-	c.isOpen, c.last, c.events = true, &s, nil
-	return nil
+	return fields, nil
 }
 
 // defaultPartition is the partition of a synced open that names none.
@@ -150,6 +159,29 @@ func (c *client) reopen(st *Step) error {
 		}
 	}
 	return c.open(c.spec(st, c.last))
+}
+
+// executeClientReset asks the driver to perform the manual reset and
+// open again, with the step's open fields (*ext*) over the last open's:
+// the request carries "config" and "sync" exactly as an open would. The
+// events are kept (the reset's "after" event is among them).
+func (c *client) executeClientReset(st *Step) error {
+	var fields map[string]any
+	var s openSpec
+	if c.last != nil {
+		s = c.spec(st, c.last)
+		var err error
+		if fields, err = c.openFields(s); err != nil {
+			return err
+		}
+	}
+	if _, err := c.call("executeClientReset", fields, 0); err != nil {
+		return err
+	}
+	if c.last != nil {
+		c.isOpen, c.last = true, &s
+	}
+	return nil
 }
 
 // crash kills the driver process without a close; the next step on this

@@ -65,6 +65,8 @@ func (r *run) action(c *client, st *Step) error {
 		err = c.open(c.spec(st, nil))
 	case "reopen":
 		err = c.reopen(st)
+	case "executeClientReset":
+		err = c.executeClientReset(st)
 	case "close":
 		err = c.close()
 	case "crash":
@@ -77,7 +79,7 @@ func (r *run) action(c *client, st *Step) error {
 			expectCode = "Timeout"
 		}
 		_, err = c.call(st.Do, map[string]any{"timeout": timeout.String()}, timeout)
-	default: // pause, resume, executeClientReset: no fields
+	default: // pause, resume: no fields
 		_, err = c.call(st.Do, nil, 0)
 	}
 	if err == nil && expectCode != "" {

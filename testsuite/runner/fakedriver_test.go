@@ -37,6 +37,8 @@ func fakeBinding(t *testing.T) Binding {
 // fakeDriver speaks the protocol with canned behaviour: count grows with
 // time since open (saturating at 5); query describes the open config
 // (and the sync object of a synced open);
+// executeClientReset opens again like open (with the request's config and
+// sync) but keeps the events;
 // write obeys its first op ({"hang"}, {"die"}, {"badid"}, {"garbage"},
 // {"fail": CODE}); events returns three canned events once.
 func fakeDriver() {
@@ -86,6 +88,16 @@ func fakeDriver() {
 				{"type": "change", "class": "Cat", "inserted": []any{2}, "modified": []any{}, "deleted": []any{}},
 				{"type": "change", "class": "Dog", "inserted": []any{}, "modified": []any{"1"}, "deleted": []any{}},
 			})
+		case cmd == "executeClientReset" && req["config"] == nil:
+			fail("Closed", "no database has been opened")
+		case cmd == "executeClientReset":
+			// Like open, with the request's config and sync, but the
+			// events are kept.
+			config.Schema, sync = nil, nil
+			_ = json.Unmarshal(req["config"], &config)
+			_ = json.Unmarshal(req["sync"], &sync)
+			opened, isOpen = time.Now(), true
+			ok(nil)
 		case !isOpen:
 			fail("Closed", "no database is open")
 		case cmd == "close":

@@ -107,6 +107,29 @@ func TestNeedsServer(t *testing.T) {
 	}
 }
 
+func TestExecuteClientResetReopensWithTheLastOpenFields(t *testing.T) {
+	// The fake driver's query describes the config and sync object of
+	// its last open or executeClientReset.
+	requirePass(t, runFake(t, `
+		{"client": "A", "do": "executeClientReset", "expectError": "Closed", "comment": "nothing opened: nothing to reopen"},
+		{"client": "A", "do": "open", "sync": true, "partition": "kennel", "clientReset": "manual"},
+		{"client": "A", "expect": "noEvent", "type": "clientReset", "comment": "fetches the fake's three events, consumes none"},
+		{"client": "A", "do": "executeClientReset", "schema": [{"name": "Cat", "primaryKey": "_id", "properties": {"_id": "int"}}]},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"path": "A", "classes": ["Cat"], "sync.partition": "kennel", "sync.clientReset": "manual"}]},
+		{"client": "A", "expect": "event", "type": "change", "class": "Cat", "comment": "the events fetched before the reset are still there"},
+		{"client": "A", "do": "reopen", "comment": "reopen starts from what the reset opened with"},
+		{"client": "A", "expect": "objects", "class": "Dog", "equals": [{"classes": ["Cat"], "sync.partition": "kennel"}]}`))
+}
+
+func TestServerClientResetStep(t *testing.T) {
+	requirePass(t, runFake(t, `
+		{"server": "clientReset", "partition": "nobody-synced-this", "expectError": "NotFound"},
+		{"server": "clientReset", "expectError": "NotFound", "comment": "the default partition, not bound yet"},
+		{"server": "write", "partition": "default", "ops": [{"create": "Dog", "value": {"_id": "1"}}]},
+		{"server": "clientReset"},
+		{"server": "clientReset", "partition": "default"}`))
+}
+
 func TestSyncedOpenGetsTheServerAndATokenForThePartition(t *testing.T) {
 	// The fake driver's query answers with the open request's sync object.
 	requirePass(t, runFake(t, `

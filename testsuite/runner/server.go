@@ -31,6 +31,14 @@ func (r *run) serverStep(st *Step) error {
 			body["schema"] = r.sc.Schema
 		}
 		_, err = r.srv.admin("/admin/write", nil, body)
+	case "clientReset":
+		// *ext*: an operator's request that every client of the
+		// partition reset (the same default partition as a synced open).
+		partition := st.Str("partition")
+		if partition == "" {
+			partition = defaultPartition
+		}
+		_, err = r.srv.admin("/admin/clientReset", url.Values{"partition": {partition}}, nil)
 	case "restart", "kill":
 		// A server that cannot come back ends the scenario: every later
 		// step would fail for that reason only.

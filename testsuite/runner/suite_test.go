@@ -55,6 +55,23 @@ func TestGoDriverPassesSyncScenarios(t *testing.T) {
 	assert.Zero(t, sum.Failed)
 }
 
+// TestGoDriverPassesResetScenarios runs every client-reset scenario
+// (every trigger in every mode) through the Go driver against a real
+// tetherd per scenario.
+func TestGoDriverPassesResetScenarios(t *testing.T) {
+	bin, tetherd := buildGoDriver(t), buildTetherd(t)
+	var out bytes.Buffer
+	sum, err := RunSuite(Options{Scenarios: "../scenarios/reset", Out: &out, Tetherd: tetherd,
+		RequestTimeout: 30 * time.Second, Bindings: []Binding{{Name: "go", Command: []string{bin}}}})
+	require.NoError(t, err)
+	t.Log("\n" + out.String() + sum.String())
+	for _, r := range sum.Results {
+		assert.Equal(t, Pass, r.Status, "%s", Line(r))
+	}
+	assert.GreaterOrEqual(t, sum.Passed, 16, "every trigger (restore, trim, schema, operator) in every mode")
+	assert.Zero(t, sum.Failed)
+}
+
 // TestGoDriverFailureMessages checks that a wrong expectation against the
 // real driver fails with a line a developer can act on.
 func TestGoDriverFailureMessages(t *testing.T) {

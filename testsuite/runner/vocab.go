@@ -34,16 +34,17 @@ var waitFields = fieldSet{"timeout": kDuration, "expect": kBool}
 
 // clientActions are the client `do` verbs.
 var clientActions = map[string]fieldSet{
-	"open":               openFields,
-	"reopen":             openFields,
-	"close":              {},
-	"crash":              {},
-	"write":              {"ops": kObjects},
-	"pause":              {},
-	"resume":             {},
-	"uploadAll":          waitFields,
-	"downloadAll":        waitFields,
-	"executeClientReset": {},
+	"open":        openFields,
+	"reopen":      openFields,
+	"close":       {},
+	"crash":       {},
+	"write":       {"ops": kObjects},
+	"pause":       {},
+	"resume":      {},
+	"uploadAll":   waitFields,
+	"downloadAll": waitFields,
+	// *ext*: the fields of reopen, for the open that follows the reset.
+	"executeClientReset": openFields,
 }
 
 // clientExpectations are the client `expect` verbs. event and noEvent take
@@ -70,6 +71,8 @@ var serverVerbs = map[string]fieldSet{
 	"disconnectAll": {},
 	"outage":        {"for": kDuration},
 	"write":         {"partition": kString, "ops": kObjects},
+	// *ext*: an operator asks every client of a partition to reset.
+	"clientReset": {"partition": kString},
 }
 
 // required lists the fields a verb cannot do without, keyed "do:verb",
@@ -95,6 +98,7 @@ var enums = map[string][]string{
 	"session":     {"active", "paused", "inactive", "dying", "waitingForAccessToken"},
 	"connection":  {"disconnected", "connecting", "connected"},
 	"type":        {"sessionState", "connectionState", "progress", "error", "clientReset", "change"},
+	"backup":      {"last"},
 }
 
 // errorCodes are the codes an expectError may name (SPEC.md, "Error codes").

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"log"
 	"sort"
 
@@ -19,14 +20,16 @@ type driver struct {
 	// sess is the open database's sync session (nil when not syncing).
 	sess   *session.Session
 	events eventLog
+	// lastConfig and lastSync are what the last successful open used:
+	// executeClientReset opens with them again (unless its request gives
+	// others).
+	lastConfig, lastSync json.RawMessage
+	// backups remembers the backup file of the last client reset (reset.go).
+	backups backupLog
 }
 
 // syncVerbs go to the session (sync.go).
 var syncVerbs = map[string]bool{"pause": true, "resume": true, "uploadAll": true, "downloadAll": true, "state": true}
-
-// resetVerbs arrive with client reset; until then they are refused
-// plainly rather than faked.
-var resetVerbs = map[string]bool{"executeClientReset": true, "unsynced": true, "file": true}
 
 func (d *driver) handle(req *request) (any, error) {
 	switch req.Cmd {
@@ -46,6 +49,12 @@ func (d *driver) handle(req *request) (any, error) {
 		return d.count(req)
 	case "events":
 		return d.events.take(), nil
+	case "executeClientReset":
+		return nil, d.executeClientReset(req)
+	case "unsynced":
+		return d.unsynced(req)
+	case "file":
+		return d.file(req)
 	case "exit":
 		return nil, nil
 	case "":
@@ -54,9 +63,6 @@ func (d *driver) handle(req *request) (any, error) {
 	if syncVerbs[req.Cmd] {
 		return d.handleSync(req)
 	}
-	if resetVerbs[req.Cmd] {
-		return nil, terror.New(terror.InvalidArgument, "%s is not supported yet: client reset arrives with its own issue", req.Cmd)
-	}
 	return nil, terror.New(terror.InvalidArgument, "unknown command %q", req.Cmd)
 }
 
@@ -64,18 +70,26 @@ func (d *driver) open(req *request) error {
 	if d.db != nil && !d.db.IsClosed() {
 		return terror.New(terror.InvalidArgument, "this driver already has an open database; close it first")
 	}
+	return d.openWith(req.Config, req.Sync, true)
+}
+
+// openWith opens the database the config describes, registers the change
+// listeners and, with a sync object, starts the session; it remembers
+// what it opened with, for the reopen after executeClientReset. fresh
+// starts a new event log (open); the reopen of a reset keeps it.
+func (d *driver) openWith(config, syncRaw json.RawMessage, fresh bool) error {
 	var sc *syncConfig
-	if present(req.Sync) {
-		c, err := parseSyncConfig(req.Sync)
+	if present(syncRaw) {
+		c, err := parseSyncConfig(syncRaw)
 		if err != nil {
 			return err
 		}
 		sc = &c
 	}
-	if !present(req.Config) {
+	if !present(config) {
 		return terror.New(terror.InvalidArgument, `open needs a "config" object`)
 	}
-	opts, err := api.ParseConfig(req.Config)
+	opts, err := api.ParseConfig(config)
 	if err != nil {
 		return err
 	}
@@ -108,7 +122,9 @@ func (d *driver) open(req *request) error {
 		return err
 	}
 	d.db = db
-	d.events.take() // events are counted from the open
+	if fresh {
+		d.events.take() // events are counted from the open
+	}
 	if sc != nil {
 		if err := d.startSession(*sc); err != nil {
 			if cerr := db.Close(); cerr != nil {
@@ -117,6 +133,7 @@ func (d *driver) open(req *request) error {
 			return err
 		}
 	}
+	d.lastConfig, d.lastSync = config, syncRaw
 	return nil
 }
 

@@ -125,7 +125,7 @@ func TestSyncCommands(t *testing.T) {
 	}
 	assert.Equal(t, map[string]any{"session": "active", "connection": "connected"}, resps[8]["result"])
 	assert.Equal(t, "InvalidArgument", code(resps[9]))
-	assert.Equal(t, "InvalidArgument", code(resps[10]), "client reset is not supported yet")
+	assert.Equal(t, "InvalidArgument", code(resps[10]), "an in-memory database has no reset to execute")
 	events := resps[11]["result"].([]any)
 	types := map[string]bool{}
 	var sessionStates []any
@@ -144,4 +144,32 @@ func TestSyncCommands(t *testing.T) {
 	assert.Equal(t, true, resps[14]["ok"], "an unreachable server does not fail the open")
 	assert.Equal(t, true, resps[15]["ok"], "nothing to upload")
 	assert.Equal(t, "Timeout", code(resps[17]))
+}
+
+func TestClientResetCommandsWithoutAReset(t *testing.T) {
+	dir := t.TempDir()
+	config := `{"path": "` + dir + `/a.tether", "schema": [{"name": "Dog", "primaryKey": "_id", "properties": {"_id": "string"}}]}`
+	resps := converse(t,
+		`{"id": 1, "cmd": "executeClientReset"}`,
+		`{"id": 2, "cmd": "file", "backup": "last"}`,
+		`{"id": 3, "cmd": "unsynced", "backup": "last"}`,
+		`{"id": 4, "cmd": "file", "backup": "first"}`,
+		`{"id": 5, "cmd": "open", "config": `+config+`}`,
+		`{"id": 6, "cmd": "write", "ops": [{"create": "Dog", "value": {"_id": "1"}}]}`,
+		`{"id": 7, "cmd": "executeClientReset"}`,
+		`{"id": 8, "cmd": "count", "query": {"class": "Dog"}}`,
+		`{"id": 9, "cmd": "close"}`,
+		`{"id": 10, "cmd": "executeClientReset"}`,
+		`{"id": 11, "cmd": "open", "config": `+config+`}`,
+		`{"id": 12, "cmd": "count", "query": {"class": "Dog"}}`,
+	)
+	require.Len(t, resps, 12)
+	assert.Equal(t, "Closed", code(resps[0]), "nothing was opened")
+	assert.Equal(t, map[string]any{"path": nil, "exists": false}, resps[1]["result"], "no reset, no backup")
+	assert.Equal(t, "NotFound", code(resps[2]))
+	assert.Equal(t, "InvalidArgument", code(resps[3]), `only "last" is defined`)
+	assert.Equal(t, "InvalidArgument", code(resps[6]), "no reset is required")
+	assert.Equal(t, 1.0, resps[7]["result"], "a refused reset leaves the database open and as it was")
+	assert.Equal(t, "InvalidArgument", code(resps[9]), "the store refuses a closed file that needs no reset")
+	assert.Equal(t, 1.0, resps[11]["result"])
 }

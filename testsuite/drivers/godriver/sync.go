@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/terror"
 )
@@ -48,11 +49,11 @@ func parseSyncConfig(raw json.RawMessage) (syncConfig, error) {
 // every callback would: paused, so that registering the callbacks races
 // with nothing, then resumed. The first events are therefore
 // sessionState paused→active and connectionState disconnected→connecting.
-// (clientReset is accepted but not acted on yet: client reset arrives
-// with its own issue.)
+// The client-reset mode is the open's ("": the session's default,
+// recoverOrDiscardUnsyncedChanges).
 func (d *driver) startSession(c syncConfig) error {
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d.db,
-		StartPaused: true, MinBackoff: minBackoff, MaxBackoff: maxBackoff})
+		StartPaused: true, MinBackoff: minBackoff, MaxBackoff: maxBackoff, ClientReset: reset.Mode(c.ClientReset)})
 	if err != nil {
 		return err
 	}
@@ -70,6 +71,10 @@ func (d *driver) startSession(c syncConfig) error {
 	s.AddProgressListener(session.Download, session.Indefinitely, progress)
 	s.AddErrorHandler(func(e session.Error) {
 		d.events.add(event{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
+	})
+	s.AddClientResetListener(func(ev reset.Event) {
+		d.backups.set(ev.BackupPath) // known before the runner can see the event
+		d.events.add(resetEvent(ev))
 	})
 	d.sess = s
 	s.Resume()
