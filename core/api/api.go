@@ -159,11 +159,12 @@ func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj, err := d.Get(class, key)
-	if err != nil {
-		return nil, err
-	}
-	return AppendObject(nil, obj), nil
+	var out []byte
+	err = d.GetEncoded(class, key, func(obj []byte, c *schema.Class) error {
+		out, err = appendEncodedObject(make([]byte, 0, 2*len(obj)), obj, c)
+		return err
+	})
+	return out, err
 }
 
 // Query runs a JSON query and returns a JSON array of objects.

@@ -59,22 +59,7 @@ func AppendValue(b []byte, v any) []byte {
 	case int64:
 		return strconv.AppendInt(b, x, 10)
 	case float64:
-		switch {
-		case math.IsNaN(x):
-			return append(b, `{"$numberDouble":"NaN"}`...)
-		case math.IsInf(x, 1):
-			return append(b, `{"$numberDouble":"Infinity"}`...)
-		case math.IsInf(x, -1):
-			return append(b, `{"$numberDouble":"-Infinity"}`...)
-		}
-		start := len(b)
-		b = strconv.AppendFloat(b, x, 'g', -1, 64)
-		for _, c := range b[start:] {
-			if c == '.' || c == 'e' || c == 'E' {
-				return b
-			}
-		}
-		return append(b, ".0"...)
+		return appendDouble(b, x)
 	case string:
 		return appendString(b, x)
 	case []byte:
@@ -104,6 +89,27 @@ func AppendValue(b []byte, v any) []byte {
 		return append(b, ']')
 	}
 	return append(b, "null"...)
+}
+
+// appendDouble writes a double so that it reads back as one: whole values
+// keep ".0", and NaN and the infinities use Extended JSON.
+func appendDouble(b []byte, x float64) []byte {
+	switch {
+	case math.IsNaN(x):
+		return append(b, `{"$numberDouble":"NaN"}`...)
+	case math.IsInf(x, 1):
+		return append(b, `{"$numberDouble":"Infinity"}`...)
+	case math.IsInf(x, -1):
+		return append(b, `{"$numberDouble":"-Infinity"}`...)
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, x, 'g', -1, 64)
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'E' {
+			return b
+		}
+	}
+	return append(b, ".0"...)
 }
 
 const hexDigits = "0123456789abcdef"

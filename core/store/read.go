@@ -281,3 +281,37 @@ func pkString(c *schema.Class, v any) (string, bool) {
 	}
 	return encodePK(k), true
 }
+
+// GetEncoded calls fn with an object's stored form (crdt.EncodeObject's
+// msgpack: properties and stamps) and its class, without decoding it:
+// the boundary transcodes it to JSON directly. obj is valid only during
+// fn, which runs under the read lock and must not call the database.
+func (db *DB) GetEncoded(class string, key any, fn func(obj []byte, c *schema.Class) error) error {
+	leave, err := db.enter()
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return db.e.bunt.View(func(tx *buntdb.Tx) error {
+		c, err := db.e.schema.MustClass(class)
+		if err != nil {
+			return err
+		}
+		k, err := coerceKey(c, key)
+		if err != nil {
+			return err
+		}
+		raw, err := tx.Get(objectKey(c.Name, k))
+		if errors.Is(err, buntdb.ErrNotFound) {
+			return terror.New(terror.NotFound, "no %s with primary key %v", c.Name, key)
+		}
+		if err != nil {
+			return terror.Wrap(terror.IO, err, "read")
+		}
+		obj, ok := stripPrefix(strBytes(raw))
+		if !ok {
+			return terror.New(terror.Corrupted, "stored object: bad index-key prefix")
+		}
+		return fn(obj, c)
+	})
+}

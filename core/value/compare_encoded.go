@@ -88,3 +88,18 @@ func rawFloat(b []byte) (float64, bool) {
 	}
 	return math.Float64frombits(it.u), true
 }
+
+// ReadInt reads an integer without boxing it.
+func ReadInt(b []byte) (int64, int, error) {
+	it, err := readHeader(b)
+	if err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case it.kind == kInt:
+		return it.i, it.hdr, nil
+	case it.kind == kUint && it.u <= math.MaxInt64:
+		return int64(it.u), it.hdr, nil
+	}
+	return 0, 0, malformed("expected an integer")
+}
