@@ -89,22 +89,32 @@ func EncodeChangeset(cs *Changeset) []byte {
 	return b
 }
 
-// DecodeChangeset decodes a changeset; damaged input is an error.
-func DecodeChangeset(b []byte) (*Changeset, error) {
-	bad := func(err error) (*Changeset, error) { return nil, fmt.Errorf("malformed changeset: %v", err) }
+// DecodeChangesetHeader reads a changeset's origin, version and stamp
+// without its ops; off is where the ops array starts.
+func DecodeChangesetHeader(b []byte) (cs Changeset, off int, err error) {
 	n, off, err := value.ReadArrayHeader(b)
 	if err != nil || n != 5 {
-		return bad(err)
+		return cs, 0, fmt.Errorf("malformed changeset: %v", err)
 	}
 	var u [4]uint64
 	for i := range u {
 		x, m, err := value.ReadUint(b[off:])
 		if err != nil {
-			return bad(err)
+			return cs, 0, fmt.Errorf("malformed changeset: %v", err)
 		}
 		u[i], off = x, off+m
 	}
-	cs := &Changeset{Origin: Origin(u[0]), Version: u[1], Stamp: Stamp{HLC: u[2], Client: u[3]}}
+	return Changeset{Origin: Origin(u[0]), Version: u[1], Stamp: Stamp{HLC: u[2], Client: u[3]}}, off, nil
+}
+
+// DecodeChangeset decodes a changeset; damaged input is an error.
+func DecodeChangeset(b []byte) (*Changeset, error) {
+	bad := func(err error) (*Changeset, error) { return nil, fmt.Errorf("malformed changeset: %v", err) }
+	head, off, err := DecodeChangesetHeader(b)
+	if err != nil {
+		return nil, err
+	}
+	cs := &head
 	nops, m, err := value.ReadArrayHeader(b[off:])
 	if err != nil {
 		return bad(err)

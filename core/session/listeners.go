@@ -103,29 +103,21 @@ func (s *Session) AddProgressListener(dir Direction, mode ProgressMode, fn func(
 	return s.addListener(func(l *listeners, id int) { l.progress[id] = pl })
 }
 
-func (s *Session) setState(to State) {
-	s.mu.Lock()
-	from := s.state
-	s.state = to
-	var fns []func(State, State)
-	for _, fn := range s.listeners.state {
-		fns = append(fns, fn)
-	}
-	s.mu.Unlock()
-	if from == to {
-		return
-	}
-	for _, fn := range fns {
-		fn(from, to)
-	}
-}
+func (s *Session) setState(to State) { transition(s, &s.state, to, &s.listeners.state) }
 
 func (s *Session) setConnState(to ConnectionState) {
+	transition(s, &s.connState, to, &s.listeners.connection)
+}
+
+// transition sets a state under the session's lock and, if it changed,
+// calls the listeners outside it (ls is read under the lock: addListener
+// creates the maps lazily).
+func transition[T comparable](s *Session, cur *T, to T, ls *map[int]func(T, T)) {
 	s.mu.Lock()
-	from := s.connState
-	s.connState = to
-	var fns []func(ConnectionState, ConnectionState)
-	for _, fn := range s.listeners.connection {
+	from := *cur
+	*cur = to
+	fns := make([]func(T, T), 0, len(*ls))
+	for _, fn := range *ls {
 		fns = append(fns, fn)
 	}
 	s.mu.Unlock()

@@ -85,21 +85,31 @@ func (b *fileBackend) Sync() error {
 	return nil
 }
 
-func (b *fileBackend) Replace(p []byte) error {
-	tmp := b.path + ".compact"
+// createSynced writes data to a new file at tmp and fsyncs it; the file
+// stays open for the caller (Replace locks it before renaming it).
+func createSynced(tmp string, data []byte) (*os.File, error) {
 	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return ioErr(err, "create %s", tmp)
+		return nil, ioErr(err, "create %s", tmp)
 	}
-	if _, err := f.Write(p); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(tmp)
-		return ioErr(err, "write %s", tmp)
+		return nil, ioErr(err, "write %s", tmp)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
 		os.Remove(tmp)
-		return ioErr(err, "fsync %s", tmp)
+		return nil, ioErr(err, "fsync %s", tmp)
+	}
+	return f, nil
+}
+
+func (b *fileBackend) Replace(p []byte) error {
+	tmp := b.path + ".compact"
+	f, err := createSynced(tmp, p)
+	if err != nil {
+		return err
 	}
 	unlock, err := lockFile(f)
 	if err != nil {

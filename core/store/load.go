@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"github.com/tethersync/tether/core/crdt"
 
 	"github.com/tidwall/buntdb"
 
@@ -152,23 +153,14 @@ func (e *engine) keepHistory(origin Origin, version uint64, payload []byte) {
 // walking its ops: the record's checksum already vouches for them, and
 // whatever later decodes them (ensurePending, settle) still checks.
 func changesetHeader(b []byte) (Origin, uint64, uint64, error) {
-	bad := func(err error) (Origin, uint64, uint64, error) { return 0, 0, 0, corrupted(err, "changeset") }
-	n, off, err := value.ReadArrayHeader(b)
-	if err != nil || n != 5 {
-		return bad(err)
+	head, off, err := crdt.DecodeChangesetHeader(b)
+	if err == nil {
+		_, _, err = value.ReadArrayHeader(b[off:])
 	}
-	var u [4]uint64
-	for i := range u {
-		x, m, err := value.ReadUint(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		u[i], off = x, off+m
+	if err != nil {
+		return 0, 0, 0, corrupted(err, "changeset")
 	}
-	if _, _, err := value.ReadArrayHeader(b[off:]); err != nil {
-		return bad(err)
-	}
-	return Origin(u[0]), u[1], u[2], nil
+	return head.Origin, head.Version, head.Stamp.HLC, nil
 }
 
 // A state chunk is an array of key, stored-object pairs (flattened).

@@ -341,19 +341,9 @@ func splitObjectKey(k string) (class string, ok bool) {
 // file and the directory, so path holds all of data or nothing.
 func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := createSynced(tmp, data)
 	if err != nil {
-		return ioErr(err, "create %s", tmp)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return ioErr(err, "write %s", tmp)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return ioErr(err, "fsync %s", tmp)
+		return err
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
