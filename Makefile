@@ -7,7 +7,8 @@ DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build test test-go test-race test-wasm-build test-c conformance \
-        bench bench-store bench-ffi bench-sync bench-reset tetherd run drivers driver-go driver-c fuzz clean
+        bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
+        test-android test-ios android ios driver-jvm run drivers driver-go driver-c fuzz clean
 
 all: build
 
@@ -17,7 +18,7 @@ build:
 # Every test: Go unit tests (race detector on core), the WebAssembly build
 # of core, the C ABI tests, and the conformance scenarios through every
 # binding driver.
-test: test-go test-race test-wasm-build test-c conformance
+test: test-go test-race test-wasm-build test-c test-android test-ios conformance
 
 test-go:
 	$(GO) vet ./...
@@ -33,7 +34,24 @@ test-wasm-build:
 test-c:
 	$(MAKE) -C platforms/c test asan
 
-drivers: driver-go driver-c
+# The gomobile binding tested for real on the desktop JVM (JNI glue built
+# for linux), its Kotlin layer, and the iOS header checks.
+test-android:
+	$(MAKE) -C platforms/android test
+
+test-ios:
+	$(MAKE) -C platforms/ios test
+
+android:
+	$(MAKE) -C platforms/android android
+
+ios:
+	$(MAKE) -C platforms/ios ios
+
+drivers: driver-go driver-c driver-jvm
+
+driver-jvm:
+	$(MAKE) -C platforms/android driver
 
 driver-go:
 	@mkdir -p $(DRIVERS)
@@ -51,13 +69,16 @@ C_DRIVER = $(shell if ! command -v gcc >/dev/null; then echo "skip:gcc not insta
 	else echo "$(DRIVERS)/tether-driver-c"; fi)
 
 # Scenarios that sync run against a fresh tetherd each (the runner starts it).
-conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
+JVM_DRIVER = $(shell $(MAKE) --no-print-directory -s -C platforms/android driver-arg)
+
+conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) \
 		-tetherd $(BUILD)/tetherd \
 		-driver go=$(DRIVERS)/tether-driver-go \
-		-driver "c=$(C_DRIVER)"
+		-driver "c=$(C_DRIVER)" \
+		-driver "jvm=$(JVM_DRIVER)"
 
-bench: bench-store bench-ffi bench-sync bench-reset
+bench: bench-store bench-ffi bench-sync bench-reset bench-jvm
 
 bench-store:
 	$(GO) run ./bench/store
@@ -70,6 +91,9 @@ bench-sync: tetherd
 
 bench-reset:
 	$(GO) run ./bench/reset
+
+bench-jvm:
+	$(MAKE) -C platforms/android bench-jvm
 
 tetherd:
 	@mkdir -p $(BUILD)

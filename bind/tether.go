@@ -1,0 +1,229 @@
+// Package tether is Tether's gomobile binding (directory bind/): the
+// package that `gomobile bind` turns into an Android AAR (Java classes
+// io.github.tethersync.tether.*) and an iOS xcframework (Objective-C
+// classes Tether*, e.g. TetherDatabase). Its name is the one apps see, hence
+// "tether" rather than the directory's name.
+//
+// It is a thin wrapper of the boundary API (core/api) and holds no logic of
+// its own: every method forwards to one core/api call. It uses only the types
+// gobind supports: signed integers, float64, string, bool, []byte, pointers
+// to structs, interfaces (for the callbacks that Java / Objective-C
+// implement) and (T, error) results.
+//
+// JSON forms (ops, queries, objects, change and session events, the sync
+// config) are core/api's and SPEC.md's, values in MongoDB Extended JSON,
+// and cross as UTF-8 bytes ([]byte: byte[] in Java, NSData in Objective-C),
+// as core/api takes and gives them: gobind converts a string to and from
+// UTF-16 character by character, which costs more than the call itself
+// (measured: a 150-character string result ~1 µs, the same bytes ~0.3 µs).
+// Short names (class, path, token, direction) are strings. A []byte
+// argument is the caller's memory, lent for the call only (gobind passes it
+// without copying), so the wrapper copies it before core/api sees it, as
+// the C ABI does.
+//
+// Errors: every error returned has a message that starts with its
+// conformance code and a colon ("DuplicateKey: ..."); gobind turns it into a
+// java.lang.Exception with that message (an NSError with it as the
+// localized description on iOS). The idiomatic layers (platforms/android,
+// platforms/ios) read the code back from the prefix.
+//
+// Threads: callbacks run on Go goroutines (gobind attaches them to the JVM;
+// on iOS they are ordinary threads): a change listener on the goroutine that
+// committed (the caller's thread for a local write, the session's for a
+// download), session listeners on the session's goroutine. They must return
+// quickly and not block on the database or session that called them.
+package tether
+
+import (
+	"bytes"
+
+	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/terror"
+)
+
+// APIVersion is the version of this binding's API (the C ABI's
+// TETHER_API_VERSION counts the same features: 3 = databases, sync
+// sessions, client reset).
+const APIVersion = 3
+
+// Version returns APIVersion: one trivial call across the boundary (apps
+// use it to detect a stale native library; benchmarks to time a call).
+func Version() int64 { return APIVersion }
+
+// Database is an open database handle.
+type Database struct{ h int64 }
+
+// ChangeListener receives the changes of a query's results as JSON:
+// {"class": "Dog", "inserted": [keys], "modified": [keys], "deleted": [keys]}.
+type ChangeListener interface {
+	OnChange(changeJSON []byte)
+}
+
+// EventListener receives a sync session's events as JSON, in SPEC.md's
+// event form: {"type": "sessionState"|"connectionState", "from", "to"},
+// {"type": "error", "code", "fatal", "message"}, {"type": "clientReset",
+// "phase": "before"|"after", "mode", "backupPath", "message"}.
+type EventListener interface {
+	OnEvent(eventJSON []byte)
+}
+
+// ProgressListener receives progress events as JSON: {"type": "progress",
+// "direction": "upload"|"download", "transferred", "transferable",
+// "estimate"}.
+type ProgressListener interface {
+	OnProgress(progressJSON []byte)
+}
+
+// errorOf gives every error a message that starts with its conformance code.
+func errorOf(err error) error {
+	if err == nil {
+		return nil
+	}
+	if te, ok := err.(*terror.Error); ok {
+		return te
+	}
+	e := api.ErrorToJSON(err)
+	return terror.New(terror.Code(e.Code), "%s", e.Message)
+}
+
+// Open opens (or creates) a database from a JSON config: {"path",
+// "inMemory", "schema": [classes], "allowMigration", "durability"}.
+func Open(configJSON []byte) (*Database, error) {
+	h, err := api.Open(bytes.Clone(configJSON))
+	if err != nil {
+		return nil, errorOf(err)
+	}
+	return &Database{h: h}, nil
+}
+
+// Close closes the database; its listeners stop. A second Close is a
+// Closed error. Close its sync session first.
+func (d *Database) Close() error { return errorOf(api.Close(d.h)) }
+
+// Write commits a JSON array of ops as one transaction.
+func (d *Database) Write(opsJSON []byte) error {
+	return errorOf(api.Write(d.h, bytes.Clone(opsJSON)))
+}
+
+// Get returns one object as JSON; keyJSON is its primary key in JSON
+// ("\"rex\"", "42", "{\"$oid\": ...}"). NotFound when there is none.
+func (d *Database) Get(className string, keyJSON []byte) ([]byte, error) {
+	b, err := api.Get(d.h, className, bytes.Clone(keyJSON))
+	return b, errorOf(err)
+}
+
+// Query runs a JSON query {"class", "filter", "args", "sort", "limit"} and
+// returns a JSON array of objects.
+func (d *Database) Query(queryJSON []byte) ([]byte, error) {
+	b, err := api.Query(d.h, bytes.Clone(queryJSON))
+	return b, errorOf(err)
+}
+
+// Count returns how many objects a JSON query matches.
+func (d *Database) Count(queryJSON []byte) (int64, error) {
+	n, err := api.Count(d.h, bytes.Clone(queryJSON))
+	return n, errorOf(err)
+}
+
+// Schema returns the database's schema as a JSON array of classes.
+func (d *Database) Schema() ([]byte, error) {
+	b, err := api.SchemaJSON(d.h)
+	return b, errorOf(err)
+}
+
+// AddListener calls l with every change of a JSON query's results; it
+// returns an id for RemoveListener.
+func (d *Database) AddListener(queryJSON []byte, l ChangeListener) (int64, error) {
+	id, err := api.AddListener(d.h, bytes.Clone(queryJSON), l.OnChange)
+	return id, errorOf(err)
+}
+
+// RemoveListener stops a change listener (NotFound if it is not registered).
+func (d *Database) RemoveListener(id int64) error { return errorOf(api.RemoveListener(id)) }
+
+// SyncSession is a sync session of an open database.
+type SyncSession struct{ h int64 }
+
+// StartSync starts syncing the database; it returns at once (the session
+// connects on its own goroutine). configJSON: {"url", "token", "partition",
+// "startPaused", "minBackoffMs", "maxBackoffMs", "clientReset": "manual" |
+// "discardUnsyncedChanges" | "recoverUnsyncedChanges" |
+// "recoverOrDiscardUnsyncedChanges" (the default)}.
+func (d *Database) StartSync(configJSON []byte) (*SyncSession, error) {
+	h, err := api.SessionStart(d.h, bytes.Clone(configJSON))
+	if err != nil {
+		return nil, errorOf(err)
+	}
+	return &SyncSession{h: h}, nil
+}
+
+// Close ends the session (the database stays open).
+func (s *SyncSession) Close() error { return errorOf(api.SessionClose(s.h)) }
+
+// Pause stops syncing until Resume.
+func (s *SyncSession) Pause() error { return errorOf(api.SessionPause(s.h)) }
+
+// Resume restarts a paused session (or one waiting for a token).
+func (s *SyncSession) Resume() error { return errorOf(api.SessionResume(s.h)) }
+
+// RefreshToken hands the session a new access token.
+func (s *SyncSession) RefreshToken(token string) error {
+	return errorOf(api.SessionRefreshToken(s.h, token))
+}
+
+// State returns {"session": "active"|"paused"|"inactive"|"dying"|
+// "waitingForAccessToken", "connection": "disconnected"|"connecting"|
+// "connected"}.
+func (s *SyncSession) State() ([]byte, error) {
+	b, err := api.SessionStateJSON(s.h)
+	return b, errorOf(err)
+}
+
+// UploadAll waits up to timeoutMs milliseconds until every local change is
+// uploaded; false if the time ran out first.
+func (s *SyncSession) UploadAll(timeoutMs int64) (bool, error) {
+	ok, err := api.SessionUploadAll(s.h, timeoutMs)
+	return ok, errorOf(err)
+}
+
+// DownloadAll waits up to timeoutMs milliseconds until every server change
+// known now is downloaded; false if the time ran out first.
+func (s *SyncSession) DownloadAll(timeoutMs int64) (bool, error) {
+	ok, err := api.SessionDownloadAll(s.h, timeoutMs)
+	return ok, errorOf(err)
+}
+
+// AddEventListener calls l with the session's state, connection, error and
+// client-reset events; it returns an id for RemoveListener.
+func (s *SyncSession) AddEventListener(l EventListener) (int64, error) {
+	id, err := api.SessionAddEventListener(s.h, l.OnEvent)
+	return id, errorOf(err)
+}
+
+// AddProgressListener calls l with progress in one direction ("upload" |
+// "download"), mode "currentChanges" (until what is outstanding now is
+// transferred) or "indefinitely"; it returns an id for RemoveListener.
+func (s *SyncSession) AddProgressListener(direction, mode string, l ProgressListener) (int64, error) {
+	id, err := api.SessionAddProgressListener(s.h, direction, mode, l.OnProgress)
+	return id, errorOf(err)
+}
+
+// RemoveListener stops a session listener.
+func (s *SyncSession) RemoveListener(id int64) error {
+	return errorOf(api.SessionRemoveListener(id))
+}
+
+// ExecuteClientReset performs the manual client reset a database file
+// records as required (close its session and database first): the file
+// becomes the returned backup, and the next open starts afresh.
+func ExecuteClientReset(path string) (string, error) {
+	p, err := api.ExecuteClientReset(path)
+	return p, errorOf(err)
+}
+
+// UnsyncedChanges lists a backup's unsynced changes as JSON, one net entry
+// per object: [{"op": "create"|"update"|"delete", "class", "key", "fields"}].
+func UnsyncedChanges(backupPath string) ([]byte, error) {
+	b, err := api.UnsyncedChangesJSON(backupPath)
+	return b, errorOf(err)
+}

@@ -1,0 +1,139 @@
+package io.github.tethersync.kotlin
+
+import io.github.tethersync.tether.Tether
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.channels.awaitClose
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.callbackFlow
+import java.io.Closeable
+import io.github.tethersync.tether.Database as RawDatabase
+
+/** How hard a commit works to survive a crash (see core/store.SyncPolicy). */
+enum class Durability(internal val json: String) { FULL("full"), RELAXED("relaxed"), NONE("none") }
+
+/**
+ * The changes one commit made to a query's results: primary keys (decoded
+ * from Extended JSON: String, Long, or a Map such as {"$oid": ...}) that
+ * entered the results, changed in them, or left them. [json] is Tether's text.
+ */
+data class Change(
+    val className: String,
+    val inserted: List<Any?>,
+    val modified: List<Any?>,
+    val deleted: List<Any?>,
+    val json: String,
+) {
+    companion object {
+        @Suppress("UNCHECKED_CAST")
+        internal fun parse(json: String): Change {
+            val m = parseObject(json)
+            return Change(m["class"] as String, m["inserted"] as List<Any?>, m["modified"] as List<Any?>,
+                m["deleted"] as List<Any?>, json)
+        }
+    }
+}
+
+/** A registered listener; [close] removes it (closing twice does nothing). */
+class ListenerRegistration internal constructor(private var remove: (() -> Unit)?) : Closeable {
+    override fun close() {
+        val r = synchronized(this) { remove.also { remove = null } }
+        r?.invoke()
+    }
+}
+
+/**
+ * A Tether database: the Kotlin face of the gomobile binding's Database.
+ * Objects, ops and queries are JSON text as SPEC.md writes them (values in
+ * MongoDB Extended JSON); errors are [TetherException]s.
+ *
+ * Change listeners run on the thread that committed: the writer's for a
+ * local write (before [write] returns), the sync session's for a download.
+ */
+class Database private constructor(internal val raw: RawDatabase) : Closeable {
+    companion object {
+        /** Opens a database from core/api's config JSON. */
+        fun open(configJson: String): Database = Database(call { Tether.open(configJson.utf8()) })
+
+        /**
+         * Opens (or creates) the database at [path] (null with [inMemory]),
+         * with a schema (a JSON array of classes; null: the stored one).
+         */
+        fun open(
+            path: String? = null,
+            schemaJson: String? = null,
+            inMemory: Boolean = false,
+            durability: Durability = Durability.FULL,
+            allowMigration: Boolean = false,
+        ): Database {
+            val cfg = buildString {
+                append("{\"inMemory\":").append(inMemory).append(",\"durability\":\"").append(durability.json).append('"')
+                if (allowMigration) append(",\"allowMigration\":true")
+                if (path != null) append(",\"path\":").append(MiniJson.quote(path))
+                if (schemaJson != null) append(",\"schema\":").append(schemaJson)
+                append('}')
+            }
+            return open(cfg)
+        }
+
+        /**
+         * Performs the manual client reset a closed database file needs (after a
+         * ClientReset error in manual mode): the file becomes the returned backup.
+         */
+        fun executeClientReset(path: String): String = call { Tether.executeClientReset(path) }
+
+        /** The unsynced changes a reset left in a backup, as JSON: [{"op", "class", "key", "fields"}]. */
+        fun unsyncedChanges(backupPath: String): String = call { Tether.unsyncedChanges(backupPath) }.text()
+    }
+
+    /** Commits a JSON array of ops as one transaction. */
+    fun write(opsJson: String) = call { raw.write(opsJson.utf8()) }
+
+    /** The object with this primary key (JSON: "\"rex\"", "42"), or null if there is none. */
+    fun get(className: String, keyJson: String): String? =
+        try {
+            call { raw.get(className, keyJson.utf8()) }.text()
+        } catch (e: TetherException) {
+            if (e.code == ErrorCode.NotFound) null else throw e
+        }
+
+    /** Runs a query ({"class", "filter", "args", "sort", "limit"}): a JSON array of objects. */
+    fun query(queryJson: String): String = call { raw.query(queryJson.utf8()) }.text()
+
+    /** How many objects a query matches. */
+    fun count(queryJson: String): Long = call { raw.count(queryJson.utf8()) }
+
+    /** The schema, as a JSON array of classes. */
+    val schemaJson: String get() = call { raw.schema() }.text()
+
+    /** Calls [listener] with every change of a query's results, until the registration is closed. */
+    fun addChangeListener(queryJson: String, listener: (Change) -> Unit): ListenerRegistration {
+        val id = call { raw.addListener(queryJson.utf8()) { listener(Change.parse(it.text())) } }
+        return ListenerRegistration { removeQuietly(id) }
+    }
+
+    /**
+     * The changes of a query's results, as a cold Flow: collecting registers
+     * a listener, cancelling removes it. Nothing is dropped (the buffer is
+     * unbounded: a listener must never block the committing thread).
+     */
+    fun changesAsFlow(queryJson: String): Flow<Change> = callbackFlow {
+        val id = call { raw.addListener(queryJson.utf8()) { trySend(Change.parse(it.text())) } }
+        awaitClose { removeQuietly(id) }
+    }.buffer(Channel.UNLIMITED)
+
+    private fun removeQuietly(id: Long) {
+        try {
+            raw.removeListener(id)
+        } catch (_: Exception) {
+            // the database was closed, which removed it already
+        }
+    }
+
+    /** Starts syncing this database; see [SyncSession]. */
+    fun startSync(config: SyncConfiguration): SyncSession =
+        SyncSession(call { raw.startSync(config.toJson().utf8()) })
+
+    /** Closes the database (close its [SyncSession] first); closing twice is a Closed error. */
+    override fun close() = call { raw.close() }
+}

@@ -1,0 +1,48 @@
+package io.github.tethersync.kotlin
+
+/** The conformance error codes (SPEC.md), one per kind of mistake, the same in every binding. */
+enum class ErrorCode {
+    InvalidArgument, SchemaMismatch, UnknownClass, UnknownProperty, WrongType, MissingPrimaryKey,
+    DuplicateKey, NotFound, QuerySyntax, Closed, Timeout, ClientReset, AuthFailed, PermissionDenied,
+    ProtocolError, Corrupted, IO,
+
+    /** A bug in Tether (or an error without a code): no conformance scenario expects it. */
+    Internal;
+
+    companion object {
+        fun of(name: String): ErrorCode = entries.firstOrNull { it.name == name } ?: Internal
+    }
+}
+
+/**
+ * A Tether error: [code] is the conformance code, [detail] the message
+ * without it. The gomobile binding throws java.lang.Exception with the
+ * message "Code: detail"; every call of this layer turns it into this.
+ */
+class TetherException(val code: ErrorCode, val detail: String, cause: Throwable? = null) :
+    Exception("$code: $detail", cause) {
+    companion object {
+        private val prefix = Regex("^([A-Z][A-Za-z]*): ")
+
+        /** The exception for one the binding threw ("Code: message"). */
+        fun from(e: Exception): TetherException {
+            if (e is TetherException) return e
+            val msg = e.message ?: e.toString()
+            val m = prefix.find(msg) ?: return TetherException(ErrorCode.Internal, msg, e)
+            return TetherException(ErrorCode.of(m.groupValues[1]), msg.substring(m.range.last + 1), e)
+        }
+    }
+}
+
+/** Runs a call of the binding; its exceptions become [TetherException]s. */
+internal inline fun <T> call(block: () -> T): T =
+    try {
+        block()
+    } catch (e: RuntimeException) {
+        throw e
+    } catch (e: Exception) {
+        throw TetherException.from(e)
+    }
+
+internal fun String.utf8(): ByteArray = toByteArray(Charsets.UTF_8)
+internal fun ByteArray?.text(): String = this?.toString(Charsets.UTF_8) ?: ""

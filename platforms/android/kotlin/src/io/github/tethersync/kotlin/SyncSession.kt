@@ -1,0 +1,208 @@
+package io.github.tethersync.kotlin
+
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.channels.awaitClose
+import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.withContext
+import java.io.Closeable
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.TimeSource
+import io.github.tethersync.tether.SyncSession as RawSyncSession
+
+/** What a session does when the server cannot continue the device's history. */
+enum class ClientResetMode(internal val json: String) {
+    MANUAL("manual"),
+    DISCARD_UNSYNCED_CHANGES("discardUnsyncedChanges"),
+    RECOVER_UNSYNCED_CHANGES("recoverUnsyncedChanges"),
+    RECOVER_OR_DISCARD_UNSYNCED_CHANGES("recoverOrDiscardUnsyncedChanges"),
+}
+
+/** How to sync a database with a tetherd partition. */
+data class SyncConfiguration(
+    val url: String,
+    val token: String,
+    val partition: String,
+    val clientReset: ClientResetMode = ClientResetMode.RECOVER_OR_DISCARD_UNSYNCED_CHANGES,
+    /** Start paused (register callbacks, then [SyncSession.resume]: no transition is missed). */
+    val startPaused: Boolean = false,
+    /** Reconnect delay bounds (null: Tether's defaults, 100 ms to 10 s). */
+    val minBackoff: Duration? = null,
+    val maxBackoff: Duration? = null,
+) {
+    internal fun toJson(): String = buildString {
+        append("{\"url\":").append(MiniJson.quote(url))
+        append(",\"token\":").append(MiniJson.quote(token))
+        append(",\"partition\":").append(MiniJson.quote(partition))
+        append(",\"clientReset\":\"").append(clientReset.json).append('"')
+        if (startPaused) append(",\"startPaused\":true")
+        minBackoff?.let { append(",\"minBackoffMs\":").append(it.inWholeMilliseconds) }
+        maxBackoff?.let { append(",\"maxBackoffMs\":").append(it.inWholeMilliseconds) }
+        append('}')
+    }
+}
+
+enum class Direction(internal val json: String) { UPLOAD("upload"), DOWNLOAD("download") }
+
+enum class ProgressMode(internal val json: String) {
+    /** Until what is outstanding when collection starts has been transferred; then the Flow completes. */
+    CURRENT_CHANGES("currentChanges"),
+
+    /** Every transfer, for as long as it is collected. */
+    INDEFINITELY("indefinitely"),
+}
+
+/** One progress notification; [estimate] is transferred / transferable (1.0: done). */
+data class Progress(val direction: Direction, val transferred: Long, val transferable: Long, val estimate: Double) {
+    val isTransferComplete: Boolean get() = transferred >= transferable
+}
+
+/** A session event, as the binding's event listener delivers it. */
+sealed class SyncEvent {
+    data class SessionStateChange(val from: SyncSession.State, val to: SyncSession.State) : SyncEvent()
+    data class ConnectionStateChange(val from: SyncSession.ConnectionState, val to: SyncSession.ConnectionState) : SyncEvent()
+
+    /** An error the session met: [fatal] ones stop it (session INACTIVE or WAITING_FOR_ACCESS_TOKEN). */
+    data class Error(val code: ErrorCode, val fatal: Boolean, val message: String) : SyncEvent()
+
+    /**
+     * A client reset: phase "before" (with the [mode] it sets out to do:
+     * "manual", "discard" or "recover") or "after" (with what it did). The
+     * unsynced changes stay in [backupPath] ([Database.unsyncedChanges]).
+     */
+    data class ClientReset(val phase: String, val mode: String, val backupPath: String, val message: String) : SyncEvent()
+
+    internal companion object {
+        fun parse(json: String): SyncEvent? {
+            val m = parseObject(json)
+            fun str(k: String) = m[k] as? String ?: ""
+            return when (m["type"]) {
+                "sessionState" -> SessionStateChange(SyncSession.State.of(str("from")), SyncSession.State.of(str("to")))
+                "connectionState" -> ConnectionStateChange(
+                    SyncSession.ConnectionState.of(str("from")), SyncSession.ConnectionState.of(str("to")))
+                "error" -> Error(ErrorCode.of(str("code")), m["fatal"] == true, str("message"))
+                "clientReset" -> ClientReset(str("phase"), str("mode"), str("backupPath"), str("message"))
+                else -> null
+            }
+        }
+    }
+}
+
+/**
+ * A sync session (the shape of Realm Kotlin's SyncSession): state and
+ * connection state, pause/resume, suspending waits for upload and
+ * download, and Flows of progress, state changes, errors and client
+ * resets. Callbacks come from the session's own (Go) thread; the Flows are
+ * buffered, so collecting them on any dispatcher is fine.
+ */
+class SyncSession internal constructor(private val raw: RawSyncSession) : Closeable {
+    enum class State(internal val json: String) {
+        INACTIVE("inactive"), ACTIVE("active"), PAUSED("paused"), DYING("dying"),
+        WAITING_FOR_ACCESS_TOKEN("waitingForAccessToken");
+
+        internal companion object {
+            fun of(s: String) = entries.firstOrNull { it.json == s } ?: INACTIVE
+        }
+    }
+
+    enum class ConnectionState(internal val json: String) {
+        DISCONNECTED("disconnected"), CONNECTING("connecting"), CONNECTED("connected");
+
+        internal companion object {
+            fun of(s: String) = entries.firstOrNull { it.json == s } ?: DISCONNECTED
+        }
+    }
+
+    private fun stateJson() = parseObject(call { raw.state() }.text())
+
+    val state: State get() = State.of(stateJson()["session"] as String)
+    val connectionState: ConnectionState get() = ConnectionState.of(stateJson()["connection"] as String)
+
+    fun pause() = call { raw.pause() }
+    fun resume() = call { raw.resume() }
+    fun refreshToken(token: String) = call { raw.refreshToken(token) }
+
+    /**
+     * Suspends until every local change made so far is uploaded; false if
+     * [timeout] passed first. Cancellable: the wait runs on
+     * Dispatchers.IO in slices of [slice], between which cancellation is
+     * checked (a slice's wait is re-issued, and so covers changes made
+     * meanwhile too).
+     */
+    suspend fun uploadAllLocalChanges(timeout: Duration = Duration.INFINITE): Boolean =
+        await(timeout) { ms -> raw.uploadAll(ms) }
+
+    /** Suspends until every change the server has now is downloaded; false if [timeout] passed first. */
+    suspend fun downloadAllServerChanges(timeout: Duration = Duration.INFINITE): Boolean =
+        await(timeout) { ms -> raw.downloadAll(ms) }
+
+    private suspend fun await(timeout: Duration, wait: (Long) -> Boolean): Boolean = withContext(Dispatchers.IO) {
+        val start = TimeSource.Monotonic.markNow()
+        while (true) {
+            val left = timeout - start.elapsedNow()
+            if (!left.isPositive()) return@withContext false
+            val ms = minOf(left, slice).inWholeMilliseconds.coerceAtLeast(1)
+            if (call { wait(ms) }) return@withContext true
+            ensureActive()
+        }
+        @Suppress("UNREACHABLE_CODE") false
+    }
+
+    /** Every session event (state, connection, errors, client resets) while collected. */
+    fun eventsAsFlow(): Flow<SyncEvent> = callbackFlow {
+        val id = call { raw.addEventListener { ev -> SyncEvent.parse(ev.text())?.let { trySend(it) } } }
+        awaitClose { removeQuietly(id) }
+    }.buffer(Channel.UNLIMITED)
+
+    fun stateAsFlow(): Flow<SyncEvent.SessionStateChange> = eventsAsFlow().filterIsInstance()
+    fun connectionStateAsFlow(): Flow<SyncEvent.ConnectionStateChange> = eventsAsFlow().filterIsInstance()
+    fun errorsAsFlow(): Flow<SyncEvent.Error> = eventsAsFlow().filterIsInstance()
+    fun clientResetAsFlow(): Flow<SyncEvent.ClientReset> = eventsAsFlow().filterIsInstance()
+
+    /**
+     * Progress in one [direction]. With [ProgressMode.CURRENT_CHANGES] the
+     * Flow completes after the notification that reaches what was
+     * outstanding when collection started. (core/session notifies on
+     * transfers only: when nothing is outstanding, that is the next
+     * transfer, unlike Realm, whose Flow completes at once.)
+     */
+    fun progressAsFlow(direction: Direction, mode: ProgressMode): Flow<Progress> = callbackFlow {
+        val id = call {
+            raw.addProgressListener(direction.json, mode.json) { ev ->
+                val m = parseObject(ev.text())
+                val p = Progress(direction, (m["transferred"] as Number).toLong(), (m["transferable"] as Number).toLong(),
+                    (m["estimate"] as Number).toDouble())
+                trySend(p)
+                if (mode == ProgressMode.CURRENT_CHANGES && p.estimate >= 1.0) channel.close()
+            }
+        }
+        awaitClose { removeQuietly(id) }
+    }.buffer(Channel.UNLIMITED)
+
+    /** Calls [listener] with every session event (for code without coroutines: error handlers, reset callbacks). */
+    fun addEventListener(listener: (SyncEvent) -> Unit): ListenerRegistration {
+        val id = call { raw.addEventListener { ev -> SyncEvent.parse(ev.text())?.let(listener) } }
+        return ListenerRegistration { removeQuietly(id) }
+    }
+
+    private fun removeQuietly(id: Long) {
+        try {
+            raw.removeListener(id)
+        } catch (_: Exception) {
+            // the session was closed, which removed it already
+        }
+    }
+
+    /** Ends the session (the database stays open). */
+    override fun close() = call { raw.close() }
+
+    companion object {
+        /** How long one blocking wait of the binding lasts before cancellation is checked. */
+        val slice: Duration = 250.milliseconds
+    }
+}

@@ -1,0 +1,213 @@
+package io.github.tethersync.kotlin
+
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.last
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
+import java.io.File
+import java.nio.file.Files
+import java.nio.file.Path
+import java.security.SecureRandom
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.TimeUnit
+import kotlin.system.exitProcess
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+
+/**
+ * Tests of the Kotlin layer (make test-kotlin) on a desktop JVM, through the
+ * gobind-generated classes and libgojni.so: typed errors, change listeners
+ * and Flows, and a sync session's suspending waits and Flows against a
+ * throwaway tetherd (-Dtether.tetherd=PATH; those skip without it). The
+ * last line is "test-kotlin: N passed, N failed[, N skipped]".
+ */
+private const val SCHEMA = """[{"name":"Dog","primaryKey":"_id","properties":{"_id":"string","name":"string","age":"int"}}]"""
+private const val DOGS = """{"class":"Dog"}"""
+
+private class Skip(why: String) : Exception(why)
+
+private inline fun expect(cond: Boolean, what: () -> String) {
+    if (!cond) throw AssertionError(what())
+}
+
+private fun dog(id: String, age: Int = 1) = """{"create":"Dog","value":{"_id":"$id","name":"d$id","age":$age}}"""
+
+/** A throwaway tetherd on loopback: free ports, a temporary data directory, a random secret. */
+private class Tetherd(private val bin: String) : AutoCloseable {
+    val dir: Path = Files.createTempDirectory("tetherd-kttest")
+    private val secret = SecureRandom().let { r -> ByteArray(16).also(r::nextBytes).joinToString("") { "%02x".format(it) } }
+    private val process: Process
+    val syncUrl: String
+
+    init {
+        val ready = dir.resolve("ready")
+        process = ProcessBuilder(bin, "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-data", dir.resolve("data").toString(),
+            "-secret", secret, "-ready-file", ready.toString())
+            .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("log").toFile()).start()
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20)
+        while (!Files.exists(ready)) {
+            if (!process.isAlive || System.nanoTime() > deadline) error("tetherd did not start")
+            Thread.sleep(20)
+        }
+        syncUrl = Regex("\"sync\":\"([^\"]+)\"").find(Files.readString(ready))!!.groupValues[1]
+    }
+
+    fun token(partition: String): String {
+        val p = ProcessBuilder(bin, "token", "-secret", secret, "-partition", partition, "-ttl", "1h").start()
+        val out = p.inputStream.readBytes().toString(Charsets.UTF_8).trim()
+        expect(p.waitFor() == 0 && out.isNotEmpty()) { "tetherd token failed" }
+        return out
+    }
+
+    fun config(partition: String, startPaused: Boolean = false) = SyncConfiguration(syncUrl, token(partition), partition,
+        startPaused = startPaused, minBackoff = 50.milliseconds, maxBackoff = 500.milliseconds)
+
+    override fun close() {
+        process.destroy()
+        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
+        dir.toFile().deleteRecursively()
+    }
+}
+
+private fun tetherd(): Tetherd {
+    val bin = System.getProperty("tether.tetherd", "")
+    if (bin.isEmpty() || !File(bin).canExecute()) throw Skip("no tetherd (-Dtether.tetherd=PATH): the sync tests need one")
+    return Tetherd(bin)
+}
+
+private val tests = linkedMapOf<String, () -> Unit>(
+    "errorsAreTypedExceptions" to {
+        Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
+            db.write("[${dog("1")}]")
+            val e = runCatching { db.write("[${dog("1")}]") }.exceptionOrNull()
+            expect(e is TetherException && e.code == ErrorCode.DuplicateKey) { "expected DuplicateKey, got $e" }
+            expect((e as TetherException).message!!.startsWith("DuplicateKey: ")) { "message: ${e.message}" }
+            expect(db.get("Dog", "\"nope\"") == null) { "get of a missing key is null" }
+            expect(db.get("Dog", "\"1\"") == """{"_id":"1","age":1,"name":"d1"}""") { "get: ${db.get("Dog", "\"1\"")}" }
+            val q = runCatching { db.count("""{"class":"Dog","filter":"age >"}""") }.exceptionOrNull()
+            expect((q as? TetherException)?.code == ErrorCode.QuerySyntax) { "expected QuerySyntax, got $q" }
+            expect(db.schemaJson.contains("\"Dog\"")) { "schema: ${db.schemaJson}" }
+        }
+        val closed = runCatching {
+            val db = Database.open(inMemory = true, schemaJson = SCHEMA)
+            db.close()
+            db.query(DOGS)
+        }.exceptionOrNull()
+        expect((closed as? TetherException)?.code == ErrorCode.Closed) { "expected Closed, got $closed" }
+    },
+    "changeListenerAndRegistration" to {
+        Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
+            val got = CopyOnWriteArrayList<Change>()
+            val reg = db.addChangeListener(DOGS) { got.add(it) }
+            db.write("[${dog("1")},${dog("2")}]")
+            expect(got.size == 1 && got[0].inserted == listOf("1", "2") && got[0].className == "Dog") { "changes: $got" }
+            reg.close()
+            reg.close() // twice is fine
+            db.write("[${dog("3")}]")
+            expect(got.size == 1) { "no change after close: $got" }
+        }
+    },
+    "changesAsFlowFromAnotherThread" to {
+        Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
+            runBlocking(Dispatchers.Default) {
+                val first = async(start = CoroutineStart.UNDISPATCHED) { db.changesAsFlow(DOGS).first() }
+                var i = 0
+                withTimeout(5.seconds) {
+                    while (!first.isCompleted) { // until the Flow's listener is registered and sees a write
+                        db.write("[${dog("w${i++}")}]")
+                        delay(10)
+                    }
+                }
+                expect(first.await().inserted.size == 1) { "change: ${first.await()}" }
+            }
+        }
+    },
+    "syncWaitsAndFlows" to {
+        tetherd().use { server ->
+            val a = Database.open(path = server.dir.resolve("a.tether").toString(), schemaJson = SCHEMA)
+            val b = Database.open(path = server.dir.resolve("b.tether").toString(), schemaJson = SCHEMA)
+            val sa = a.startSync(server.config("kennel", startPaused = true))
+            val sb = b.startSync(server.config("kennel"))
+            runBlocking {
+                val connected = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
+                    sa.connectionStateAsFlow().first { it.to == SyncSession.ConnectionState.CONNECTED }
+                }
+                delay(100) // let the Flow register its listener before the first transition
+                sa.resume()
+                withTimeout(10.seconds) { connected.await() }
+                expect(sa.state == SyncSession.State.ACTIVE) { "state ${sa.state}" }
+                // CURRENT_CHANGES: registered first, it ends with the upload of the write that follows.
+                val last = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
+                    sa.progressAsFlow(Direction.UPLOAD, ProgressMode.CURRENT_CHANGES).last()
+                }
+                delay(100)
+                a.write("[${dog("1")}]")
+                val progress = withTimeout(10.seconds) { last.await() }
+                expect(progress.estimate >= 1.0 && progress.isTransferComplete) { "last progress: $progress" }
+                expect(sa.uploadAllLocalChanges(10.seconds)) { "A uploadAllLocalChanges" }
+                expect(sb.downloadAllServerChanges(10.seconds)) { "B downloadAllServerChanges" }
+                expect(b.count(DOGS) == 1L) { "B's count ${b.count(DOGS)}" }
+                // A wait is cancellable: B paused never gets A's next write.
+                sb.pause()
+                a.write("[${dog("2")}]")
+                expect(sa.uploadAllLocalChanges(10.seconds)) { "A uploads again" }
+                val t0 = System.nanoTime()
+                val r = withTimeoutOrNull(300.milliseconds) { sb.downloadAllServerChanges() }
+                val ms = (System.nanoTime() - t0) / 1_000_000
+                expect(r == null && ms < 2000) { "a paused wait is cancelled (got $r after $ms ms)" }
+                expect(!sb.downloadAllServerChanges(200.milliseconds)) { "a paused wait times out" }
+                sb.resume()
+                expect(sb.downloadAllServerChanges(10.seconds)) { "B downloads after resume" }
+                expect(b.count(DOGS) == 2L) { "B's count after resume ${b.count(DOGS)}" }
+            }
+            sa.close()
+            sb.close()
+            a.close()
+            b.close()
+        }
+    },
+    "syncErrorsFlow" to {
+        tetherd().use { server ->
+            Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
+                val s = db.startSync(server.config("p", startPaused = true).copy(token = "garbage"))
+                runBlocking {
+                    val err = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) { s.errorsAsFlow().first() }
+                    delay(100)
+                    s.resume()
+                    val e = withTimeout(10.seconds) { err.await() }
+                    expect(e.code == ErrorCode.AuthFailed && e.fatal) { "error: $e" }
+                }
+                s.close()
+            }
+        }
+    },
+)
+
+fun main() {
+    var passed = 0
+    var failed = 0
+    var skipped = 0
+    for ((name, test) in tests) {
+        val t0 = System.nanoTime()
+        try {
+            test()
+            passed++
+            println("PASS $name (${(System.nanoTime() - t0) / 1_000_000} ms)")
+        } catch (s: Skip) {
+            skipped++
+            println("SKIP $name: ${s.message}")
+        } catch (e: Throwable) {
+            failed++
+            println("FAIL $name: $e")
+            e.printStackTrace(System.out)
+        }
+    }
+    println("test-kotlin: $passed passed, $failed failed" + if (skipped > 0) ", $skipped skipped" else "")
+    System.out.flush()
+    exitProcess(if (failed > 0) 1 else 0) // threads Go attached to the JVM are not daemons
+}
