@@ -8,7 +8,7 @@ SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build test test-go test-race test-wasm-build test-c conformance \
         bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
-        test-android test-ios android ios driver-jvm run drivers driver-go driver-c fuzz clean
+        test-android test-ios android ios driver-jvm test-web driver-node bench-wasm run drivers driver-go driver-c fuzz clean
 
 all: build
 
@@ -18,7 +18,7 @@ build:
 # Every test: Go unit tests (race detector on core), the WebAssembly build
 # of core, the C ABI tests, and the conformance scenarios through every
 # binding driver.
-test: test-go test-race test-wasm-build test-c test-android test-ios conformance
+test: test-go test-race test-wasm-build test-c test-android test-ios test-web conformance
 
 test-go:
 	$(GO) vet ./...
@@ -42,13 +42,20 @@ test-android:
 test-ios:
 	$(MAKE) -C platforms/ios test
 
+# The WebAssembly binding's npm package, tested in Node.
+test-web:
+	$(MAKE) -C platforms/web test
+
 android:
 	$(MAKE) -C platforms/android android
 
 ios:
 	$(MAKE) -C platforms/ios ios
 
-drivers: driver-go driver-c driver-jvm
+drivers: driver-go driver-c driver-jvm driver-node
+
+driver-node:
+	$(MAKE) -C platforms/web driver
 
 driver-jvm:
 	$(MAKE) -C platforms/android driver
@@ -71,14 +78,17 @@ C_DRIVER = $(shell if ! command -v gcc >/dev/null; then echo "skip:gcc not insta
 # Scenarios that sync run against a fresh tetherd each (the runner starts it).
 JVM_DRIVER = $(shell $(MAKE) --no-print-directory -s -C platforms/android driver-arg)
 
-conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm
+NODE_DRIVER = $(shell command -v node >/dev/null && echo $(DRIVERS)/tether-driver-node || echo "skip:node not installed")
+
+conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node)
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) \
 		-tetherd $(BUILD)/tetherd \
 		-driver go=$(DRIVERS)/tether-driver-go \
 		-driver "c=$(C_DRIVER)" \
-		-driver "jvm=$(JVM_DRIVER)"
+		-driver "jvm=$(JVM_DRIVER)" \
+		-driver "node=$(NODE_DRIVER)"
 
-bench: bench-store bench-ffi bench-sync bench-reset bench-jvm
+bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm
 
 bench-store:
 	$(GO) run ./bench/store
@@ -94,6 +104,9 @@ bench-reset:
 
 bench-jvm:
 	$(MAKE) -C platforms/android bench-jvm
+
+bench-wasm:
+	$(MAKE) -C platforms/web bench-wasm
 
 tetherd:
 	@mkdir -p $(BUILD)

@@ -1,0 +1,25 @@
+// Tether for Node: the package entry point under Node (package.json
+// "exports"). Database paths are files (Node's fs, see node-fs.js); the
+// sync session uses the global WebSocket (Node 22 and later; Node 20 needs
+// --experimental-websocket, or globalThis.WebSocket set to a compatible
+// implementation such as the ws package's before the first sync open).
+import { syncFs } from './node-fs.js';
+import './node-websocket.js';
+import './wasm_exec.js';
+import { readFile } from 'node:fs/promises';
+import { setHost } from './runtime.js';
+
+setHost({
+  files: true,
+  fs: syncFs,
+  async instantiate(importObject, options = {}) {
+    const bytes = await readFile(options.wasmPath ?? new URL('./tether.wasm', import.meta.url));
+    const { instance } = await WebAssembly.instantiate(bytes, importObject);
+    return instance;
+  },
+});
+
+export { Tether, Results, SyncSession, WriteTransaction } from './tether.js';
+export { TetherError, ErrorCode } from './errors.js';
+export { ObjectId, UUID } from './ejson.js';
+export * as EJSON from './ejson-public.js';

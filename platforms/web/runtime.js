@@ -1,0 +1,181 @@
+// Starting the Go runtime (tether.wasm, Go's wasm_exec.js) and the two
+// things the binding needs from its host: a way to build errors, and a
+// queue that calls callbacks on the JavaScript event loop.
+//
+// The entry points (node.js, browser.js) import wasm_exec.js, then call
+// setHost with how to instantiate the module on their platform.
+
+import { TetherError } from './errors.js';
+
+let host = null;
+let started = null;
+
+/**
+ * @param {{instantiate: (importObject: object) => Promise<WebAssembly.Instance>,
+ *          fs?: object, files: boolean}} h
+ *   fs: the object Go's os package uses as globalThis.fs while it starts
+ *   (Node: synchronous file calls, see node.js); files: whether paths work.
+ */
+export function setHost(h) {
+  host = h;
+}
+
+export function hostHasFiles() {
+  return host?.files ?? false;
+}
+
+/** The wasm binding's exported functions (wasm/main.go), started once. */
+export function binding(options) {
+  if (!started) {
+    started = start(options).catch((e) => {
+      started = null;
+      throw e;
+    });
+  }
+  return started;
+}
+
+async function start(options = {}) {
+  if (!host) throw new TetherError('InvalidArgument', 'import the package through its entry point (node.js or browser.js)');
+  if (typeof globalThis.Go !== 'function') throw new TetherError('Internal', "Go's wasm_exec.js is not loaded");
+  const go = new globalThis.Go();
+  const name = `__tether_${Math.random().toString(36).slice(2)}`;
+  let ready;
+  const exportsReady = new Promise((resolve) => (ready = resolve));
+  globalThis[name] = { makeError, deliver, ready };
+  go.argv = ['tether', name];
+  go.env = { ...(options.env ?? {}) };
+  go.exit = (code) => {
+    if (code !== 0) console.error(`tether.wasm exited with code ${code}`);
+  };
+  try {
+    const instance = await host.instantiate(go.importObject, options);
+    // Go's syscall package reads globalThis.fs once, while it starts.
+    const prevFs = globalThis.fs;
+    if (host.fs) globalThis.fs = host.fs;
+    let exited;
+    try {
+      exited = go.run(instance); // runs main until it parks, having called ready
+    } finally {
+      if (host.fs && prevFs !== undefined) globalThis.fs = prevFs;
+    }
+    exited.then(() => console.error('tether.wasm: the Go runtime exited; Tether calls will fail'));
+    const fns = await exportsReady;
+    return { ...directCalls(instance.exports), ...fns };
+  } finally {
+    delete globalThis[name];
+  }
+}
+
+// The synchronous reads, as WebAssembly exports (wasm/direct.go): the
+// arguments go into Go's memory as UTF-8, the answer is read from there.
+// Each returns the JSON text, or the TetherError, as the syscall/js
+// functions do.
+function directCalls(x) {
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  let view = new Uint8Array(x.mem.buffer);
+  const mem = () => {
+    if (view.buffer !== x.mem.buffer) view = new Uint8Array(x.mem.buffer);
+    return view;
+  };
+  // Writes s at m[at...] (room: 3 bytes per UTF-16 unit); returns the
+  // byte length. Short ASCII strings (keys, queries) are copied by hand,
+  // which is cheaper than encodeInto's call and view.
+  const write = (m, at, s) => {
+    const n = s.length;
+    if (n <= 64) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        m[at + i] = c;
+      }
+      if (i === n) return n;
+    }
+    return enc.encodeInto(s, m.subarray(at, at + n * 3)).written;
+  };
+  // Writes the strings into Go's argument buffer; returns their lengths.
+  const put = (...strs) => {
+    let max = 0;
+    for (const s of strs) max += s.length * 3;
+    let off = x.tether_buffer(max);
+    const m = mem();
+    return strs.map((s) => {
+      const n = write(m, off, s);
+      off += n;
+      return n;
+    });
+  };
+  const classBytes = new Map(); // class name -> UTF-8
+  const getArgs = (cls, key) => {
+    let cb = classBytes.get(cls);
+    if (!cb) classBytes.set(cls, (cb = enc.encode(cls)));
+    const p = x.tether_buffer(cb.length + key.length * 3);
+    const m = mem();
+    m.set(cb, p);
+    return write(m, p + cb.length, key);
+  };
+  const answer = (n) => {
+    const len = n < 0 ? -n : n;
+    const p = x.tether_result();
+    const s = dec.decode(mem().subarray(p, p + len));
+    if (n >= 0) return s;
+    const e = JSON.parse(s);
+    return new TetherError(e.code, e.message);
+  };
+  return {
+    get: (db, cls, key) => {
+      const n = getArgs(cls, key);
+      return answer(x.tether_get(db, classBytes.get(cls).length, n));
+    },
+    query: (db, q) => answer(x.tether_query(db, ...put(q))),
+    count: (db, q) => {
+      const r = answer(x.tether_count(db, ...put(q)));
+      return typeof r === 'string' ? Number(r) : r;
+    },
+    schema: (db) => answer(x.tether_schema(db)),
+    sessionState: (s) => answer(x.tether_session_state(s)),
+  };
+}
+
+function makeError(code, message) {
+  return new TetherError(code, message);
+}
+
+// deliver(fn, payload): called by Go (from any goroutine) for every
+// callback. Queued and run from a microtask, so callbacks never run inside
+// a Go call (they may call Tether again) and keep Go's order.
+const queue = [];
+let scheduled = false;
+
+function deliver(fn, payload) {
+  queue.push(fn, payload);
+  if (!scheduled) {
+    scheduled = true;
+    queueMicrotask(drain);
+  }
+}
+
+function drain() {
+  // Callbacks queued while draining run in this same pass, in order.
+  for (let i = 0; i < queue.length; i += 2) {
+    const fn = queue[i];
+    const payload = queue[i + 1];
+    queue[i] = queue[i + 1] = undefined;
+    try {
+      fn(payload);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  queue.length = 0;
+  scheduled = false;
+}
+
+/** An exception from an application callback: reported as uncaught, later. */
+export function rethrow(e) {
+  setTimeout(() => {
+    throw e;
+  }, 0);
+}

@@ -1,0 +1,114 @@
+// Sync sessions against a real tetherd (build/tetherd, or $TETHERD): two
+// databases converge; pause/resume; waits and their Timeout; progress,
+// connection and state notifications; errors through onError; a client
+// reset through its callbacks and the recovery helper.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tether, TetherError } from '@tethersync/tether';
+import { startTetherd, tetherdPath } from './tetherd.js';
+
+const schema = [{ name: 'Dog', primaryKey: '_id', properties: { _id: 'string', name: 'string', age: 'int?' } }];
+const skip = existsSync(tetherdPath) ? false : `no tetherd at ${tetherdPath} (make tetherd)`;
+let srv;
+
+before(async () => {
+  if (!skip) srv = await startTetherd();
+});
+after(async () => {
+  await srv?.stop();
+});
+
+function until(cond, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      if (cond()) resolve();
+      else if (Date.now() - t0 > ms) reject(new Error('timed out waiting'));
+      else setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+function syncOpen(partition, extra = {}, path) {
+  return Tether.open({
+    schema,
+    ...(path ? { path } : { inMemory: true }),
+    sync: { url: srv.url, token: srv.token(partition), partition, minBackoffMs: 50, maxBackoffMs: 500, ...extra },
+  });
+}
+
+test('two databases converge; pause, resume, waits, notifications', { skip }, async () => {
+  const events = [];
+  const errors = [];
+  const a = await syncOpen('p1', { startPaused: true, onError: (s, e) => errors.push(e) });
+  const s = a.syncSession;
+  assert.equal(s.partition, 'p1');
+  assert.equal(s.state, 'paused');
+  s.addStateNotification((to, from) => events.push(['state', from, to]));
+  s.addConnectionNotification((to, from) => events.push(['connection', from, to]));
+  const progress = [];
+  s.addProgressNotification('upload', 'reportIndefinitely', (transferred, transferable) => progress.push([transferred, transferable]));
+  await s.resume();
+  await until(() => s.isConnected());
+  assert.deepEqual(events.slice(0, 3), [['state', 'paused', 'active'], ['connection', 'disconnected', 'connecting'], ['connection', 'connecting', 'connected']]);
+
+  const b = await syncOpen('p1');
+  const seenByB = [];
+  b.objects('Dog').addListener((_, c) => seenByB.push(c));
+  await a.write((tx) => tx.create('Dog', { _id: '1', name: 'Rex', age: 3 }));
+  await s.uploadAllLocalChanges({ timeout: 5000 });
+  await b.syncSession.downloadAllServerChanges({ timeout: 5000 });
+  assert.deepEqual(b.objectForPrimaryKey('Dog', '1'), { _id: '1', name: 'Rex', age: 3 });
+  assert.deepEqual(seenByB.at(-1), { inserted: ['1'], modified: [], deleted: [] });
+  await until(() => progress.some(([t, n]) => n > 0 && t >= n));
+
+  // Paused: nothing leaves; the wait times out with Timeout; resume catches up.
+  await s.pause();
+  await until(() => s.state === 'paused');
+  await a.write((tx) => tx.update('Dog', '1', { age: 4 }));
+  await assert.rejects(s.uploadAllLocalChanges({ timeout: 200 }), (e) => e instanceof TetherError && e.code === 'Timeout');
+  await assert.rejects(s.uploadAllLocalChanges({ timeout: -1 }), (e) => e.code === 'InvalidArgument');
+  await s.resume();
+  await s.uploadAllLocalChanges({ timeout: 5000 });
+  await until(() => b.objectForPrimaryKey('Dog', '1').age === 4);
+  assert.deepEqual(errors, []);
+  assert.ok(events.some(([k, f, t]) => k === 'state' && f === 'active' && t === 'paused'));
+
+  await a.close();
+  await b.close();
+  assert.equal(a.syncSession, null);
+});
+
+test('a bad token: fatal AuthFailed through onError, waitingForAccessToken; local writes go on', { skip }, async () => {
+  const errors = [];
+  const db = await Tether.open({ schema, inMemory: true, sync: { url: srv.url, token: 'garbage', partition: 'p2', onError: (s, e) => errors.push(e) } });
+  await until(() => errors.length > 0);
+  assert.equal(errors[0].code, 'AuthFailed');
+  assert.equal(errors[0].fatal, true);
+  await until(() => db.syncSession.state === 'waitingForAccessToken');
+  await db.write((tx) => tx.create('Dog', { _id: 'x', name: 'local' }));
+  assert.equal(db.objects('Dog').length, 1);
+  await db.close();
+});
+
+test('client reset: an operator reset with discard; callbacks; the recovery helper lists what was lost', { skip }, async () => {
+  const path = join(srv.dir, 'reset.tether');
+  const resets = [];
+  const db = await syncOpen('p3', { clientReset: { mode: 'discardUnsyncedChanges', onBefore: (e) => resets.push(e), onAfter: (e) => resets.push(e) } }, path);
+  await db.write((tx) => tx.create('Dog', { _id: '1', name: 'Rex' }));
+  await db.syncSession.uploadAllLocalChanges({ timeout: 5000 });
+  await db.syncSession.downloadAllServerChanges({ timeout: 5000 });
+  await db.syncSession.pause();
+  await db.write((tx) => tx.update('Dog', '1', { name: 'offline rename' }));
+  await srv.admin('/admin/clientReset?partition=p3');
+  await db.syncSession.resume();
+  await until(() => resets.length === 2, 10000);
+  assert.deepEqual(resets.map((e) => [e.phase, e.mode]), [['before', 'discard'], ['after', 'discard']]);
+  await until(() => db.objectForPrimaryKey('Dog', '1')?.name === 'Rex', 10000);
+  const lost = await Tether.unsyncedChanges(resets[1].backupPath);
+  assert.deepEqual(lost, [{ op: 'update', class: 'Dog', key: '1', fields: { name: 'offline rename' } }]);
+  await db.close();
+});

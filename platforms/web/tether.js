@@ -1,0 +1,576 @@
+// The Tether API for JavaScript: Promise-based, on top of the wasm
+// binding (wasm/main.go), which exposes the boundary API (core/api) as it
+// is. This file only shapes it for JavaScript: values (ejson.js), objects
+// for databases, results and sessions, callbacks as functions. What
+// Tether does lives in Go, once, for every binding.
+
+import { TetherError } from './errors.js';
+import { stringify, parse } from './ejson.js';
+import { binding, hostHasFiles, rethrow } from './runtime.js';
+
+// w: the binding's functions, once started.
+let w = null;
+
+// A synchronous binding call: the result, or throw the error it returned.
+function check(r) {
+  if (r instanceof TetherError) throw r;
+  return r;
+}
+
+// An asynchronous binding call: fn(...args, resolve, reject). It returns
+// null, or at once the error for a call with bad arguments.
+function call(fn, ...args) {
+  return new Promise((resolve, reject) => {
+    const r = fn(...args, resolve, reject);
+    if (r instanceof TetherError) reject(r);
+  });
+}
+
+function safeCall(fn, ...args) {
+  try {
+    fn(...args);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+// "forever" for waits without a timeout (~35 years, within Go's Duration).
+const NO_TIMEOUT_MS = 2 ** 40;
+
+function timeoutMs(options, what) {
+  const t = options?.timeout;
+  if (t === undefined || t === null) return NO_TIMEOUT_MS;
+  if (typeof t !== 'number' || !(t > 0)) {
+    throw new TetherError('InvalidArgument', `${what}: timeout must be a positive number of milliseconds`);
+  }
+  return Math.ceil(t);
+}
+
+const PROGRESS_MODES = {
+  reportIndefinitely: 'indefinitely',
+  indefinitely: 'indefinitely',
+  forCurrentlyOutstandingWork: 'currentChanges',
+  currentChanges: 'currentChanges',
+};
+
+/** An open database. */
+export class Tether {
+  #h;
+  #closed = false;
+  #session = null;
+  #listeners = new Set(); // Results with listeners, to forget at close
+
+  /** @internal use Tether.open */
+  constructor(handle, config) {
+    this.#h = handle;
+    this.path = config.path ?? null;
+    this.inMemory = !!config.inMemory;
+  }
+
+  /**
+   * Loads the WebAssembly module ahead of the first open (optional).
+   * Node: {wasmPath}; browsers: {wasmURL} (default: next to this file).
+   */
+  static async init(options) {
+    w = await binding(options);
+  }
+
+  /**
+   * Opens a database: {schema, path, inMemory, allowMigration, durability,
+   * sync: {url, token, partition, clientReset: {mode, onBefore, onAfter},
+   * onError, startPaused, minBackoffMs, maxBackoffMs}}.
+   */
+  static async open(config = {}) {
+    if (config === null || typeof config !== 'object') {
+      throw new TetherError('InvalidArgument', 'Tether.open takes a config object');
+    }
+    w ??= await binding();
+    if (!config.inMemory && config.path && !hostHasFiles()) {
+      throw new TetherError(
+        'InvalidArgument',
+        'this host has no file system: open with inMemory: true (IndexedDB persistence is not available yet)',
+      );
+    }
+    const c = {
+      path: config.path,
+      inMemory: config.inMemory,
+      schema: config.schema,
+      allowMigration: config.allowMigration,
+      durability: config.durability,
+    };
+    const h = await call(w.open, stringify(c));
+    const db = new Tether(h, config);
+    if (config.sync) {
+      try {
+        db.#session = await SyncSession._start(db, h, config.sync);
+      } catch (e) {
+        await call(w.close, h).catch(() => {});
+        throw e;
+      }
+    }
+    return db;
+  }
+
+  /**
+   * Performs the manual client reset the database file at path needs (every
+   * handle on it closed): the file becomes the backup, whose path it
+   * returns; the next open starts fresh and downloads the server's state.
+   */
+  static async executeClientReset(path) {
+    w ??= await binding();
+    return call(w.executeClientReset, String(path));
+  }
+
+  /**
+   * The unsynced changes in a client reset's backup file, one net entry
+   * per object: [{op: 'create'|'update'|'delete', class, key, fields}].
+   */
+  static async unsyncedChanges(backupPath) {
+    w ??= await binding();
+    return parse(await call(w.unsyncedChanges, String(backupPath)));
+  }
+
+  get isClosed() {
+    return this.#closed;
+  }
+
+  /** The schema: [{name, primaryKey, properties, indexed?}]. */
+  get schema() {
+    return JSON.parse(check(w.schema(this.#h)));
+  }
+
+  /** The sync session, or null when the database was opened without sync. */
+  get syncSession() {
+    return this.#session;
+  }
+
+  /**
+   * One write transaction, all or nothing. fn(tx) runs synchronously and
+   * records operations (tx.create, upsert, update, delete, increment);
+   * they commit together, durably, before the promise resolves, and the
+   * change listeners have run by then. Resolves to what fn returned.
+   * Instead of fn, an array of operations in Tether's op form
+   * ({create: 'Dog', value: {...}}, ...) commits as one transaction.
+   */
+  async write(fn) {
+    let ops;
+    let result;
+    if (Array.isArray(fn)) {
+      ops = fn;
+    } else if (typeof fn === 'function') {
+      const tx = new WriteTransaction();
+      result = fn(tx);
+      if (result && typeof result.then === 'function') {
+        throw new TetherError('InvalidArgument', 'the write callback must be synchronous: it records operations');
+      }
+      ops = tx._ops;
+      tx._ops = null;
+    } else {
+      throw new TetherError('InvalidArgument', 'write takes a function (or an array of operations)');
+    }
+    await call(w.write, this.#h, stringify(ops));
+    return result;
+  }
+
+  /** The objects of a class, as a query to refine (filtered, sorted, limit). */
+  objects(className) {
+    return new Results(this, className);
+  }
+
+  /** The object with this primary key, or null. */
+  objectForPrimaryKey(className, key) {
+    const r = w.get(this.#h, String(className), typeof key === 'string' ? JSON.stringify(key) : stringify(key));
+    if (r instanceof TetherError) {
+      if (r.code === 'NotFound') return null;
+      throw r;
+    }
+    return parse(r);
+  }
+
+  /** Ends the sync session (if any), then closes the database. */
+  async close() {
+    if (this.#session) {
+      const s = this.#session;
+      this.#session = null;
+      await s._close();
+    }
+    this.#closed = true;
+    for (const r of this.#listeners) r._forget();
+    this.#listeners.clear();
+    await call(w.close, this.#h);
+  }
+
+  _query(q) {
+    return check(w.query(this.#h, stringify(q)));
+  }
+
+  _count(q) {
+    return check(w.count(this.#h, stringify(q)));
+  }
+
+  _addListener(results, q, fn) {
+    const id = check(w.addListener(this.#h, stringify(q), fn));
+    this.#listeners.add(results);
+    return id;
+  }
+}
+
+/** Records the operations of one write transaction (see Tether.write). */
+export class WriteTransaction {
+  _ops = [];
+  #add(op) {
+    if (!this._ops) throw new TetherError('InvalidArgument', 'this write transaction has ended');
+    this._ops.push(op);
+  }
+  /** Creates an object; DuplicateKey if its primary key exists. mode 'modified' = upsert. */
+  create(className, value, mode) {
+    this.#add(mode === 'modified' || mode === true ? { upsert: className, value } : { create: className, value });
+  }
+  /** Creates the object, or sets the given properties of the existing one. */
+  upsert(className, value) {
+    this.#add({ upsert: className, value });
+  }
+  /** Sets properties of an existing object (NotFound if none). */
+  update(className, key, set) {
+    this.#add({ update: className, key, set });
+  }
+  delete(className, key) {
+    this.#add({ delete: className, key });
+  }
+  /** Adds by (default 1) to an int or double property: concurrent increments add up. */
+  increment(className, key, field, by = 1) {
+    this.#add({ increment: className, key, field, by });
+  }
+}
+
+// Renumbers $N placeholders outside string literals by offset, so that
+// chained filtered() calls keep their own arguments.
+function shiftArgs(filter, offset) {
+  if (offset === 0) return filter;
+  let out = '';
+  let quote = null;
+  for (let i = 0; i < filter.length; i++) {
+    const c = filter[i];
+    if (quote) {
+      out += c;
+      if (c === '\\') out += filter[++i] ?? '';
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    if (c === '$' && /\d/.test(filter[i + 1] ?? '')) {
+      let j = i + 1;
+      while (/\d/.test(filter[j] ?? '')) j++;
+      out += '$' + (Number(filter.slice(i + 1, j)) + offset);
+      i = j - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/**
+ * A query on one class: refine it with filtered, sorted and limit (each
+ * returns a new Results); read it with toArray, length, iteration. It is
+ * evaluated at each read, so it always reflects the database now.
+ */
+export class Results {
+  #db;
+  #class;
+  #filters = [];
+  #args = [];
+  #sort = '';
+  #limit = 0;
+  #listeners = new Map(); // callback -> listener id
+
+  constructor(db, className) {
+    this.#db = db;
+    this.#class = String(className);
+  }
+
+  #with(change) {
+    const r = new Results(this.#db, this.#class);
+    r.#filters = [...this.#filters];
+    r.#args = [...this.#args];
+    r.#sort = this.#sort;
+    r.#limit = this.#limit;
+    change(r);
+    return r;
+  }
+
+  /** Narrows by a query ('age > $0 AND name BEGINSWITH $1', ...args). */
+  filtered(query, ...args) {
+    return this.#with((r) => {
+      r.#filters.push(shiftArgs(String(query), r.#args.length));
+      r.#args.push(...args);
+    });
+  }
+
+  /**
+   * Orders by a property ('name'; reverse = descending), by a sort
+   * string ('name ASC, age DESC'), or by [name | [name, reverse], ...].
+   */
+  sorted(descriptor, reverse = false) {
+    let s;
+    if (Array.isArray(descriptor)) {
+      s = descriptor
+        .map((d) => (Array.isArray(d) ? `${d[0]} ${d[1] ? 'DESC' : 'ASC'}` : `${d} ASC`))
+        .join(', ');
+    } else {
+      s = String(descriptor);
+      if (reverse) s += ' DESC';
+    }
+    return this.#with((r) => (r.#sort = s));
+  }
+
+  /** At most n objects (after sorting). */
+  limit(n) {
+    return this.#with((r) => (r.#limit = n));
+  }
+
+  get type() {
+    return this.#class;
+  }
+
+  #query() {
+    const q = { class: this.#class };
+    const filters = this.#filters.filter((f) => f.trim() !== '');
+    if (filters.length === 1) q.filter = filters[0];
+    else if (filters.length > 1) q.filter = filters.map((f) => `(${f})`).join(' AND ');
+    if (this.#args.length) q.args = this.#args;
+    if (this.#sort) q.sort = this.#sort;
+    if (this.#limit) q.limit = this.#limit;
+    return q;
+  }
+
+  /** The matching objects, as plain objects. */
+  toArray() {
+    return parse(this.#db._query(this.#query()));
+  }
+
+  /** How many objects match. */
+  get length() {
+    return this.#db._count(this.#query());
+  }
+
+  [Symbol.iterator]() {
+    return this.toArray()[Symbol.iterator]();
+  }
+
+  map(fn) {
+    return this.toArray().map(fn);
+  }
+
+  forEach(fn) {
+    this.toArray().forEach(fn);
+  }
+
+  /**
+   * Calls callback(results, changes) after every transaction that changed
+   * these results (changes: {inserted, modified, deleted}, as primary
+   * keys), on the event loop, before the write's promise resolves.
+   */
+  addListener(callback) {
+    if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addListener takes a function');
+    if (this.#listeners.has(callback)) return;
+    const id = this.#db._addListener(this, this.#query(), (payload) => {
+      const c = parse(payload);
+      callback(this, { inserted: c.inserted, modified: c.modified, deleted: c.deleted });
+    });
+    this.#listeners.set(callback, id);
+  }
+
+  removeListener(callback) {
+    const id = this.#listeners.get(callback);
+    if (id === undefined) return;
+    this.#listeners.delete(callback);
+    check(w.removeListener(id));
+  }
+
+  removeAllListeners() {
+    for (const cb of [...this.#listeners.keys()]) this.removeListener(cb);
+  }
+
+  _forget() {
+    this.#listeners.clear();
+  }
+}
+
+const RESET_MODES = new Set(['manual', 'discardUnsyncedChanges', 'recoverUnsyncedChanges', 'recoverOrDiscardUnsyncedChanges']);
+
+/**
+ * A database's sync session (db.syncSession). Its callbacks run on the
+ * event loop, in the order the session produced the events.
+ */
+export class SyncSession {
+  #h;
+  #db;
+  #config;
+  #state = new Set();
+  #connection = new Set();
+  #progress = new Map(); // callback -> listener id
+  #closed = false;
+
+  constructor(db, handle, config) {
+    this.#db = db;
+    this.#h = handle;
+    this.#config = config;
+  }
+
+  static async _start(db, dbHandle, sync) {
+    if (typeof sync !== 'object') throw new TetherError('InvalidArgument', 'sync must be an object');
+    let reset = sync.clientReset;
+    if (typeof reset === 'string') reset = { mode: reset };
+    if (reset?.mode !== undefined && !RESET_MODES.has(reset.mode)) {
+      throw new TetherError('InvalidArgument', `unknown clientReset mode ${JSON.stringify(reset.mode)}`);
+    }
+    const c = {
+      url: sync.url,
+      token: sync.token ?? '',
+      partition: sync.partition,
+      clientReset: reset?.mode,
+      minBackoffMs: sync.minBackoffMs,
+      maxBackoffMs: sync.maxBackoffMs,
+      // Always paused at first, so that the listener below misses nothing.
+      startPaused: true,
+    };
+    const h = await call(w.sessionStart, dbHandle, stringify(c));
+    const s = new SyncSession(db, h, { ...sync, clientReset: reset });
+    check(w.sessionAddEventListener(h, (payload) => s.#onEvent(JSON.parse(payload))));
+    if (!sync.startPaused) await call(w.sessionResume, h);
+    return s;
+  }
+
+  #onEvent(e) {
+    switch (e.type) {
+      case 'sessionState':
+        for (const cb of this.#state) safeCall(cb, e.to, e.from);
+        break;
+      case 'connectionState':
+        for (const cb of this.#connection) safeCall(cb, e.to, e.from);
+        break;
+      case 'error':
+        if (this.#config.onError) {
+          safeCall(this.#config.onError, this, new TetherError(e.code, e.message, { fatal: e.fatal }));
+        }
+        break;
+      case 'clientReset': {
+        const ev = { phase: e.phase, mode: e.mode, backupPath: e.backupPath };
+        if (e.message) ev.message = e.message;
+        const cb = e.phase === 'before' ? this.#config.clientReset?.onBefore : this.#config.clientReset?.onAfter;
+        if (cb) safeCall(cb, ev);
+        break;
+      }
+    }
+  }
+
+  #state_() {
+    return JSON.parse(check(w.sessionState(this.#h)));
+  }
+
+  /** 'active' | 'paused' | 'inactive' | 'dying' | 'waitingForAccessToken' */
+  get state() {
+    return this.#state_().session;
+  }
+
+  /** 'disconnected' | 'connecting' | 'connected' */
+  get connectionState() {
+    return this.#state_().connection;
+  }
+
+  isConnected() {
+    return this.connectionState === 'connected';
+  }
+
+  get partition() {
+    return this.#config.partition;
+  }
+
+  /** Stops syncing until resume (local writes go on). */
+  pause() {
+    return call(w.sessionPause, this.#h);
+  }
+
+  /** Starts syncing again, reconnecting at once. */
+  resume() {
+    return call(w.sessionResume, this.#h);
+  }
+
+  /** Hands the session a new access token. */
+  refreshToken(token) {
+    return call(w.sessionRefreshToken, this.#h, String(token));
+  }
+
+  /**
+   * Resolves once every local change committed before the call is on the
+   * server; rejects with Timeout after {timeout} ms (default: no limit).
+   */
+  async uploadAllLocalChanges(options) {
+    const ms = timeoutMs(options, 'uploadAllLocalChanges');
+    if (!(await call(w.sessionUploadAll, this.#h, ms))) {
+      throw new TetherError('Timeout', `not all local changes were uploaded within ${ms} ms`);
+    }
+  }
+
+  /** Resolves once everything the server had at the call is downloaded. */
+  async downloadAllServerChanges(options) {
+    const ms = timeoutMs(options, 'downloadAllServerChanges');
+    if (!(await call(w.sessionDownloadAll, this.#h, ms))) {
+      throw new TetherError('Timeout', `not all server changes were downloaded within ${ms} ms`);
+    }
+  }
+
+  /**
+   * callback(transferred, transferable, estimate) for transfers in one
+   * direction ('upload' | 'download'); mode 'reportIndefinitely' (every
+   * transfer) or 'forCurrentlyOutstandingWork' (until what is pending now
+   * is transferred).
+   */
+  addProgressNotification(direction, mode, callback) {
+    if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addProgressNotification takes a function');
+    const m = PROGRESS_MODES[mode];
+    if (!m) throw new TetherError('InvalidArgument', `unknown progress mode ${JSON.stringify(mode)}`);
+    if (this.#progress.has(callback)) return;
+    const id = check(
+      w.sessionAddProgressListener(this.#h, String(direction), m, (payload) => {
+        const p = JSON.parse(payload);
+        callback(p.transferred, p.transferable, p.estimate);
+      }),
+    );
+    this.#progress.set(callback, id);
+  }
+
+  removeProgressNotification(callback) {
+    const id = this.#progress.get(callback);
+    if (id === undefined) return;
+    this.#progress.delete(callback);
+    check(w.sessionRemoveListener(id));
+  }
+
+  /** callback(newState, oldState) on every connection state change. */
+  addConnectionNotification(callback) {
+    if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addConnectionNotification takes a function');
+    this.#connection.add(callback);
+  }
+
+  removeConnectionNotification(callback) {
+    this.#connection.delete(callback);
+  }
+
+  /** callback(newState, oldState) on every session state change. */
+  addStateNotification(callback) {
+    if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addStateNotification takes a function');
+    this.#state.add(callback);
+  }
+
+  removeStateNotification(callback) {
+    this.#state.delete(callback);
+  }
+
+  async _close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    await call(w.sessionClose, this.#h);
+  }
+}

@@ -1,0 +1,392 @@
+// Command bench is `make -C platforms/web bench-wasm`: what the WebAssembly
+// binding costs in Node against Go natively, and how big the module is.
+//
+// Workload (the same on both sides, in-memory databases, as ffi/bench):
+// 100,000 objects inserted in transactions of 1,000, then 100,000 point
+// reads by primary key; best of 3. The JS side goes through the npm
+// package's public API (platforms/web/bench/bench.js, run by node); the Go
+// side through core/store, as a Go application would. It prints
+//
+//	bench wasm_ratio_bulk_insert <JS time / Go time> x
+//	bench wasm_ratio_point_read <JS time / Go time> x
+//	bench wasm_size_gz_mib <gzipped .wasm> MiB
+//	bench wasm_size_raw_mib <raw .wasm> MiB
+//
+// plus lines starting with # that say what the time and the bytes are
+// made of (core/api's JSON calls from native Go; the biggest packages in
+// the module).
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/store"
+)
+
+const (
+	perBatch = 1000
+	runs     = 3
+	// benchSchema is bench.js's (and ffi/bench's) schema.
+	benchSchema = `[{"name":"Item","primaryKey":"_id","properties":
+	{"_id":"string","name":"string","count":"int","score":"double"}}]`
+)
+
+func main() {
+	node := flag.String("node", "node", "the node command (with its flags)")
+	wasmPath := flag.String("wasm", "platforms/web/tether.wasm", "the built module")
+	n := flag.Int("n", 100_000, "objects")
+	flag.Parse()
+	log.SetFlags(0)
+
+	goInsert, goRead := best(func() (time.Duration, time.Duration) { return goRun(*n) })
+	apiInsert, apiRead := best(func() (time.Duration, time.Duration) { return apiRun(*n) })
+	jsInsert, jsRead := jsRun(*node, *n)
+
+	fmt.Printf("# %d objects in transactions of %d, then %d point reads; in-memory; best of %d\n", *n, perBatch, *n, runs)
+	fmt.Printf("# bulk insert: JS API (wasm, node) %v, core/api JSON from native Go %v, core/store native Go %v\n",
+		ms(jsInsert), ms(apiInsert), ms(goInsert))
+	fmt.Printf("# point read: JS API %s, core/api JSON from native Go %s, core/store native Go %s (per read)\n",
+		per(jsRead, *n), per(apiRead, *n), per(goRead, *n))
+	fmt.Printf("bench wasm_ratio_bulk_insert %.2f x\n", float64(jsInsert)/float64(goInsert))
+	fmt.Printf("bench wasm_ratio_point_read %.2f x\n", float64(jsRead)/float64(goRead))
+
+	raw, err := os.ReadFile(*wasmPath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(raw)
+	zw.Close()
+	fmt.Printf("bench wasm_size_gz_mib %.2f MiB\n", float64(gz.Len())/(1<<20))
+	fmt.Printf("bench wasm_size_raw_mib %.2f MiB\n", float64(len(raw))/(1<<20))
+	sizeByPackage()
+}
+
+func best(f func() (time.Duration, time.Duration)) (a, b time.Duration) {
+	for i := 0; i < runs; i++ {
+		x, y := f()
+		if i == 0 || x < a {
+			a = x
+		}
+		if i == 0 || y < b {
+			b = y
+		}
+	}
+	return a, b
+}
+
+func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 0, 64) + " ms" }
+
+func per(d time.Duration, n int) string {
+	return strconv.FormatFloat(float64(d)/float64(n)/1e3, 'f', 2, 64) + " µs"
+}
+
+// goRun: core/store with typed values, as a Go application writes.
+func goRun(n int) (insert, read time.Duration) {
+	s, err := schema.FromJSON([]byte(benchSchema))
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, err := store.Open(store.Options{InMemory: true, Schema: s})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	t := time.Now()
+	for first := 0; first < n; first += perBatch {
+		ops := make([]store.Op, perBatch)
+		for i := range ops {
+			k := first + i
+			ops[i] = store.Op{Kind: store.OpCreate, Class: "Item", Value: store.Object{
+				"_id": "k" + strconv.Itoa(k), "name": "item " + strconv.Itoa(k),
+				"count": int64(k), "score": float64(k%100) + 0.5}}
+		}
+		if err := db.Apply(ops); err != nil {
+			log.Fatal(err)
+		}
+	}
+	insert = time.Since(t)
+	t = time.Now()
+	var sum int64
+	for k := 0; k < n; k++ {
+		o, err := db.Get("Item", "k"+strconv.Itoa(k))
+		if err != nil {
+			log.Fatal(err)
+		}
+		sum += o["count"].(int64)
+	}
+	read = time.Since(t)
+	if sum != int64(n)*int64(n-1)/2 {
+		log.Fatalf("go: read back the wrong objects (sum %d)", sum)
+	}
+	return insert, read
+}
+
+// apiRun: the boundary API's JSON calls from native Go (what the wasm
+// binding calls, without WebAssembly and JavaScript).
+func apiRun(n int) (insert, read time.Duration) {
+	h, err := api.Open([]byte(`{"inMemory":true,"schema":` + benchSchema + `}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer api.Close(h)
+	t := time.Now()
+	for first := 0; first < n; first += perBatch {
+		buf := []byte{'['}
+		for i := 0; i < perBatch; i++ {
+			k := first + i
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = fmt.Appendf(buf, `{"create":"Item","value":{"_id":"k%d","name":"item %d","count":%d,"score":%d.5}}`, k, k, k, k%100)
+		}
+		if err := api.Write(h, append(buf, ']')); err != nil {
+			log.Fatal(err)
+		}
+	}
+	insert = time.Since(t)
+	t = time.Now()
+	for k := 0; k < n; k++ {
+		if _, err := api.Get(h, "Item", []byte(`"k`+strconv.Itoa(k)+`"`)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	return insert, time.Since(t)
+}
+
+// jsRun runs platforms/web/bench/bench.js under node.
+func jsRun(node string, n int) (insert, read time.Duration) {
+	script, _ := filepath.Abs("platforms/web/bench/bench.js")
+	args := strings.Fields(node)
+	args = append(args, script, fmt.Sprintf("-n=%d", n), fmt.Sprintf("-runs=%d", runs))
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("node bench: %v", err)
+	}
+	var r struct{ InsertMs, ReadMs float64 }
+	if err := json.Unmarshal(out, &r); err != nil {
+		log.Fatalf("node bench printed %q: %v", out, err)
+	}
+	return time.Duration(r.InsertMs * 1e6), time.Duration(r.ReadMs * 1e6)
+}
+
+// sizeByPackage builds the module again with its function names (the
+// shipped one is stripped; `go tool nm` does not read wasm) and sums the
+// size of each function's code by package, from the module's sections.
+func sizeByPackage() {
+	dir, err := os.MkdirTemp("", "tether-wasm-size")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "tether.wasm")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./wasm")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Printf("# size by package: build failed: %v %s\n", err, out)
+		return
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := parseWasm(b)
+	if err != nil {
+		fmt.Printf("# size by package: %v\n", err)
+		return
+	}
+	fmt.Printf("# sections: code %.2f MiB, data %.2f MiB (Go's type data, strings, pclntab), names %.2f MiB (stripped from the shipped module)\n",
+		mib(m.sections[10]), mib(m.sections[11]), mib(m.sections[0]))
+	sizes := map[string]int{}
+	for idx, size := range m.codeSize {
+		sizes[pkgOf(m.names[idx])] += size
+	}
+	type kv struct {
+		k string
+		v int
+	}
+	var list []kv
+	for k, v := range sizes {
+		list = append(list, kv{k, v})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].v > list[j].v })
+	groups := map[string]int{}
+	for k, v := range sizes {
+		groups[groupOf(k)] += v
+	}
+	fmt.Printf("# code by origin:")
+	for _, g := range []string{"tether", "third-party", "Go runtime", "crypto, TLS, net/http", "rest of std"} {
+		fmt.Printf(" %s %.0f%%;", g, 100*float64(groups[g])/float64(m.sections[10]))
+	}
+	fmt.Printf("\n# code by package (%d functions):\n", len(m.codeSize))
+	for i, e := range list {
+		if i == 15 {
+			break
+		}
+		fmt.Printf("#   %6.0f KiB  %4.1f%%  %s\n", float64(e.v)/1024, 100*float64(e.v)/float64(m.sections[10]), e.k)
+	}
+}
+
+// groupOf sorts packages by where they come from; "crypto, TLS,
+// net/http" is what github.com/coder/websocket's import of net/http
+// brings in under js/wasm (it dials with the host's WebSocket).
+func groupOf(pkg string) string {
+	switch {
+	case strings.HasPrefix(pkg, "github.com/tethersync/"):
+		return "tether"
+	case strings.Contains(strings.SplitN(pkg, "/", 2)[0], "."):
+		return "third-party"
+	case pkg == "runtime" || strings.HasPrefix(pkg, "internal/runtime") || strings.HasPrefix(pkg, "(generated"):
+		return "Go runtime"
+	case strings.HasPrefix(pkg, "crypto") || strings.HasPrefix(pkg, "net") || strings.HasPrefix(pkg, "vendor/golang.org") ||
+		strings.HasPrefix(pkg, "math/big") || strings.HasPrefix(pkg, "encoding/asn1") || strings.HasPrefix(pkg, "mime") ||
+		strings.HasPrefix(pkg, "internal/nettrace") || strings.HasPrefix(pkg, "compress"):
+		return "crypto, TLS, net/http"
+	}
+	return "rest of std"
+}
+
+func mib(n int) float64 { return float64(n) / (1 << 20) }
+
+type wasmModule struct {
+	sections map[byte]int // section id -> bytes (custom sections summed under 0)
+	codeSize map[int]int  // function index -> body bytes
+	names    map[int]string
+}
+
+// parseWasm reads what sizeByPackage needs of a module: section sizes,
+// function body sizes (code section) and function names (the "name"
+// custom section).
+func parseWasm(b []byte) (*wasmModule, error) {
+	if len(b) < 8 || string(b[:4]) != "\x00asm" {
+		return nil, fmt.Errorf("not a wasm module")
+	}
+	m := &wasmModule{sections: map[byte]int{}, codeSize: map[int]int{}, names: map[int]string{}}
+	r := &wasmReader{b: b, i: 8}
+	imported := 0
+	for r.i < len(r.b) {
+		id := r.byte()
+		size := int(r.uleb())
+		end := r.i + size
+		m.sections[id] += size
+		switch id {
+		case 2: // imports: count the functions, which come first in the index space
+			for n := r.uleb(); n > 0; n-- {
+				r.name()
+				r.name()
+				switch r.byte() {
+				case 0:
+					r.uleb()
+					imported++
+				case 1:
+					r.byte()
+					r.limits()
+				case 2:
+					r.limits()
+				case 3:
+					r.byte()
+					r.byte()
+				}
+			}
+		case 10: // code
+			n := int(r.uleb())
+			for i := 0; i < n; i++ {
+				sz := int(r.uleb())
+				m.codeSize[imported+i] = sz
+				r.i += sz
+			}
+		case 0:
+			if r.name() == "name" {
+				for r.i < end {
+					sub := r.byte()
+					subEnd := r.i + int(r.uleb())
+					if sub == 1 {
+						for n := r.uleb(); n > 0; n-- {
+							idx := int(r.uleb())
+							m.names[idx] = r.name()
+						}
+					}
+					r.i = subEnd
+				}
+			}
+		}
+		r.i = end
+	}
+	return m, nil
+}
+
+type wasmReader struct {
+	b []byte
+	i int
+}
+
+func (r *wasmReader) byte() byte { c := r.b[r.i]; r.i++; return c }
+
+func (r *wasmReader) uleb() uint64 {
+	var v uint64
+	for shift := 0; ; shift += 7 {
+		c := r.byte()
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v
+		}
+	}
+}
+
+func (r *wasmReader) name() string {
+	n := int(r.uleb())
+	s := string(r.b[r.i : r.i+n])
+	r.i += n
+	return s
+}
+
+func (r *wasmReader) limits() {
+	if r.byte()&1 != 0 {
+		r.uleb()
+		r.uleb()
+	} else {
+		r.uleb()
+	}
+}
+
+// pkgOf: the package of a function name as the wasm name section spells
+// it ("github.com_tethersync_tether_core_api.__jsonReader_.str" ->
+// "github.com/tethersync/tether/core/api", "runtime.mallocgc" -> "runtime").
+func pkgOf(sym string) string {
+	if sym == "" {
+		return "(unnamed)"
+	}
+	if strings.HasPrefix(sym, "type:") || strings.HasPrefix(sym, "go:") {
+		return "(generated: type equality and hash functions)"
+	}
+	i := strings.IndexByte(sym, '.')
+	if i < 0 {
+		return sym
+	}
+	// A module path starts with a domain (github.com_, go.yaml.in_,
+	// golang.org_): the package ends at the first dot after it.
+	if u := strings.IndexByte(sym, '_'); u > i+1 && !strings.Contains(sym[:i], "_") &&
+		strings.Trim(sym[i+1:u], "abcdefghijklmnopqrstuvwxyz.") == "" {
+		if j := strings.IndexByte(sym[u:], '.'); j >= 0 {
+			i = u + j
+		}
+	}
+	return strings.ReplaceAll(sym[:i], "_", "/")
+}

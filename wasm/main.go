@@ -1,0 +1,210 @@
+//go:build js && wasm
+
+// Command wasm is Tether's WebAssembly binding: the boundary API
+// (core/api) exposed to JavaScript through syscall/js, with no logic of its
+// own. platforms/web wraps it in the Promise-based API applications use;
+// nothing else should call it directly.
+//
+// The host starts it with go.argv = ["tether", NAME], where globalThis[NAME]
+// is {makeError(code, message), deliver(fn, payload), ready(exports)}:
+// main calls ready with the exported functions (see register) and then
+// parks forever, serving calls.
+//
+// Calling conventions (platforms/web/tether.js relies on them):
+//
+//   - The synchronous reads (get, query, count, schema, session state) are
+//     WebAssembly exports, not syscall/js functions: see direct.go.
+//   - Synchronous functions here (listener bookkeeping, which never waits
+//     on the host) return their result, or on failure the JS error that
+//     makeError built; the caller throws it.
+//   - Asynchronous functions (anything that may wait: I/O, the session,
+//     the network) take resolve and reject as their last two arguments,
+//     run on a goroutine, and settle them with the result or the error.
+//     A Go function called from JavaScript must never block the event loop
+//     (syscall/js: the caller's call does not return until it does), so
+//     everything that may wait is one of these.
+//   - Callbacks (change listeners, session events, progress) are JS
+//     functions; Go never calls them directly: it hands (fn, JSON payload)
+//     to deliver, which queues them and calls them later from the JS event
+//     loop, in the order Go produced them, never inside a Go call.
+//
+// JSON crosses as JS strings, handles as numbers, errors as JS errors with
+// the conformance .code (SPEC.md).
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime/debug"
+	"syscall/js"
+	"unsafe"
+
+	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/terror"
+)
+
+var host struct {
+	makeError js.Value // (code, message) => Error
+	deliver   js.Value // (fn, payload) => void, queued on the event loop
+}
+
+func main() {
+	name := "__tether"
+	if len(os.Args) > 1 {
+		name = os.Args[1]
+	}
+	h := js.Global().Get(name)
+	if h.Type() != js.TypeObject {
+		fmt.Fprintf(os.Stderr, "tether.wasm: globalThis.%s is not set: start it through platforms/web (tether.js)\n", name)
+		os.Exit(2)
+	}
+	host.makeError = h.Get("makeError")
+	host.deliver = h.Get("deliver")
+	exports := js.Global().Get("Object").New()
+	register(exports)
+	h.Call("ready", exports)
+	select {}
+}
+
+func register(x js.Value) {
+	// Databases.
+	exportAsync(x, "open", 1, func(a []js.Value) (any, error) {
+		return num(api.Open(bytesOf(a[0])))
+	})
+	exportAsync(x, "close", 1, func(a []js.Value) (any, error) { return nil, api.Close(handle(a[0])) })
+	exportAsync(x, "write", 2, func(a []js.Value) (any, error) {
+		return nil, api.Write(handle(a[0]), bytesOf(a[1]))
+	})
+	exportSync(x, "addListener", 3, func(a []js.Value) (any, error) {
+		return num(api.AddListener(handle(a[0]), bytesOf(a[1]), callback(a[2])))
+	})
+	exportSync(x, "removeListener", 1, func(a []js.Value) (any, error) { return nil, api.RemoveListener(handle(a[0])) })
+
+	// Sync sessions.
+	exportAsync(x, "sessionStart", 2, func(a []js.Value) (any, error) {
+		return num(api.SessionStart(handle(a[0]), bytesOf(a[1])))
+	})
+	exportAsync(x, "sessionClose", 1, func(a []js.Value) (any, error) { return nil, api.SessionClose(handle(a[0])) })
+	exportAsync(x, "sessionPause", 1, func(a []js.Value) (any, error) { return nil, api.SessionPause(handle(a[0])) })
+	exportAsync(x, "sessionResume", 1, func(a []js.Value) (any, error) { return nil, api.SessionResume(handle(a[0])) })
+	exportAsync(x, "sessionRefreshToken", 2, func(a []js.Value) (any, error) {
+		return nil, api.SessionRefreshToken(handle(a[0]), a[1].String())
+	})
+	exportAsync(x, "sessionUploadAll", 2, func(a []js.Value) (any, error) {
+		return api.SessionUploadAll(handle(a[0]), int64(a[1].Float()))
+	})
+	exportAsync(x, "sessionDownloadAll", 2, func(a []js.Value) (any, error) {
+		return api.SessionDownloadAll(handle(a[0]), int64(a[1].Float()))
+	})
+	exportSync(x, "sessionAddEventListener", 2, func(a []js.Value) (any, error) {
+		return num(api.SessionAddEventListener(handle(a[0]), callback(a[1])))
+	})
+	exportSync(x, "sessionAddProgressListener", 4, func(a []js.Value) (any, error) {
+		return num(api.SessionAddProgressListener(handle(a[0]), a[1].String(), a[2].String(), callback(a[3])))
+	})
+	exportSync(x, "sessionRemoveListener", 1, func(a []js.Value) (any, error) {
+		return nil, api.SessionRemoveListener(handle(a[0]))
+	})
+
+	// Client reset.
+	exportAsync(x, "executeClientReset", 1, func(a []js.Value) (any, error) {
+		return api.ExecuteClientReset(a[0].String())
+	})
+	exportAsync(x, "unsyncedChanges", 1, func(a []js.Value) (any, error) {
+		return str(api.UnsyncedChangesJSON(a[0].String()))
+	})
+}
+
+// exportSync exports a function that answers before returning: its result, or
+// the JS error for its failure.
+func exportSync(x js.Value, name string, nargs int, fn func([]js.Value) (any, error)) {
+	x.Set(name, js.FuncOf(func(_ js.Value, args []js.Value) (res any) {
+		defer recoverAs(name, func(err error) { res = jsError(err) })
+		if len(args) != nargs {
+			return jsError(terror.New(terror.InvalidArgument, "%s takes %d arguments, got %d", name, nargs, len(args)))
+		}
+		v, err := fn(args)
+		if err != nil {
+			return jsError(err)
+		}
+		return v
+	}))
+}
+
+// exportAsync exports a function that takes resolve and reject after its nargs
+// arguments, returns at once (undefined, or the error for a call with the
+// wrong arguments), and settles them from a goroutine.
+func exportAsync(x js.Value, name string, nargs int, fn func([]js.Value) (any, error)) {
+	x.Set(name, js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != nargs+2 {
+			return jsError(terror.New(terror.InvalidArgument, "%s takes %d arguments and resolve, reject; got %d", name, nargs, len(args)))
+		}
+		resolve, reject := args[nargs], args[nargs+1]
+		args = args[:nargs]
+		go func() {
+			var v any
+			err := func() (err error) {
+				defer recoverAs(name, func(e error) { err = e })
+				v, err = fn(args)
+				return err
+			}()
+			if err != nil {
+				reject.Invoke(jsError(err))
+				return
+			}
+			resolve.Invoke(v)
+		}()
+		return nil
+	}))
+}
+
+// recoverAs turns a panic below an exported function into an error: a
+// *terror.Error panicked by the argument helpers as it is, anything else
+// as Internal (a bug in Tether), with the stack on stderr.
+func recoverAs(name string, set func(error)) {
+	if p := recover(); p != nil {
+		if te, ok := p.(*terror.Error); ok { // a bad argument from the host
+			set(te)
+			return
+		}
+		fmt.Fprintf(os.Stderr, "tether.wasm: panic in %s: %v\n%s", name, p, debug.Stack())
+		set(terror.New(terror.Internal, "panic in %s: %v", name, p))
+	}
+}
+
+func jsError(err error) js.Value {
+	e := api.ErrorToJSON(err)
+	return host.makeError.Invoke(e.Code, e.Message)
+}
+
+// callback turns a JS function into a boundary callback: each call queues
+// (fn, JSON) on the host's event loop.
+func callback(fn js.Value) func([]byte) {
+	if fn.Type() != js.TypeFunction {
+		panic(terror.New(terror.InvalidArgument, "a callback must be a function, got %s", fn.Type()))
+	}
+	return func(payload []byte) {
+		host.deliver.Invoke(fn, unsafe.String(unsafe.SliceData(payload), len(payload)))
+	}
+}
+
+// bytesOf reads a JS string (JSON) into Go bytes.
+func bytesOf(v js.Value) []byte {
+	if v.Type() != js.TypeString {
+		panic(terror.New(terror.InvalidArgument, "expected a JSON string, got %s", v.Type()))
+	}
+	return []byte(v.String())
+}
+
+func handle(v js.Value) int64 { return int64(v.Float()) }
+
+func num(n int64, err error) (any, error) { return float64(n), err }
+
+// str hands Go's JSON bytes to JS as a string (copied once, by JS's
+// decoder; the bytes are not used after).
+func str(b []byte, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
+}
