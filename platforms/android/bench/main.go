@@ -23,26 +23,14 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/tethersync/tether/bench/boundary"
 	"log"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/tethersync/tether/core/api"
-	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/store"
 )
-
-const (
-	perBatch = 1000
-	readKeys = 10000
-)
-
-// benchSchema is JvmBench.java's schema.
-const benchSchema = `[{"name":"Item","primaryKey":"_id","properties":
-	{"_id":"string","name":"string","count":"int","score":"double"}}]`
 
 func main() {
 	java := flag.String("java", "java", "the java command")
@@ -57,10 +45,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	goInsert := nsPerOp(testing.Benchmark(goBulkInsert))
-	goRead := nsPerOp(testing.Benchmark(goPointRead))
-	apiInsert := nsPerOp(testing.Benchmark(apiBulkInsert))
-	apiRead := nsPerOp(testing.Benchmark(apiPointRead))
+	goInsert := nsPerOp(testing.Benchmark(boundary.GoBulkInsert))
+	goRead := nsPerOp(testing.Benchmark(boundary.GoPointRead))
+	apiInsert := nsPerOp(testing.Benchmark(boundary.APIBulkInsert))
+	apiRead := nsPerOp(testing.Benchmark(boundary.APIPointRead))
 
 	fmt.Printf("bulk insert (1,000 objects/batch): Java API %s, core/api JSON from Go %s, core/store %s\n",
 		dur(jvm["bulk_insert_ns"]), dur(apiInsert), dur(goInsert))
@@ -109,103 +97,4 @@ func dur(ns float64) string {
 		return strconv.FormatFloat(ns/1e6, 'f', 2, 64) + " ms"
 	}
 	return strconv.FormatFloat(ns/1e3, 'f', 2, 64) + " µs"
-}
-
-func openGo(b *testing.B) *store.DB {
-	s, err := schema.FromJSON([]byte(benchSchema))
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := store.Open(store.Options{InMemory: true, Schema: s})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return db
-}
-
-// goBatch builds one batch as a Go host would: typed values, no JSON.
-func goBatch(first int) []store.Op {
-	ops := make([]store.Op, perBatch)
-	for i := range ops {
-		k := first + i
-		ops[i] = store.Op{Kind: store.OpCreate, Class: "Item", Value: store.Object{
-			"_id": "k" + strconv.Itoa(k), "name": "item " + strconv.Itoa(k),
-			"count": int64(k), "score": float64(k%100) + 0.5}}
-	}
-	return ops
-}
-
-func goBulkInsert(b *testing.B) {
-	db := openGo(b)
-	defer db.Close()
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		if err := db.Apply(goBatch(n * perBatch)); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func goPointRead(b *testing.B) {
-	db := openGo(b)
-	defer db.Close()
-	for n := 0; n < readKeys/perBatch; n++ {
-		if err := db.Apply(goBatch(n * perBatch)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		if _, err := db.Get("Item", "k"+strconv.Itoa(n%readKeys)); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// batchJSON is JvmBench's batch, built in Go.
-func batchJSON(first int) []byte {
-	buf := []byte{'['}
-	for i := 0; i < perBatch; i++ {
-		k := first + i
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = fmt.Appendf(buf, `{"create":"Item","value":{"_id":"k%d","name":"item %d","count":%d,"score":%d.5}}`, k, k, k, k%100)
-	}
-	return append(buf, ']')
-}
-
-func openAPI(b *testing.B) int64 {
-	h, err := api.Open([]byte(`{"inMemory":true,"schema":` + benchSchema + `}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return h
-}
-
-func apiBulkInsert(b *testing.B) {
-	h := openAPI(b)
-	defer api.Close(h)
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		if err := api.Write(h, batchJSON(n*perBatch)); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func apiPointRead(b *testing.B) {
-	h := openAPI(b)
-	defer api.Close(h)
-	for n := 0; n < readKeys/perBatch; n++ {
-		if err := api.Write(h, batchJSON(n*perBatch)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		if _, err := api.Get(h, "Item", []byte(`"k`+strconv.Itoa(n%readKeys)+`"`)); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
