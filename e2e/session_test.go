@@ -27,9 +27,12 @@ func TestExpiredTokenThenRefresh(t *testing.T) {
 	defer db.Close()
 	expired, err := server.IssueToken("e2e-secret", server.Claims{Expiry: time.Now().Add(-time.Minute).Unix(), Read: []string{"p"}, Write: []string{"p"}})
 	require.NoError(t, err)
-	sess, err := session.Start(session.Config{URL: ts.srv.SyncURL(), Token: expired, Partition: "p", DB: db, MinBackoff: 20 * time.Millisecond})
+	sess, err := session.Start(session.Config{URL: ts.srv.SyncURL(), Token: expired, Partition: "p", DB: db, MinBackoff: 20 * time.Millisecond, StartPaused: true})
 	require.NoError(t, err)
 	defer sess.Close()
+	// Started paused so that the handler is in place before the first
+	// connection: the AuthFailed error can come before Start's caller
+	// would otherwise get to add it (CI saw exactly that).
 	var mu sync.Mutex
 	var errs []session.Error
 	sess.AddErrorHandler(func(e session.Error) {
@@ -37,6 +40,7 @@ func TestExpiredTokenThenRefresh(t *testing.T) {
 		errs = append(errs, e)
 		mu.Unlock()
 	})
+	sess.Resume()
 	require.NoError(t, db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": "1", "name": "offline"}}}))
 	require.Eventually(t, func() bool { return sess.State() == session.WaitingForAccessToken }, 10*time.Second, 10*time.Millisecond)
 	mu.Lock()

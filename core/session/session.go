@@ -82,6 +82,9 @@ type waiter struct {
 
 // Start starts a session on cfg.DB. It returns at once: the session
 // connects in the background (local writes never wait for the network).
+// Listeners added after Start can miss the first events (an AuthFailed
+// can arrive at once): to see every one, start with StartPaused, add
+// them, then Resume.
 func Start(cfg Config) (*Session, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
