@@ -42,9 +42,10 @@ test-android:
 test-ios:
 	$(MAKE) -C platforms/ios test
 
-# The WebAssembly binding's npm package, tested in Node.
+# The WebAssembly binding's npm package, tested in Node and in headless
+# Chromium (IndexedDB persistence).
 test-web:
-	$(MAKE) -C platforms/web test
+	$(MAKE) -C platforms/web test test-browser
 
 android:
 	$(MAKE) -C platforms/android android

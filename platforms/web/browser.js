@@ -1,11 +1,22 @@
-// Tether for browsers: the package entry point outside Node. Databases are
-// in memory for now (IndexedDB persistence is a later part); the sync
-// session uses the browser's WebSocket.
+// Tether for browsers: the package entry point outside Node. A database
+// path is kept in IndexedDB (idb-fs.js: Go's file calls against memory,
+// written through to IndexedDB; a write's Promise resolves once it is
+// there) and held by one tab at a time (a Web Lock); inMemory: true keeps
+// nothing. The sync session uses the browser's WebSocket.
+import { goFs, goProcess, idbFs } from './idb-fs.js';
 import './wasm_exec.js';
 import { setHost } from './runtime.js';
 
 setHost({
-  files: false,
+  files: true,
+  fs: goFs,
+  process: goProcess,
+  storage: {
+    acquire: (path) => idbFs.acquire(path),
+    release: (path) => idbFs.release(path),
+    durable: () => idbFs.durable(),
+    load: (path) => idbFs.load(path),
+  },
   async instantiate(importObject, options = {}) {
     const url = options.wasmURL ?? new URL('./tether.wasm', import.meta.url);
     if (WebAssembly.instantiateStreaming) {
@@ -27,3 +38,4 @@ export { Tether, Results, SyncSession, WriteTransaction } from './tether.js';
 export { TetherError, ErrorCode } from './errors.js';
 export { ObjectId, UUID } from './ejson.js';
 export * as EJSON from './ejson-public.js';
+export { fileExists } from './idb-fs.js';

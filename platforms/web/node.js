@@ -23,3 +23,4 @@ export { Tether, Results, SyncSession, WriteTransaction } from './tether.js';
 export { TetherError, ErrorCode } from './errors.js';
 export { ObjectId, UUID } from './ejson.js';
 export * as EJSON from './ejson-public.js';
+export { existsSync as fileExists } from 'node:fs';

@@ -12,9 +12,12 @@ let started = null;
 
 /**
  * @param {{instantiate: (importObject: object) => Promise<WebAssembly.Instance>,
- *          fs?: object, files: boolean}} h
- *   fs: the object Go's os package uses as globalThis.fs while it starts
- *   (Node: synchronous file calls, see node.js); files: whether paths work.
+ *          fs?: object, process?: object, files: boolean, storage?: object}} h
+ *   fs, process: the objects Go's syscall package takes as globalThis.fs
+ *   and globalThis.process while it starts (Node: synchronous file calls,
+ *   see node-fs.js; browsers: files in memory written through to
+ *   IndexedDB, see idb-fs.js); files: whether paths work; storage: the
+ *   hooks of a host whose files need them (see storage() below).
  */
 export function setHost(h) {
   host = h;
@@ -22,6 +25,24 @@ export function setHost(h) {
 
 export function hostHasFiles() {
   return host?.files ?? false;
+}
+
+const noStorage = {
+  acquire: async () => {},
+  release: () => {},
+  durable: async () => {},
+  load: async () => {},
+};
+
+/**
+ * The host's file hooks (browsers: idb-fs.js; Node needs none):
+ * acquire(path) before a database's file is opened (the tab's lock on it,
+ * and its files loaded), release(path) after it is closed, durable()
+ * before a write's Promise resolves (the write is in IndexedDB by then),
+ * load(path) before a file is read without being opened as a database.
+ */
+export function storage() {
+  return host?.storage ?? noStorage;
 }
 
 /** The wasm binding's exported functions (wasm/main.go), started once. */
@@ -50,14 +71,18 @@ async function start(options = {}) {
   };
   try {
     const instance = await host.instantiate(go.importObject, options);
-    // Go's syscall package reads globalThis.fs once, while it starts.
+    // Go's syscall package reads globalThis.fs and globalThis.process
+    // once, while it starts.
     const prevFs = globalThis.fs;
+    const prevProcess = globalThis.process;
     if (host.fs) globalThis.fs = host.fs;
+    if (host.process) globalThis.process = host.process;
     let exited;
     try {
       exited = go.run(instance); // runs main until it parks, having called ready
     } finally {
       if (host.fs && prevFs !== undefined) globalThis.fs = prevFs;
+      if (host.process && prevProcess !== undefined) globalThis.process = prevProcess;
     }
     exited.then(() => console.error('tether.wasm: the Go runtime exited; Tether calls will fail'));
     const fns = await exportsReady;

@@ -85,7 +85,10 @@ export interface SyncConfig {
 
 export interface Config {
   schema?: ObjectSchema[];
-  /** A file (Node). In browsers only inMemory works, for now. */
+  /**
+   * Node: a file. Browsers: a name in IndexedDB; the write Promise resolves
+   * once the commit is there, and one tab at a time may have it open.
+   */
   path?: string;
   inMemory?: boolean;
   allowMigration?: boolean;
@@ -190,6 +193,13 @@ export declare class Tether {
   objectForPrimaryKey<T extends TetherObject = TetherObject>(className: string, key: PrimaryKey): T | null;
   close(): Promise<void>;
 }
+
+/**
+ * Whether a file exists: Node, a file on disk; browsers, a file in the
+ * package's IndexedDB storage, as this tab sees it (a database's files
+ * are loaded when it is opened).
+ */
+export declare function fileExists(path: string): boolean;
 
 export declare namespace EJSON {
   /** JSON text with Extended JSON for Date, Uint8Array, ObjectId, UUID, bigint, NaN/Infinity. */

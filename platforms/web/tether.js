@@ -6,7 +6,7 @@
 
 import { TetherError } from './errors.js';
 import { stringify, parse } from './ejson.js';
-import { binding, hostHasFiles, rethrow } from './runtime.js';
+import { binding, hostHasFiles, rethrow, storage } from './runtime.js';
 
 // w: the binding's functions, once started.
 let w = null;
@@ -24,6 +24,16 @@ function call(fn, ...args) {
     const r = fn(...args, resolve, reject);
     if (r instanceof TetherError) reject(r);
   });
+}
+
+// Awaits a host storage hook (browsers: IndexedDB, Web Locks); its
+// failures are IO errors.
+async function hostIO(promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    throw e instanceof TetherError ? e : new TetherError('IO', e?.message ?? String(e));
+  }
 }
 
 function safeCall(fn, ...args) {
@@ -58,6 +68,7 @@ export class Tether {
   #h;
   #closed = false;
   #session = null;
+  #file = null; // the path whose host lock this handle holds (browsers)
   #listeners = new Set(); // Results with listeners, to forget at close
 
   /** @internal use Tether.open */
@@ -86,10 +97,7 @@ export class Tether {
     }
     w ??= await binding();
     if (!config.inMemory && config.path && !hostHasFiles()) {
-      throw new TetherError(
-        'InvalidArgument',
-        'this host has no file system: open with inMemory: true (IndexedDB persistence is not available yet)',
-      );
+      throw new TetherError('InvalidArgument', 'this host has no file system: open with inMemory: true');
     }
     const c = {
       path: config.path,
@@ -98,13 +106,25 @@ export class Tether {
       allowMigration: config.allowMigration,
       durability: config.durability,
     };
-    const h = await call(w.open, stringify(c));
+    const file = !config.inMemory && typeof config.path === 'string' && config.path !== '' ? config.path : null;
+    if (file) await hostIO(storage().acquire(file));
+    let h;
+    try {
+      h = await call(w.open, stringify(c));
+      await hostIO(storage().durable());
+    } catch (e) {
+      if (h !== undefined) await call(w.close, h).catch(() => {});
+      if (file) storage().release(file);
+      throw e;
+    }
     const db = new Tether(h, config);
+    db.#file = file;
     if (config.sync) {
       try {
         db.#session = await SyncSession._start(db, h, config.sync);
       } catch (e) {
         await call(w.close, h).catch(() => {});
+        if (file) storage().release(file);
         throw e;
       }
     }
@@ -118,7 +138,15 @@ export class Tether {
    */
   static async executeClientReset(path) {
     w ??= await binding();
-    return call(w.executeClientReset, String(path));
+    const p = String(path);
+    await hostIO(storage().acquire(p));
+    try {
+      const backup = await call(w.executeClientReset, p);
+      await hostIO(storage().durable());
+      return backup;
+    } finally {
+      storage().release(p);
+    }
   }
 
   /**
@@ -127,6 +155,7 @@ export class Tether {
    */
   static async unsyncedChanges(backupPath) {
     w ??= await binding();
+    await hostIO(storage().load(String(backupPath)));
     return parse(await call(w.unsyncedChanges, String(backupPath)));
   }
 
@@ -169,6 +198,8 @@ export class Tether {
       throw new TetherError('InvalidArgument', 'write takes a function (or an array of operations)');
     }
     await call(w.write, this.#h, stringify(ops));
+    // In browsers the commit is in IndexedDB before the Promise resolves.
+    await hostIO(storage().durable());
     return result;
   }
 
@@ -197,7 +228,14 @@ export class Tether {
     this.#closed = true;
     for (const r of this.#listeners) r._forget();
     this.#listeners.clear();
-    await call(w.close, this.#h);
+    const file = this.#file;
+    this.#file = null;
+    try {
+      await call(w.close, this.#h);
+      if (file) await hostIO(storage().durable());
+    } finally {
+      if (file) storage().release(file);
+    }
   }
 
   _query(q) {
