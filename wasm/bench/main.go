@@ -1,20 +1,24 @@
 // Command bench is `make -C platforms/web bench-wasm`: what the WebAssembly
 // binding costs in Node against Go natively, and how big the module is.
 //
-// Workload (the same on both sides, in-memory databases, as ffi/bench):
+// Workload (the same on every side, in-memory databases, as ffi/bench):
 // 100,000 objects inserted in transactions of 1,000, then 100,000 point
 // reads by primary key; best of 3. The JS side goes through the npm
 // package's public API (platforms/web/bench/bench.js, run by node); the Go
-// side through core/store, as a Go application would. It prints
+// side through core/store, as a Go application would, natively and
+// inside WebAssembly (wasm/bench/inwasm, the same code in a module run by
+// node). It prints
 //
 //	bench wasm_ratio_bulk_insert <JS time / Go time> x
 //	bench wasm_ratio_point_read <JS time / Go time> x
+//	bench wasm_engine_ratio_* <core/store in wasm / core/store native> x
+//	bench wasm_boundary_ratio_* <JS API / core/api called inside wasm> x
 //	bench wasm_size_gz_mib <gzipped .wasm> MiB
 //	bench wasm_size_raw_mib <raw .wasm> MiB
 //
-// plus lines starting with # that say what the time and the bytes are
-// made of (core/api's JSON calls from native Go; the biggest packages in
-// the module).
+// The first pair is the product of the other two: what Go compiled to
+// WebAssembly costs, and what the JavaScript boundary adds. Lines
+// starting with # say what the times and the bytes are made of.
 package main
 
 import (
@@ -32,18 +36,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tethersync/tether/core/api"
-	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/wasm/bench/workload"
 )
 
-const (
-	perBatch = 1000
-	runs     = 3
-	// benchSchema is bench.js's (and ffi/bench's) schema.
-	benchSchema = `[{"name":"Item","primaryKey":"_id","properties":
-	{"_id":"string","name":"string","count":"int","score":"double"}}]`
-)
+const runs = 3
 
 func main() {
 	node := flag.String("node", "node", "the node command (with its flags)")
@@ -52,17 +48,25 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 
-	goInsert, goRead := best(func() (time.Duration, time.Duration) { return goRun(*n) })
-	apiInsert, apiRead := best(func() (time.Duration, time.Duration) { return apiRun(*n) })
+	goInsert, goRead := workload.Best(runs, workload.Store, *n)
+	apiInsert, apiRead := workload.Best(runs, workload.API, *n)
+	in := inWasmRun(*node, *n)
 	jsInsert, jsRead := jsRun(*node, *n)
 
-	fmt.Printf("# %d objects in transactions of %d, then %d point reads; in-memory; best of %d\n", *n, perBatch, *n, runs)
-	fmt.Printf("# bulk insert: JS API (wasm, node) %v, core/api JSON from native Go %v, core/store native Go %v\n",
-		ms(jsInsert), ms(apiInsert), ms(goInsert))
-	fmt.Printf("# point read: JS API %s, core/api JSON from native Go %s, core/store native Go %s (per read)\n",
-		per(jsRead, *n), per(apiRead, *n), per(goRead, *n))
+	fmt.Printf("# %d objects in transactions of %d, then %d point reads; in-memory; best of %d\n", *n, workload.PerBatch, *n, runs)
+	fmt.Printf("# bulk insert: JS API (wasm, node) %v; inside wasm: core/api %v, core/store %v; native Go: core/api %v, core/store %v\n",
+		ms(jsInsert), ms(in.apiInsert), ms(in.storeInsert), ms(apiInsert), ms(goInsert))
+	fmt.Printf("# point read: JS API %s; inside wasm: core/api %s, core/store %s; native Go: core/api %s, core/store %s (per read)\n",
+		per(jsRead, *n), per(in.apiRead, *n), per(in.storeRead, *n), per(apiRead, *n), per(goRead, *n))
 	fmt.Printf("bench wasm_ratio_bulk_insert %.2f x\n", float64(jsInsert)/float64(goInsert))
 	fmt.Printf("bench wasm_ratio_point_read %.2f x\n", float64(jsRead)/float64(goRead))
+	// The two factors of those ratios: Go compiled to WebAssembly against
+	// native Go (same code, no JavaScript), and the JS API against the
+	// same core/api calls made from Go inside the module.
+	fmt.Printf("bench wasm_engine_ratio_bulk_insert %.2f x\n", float64(in.storeInsert)/float64(goInsert))
+	fmt.Printf("bench wasm_engine_ratio_point_read %.2f x\n", float64(in.storeRead)/float64(goRead))
+	fmt.Printf("bench wasm_boundary_ratio_bulk_insert %.2f x\n", float64(jsInsert)/float64(in.apiInsert))
+	fmt.Printf("bench wasm_boundary_ratio_point_read %.2f x\n", float64(jsRead)/float64(in.apiRead))
 
 	raw, err := os.ReadFile(*wasmPath)
 	if err != nil {
@@ -77,96 +81,47 @@ func main() {
 	sizeByPackage()
 }
 
-func best(f func() (time.Duration, time.Duration)) (a, b time.Duration) {
-	for i := 0; i < runs; i++ {
-		x, y := f()
-		if i == 0 || x < a {
-			a = x
-		}
-		if i == 0 || y < b {
-			b = y
-		}
+type inWasm struct{ storeInsert, storeRead, apiInsert, apiRead time.Duration }
+
+// inWasmRun builds wasm/bench/inwasm for js/wasm and runs it under node
+// with Go's wasm_exec_node.js.
+func inWasmRun(node string, n int) inWasm {
+	dir, err := os.MkdirTemp("", "tether-inwasm")
+	if err != nil {
+		log.Fatal(err)
 	}
-	return a, b
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "inwasm.wasm")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./wasm/bench/inwasm")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		log.Fatalf("build inwasm: %v", err)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		log.Fatal(err)
+	}
+	runner := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec_node.js")
+	args := append(strings.Fields(node), runner, bin, fmt.Sprintf("-n=%d", n), fmt.Sprintf("-runs=%d", runs))
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("inwasm: %v", err)
+	}
+	var r struct{ StoreInsertMs, StoreReadMs, APIInsertMs, APIReadMs float64 }
+	if err := json.Unmarshal(out, &r); err != nil {
+		log.Fatalf("inwasm printed %q: %v", out, err)
+	}
+	d := func(ms float64) time.Duration { return time.Duration(ms * 1e6) }
+	return inWasm{d(r.StoreInsertMs), d(r.StoreReadMs), d(r.APIInsertMs), d(r.APIReadMs)}
 }
 
 func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 0, 64) + " ms" }
 
 func per(d time.Duration, n int) string {
 	return strconv.FormatFloat(float64(d)/float64(n)/1e3, 'f', 2, 64) + " µs"
-}
-
-// goRun: core/store with typed values, as a Go application writes.
-func goRun(n int) (insert, read time.Duration) {
-	s, err := schema.FromJSON([]byte(benchSchema))
-	if err != nil {
-		log.Fatal(err)
-	}
-	db, err := store.Open(store.Options{InMemory: true, Schema: s})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
-	t := time.Now()
-	for first := 0; first < n; first += perBatch {
-		ops := make([]store.Op, perBatch)
-		for i := range ops {
-			k := first + i
-			ops[i] = store.Op{Kind: store.OpCreate, Class: "Item", Value: store.Object{
-				"_id": "k" + strconv.Itoa(k), "name": "item " + strconv.Itoa(k),
-				"count": int64(k), "score": float64(k%100) + 0.5}}
-		}
-		if err := db.Apply(ops); err != nil {
-			log.Fatal(err)
-		}
-	}
-	insert = time.Since(t)
-	t = time.Now()
-	var sum int64
-	for k := 0; k < n; k++ {
-		o, err := db.Get("Item", "k"+strconv.Itoa(k))
-		if err != nil {
-			log.Fatal(err)
-		}
-		sum += o["count"].(int64)
-	}
-	read = time.Since(t)
-	if sum != int64(n)*int64(n-1)/2 {
-		log.Fatalf("go: read back the wrong objects (sum %d)", sum)
-	}
-	return insert, read
-}
-
-// apiRun: the boundary API's JSON calls from native Go (what the wasm
-// binding calls, without WebAssembly and JavaScript).
-func apiRun(n int) (insert, read time.Duration) {
-	h, err := api.Open([]byte(`{"inMemory":true,"schema":` + benchSchema + `}`))
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer api.Close(h)
-	t := time.Now()
-	for first := 0; first < n; first += perBatch {
-		buf := []byte{'['}
-		for i := 0; i < perBatch; i++ {
-			k := first + i
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = fmt.Appendf(buf, `{"create":"Item","value":{"_id":"k%d","name":"item %d","count":%d,"score":%d.5}}`, k, k, k, k%100)
-		}
-		if err := api.Write(h, append(buf, ']')); err != nil {
-			log.Fatal(err)
-		}
-	}
-	insert = time.Since(t)
-	t = time.Now()
-	for k := 0; k < n; k++ {
-		if _, err := api.Get(h, "Item", []byte(`"k`+strconv.Itoa(k)+`"`)); err != nil {
-			log.Fatal(err)
-		}
-	}
-	return insert, time.Since(t)
 }
 
 // jsRun runs platforms/web/bench/bench.js under node.

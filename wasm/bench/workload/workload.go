@@ -1,0 +1,111 @@
+// Package workload is the Go side of `make bench-wasm`: the same
+// workload (n objects in transactions of PerBatch, then n point reads) on
+// core/store and on core/api, run natively by wasm/bench and inside the
+// module by wasm/bench/inwasm, so the report can tell what WebAssembly
+// itself costs from what the JavaScript boundary costs.
+package workload
+
+import (
+	"fmt"
+	"log"
+	"strconv"
+	"time"
+
+	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/store"
+)
+
+const (
+	PerBatch = 1000
+	// Schema is bench.js's (and ffi/bench's) schema.
+	Schema = `[{"name":"Item","primaryKey":"_id","properties":
+	{"_id":"string","name":"string","count":"int","score":"double"}}]`
+)
+
+// Best runs f runs times and keeps the best of each of its two times.
+func Best(runs int, f func(int) (time.Duration, time.Duration), n int) (a, b time.Duration) {
+	for i := 0; i < runs; i++ {
+		x, y := f(n)
+		if i == 0 || x < a {
+			a = x
+		}
+		if i == 0 || y < b {
+			b = y
+		}
+	}
+	return a, b
+}
+
+// Store: core/store with typed values, as a Go application writes.
+func Store(n int) (insert, read time.Duration) {
+	s, err := schema.FromJSON([]byte(Schema))
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, err := store.Open(store.Options{InMemory: true, Schema: s})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	t := time.Now()
+	for first := 0; first < n; first += PerBatch {
+		ops := make([]store.Op, PerBatch)
+		for i := range ops {
+			k := first + i
+			ops[i] = store.Op{Kind: store.OpCreate, Class: "Item", Value: store.Object{
+				"_id": "k" + strconv.Itoa(k), "name": "item " + strconv.Itoa(k),
+				"count": int64(k), "score": float64(k%100) + 0.5}}
+		}
+		if err := db.Apply(ops); err != nil {
+			log.Fatal(err)
+		}
+	}
+	insert = time.Since(t)
+	t = time.Now()
+	var sum int64
+	for k := 0; k < n; k++ {
+		o, err := db.Get("Item", "k"+strconv.Itoa(k))
+		if err != nil {
+			log.Fatal(err)
+		}
+		sum += o["count"].(int64)
+	}
+	read = time.Since(t)
+	if sum != int64(n)*int64(n-1)/2 {
+		log.Fatalf("go: read back the wrong objects (sum %d)", sum)
+	}
+	return insert, read
+}
+
+// API: the boundary API's JSON calls from native Go (what the wasm
+// binding calls, without WebAssembly and JavaScript).
+func API(n int) (insert, read time.Duration) {
+	h, err := api.Open([]byte(`{"inMemory":true,"schema":` + Schema + `}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer api.Close(h)
+	t := time.Now()
+	for first := 0; first < n; first += PerBatch {
+		buf := []byte{'['}
+		for i := 0; i < PerBatch; i++ {
+			k := first + i
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = fmt.Appendf(buf, `{"create":"Item","value":{"_id":"k%d","name":"item %d","count":%d,"score":%d.5}}`, k, k, k, k%100)
+		}
+		if err := api.Write(h, append(buf, ']')); err != nil {
+			log.Fatal(err)
+		}
+	}
+	insert = time.Since(t)
+	t = time.Now()
+	for k := 0; k < n; k++ {
+		if _, err := api.Get(h, "Item", []byte(`"k`+strconv.Itoa(k)+`"`)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	return insert, time.Since(t)
+}
