@@ -374,27 +374,60 @@ func (s *Session) onMessage(m *protocol.Message) {
 	}
 }
 
+// stateSlice bounds the bootstrap objects applied per transaction. In
+// WebAssembly every transaction runs on the page's main thread, and a
+// 1 MiB bootstrap chunk (~10,000 small objects) applied at once blocked it
+// for ~0.6 s; slices with a yield to the host in between keep each task
+// short. Slicing a chunk is what a smaller server chunk would be: only the
+// last slice carries the chunk's More and server version.
+const stateSlice = 1000
+
 func (s *Session) applyDownload(d *protocol.Download) {
-	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More}
+	state := d.State
+	for len(state) > stateSlice {
+		part := &protocol.Download{State: state[:stateSlice], LastServerVersion: d.LastServerVersion, More: true}
+		state = state[stateSlice:]
+		if !s.applyPart(part, d.Remaining+int64(downloadSize(&protocol.Download{State: state, Changesets: d.Changesets}))) {
+			return
+		}
+		yieldToHost()
+	}
+	last := *d
+	last.State = state
+	if s.applyPart(&last, d.Remaining) && !d.More {
+		s.finishClientReset() // a reset in progress has its server state now
+	}
+}
+
+func downloadSize(d *protocol.Download) int {
 	size := 0
 	for _, c := range d.Changesets {
-		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
 		size += len(c.Data)
 	}
 	for _, o := range d.State {
-		sd.State = append(sd.State, store.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
 		size += len(o.Fields) + len(o.Key)
+	}
+	return size
+}
+
+// applyPart applies one transaction's worth of a download and reports its
+// progress; on failure the session stops.
+func (s *Session) applyPart(d *protocol.Download, remaining int64) bool {
+	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More}
+	for _, c := range d.Changesets {
+		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
+	}
+	for _, o := range d.State {
+		sd.State = append(sd.State, store.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
 	}
 	if err := s.cfg.DB.ApplyDownload(sd); err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()
 		s.setState(Inactive)
-		return
+		return false
 	}
-	s.progress.downloaded(s, int64(size), d.Remaining)
-	if !d.More {
-		s.finishClientReset() // a reset in progress has its server state now
-	}
+	s.progress.downloaded(s, int64(downloadSize(d)), remaining)
+	return true
 }
 
 // upload sends local changesets the server has not been sent yet.

@@ -22,7 +22,7 @@ export async function serve(dir, extra = {}) {
       return res.end();
     }
     if (extra[path]) {
-      res.writeHead(200, { 'content-type': 'text/html' });
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html' });
       return res.end(extra[path]);
     }
     const file = join(dir, normalize(path).replace(/^(\.\.[/\\])+/, ''));

@@ -22,11 +22,28 @@ window.schema = [{ name: 'Dog', primaryKey: '_id', properties: { _id: 'int', nam
 window.ready = true;
 </script>`;
 
+// A module Worker running the package: apps that want no Tether work on
+// the page's main thread at all run it there (the README's "Threads").
+const WORKER = `import * as T from '/browser.js';
+const schema = [{ name: 'Dog', primaryKey: '_id', properties: { _id: 'int', name: 'string', batch: 'int' } }];
+onmessage = async () => {
+  try {
+    let db = await T.Tether.open({ path: 'worker.tether', schema });
+    await db.write((tx) => tx.create('Dog', { _id: 7, name: 'from a worker', batch: 0 }));
+    await db.close();
+    db = await T.Tether.open({ path: 'worker.tether', schema });
+    postMessage(db.objects('Dog').toArray().map((d) => d.name));
+    await db.close();
+  } catch (e) {
+    postMessage('error ' + e.code + ' ' + e.message);
+  }
+};`;
+
 let server;
 const dirs = [];
 
 before(async () => {
-  server = await serve(PKG, { '/t.html': PAGE });
+  server = await serve(PKG, { '/t.html': PAGE, '/worker-test.js': WORKER });
 });
 
 after(async () => {
@@ -194,5 +211,22 @@ test('an IndexedDB failure fails the write and every later one', async () => {
   ctx = await launch(dir);
   page = await openPage(ctx, url());
   assert.deepEqual(await dogIds(page, 'fail.tether'), [1]);
+  await ctx.close();
+});
+
+test('the package runs in a module Worker, with IndexedDB persistence', async () => {
+  const ctx = await launch(profile());
+  const page = await openPage(ctx, url());
+  const got = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const w = new Worker('/worker-test.js', { type: 'module' });
+        w.onmessage = (e) => resolve(e.data);
+        w.onerror = (e) => resolve('worker error ' + e.message);
+        w.postMessage('go');
+      }),
+  );
+  assert.deepEqual(got, ['from a worker']);
+  assert.deepEqual(await dogIds(page, 'worker.tether'), [7], 'the page sees what the worker wrote');
   await ctx.close();
 });
