@@ -43,9 +43,9 @@ test-ios:
 	$(MAKE) -C platforms/ios test
 
 # The WebAssembly binding's npm package, tested in Node and in headless
-# Chromium (IndexedDB persistence).
+# Chromium (IndexedDB persistence; the web demo end to end).
 test-web:
-	$(MAKE) -C platforms/web test test-browser
+	$(MAKE) -C platforms/web test test-browser test-demo
 
 android:
 	$(MAKE) -C platforms/android android
@@ -119,8 +119,10 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeRecord -fuzztime=60s ./core/store/
 
 # tetherd on loopback with embedded storage, its URL and a token, and two
-# clients syncing; the server keeps serving until Ctrl-C.
+# clients syncing; the server keeps serving until Ctrl-C, with the web demo
+# (platforms/web/demo, which needs tether.wasm) on http://127.0.0.1:7802/.
 run:
+	$(MAKE) -C platforms/web build
 	$(GO) run ./cmd/tether-demo
 
 clean:

@@ -1,7 +1,13 @@
 // Command tether-demo is what `make run` runs: it starts tetherd on
 // loopback with embedded storage, prints its URL and a ready token, and
 // shows two clients syncing — writes, a conflict, an offline edit — then
-// keeps the server up for other clients until Ctrl-C.
+// keeps the server up for other clients until Ctrl-C. It also serves the
+// web demo (platforms/web/demo, see web.go) on -web: a todo list in the
+// browser syncing through the same server.
+//
+// For tests: -listen, -admin and -web take 127.0.0.1:0 (free ports),
+// -serve-only skips the console demo, -ready-file writes the URLs as JSON
+// ({"sync", "admin", "web", "partition"}) once everything listens.
 package main
 
 import (
@@ -29,6 +35,11 @@ func main() {
 	admin := flag.String("admin", "127.0.0.1:7801", "tetherd admin address")
 	data := flag.String("data", "", "server data directory (default: a temporary one)")
 	exit := flag.Bool("exit", false, "stop after the demo instead of serving until Ctrl-C")
+	web := flag.String("web", "127.0.0.1:7802", `web demo address ("-": none)`)
+	webRoot := flag.String("web-root", "", "platforms/web (default: found from the module root)")
+	partition := flag.String("partition", "demo", "the partition the clients and the web demo sync")
+	serveOnly := flag.Bool("serve-only", false, "skip the console demo: serve until Ctrl-C or SIGTERM")
+	readyFile := flag.String("ready-file", "", "write the URLs here (JSON) once listening")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "tether-demo-")
 	check(err)
@@ -45,10 +56,34 @@ func main() {
 	tok, err := server.IssueToken(secret, server.Claims{Subject: "demo", Expiry: time.Now().Add(24 * time.Hour).Unix(),
 		Read: []string{"*"}, Write: []string{"*"}})
 	check(err)
-	fmt.Printf("tetherd is up\n  sync:  %s\n  admin: %s\n  token: %s\n\n", srv.SyncURL(), srv.AdminURL(), tok)
+	fmt.Printf("tetherd is up\n  sync:  %s\n  admin: %s\n  token: %s\n", srv.SyncURL(), srv.AdminURL(), tok)
+	webURL := ""
+	if *web != "-" {
+		hs, u, err := serveWeb(*web, *webRoot, srv.SyncURL(), secret, *partition)
+		if err != nil && *serveOnly {
+			log.Fatal(err)
+		} else if err != nil {
+			fmt.Printf("\nno web demo: %v\n", err) // the console demo goes on
+		} else {
+			defer hs.Close()
+			webURL = u
+			fmt.Printf("\nweb demo: %s  (open it in two browsers; partition %q)\n", webURL, *partition)
+			if srv.AdminURL() != "" {
+				fmt.Printf("  client reset: curl -X POST '%s/admin/clientReset?partition=%s'\n", srv.AdminURL(), *partition)
+			}
+		}
+	}
+	fmt.Println()
+	if *readyFile != "" {
+		check(writeReady(*readyFile, map[string]string{"sync": srv.SyncURL(), "admin": srv.AdminURL(), "web": webURL, "partition": *partition}))
+	}
+	if *serveOnly {
+		wait()
+		return
+	}
 
-	alice := open(dir, "alice", srv.SyncURL(), tok)
-	bob := open(dir, "bob", srv.SyncURL(), tok)
+	alice := open(dir, "alice", srv.SyncURL(), tok, *partition)
+	bob := open(dir, "bob", srv.SyncURL(), tok, *partition)
 	defer alice.close()
 	defer bob.close()
 
@@ -75,7 +110,12 @@ func main() {
 	if *exit {
 		return
 	}
-	fmt.Println("\ntetherd keeps serving; connect more clients with the URL and token above. Ctrl-C to stop.")
+	fmt.Println("\ntetherd keeps serving; open the web demo or connect more clients with the URLs and token above. Ctrl-C to stop.")
+	wait()
+}
+
+// wait returns on Ctrl-C or SIGTERM.
+func wait() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
@@ -87,7 +127,7 @@ type client struct {
 	sess *session.Session
 }
 
-func open(dir, name, url, tok string) *client {
+func open(dir, name, url, tok, partition string) *client {
 	s, err := schema.FromJSON([]byte(schemaJSON))
 	check(err)
 	db, err := store.Open(store.Options{Path: filepath.Join(dir, name+".tether"), Schema: s})
@@ -96,7 +136,7 @@ func open(dir, name, url, tok string) *client {
 		fmt.Printf("  [%s] change: inserted %v modified %v deleted %v\n", name, c.Inserted, c.Modified, c.Deleted)
 	})
 	check(err)
-	sess, err := session.Start(session.Config{URL: url, Token: tok, Partition: "demo", DB: db})
+	sess, err := session.Start(session.Config{URL: url, Token: tok, Partition: partition, DB: db})
 	check(err)
 	sess.AddConnectionListener(func(from, to session.ConnectionState) {
 		fmt.Printf("  [%s] connection: %s -> %s\n", name, from, to)

@@ -1,0 +1,346 @@
+// The Tether web demo: a todo list in a local Tether database that syncs
+// with tetherd. Plain ESM on the npm package's browser entry (the page's
+// import map points @tethersync/tether at it); cmd/tether-demo serves the
+// page, the package and /config.json (sync URL, token, partition).
+import { Tether } from '@tethersync/tether';
+
+// The same Todo class as cmd/tether-demo's console clients, so the page
+// shows what they wrote in the same partition.
+const schema = [{
+  name: 'Todo', primaryKey: '_id', indexed: ['done'],
+  properties: { _id: 'string', title: 'string', done: 'bool', priority: 'int?' },
+}];
+const RESET_MODE = 'recoverOrDiscardUnsyncedChanges';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  app: $('app'), connection: $('connection'), pause: $('pause'), resume: $('resume'),
+  progress: $('progress'), resetNotice: $('reset-notice'), resetTitle: $('reset-title'), resetText: $('reset-text'),
+  errors: $('errors'), errorList: $('error-list'), form: $('add-form'), title: $('new-title'), add: $('add'),
+  loading: $('loading'), list: $('todos'), empty: $('empty'), counts: $('counts'), storage: $('storage'),
+  partition: $('partition'),
+};
+
+let db = null;
+let todos = null;
+
+// ---- errors: every failure lands in the error panel (and the console) ----
+
+// A repeat of the last error (a session retrying a lost connection) bumps
+// its count instead of adding a line.
+let lastError = null;
+function showError(where, err) {
+  console.error(`[${where}]`, err);
+  const code = (err?.code ?? err?.name ?? 'Error') + (err?.fatal ? ' (fatal)' : '');
+  const message = `${where}: ${err?.message ?? String(err)}`;
+  const time = new Date().toLocaleTimeString();
+  ui.errors.hidden = false;
+  if (lastError && lastError.key === code + message && lastError.li.isConnected) {
+    lastError.li.querySelector('.count').textContent = `×${++lastError.count}`;
+    lastError.li.querySelector('time').textContent = time;
+    return;
+  }
+  const li = document.createElement('li');
+  li.dataset.code = err?.code ?? 'Error';
+  // A sync error that is not fatal: the session retries by itself.
+  if (err?.fatal === false) li.classList.add('transient');
+  const t = document.createElement('time');
+  t.textContent = time;
+  const c = document.createElement('code');
+  c.textContent = code;
+  const text = document.createElement('span');
+  text.textContent = message + (err?.fatal === false ? ' (retrying)' : '');
+  const count = document.createElement('span');
+  count.className = 'count';
+  li.append(t, c, text, count);
+  ui.errorList.append(li);
+  lastError = { key: code + message, li, count: 1 };
+}
+
+window.addEventListener('error', (e) => showError('page', e.error ?? e.message));
+window.addEventListener('unhandledrejection', (e) => showError('page', e.reason));
+$('errors-clear').addEventListener('click', () => {
+  ui.errorList.replaceChildren();
+  ui.errors.hidden = true;
+});
+
+// ---- a database per tab ----
+
+// Each tab has its own database (a path is locked by the tab that opened
+// it): an id kept in sessionStorage, which survives a reload. A duplicated
+// tab copies sessionStorage, so the id is claimed with a Web Lock held for
+// the tab's life; a tab that finds it taken picks a new one.
+async function tabId() {
+  let id = sessionStorage.getItem('tether-demo-tab');
+  for (;;) {
+    if (!id) {
+      id = crypto.randomUUID().slice(0, 8);
+      sessionStorage.setItem('tether-demo-tab', id);
+    }
+    if (!navigator.locks || (await claim(id))) return id;
+    id = null;
+  }
+}
+
+function claim(id) {
+  return new Promise((resolve, reject) => {
+    navigator.locks
+      .request(`tether-demo-tab:${id}`, { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        return lock ? new Promise(() => {}) : undefined; // held until the tab goes
+      })
+      .catch(reject);
+  });
+}
+
+async function openDatabase(config) {
+  const path = `todos-${await tabId()}`;
+  const sync = {
+    url: config.url,
+    token: config.token,
+    partition: config.partition,
+    startPaused: true, // listeners first; resume() below
+    clientReset: { mode: RESET_MODE, onBefore: (e) => showReset(e), onAfter: (e) => showReset(e) },
+    onError: (_session, err) => showError('sync', err),
+  };
+  const d = await Tether.open({ schema, path, sync });
+  ui.storage.dataset.persistent = String(!d.inMemory);
+  ui.storage.textContent = `Saved in this browser (IndexedDB: ${path})`;
+  return d;
+}
+
+// ---- the list, live from a listener ----
+
+function render() {
+  const items = todos.toArray();
+  const shown = new Map([...ui.list.children].map((li) => [li.dataset.id, li]));
+  const seen = new Set();
+  items.forEach((t, i) => {
+    seen.add(t._id);
+    const li = shown.get(t._id) ?? todoItem(t._id);
+    li.dataset.done = String(!!t.done);
+    li.classList.toggle('done', !!t.done);
+    li.querySelector('.toggle').checked = !!t.done;
+    const title = li.querySelector('.title');
+    if (title.textContent !== t.title) title.textContent = t.title;
+    // Move only what is out of place (moving a node would blur an edit).
+    if (ui.list.children[i] !== li) ui.list.insertBefore(li, ui.list.children[i] ?? null);
+  });
+  for (const li of [...ui.list.children]) if (!seen.has(li.dataset.id)) li.remove();
+  const done = items.filter((t) => t.done).length;
+  ui.empty.hidden = items.length > 0;
+  ui.counts.textContent = `${items.length} ${items.length === 1 ? 'todo' : 'todos'} · ${done} done`;
+}
+
+function todoItem(id) {
+  const li = document.createElement('li');
+  li.className = 'todo';
+  li.dataset.testid = 'todo';
+  li.dataset.id = id;
+  const toggle = document.createElement('input');
+  toggle.type = 'checkbox';
+  toggle.className = 'toggle';
+  toggle.dataset.testid = 'todo-toggle';
+  toggle.setAttribute('aria-label', 'Done');
+  toggle.addEventListener('change', () => {
+    const done = toggle.checked;
+    write('toggle', (tx) => tx.update('Todo', id, { done }));
+  });
+  const title = document.createElement('span');
+  title.className = 'title';
+  title.dataset.testid = 'todo-title';
+  title.title = 'Double-click to edit';
+  title.addEventListener('dblclick', () => startEdit(li));
+  const edit = document.createElement('button');
+  edit.type = 'button';
+  edit.className = 'icon edit';
+  edit.dataset.testid = 'todo-edit';
+  edit.setAttribute('aria-label', 'Edit');
+  edit.textContent = '✎';
+  edit.addEventListener('click', () => startEdit(li));
+  const del = document.createElement('button');
+  del.type = 'button';
+  del.className = 'icon delete';
+  del.dataset.testid = 'todo-delete';
+  del.setAttribute('aria-label', 'Delete');
+  del.textContent = '×';
+  del.addEventListener('click', () => write('delete', (tx) => tx.delete('Todo', id)));
+  li.append(toggle, title, edit, del);
+  return li;
+}
+
+function startEdit(li) {
+  if (li.querySelector('.edit-input')) return;
+  const title = li.querySelector('.title');
+  const input = document.createElement('input');
+  input.className = 'edit-input';
+  input.dataset.testid = 'todo-edit-input';
+  input.value = title.textContent;
+  input.maxLength = 200;
+  let finished = false;
+  const finish = (save) => {
+    if (finished) return;
+    finished = true;
+    const value = input.value.trim();
+    input.remove();
+    title.hidden = false;
+    if (save && value && value !== title.textContent) {
+      write('rename', (tx) => tx.update('Todo', li.dataset.id, { title: value }));
+    }
+  };
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') finish(true);
+    else if (e.key === 'Escape') finish(false);
+  });
+  input.addEventListener('blur', () => finish(true));
+  title.hidden = true;
+  title.after(input);
+  input.focus();
+  input.select();
+}
+
+async function write(what, fn) {
+  try {
+    await db.write(fn);
+  } catch (e) {
+    showError(what, e);
+    render(); // e.g. a checkbox of a todo deleted meanwhile
+  }
+}
+
+ui.form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const title = ui.title.value.trim();
+  if (!title) return;
+  ui.title.value = '';
+  write('add', (tx) => tx.create('Todo', { _id: crypto.randomUUID(), title, done: false }));
+});
+
+// ---- the sync session: state, pause/resume, progress, client reset ----
+
+const CONNECTION_TEXT = { connected: 'Connected', connecting: 'Connecting…', disconnected: 'Offline' };
+
+function showSync(session) {
+  const connection = session.connectionState;
+  const state = session.state;
+  ui.connection.dataset.state = connection;
+  ui.connection.dataset.session = state;
+  ui.connection.textContent = state === 'paused' ? 'Sync paused' : CONNECTION_TEXT[connection] ?? connection;
+  ui.pause.disabled = state !== 'active';
+  ui.resume.disabled = state !== 'paused';
+  progressLabels(session);
+}
+
+const progressTimers = {};
+function showProgress(direction, transferred, transferable) {
+  const row = $(`progress-${direction}`);
+  row.dataset.transferred = String(transferred);
+  row.dataset.transferable = String(transferable);
+  const busy = transferable > 0 && transferred < transferable;
+  row.querySelector('.fill').style.width = `${transferable > 0 ? Math.min(100, (100 * transferred) / transferable) : 100}%`;
+  row.dataset.pending = String(Math.max(0, transferable - transferred));
+  clearTimeout(progressTimers[direction]);
+  if (busy) {
+    row.hidden = false;
+  } else if (!row.hidden) {
+    // Done: leave the full bar up a moment, so a quick transfer is seen.
+    progressTimers[direction] = setTimeout(() => {
+      row.hidden = true;
+      ui.progress.hidden = [...ui.progress.children].every((r) => r.hidden);
+    }, 800);
+  }
+  ui.progress.hidden = [...ui.progress.children].every((r) => r.hidden);
+  progressLabels(db.syncSession);
+}
+
+// While paused or offline, a bar shows what waits.
+const PROGRESS_LABELS = { upload: ['Uploading', 'Waiting to upload'], download: ['Downloading', 'Waiting to download'] };
+function progressLabels(session) {
+  const moving = session.state === 'active' && session.connectionState === 'connected';
+  for (const [direction, [on, off]] of Object.entries(PROGRESS_LABELS)) {
+    const row = $(`progress-${direction}`);
+    const { transferred, transferable, pending } = row.dataset;
+    row.querySelector('.progress-label').textContent = moving ? on : off;
+    row.querySelector('.progress-count').textContent = moving
+      ? `${bytes(Number(transferred))} of ${bytes(Number(transferable))}`
+      : `${bytes(Number(pending ?? 0))}`;
+  }
+}
+
+function bytes(n) {
+  return n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} kB`;
+}
+
+const RESET_AFTER = {
+  recover: ['Recovered', 'Changes not yet synced were kept and replayed on top of the server\u2019s data.'],
+  discard: ['Discarded', 'Changes not yet synced could not be recovered and were discarded; this device now has the server\u2019s data.'],
+  manual: ['Needs a restart', 'Restart the app to download the server\u2019s data.'],
+};
+
+function showReset(e) {
+  const n = ui.resetNotice;
+  n.hidden = false;
+  n.dataset.phase = e.phase;
+  n.dataset.mode = e.mode;
+  if (e.phase === 'before') {
+    ui.resetTitle.textContent = 'Client reset in progress…';
+    ui.resetText.textContent = `The server asked this device to reset its sync history. Mode ${RESET_MODE}: trying to ${e.mode} unsynced changes.`;
+  } else {
+    const [word, text] = RESET_AFTER[e.mode] ?? [e.mode, ''];
+    ui.resetTitle.textContent = `Client reset · ${word} (mode: ${e.mode})`;
+    ui.resetText.textContent = `The server asked this device to reset its sync history. ${text}` +
+      (e.message ? ` ${e.message}` : '') + (e.mode !== 'recover' && e.backupPath ? ` Backup: ${e.backupPath}.` : '') +
+      ` (Configured mode: ${RESET_MODE}.)`;
+  }
+}
+$('reset-dismiss').addEventListener('click', () => (ui.resetNotice.hidden = true));
+
+// ---- start ----
+
+async function main() {
+  const r = await fetch('../config.json', { cache: 'no-store' });
+  if (!r.ok) throw new Error(`config.json: ${r.status} ${r.statusText}`);
+  const config = await r.json();
+  ui.partition.textContent = config.partition;
+
+  db = await openDatabase(config);
+  todos = db.objects('Todo').sorted([['title', false], ['_id', false]]);
+  todos.addListener(() => render());
+  render();
+
+  const session = db.syncSession;
+  session.addConnectionNotification(() => showSync(session));
+  session.addStateNotification(() => showSync(session));
+  session.addProgressNotification('upload', 'reportIndefinitely', (t, n) => showProgress('upload', t, n));
+  session.addProgressNotification('download', 'reportIndefinitely', (t, n) => showProgress('download', t, n));
+  ui.pause.addEventListener('click', async () => {
+    sessionStorage.setItem('tether-demo-paused', '1'); // a reload stays paused
+    try {
+      await session.pause();
+    } catch (e) {
+      showError('pause', e);
+    }
+  });
+  ui.resume.addEventListener('click', async () => {
+    sessionStorage.removeItem('tether-demo-paused');
+    try {
+      await session.resume();
+    } catch (e) {
+      showError('resume', e);
+    }
+  });
+  if (!sessionStorage.getItem('tether-demo-paused')) await session.resume();
+  showSync(session);
+
+  ui.loading.hidden = true;
+  ui.title.disabled = false;
+  ui.add.disabled = false;
+  ui.title.focus();
+  ui.app.dataset.ready = 'true';
+}
+
+main().catch((e) => {
+  ui.loading.textContent = 'Tether could not start.';
+  ui.app.dataset.ready = 'failed';
+  showError('start', e);
+});
