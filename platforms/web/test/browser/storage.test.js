@@ -6,8 +6,7 @@
 // later one, never silently.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,12 +129,25 @@ test('one tab at a time holds a database; the next one sees what it wrote', asyn
 });
 
 // The browser's process group, for SIGKILL (playwright starts Chromium as
-// the leader of its own group; its renderer and storage processes are in it).
+// the leader of its own group; its renderer and storage processes are in
+// it). Read from /proc: a fresh machine may have no ps.
 function browserGroup() {
-  const out = execFileSync('ps', ['-o', 'pid=,pgid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  const line = out.split('\n').find((l) => /chrom/.test(l));
-  assert.ok(line, `no Chromium child process in:\n${out}`);
-  return Number(line.trim().split(/\s+/)[1]);
+  const children = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ")"
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(ppid) === process.pid) children.push({ comm, pgrp: Number(pgrp) });
+  }
+  const browser = children.find((c) => /chrom/.test(c.comm));
+  assert.ok(browser, `no Chromium child process among ${JSON.stringify(children)}`);
+  return browser.pgrp;
 }
 
 test('SIGKILL at random moments: every acknowledged transaction is there, whole', async (t) => {
