@@ -8,7 +8,7 @@ SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build test test-go test-race test-wasm-build test-c conformance \
         bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
-        test-android test-ios android ios driver-jvm test-web driver-node bench-wasm run drivers driver-go driver-c fuzz clean
+        test-android test-ios android ios driver-jvm test-web driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz clean
 
 all: build
 
@@ -53,10 +53,13 @@ android:
 ios:
 	$(MAKE) -C platforms/ios ios
 
-drivers: driver-go driver-c driver-jvm driver-node
+drivers: driver-go driver-c driver-jvm driver-node driver-chromium
 
 driver-node:
 	$(MAKE) -C platforms/web driver
+
+driver-chromium:
+	$(MAKE) -C platforms/web driver-chromium
 
 driver-jvm:
 	$(MAKE) -C platforms/android driver
@@ -81,13 +84,21 @@ JVM_DRIVER = $(shell $(MAKE) --no-print-directory -s -C platforms/android driver
 
 NODE_DRIVER = $(shell command -v node >/dev/null && echo $(DRIVERS)/tether-driver-node || echo "skip:node not installed")
 
-conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node)
+# The same package in Debian's headless Chromium (IndexedDB, the browser's
+# WebSocket), driven from Node by playwright-core.
+CHROMIUM_DRIVER = $(shell if ! command -v node >/dev/null; then echo "skip:node not installed"; \
+	elif [ ! -x /usr/bin/chromium ]; then echo "skip:chromium not installed"; \
+	else echo "$(DRIVERS)/tether-driver-chromium"; fi)
+
+conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node) \
+	$(if $(findstring skip:,$(CHROMIUM_DRIVER)),,driver-chromium)
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) \
 		-tetherd $(BUILD)/tetherd \
 		-driver go=$(DRIVERS)/tether-driver-go \
 		-driver "c=$(C_DRIVER)" \
 		-driver "jvm=$(JVM_DRIVER)" \
-		-driver "node=$(NODE_DRIVER)"
+		-driver "node=$(NODE_DRIVER)" \
+		-driver "chromium=$(CHROMIUM_DRIVER)"
 
 bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm
 
