@@ -31,6 +31,9 @@ const IDB_NAME = 'tether-files';
 const FILES = 'files';
 const CHUNKS = 'chunks';
 
+// How long an open waits for another tab to let go of a database.
+const LOCK_WAIT_MS = 1000;
+
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 
@@ -232,14 +235,15 @@ class IdbFs {
     }
     let release = () => {};
     if (globalThis.navigator?.locks) {
+      // Wait a moment rather than fail at once: a tab that just closed the
+      // database (or was closed) releases its lock a few ms later.
       const got = await new Promise((resolve, reject) => {
         navigator.locks
-          .request(`tether:${p}`, { ifAvailable: true }, (lock) => {
-            if (!lock) return resolve(false);
+          .request(`tether:${p}`, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => {
             resolve(true);
             return new Promise((r) => (release = r));
           })
-          .catch(reject);
+          .catch((e) => (e?.name === 'TimeoutError' || e?.name === 'AbortError' ? resolve(false) : reject(e)));
       });
       if (!got) throw fsError('EBUSY', `${path} is open in another tab or window`);
     }

@@ -121,7 +121,16 @@ test('one tab at a time holds a database; the next one sees what it wrote', asyn
   assert.equal(refused, 'TetherError IO');
   // a second open in the same tab shares the database
   assert.deepEqual(await dogIds(a, 'shared.tether'), [1]);
+  // an open waits a moment for the other tab to let go
+  const waiting = b.evaluate(async () => {
+    const db = await T.Tether.open({ path: 'shared.tether', schema });
+    const n = db.objects('Dog').length;
+    await db.close();
+    return n;
+  });
+  await new Promise((r) => setTimeout(r, 200));
   await a.evaluate(() => window.db.close());
+  assert.equal(await waiting, 1, 'the waiting open got the database once the other tab closed it');
   assert.deepEqual(await dogIds(b, 'shared.tether'), [1]);
   await writeDogs(b, 'shared.tether', 2, 1);
   assert.deepEqual(await dogIds(a, 'shared.tether'), [1, 2], 'a reopen reloads what the other tab wrote');
