@@ -35,8 +35,8 @@ func openGo(b *testing.B) *store.DB {
 	return db
 }
 
-// goBatch builds one batch as a Go host would: typed values, no JSON.
-func goBatch(first int) []store.Op {
+// GoBatch builds one batch as a Go host would: typed values, no JSON.
+func GoBatch(first int) []store.Op {
 	ops := make([]store.Op, PerBatch)
 	for i := range ops {
 		k := first + i
@@ -52,7 +52,7 @@ func GoBulkInsert(b *testing.B) {
 	defer db.Close()
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
-		if err := db.Apply(goBatch(n * PerBatch)); err != nil {
+		if err := db.Apply(GoBatch(n * PerBatch)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -62,7 +62,7 @@ func GoPointRead(b *testing.B) {
 	db := openGo(b)
 	defer db.Close()
 	for n := 0; n < ReadKeys/PerBatch; n++ {
-		if err := db.Apply(goBatch(n * PerBatch)); err != nil {
+		if err := db.Apply(GoBatch(n * PerBatch)); err != nil {
 			b.Fatal(err)
 		}
 	}

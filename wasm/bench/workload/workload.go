@@ -6,21 +6,20 @@
 package workload
 
 import (
-	"fmt"
 	"log"
 	"strconv"
 	"time"
 
+	"github.com/tethersync/tether/bench/boundary"
 	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
 )
 
+// PerBatch and Schema are bench.js's, as the C and JVM benchmarks'.
 const (
-	PerBatch = 1000
-	// Schema is bench.js's (and ffi/bench's) schema.
-	Schema = `[{"name":"Item","primaryKey":"_id","properties":
-	{"_id":"string","name":"string","count":"int","score":"double"}}]`
+	PerBatch = boundary.PerBatch
+	Schema   = boundary.Schema
 )
 
 // Best runs f runs times and keeps the best of each of its two times.
@@ -50,14 +49,7 @@ func Store(n int) (insert, read time.Duration) {
 	defer db.Close()
 	t := time.Now()
 	for first := 0; first < n; first += PerBatch {
-		ops := make([]store.Op, PerBatch)
-		for i := range ops {
-			k := first + i
-			ops[i] = store.Op{Kind: store.OpCreate, Class: "Item", Value: store.Object{
-				"_id": "k" + strconv.Itoa(k), "name": "item " + strconv.Itoa(k),
-				"count": int64(k), "score": float64(k%100) + 0.5}}
-		}
-		if err := db.Apply(ops); err != nil {
+		if err := db.Apply(boundary.GoBatch(first)); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -88,15 +80,7 @@ func API(n int) (insert, read time.Duration) {
 	defer api.Close(h)
 	t := time.Now()
 	for first := 0; first < n; first += PerBatch {
-		buf := []byte{'['}
-		for i := 0; i < PerBatch; i++ {
-			k := first + i
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = fmt.Appendf(buf, `{"create":"Item","value":{"_id":"k%d","name":"item %d","count":%d,"score":%d.5}}`, k, k, k, k%100)
-		}
-		if err := api.Write(h, append(buf, ']')); err != nil {
+		if err := api.Write(h, boundary.BatchJSON(first)); err != nil {
 			log.Fatal(err)
 		}
 	}
