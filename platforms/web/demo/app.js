@@ -151,22 +151,22 @@ function todoItem(id) {
   title.dataset.testid = 'todo-title';
   title.title = 'Double-click to edit';
   title.addEventListener('dblclick', () => startEdit(li));
-  const edit = document.createElement('button');
-  edit.type = 'button';
-  edit.className = 'icon edit';
-  edit.dataset.testid = 'todo-edit';
-  edit.setAttribute('aria-label', 'Edit');
-  edit.textContent = '✎';
-  edit.addEventListener('click', () => startEdit(li));
-  const del = document.createElement('button');
-  del.type = 'button';
-  del.className = 'icon delete';
-  del.dataset.testid = 'todo-delete';
-  del.setAttribute('aria-label', 'Delete');
-  del.textContent = '×';
-  del.addEventListener('click', () => write('delete', (tx) => tx.delete('Todo', id)));
+  const edit = iconButton('edit', 'Edit', '✎', () => startEdit(li));
+  const del = iconButton('delete', 'Delete', '×', () => write('delete', (tx) => tx.delete('Todo', id)));
   li.append(toggle, title, edit, del);
   return li;
+}
+
+// A small icon button of a todo row (data-testid todo-<kind>).
+function iconButton(kind, label, text, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = `icon ${kind}`;
+  b.dataset.testid = `todo-${kind}`;
+  b.setAttribute('aria-label', label);
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 function startEdit(li) {
