@@ -45,7 +45,7 @@ test-ios:
 # The WebAssembly binding's npm package, tested in Node and in headless
 # Chromium (IndexedDB persistence; the web demo end to end).
 test-web:
-	$(MAKE) -C platforms/web test test-browser test-demo
+	$(MAKE) -C platforms/web test test-types test-browser test-demo
 
 android:
 	$(MAKE) -C platforms/android android

@@ -1,0 +1,88 @@
+// Compiled (never run) by `make test-types` with tsc --strict: the README's
+// usage typechecks against tether.d.ts, and the @ts-expect-error lines
+// check that the declarations reject what the API rejects (tsc fails if
+// such a line compiles cleanly).
+import { Tether, TetherError, ErrorCode, ObjectId, UUID, EJSON, fileExists } from '@tethersync/tether';
+import type { ChangeSet, ClientResetEvent, ConnectionState, Results, UnsyncedChange } from '@tethersync/tether';
+
+interface Dog {
+  [field: string]: import('@tethersync/tether').Value;
+  _id: string;
+  name: string;
+  age: number | null;
+}
+
+export async function usage(token: string): Promise<void> {
+  const db = await Tether.open({
+    schema: [{ name: 'Dog', primaryKey: '_id', properties: { _id: 'string', name: 'string', age: 'int?' }, indexed: ['name'] }],
+    path: 'dogs.tether',
+    durability: 'full',
+    sync: {
+      url: 'ws://127.0.0.1:7800/sync',
+      token,
+      partition: 'default',
+      clientReset: {
+        mode: 'recoverOrDiscardUnsyncedChanges',
+        onBefore: (e: ClientResetEvent) => void e.backupPath,
+        onAfter: (e: ClientResetEvent) => void (e.mode === 'recover'),
+      },
+      onError: (_session, err) => void (err.code === ErrorCode.AuthFailed && err.fatal),
+      startPaused: true,
+    },
+  });
+
+  const n: number = await db.write((tx) => {
+    tx.create('Dog', { _id: '1', name: 'Rex', age: 3, born: new Date(), chip: new Uint8Array(4), oid: new ObjectId(), tag: new UUID() });
+    tx.update('Dog', '1', { age: 4 });
+    tx.increment('Dog', '1', 'age', 2n);
+    tx.delete('Dog', '2');
+    return 42;
+  });
+  await db.write([{ create: 'Dog', value: { _id: '3', name: 'Max', age: null } }, { delete: 'Dog', key: '3' }]);
+
+  const dogs: Results<Dog> = db.objects<Dog>('Dog').filtered('age > $0 AND name BEGINSWITH[c] $1', 3, 'r').sorted('name').limit(10);
+  const first: Dog | undefined = dogs.toArray()[0];
+  const names: string[] = dogs.map((d) => d.name);
+  for (const d of dogs) void d._id;
+  const onChange = (_r: Results<Dog>, c: ChangeSet) => void c.inserted.length;
+  dogs.addListener(onChange);
+  dogs.removeListener(onChange);
+  const one: Dog | null = db.objectForPrimaryKey<Dog>('Dog', '1');
+
+  const s = db.syncSession;
+  if (s) {
+    await s.resume();
+    await s.uploadAllLocalChanges({ timeout: 10000 });
+    await s.downloadAllServerChanges();
+    s.addProgressNotification('upload', 'reportIndefinitely', (transferred, transferable, estimate) => void (transferred + transferable + estimate));
+    s.addConnectionNotification((now: ConnectionState, before: ConnectionState) => void (now !== before));
+    const state: 'active' | 'paused' | 'inactive' | 'dying' | 'waitingForAccessToken' = s.state;
+    void state;
+    await s.pause();
+    // @ts-expect-error: the direction is upload or download
+    s.addProgressNotification('sideways', 'reportIndefinitely', () => {});
+    // @ts-expect-error: waits take an options object, not a number
+    await s.uploadAllLocalChanges(1000);
+  }
+
+  try {
+    await db.write((tx) => tx.create('Dog', { _id: '1', name: 'again' }));
+  } catch (e) {
+    if (e instanceof TetherError && e.code === 'DuplicateKey') void e.message;
+  }
+  await db.close();
+
+  const backup: string = await Tether.executeClientReset('dogs.tether');
+  const lost: UnsyncedChange[] = await Tether.unsyncedChanges(backup);
+  const text: string = EJSON.stringify(lost);
+  const exists: boolean = fileExists(backup);
+  void [n, first, names, one, text, exists];
+
+  // @ts-expect-error: a sync config needs a partition
+  await Tether.open({ inMemory: true, sync: { url: 'ws://x' } });
+  // @ts-expect-error: not an error code
+  const bad: TetherError['code'] = 'Oops';
+  void bad;
+  // @ts-expect-error: write's callback records operations synchronously; tx has no insert()
+  await db.write((tx) => tx.insert('Dog', {}));
+}
