@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, launch, openPage } from './chromium.js';
+import { declaredExports } from '../declared.js';
 
 const PKG = fileURLToPath(new URL('../..', import.meta.url));
 const PAGE = `<!doctype html><meta charset="utf-8"><title>tether storage test</title>
@@ -249,5 +250,12 @@ test('the package runs in a module Worker, with IndexedDB persistence', async ()
   );
   assert.deepEqual(got, ['from a worker']);
   assert.deepEqual(await dogIds(page, 'worker.tether'), [7], 'the page sees what the worker wrote');
+  await ctx.close();
+});
+
+test('browser.js exports what tether.d.ts declares, and nothing else', async () => {
+  const ctx = await launch(profile());
+  const page = await openPage(ctx, url());
+  assert.deepEqual(await page.evaluate(() => Object.keys(T).sort()), declaredExports());
   await ctx.close();
 });
