@@ -213,6 +213,14 @@ func (s *SyncSession) RemoveListener(id int64) error {
 	return errorOf(api.SessionRemoveListener(id))
 }
 
+// DeleteDatabase deletes a database file once every handle on it is
+// closed (Realm's deleteFile): a database no longer wanted, or a client
+// reset's backup. A missing file is fine; a file that is not a Tether
+// database is left alone (Corrupted).
+func DeleteDatabase(path string) error {
+	return errorOf(api.DeleteDatabase(path))
+}
+
 // ExecuteClientReset performs the manual client reset a database file
 // records as required (close its session and database first): the file
 // becomes the returned backup, and the next open starts afresh.

@@ -110,6 +110,9 @@ func register(x js.Value) {
 	exportAsync(x, "executeClientReset", 1, func(a []js.Value) (any, error) {
 		return api.ExecuteClientReset(a[0].String())
 	})
+	exportAsync(x, "deleteDatabase", 1, func(a []js.Value) (any, error) {
+		return nil, api.DeleteDatabase(a[0].String())
+	})
 	exportAsync(x, "unsyncedChanges", 1, func(a []js.Value) (any, error) {
 		return str(api.UnsyncedChangesJSON(a[0].String()))
 	})

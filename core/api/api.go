@@ -113,6 +113,10 @@ func dbHandle(h int64) (*store.DB, error) {
 	return d, nil
 }
 
+// DeleteDatabase deletes a closed database file (Realm's deleteFile): a
+// database no longer wanted, or a client reset's backup.
+func DeleteDatabase(path string) error { return store.DeleteDatabase(path) }
+
 // Open opens a database from a JSON config and returns its handle.
 func Open(configJSON []byte) (int64, error) {
 	o, err := ParseConfig(configJSON)

@@ -106,7 +106,7 @@ func createSynced(tmp string, data []byte) (*os.File, error) {
 }
 
 func (b *fileBackend) Replace(p []byte) error {
-	tmp := b.path + ".compact"
+	tmp := b.path + compactSuffix
 	f, err := createSynced(tmp, p)
 	if err != nil {
 		return err

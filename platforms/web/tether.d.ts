@@ -179,6 +179,8 @@ export declare class Tether {
   static open(config: Config): Promise<Tether>;
   /** The manual client reset of a closed database file; resolves to the backup's path. */
   static executeClientReset(path: string): Promise<string>;
+  /** Deletes a closed database file, or a reset's backup (Realm's deleteFile). */
+  static deleteFile(path: string): Promise<void>;
   /** The recovery helper: what a reset's backup holds that the server does not. */
   static unsyncedChanges(backupPath: string): Promise<UnsyncedChange[]>;
 

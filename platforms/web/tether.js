@@ -150,6 +150,24 @@ export class Tether {
   }
 
   /**
+   * Deletes a database file once every handle on it is closed (Realm's
+   * deleteFile): a database no longer wanted, or a client reset's backup.
+   * A missing file is fine; a file that is not a Tether database is left
+   * alone (Corrupted). In browsers, another tab holding it gives IO.
+   */
+  static async deleteFile(path) {
+    w ??= await binding();
+    const p = String(path);
+    await hostIO(storage().acquire(p));
+    try {
+      await call(w.deleteDatabase, p);
+      await hostIO(storage().durable());
+    } finally {
+      storage().release(p);
+    }
+  }
+
+  /**
    * The unsynced changes in a client reset's backup file, one net entry
    * per object: [{op: 'create'|'update'|'delete', class, key, fields}].
    */

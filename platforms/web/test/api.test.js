@@ -2,7 +2,7 @@
 // values, files. `make test` (node --test test/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tether, TetherError, ErrorCode, ObjectId, UUID, EJSON } from '@tethersync/tether';
@@ -192,6 +192,21 @@ test('files: a database survives close and reopen; the stored schema; client res
     await db.close();
     await rejectsWith(Tether.executeClientReset(path), 'InvalidArgument'); // no reset pending
     await rejectsWith(Tether.unsyncedChanges(join(dir, 'nope')), 'NotFound');
+
+    // deleteFile: refused while open, then gone; a foreign file is left alone
+    db = await Tether.open({ path });
+    await rejectsWith(Tether.deleteFile(path), 'InvalidArgument');
+    await db.close();
+    await Tether.deleteFile(path);
+    assert.ok(!existsSync(path));
+    await Tether.deleteFile(path); // already gone: fine
+    db = await Tether.open({ schema, path });
+    assert.equal(db.objects('Dog').length, 0, 'a deleted database reopens empty');
+    await db.close();
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'not a database');
+    await rejectsWith(Tether.deleteFile(notes), 'Corrupted');
+    assert.ok(existsSync(notes));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -259,3 +259,28 @@ test('browser.js exports what tether.d.ts declares, and nothing else', async () 
   assert.deepEqual(await page.evaluate(() => Object.keys(T).sort()), declaredExports());
   await ctx.close();
 });
+
+test('deleteFile removes a closed database from IndexedDB; another tab holding it gets IO', async () => {
+  const dir = profile();
+  let ctx = await launch(dir);
+  const a = await openPage(ctx, url());
+  const b = await openPage(ctx, url());
+  await writeDogs(a, 'gone.tether', 0, 2);
+  await a.evaluate(async () => {
+    window.db = await T.Tether.open({ path: 'gone.tether', schema });
+  });
+  const held = await b.evaluate(() => T.Tether.deleteFile('gone.tether').then(() => 'deleted', (e) => e.code));
+  assert.equal(held, 'IO');
+  const open = await a.evaluate(() => T.Tether.deleteFile('gone.tether').then(() => 'deleted', (e) => e.code));
+  assert.equal(open, 'InvalidArgument', 'this tab still has it open');
+  await a.evaluate(async () => {
+    await window.db.close();
+    await T.Tether.deleteFile('gone.tether');
+  });
+  assert.equal(await a.evaluate(() => T.fileExists('gone.tether')), false);
+  await ctx.close();
+  ctx = await launch(dir);
+  const page = await openPage(ctx, url());
+  assert.deepEqual(await dogIds(page, 'gone.tether'), [], 'deleted from IndexedDB, not just from memory');
+  await ctx.close();
+});

@@ -76,6 +76,7 @@ export async function usage(token: string): Promise<void> {
   const lost: UnsyncedChange[] = await Tether.unsyncedChanges(backup);
   const text: string = EJSON.stringify(lost);
   const exists: boolean = fileExists(backup);
+  await Tether.deleteFile(backup);
   void [n, first, names, one, text, exists];
 
   // @ts-expect-error: a sync config needs a partition
