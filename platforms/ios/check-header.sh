@@ -21,6 +21,7 @@ FOUNDATION_EXPORT const int64_t TetherAPIVersion;
 FOUNDATION_EXPORT int64_t TetherVersion(void);
 FOUNDATION_EXPORT TetherDatabase* _Nullable TetherOpen(NSData* _Nullable configJSON, NSError* _Nullable* _Nullable error);
 FOUNDATION_EXPORT NSString* _Nonnull TetherExecuteClientReset(NSString* _Nullable path, NSError* _Nullable* _Nullable error);
+FOUNDATION_EXPORT BOOL TetherDeleteDatabase(NSString* _Nullable path, NSError* _Nullable* _Nullable error);
 FOUNDATION_EXPORT NSData* _Nullable TetherUnsyncedChanges(NSString* _Nullable backupPath, NSError* _Nullable* _Nullable error);
 # Database
 @interface TetherDatabase : NSObject <goSeqRefInterface>

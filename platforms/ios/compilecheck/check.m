@@ -40,5 +40,6 @@ BOOL tetherCheckAPI(NSData *config, NSData *ops, NSData *query, NSData *sync) {
     if (![s removeListener:id_ error:&error] || ![s close:&error] || ![db close:&error]) return NO;
     NSString *backup = TetherExecuteClientReset(@"/tmp/x", &error);
     NSData *unsynced = TetherUnsyncedChanges(backup, &error);
+    if (!TetherDeleteDatabase(backup, &error)) return NO;
     return obj != nil && objs != nil && schema != nil && state != nil && unsynced != nil && error.localizedDescription != nil;
 }

@@ -143,6 +143,13 @@ public final class Database: @unchecked Sendable {
         return backup
     }
 
+    /// Deletes a closed database file, or a reset's backup (Realm's deleteRealm).
+    public static func deleteDatabase(path: String) throws {
+        var error: NSError?
+        _ = TetherDeleteDatabase(path, &error)
+        if let error { throw TetherError(error) }
+    }
+
     /// The unsynced changes a reset left in a backup: [{"op", "class", "key", "fields"}].
     public static func unsyncedChanges(backupPath: String) throws -> String {
         var error: NSError?
