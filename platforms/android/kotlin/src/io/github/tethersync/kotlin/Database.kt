@@ -84,6 +84,17 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
 
         /** The unsynced changes a reset left in a backup, as JSON: [{"op", "class", "key", "fields"}]. */
         fun unsyncedChanges(backupPath: String): String = call { Tether.unsyncedChanges(backupPath) }.text()
+
+        /**
+         * Deletes the database file at [path] and its compaction temp file
+         * (Realm Kotlin's `Realm.deleteRealm`): a database the app no longer
+         * wants, or a client reset's backup once the app has what it needs
+         * from it. Close every [Database] on it first ([ErrorCode.InvalidArgument]
+         * otherwise; [ErrorCode.IO] if another process has it open). A missing
+         * file is not an error; a file that is not a Tether database is left
+         * alone ([ErrorCode.Corrupted]).
+         */
+        fun deleteDatabase(path: String) = call { Tether.deleteDatabase(path) }
     }
 
     /** Commits a JSON array of ops as one transaction. */

@@ -100,6 +100,31 @@ private val tests = linkedMapOf<String, () -> Unit>(
         }.exceptionOrNull()
         expect((closed as? TetherException)?.code == ErrorCode.Closed) { "expected Closed, got $closed" }
     },
+    "deleteDatabase" to {
+        val dir = Files.createTempDirectory("tether-kttest")
+        try {
+            val path = dir.resolve("d.tether").toString()
+            fun code(block: () -> Unit) = (runCatching(block).exceptionOrNull() as? TetherException)?.code
+            Database.open(path = path, schemaJson = SCHEMA).use { db ->
+                db.write("[${dog("1")}]")
+                val c = code { Database.deleteDatabase(path) }
+                expect(c == ErrorCode.InvalidArgument) { "deleting an open database: expected InvalidArgument, got $c" }
+                expect(File(path).exists()) { "an open database is not deleted" }
+            }
+            Database.deleteDatabase(path)
+            expect(!File(path).exists()) { "the closed database is deleted" }
+            Database.deleteDatabase(path) // already gone: not an error
+            Database.open(path = path, schemaJson = SCHEMA).use { db ->
+                expect(db.count(DOGS) == 0L) { "a deleted database reopens empty: ${db.count(DOGS)}" }
+            }
+            val notes = dir.resolve("notes.txt").toFile().apply { writeText("not a database") }
+            val c = code { Database.deleteDatabase(notes.path) }
+            expect(c == ErrorCode.Corrupted) { "deleting a foreign file: expected Corrupted, got $c" }
+            expect(notes.readText() == "not a database") { "a foreign file is left alone" }
+        } finally {
+            dir.toFile().deleteRecursively()
+        }
+    },
     "changeListenerAndRegistration" to {
         Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
             val got = CopyOnWriteArrayList<Change>()

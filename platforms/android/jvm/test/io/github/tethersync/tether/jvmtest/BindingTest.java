@@ -195,6 +195,48 @@ public final class BindingTest {
         }
     }
 
+    /**
+     * Tether.deleteDatabase (Realm's deleteFile): refused while the database
+     * is open, then the file and its compaction temp file are gone and a
+     * reopen starts empty; a missing file is fine; a file that is not a
+     * Tether database is left alone.
+     */
+    public static void testDeleteDatabase() throws Exception {
+        Path dir = Files.createTempDirectory("tether-jvmtest");
+        try {
+            String path = dir.resolve("d.tether").toString();
+            File file = new File(path);
+            String config = "{\"path\":\"" + path + "\",\"schema\":" + SCHEMA + "}";
+            Database db = Tether.open(b(config));
+            db.write(b("[" + dog("1", "Rex", 3) + "]"));
+            String msg = expectCode("InvalidArgument", () -> Tether.deleteDatabase(path));
+            check(msg.contains(path), "the message names the file: " + msg);
+            check(file.exists(), "an open database is not deleted");
+            equal(1L, db.count(DOGS), "the open database still works after the refused delete");
+            db.close();
+
+            File compact = new File(path + ".compact");
+            Files.writeString(compact.toPath(), "what a crashed compaction left");
+            Tether.deleteDatabase(path);
+            check(!file.exists(), "the closed database is deleted");
+            check(!compact.exists(), "its compaction temp file is deleted with it");
+            Tether.deleteDatabase(path); // already gone: not an error
+            Database again = Tether.open(b(config));
+            equal(0L, again.count(DOGS), "a deleted database reopens empty");
+            again.close();
+
+            Path notes = dir.resolve("notes.txt");
+            Files.writeString(notes, "not a database\n");
+            expectCode("Corrupted", () -> Tether.deleteDatabase(notes.toString()));
+            equal("not a database\n", Files.readString(notes), "a foreign file is left alone");
+            expectCode("Corrupted", () -> Tether.deleteDatabase(dir.toString()));
+            check(Files.isDirectory(dir), "a directory is left alone");
+            expectCode("InvalidArgument", () -> Tether.deleteDatabase(""));
+        } finally {
+            Tetherd.deleteTree(dir.toFile());
+        }
+    }
+
     // -- exceptions -----------------------------------------------------
 
     public static void testExceptionsCarryTheCode() throws Exception {
@@ -392,6 +434,8 @@ public final class BindingTest {
             equal(1L, fresh.count(DOGS), "the server's state after the reset");
             s2.close();
             fresh.close();
+            Tether.deleteDatabase(backup); // the app has what it needs from the backup
+            check(!new File(backup).exists(), "the backup is deleted");
         }
     }
 
