@@ -81,6 +81,21 @@ func tetherimpl_db_close(h C.int64_t, inCallback C.bool, cerr *C.tether_error) C
 	})
 }
 
+//export tetherimpl_db_delete
+func tetherimpl_db_delete(path *C.char, cerr *C.tether_error) C.bool {
+	return guard(cerr, func() error {
+		const fn = "tether_db_delete"
+		p, err := stringArg(fn, "path", path)
+		if err != nil {
+			return err
+		}
+		if p == "" {
+			return invalid(fn, "path is empty")
+		}
+		return api.DeleteDatabase(p)
+	})
+}
+
 //export tetherimpl_db_write
 func tetherimpl_db_write(h C.int64_t, ops *C.char, n C.size_t, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {

@@ -62,6 +62,10 @@ bool tether_db_close(tether_db *db, tether_error *err) {
     return tetherimpl_db_close(DB_ID(db), callback_depth > 0, err);
 }
 
+bool tether_db_delete(const char *path, tether_error *err) {
+    return tetherimpl_db_delete((char *)path, err);
+}
+
 bool tether_db_write(tether_db *db, const char *ops_json, size_t ops_len, tether_error *err) {
     return tetherimpl_db_write(DB_ID(db), (char *)ops_json, ops_len, err);
 }

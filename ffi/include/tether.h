@@ -3,9 +3,10 @@
  *
  * One header, one library (libtether.so / libtether.a, `pkg-config tether`).
  * Modules: the local database (`tether_db_*`), its change listeners
- * (`tether_listener_*`), sync sessions (`tether_sync_*`, API version 2) and
+ * (`tether_listener_*`), sync sessions (`tether_sync_*`, API version 2),
  * client reset (`tether_reset_*` and the sync options' client_reset_mode,
- * API version 3).
+ * API version 3) and deleting a database file (tether_db_delete, API
+ * version 4).
  *
  * Conventions (the same in every function; they follow SQLite, libgit2 and
  * Couchbase LiteCore's c4 API):
@@ -68,7 +69,7 @@ extern "C" {
 /* The version of this header's ABI. Bumped when a function, type or constant
  * is added; existing ones never change meaning. Compare it with
  * tether_api_version() at startup to detect a stale shared library. */
-#define TETHER_API_VERSION 3 /* 2: the tether_sync module; 3: client reset */
+#define TETHER_API_VERSION 4 /* 2: the tether_sync module; 3: client reset; 4: tether_db_delete */
 
 /* Length value meaning "the string is NUL-terminated". */
 #define TETHER_NTS ((size_t)-1)
@@ -198,6 +199,38 @@ TETHER_API bool tether_db_open(const tether_db_options *options, tether_db **out
  * callback, it does not wait for the sessions to stop (see
  * tether_sync_close). Closing again fails with TETHER_ERR_CLOSED. */
 TETHER_API bool tether_db_close(tether_db *db, tether_error *err);
+
+/* Deletes the database file at `path` (NUL-terminated; TETHER_API_VERSION
+ * >= 4), as Realm's deleteFile: a database the app no longer wants, or a
+ * client reset's backup once the app has taken what it needs from it (see
+ * tether_reset_execute, tether_reset_unsynced). The compaction temp file
+ * next to it (`path` + ".compact") goes too. The file is not opened as a
+ * database: only its first bytes are read, to check what it is.
+ *
+ * Every handle on the database in this process must be closed first
+ * (tether_db_close, which also closes its sessions); while one is open it
+ * fails with TETHER_ERR_INVALID_ARGUMENT (a relative and an absolute
+ * spelling of one path are the same database). A file that another process
+ * has open (it holds the file's lock) fails with TETHER_ERR_IO. A file that
+ * is not a Tether database, or a directory, fails with
+ * TETHER_ERR_CORRUPTED and is left alone, so a wrong path never deletes
+ * someone else's data (an empty file, or one cut short while its header was
+ * written, counts as a Tether database). A NULL or empty path fails with
+ * TETHER_ERR_INVALID_ARGUMENT. These failures delete nothing. Any other
+ * failure to open, lock, read or remove the file (e.g. no permission) fails
+ * with TETHER_ERR_IO; that includes removing the temp file or flushing the
+ * directory after the database file itself is gone (calling again then
+ * finishes the job). A missing file is not an error: deleting twice
+ * succeeds. In-memory databases have no file; `path` is always a file
+ * system path.
+ *
+ * Thread: any thread, like every function, also from inside a callback (a
+ * change callback's own database is open then, so deleting that one fails
+ * with TETHER_ERR_INVALID_ARGUMENT). It is atomic with respect to
+ * tether_db_open of the same path in this process: if the open comes first,
+ * the delete fails with TETHER_ERR_INVALID_ARGUMENT; if the delete comes
+ * first, the open creates a new, empty database. */
+TETHER_API bool tether_db_delete(const char *path, tether_error *err);
 
 /* Commits a JSON array of ops as one transaction, all or nothing:
  *   {"create": "Dog", "value": {"_id": "1", "name": "Rex"}}
@@ -424,9 +457,10 @@ typedef struct tether_sync_options {
  * recoverUnsyncedChanges mode). Manual mode has only the "before" event
  * (then the fatal "ClientReset" error); its "after" is the app's
  * tether_reset_execute. "backupPath" is the backup file of this reset: it
- * stays until the app deletes it. "message" explains a fallback (empty
- * otherwise). During an automatic reset the database's change listeners see
- * every object deleted, then the server's objects inserted.
+ * stays until the app deletes it (tether_db_delete). "message" explains a
+ * fallback (empty otherwise). During an automatic reset the database's
+ * change listeners see every object deleted, then the server's objects
+ * inserted.
  * New event types and fields may be added: ignore what you do not know.
  * `event_json` is borrowed: valid only until the callback returns. An
  * "error" event with "fatal": false is followed by a retry (the session
@@ -562,8 +596,8 @@ TETHER_API bool tether_sync_listener_remove(tether_sync_listener *listener, teth
  * so that the next tether_db_open on `path` starts a fresh, empty database
  * which a session fills with the server's state. Nothing is deleted: the
  * backup keeps everything the database had, including the writes made
- * after the error, and stays until the app deletes it (after reading what
- * it needs, e.g. with tether_reset_unsynced).
+ * after the error, and stays until the app deletes it with tether_db_delete
+ * (after reading what it needs, e.g. with tether_reset_unsynced).
  *
  * Every handle on the database in this process must be closed first
  * (tether_db_close, which also closes its sessions); while one is open it

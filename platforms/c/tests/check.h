@@ -142,5 +142,6 @@ void thread_tests(void);
 void sync_tests(void);
 void sync_server_tests(void);
 void reset_tests(void);
+void delete_tests(void);
 
 #endif

@@ -33,6 +33,7 @@ int main(void) {
     sync_tests();
     sync_server_tests();
     reset_tests();
+    delete_tests();
     if (skipped)
         printf("c: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     else

@@ -7,7 +7,8 @@
  * /admin/clientReset) through a discard session, a default-mode
  * (recover-or-discard) session started with version-1 options, and a manual
  * session: the error, writes after it, execute, the backup's unsynced
- * changes, a fresh database from the server. */
+ * changes, a fresh database from the server, and the backup deleted with
+ * tether_db_delete. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdlib.h>
@@ -387,6 +388,10 @@ static void test_reset_end_to_end(void) {
     CHECK(rec_find(&ev[2], 0, "\"type\":\"clientReset\"", NULL, NULL) < 0);
     CHECK_OK(tether_db_close(db, &e));
     CHECK(file_exists(backup));
+    /* Done with the backup: the app deletes it (tether_db_delete, API
+     * version 4); the fresh database stays. */
+    CHECK_OK(tether_db_delete(backup, &e));
+    CHECK(!file_exists(backup) && file_exists(path));
 
     for (int i = 0; i < 3; i++) {
         CHECK(atomic_load(&ev[i].frees) == 1 && !atomic_load(&ev[i].bad_len));
