@@ -43,8 +43,8 @@ import (
 
 // APIVersion is the version of this binding's API (the C ABI's
 // TETHER_API_VERSION counts the same features: 3 = databases, sync
-// sessions, client reset).
-const APIVersion = 3
+// sessions, client reset; 4 = DeleteDatabase).
+const APIVersion = 4
 
 // Version returns APIVersion: one trivial call across the boundary (apps
 // use it to detect a stale native library; benchmarks to time a call).

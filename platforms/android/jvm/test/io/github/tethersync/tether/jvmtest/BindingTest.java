@@ -155,8 +155,8 @@ public final class BindingTest {
     // -- calls ----------------------------------------------------------
 
     public static void testCallVersion() {
-        equal(3L, Tether.version(), "Tether.version()");
-        equal(3L, Tether.APIVersion, "Tether.APIVersion");
+        equal(4L, Tether.version(), "Tether.version()");
+        equal(4L, Tether.APIVersion, "Tether.APIVersion");
     }
 
     public static void testCallsWriteGetQueryCountSchema() throws Exception {
