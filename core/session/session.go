@@ -374,14 +374,15 @@ func (s *Session) onMessage(m *protocol.Message) {
 	}
 }
 
-// A bootstrap chunk (1 MiB, ~10,000 small objects) is applied stateSlice
-// objects per transaction (yield_js.go, yield_other.go), with a yield to
-// the host in between. A transaction holds the database's write lock, so
-// a whole chunk at once kept readers waiting for all of it natively, and
-// blocked a browser's main thread 0.65-0.74 s in WebAssembly (where every
-// transaction runs on it; 20,000 objects, make bench-wasm). Slicing a chunk is what a smaller server chunk would be:
-// only the last slice carries the chunk's More and server version.
-
+// applyDownload applies a download. A bootstrap chunk (1 MiB, ~10,000
+// small objects) goes in stateSlice objects per transaction (yield_js.go,
+// yield_other.go), with a yield to the host in between: a transaction
+// holds the database's write lock, so a whole chunk at once kept readers
+// waiting for all of it natively, and blocked a browser's main thread
+// 0.65-0.74 s in WebAssembly, where every transaction runs on it (20,000
+// objects, make bench-wasm). Slicing a chunk is what a smaller server
+// chunk would be: only the last slice carries the chunk's More and server
+// version.
 func (s *Session) applyDownload(d *protocol.Download) {
 	state := d.State
 	for len(state) > stateSlice {
