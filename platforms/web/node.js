@@ -8,10 +8,19 @@ import './node-websocket.js';
 import './wasm_exec.js';
 import { readFile } from 'node:fs/promises';
 import { setHost } from './runtime.js';
+import { acquire, release } from './node-lock.js';
 
 setHost({
   files: true,
   fs: syncFs,
+  // One process at a time per file (node-lock.js); writes are durable when
+  // Go returns (node-fs.js is synchronous), so nothing else to wait for.
+  storage: {
+    acquire: async (path) => acquire(path),
+    release: (path) => release(path),
+    durable: async () => {},
+    load: async () => {},
+  },
   async instantiate(importObject, options = {}) {
     const bytes = await readFile(options.wasmPath ?? new URL('./tether.wasm', import.meta.url));
     const { instance } = await WebAssembly.instantiate(bytes, importObject);
