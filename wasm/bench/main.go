@@ -92,31 +92,42 @@ func inWasmRun(node string, n int) inWasm {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "inwasm.wasm")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./wasm/bench/inwasm")
-	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		log.Fatalf("build inwasm: %v", err)
+	if out, err := buildWasm(bin, "./wasm/bench/inwasm"); err != nil {
+		log.Fatalf("build inwasm: %v %s", err, out)
 	}
 	goroot, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
 		log.Fatal(err)
 	}
 	runner := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec_node.js")
-	args := append(strings.Fields(node), runner, bin, fmt.Sprintf("-n=%d", n), fmt.Sprintf("-runs=%d", runs))
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		log.Fatalf("inwasm: %v", err)
-	}
 	var r struct{ StoreInsertMs, StoreReadMs, APIInsertMs, APIReadMs float64 }
-	if err := json.Unmarshal(out, &r); err != nil {
-		log.Fatalf("inwasm printed %q: %v", out, err)
-	}
-	d := func(ms float64) time.Duration { return time.Duration(ms * 1e6) }
-	return inWasm{d(r.StoreInsertMs), d(r.StoreReadMs), d(r.APIInsertMs), d(r.APIReadMs)}
+	nodeJSON(node, &r, runner, bin, fmt.Sprintf("-n=%d", n), fmt.Sprintf("-runs=%d", runs))
+	return inWasm{msDuration(r.StoreInsertMs), msDuration(r.StoreReadMs), msDuration(r.APIInsertMs), msDuration(r.APIReadMs)}
 }
+
+// buildWasm builds pkg for js/wasm into bin; on failure, the compiler's output.
+func buildWasm(bin, pkg string) ([]byte, error) {
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, pkg)
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	return build.CombinedOutput()
+}
+
+// nodeJSON runs node (a command line, with its flags) on args and decodes
+// the one JSON value it prints into out.
+func nodeJSON(node string, out any, args ...string) {
+	cmdline := append(strings.Fields(node), args...)
+	cmd := exec.Command(cmdline[0], cmdline[1:]...)
+	cmd.Stderr = os.Stderr
+	b, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("%s: %v", strings.Join(args, " "), err)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		log.Fatalf("%s printed %q: %v", strings.Join(args, " "), b, err)
+	}
+}
+
+func msDuration(ms float64) time.Duration { return time.Duration(ms * 1e6) }
 
 func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 0, 64) + " ms" }
 
@@ -127,19 +138,9 @@ func per(d time.Duration, n int) string {
 // jsRun runs platforms/web/bench/bench.js under node.
 func jsRun(node string, n int) (insert, read time.Duration) {
 	script, _ := filepath.Abs("platforms/web/bench/bench.js")
-	args := strings.Fields(node)
-	args = append(args, script, fmt.Sprintf("-n=%d", n), fmt.Sprintf("-runs=%d", runs))
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		log.Fatalf("node bench: %v", err)
-	}
 	var r struct{ InsertMs, ReadMs float64 }
-	if err := json.Unmarshal(out, &r); err != nil {
-		log.Fatalf("node bench printed %q: %v", out, err)
-	}
-	return time.Duration(r.InsertMs * 1e6), time.Duration(r.ReadMs * 1e6)
+	nodeJSON(node, &r, script, fmt.Sprintf("-n=%d", n), fmt.Sprintf("-runs=%d", runs))
+	return msDuration(r.InsertMs), msDuration(r.ReadMs)
 }
 
 // sizeByPackage builds the module again with its function names (the
@@ -152,9 +153,7 @@ func sizeByPackage() {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "tether.wasm")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./wasm")
-	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := build.CombinedOutput(); err != nil {
+	if out, err := buildWasm(bin, "./wasm"); err != nil {
 		fmt.Printf("# size by package: build failed: %v %s\n", err, out)
 		return
 	}
