@@ -55,6 +55,8 @@ extern const char *check_skipped;
 /* Helpers shared by the test files (helpers.c). */
 extern const char *const TEST_SCHEMA;
 tether_db *open_memory(void);
+tether_db *open_file(const char *path, const char *schema_json);
+int64_t count_class(tether_db *db, const char *class_name);
 /* Does json contain s? (false for NULL json) */
 int contains(const char *json, const char *s);
 

@@ -24,4 +24,29 @@ tether_db *open_memory(void) {
     return db;
 }
 
+/* The database file at path with the given schema; an open failure is
+ * reported, fails the current test, and gives NULL. */
+tether_db *open_file(const char *path, const char *schema_json) {
+    tether_db_options o = TETHER_DB_OPTIONS_INIT;
+    tether_error e;
+    tether_db *db = NULL;
+    o.path = path;
+    o.schema_json = schema_json;
+    if (!tether_db_open(&o, &db, &e)) {
+        fprintf(stderr, "  open %s: %s %s\n", path, tether_error_code_name(e.code), e.message);
+        check_failed = 1;
+    }
+    return db;
+}
+
+/* How many objects of class db holds (-1, and a failed check, on error). */
+int64_t count_class(tether_db *db, const char *class_name) {
+    char query[128];
+    tether_error e;
+    int64_t n = -1;
+    snprintf(query, sizeof query, "{\"class\":\"%s\"}", class_name);
+    CHECK_OK(tether_db_count(db, query, TETHER_NTS, &n, &e));
+    return n;
+}
+
 int contains(const char *json, const char *s) { return json && strstr(json, s) != NULL; }

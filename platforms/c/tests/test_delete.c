@@ -14,26 +14,6 @@
 
 #include "check.h"
 
-static tether_db *open_path(const char *path) {
-    tether_db_options o = TETHER_DB_OPTIONS_INIT;
-    tether_error e;
-    tether_db *db = NULL;
-    o.path = path;
-    o.schema_json = TEST_SCHEMA;
-    if (!tether_db_open(&o, &db, &e)) {
-        fprintf(stderr, "  open %s: %s %s\n", path, tether_error_code_name(e.code), e.message);
-        check_failed = 1;
-    }
-    return db;
-}
-
-static int64_t count_persons(tether_db *db) {
-    tether_error e;
-    int64_t n = -1;
-    CHECK_OK(tether_db_count(db, "{\"class\":\"Person\"}", TETHER_NTS, &n, &e));
-    return n;
-}
-
 static bool write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -62,7 +42,7 @@ static void test_delete_open_then_closed(void) {
     snprintf(other_spelling, sizeof other_spelling, "%s/./sub/../app.db", dir);
     CHECK(TETHER_API_VERSION >= 4 && tether_api_version() == TETHER_API_VERSION);
 
-    tether_db *db = open_path(path);
+    tether_db *db = open_file(path, TEST_SCHEMA);
     CHECK_OK(tether_db_write(db, "[{\"create\":\"Person\",\"value\":{\"_id\":1,\"name\":\"A\"}}]", TETHER_NTS, &e));
     /* Open: refused, whichever spelling of the path; nothing deleted, the
      * handle still works. */
@@ -71,9 +51,9 @@ static void test_delete_open_then_closed(void) {
     CHECK(file_exists(path));
     CHECK_FAIL(tether_db_delete(other_spelling, &e), TETHER_ERR_INVALID_ARGUMENT);
     CHECK(file_exists(path));
-    CHECK(count_persons(db) == 1);
+    CHECK(count_class(db, "Person") == 1);
     /* A second handle: still refused after the first one closes. */
-    tether_db *db2 = open_path(path);
+    tether_db *db2 = open_file(path, TEST_SCHEMA);
     CHECK_OK(tether_db_close(db, &e));
     CHECK_FAIL(tether_db_delete(path, &e), TETHER_ERR_INVALID_ARGUMENT);
     CHECK(file_exists(path));
@@ -87,8 +67,8 @@ static void test_delete_open_then_closed(void) {
     CHECK(!file_exists(path));
 
     /* A reopen starts a new, empty database. */
-    db = open_path(path);
-    CHECK(count_persons(db) == 0);
+    db = open_file(path, TEST_SCHEMA);
+    CHECK(count_class(db, "Person") == 0);
     CHECK_OK(tether_db_close(db, &e));
     CHECK_OK(tether_db_delete(path, &e));
     CHECK(!file_exists(path));
@@ -109,7 +89,7 @@ static void test_delete_compact_file(void) {
     CHECK(temp_dir(dir, sizeof dir));
     snprintf(path, sizeof path, "%s/app.db", dir);
     snprintf(compact, sizeof compact, "%s.compact", path);
-    tether_db *db = open_path(path);
+    tether_db *db = open_file(path, TEST_SCHEMA);
     CHECK_OK(tether_db_close(db, &e));
     CHECK(write_file(compact, "half a compaction"));
     CHECK_OK(tether_db_delete(path, &e));
@@ -158,7 +138,7 @@ static void test_delete_locked_elsewhere(void) {
     char dir[64], path[128];
     CHECK(temp_dir(dir, sizeof dir));
     snprintf(path, sizeof path, "%s/app.db", dir);
-    tether_db *db = open_path(path);
+    tether_db *db = open_file(path, TEST_SCHEMA);
     CHECK_OK(tether_db_close(db, &e));
     int fd = open(path, O_RDWR);
     CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
@@ -197,9 +177,9 @@ static void test_delete_from_callback(void) {
     CHECK(temp_dir(dir, sizeof dir));
     snprintf(own, sizeof own, "%s/own.db", dir);
     snprintf(other, sizeof other, "%s/other.db", dir);
-    tether_db *db = open_path(other);
+    tether_db *db = open_file(other, TEST_SCHEMA);
     CHECK_OK(tether_db_close(db, &e));
-    db = open_path(own);
+    db = open_file(own, TEST_SCHEMA);
     delete_ctx c = {own, other, 0, TETHER_OK, false};
     tether_listener *l = NULL;
     CHECK_OK(tether_db_add_listener(db, "{\"class\":\"Person\"}", TETHER_NTS, delete_in_callback, &c, NULL, &l, &e));
@@ -207,7 +187,7 @@ static void test_delete_from_callback(void) {
     CHECK(c.calls == 1);
     CHECK(c.own_code == TETHER_ERR_INVALID_ARGUMENT);
     CHECK(c.other_ok && !file_exists(other));
-    CHECK(file_exists(own) && count_persons(db) == 1);
+    CHECK(file_exists(own) && count_class(db, "Person") == 1);
     CHECK_OK(tether_db_close(db, &e));
     CHECK_OK(tether_db_delete(own, &e));
     remove_dir(dir);

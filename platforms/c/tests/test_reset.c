@@ -22,19 +22,6 @@ static const char DOG_SCHEMA[] =
     "[{\"name\":\"Dog\",\"primaryKey\":\"_id\",\"properties\":"
     "{\"_id\":\"string\",\"name\":\"string\",\"age\":\"int?\"}}]";
 
-static tether_db *open_file(const char *path) {
-    tether_db_options o = TETHER_DB_OPTIONS_INIT;
-    tether_error e;
-    tether_db *db = NULL;
-    o.path = path;
-    o.schema_json = DOG_SCHEMA;
-    if (!tether_db_open(&o, &db, &e)) {
-        fprintf(stderr, "  open %s: %s %s\n", path, tether_error_code_name(e.code), e.message);
-        check_failed = 1;
-    }
-    return db;
-}
-
 static void write_ok(tether_db *db, const char *ops) {
     tether_error e;
     CHECK_OK(tether_db_write(db, ops, TETHER_NTS, &e));
@@ -137,7 +124,7 @@ static void test_reset_execute_errors(void) {
     CHECK_FAIL(tether_reset_execute("/nonexistent-dir/x/y.db", NULL, &e), TETHER_ERR_NOT_FOUND);
 
     /* A database still open: refused (whatever its state), file untouched. */
-    tether_db *db = open_file(path);
+    tether_db *db = open_file(path, DOG_SCHEMA);
     write_ok(db, "[{\"create\":\"Dog\",\"value\":{\"_id\":\"1\",\"name\":\"Rex\"}}]");
     CHECK_FAIL(tether_reset_execute(path, &backup, &e), TETHER_ERR_INVALID_ARGUMENT);
     CHECK(backup == NULL && contains(e.message, "close"));
@@ -148,7 +135,7 @@ static void test_reset_execute_errors(void) {
     CHECK(backup == NULL && contains(e.message, "does not need a client reset"));
     CHECK_FAIL(tether_reset_execute(path, NULL, &e), TETHER_ERR_INVALID_ARGUMENT);
     CHECK(file_exists(path));
-    db = open_file(path);
+    db = open_file(path, DOG_SCHEMA);
     CHECK(count(db, "{\"class\":\"Dog\"}") == 1);
     CHECK_OK(tether_db_close(db, &e));
 
@@ -190,7 +177,7 @@ static void test_reset_unsynced_never_synced(void) {
     char dir[64], path[128];
     CHECK(temp_dir(dir, sizeof dir));
     snprintf(path, sizeof path, "%s/app.db", dir);
-    tether_db *db = open_file(path);
+    tether_db *db = open_file(path, DOG_SCHEMA);
     write_ok(db, "[{\"create\":\"Dog\",\"value\":{\"_id\":\"2\",\"name\":\"Fido\"}},"
                  "{\"create\":\"Dog\",\"value\":{\"_id\":\"1\",\"name\":\"Rex\",\"age\":3}},"
                  "{\"create\":\"Dog\",\"value\":{\"_id\":\"3\",\"name\":\"Gone\"}}]");
@@ -286,7 +273,7 @@ static void test_reset_end_to_end(void) {
      * the backup, which the helper lists. */
     CHECK(tetherd_token(&srv, "reset-discard", token, sizeof token));
     snprintf(path, sizeof path, "%s/discard.db", dir);
-    tether_db *db = open_file(path);
+    tether_db *db = open_file(path, DOG_SCHEMA);
     tether_sync *s = start_reset_session(db, srv.url, token, "reset-discard", TETHER_CLIENT_RESET_DISCARD,
                                          TETHER_SYNC_OPTIONS_VERSION, &ev[0]);
     sync_then_offline_edits(&srv, db, s, "reset-discard");
@@ -318,7 +305,7 @@ static void test_reset_end_to_end(void) {
      * struct: the offline edits are replayed and uploaded. */
     CHECK(tetherd_token(&srv, "reset-recover", token, sizeof token));
     snprintf(path, sizeof path, "%s/recover.db", dir);
-    db = open_file(path);
+    db = open_file(path, DOG_SCHEMA);
     s = start_reset_session(db, srv.url, token, "reset-recover", 99 /* not read */, 1, &ev[1]);
     sync_then_offline_edits(&srv, db, s, "reset-recover");
     before = rec_wait(&ev[1], 0, RESET("before", "recover"), 15000);
@@ -339,7 +326,7 @@ static void test_reset_end_to_end(void) {
      * the server's state; the helper lists what the server lacks. */
     CHECK(tetherd_token(&srv, "reset-manual", token, sizeof token));
     snprintf(path, sizeof path, "%s/manual.db", dir);
-    db = open_file(path);
+    db = open_file(path, DOG_SCHEMA);
     s = start_reset_session(db, srv.url, token, "reset-manual", TETHER_CLIENT_RESET_MANUAL,
                             TETHER_SYNC_OPTIONS_VERSION, &ev[2]);
     sync_then_offline_edits(&srv, db, s, "reset-manual");
@@ -373,7 +360,7 @@ static void test_reset_end_to_end(void) {
         fprintf(stderr, "  manual: unsynced %s\n", json ? json : "(null)");
     tether_free(json);
     /* The fresh database downloads the server's state only. */
-    db = open_file(path);
+    db = open_file(path, DOG_SCHEMA);
     CHECK(count(db, "{\"class\":\"Dog\"}") == 0);
     rec_destroy(&ev[2]);
     rec_init(&ev[2]);
