@@ -16,15 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../tools/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DEMO = process.env.TETHER_DEMO ?? join(ROOT, 'build', 'tether-demo');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = process.env.SCREENSHOTS ?? join(ROOT, 'build', 'screenshots');
 const WAIT = 20000; // the bound of every wait for a condition
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // A missing browser fails the run (.ci/run installs it): a skipped browser
 // test must not pass as a green make test.
@@ -66,8 +63,8 @@ async function admin(path) {
 
 // A browser: Chromium on a fresh profile (user-data-dir) of its own.
 async function openBrowser(name) {
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(demo.dir, `chromium-${name}-`)), {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 720, height: 620 },
+  const context = await launchChromium(mkdtempSync(join(demo.dir, `chromium-${name}-`)), {
+    viewport: { width: 720, height: 620 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.stack ?? e}`));

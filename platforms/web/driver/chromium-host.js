@@ -43,21 +43,11 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { CONTENT_TYPES, launchChromium } from '../tools/chromium.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)); // platforms/web, the package
 const ORIGIN_HOST = 'tether.localhost';
 const PAGE_URL = `http://${ORIGIN_HOST}/driver/page.html`;
-const CHROMIUM = process.env.TETHER_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const IDLE_MS = 30_000; // no driver ever connected: give up
 const SHUTDOWN_PAGE_MS = 10_000; // a page's close at exit
 
@@ -125,14 +115,6 @@ async function acquireLock() {
 
 // ---- HTTP: the package's files, and the driver page ----
 
-const TYPES = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.html': 'text/html; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-};
 
 function serve(req, res) {
   const fail = (status, text) => {
@@ -152,7 +134,7 @@ function serve(req, res) {
     if (err || !st.isFile()) return fail(404, 'not found');
     const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
     const headers = {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-cache',
       etag,
     };
@@ -395,13 +377,9 @@ async function main() {
   await new Promise((resolve, reject) => httpServer.once('error', reject).listen(0, '127.0.0.1', resolve));
   const port = httpServer.address().port;
   const t0 = Date.now();
-  const { chromium } = await import('playwright-core'); // ~0.5 s: a 3.5 MB bundle to compile
+  await import('playwright-core'); // ~0.5 s: a 3.5 MB bundle to compile (timed apart from the start)
   const t1 = Date.now();
-  context = await chromium.launchPersistentContext(PROFILE, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${ORIGIN_HOST} 127.0.0.1:${port}`],
-  });
+  context = await launchChromium(PROFILE, { extraArgs: [`--host-resolver-rules=MAP ${ORIGIN_HOST} 127.0.0.1:${port}`] });
   context.on('close', () => {
     if (stopping) return;
     log('Chromium went away');

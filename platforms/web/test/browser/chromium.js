@@ -4,14 +4,7 @@
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
-
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+import { CONTENT_TYPES, launchChromium } from '../../tools/chromium.js';
 
 /** Serves dir on 127.0.0.1 (an ephemeral port); extra maps paths to HTML. */
 export async function serve(dir, extra = {}) {
@@ -22,13 +15,13 @@ export async function serve(dir, extra = {}) {
       return res.end();
     }
     if (extra[path]) {
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html' });
+      res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(path)] ?? 'text/html' });
       return res.end(extra[path]);
     }
     const file = join(dir, normalize(path).replace(/^(\.\.[/\\])+/, ''));
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
       res.end(body);
     } catch {
       res.writeHead(404);
@@ -45,11 +38,7 @@ export async function serve(dir, extra = {}) {
  * console errors go to stderr.
  */
 export async function launch(profileDir) {
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const context = await launchChromium(profileDir);
   context.on('page', watch);
   for (const p of context.pages()) watch(p);
   return context;
