@@ -14,13 +14,9 @@ setHost({
   files: true,
   fs: syncFs,
   // One process at a time per file (node-lock.js); writes are durable when
-  // Go returns (node-fs.js is synchronous), so nothing else to wait for.
-  storage: {
-    acquire: async (path) => acquire(path),
-    release: (path) => release(path),
-    durable: async () => {},
-    load: async () => {},
-  },
+  // Go returns (node-fs.js is synchronous), so there is nothing to await.
+  // acquire is async so that its EBUSY rejects (an IO TetherError).
+  storage: { acquire: async (path) => acquire(path), release },
   async instantiate(importObject, options = {}) {
     const bytes = await readFile(options.wasmPath ?? new URL('./tether.wasm', import.meta.url));
     const { instance } = await WebAssembly.instantiate(bytes, importObject);

@@ -21,12 +21,14 @@ let started = null;
  */
 export function setHost(h) {
   host = h;
+  hooks = { ...noStorage, ...h.storage };
 }
 
 export function hostHasFiles() {
   return host?.files ?? false;
 }
 
+// What a host leaves out of its storage hooks does nothing.
 const noStorage = {
   acquire: async () => {},
   release: () => {},
@@ -42,8 +44,10 @@ const noStorage = {
  * load(path) before a file is read without being opened as a database.
  */
 export function storage() {
-  return host?.storage ?? noStorage;
+  return hooks;
 }
+
+let hooks = noStorage;
 
 /** The wasm binding's exported functions (wasm/main.go), started once. */
 export function binding(options) {

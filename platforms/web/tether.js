@@ -36,6 +36,20 @@ async function hostIO(promise) {
   }
 }
 
+// Runs fn(path) on a database file no handle has open, holding the host's
+// lock on it (another process or tab: IO); its changes are durable when
+// the Promise resolves.
+async function withFile(path, fn) {
+  await hostIO(storage().acquire(path));
+  try {
+    const result = await fn(path);
+    await hostIO(storage().durable());
+    return result;
+  } finally {
+    storage().release(path);
+  }
+}
+
 function safeCall(fn, ...args) {
   try {
     fn(...args);
@@ -138,15 +152,7 @@ export class Tether {
    */
   static async executeClientReset(path) {
     w ??= await binding();
-    const p = String(path);
-    await hostIO(storage().acquire(p));
-    try {
-      const backup = await call(w.executeClientReset, p);
-      await hostIO(storage().durable());
-      return backup;
-    } finally {
-      storage().release(p);
-    }
+    return withFile(String(path), (p) => call(w.executeClientReset, p));
   }
 
   /**
@@ -157,14 +163,7 @@ export class Tether {
    */
   static async deleteFile(path) {
     w ??= await binding();
-    const p = String(path);
-    await hostIO(storage().acquire(p));
-    try {
-      await call(w.deleteDatabase, p);
-      await hostIO(storage().durable());
-    } finally {
-      storage().release(p);
-    }
+    await withFile(String(path), (p) => call(w.deleteDatabase, p));
   }
 
   /**
