@@ -7,6 +7,8 @@
 package api
 
 import (
+	"time"
+
 	"encoding/json"
 	"sync"
 
@@ -213,6 +215,30 @@ func SchemaJSON(h int64) ([]byte, error) {
 		return nil, err
 	}
 	return s.ToJSON(), nil
+}
+
+// WaitForListeners waits up to timeoutMs (0: only checks) until every
+// change listener has been called for every commit visible now, local or
+// downloaded; the result says whether that happened in time. A commit is
+// visible to other threads just before its listeners run: call this
+// between reading new data and looking at what a listener recorded.
+func WaitForListeners(h int64, timeoutMs int64) (bool, error) {
+	d, err := dbHandle(h)
+	if err != nil {
+		return false, err
+	}
+	t, err := listenerTimeout(timeoutMs)
+	if err != nil {
+		return false, err
+	}
+	return d.WaitForListeners(t)
+}
+
+func listenerTimeout(ms int64) (time.Duration, error) {
+	if ms < 0 {
+		return 0, terror.New(terror.InvalidArgument, "the timeout must not be negative")
+	}
+	return time.Duration(ms) * time.Millisecond, nil
 }
 
 // AddListener registers cb for changes of a JSON query's results; cb

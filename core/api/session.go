@@ -118,6 +118,22 @@ func SessionDownloadAll(h int64, timeoutMs int64) (bool, error) {
 	return s.DownloadAllServerChanges(time.Duration(timeoutMs) * time.Millisecond)
 }
 
+// SessionWaitForListeners waits up to timeoutMs (0: only checks) until
+// the session's state, connection, error and progress listeners have been
+// called for every event visible now (e.g. the state SessionStateJSON
+// returns); the result says whether that happened in time.
+func SessionWaitForListeners(h int64, timeoutMs int64) (bool, error) {
+	s, err := sess(h)
+	if err != nil {
+		return false, err
+	}
+	t, err := listenerTimeout(timeoutMs)
+	if err != nil {
+		return false, err
+	}
+	return s.WaitForListeners(t), nil
+}
+
 // SessionAddEventListener delivers the session's state, connection,
 // error and client-reset events as JSON, in SPEC.md's event form
 // (client-reset events also carry "backupPath" and "message"):

@@ -1,12 +1,15 @@
 package session
 
 import (
+	"time"
+
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/terror"
 )
 
-// listeners holds the app's callbacks. They run on the session goroutine,
-// outside every lock, in the order events happen; a callback may call any
+// listeners holds the app's callbacks. They run outside every lock, in
+// the order events happen, on the session goroutine (or on a goroutine
+// already delivering: see dispatch.Queue); a callback may call any
 // session or database method (a call that waits on the session, such as
 // UploadAllLocalChanges, would wait for itself: don't).
 type listeners struct {
@@ -110,36 +113,42 @@ func (s *Session) setConnState(to ConnectionState) {
 }
 
 // transition sets a state under the session's lock and, if it changed,
-// calls the listeners outside it (ls is read under the lock: addListener
-// creates the maps lazily).
+// queues the listeners' calls under that same lock (so WaitForListeners
+// after seeing the new state waits for them), then delivers them outside
+// it (ls is read under the lock: addListener creates the maps lazily).
 func transition[T comparable](s *Session, cur *T, to T, ls *map[int]func(T, T)) {
 	s.mu.Lock()
 	from := *cur
 	*cur = to
-	fns := make([]func(T, T), 0, len(*ls))
-	for _, fn := range *ls {
-		fns = append(fns, fn)
+	if from != to {
+		for _, fn := range *ls {
+			s.deliveries.Enqueue(func() { fn(from, to) })
+		}
 	}
 	s.mu.Unlock()
-	if from == to {
-		return
-	}
-	for _, fn := range fns {
-		fn(from, to)
-	}
+	s.deliveries.Drain()
 }
 
 func (s *Session) reportError(code any, msg string, fatal bool) {
 	e := Error{Code: toCode(code), Message: msg, Fatal: fatal}
 	s.mu.Lock()
-	var fns []func(Error)
 	for _, fn := range s.listeners.errors {
-		fns = append(fns, fn)
+		s.deliveries.Enqueue(func() { fn(e) })
 	}
 	s.mu.Unlock()
-	for _, fn := range fns {
-		fn(e)
-	}
+	s.deliveries.Drain()
+}
+
+// WaitForListeners returns true once the state, connection, error and
+// progress listeners have been called for every event that is visible now
+// (a state that State or ConnectionState returns, for one), or false if
+// that did not happen within timeout. Events happen on the session's
+// goroutine and their listeners run just after they become visible; call
+// this between seeing a state and checking what a listener recorded.
+// Inside a listener it would wait for itself: it returns false after the
+// timeout.
+func (s *Session) WaitForListeners(timeout time.Duration) bool {
+	return s.deliveries.Wait(timeout)
 }
 
 func toCode(code any) string {

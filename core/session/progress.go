@@ -78,11 +78,6 @@ func (p *progressState) downloaded(s *Session, n, remaining int64) {
 func (s *Session) notifyProgress(d Direction) {
 	s.mu.Lock()
 	pr := s.progress.snapshot(d)
-	type call struct {
-		fn func(Progress)
-		p  Progress
-	}
-	var calls []call
 	for id, l := range s.listeners.progress {
 		if l.dir != d {
 			continue
@@ -95,10 +90,9 @@ func (s *Session) notifyProgress(d Direction) {
 				delete(s.listeners.progress, id)
 			}
 		}
-		calls = append(calls, call{l.fn, p})
+		fn := l.fn
+		s.deliveries.Enqueue(func() { fn(p) })
 	}
 	s.mu.Unlock()
-	for _, c := range calls {
-		c.fn(c.p)
-	}
+	s.deliveries.Drain()
 }

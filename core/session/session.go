@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tethersync/tether/core/dispatch"
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
@@ -55,6 +56,9 @@ type Session struct {
 	state     State
 	connState ConnectionState
 	listeners listeners
+	// deliveries runs the listeners of state, connection, error and
+	// progress events in order; events are queued under mu.
+	deliveries dispatch.Queue
 
 	// Owned by the run goroutine.
 	conn        *sharedConn

@@ -46,14 +46,14 @@ func (db *DB) ApplyDownload(d Download) error {
 		return err
 	}
 	payload := encodeDownload(&d)
-	ds, err := db.e.transact(func(tx *buntdb.Tx, tr tracker) error {
+	err = db.e.transact(func(tx *buntdb.Tx, tr tracker) error {
 		if err := db.e.applyDownload(tx, &d, tr); err != nil {
 			return err
 		}
 		return db.e.appendRecordLocked(recDownload, payload, false)
 	})
 	leave()
-	db.e.notify.deliver(ds)
+	db.e.notify.Drain()
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/tidwall/buntdb"
 
 	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/core/dispatch"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
 )
@@ -55,7 +56,7 @@ type engine struct {
 	tombClasses map[string]bool
 	scratch     []byte
 
-	notify    notifier
+	notify    dispatch.Queue
 	hooks     commitHooks
 	listenMu  sync.Mutex
 	listeners []*listener
@@ -163,7 +164,6 @@ func openEngineOn(o Options, key string, be backend) (*engine, error) {
 	}
 	e := &engine{regKey: key, path: filePath(o), refs: 1, bunt: bunt, log: be, policy: o.Sync,
 		clock: crdt.NewClock(o.Now), indexes: map[string]bool{}, tombClasses: map[string]bool{}}
-	e.notify.init()
 	fail := func(err error) (*engine, error) {
 		bunt.Close()
 		be.Close()
@@ -243,7 +243,7 @@ func (e *engine) release() error {
 		errs = append(errs, e.maybeCompact(), e.log.Sync())
 	}
 	errs = append(errs, e.log.Close(), e.bunt.Close())
-	e.notify.stop()
+	e.notify.Stop()
 	return errors.Join(errs...)
 }
 

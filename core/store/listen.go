@@ -78,14 +78,14 @@ func (e *engine) trackerFor() tracker {
 
 // changesFor computes, inside the write transaction, what each listener
 // will be told once it commits.
-func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []delivery {
+func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []func() {
 	if len(tr) == 0 {
 		return nil
 	}
 	e.listenMu.Lock()
 	ls := append([]*listener(nil), e.listeners...)
 	e.listenMu.Unlock()
-	var out []delivery
+	var out []func()
 	for _, l := range ls {
 		ch := Change{Class: l.cq.class.Name}
 		for objKey, t := range tr {
@@ -110,7 +110,8 @@ func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []delivery {
 			sortKeys(ch.Inserted)
 			sortKeys(ch.Modified)
 			sortKeys(ch.Deleted)
-			out = append(out, delivery{fn: l.fn, change: ch})
+			fn, ch := l.fn, ch
+			out = append(out, func() { fn(ch) })
 		}
 	}
 	return out

@@ -2,7 +2,7 @@ package store
 
 import (
 	"sort"
-	"sync"
+	"time"
 )
 
 // Change is what a listener receives after a commit that changed its
@@ -20,58 +20,21 @@ func (c *Change) empty() bool {
 	return len(c.Inserted) == 0 && len(c.Modified) == 0 && len(c.Deleted) == 0
 }
 
-type delivery struct {
-	fn     func(Change)
-	change Change
-}
-
-// notifier delivers changes in commit order, outside every lock, so a
-// listener may read, write or close the database. The goroutine that
-// committed delivers (so a write returns after its listeners ran, as the
-// conformance `event` step expects); a commit made from inside a listener
-// is queued and delivered by the loop already running, never recursively.
-type notifier struct {
-	mu       sync.Mutex
-	queue    []delivery
-	draining bool
-}
-
-func (n *notifier) init() {}
-
-func (n *notifier) stop() {
-	n.mu.Lock()
-	n.queue = nil
-	n.mu.Unlock()
-}
-
-func (n *notifier) deliver(ds []delivery) {
-	if len(ds) == 0 {
-		return
+// WaitForListeners returns true once every change listener has been
+// called for every commit visible now, local or downloaded, or false if
+// that did not happen within timeout (0: check without waiting). Commits
+// become visible to readers on other threads just before their listeners
+// run; call this between reading new data and checking what a listener
+// recorded. Inside a listener it would wait for itself: it returns false
+// after the timeout. A closed database gives Closed.
+func (db *DB) WaitForListeners(timeout time.Duration) (bool, error) {
+	leave, err := db.enter()
+	if err != nil {
+		return false, err
 	}
-	n.mu.Lock()
-	n.queue = append(n.queue, ds...)
-	if n.draining {
-		n.mu.Unlock()
-		return
-	}
-	n.draining = true
-	defer func() {
-		if r := recover(); r != nil { // a listener panicked: keep later deliveries flowing
-			n.mu.Lock()
-			n.draining = false
-			n.mu.Unlock()
-			panic(r)
-		}
-	}()
-	for len(n.queue) > 0 {
-		d := n.queue[0]
-		n.queue = n.queue[1:]
-		n.mu.Unlock()
-		d.fn(d.change)
-		n.mu.Lock()
-	}
-	n.draining = false
-	n.mu.Unlock()
+	e := db.e
+	leave() // not held while waiting: Close must not wait for a listener
+	return e.notify.Wait(timeout), nil
 }
 
 func sortSlice(s []any, less func(a, b any) bool) {

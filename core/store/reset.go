@@ -160,7 +160,7 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 		return err
 	}
 	e := db.e
-	ds, err := e.transact(func(tx *buntdb.Tx, tr tracker) error {
+	err = e.transact(func(tx *buntdb.Tx, tr tracker) error {
 		// 1. The backup, with the reset's restored version in its meta so
 		//    that the unsynced changes can be computed from it alone.
 		bm := meta{}
@@ -218,7 +218,7 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 		return nil
 	})
 	leave()
-	e.notify.deliver(ds)
+	e.notify.Drain()
 	return err
 }
 
@@ -231,7 +231,7 @@ func (db *DB) FinishClientReset(recovered []*Changeset) error {
 		return err
 	}
 	e := db.e
-	ds, err := e.transact(func(tx *buntdb.Tx, tr tracker) error {
+	err = e.transact(func(tx *buntdb.Tx, tr tracker) error {
 		// One record for the whole recovery and the end of the reset: a
 		// crash leaves all of it or none (replay: finishReset again).
 		rcs := make([][]byte, len(recovered))
@@ -251,7 +251,7 @@ func (db *DB) FinishClientReset(recovered []*Changeset) error {
 		return nil
 	})
 	leave()
-	e.notify.deliver(ds)
+	e.notify.Drain()
 	if err == nil && len(recovered) > 0 {
 		e.hooks.fire(0)
 	}

@@ -67,7 +67,7 @@ func (e *engine) closeQuietly() {
 	}
 	e.bunt.Close()
 	e.log.Close()
-	e.notify.stop()
+	e.notify.Stop()
 }
 
 // UnsyncedChange is one object's net change among a backup's unsynced

@@ -30,9 +30,9 @@ func (db *DB) Write(fn func(tx *WriteTx) error) error {
 		return err
 	}
 	var size int
-	ds, err := db.e.write(fn, &size)
+	err = db.e.write(fn, &size)
 	leave()
-	db.e.notify.deliver(ds)
+	db.e.notify.Drain()
 	if err == errNothingToCommit {
 		return nil
 	}
@@ -56,37 +56,42 @@ func (db *DB) Apply(ops []Op) error {
 }
 
 // transact runs fn in a buntdb write transaction and commits it if fn
-// succeeds (fn appends the log record: the commit point). It returns the
-// change deliveries for listeners, to run once every lock is released.
-func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) ([]delivery, error) {
+// succeeds (fn appends the log record: the commit point). The listeners'
+// changes are queued before the commit becomes visible, so that whoever
+// sees it and then waits on the queue (WaitForListeners) waits for them;
+// the caller drains the queue once every lock is released.
+func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) error {
 	if e.readOnly {
-		return nil, terror.New(terror.InvalidArgument, "this is a read-only view of a database file")
+		return terror.New(terror.InvalidArgument, "this is a read-only view of a database file")
 	}
 	if err := e.brokenErr(); err != nil {
-		return nil, err
+		return err
 	}
 	btx, err := e.bunt.Begin(true)
 	if err != nil {
-		return nil, terror.Wrap(terror.IO, err, "begin a write transaction")
+		return terror.Wrap(terror.IO, err, "begin a write transaction")
 	}
 	tr := e.trackerFor()
 	if err := fn(btx, tr); err != nil {
 		btx.Rollback()
-		return nil, err
+		return err
 	}
-	ds := e.changesFor(btx, tr)
+	// Queued before Commit: once it returns, readers see the data. Commit
+	// of an in-memory buntdb fails only on a closed or read-only tx, which
+	// this is not.
+	e.notify.Enqueue(e.changesFor(btx, tr)...)
 	if err := btx.Commit(); err != nil {
 		// Cannot happen for an in-memory buntdb; if it did, the log holds
 		// a commit the state lacks, so refuse further writes until reopen.
 		e.setBroken(err)
-		return nil, terror.Wrap(terror.IO, err, "commit")
+		return terror.Wrap(terror.IO, err, "commit")
 	}
-	return ds, nil
+	return nil
 }
 
 // write commits fn's ops as one local changeset; *size gets its encoded
 // length (what a sync session will upload).
-func (e *engine) write(fn func(tx *WriteTx) error, size *int) ([]delivery, error) {
+func (e *engine) write(fn func(tx *WriteTx) error, size *int) error {
 	return e.transact(func(btx *buntdb.Tx, tr tracker) error {
 		wtx := &WriteTx{e: e, tx: btx, tr: tr, noted: map[string]bool{}}
 		wtx.stamp = crdt.Stamp{HLC: e.clock.Next(), Client: e.meta[metaClientID]}

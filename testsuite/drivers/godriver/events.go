@@ -2,6 +2,7 @@ package main
 
 import (
 	"sync"
+	"time"
 
 	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/store"
@@ -42,4 +43,20 @@ func changeEvent(c store.Change) event {
 	cj := api.ChangeToJSON(c)
 	return event{"type": "change", "class": cj.Class, "inserted": cj.Inserted,
 		"modified": cj.Modified, "deleted": cj.Deleted}
+}
+
+// listenerWait bounds how long "events" waits for listeners to catch up.
+const listenerWait = 5 * time.Second
+
+// waitForListeners makes "events" report every event visible now: what a
+// query or state poll just saw has reached the callbacks (a downloaded
+// commit is visible a moment before its listeners run). A closed or
+// absent handle has nothing pending.
+func (d *driver) waitForListeners() {
+	if d.db != nil && !d.db.IsClosed() {
+		d.db.WaitForListeners(listenerWait)
+	}
+	if d.sess != nil {
+		d.sess.WaitForListeners(listenerWait)
+	}
 }

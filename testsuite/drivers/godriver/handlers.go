@@ -48,6 +48,7 @@ func (d *driver) handle(req *request) (any, error) {
 	case "count":
 		return d.count(req)
 	case "events":
+		d.waitForListeners()
 		return d.events.take(), nil
 	case "executeClientReset":
 		return nil, d.executeClientReset(req)
