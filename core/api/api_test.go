@@ -56,3 +56,27 @@ func TestBoundaryErrors(t *testing.T) {
 	require.Equal(t, terror.NotFound, terror.CodeOf(RemoveListener(id)), "closing a database drops its listeners")
 	require.Equal(t, terror.Closed, terror.CodeOf(Write(h, []byte(`[]`))))
 }
+
+func TestWaitForListenersBoundary(t *testing.T) {
+	h, err := Open([]byte(cfg))
+	require.NoError(t, err)
+	var inner []bool
+	_, err = AddListener(h, []byte(`{"class":"Dog"}`), func([]byte) {
+		done, err := WaitForListeners(h, 10)
+		require.NoError(t, err)
+		inner = append(inner, done)
+	})
+	require.NoError(t, err)
+	require.NoError(t, Write(h, []byte(`[{"create":"Dog","value":{"_id":"a"}}]`)))
+	require.Equal(t, []bool{false}, inner, "inside a listener its own delivery is pending")
+	done, err := WaitForListeners(h, 0)
+	require.NoError(t, err)
+	require.True(t, done)
+	_, err = WaitForListeners(h, -1)
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
+	require.NoError(t, Close(h))
+	_, err = WaitForListeners(h, 0)
+	require.Equal(t, terror.Closed, terror.CodeOf(err))
+	_, err = SessionWaitForListeners(987654, 0)
+	require.Equal(t, terror.Closed, terror.CodeOf(err), "an unknown session handle")
+}
