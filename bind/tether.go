@@ -43,8 +43,8 @@ import (
 
 // APIVersion is the version of this binding's API (the C ABI's
 // TETHER_API_VERSION counts the same features: 3 = databases, sync
-// sessions, client reset; 4 = DeleteDatabase).
-const APIVersion = 4
+// sessions, client reset; 4 = DeleteDatabase; 5 = WaitForListeners).
+const APIVersion = 5
 
 // Version returns APIVersion: one trivial call across the boundary (apps
 // use it to detect a stale native library; benchmarks to time a call).
@@ -141,6 +141,18 @@ func (d *Database) AddListener(queryJSON []byte, l ChangeListener) (int64, error
 // RemoveListener stops a change listener (NotFound if it is not registered).
 func (d *Database) RemoveListener(id int64) error { return errorOf(api.RemoveListener(id)) }
 
+// WaitForListeners waits up to timeoutMs milliseconds (0: only checks)
+// until every change listener has been called for every commit visible
+// now, local or downloaded; false if the time ran out first (as it does
+// when called from a listener, which would wait for itself). A downloaded
+// commit is visible a moment before its listeners run: call this between
+// seeing new data and looking at what a listener recorded. A negative
+// timeout is InvalidArgument.
+func (d *Database) WaitForListeners(timeoutMs int64) (bool, error) {
+	ok, err := api.WaitForListeners(d.h, timeoutMs)
+	return ok, errorOf(err)
+}
+
 // SyncSession is a sync session of an open database.
 type SyncSession struct{ h int64 }
 
@@ -190,6 +202,16 @@ func (s *SyncSession) UploadAll(timeoutMs int64) (bool, error) {
 // known now is downloaded; false if the time ran out first.
 func (s *SyncSession) DownloadAll(timeoutMs int64) (bool, error) {
 	ok, err := api.SessionDownloadAll(s.h, timeoutMs)
+	return ok, errorOf(err)
+}
+
+// WaitForListeners waits up to timeoutMs milliseconds (0: only checks)
+// until the session's event and progress listeners have been called for
+// every event visible now (e.g. the state State returns); false if the
+// time ran out first (as it does when called from one of them). A
+// negative timeout is InvalidArgument.
+func (s *SyncSession) WaitForListeners(timeoutMs int64) (bool, error) {
+	ok, err := api.SessionWaitForListeners(s.h, timeoutMs)
 	return ok, errorOf(err)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tethersync/tether/core/terror"
 )
@@ -82,5 +83,119 @@ func TestErrorOfKeepsTheCodeFirst(t *testing.T) {
 	}
 	if errorOf(nil) != nil {
 		t.Error("errorOf(nil) is not nil")
+	}
+}
+
+// hasCode reports whether err's message starts with code and a colon, as
+// Java and Objective-C see it.
+func hasCode(err error, code string) bool {
+	return err != nil && strings.HasPrefix(err.Error(), code+": ")
+}
+
+type changeFunc func(changeJSON []byte)
+
+func (f changeFunc) OnChange(changeJSON []byte) { f(changeJSON) }
+
+type eventFunc func(eventJSON []byte)
+
+func (f eventFunc) OnEvent(eventJSON []byte) { f(eventJSON) }
+
+// Database.WaitForListeners: true once the listeners have run; from inside
+// a listener it would wait for itself, so it times out with false; a
+// negative timeout is InvalidArgument, a closed database Closed.
+func TestDatabaseWaitForListeners(t *testing.T) {
+	db, err := Open([]byte(`{"inMemory":true,"schema":` + schema + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.WaitForListeners(0); !ok || err != nil {
+		t.Fatalf("WaitForListeners(0) with nothing pending = %v, %v", ok, err)
+	}
+	type inner struct {
+		ok  bool
+		err error
+	}
+	var got []inner
+	if _, err := db.AddListener([]byte(`{"class":"Dog"}`), changeFunc(func([]byte) {
+		ok, err := db.WaitForListeners(50)
+		got = append(got, inner{ok, err})
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write([]byte(`[{"create":"Dog","value":{"_id":"1","name":"Rex"}}]`)); err != nil {
+		t.Fatal(err)
+	}
+	// A local write's listeners have run when Write returns.
+	if len(got) != 1 || got[0].ok || got[0].err != nil {
+		t.Fatalf("WaitForListeners(50) inside the listener = %+v, want [{false <nil>}]", got)
+	}
+	if ok, err := db.WaitForListeners(0); !ok || err != nil {
+		t.Fatalf("WaitForListeners(0) after the write = %v, %v", ok, err)
+	}
+	if ok, err := db.WaitForListeners(5000); !ok || err != nil {
+		t.Fatalf("WaitForListeners(5000) after the write = %v, %v", ok, err)
+	}
+	if _, err := db.WaitForListeners(-1); !hasCode(err, "InvalidArgument") {
+		t.Fatalf("WaitForListeners(-1): %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.WaitForListeners(0); !hasCode(err, "Closed") {
+		t.Fatalf("WaitForListeners after close: %v", err)
+	}
+}
+
+// SyncSession.WaitForListeners, the same for session events. No server is
+// needed: the session reports its states while it fails to connect.
+func TestSessionWaitForListeners(t *testing.T) {
+	db, err := Open([]byte(`{"inMemory":true,"schema":` + schema + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := db.StartSync([]byte(`{"url":"ws://127.0.0.1:1/sync","token":"t","partition":"p",` +
+		`"startPaused":true,"minBackoffMs":50,"maxBackoffMs":100}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type inner struct {
+		ok  bool
+		err error
+	}
+	first := make(chan inner, 1)
+	var once bool
+	if _, err := s.AddEventListener(eventFunc(func([]byte) {
+		if once { // listeners run one at a time, on the session's goroutine
+			return
+		}
+		once = true
+		ok, err := s.WaitForListeners(50)
+		first <- inner{ok, err}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-first:
+		if r.ok || r.err != nil {
+			t.Fatalf("WaitForListeners(50) inside the event listener = %v, %v; want false, nil", r.ok, r.err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no session event within 5s")
+	}
+	if ok, err := s.WaitForListeners(5000); !ok || err != nil {
+		t.Fatalf("WaitForListeners(5000) = %v, %v", ok, err)
+	}
+	if _, err := s.WaitForListeners(-1); !hasCode(err, "InvalidArgument") {
+		t.Fatalf("WaitForListeners(-1): %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WaitForListeners(0); !hasCode(err, "Closed") {
+		t.Fatalf("WaitForListeners after close: %v", err)
 	}
 }

@@ -1,15 +1,20 @@
 #!/bin/sh
 # check-header.sh HEADER — checks that gobind's Objective-C header for bind/
 # (Tether.objc.h) declares the API the Swift wrapper and apps rely on: one
-# line per declaration, matched as a fixed string. Prints what is missing
-# and exits 1, or prints "ios header: N passed, 0 failed".
+# line per declaration, matched as a fixed string. A line listed twice (a
+# method two classes declare alike, e.g. waitForListeners) must be found on
+# two lines of the header. Prints what is missing and exits 1, or prints
+# "ios header: N passed, 0 failed".
 set -eu
 header=$1
 [ -f "$header" ] || { echo "check-header.sh: no header at $header" >&2; exit 1; }
-passed=0 failed=0
+passed=0 failed=0 seen=''
 while IFS= read -r decl; do
     case $decl in ''|'#'*) continue ;; esac
-    if grep -qF -- "$decl" "$header"; then
+    want=$(( $(printf '%s\n' "$seen" | grep -cxF -- "$decl" || true) + 1 ))
+    seen="$seen
+$decl"
+    if [ "$(grep -cF -- "$decl" "$header" || true)" -ge "$want" ]; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
@@ -32,6 +37,7 @@ FOUNDATION_EXPORT NSData* _Nullable TetherUnsyncedChanges(NSString* _Nullable ba
 - (NSData* _Nullable)schema:(NSError* _Nullable* _Nullable)error;
 - (BOOL)addListener:(NSData* _Nullable)queryJSON l:(id<TetherChangeListener> _Nullable)l ret0_:(int64_t* _Nullable)ret0_ error:(NSError* _Nullable* _Nullable)error;
 - (BOOL)removeListener:(int64_t)id_ error:(NSError* _Nullable* _Nullable)error;
+- (BOOL)waitForListeners:(int64_t)timeoutMs ret0_:(BOOL* _Nullable)ret0_ error:(NSError* _Nullable* _Nullable)error;
 - (TetherSyncSession* _Nullable)startSync:(NSData* _Nullable)configJSON error:(NSError* _Nullable* _Nullable)error;
 - (BOOL)close:(NSError* _Nullable* _Nullable)error;
 # SyncSession
@@ -42,6 +48,7 @@ FOUNDATION_EXPORT NSData* _Nullable TetherUnsyncedChanges(NSString* _Nullable ba
 - (NSData* _Nullable)state:(NSError* _Nullable* _Nullable)error;
 - (BOOL)uploadAll:(int64_t)timeoutMs ret0_:(BOOL* _Nullable)ret0_ error:(NSError* _Nullable* _Nullable)error;
 - (BOOL)downloadAll:(int64_t)timeoutMs ret0_:(BOOL* _Nullable)ret0_ error:(NSError* _Nullable* _Nullable)error;
+- (BOOL)waitForListeners:(int64_t)timeoutMs ret0_:(BOOL* _Nullable)ret0_ error:(NSError* _Nullable* _Nullable)error;
 - (BOOL)addEventListener:(id<TetherEventListener> _Nullable)l ret0_:(int64_t* _Nullable)ret0_ error:(NSError* _Nullable* _Nullable)error;
 - (BOOL)addProgressListener:(NSString* _Nullable)direction mode:(NSString* _Nullable)mode l:(id<TetherProgressListener> _Nullable)l ret0_:(int64_t* _Nullable)ret0_ error:(NSError* _Nullable* _Nullable)error;
 # Callback protocols the app (or the Swift wrapper) implements

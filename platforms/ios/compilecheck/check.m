@@ -31,12 +31,14 @@ BOOL tetherCheckAPI(NSData *config, NSData *ops, NSData *query, NSData *sync) {
     if (![db count:query ret0_:&n error:&error]) return NO;
     if (![db addListener:query l:l ret0_:&id_ error:&error]) return NO;
     if (![db removeListener:id_ error:&error]) return NO;
+    if (![db waitForListeners:5000 ret0_:&done error:&error]) return NO;
     TetherSyncSession *s = [db startSync:sync error:&error];
     if (![s addEventListener:l ret0_:&id_ error:&error]) return NO;
     if (![s addProgressListener:@"upload" mode:@"indefinitely" l:l ret0_:&id_ error:&error]) return NO;
     if (![s pause:&error] || ![s resume:&error] || ![s refreshToken:@"t" error:&error]) return NO;
     NSData *state = [s state:&error];
     if (![s uploadAll:1000 ret0_:&done error:&error] || ![s downloadAll:1000 ret0_:&done error:&error]) return NO;
+    if (![s waitForListeners:5000 ret0_:&done error:&error]) return NO;
     if (![s removeListener:id_ error:&error] || ![s close:&error] || ![db close:&error]) return NO;
     NSString *backup = TetherExecuteClientReset(@"/tmp/x", &error);
     NSData *unsynced = TetherUnsyncedChanges(backup, &error);

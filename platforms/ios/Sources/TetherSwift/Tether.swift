@@ -10,9 +10,11 @@
 //   TetherDatabase.write(_:) throws, get(_:keyJSON:) throws -> Data,
 //     query(_:) throws -> Data, count(_:ret0_:) throws, schema() throws -> Data,
 //     addListener(_:l:ret0_:) throws, removeListener(_:) throws,
+//     waitForListeners(_:ret0_:) throws (blocking, with a timeout in ms),
 //     startSync(_:) throws -> TetherSyncSession, close() throws
 //   TetherSyncSession.pause/resume/close() throws, refreshToken(_:) throws,
-//     state() throws -> Data, uploadAll(_:ret0_:) / downloadAll(_:ret0_:) throws
+//     state() throws -> Data, uploadAll(_:ret0_:) / downloadAll(_:ret0_:) /
+//     waitForListeners(_:ret0_:) throws
 //     (blocking, with a timeout in ms), addEventListener(_:ret0_:),
 //     addProgressListener(_:mode:l:ret0_:) throws
 //   protocols TetherChangeListenerProtocol, TetherEventListenerProtocol,
@@ -57,6 +59,43 @@ func bridged<T>(_ body: () throws -> T) throws -> T {
 
 private func json(_ s: String) -> Data { Data(s.utf8) }
 private func text(_ d: Data?) -> String { d.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+
+/// A blocking wait of the framework (`call` gets a timeout in ms and sets whether it finished), run
+/// off the caller's thread in slices of a quarter of a second, between which cancellation is
+/// checked; false on timeout.
+private func waitInSlices(_ timeout: TimeInterval,
+                          _ call: @escaping (Int64, UnsafeMutablePointer<ObjCBool>) throws -> Void) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        try Task.checkCancellation()
+        let left = deadline.timeIntervalSinceNow
+        if left <= 0 { return false }
+        let ms = Int64(max(1, min(left, 0.25) * 1000))
+        // The framework's wait blocks its thread: run it on a global queue, not the cooperative pool.
+        let done: Bool = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                var ok = ObjCBool(false)
+                do {
+                    try call(ms, &ok)
+                    continuation.resume(returning: ok.boolValue)
+                } catch {
+                    continuation.resume(throwing: TetherError(error))
+                }
+            }
+        }
+        if done { return true }
+    }
+}
+
+/// A listener barrier (`waitForListeners` of a database or a session): a positive timeout waits like
+/// `waitInSlices`; 0 only checks; a negative one is the framework's InvalidArgument.
+private func listenerBarrier(_ timeout: TimeInterval,
+                             _ call: @escaping (Int64, UnsafeMutablePointer<ObjCBool>) throws -> Void) async throws -> Bool {
+    if timeout > 0 { return try await waitInSlices(timeout, call) }
+    var ok = ObjCBool(false)
+    try bridged { try call(timeout < 0 ? -1 : 0, &ok) }
+    return ok.boolValue
+}
 
 // The callback objects gobind calls from Go threads.
 private final class ChangeListener: NSObject, TetherChangeListenerProtocol {
@@ -127,6 +166,15 @@ public final class Database: @unchecked Sendable {
             let raw = self.raw
             continuation.onTermination = { _ in try? raw.removeListener(id) }
         }
+    }
+
+    /// Waits until every change listener (and `changes` stream) has been called for every commit
+    /// visible now, local or downloaded; false on timeout. A downloaded commit is visible to `query`
+    /// and `count` a moment before its listeners run: call this between seeing new data and reading
+    /// what a listener recorded. 0 only checks; negative throws InvalidArgument. From inside a
+    /// listener it would wait for itself: false.
+    public func waitForListeners(timeout: TimeInterval = .infinity) async throws -> Bool {
+        try await listenerBarrier(timeout) { ms, done in try self.raw.waitForListeners(ms, ret0_: done) }
     }
 
     public func startSync(_ config: SyncConfiguration) throws -> SyncSession {
@@ -236,36 +284,19 @@ public final class SyncSession: @unchecked Sendable {
     /// Waits (off the caller's thread) until every local change is uploaded; false on timeout.
     /// Cancellation is checked between slices of a quarter of a second.
     public func uploadAllLocalChanges(timeout: TimeInterval = .infinity) async throws -> Bool {
-        try await wait(timeout) { ms, done in try self.raw.uploadAll(ms, ret0_: done) }
+        try await waitInSlices(timeout) { ms, done in try self.raw.uploadAll(ms, ret0_: done) }
     }
 
     /// Waits until every change the server has now is downloaded; false on timeout.
     public func downloadAllServerChanges(timeout: TimeInterval = .infinity) async throws -> Bool {
-        try await wait(timeout) { ms, done in try self.raw.downloadAll(ms, ret0_: done) }
+        try await waitInSlices(timeout) { ms, done in try self.raw.downloadAll(ms, ret0_: done) }
     }
 
-    private func wait(_ timeout: TimeInterval,
-                      _ call: @escaping (Int64, UnsafeMutablePointer<ObjCBool>) throws -> Void) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            try Task.checkCancellation()
-            let left = deadline.timeIntervalSinceNow
-            if left <= 0 { return false }
-            let ms = Int64(max(1, min(left, 0.25) * 1000))
-            // The framework's wait blocks its thread: run it on a global queue, not the cooperative pool.
-            let done: Bool = try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    var ok = ObjCBool(false)
-                    do {
-                        try call(ms, &ok)
-                        continuation.resume(returning: ok.boolValue)
-                    } catch {
-                        continuation.resume(throwing: TetherError(error))
-                    }
-                }
-            }
-            if done { return true }
-        }
+    /// Waits until the session's listeners (`events`, `progress`) have been called for every event
+    /// visible now, e.g. the `state()` just read; false on timeout. 0 only checks; negative throws
+    /// InvalidArgument. See `Database.waitForListeners`.
+    public func waitForListeners(timeout: TimeInterval = .infinity) async throws -> Bool {
+        try await listenerBarrier(timeout) { ms, done in try self.raw.waitForListeners(ms, ret0_: done) }
     }
 
     /// Session events (state, connection, errors, client resets) while iterated.

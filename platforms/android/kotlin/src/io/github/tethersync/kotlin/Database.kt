@@ -7,6 +7,7 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
 import java.io.Closeable
+import kotlin.time.Duration
 import io.github.tethersync.tether.Database as RawDatabase
 
 /** How hard a commit works to survive a crash (see core/store.SyncPolicy). */
@@ -132,6 +133,20 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
         val id = call { raw.addListener(queryJson.utf8()) { trySend(Change.parse(it.text())) } }
         awaitClose { removeQuietly(id) }
     }.buffer(Channel.UNLIMITED)
+
+    /**
+     * Suspends until every change listener (and so every [changesAsFlow]
+     * producer) has been called for every commit visible now, local or
+     * downloaded; false if [timeout] passed first. A downloaded commit is
+     * visible to [query] and [count] a moment before its listeners run: call
+     * this between seeing new data and looking at what a listener recorded.
+     * Waits like [SyncSession.uploadAllLocalChanges] (cancellable, in slices);
+     * a zero [timeout] only checks; a negative one is [ErrorCode.InvalidArgument].
+     * From inside a listener it would wait for itself: it returns false.
+     */
+    suspend fun waitForListeners(timeout: Duration = Duration.INFINITE): Boolean =
+        if (timeout.isPositive()) awaitInSlices(timeout) { ms -> raw.waitForListeners(ms) }
+        else call { raw.waitForListeners(if (timeout.isNegative()) -1 else 0) }
 
     private fun removeQuietly(id: Long) {
         try {

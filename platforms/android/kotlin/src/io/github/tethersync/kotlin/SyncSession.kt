@@ -15,6 +15,23 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.TimeSource
 import io.github.tethersync.tether.SyncSession as RawSyncSession
 
+/**
+ * Waits with one of the binding's blocking waits ([wait] gets a timeout in
+ * ms) on Dispatchers.IO, in slices of [SyncSession.slice] between which
+ * cancellation is checked; false if [timeout] passed first.
+ */
+internal suspend fun awaitInSlices(timeout: Duration, wait: (Long) -> Boolean): Boolean = withContext(Dispatchers.IO) {
+    val start = TimeSource.Monotonic.markNow()
+    while (true) {
+        val left = timeout - start.elapsedNow()
+        if (!left.isPositive()) return@withContext false
+        val ms = minOf(left, SyncSession.slice).inWholeMilliseconds.coerceAtLeast(1)
+        if (call { wait(ms) }) return@withContext true
+        ensureActive()
+    }
+    @Suppress("UNREACHABLE_CODE") false
+}
+
 /** What a session does when the server cannot continue the device's history. */
 enum class ClientResetMode(internal val json: String) {
     MANUAL("manual"),
@@ -135,23 +152,22 @@ class SyncSession internal constructor(private val raw: RawSyncSession) : Closea
      * meanwhile too).
      */
     suspend fun uploadAllLocalChanges(timeout: Duration = Duration.INFINITE): Boolean =
-        await(timeout) { ms -> raw.uploadAll(ms) }
+        awaitInSlices(timeout) { ms -> raw.uploadAll(ms) }
 
     /** Suspends until every change the server has now is downloaded; false if [timeout] passed first. */
     suspend fun downloadAllServerChanges(timeout: Duration = Duration.INFINITE): Boolean =
-        await(timeout) { ms -> raw.downloadAll(ms) }
+        awaitInSlices(timeout) { ms -> raw.downloadAll(ms) }
 
-    private suspend fun await(timeout: Duration, wait: (Long) -> Boolean): Boolean = withContext(Dispatchers.IO) {
-        val start = TimeSource.Monotonic.markNow()
-        while (true) {
-            val left = timeout - start.elapsedNow()
-            if (!left.isPositive()) return@withContext false
-            val ms = minOf(left, slice).inWholeMilliseconds.coerceAtLeast(1)
-            if (call { wait(ms) }) return@withContext true
-            ensureActive()
-        }
-        @Suppress("UNREACHABLE_CODE") false
-    }
+    /**
+     * Suspends until this session's listeners (and so [eventsAsFlow],
+     * [progressAsFlow]...) have been called for every event visible now,
+     * e.g. the [state] just read; false if [timeout] passed first. A zero
+     * [timeout] only checks; a negative one is [ErrorCode.InvalidArgument].
+     * See [Database.waitForListeners].
+     */
+    suspend fun waitForListeners(timeout: Duration = Duration.INFINITE): Boolean =
+        if (timeout.isPositive()) awaitInSlices(timeout) { ms -> raw.waitForListeners(ms) }
+        else call { raw.waitForListeners(if (timeout.isNegative()) -1 else 0) }
 
     /** Every session event (state, connection, errors, client resets) while collected. */
     fun eventsAsFlow(): Flow<SyncEvent> = callbackFlow {

@@ -137,6 +137,29 @@ private val tests = linkedMapOf<String, () -> Unit>(
             expect(got.size == 1) { "no change after close: $got" }
         }
     },
+    "waitForListeners" to {
+        val db = Database.open(inMemory = true, schemaJson = SCHEMA)
+        fun code(block: suspend () -> Unit) =
+            (runCatching { runBlocking { block() } }.exceptionOrNull() as? TetherException)?.code
+        runBlocking { expect(db.waitForListeners(0.seconds)) { "nothing pending: waitForListeners(0) is true" } }
+        // From inside a listener it would wait for itself: false after its timeout.
+        val inner = CopyOnWriteArrayList<String>()
+        db.addChangeListener(DOGS) {
+            inner.add(runCatching { runBlocking { db.waitForListeners(50.milliseconds) } }.fold({ "$it" }, { "$it" }))
+        }
+        db.write("[${dog("1")}]")
+        expect(inner == listOf("false")) { "waitForListeners(50 ms) inside the listener: $inner" }
+        runBlocking {
+            expect(db.waitForListeners(0.seconds)) { "waitForListeners(0) after the write" }
+            expect(db.waitForListeners(5.seconds)) { "waitForListeners(5 s) after the write" }
+            expect(db.waitForListeners()) { "waitForListeners() after the write" }
+        }
+        val neg = code { db.waitForListeners((-1).milliseconds) }
+        expect(neg == ErrorCode.InvalidArgument) { "a negative timeout: expected InvalidArgument, got $neg" }
+        db.close()
+        val closed = code { db.waitForListeners(1.seconds) }
+        expect(closed == ErrorCode.Closed) { "after close: expected Closed, got $closed" }
+    },
     "changesAsFlowFromAnotherThread" to {
         Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
             runBlocking(Dispatchers.Default) {
@@ -156,6 +179,8 @@ private val tests = linkedMapOf<String, () -> Unit>(
         tetherd().use { server ->
             val a = Database.open(path = server.dir.resolve("a.tether").toString(), schemaJson = SCHEMA)
             val b = Database.open(path = server.dir.resolve("b.tether").toString(), schemaJson = SCHEMA)
+            val bChanges = CopyOnWriteArrayList<Change>()
+            b.addChangeListener(DOGS) { bChanges.add(it) }
             val sa = a.startSync(server.config("kennel", startPaused = true))
             val sb = b.startSync(server.config("kennel"))
             runBlocking {
@@ -177,6 +202,12 @@ private val tests = linkedMapOf<String, () -> Unit>(
                 expect(sa.uploadAllLocalChanges(10.seconds)) { "A uploadAllLocalChanges" }
                 expect(sb.downloadAllServerChanges(10.seconds)) { "B downloadAllServerChanges" }
                 expect(b.count(DOGS) == 1L) { "B's count ${b.count(DOGS)}" }
+                // B's count saw the download: after the barrier its listener has too.
+                expect(b.waitForListeners(5.seconds)) { "B waitForListeners" }
+                expect(bChanges.size == 1 && bChanges[0].inserted == listOf("1")) { "B's changes: $bChanges" }
+                expect(sb.waitForListeners(5.seconds)) { "B's session waitForListeners" }
+                val neg = runCatching { sb.waitForListeners((-1).seconds) }.exceptionOrNull()
+                expect((neg as? TetherException)?.code == ErrorCode.InvalidArgument) { "negative: $neg" }
                 // A wait is cancellable: B paused never gets A's next write.
                 sb.pause()
                 a.write("[${dog("2")}]")

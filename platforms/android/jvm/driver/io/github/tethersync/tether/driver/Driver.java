@@ -221,6 +221,7 @@ public final class Driver {
                 return Long.toString(bind(() -> h.count(utf8(q))));
             }
             case "events":
+                waitForListeners();
                 return takeEvents();
             case "executeClientReset":
                 executeClientReset(req);
@@ -432,6 +433,28 @@ public final class Driver {
             else b.append(ev);
         }
         return b.append(']').toString();
+    }
+
+    /** How long "events" waits for the listeners to catch up, as the Go driver. */
+    static final long LISTENER_WAIT_MS = 5000;
+
+    /**
+     * Makes "events" report every event visible now: what a query or state
+     * poll just saw has reached the callbacks (a downloaded commit is
+     * visible a moment before its listeners run). A false result (timed
+     * out) is ignored, as is a closed or absent handle: nothing is pending.
+     */
+    private void waitForListeners() {
+        try {
+            if (dbOpen) db.waitForListeners(LISTENER_WAIT_MS);
+        } catch (Exception e) {
+            System.err.println("driver: db.waitForListeners: " + e.getMessage());
+        }
+        try {
+            if (session != null) session.waitForListeners(LISTENER_WAIT_MS);
+        } catch (Exception e) {
+            System.err.println("driver: session.waitForListeners: " + e.getMessage());
+        }
     }
 
     // A change event as stored: the mark, then Tether's change JSON.

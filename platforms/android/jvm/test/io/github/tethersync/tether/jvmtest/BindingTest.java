@@ -155,8 +155,8 @@ public final class BindingTest {
     // -- calls ----------------------------------------------------------
 
     public static void testCallVersion() {
-        equal(4L, Tether.version(), "Tether.version()");
-        equal(4L, Tether.APIVersion, "Tether.APIVersion");
+        equal(5L, Tether.version(), "Tether.version()");
+        equal(5L, Tether.APIVersion, "Tether.APIVersion");
     }
 
     public static void testCallsWriteGetQueryCountSchema() throws Exception {
@@ -301,6 +301,37 @@ public final class BindingTest {
         db.close();
     }
 
+    /**
+     * db.waitForListeners: true once the change listeners have run; from
+     * inside a listener it would wait for itself, so it returns false after
+     * its timeout; a negative timeout is InvalidArgument, a closed database
+     * Closed.
+     */
+    public static void testListenerWaitForListeners() throws Exception {
+        Database db = openMemory();
+        check(db.waitForListeners(0), "waitForListeners(0) with nothing pending");
+        List<String> inner = new CopyOnWriteArrayList<>();
+        List<Long> innerMs = new CopyOnWriteArrayList<>();
+        db.addListener(DOGS, change -> {
+            long t0 = System.nanoTime();
+            try {
+                inner.add(Boolean.toString(db.waitForListeners(50)));
+            } catch (Exception e) {
+                inner.add(e.toString()); // a callback must not throw into Go
+            }
+            innerMs.add((System.nanoTime() - t0) / 1_000_000);
+        });
+        db.write(b("[" + dog("1", "Rex", 3) + "]"));
+        // A local write's listeners have run when write() returns.
+        equal(List.of("false"), inner, "waitForListeners(50) inside the listener");
+        check(innerMs.get(0) >= 40, "the inner wait lasted its timeout: " + innerMs.get(0) + " ms");
+        check(db.waitForListeners(0), "waitForListeners(0) after the write");
+        check(db.waitForListeners(5000), "waitForListeners(5000) after the write");
+        expectCode("InvalidArgument", () -> db.waitForListeners(-1));
+        db.close();
+        expectCode("Closed", () -> db.waitForListeners(0));
+    }
+
     public static void testListenersFromManyJavaThreads() throws Exception {
         Database db = openMemory();
         AtomicInteger inserted = new AtomicInteger();
@@ -358,6 +389,8 @@ public final class BindingTest {
         for (Thread t : threads) check(t != main, "a session callback ran on the main thread");
         check(s(s.state()).contains("\"session\":\"active\""), "state: " + s(s.state()));
         equal(false, s.uploadAll(50) && s.downloadAll(50), "waits time out without a server");
+        check(s.waitForListeners(5000), "the session's listeners have had every event");
+        expectCode("InvalidArgument", () -> s.waitForListeners(-1));
         s.pause();
         await(() -> events.contains("{\"from\":\"active\",\"to\":\"paused\",\"type\":\"sessionState\"}"), 5000,
                 "sessionState active->paused");
@@ -365,6 +398,29 @@ public final class BindingTest {
         s.close();
         expectCode("Closed", s::state);
         expectCode("Closed", s::resume);
+        expectCode("Closed", () -> s.waitForListeners(0));
+        db.close();
+    }
+
+    /** s.waitForListeners from inside a session listener waits for itself: false after its timeout. */
+    public static void testCallbacksWaitForListenersInASessionListener() throws Exception {
+        Database db = openMemory();
+        SyncSession s = db.startSync(b("{\"url\":\"ws://127.0.0.1:1/sync\",\"token\":\"t\",\"partition\":\"p\","
+                + "\"startPaused\":true,\"minBackoffMs\":50,\"maxBackoffMs\":100}"));
+        List<String> inner = new CopyOnWriteArrayList<>();
+        s.addEventListener(ev -> {
+            if (!inner.isEmpty()) return; // the first event only (listeners run one at a time)
+            try {
+                inner.add(Boolean.toString(s.waitForListeners(50)));
+            } catch (Exception e) {
+                inner.add(e.toString());
+            }
+        });
+        s.resume();
+        await(() -> !inner.isEmpty(), 5000, "a session event");
+        equal(List.of("false"), inner, "waitForListeners(50) inside the event listener");
+        check(s.waitForListeners(5000), "waitForListeners(5000) outside the listener");
+        s.close();
         db.close();
     }
 
