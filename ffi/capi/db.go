@@ -205,3 +205,25 @@ func tetherimpl_db_schema(h C.int64_t, out **C.char, outLen *C.size_t, cerr *C.t
 		return putBuffer(res, out, outLen)
 	})
 }
+
+//export tetherimpl_db_wait_for_listeners
+func tetherimpl_db_wait_for_listeners(h C.int64_t, timeoutMs C.int64_t, outCompleted *C.bool, cerr *C.tether_error) C.bool {
+	if outCompleted != nil {
+		*outCompleted = false
+	}
+	return guard(cerr, func() error {
+		const fn = "tether_db_wait_for_listeners"
+		if h == 0 {
+			return invalid(fn, "db is NULL")
+		}
+		if outCompleted == nil {
+			return invalid(fn, "out_completed is NULL")
+		}
+		ok, err := api.WaitForListeners(int64(h), int64(timeoutMs))
+		if err != nil {
+			return err
+		}
+		*outCompleted = C.bool(ok)
+		return nil
+	})
+}

@@ -315,6 +315,33 @@ func tetherimpl_sync_wait(h C.int64_t, download C.bool, timeoutMs C.int64_t, cal
 	})
 }
 
+// tetherimpl_sync_wait_for_listeners is tether_sync_wait_for_listeners.
+// Unlike the upload/download waits it is not refused from the session's
+// own callback: core/api's wait gives false after the timeout there.
+//
+//export tetherimpl_sync_wait_for_listeners
+func tetherimpl_sync_wait_for_listeners(h C.int64_t, timeoutMs C.int64_t, outCompleted *C.bool, cerr *C.tether_error) C.bool {
+	if outCompleted != nil {
+		*outCompleted = false
+	}
+	return guard(cerr, func() error {
+		const fn = "tether_sync_wait_for_listeners"
+		if outCompleted == nil {
+			return invalid(fn, "out_completed is NULL")
+		}
+		id, err := lookupSession(fn, h)
+		if err != nil {
+			return err
+		}
+		ok, err := api.SessionWaitForListeners(id, int64(timeoutMs))
+		if err != nil {
+			return err
+		}
+		*outCompleted = C.bool(ok)
+		return nil
+	})
+}
+
 // addSyncListener registers a session listener through register (a
 // core/api Session*Listener call) and records its C side.
 func addSyncListener(fn string, h C.int64_t, cb C.tether_sync_event_fn, ctx unsafe.Pointer, freeCtx C.tether_free_fn,

@@ -105,6 +105,10 @@ bool tether_listener_remove(tether_listener *listener, tether_error *err) {
     return tetherimpl_listener_remove(LISTENER_ID(listener), err);
 }
 
+bool tether_db_wait_for_listeners(tether_db *db, int64_t timeout_ms, bool *out_completed, tether_error *err) {
+    return tetherimpl_db_wait_for_listeners(DB_ID(db), timeout_ms, out_completed, err);
+}
+
 static const char *const session_state_names[] = {
     "inactive", "active", "paused", "dying", "waitingForAccessToken",
 };
@@ -168,6 +172,10 @@ bool tether_sync_upload_all(tether_sync *sync, int64_t timeout_ms, bool *out_com
 
 bool tether_sync_download_all(tether_sync *sync, int64_t timeout_ms, bool *out_completed, tether_error *err) {
     return tetherimpl_sync_wait(SYNC_ID(sync), true, timeout_ms, callback_session, out_completed, err);
+}
+
+bool tether_sync_wait_for_listeners(tether_sync *sync, int64_t timeout_ms, bool *out_completed, tether_error *err) {
+    return tetherimpl_sync_wait_for_listeners(SYNC_ID(sync), timeout_ms, out_completed, err);
 }
 
 bool tether_sync_add_event_listener(tether_sync *sync, tether_sync_event_fn callback, void *ctx,

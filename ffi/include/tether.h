@@ -5,8 +5,10 @@
  * Modules: the local database (`tether_db_*`), its change listeners
  * (`tether_listener_*`), sync sessions (`tether_sync_*`, API version 2),
  * client reset (`tether_reset_*` and the sync options' client_reset_mode,
- * API version 3) and deleting a database file (tether_db_delete, API
- * version 4).
+ * API version 3), deleting a database file (tether_db_delete, API
+ * version 4) and waiting until listeners have caught up with what is
+ * visible (tether_db_wait_for_listeners, tether_sync_wait_for_listeners,
+ * API version 5).
  *
  * Conventions (the same in every function; they follow SQLite, libgit2 and
  * Couchbase LiteCore's c4 API):
@@ -37,7 +39,8 @@
  *    {"$uuid": ...}).
  *  - Threads: every function may be called from any thread, concurrently,
  *    including from inside a callback (see tether_change_fn and, for the
- *    two waits that a callback must not make, tether_sync_event_fn).
+ *    waits that a callback must not make, tether_sync_event_fn and
+ *    tether_db_wait_for_listeners).
  *  - Robustness: NULL for any pointer argument that is not documented as
  *    optional fails with TETHER_ERR_INVALID_ARGUMENT; malformed JSON fails
  *    with TETHER_ERR_INVALID_ARGUMENT; an internal bug (a Go panic) is
@@ -69,7 +72,8 @@ extern "C" {
 /* The version of this header's ABI. Bumped when a function, type or constant
  * is added; existing ones never change meaning. Compare it with
  * tether_api_version() at startup to detect a stale shared library. */
-#define TETHER_API_VERSION 4 /* 2: the tether_sync module; 3: client reset; 4: tether_db_delete */
+#define TETHER_API_VERSION 5 /* 2: the tether_sync module; 3: client reset; 4: tether_db_delete;
+                                5: tether_db_wait_for_listeners, tether_sync_wait_for_listeners */
 
 /* Length value meaning "the string is NUL-terminated". */
 #define TETHER_NTS ((size_t)-1)
@@ -239,7 +243,9 @@ TETHER_API bool tether_db_delete(const char *path, tether_error *err);
  *   {"delete": "Dog", "key": "1"}
  *   {"increment": "Dog", "key": "1", "field": "age", "by": 1}
  * Returns after the commit is durable (per the durability option) and,
- * normally, after the change listeners it triggers have run. */
+ * normally, after the change listeners it triggers have run (when another
+ * thread is delivering changes at that moment, they may run after it
+ * returns: see tether_change_fn and tether_db_wait_for_listeners). */
 TETHER_API bool tether_db_write(tether_db *db, const char *ops_json, size_t ops_len,
                                 tether_error *err);
 
@@ -290,7 +296,8 @@ typedef struct tether_listener tether_listener;
  * write (downloaded by a sync session) are delivered the same way from that
  * session's thread, a thread owned by the library (see
  * tether_sync_event_fn). Do not assume any particular thread; do not block
- * for long.
+ * for long. A commit is visible to readers on every thread just before its
+ * callbacks run: tether_db_wait_for_listeners waits for them.
  *
  * Re-entrancy: the callback may call any tether function, on any handle,
  * including tether_db_write on the same database (the change that write
@@ -319,6 +326,36 @@ TETHER_API bool tether_db_add_listener(tether_db *db, const char *query_json, si
  * again, or after its database was closed (which already removed it),
  * fails with TETHER_ERR_NOT_FOUND. */
 TETHER_API bool tether_listener_remove(tether_listener *listener, tether_error *err);
+
+/* Waits until the change listeners have been called for every commit that
+ * is visible now (TETHER_API_VERSION >= 5), local or downloaded, at most
+ * `timeout_ms` milliseconds (0: only checks, without waiting; negative
+ * fails with TETHER_ERR_INVALID_ARGUMENT). *out_completed is true if that
+ * happened in time, false on timeout: a timeout is not an error, the call
+ * still returns true. It returns false only on an error: NULL db or
+ * out_completed (TETHER_ERR_INVALID_ARGUMENT), a closed or invalid handle
+ * (TETHER_ERR_CLOSED). Closing the database during the wait is not an
+ * error. It covers the listeners of every handle on this database in this
+ * process (they share one delivery queue).
+ *
+ * Why: a commit becomes visible to readers on every thread (tether_db_get,
+ * tether_db_query, tether_db_count) a moment before its change callbacks
+ * run — a downloaded commit's run on the session's thread, a local one's on
+ * the writing thread or on another thread already delivering (see
+ * tether_change_fn). So a thread that has just seen new data cannot assume
+ * a callback has recorded it yet. Call this between seeing the data and
+ * checking what a callback recorded: when it gives true, every commit the
+ * thread could see before the call has reached the callbacks. Realm needs
+ * no such call because each Realm is confined to a thread whose run loop
+ * advances the data and delivers its notifications together; tether handles
+ * are shared between threads.
+ *
+ * Do not call it from inside a callback: the callback's own delivery is
+ * among those it waits for, so it waits for itself and gives false after
+ * the timeout (it cannot be detected, hence no error). Blocks the calling
+ * thread. */
+TETHER_API bool tether_db_wait_for_listeners(tether_db *db, int64_t timeout_ms, bool *out_completed,
+                                             tether_error *err);
 
 /* ------------------------------------------------------------------------
  * Sync sessions (module tether_sync; TETHER_API_VERSION >= 2)
@@ -480,13 +517,16 @@ typedef struct tether_sync_options {
  *
  * Re-entrancy: a callback may call any tether function (read and write its
  * database, add and remove listeners, pause, resume, close the session or
- * the database), with one exception: it must not call
- * tether_sync_upload_all or tether_sync_download_all on its own session —
+ * the database), with one exception: it must not wait for the session —
+ * tether_sync_upload_all or tether_sync_download_all on its own session:
  * the wait needs the session's thread, which is busy running the callback,
  * so it would wait for itself. From the session's own event and progress
  * callbacks such a call fails at once with TETHER_ERR_INVALID_ARGUMENT;
  * from a change callback delivering that session's download it cannot be
- * detected and simply times out (*out_completed false). */
+ * detected and simply times out (*out_completed false). The same goes for
+ * tether_sync_wait_for_listeners and tether_db_wait_for_listeners, never
+ * refused: from a callback they wait for that callback itself and give
+ * false after the timeout. */
 typedef void (*tether_sync_event_fn)(void *ctx, const char *event_json, size_t event_len);
 
 /* Starts syncing database `db` with the server; returns at once (the
@@ -549,6 +589,29 @@ TETHER_API bool tether_sync_upload_all(tether_sync *sync, int64_t timeout_ms,
                                        bool *out_completed, tether_error *err);
 TETHER_API bool tether_sync_download_all(tether_sync *sync, int64_t timeout_ms,
                                          bool *out_completed, tether_error *err);
+
+/* Waits until the session's listeners have been called for every session
+ * state, connection state, error and progress event that is visible now
+ * (TETHER_API_VERSION >= 5) — a state tether_sync_state returns, for one —
+ * at most `timeout_ms` milliseconds (0: only checks, without waiting;
+ * negative fails with TETHER_ERR_INVALID_ARGUMENT). *out_completed, the
+ * result and the errors are as for tether_db_wait_for_listeners (NULL sync:
+ * TETHER_ERR_INVALID_ARGUMENT; a closed or invalid handle:
+ * TETHER_ERR_CLOSED). "clientReset" events are delivered on the session's
+ * thread as the reset happens and need no wait.
+ *
+ * Why: the session changes its state (and connection state) on its own
+ * thread, and the new state is visible to tether_sync_state on every thread
+ * a moment before the listeners hear of it. Call this between seeing a
+ * state and checking what a callback recorded. It does not wait for the
+ * change callbacks of downloaded commits: that is
+ * tether_db_wait_for_listeners (call both to catch up with everything).
+ *
+ * Do not call it from inside a callback of the session: it waits for
+ * itself and gives false after the timeout (unlike upload_all and
+ * download_all, it is not refused). Blocks the calling thread. */
+TETHER_API bool tether_sync_wait_for_listeners(tether_sync *sync, int64_t timeout_ms,
+                                               bool *out_completed, tether_error *err);
 
 /* Calls `callback(ctx, event_json, len)` with the session's state,
  * connection, error and client reset events ("sessionState",

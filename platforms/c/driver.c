@@ -17,7 +17,11 @@
  * ("indefinitely"); "events" reports them in SPEC's event form, as tether
  * delivers them (progress events also carry tether's "estimate"). state ->
  * {"session", "connection"}; uploadAll/downloadAll -> result true when
- * done, error Timeout when the Go-duration "timeout" passed first.
+ * done, error Timeout when the Go-duration "timeout" passed first. Before
+ * answering "events" it waits (up to 5 s each) for the listeners of the
+ * database and of the session (tether_db_wait_for_listeners,
+ * tether_sync_wait_for_listeners), so that every event whose data or state
+ * an earlier request saw is reported.
  *
  * Client reset: the open's "clientReset" mode goes into the session's
  * options (client_reset_mode); the session's clientReset events are
@@ -751,6 +755,22 @@ static bool cmd_file(const request *req, cJSON **result, failure *f) {
     return true;
 }
 
+/* How long "events" waits for the listeners to catch up (testsuite/README). */
+#define LISTENER_WAIT_MS 5000
+
+/* Makes "events" report every event visible now: a commit a query just saw,
+ * or a state "state" just reported, is visible a moment before its
+ * listeners run (on the session's thread). Both waits are bounded; a false
+ * result (timed out) or an error is ignored, as is a closed or absent
+ * handle: it has nothing pending. */
+static void wait_for_listeners(void) {
+    bool done;
+    if (db && db_open)
+        (void)tether_db_wait_for_listeners(db, LISTENER_WAIT_MS, &done, NULL);
+    if (sync_session)
+        (void)tether_sync_wait_for_listeners(sync_session, LISTENER_WAIT_MS, &done, NULL);
+}
+
 static const char *const sync_verbs[] = {"pause", "resume", "uploadAll", "downloadAll", "state"};
 
 /* Performs one request; *exit_now is set by "exit". */
@@ -767,6 +787,7 @@ static bool handle(const request *req, cJSON **result, bool *exit_now, failure *
     if (strcmp(cmd, "query") == 0 || strcmp(cmd, "count") == 0)
         return cmd_query(req, strcmp(cmd, "count") == 0, result, f);
     if (strcmp(cmd, "events") == 0) {
+        wait_for_listeners();
         *result = take_events();
         return true;
     }

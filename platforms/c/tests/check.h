@@ -145,5 +145,6 @@ void sync_tests(void);
 void sync_server_tests(void);
 void reset_tests(void);
 void delete_tests(void);
+void wait_listener_tests(void);
 
 #endif

@@ -34,6 +34,7 @@ int main(void) {
     sync_server_tests();
     reset_tests();
     delete_tests();
+    wait_listener_tests();
     if (skipped)
         printf("c: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     else
