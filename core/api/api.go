@@ -7,6 +7,7 @@
 package api
 
 import (
+	"math"
 	"time"
 
 	"encoding/json"
@@ -238,7 +239,21 @@ func listenerTimeout(ms int64) (time.Duration, error) {
 	if ms < 0 {
 		return 0, terror.New(terror.InvalidArgument, "the timeout must not be negative")
 	}
-	return time.Duration(ms) * time.Millisecond, nil
+	return millis(ms), nil
+}
+
+// millis converts a binding's millisecond count to a Duration, saturating
+// instead of overflowing: INT64_MAX ms ("wait forever") must not wrap to a
+// negative duration.
+func millis(ms int64) time.Duration {
+	const most = int64(math.MaxInt64 / int64(time.Millisecond))
+	if ms > most {
+		return time.Duration(math.MaxInt64)
+	}
+	if ms < -most {
+		return time.Duration(math.MinInt64)
+	}
+	return time.Duration(ms) * time.Millisecond
 }
 
 // AddListener registers cb for changes of a JSON query's results; cb

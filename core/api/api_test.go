@@ -1,7 +1,9 @@
 package api
 
 import (
+	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -79,4 +81,13 @@ func TestWaitForListenersBoundary(t *testing.T) {
 	require.Equal(t, terror.Closed, terror.CodeOf(err))
 	_, err = SessionWaitForListeners(987654, 0)
 	require.Equal(t, terror.Closed, terror.CodeOf(err), "an unknown session handle")
+}
+
+func TestMillisSaturates(t *testing.T) {
+	require.Equal(t, 1500*time.Millisecond, millis(1500))
+	require.Equal(t, time.Duration(math.MaxInt64), millis(math.MaxInt64), "wait forever must not wrap negative")
+	require.Equal(t, time.Duration(math.MinInt64), millis(math.MinInt64))
+	d, err := listenerTimeout(math.MaxInt64)
+	require.NoError(t, err)
+	require.Greater(t, d, time.Duration(0))
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/session"
@@ -54,8 +53,8 @@ func SessionStart(db int64, configJSON []byte) (int64, error) {
 		return 0, err
 	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
-		StartPaused: c.StartPaused, MinBackoff: time.Duration(c.MinBackoffMs) * time.Millisecond,
-		MaxBackoff: time.Duration(c.MaxBackoffMs) * time.Millisecond, ClientReset: reset.Mode(c.ClientReset)})
+		StartPaused: c.StartPaused, MinBackoff: millis(int64(c.MinBackoffMs)),
+		MaxBackoff: millis(int64(c.MaxBackoffMs)), ClientReset: reset.Mode(c.ClientReset)})
 	if err != nil {
 		return 0, err
 	}
@@ -107,7 +106,7 @@ func SessionUploadAll(h int64, timeoutMs int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s.UploadAllLocalChanges(time.Duration(timeoutMs) * time.Millisecond)
+	return s.UploadAllLocalChanges(millis(timeoutMs))
 }
 
 func SessionDownloadAll(h int64, timeoutMs int64) (bool, error) {
@@ -115,7 +114,7 @@ func SessionDownloadAll(h int64, timeoutMs int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s.DownloadAllServerChanges(time.Duration(timeoutMs) * time.Millisecond)
+	return s.DownloadAllServerChanges(millis(timeoutMs))
 }
 
 // SessionWaitForListeners waits up to timeoutMs (0: only checks) until
