@@ -199,3 +199,102 @@ func TestSessionWaitForListeners(t *testing.T) {
 		t.Fatalf("WaitForListeners after close: %v", err)
 	}
 }
+
+// The static fast path: DatabaseWrite/Get/Query/Count on Database.Handle
+// give what the methods give, copy the caller's buffers, and a closed,
+// zero or never-opened handle is a Closed error.
+func TestStaticHandleCalls(t *testing.T) {
+	db, err := Open([]byte(`{"inMemory":true,"schema":` + schema + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := db.Handle()
+	if h == 0 {
+		t.Fatal("Handle() of an open database is 0")
+	}
+	var c changes
+	if _, err := db.AddListener([]byte(`{"class":"Dog"}`), &c); err != nil {
+		t.Fatal(err)
+	}
+	ops := []byte(`[{"create":"Dog","value":{"_id":"1","name":"Rex"}},{"create":"Dog","value":{"_id":"2","name":"Fido"}}]`)
+	if err := DatabaseWrite(h, ops); err != nil {
+		t.Fatal(err)
+	}
+	copy(ops, "XXXXXXXXXX") // the caller's buffer is only lent
+	if len(c.got) != 1 || c.got[0] != `{"class":"Dog","inserted":["1","2"],"modified":[],"deleted":[]}` {
+		t.Fatalf("a static write's changes: %q", c.got)
+	}
+	key := []byte(`"1"`)
+	obj, err := DatabaseGet(h, "Dog", key)
+	if err != nil || string(obj) != `{"_id":"1","name":"Rex"}` {
+		t.Fatalf("DatabaseGet = %s, %v", obj, err)
+	}
+	if m, err := db.Get("Dog", key); err != nil || string(m) != string(obj) {
+		t.Fatalf("Get = %s, %v; DatabaseGet gave %s", m, err, obj)
+	}
+	q := []byte(`{"class":"Dog","filter":"name == $0","args":["Fido"]}`)
+	objs, err := DatabaseQuery(h, q)
+	if err != nil || string(objs) != `[{"_id":"2","name":"Fido"}]` {
+		t.Fatalf("DatabaseQuery = %s, %v", objs, err)
+	}
+	if m, err := db.Query(q); err != nil || string(m) != string(objs) {
+		t.Fatalf("Query = %s, %v; DatabaseQuery gave %s", m, err, objs)
+	}
+	all := []byte(`{"class":"Dog"}`)
+	if n, err := DatabaseCount(h, all); n != 2 || err != nil {
+		t.Fatalf("DatabaseCount = %d, %v", n, err)
+	}
+	if n, err := db.Count(all); n != 2 || err != nil {
+		t.Fatalf("Count = %d, %v", n, err)
+	}
+	// Errors carry the same codes as the methods'.
+	dup := []byte(`[{"create":"Dog","value":{"_id":"1","name":"Rex"}}]`)
+	if err := DatabaseWrite(h, dup); !hasCode(err, "DuplicateKey") {
+		t.Fatalf("DatabaseWrite of a duplicate: %v", err)
+	}
+	if err := db.Write(dup); !hasCode(err, "DuplicateKey") {
+		t.Fatalf("Write of a duplicate: %v", err)
+	}
+	if _, err := DatabaseGet(h, "Dog", []byte(`"nope"`)); !hasCode(err, "NotFound") {
+		t.Fatalf("DatabaseGet of a missing key: %v", err)
+	}
+	if _, err := DatabaseQuery(h, []byte(`{"class":"Horse"}`)); !hasCode(err, "UnknownClass") {
+		t.Fatalf("DatabaseQuery of an unknown class: %v", err)
+	}
+	if _, err := DatabaseCount(h, []byte(`{"class":"Dog","filter":"name =="}`)); !hasCode(err, "QuerySyntax") {
+		t.Fatalf("DatabaseCount of a bad filter: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if db.Handle() != h {
+		t.Fatalf("Handle() changed on Close: %d, was %d", db.Handle(), h)
+	}
+	// A closed handle, Java's `new Database()` (0) and one never opened.
+	for _, bad := range []int64{h, (&Database{}).Handle(), 1 << 62, -1} {
+		if err := DatabaseWrite(bad, []byte(`[]`)); !hasCode(err, "Closed") {
+			t.Errorf("DatabaseWrite(%d): %v", bad, err)
+		}
+		if _, err := DatabaseGet(bad, "Dog", key); !hasCode(err, "Closed") {
+			t.Errorf("DatabaseGet(%d): %v", bad, err)
+		}
+		if _, err := DatabaseQuery(bad, all); !hasCode(err, "Closed") {
+			t.Errorf("DatabaseQuery(%d): %v", bad, err)
+		}
+		if _, err := DatabaseCount(bad, all); !hasCode(err, "Closed") {
+			t.Errorf("DatabaseCount(%d): %v", bad, err)
+		}
+	}
+	// A handle opened later is a new number: the closed one stays closed.
+	db2, err := Open([]byte(`{"inMemory":true,"schema":` + schema + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if db2.Handle() == h {
+		t.Fatalf("a new database reuses the closed handle %d", h)
+	}
+	if _, err := DatabaseCount(h, all); !hasCode(err, "Closed") {
+		t.Fatalf("DatabaseCount on the closed handle after another open: %v", err)
+	}
+}

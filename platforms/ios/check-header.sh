@@ -28,8 +28,14 @@ FOUNDATION_EXPORT TetherDatabase* _Nullable TetherOpen(NSData* _Nullable configJ
 FOUNDATION_EXPORT NSString* _Nonnull TetherExecuteClientReset(NSString* _Nullable path, NSError* _Nullable* _Nullable error);
 FOUNDATION_EXPORT BOOL TetherDeleteDatabase(NSString* _Nullable path, NSError* _Nullable* _Nullable error);
 FOUNDATION_EXPORT NSData* _Nullable TetherUnsyncedChanges(NSString* _Nullable backupPath, NSError* _Nullable* _Nullable error);
+# The static fast path on a database handle (Database.handle)
+FOUNDATION_EXPORT BOOL TetherDatabaseWrite(int64_t db, NSData* _Nullable opsJSON, NSError* _Nullable* _Nullable error);
+FOUNDATION_EXPORT NSData* _Nullable TetherDatabaseGet(int64_t db, NSString* _Nullable className, NSData* _Nullable keyJSON, NSError* _Nullable* _Nullable error);
+FOUNDATION_EXPORT NSData* _Nullable TetherDatabaseQuery(int64_t db, NSData* _Nullable queryJSON, NSError* _Nullable* _Nullable error);
+FOUNDATION_EXPORT BOOL TetherDatabaseCount(int64_t db, NSData* _Nullable queryJSON, int64_t* _Nullable ret0_, NSError* _Nullable* _Nullable error);
 # Database
 @interface TetherDatabase : NSObject <goSeqRefInterface>
+- (int64_t)handle;
 - (BOOL)write:(NSData* _Nullable)opsJSON error:(NSError* _Nullable* _Nullable)error;
 - (NSData* _Nullable)get:(NSString* _Nullable)className keyJSON:(NSData* _Nullable)keyJSON error:(NSError* _Nullable* _Nullable)error;
 - (NSData* _Nullable)query:(NSData* _Nullable)queryJSON error:(NSError* _Nullable* _Nullable)error;

@@ -1,7 +1,8 @@
 // check.m: compile-checks gobind's Objective-C header for bind/ on Linux
 // (clang -fsyntax-only against a stand-in Foundation): the header parses,
-// and the calls the Swift wrapper makes (Sources/TetherSwift) type-check
-// with the declarations gobind generated.
+// and the calls the Swift wrapper makes (Sources/TetherSwift), and those of
+// the static fast path on a database handle, type-check with the
+// declarations gobind generated.
 #import "Tether.objc.h"
 
 @interface CheckListener : NSObject <TetherChangeListener, TetherEventListener, TetherProgressListener>
@@ -32,6 +33,12 @@ BOOL tetherCheckAPI(NSData *config, NSData *ops, NSData *query, NSData *sync) {
     if (![db addListener:query l:l ret0_:&id_ error:&error]) return NO;
     if (![db removeListener:id_ error:&error]) return NO;
     if (![db waitForListeners:5000 ret0_:&done error:&error]) return NO;
+    // The static fast path on the database's handle.
+    int64_t h = [db handle];
+    if (!TetherDatabaseWrite(h, ops, &error)) return NO;
+    NSData *fast = TetherDatabaseGet(h, @"Dog", ops, &error);
+    NSData *fastObjs = TetherDatabaseQuery(h, query, &error);
+    if (!TetherDatabaseCount(h, query, &n, &error)) return NO;
     TetherSyncSession *s = [db startSync:sync error:&error];
     if (![s addEventListener:l ret0_:&id_ error:&error]) return NO;
     if (![s addProgressListener:@"upload" mode:@"indefinitely" l:l ret0_:&id_ error:&error]) return NO;
@@ -43,5 +50,5 @@ BOOL tetherCheckAPI(NSData *config, NSData *ops, NSData *query, NSData *sync) {
     NSString *backup = TetherExecuteClientReset(@"/tmp/x", &error);
     NSData *unsynced = TetherUnsyncedChanges(backup, &error);
     if (!TetherDeleteDatabase(backup, &error)) return NO;
-    return obj != nil && objs != nil && schema != nil && state != nil && unsynced != nil && error.localizedDescription != nil;
+    return obj != nil && objs != nil && fast != nil && fastObjs != nil && schema != nil && state != nil && unsynced != nil && error.localizedDescription != nil;
 }

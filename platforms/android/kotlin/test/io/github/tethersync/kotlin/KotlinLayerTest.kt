@@ -93,12 +93,17 @@ private val tests = linkedMapOf<String, () -> Unit>(
             expect((q as? TetherException)?.code == ErrorCode.QuerySyntax) { "expected QuerySyntax, got $q" }
             expect(db.schemaJson.contains("\"Dog\"")) { "schema: ${db.schemaJson}" }
         }
-        val closed = runCatching {
-            val db = Database.open(inMemory = true, schemaJson = SCHEMA)
-            db.close()
-            db.query(DOGS)
-        }.exceptionOrNull()
-        expect((closed as? TetherException)?.code == ErrorCode.Closed) { "expected Closed, got $closed" }
+        // write/get/query/count go through the static calls on the handle:
+        // a closed database's is Closed (get throws: it is not a missing key).
+        val db = Database.open(inMemory = true, schemaJson = SCHEMA)
+        db.write("[${dog("1")}]")
+        db.close()
+        for ((what, op) in listOf<Pair<String, () -> Any?>>(
+            "query" to { db.query(DOGS) }, "count" to { db.count(DOGS) },
+            "get" to { db.get("Dog", "\"1\"") }, "write" to { db.write("[]") })) {
+            val closed = runCatching { op() }.exceptionOrNull()
+            expect((closed as? TetherException)?.code == ErrorCode.Closed) { "$what after close: expected Closed, got $closed" }
+        }
     },
     "deleteDatabase" to {
         val dir = Files.createTempDirectory("tether-kttest")

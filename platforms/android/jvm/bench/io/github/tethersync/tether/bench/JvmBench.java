@@ -12,12 +12,21 @@ import java.nio.charset.StandardCharsets;
  * and one trivial call across the boundary (Tether.version()). The batch is
  * built as JSON text in Java, as an app would (the same text as ffi/bench's
  * C batch), and every read's key and object go between String and the UTF-8
- * bytes the binding takes, so the times include what an app pays. Each measure runs after a warm-up, so the JIT has compiled the
- * Java side. Prints "jvm NAME NANOSECONDS" lines.
+ * bytes the binding takes, so the times include what an app pays. Each
+ * measure runs after a warm-up, so the JIT has compiled the Java side.
+ *
+ * Inserts and reads go through the static fast path an app uses in a hot
+ * loop (Tether.databaseWrite/databaseGet on db.handle()); the same
+ * workloads through the methods (db.write, db.get), and a trivial method on
+ * a Go object (db.handle()), are measured too, so the ~0.8 µs that
+ * gobind's glue spends on a method's receiver shows. The two point reads
+ * and the two trivial calls alternate in rounds, so a change in the
+ * machine's load falls on both alike. Prints "jvm NAME NANOSECONDS" lines.
  */
 public final class JvmBench {
     static final int PER_BATCH = 1000;
     static final int READ_KEYS = 10000;
+    static final int ROUNDS = 4;
     static final String SCHEMA = "[{\"name\":\"Item\",\"primaryKey\":\"_id\",\"properties\":"
             + "{\"_id\":\"string\",\"name\":\"string\",\"count\":\"int\",\"score\":\"double\"}}]";
 
@@ -36,14 +45,34 @@ public final class JvmBench {
         return Tether.open(("{\"inMemory\":true,\"schema\":" + SCHEMA + "}").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** ns per batch of a run of inserts into a fresh database lasting about seconds. */
-    static double bulkInsert(double seconds) throws Exception {
+    /** A time and a count: total nanoseconds over n operations. */
+    static final class Run {
+        long ns, n;
+
+        void add(long ns, long n) {
+            this.ns += ns;
+            this.n += n;
+        }
+
+        double perOp() {
+            return (double) ns / n;
+        }
+    }
+
+    /**
+     * ns per batch of a run of inserts into a fresh database lasting about
+     * seconds: through Tether.databaseWrite on the handle (method false) or
+     * db.write (method true).
+     */
+    static double bulkInsert(double seconds, boolean method) throws Exception {
         Database db = open();
+        long h = db.handle();
         long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
         int n = 0;
         long now;
         do {
-            db.write(batch(n * PER_BATCH));
+            if (method) db.write(batch(n * PER_BATCH));
+            else Tether.databaseWrite(h, batch(n * PER_BATCH));
             n++;
             now = System.nanoTime();
         } while (now < end);
@@ -51,7 +80,25 @@ public final class JvmBench {
         return (double) (now - start) / n;
     }
 
-    static double pointRead(Database db, double seconds) throws Exception {
+    /** Point reads for about seconds through Tether.databaseGet on the handle, added to r. */
+    static void pointReadStatic(long h, double seconds, Run r) throws Exception {
+        long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
+        int n = 0;
+        long now;
+        int len = 0;
+        do {
+            for (int i = 0; i < 1000; i++, n++) {
+                byte[] key = ("\"k" + (n % READ_KEYS) + "\"").getBytes(StandardCharsets.UTF_8);
+                len += new String(Tether.databaseGet(h, "Item", key), StandardCharsets.UTF_8).length();
+            }
+            now = System.nanoTime();
+        } while (now < end);
+        if (len == 0) throw new AssertionError("no object read");
+        r.add(now - start, n);
+    }
+
+    /** The same through the method db.get. */
+    static void pointReadMethod(Database db, double seconds, Run r) throws Exception {
         long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
         int n = 0;
         long now;
@@ -64,10 +111,11 @@ public final class JvmBench {
             now = System.nanoTime();
         } while (now < end);
         if (len == 0) throw new AssertionError("no object read");
-        return (double) (now - start) / n;
+        r.add(now - start, n);
     }
 
-    static double call(double seconds) {
+    /** Trivial static calls (Tether.version()) for about seconds, added to r. */
+    static void call(double seconds, Run r) {
         long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
         long n = 0, sum = 0, now;
         do {
@@ -76,21 +124,53 @@ public final class JvmBench {
             now = System.nanoTime();
         } while (now < end);
         if (sum != Tether.APIVersion * n) throw new AssertionError("Tether.version() is not Tether.APIVersion");
-        return (double) (now - start) / n;
+        r.add(now - start, n);
+    }
+
+    /** Trivial methods on a Go object (db.handle()) for about seconds, added to r. */
+    static void methodCall(Database db, double seconds, Run r) {
+        long h = db.handle();
+        long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
+        long n = 0, sum = 0, now;
+        do {
+            for (int i = 0; i < 10000; i++) sum += db.handle();
+            n += 10000;
+            now = System.nanoTime();
+        } while (now < end);
+        if (sum != h * n) throw new AssertionError("db.handle() changed");
+        r.add(now - start, n);
     }
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2;
-        bulkInsert(seconds / 2); // warm-up
-        double insert = bulkInsert(seconds);
+        double slice = seconds / ROUNDS;
+        bulkInsert(seconds / 2, false); // warm-up
+        bulkInsert(seconds / 2, true);
+        double insert = bulkInsert(seconds, false);
+        double insertMethod = bulkInsert(seconds, true);
+
         Database db = open();
-        for (int b = 0; b < READ_KEYS / PER_BATCH; b++) db.write(batch(b * PER_BATCH));
-        pointRead(db, seconds / 2);
-        double read = pointRead(db, seconds);
+        long h = db.handle();
+        for (int b = 0; b < READ_KEYS / PER_BATCH; b++) Tether.databaseWrite(h, batch(b * PER_BATCH));
+        Run warm = new Run(), read = new Run(), readMethod = new Run();
+        pointReadStatic(h, seconds / 4, warm);
+        pointReadMethod(db, seconds / 4, warm);
+        for (int r = 0; r < ROUNDS; r++) {
+            pointReadStatic(h, slice, read);
+            pointReadMethod(db, slice, readMethod);
+        }
+
+        Run call = new Run(), methodCall = new Run();
+        call(seconds / 4, warm);
+        methodCall(db, seconds / 4, warm);
+        for (int r = 0; r < ROUNDS; r++) {
+            call(slice, call);
+            methodCall(db, slice, methodCall);
+        }
         db.close();
-        call(seconds / 2);
-        double call = call(seconds);
-        System.out.printf("jvm bulk_insert_ns %.0f%njvm point_read_ns %.1f%njvm call_ns %.2f%n", insert, read, call);
+        System.out.printf("jvm bulk_insert_ns %.0f%njvm point_read_ns %.1f%njvm call_ns %.2f%n"
+                        + "jvm bulk_insert_method_ns %.0f%njvm point_read_method_ns %.1f%njvm method_call_ns %.2f%n",
+                insert, read.perOp(), call.perOp(), insertMethod, readMethod.perOp(), methodCall.perOp());
         System.out.flush();
         System.exit(0); // threads Go attached to the JVM are not daemons
     }

@@ -180,6 +180,64 @@ public final class BindingTest {
         db.close();
     }
 
+    /**
+     * The static fast path: Tether.databaseWrite/Get/Query/Count on
+     * db.handle() (static natives on a long, as Realm's Java SDK calls its
+     * core) give what the methods give, with the same exceptions; a
+     * closed handle, a Java-made Database's (0) and one never opened are
+     * Closed.
+     */
+    public static void testCallsStaticOnAHandle() throws Exception {
+        Database db = openMemory();
+        long h = db.handle();
+        check(h != 0, "an open database's handle is not 0");
+        List<String> changes = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        db.addListener(DOGS, change -> {
+            changes.add(s(change));
+            threads.add(Thread.currentThread());
+        });
+        Tether.databaseWrite(h, b("[" + dog("1", "Rex", 3) + "," + dog("2", "Fido", 5) + ","
+                + "{\"create\":\"Cat\",\"value\":{\"_id\":9007199254740993,\"name\":\"Big\"}}]"));
+        equal(List.of("{\"class\":\"Dog\",\"inserted\":[\"1\",\"2\"],\"modified\":[],\"deleted\":[]}"), changes,
+                "a static write notifies before it returns");
+        equal(Thread.currentThread(), threads.get(0), "on the writing thread");
+
+        equal("{\"_id\":\"1\",\"age\":3,\"name\":\"Rex\"}", s(Tether.databaseGet(h, "Dog", b("\"1\""))), "databaseGet");
+        equal(s(db.get("Dog", b("\"1\""))), s(Tether.databaseGet(h, "Dog", b("\"1\""))), "databaseGet = get");
+        equal("{\"_id\":9007199254740993,\"name\":\"Big\"}", s(Tether.databaseGet(h, "Cat", b("9007199254740993"))),
+                "databaseGet of an int64 key");
+        byte[] q = b("{\"class\":\"Dog\",\"filter\":\"age > $0\",\"args\":[4]}");
+        equal("[{\"_id\":\"2\",\"age\":5,\"name\":\"Fido\"}]", s(Tether.databaseQuery(h, q)), "databaseQuery");
+        equal(s(db.query(q)), s(Tether.databaseQuery(h, q)), "databaseQuery = query");
+        equal(2L, Tether.databaseCount(h, DOGS), "databaseCount");
+        equal(db.count(DOGS), Tether.databaseCount(h, DOGS), "databaseCount = count");
+        Tether.databaseWrite(h, b("[" + dog("é", "Ünïcødé 🐕", 1) + "]"));
+        equal("{\"_id\":\"é\",\"age\":1,\"name\":\"Ünïcødé 🐕\"}", s(Tether.databaseGet(h, "Dog", b("\"é\""))),
+                "non-ASCII through the static calls");
+
+        // The same exceptions as the methods.
+        expectCode("DuplicateKey", () -> Tether.databaseWrite(h, b("[" + dog("1", "Rex", 3) + "]")));
+        expectCode("NotFound", () -> Tether.databaseGet(h, "Dog", b("\"nope\"")));
+        expectCode("UnknownClass", () -> Tether.databaseQuery(h, b("{\"class\":\"Horse\"}")));
+        expectCode("QuerySyntax", () -> Tether.databaseCount(h, b("{\"class\":\"Dog\",\"filter\":\"age >\"}")));
+        expectCode("InvalidArgument", () -> Tether.databaseWrite(h, b("not json")));
+        equal(3L, Tether.databaseCount(h, DOGS), "failed static writes changed nothing");
+
+        db.close();
+        equal(h, db.handle(), "the handle after close");
+        for (long bad : new long[] {h, new Database().handle(), Long.MAX_VALUE, -1}) {
+            expectCode("Closed", () -> Tether.databaseWrite(bad, b("[]")));
+            expectCode("Closed", () -> Tether.databaseGet(bad, "Dog", b("\"1\"")));
+            expectCode("Closed", () -> Tether.databaseQuery(bad, DOGS));
+            expectCode("Closed", () -> Tether.databaseCount(bad, DOGS));
+        }
+        Database other = openMemory();
+        check(other.handle() != h, "a database opened later does not reuse a closed handle");
+        expectCode("Closed", () -> Tether.databaseCount(h, DOGS));
+        other.close();
+    }
+
     public static void testCallsFileDatabaseReopens() throws Exception {
         Path dir = Files.createTempDirectory("tether-jvmtest");
         try {
