@@ -14,9 +14,9 @@
 //
 //   - The synchronous reads (get, query, count, schema, session state) are
 //     WebAssembly exports, not syscall/js functions: see direct.go.
-//   - Synchronous functions here (listener bookkeeping, which never waits
-//     on the host) return their result, or on failure the JS error that
-//     makeError built; the caller throws it.
+//   - Synchronous functions here (listener bookkeeping and the listener
+//     barrier's check, which never wait) return their result, or on
+//     failure the JS error that makeError built; the caller throws it.
 //   - Asynchronous functions (anything that may wait: I/O, the session,
 //     the network) take resolve and reject as their last two arguments,
 //     run on a goroutine, and settle them with the result or the error.
@@ -79,6 +79,23 @@ func register(x js.Value) {
 		return num(api.AddListener(handle(a[0]), bytesOf(a[1]), callback(a[2])))
 	})
 	exportSync(x, "removeListener", 1, func(a []js.Value) (any, error) { return nil, api.RemoveListener(handle(a[0])) })
+	// The listener barrier, as a check only (timeout 0), never a wait: Go
+	// must not block inside a call from JavaScript on a timer, since the
+	// event loop that would fire it cannot run until the call returns
+	// (the runtime would find every goroutine asleep). Nor is there
+	// anything to wait for in Go: the runtime is single-threaded and runs
+	// every goroutine to idle before control returns to JavaScript, and
+	// the goroutine that makes an event visible hands its callbacks to
+	// deliver (dispatch.Queue.Drain, right after the lock is released,
+	// with nothing in between that parks) before that. So outside Go the
+	// answer is true, or Closed for a closed handle. What can still be
+	// pending is on the JavaScript side: deliver queues the calls for a
+	// microtask, so tether.js combines this answer with that queue (false
+	// inside a listener, whose own call is not over, and between a call
+	// that committed and the microtask that runs its listeners).
+	exportSync(x, "waitForListeners", 1, func(a []js.Value) (any, error) {
+		return api.WaitForListeners(handle(a[0]), 0)
+	})
 
 	// Sync sessions.
 	exportAsync(x, "sessionStart", 2, func(a []js.Value) (any, error) {
@@ -104,6 +121,11 @@ func register(x js.Value) {
 	})
 	exportSync(x, "sessionRemoveListener", 1, func(a []js.Value) (any, error) {
 		return nil, api.SessionRemoveListener(handle(a[0]))
+	})
+	// Check only, as waitForListeners above: the session's state,
+	// connection, error and progress listeners.
+	exportSync(x, "sessionWaitForListeners", 1, func(a []js.Value) (any, error) {
+		return api.SessionWaitForListeners(handle(a[0]), 0)
 	})
 
 	// Client reset.

@@ -178,7 +178,30 @@ function makeError(code, message) {
 const queue = [];
 let scheduled = false;
 
+// The owner (a database or a session) a callback handed to Go belongs to,
+// and how many calls per owner are queued or running: Go has delivered
+// them (its own listener barrier says true), the app's listener has not
+// been called yet, or has not returned.
+const OWNER = Symbol('tether.owner');
+const pending = new Map(); // owner -> count
+
+/** Tags a callback handed to Go with its owner (see delivering); returns it. */
+export function ownedBy(owner, fn) {
+  fn[OWNER] = owner;
+  return fn;
+}
+
+/**
+ * Whether a call of one of owner's callbacks is queued or running (inside
+ * a listener: its own call): the JavaScript half of waitForListeners.
+ */
+export function delivering(owner) {
+  return pending.has(owner);
+}
+
 function deliver(fn, payload) {
+  const owner = fn[OWNER];
+  if (owner !== undefined) pending.set(owner, (pending.get(owner) ?? 0) + 1);
   queue.push(fn, payload);
   if (!scheduled) {
     scheduled = true;
@@ -196,6 +219,12 @@ function drain() {
       fn(payload);
     } catch (e) {
       rethrow(e);
+    }
+    const owner = fn[OWNER];
+    if (owner !== undefined) {
+      const n = pending.get(owner) - 1;
+      if (n > 0) pending.set(owner, n);
+      else pending.delete(owner);
     }
   }
   queue.length = 0;

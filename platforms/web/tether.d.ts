@@ -165,6 +165,13 @@ export declare class SyncSession {
   removeConnectionNotification(callback: (newState: ConnectionState, oldState: ConnectionState) => void): void;
   addStateNotification(callback: (newState: SessionState, oldState: SessionState) => void): void;
   removeStateNotification(callback: (newState: SessionState, oldState: SessionState) => void): void;
+  /**
+   * Whether the state, connection, progress and error callbacks have run
+   * for every session event visible now. Never waits: false only inside
+   * one of them, or before the microtask that runs them. TetherError
+   * Closed once the session has ended.
+   */
+  waitForListeners(): boolean;
 }
 
 export interface UnsyncedChange {
@@ -193,6 +200,14 @@ export declare class Tether {
   write(ops: Op[]): Promise<undefined>;
   objects<T extends TetherObject = TetherObject>(className: string): Results<T>;
   objectForPrimaryKey<T extends TetherObject = TetherObject>(className: string, key: PrimaryKey): T | null;
+  /**
+   * Whether every change listener has run for every commit visible now,
+   * local or downloaded. Never waits: false only inside a listener, or
+   * between a call that committed and the microtask that runs its
+   * listeners (true once write's Promise resolves). TetherError Closed
+   * once the database is closed.
+   */
+  waitForListeners(): boolean;
   close(): Promise<void>;
 }
 

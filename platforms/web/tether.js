@@ -6,7 +6,7 @@
 
 import { TetherError } from './errors.js';
 import { stringify, parse } from './ejson.js';
-import { binding, hostHasFiles, rethrow, storage } from './runtime.js';
+import { binding, delivering, hostHasFiles, ownedBy, rethrow, storage } from './runtime.js';
 
 // w: the binding's functions, once started.
 let w = null;
@@ -235,6 +235,19 @@ export class Tether {
     return parse(r);
   }
 
+  /**
+   * Whether every change listener has been called, and has returned, for
+   * every commit visible now, local or downloaded (the listener barrier
+   * of the other bindings, as a check: it never waits). Listeners run on
+   * the event loop, from a microtask, so this is false only inside a
+   * listener (its own call is not over) or between a call that committed
+   * and that microtask; after an await of write, or in a later task, it is
+   * true. Closed once the database is closed.
+   */
+  waitForListeners() {
+    return check(w.waitForListeners(this.#h)) && !delivering(this);
+  }
+
   /** Ends the sync session (if any), then closes the database. */
   async close() {
     if (this.#session) {
@@ -264,7 +277,7 @@ export class Tether {
   }
 
   _addListener(results, q, fn) {
-    const id = check(w.addListener(this.#h, stringify(q), fn));
+    const id = check(w.addListener(this.#h, stringify(q), ownedBy(this, fn)));
     this.#listeners.add(results);
     return id;
   }
@@ -492,7 +505,7 @@ export class SyncSession {
     };
     const h = await call(w.sessionStart, dbHandle, stringify(c));
     const s = new SyncSession(db, h, { ...sync, clientReset: reset });
-    check(w.sessionAddEventListener(h, (payload) => s.#onEvent(JSON.parse(payload))));
+    check(w.sessionAddEventListener(h, ownedBy(s, (payload) => s.#onEvent(JSON.parse(payload)))));
     if (!sync.startPaused) await call(w.sessionResume, h);
     return s;
   }
@@ -588,10 +601,10 @@ export class SyncSession {
     if (!m) throw new TetherError('InvalidArgument', `unknown progress mode ${JSON.stringify(mode)}`);
     if (this.#progress.has(callback)) return;
     const id = check(
-      w.sessionAddProgressListener(this.#h, String(direction), m, (payload) => {
+      w.sessionAddProgressListener(this.#h, String(direction), m, ownedBy(this, (payload) => {
         const p = JSON.parse(payload);
         callback(p.transferred, p.transferable, p.estimate);
-      }),
+      })),
     );
     this.#progress.set(callback, id);
   }
@@ -621,6 +634,18 @@ export class SyncSession {
 
   removeStateNotification(callback) {
     this.#state.delete(callback);
+  }
+
+  /**
+   * Whether the state, connection, progress and error callbacks have
+   * been called, and have returned, for every session event visible now
+   * (the state this.state returns, for one). A check,
+   * like Tether's waitForListeners: false only inside one of them or
+   * before the microtask that runs them. Closed once the session has
+   * ended (the database closed).
+   */
+  waitForListeners() {
+    return check(w.sessionWaitForListeners(this.#h)) && !delivering(this);
   }
 
   async _close() {

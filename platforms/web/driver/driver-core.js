@@ -66,6 +66,7 @@ export class Driver {
       case 'count':
         return this.results(req).length;
       case 'events': {
+        this.waitForListeners();
         const out = this.events;
         this.events = [];
         return out;
@@ -162,6 +163,19 @@ export class Driver {
     }
     this.lastConfig = config;
     this.lastSync = present(sync) ? sync : null;
+  }
+
+  // Before `events` (testsuite/README.md: every driver calls its
+  // binding's barrier on the database and the session). The answers are
+  // checks, not waits, and are ignored: a command is handled in a later
+  // task of the event loop than the answer before it, so the microtasks
+  // that run the callbacks Go handed over until then have run, and Go
+  // itself has nothing pending between calls (wasm/main.go). A closed
+  // database has nothing pending either (and would answer Closed).
+  waitForListeners() {
+    if (!this.db || this.db.isClosed) return;
+    this.db.waitForListeners();
+    this.db.syncSession?.waitForListeners();
   }
 
   onReset(ev) {

@@ -141,6 +141,29 @@ test('listeners: one call per transaction, before the write resolves; removeList
   await db.close();
 });
 
+test('waitForListeners: false inside a listener and before its microtask, true after; Closed after close', async () => {
+  const db = await open();
+  const other = await open();
+  assert.equal(db.waitForListeners(), true, 'nothing committed yet');
+  const inside = [];
+  db.objects('Dog').addListener(() => inside.push([db.waitForListeners(), other.waitForListeners()]));
+  other.objects('Dog').addListener(() => {});
+  const p = db.write((tx) => tx.create('Dog', { _id: '1', name: 'Rex' }));
+  // Go commits before write returns its Promise; the listener runs from a microtask.
+  assert.equal(db.objects('Dog').length, 1);
+  assert.equal(db.waitForListeners(), false, 'a visible commit whose listener has not run');
+  assert.equal(other.waitForListeners(), true, 'another database has nothing pending');
+  await p;
+  assert.deepEqual(inside, [[false, true]], 'inside its own listener: false (its call is not over); another database: true');
+  assert.equal(db.waitForListeners(), true, 'once the write resolved');
+  await db.write((tx) => tx.create('Thing', { _id: 1 }));
+  assert.equal(db.waitForListeners(), true, 'a commit no listener is interested in');
+  await db.close();
+  throwsWith(() => db.waitForListeners(), 'Closed');
+  assert.equal(other.waitForListeners(), true);
+  await other.close();
+});
+
 test('values: date, data, objectId, uuid, 64-bit ints, doubles, Extended JSON input', async () => {
   const db = await open();
   const oid = new ObjectId('65a1b2c3d4e5f60718293a4b');

@@ -84,6 +84,23 @@ test('two databases converge; pause, resume, waits, notifications', async () => 
   assert.equal(a.syncSession, null);
 });
 
+test('session waitForListeners: false inside its callbacks, true outside; Closed once ended', async () => {
+  const db = await syncOpen('p4', { startPaused: true });
+  const s = db.syncSession;
+  assert.equal(s.waitForListeners(), true, 'paused from the start: nothing delivered yet');
+  const inside = [];
+  const onState = (to) => inside.push([to, s.waitForListeners(), db.waitForListeners()]);
+  s.addStateNotification(onState);
+  await s.resume();
+  await until(() => inside.length > 0);
+  assert.deepEqual(inside[0], ['active', false, true], 'inside a state callback: false; the database has nothing pending');
+  assert.equal(s.waitForListeners(), true);
+  s.removeStateNotification(onState); // its calls during close would get Closed
+  await db.close();
+  assert.throws(() => s.waitForListeners(), (e) => e instanceof TetherError && e.code === 'Closed');
+  assert.throws(() => db.waitForListeners(), (e) => e instanceof TetherError && e.code === 'Closed');
+});
+
 test('a bad token: fatal AuthFailed through onError, waitingForAccessToken; local writes go on', async () => {
   const errors = [];
   const db = await Tether.open({ schema, inMemory: true, sync: { url: srv.url, token: 'garbage', partition: 'p2', onError: (s, e) => errors.push(e) } });

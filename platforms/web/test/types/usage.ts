@@ -48,6 +48,9 @@ export async function usage(token: string): Promise<void> {
   dogs.addListener(onChange);
   dogs.removeListener(onChange);
   const one: Dog | null = db.objectForPrimaryKey<Dog>('Dog', '1');
+  const delivered: boolean = db.waitForListeners();
+  // @ts-expect-error: a check, not a wait: it takes no timeout
+  db.waitForListeners(5000);
 
   const s = db.syncSession;
   if (s) {
@@ -57,7 +60,8 @@ export async function usage(token: string): Promise<void> {
     s.addProgressNotification('upload', 'reportIndefinitely', (transferred, transferable, estimate) => void (transferred + transferable + estimate));
     s.addConnectionNotification((now: ConnectionState, before: ConnectionState) => void (now !== before));
     const state: 'active' | 'paused' | 'inactive' | 'dying' | 'waitingForAccessToken' = s.state;
-    void state;
+    const sessionDelivered: boolean = s.waitForListeners();
+    void [state, sessionDelivered];
     await s.pause();
     // @ts-expect-error: the direction is upload or download
     s.addProgressNotification('sideways', 'reportIndefinitely', () => {});
@@ -77,7 +81,7 @@ export async function usage(token: string): Promise<void> {
   const text: string = EJSON.stringify(lost);
   const exists: boolean = fileExists(backup);
   await Tether.deleteFile(backup);
-  void [n, first, names, one, text, exists];
+  void [n, first, names, one, delivered, text, exists];
 
   // @ts-expect-error: a sync config needs a partition
   await Tether.open({ inMemory: true, sync: { url: 'ws://x' } });
