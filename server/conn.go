@@ -267,7 +267,9 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 	}
 	c.srv.metrics.sessions.Add(1)
 	c.srv.metrics.sessionsTotal.Add(1)
-	s.cursor, s.boot = res.cursor, res.boot
+	// The Ident's UploadedVersion was read under the lock the state was
+	// copied under: it is the last own changeset the bootstrap holds.
+	s.cursor, s.boot, s.bootOwn = res.cursor, res.boot, res.ident.UploadedVersion
 	c.send(&protocol.Message{Type: protocol.TIdent, Session: id, Ident: &res.ident})
 	go s.run()
 }

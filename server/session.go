@@ -34,8 +34,9 @@ type session struct {
 	claims   atomic.Pointer[Claims]
 
 	// cursor and boot belong to the session goroutine once it runs.
-	cursor uint64
-	boot   []protocol.StateObject
+	cursor  uint64
+	boot    []protocol.StateObject
+	bootOwn uint64 // the client's own changesets the boot state holds
 
 	kick     chan struct{}
 	done     chan struct{}
@@ -142,7 +143,7 @@ func (s *session) sendBootstrap() bool {
 	}
 	hist := s.p.st.HistoryBytes(v)
 	if len(objs) == 0 {
-		return s.sendDownload(&protocol.Download{LastServerVersion: v, Remaining: hist}, 0)
+		return s.sendDownload(&protocol.Download{LastServerVersion: v, OwnVersion: s.bootOwn, Remaining: hist}, 0)
 	}
 	for i := 0; i < len(objs); {
 		j, size := i, 0
@@ -151,7 +152,7 @@ func (s *session) sendBootstrap() bool {
 			j++
 		}
 		total -= size
-		d := &protocol.Download{State: objs[i:j], LastServerVersion: v, More: j < len(objs), Remaining: int64(total) + hist}
+		d := &protocol.Download{State: objs[i:j], LastServerVersion: v, OwnVersion: s.bootOwn, More: j < len(objs), Remaining: int64(total) + hist}
 		if !s.sendDownload(d, 0) {
 			return false
 		}

@@ -211,3 +211,29 @@ func TestManySessionsOneConnection(t *testing.T) {
 	e := c.expectError("ProtocolError", protocol.ActionFatal)
 	require.NotEmpty(t, e.Message)
 }
+
+// A client whose uploads were acknowledged but who never downloaded their
+// echo binds again at server version 0: the bootstrap's state holds those
+// uploads, and every chunk says up to which client version (OwnVersion),
+// so the client settles them instead of replaying them on the state.
+func TestBootstrapSaysWhichOwnChangesetsItHolds(t *testing.T) {
+	srv := startServer(t, Config{})
+	c := dial(t, srv)
+	c.bindOK(1, bindOpts{partition: "p", token: allToken(t), clientID: 7})
+	c.upload(1, dogCS(7, 1, "a"), dogCS(7, 2, "b"))
+	other := dial(t, srv)
+	other.bindOK(1, bindOpts{partition: "p", token: allToken(t), clientID: 8})
+	other.upload(1, dogCS(8, 1, "z"))
+
+	again := dial(t, srv)
+	id := again.bindOK(1, bindOpts{partition: "p", token: allToken(t), clientID: 7})
+	require.Equal(t, uint64(2), id.UploadedVersion)
+	d := again.await(protocol.TDownload).Download
+	require.NotEmpty(t, d.State)
+	require.Equal(t, uint64(3), d.LastServerVersion)
+	require.Equal(t, uint64(2), d.OwnVersion)
+
+	fresh := dial(t, srv)
+	fresh.bindOK(1, bindOpts{partition: "p", token: allToken(t), clientID: 9})
+	require.Zero(t, fresh.await(protocol.TDownload).Download.OwnVersion, "a client that uploaded nothing")
+}

@@ -130,6 +130,13 @@ type Download struct {
 	// snapshot, valid once the last chunk, More=false, is applied).
 	LastServerVersion uint64 `msgpack:"sv"`
 	More              bool   `msgpack:"more,omitempty"`
+	// OwnVersion, on a state download: the receiving client's own
+	// changesets up to this client version are already in the state (the
+	// server integrated them before its snapshot, e.g. an upload
+	// acknowledged just before the client paused, whose echo it never
+	// downloaded). The client settles them without replaying them, or an
+	// increment among them would count twice.
+	OwnVersion uint64 `msgpack:"own,omitempty"`
 	// Remaining estimates the bytes still to download after this message,
 	// for progress notifications.
 	Remaining int64 `msgpack:"rem"`

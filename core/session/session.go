@@ -390,7 +390,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 func (s *Session) applyDownload(d *protocol.Download) {
 	state := d.State
 	for len(state) > stateSlice {
-		part := &protocol.Download{State: state[:stateSlice], LastServerVersion: d.LastServerVersion, More: true}
+		part := &protocol.Download{State: state[:stateSlice], LastServerVersion: d.LastServerVersion, OwnVersion: d.OwnVersion, More: true}
 		state = state[stateSlice:]
 		if !s.applyPart(part, d.Remaining+int64(downloadSize(&protocol.Download{State: state, Changesets: d.Changesets}))) {
 			return
@@ -418,7 +418,7 @@ func downloadSize(d *protocol.Download) int {
 // applyPart applies one transaction's worth of a download and reports its
 // progress; on failure the session stops.
 func (s *Session) applyPart(d *protocol.Download, remaining int64) bool {
-	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More}
+	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
 	for _, c := range d.Changesets {
 		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
 	}

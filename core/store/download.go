@@ -36,6 +36,9 @@ type Download struct {
 	// says a bootstrap has further chunks.
 	LastServerVersion uint64
 	More              bool
+	// OwnVersion, with State: this client's changesets up to this local
+	// version are already in the state; they settle without a replay.
+	OwnVersion uint64
 }
 
 // ApplyDownload integrates a download in one transaction, logged like a
@@ -62,6 +65,11 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
 		return err
 	}
 	me := e.meta[metaClientID]
+	if d.OwnVersion > 0 {
+		if err := e.settle(tx, d.OwnVersion, d.LastServerVersion, false); err != nil {
+			return err
+		}
+	}
 	for _, so := range d.State {
 		if err := e.applyStateObject(tx, so, tr); err != nil {
 			return err
@@ -69,7 +77,7 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
 	}
 	for _, rc := range d.Changesets {
 		if rc.ClientID == me {
-			if err := e.settle(tx, rc.ClientVersion, rc.ServerVersion); err != nil {
+			if err := e.settle(tx, rc.ClientVersion, rc.ServerVersion, true); err != nil {
 				return err
 			}
 			continue
@@ -102,7 +110,9 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
 }
 
 // applyStateObject merges one bootstrap object: per property, the greater
-// stamp wins; a tombstone deletes what it is newer than.
+// stamp wins (an equal one too: an older snapshot's object, left by a
+// bootstrap that was cut off, takes the newer count); a tombstone deletes
+// what it is newer than.
 func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker) error {
 	c := e.schema.Class(so.Class)
 	if c == nil {

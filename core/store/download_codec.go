@@ -7,10 +7,12 @@ import (
 // A download is logged as one record so that replay integrates it exactly
 // as it was integrated live:
 //
-//	[lastServerVersion, more, [[sv, clientID, clientVersion, data], ...], [[class, key, fields, tombstone], ...]]
+//	[lastServerVersion, more, [[sv, clientID, clientVersion, data], ...], [[class, key, fields, tombstone], ...], ownVersion]
+//
+// ownVersion came later: a record of 4 elements has none (0).
 
 func encodeDownload(d *Download) []byte {
-	b := value.AppendArrayHeader(nil, 4)
+	b := value.AppendArrayHeader(nil, 5)
 	b = value.AppendUint(b, d.LastServerVersion)
 	b = value.Append(b, d.More)
 	b = value.AppendArrayHeader(b, len(d.Changesets))
@@ -29,7 +31,7 @@ func encodeDownload(d *Download) []byte {
 		b = value.Append(b, s.Fields)
 		b = value.Append(b, s.Tombstone)
 	}
-	return b
+	return value.AppendUint(b, d.OwnVersion)
 }
 
 // downloadReader decodes with one sticky error, to keep decodeDownload flat.
@@ -81,7 +83,7 @@ func (r *downloadReader) bytes() []byte {
 
 func decodeDownload(b []byte) (*Download, error) {
 	r := &downloadReader{b: b}
-	r.array()
+	fields := r.array()
 	d := &Download{LastServerVersion: r.uint()}
 	d.More, _ = r.value().(bool)
 	n := r.array()
@@ -94,6 +96,9 @@ func decodeDownload(b []byte) (*Download, error) {
 		r.array()
 		class, _ := r.value().(string)
 		d.State = append(d.State, StateObject{Class: class, Key: r.bytes(), Fields: r.bytes(), Tombstone: r.bytes()})
+	}
+	if fields >= 5 {
+		d.OwnVersion = r.uint()
 	}
 	if r.err != nil {
 		return nil, corrupted(r.err, "download record")

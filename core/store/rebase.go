@@ -200,11 +200,13 @@ func (e *engine) mergeRemote(tx *buntdb.Tx, c *schema.Class, pk any, tr tracker,
 	return e.storeObject(tx, c, pk, &result)
 }
 
-// settle folds the local changesets up to version into the bases of the
-// objects they touched: the server has integrated them at this point of
-// its history (serverVersion), so later downloads go on top of them. They
-// move to the synced history.
-func (e *engine) settle(tx *buntdb.Tx, version, serverVersion uint64) error {
+// settle ends the pending life of the local changesets up to version: the
+// server has integrated them by serverVersion, so they move to the synced
+// history. With fold, they are folded into the bases of the objects they
+// touched, so later downloads go on top of them; without, the caller is
+// about to replace those bases with a state that holds them already (a
+// bootstrap), and they are only dropped from the pending index.
+func (e *engine) settle(tx *buntdb.Tx, version, serverVersion uint64, fold bool) error {
 	n := 0
 	for n < len(e.history) && e.history[n].version <= version {
 		n++
@@ -234,6 +236,9 @@ func (e *engine) settle(tx *buntdb.Tx, version, serverVersion uint64) error {
 				continue
 			}
 			e.pending[key] = pend
+			if !fold {
+				continue
+			}
 			base, err := e.loadShadow(tx, op.Class, op.Key)
 			if err != nil {
 				return err

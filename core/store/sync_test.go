@@ -45,6 +45,22 @@ func (s *refServer) integrate(t *testing.T, clientID uint64, p PendingChangeset)
 	s.history = append(s.history, RemoteChangeset{ServerVersion: uint64(len(s.history) + 1), ClientID: clientID, ClientVersion: p.Version, Data: p.Data})
 }
 
+// stateObjects is the server's state as a bootstrap sends it.
+func (s *refServer) stateObjects() []StateObject {
+	var objs []StateObject
+	for k, o := range s.state {
+		class, pk := "Dog", k[len("Dog/")+1:]
+		so := StateObject{Class: class, Key: value.Append(nil, pk)}
+		if o.Exists {
+			so.Fields = crdt.EncodeObject(o.Fields, o.Stamps, nil)
+		} else {
+			so.Tombstone = crdt.EncodeStamp(o.Tombstone)
+		}
+		objs = append(objs, so)
+	}
+	return objs
+}
+
 func syncUp(t *testing.T, s *refServer, db *DB) {
 	st, err := db.SyncState()
 	require.NoError(t, err)
@@ -156,17 +172,7 @@ func TestRebaseConverges(t *testing.T) {
 			fresh := openFile(t, dir+"/fresh.tether")
 			defer fresh.Close()
 			require.NoError(t, fresh.SetSyncProgress(1, 0))
-			var objs []StateObject
-			for k, o := range srv.state {
-				class, pk := "Dog", k[len("Dog/")+1:]
-				so := StateObject{Class: class, Key: value.Append(nil, pk)}
-				if o.Exists {
-					so.Fields = crdt.EncodeObject(o.Fields, o.Stamps, nil)
-				} else {
-					so.Tombstone = crdt.EncodeStamp(o.Tombstone)
-				}
-				objs = append(objs, so)
-			}
+			objs := srv.stateObjects()
 			half := len(objs) / 2
 			require.NoError(t, fresh.ApplyDownload(Download{State: objs[:half], LastServerVersion: uint64(len(srv.history)), More: true}))
 			require.NoError(t, fresh.ApplyDownload(Download{State: objs[half:], LastServerVersion: uint64(len(srv.history))}))
