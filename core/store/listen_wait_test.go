@@ -27,7 +27,9 @@ func TestWaitForListenersCoversAVisibleCommit(t *testing.T) {
 	})
 	require.NoError(t, err)
 	wrote := make(chan error, 1)
-	go func() { wrote <- db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1", "name": "Rex"}}}) }()
+	go func() {
+		wrote <- db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1", "name": "Rex"}}})
+	}()
 
 	require.Eventually(t, func() bool { n, _ := db.Count(Query{Class: "Dog"}); return n == 1 }, 5*time.Second, time.Millisecond)
 	done, err := db.WaitForListeners(0)
