@@ -65,12 +65,6 @@ func (p *partition) applyChangeset(cs *crdt.Changeset) {
 		if !crdt.Apply(&so.obj, op, cs.Stamp, defaults) {
 			continue
 		}
-		if so.obj.Exists {
-			// The client store forgets the tombstone of an object that
-			// exists again (it reads a live object with a zero tombstone);
-			// do the same so both replicas merge later ops alike.
-			so.obj.Tombstone = crdt.Stamp{}
-		}
 		if fresh {
 			p.objects[k] = so
 		}

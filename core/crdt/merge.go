@@ -12,7 +12,8 @@ package crdt
 //     and leaves the property's stamp alone;
 //   - a delete wins over updates it did not see: update and increment of
 //     an absent object do nothing; a create or upsert brings it back only
-//     if it is stamped after the delete.
+//     if it is stamped after the delete, and the object then forgets that
+//     delete (a live object has no tombstone).
 
 // Object is the merge state of one object.
 type Object struct {
@@ -33,7 +34,12 @@ func Apply(o *Object, op *ChangeOp, st Stamp, defaults []Field) bool {
 			if !st.After(o.Tombstone) {
 				return false // deleted after this create was written
 			}
-			o.Exists = true
+			// A live object has no tombstone: every replica stores an
+			// object as its fields or its tombstone, never both, so the
+			// one in memory must forget it too, or a later older delete
+			// leaves a newer tombstone here than in storage and an upsert
+			// between the two is kept by one replica and not another.
+			o.Exists, o.Tombstone = true, Stamp{}
 			o.Fields = make(map[string]any, len(defaults)+len(op.Fields))
 			o.Stamps = make(map[string]Stamp, len(defaults)+len(op.Fields))
 			for _, f := range defaults {

@@ -158,16 +158,19 @@ func mergeState(o, in *crdt.Object) {
 		if o.Exists && !o.Tombstone.IsZero() && latest(o).Compare(o.Tombstone) < 0 {
 			o.Exists, o.Fields, o.Stamps = false, nil, nil
 		}
-		return
-	}
-	if !o.Exists {
-		o.Exists, o.Fields, o.Stamps = true, map[string]any{}, map[string]crdt.Stamp{}
-	}
-	for name, v := range in.Fields {
-		if cur, ok := o.Stamps[name]; ok && cur.After(in.Stamps[name]) {
-			continue
+	} else {
+		if !o.Exists {
+			o.Exists, o.Fields, o.Stamps = true, map[string]any{}, map[string]crdt.Stamp{}
 		}
-		o.Fields[name], o.Stamps[name] = v, in.Stamps[name]
+		for name, v := range in.Fields {
+			if cur, ok := o.Stamps[name]; ok && cur.After(in.Stamps[name]) {
+				continue
+			}
+			o.Fields[name], o.Stamps[name] = v, in.Stamps[name]
+		}
+	}
+	if o.Exists {
+		o.Tombstone = crdt.Stamp{} // a live object has none (crdt.Apply)
 	}
 }
 
