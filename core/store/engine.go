@@ -261,7 +261,7 @@ func (e *engine) appendRecordLocked(t recType, payload []byte, sync bool) error 
 	if err := e.brokenErr(); err != nil {
 		return err
 	}
-	rec := appendRecord(nil, e.seq, t, payload)
+	rec := appendRecord(make([]byte, 0, recHeaderSize+len(payload)), e.seq, t, payload)
 	if err := e.log.Append(rec, sync); err != nil {
 		e.setBroken(err)
 		return err

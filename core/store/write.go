@@ -138,6 +138,12 @@ func (tx *WriteTx) Do(op Op) error {
 		tx.err = err
 		return err
 	}
+	if len(tx.ops) == cap(tx.ops) {
+		// Double, where append grows a large slice by only 1.25x: a bulk
+		// transaction's ops were copied over and over (with write
+		// barriers, as ops hold pointers).
+		tx.ops = append(make([]ChangeOp, 0, 2*cap(tx.ops)+16), tx.ops...)
+	}
 	tx.ops = append(tx.ops, cop)
 	return nil
 }
