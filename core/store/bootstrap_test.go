@@ -4,13 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/tethersync/tether/core/crdt"
 )
-
-func newRefServer() *refServer {
-	return &refServer{state: map[string]*crdt.Object{}, uploaded: map[uint64]uint64{}}
-}
 
 func dogAge(t *testing.T, db *DB, key string) any {
 	t.Helper()

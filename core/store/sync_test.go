@@ -45,6 +45,10 @@ func (s *refServer) integrate(t *testing.T, clientID uint64, p PendingChangeset)
 	s.history = append(s.history, RemoteChangeset{ServerVersion: uint64(len(s.history) + 1), ClientID: clientID, ClientVersion: p.Version, Data: p.Data})
 }
 
+func newRefServer() *refServer {
+	return &refServer{state: map[string]*crdt.Object{}, uploaded: map[uint64]uint64{}}
+}
+
 // stateObjects is the server's state as a bootstrap sends it.
 func (s *refServer) stateObjects() []StateObject {
 	var objs []StateObject
@@ -127,7 +131,7 @@ func TestRebaseConverges(t *testing.T) {
 	for seed := int64(1); seed <= 40; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewSource(seed))
-			srv := &refServer{state: map[string]*crdt.Object{}, uploaded: map[uint64]uint64{}}
+			srv := newRefServer()
 			dir := t.TempDir()
 			paths := make([]string, 3)
 			dbs := make([]*DB, 3)
@@ -178,14 +182,11 @@ func TestRebaseConverges(t *testing.T) {
 				require.Empty(t, db.e.pending, "client %d: no rebase bookkeeping left", i)
 				require.NoError(t, db.Close())
 			}
-			// A new client bootstraps from the server's state, in two chunks.
+			// A new client bootstraps from the server's state, in two chunks
+			// (syncDown of a client at server version 0).
 			fresh := openFile(t, dir+"/fresh.tether")
 			defer fresh.Close()
-			require.NoError(t, fresh.SetSyncProgress(1, 0))
-			objs := srv.stateObjects()
-			half := len(objs) / 2
-			require.NoError(t, fresh.ApplyDownload(Download{State: objs[:half], LastServerVersion: uint64(len(srv.history)), More: true}))
-			require.NoError(t, fresh.ApplyDownload(Download{State: objs[half:], LastServerVersion: uint64(len(srv.history))}))
+			syncDown(t, srv, fresh)
 			require.Equal(t, want, dump(t, fresh))
 			st, _ := fresh.SyncState()
 			require.Equal(t, uint64(len(srv.history)), st.ServerVersion)
