@@ -8,7 +8,7 @@ SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build test test-go test-race test-wasm-build test-c conformance \
         bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
-        test-android test-ios android ios driver-jvm test-web driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz clean
+        test-android test-ios android ios driver-jvm test-web driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci clean
 
 all: build
 
@@ -18,7 +18,7 @@ build:
 # Every test: Go unit tests (race detector on core), the WebAssembly build
 # of core, the C ABI tests, and the conformance scenarios through every
 # binding driver.
-test: test-go test-race test-wasm-build test-c test-android test-ios test-web conformance
+test: test-go test-race fuzz-ci test-wasm-build test-c test-android test-ios test-web conformance
 
 test-go:
 	$(GO) vet ./...
@@ -124,10 +124,21 @@ tetherd:
 	@mkdir -p $(BUILD)
 	$(GO) build -o $(BUILD)/tetherd ./cmd/tetherd
 
-# Fuzz the query parser and the stored-object decoder for a minute each.
+# Every decoder of hostile bytes (wire frames, changesets, stored files,
+# queries, ops, scenarios) has a fuzz target: `make fuzz` runs each for
+# FUZZTIME (default 60s); `make test` runs each for a CI-sized 5s.
+FUZZ_TARGETS = core/protocol:FuzzDecode core/crdt:FuzzDecodeChangeset core/store:FuzzDecodeRecord \
+	core/query:FuzzCompile core/api:FuzzParseOps testsuite/runner:FuzzParseScenario
+FUZZTIME ?= 60s
+
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzCompile -fuzztime=60s ./core/query/
-	$(GO) test -run='^$$' -fuzz=FuzzDecodeRecord -fuzztime=60s ./core/store/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} in ./$${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run='^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) ./$${t%%:*}/; \
+	done
+
+fuzz-ci:
+	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
 # tetherd on loopback with embedded storage, its URL and a token, and two
 # clients syncing; the server keeps serving until Ctrl-C, with the web demo

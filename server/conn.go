@@ -88,6 +88,13 @@ func (c *conn) readLoop() bool {
 		if len(data) > protocol.MaxFrame {
 			return c.protocolFail("frame larger than the 16 MiB limit")
 		}
+		t, sid, err := protocol.Peek(data)
+		if err != nil {
+			return c.protocolFail(err.Error())
+		}
+		if t == protocol.TUpload && c.refuseUpload(sid) {
+			continue
+		}
 		m, err := protocol.Decode(data)
 		if err != nil {
 			return c.protocolFail(err.Error())
@@ -96,6 +103,24 @@ func (c *conn) readLoop() bool {
 			return true
 		}
 	}
+}
+
+// refuseUpload ends a session whose token does not allow writing before
+// its upload is decoded: a read-only client's frame costs the server
+// nothing but the bytes it read.
+func (c *conn) refuseUpload(id uint32) bool {
+	s, _ := c.session(id)
+	if s == nil {
+		return false // Decode and dispatch answer an unbound session
+	}
+	if s.failed.Load() {
+		return true
+	}
+	if !s.claims.Load().CanWrite(s.p.name) {
+		s.failWith(writeDenied(s.p.name))
+		return true
+	}
+	return false
 }
 
 // protocolFail queues a connection-level ProtocolError and the close.

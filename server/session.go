@@ -259,6 +259,10 @@ func (s *session) handle(m *protocol.Message) {
 	}
 }
 
+func writeDenied(partition string) *protocol.Error {
+	return &protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the access token does not allow writing partition " + quote(partition)}
+}
+
 // upload checks and integrates changesets, then acknowledges them. The
 // UploadOK is queued only after the history records are fsynced.
 func (s *session) upload(u *protocol.Upload) {
@@ -268,6 +272,10 @@ func (s *session) upload(u *protocol.Upload) {
 	claims := s.claims.Load()
 	if claims.Expired(time.Now()) {
 		s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: "access token expired; bind again with a new one"})
+		return
+	}
+	if !claims.CanWrite(s.p.name) {
+		s.failWith(writeDenied(s.p.name))
 		return
 	}
 	items := make([]upItem, 0, len(u.Changesets))
@@ -288,10 +296,6 @@ func (s *session) upload(u *protocol.Upload) {
 		}
 		if err != nil {
 			protoErr("changeset of client version " + uitoa(c.ClientVersion) + ": " + err.Error())
-			return
-		}
-		if !claims.CanWrite(s.p.name) {
-			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the access token does not allow writing partition " + quote(s.p.name)})
 			return
 		}
 		items = append(items, upItem{cv: c.ClientVersion, data: c.Data, cs: cs})

@@ -107,7 +107,14 @@ func DecodeChangesetHeader(b []byte) (cs Changeset, off int, err error) {
 	return Changeset{Origin: Origin(u[0]), Version: u[1], Stamp: Stamp{HLC: u[2], Client: u[3]}}, off, nil
 }
 
-// DecodeChangeset decodes a changeset; damaged input is an error.
+// Smallest encodings of an op and of one of its fields.
+const (
+	minOpSize    = 5
+	minFieldSize = 2
+)
+
+// DecodeChangeset decodes a changeset; damaged or hostile input is an
+// error, and what it allocates is bounded by len(b).
 func DecodeChangeset(b []byte) (*Changeset, error) {
 	bad := func(err error) (*Changeset, error) { return nil, fmt.Errorf("malformed changeset: %v", err) }
 	head, off, err := DecodeChangesetHeader(b)
@@ -120,6 +127,12 @@ func DecodeChangeset(b []byte) (*Changeset, error) {
 		return bad(err)
 	}
 	off += m
+	// Each op is at least [kind, "", key, {}] (5 bytes) and each field
+	// a name and a value (2): a count the bytes left cannot hold is a lie,
+	// refused before anything is allocated for it.
+	if nops > (len(b)-off)/minOpSize {
+		return bad(fmt.Errorf("%d ops in %d bytes", nops, len(b)-off))
+	}
 	cs.Ops = make([]ChangeOp, nops)
 	for i := range cs.Ops {
 		k, m, err := value.ReadArrayHeader(b[off:])
@@ -147,6 +160,9 @@ func DecodeChangeset(b []byte) (*Changeset, error) {
 			return bad(err)
 		}
 		off += m
+		if nf > (len(b)-off)/minFieldSize {
+			return bad(fmt.Errorf("%d fields in %d bytes", nf, len(b)-off))
+		}
 		op := ChangeOp{Kind: OpKind(kind), Class: string(class), Key: key, Fields: make([]Field, nf)}
 		for j := range op.Fields {
 			name, m, err := value.ReadStringBytes(b[off:])

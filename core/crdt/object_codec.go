@@ -78,6 +78,9 @@ func AppendNewObject(b []byte, names []string, vals []any, st Stamp) []byte {
 	return b
 }
 
+// maxHint bounds the capacity a decoder reserves from a count it read.
+const maxHint = 256
+
 // DecodeObject decodes an encoded object; withStamps=false skips the
 // stamps (nil map).
 func DecodeObject(b []byte, withStamps bool) (map[string]any, map[string]Stamp, error) {
@@ -107,10 +110,12 @@ func DecodeObjectNames(b []byte, withStamps bool, names []string) (fields map[st
 		return bad(err)
 	}
 	off += h
-	fields = make(map[string]any, n)
+	// Hints, not trust: a damaged or hostile count only costs what the
+	// pairs actually decoded cost.
+	fields = make(map[string]any, min(n, maxHint))
 	var order []string // the names in stored order, to pair with the stamps
 	if withStamps {
-		order = make([]string, 0, n)
+		order = make([]string, 0, min(n, maxHint))
 	}
 	at, seen := 0, uint64(0)
 	for i := 0; i < n; i++ {
@@ -158,7 +163,7 @@ func DecodeObjectNames(b []byte, withStamps bool, names []string) (fields map[st
 		return bad(err)
 	}
 	off += h
-	stamps = make(map[string]Stamp, n)
+	stamps = make(map[string]Stamp, len(order))
 	for _, name := range order {
 		hlc, hn, err := value.ReadUint(b[off:])
 		if err != nil {

@@ -197,22 +197,6 @@ func Encode(m *Message) ([]byte, error) {
 	return b, nil
 }
 
-// Decode decodes and checks a frame: any malformed frame is a
-// ProtocolError (the receiver closes that connection only).
-func Decode(b []byte) (*Message, error) {
-	if len(b) > MaxFrame {
-		return nil, terror.New(terror.ProtocolError, "frame of %d bytes exceeds the %d-byte limit", len(b), MaxFrame)
-	}
-	var m Message
-	if err := msgpack.Unmarshal(b, &m); err != nil {
-		return nil, terror.Wrap(terror.ProtocolError, err, "malformed frame")
-	}
-	if err := m.check(); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
 // check makes sure the body the type needs is there.
 func (m *Message) check() error {
 	var ok bool

@@ -35,6 +35,10 @@ func FuzzDecodeRecord(f *testing.F) {
 			_ = encodeChangeset(cs)
 		}
 		_, _ = decodeMeta(b)
+		_, _ = decodeDownload(b)
+		_, _ = decodeResetState(b)
+		_, _ = decodeBinList(b)
+		_, _ = decodeSynced(b)
 		_, _, _ = parseLog(b)
 		_ = loadStateChunkCheck(b)
 		_, _, _ = value.Decode(b)

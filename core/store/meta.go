@@ -34,7 +34,7 @@ func decodeMeta(b []byte) (meta, error) {
 	if err != nil {
 		return nil, corrupted(err, "meta record")
 	}
-	m := make(meta, n)
+	m := make(meta, min(n, 64)) // a hint: n is only as honest as the file
 	for i := 0; i < n; i++ {
 		k, kn, err := value.ReadStringBytes(b[off:])
 		if err != nil {

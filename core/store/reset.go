@@ -287,7 +287,7 @@ func encodeBinList(items [][]byte) []byte {
 func decodeBinList(b []byte) ([][]byte, error) {
 	r := &downloadReader{b: b}
 	n := r.array()
-	out := make([][]byte, 0, n)
+	out := make([][]byte, 0, min(n, 1024)) // a hint: n is only as honest as the file
 	for i := 0; i < n && r.err == nil; i++ {
 		out = append(out, r.bytes())
 	}
