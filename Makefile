@@ -6,7 +6,7 @@ BUILD     := $(CURDIR)/build
 DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
-.PHONY: all build test test-go test-race test-wasm-build test-c conformance \
+.PHONY: all build test test-go test-race test-repeat test-wasm-build test-c conformance \
         bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
         test-android test-ios android ios driver-jvm test-web driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci clean
 
@@ -18,11 +18,16 @@ build:
 # Every test: Go unit tests (race detector on core), the WebAssembly build
 # of core, the C ABI tests, and the conformance scenarios through every
 # binding driver.
-test: test-go test-race fuzz-ci test-wasm-build test-c test-android test-ios test-web conformance
+test: test-go test-race test-repeat fuzz-ci test-wasm-build test-c test-android test-ios test-web conformance
 
 test-go:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# The server and end-to-end tests five times over: a race that fails one
+# run in a hundred shows here, not in a user's app.
+test-repeat:
+	$(GO) test -count=5 ./server/ ./e2e/
 
 # The race detector on core, the server, sessions and the end-to-end tests.
 test-race:

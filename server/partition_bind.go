@@ -73,6 +73,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 			res.boot = append(res.boot, protocol.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
 		}
 	}
+	s.sent.Store(res.cursor) // under p.mu: a trim sees the session with what it is owed
 	p.subs[s] = struct{}{}
 	return res, nil
 }

@@ -34,7 +34,10 @@ type session struct {
 	claims   atomic.Pointer[Claims]
 
 	// cursor and boot belong to the session goroutine once it runs.
-	cursor  uint64
+	cursor uint64
+	// sent publishes cursor to trims: history after it is still owed to
+	// this live session and must not be dropped.
+	sent    atomic.Uint64
 	boot    []protocol.StateObject
 	bootOwn uint64 // the client's own changesets the boot state holds
 
@@ -204,6 +207,7 @@ func (s *session) pump() bool {
 			return false
 		}
 		s.cursor = last
+		s.sent.Store(last)
 	}
 	return true
 }

@@ -61,35 +61,68 @@ func (p *partition) trimOlderThan(cutoff int64) error {
 		}
 		after = recs[len(recs)-1].Version
 	}
-	return p.trimToLocked(horizon)
+	_, err := p.trimToLocked(horizon)
+	return err
 }
 
 // trimAll is the trimHistory admin step: no client may resume from any
-// version before the latest one.
+// version before the latest one. Live sessions are not resuming: the trim
+// first gives them a moment to be sent what they are owed, and keeps the
+// history any of them still needs (trimToLocked).
 func (p *partition) trimAll() (uint64, error) {
+	p.awaitLiveSessions(2 * time.Second)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return 0, nil
 	}
-	latest := p.latest.Load()
-	return latest, p.trimToLocked(latest)
+	return p.trimToLocked(p.latest.Load())
 }
 
-// trimToLocked moves the horizon and drops the history before it.
-func (p *partition) trimToLocked(horizon uint64) error {
+// awaitLiveSessions waits, up to limit, until every live session has been
+// sent the partition's latest version (an admin step, so a short poll).
+func (p *partition) awaitLiveSessions(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		behind := p.liveFloorLocked() < p.latest.Load()
+		p.mu.Unlock()
+		if !behind {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// liveFloorLocked is the lowest version a live session has been sent:
+// history after it is still owed to a connected client, which a trim must
+// never reset (only clients away longer than the max offline time reset).
+func (p *partition) liveFloorLocked() uint64 {
+	floor := p.latest.Load()
+	for s := range p.subs {
+		if s.failed.Load() {
+			continue
+		}
+		floor = min(floor, s.sent.Load())
+	}
+	return floor
+}
+
+// trimToLocked moves the horizon towards horizon, never past what a live
+// session is owed, drops the history before it, and returns the horizon.
+func (p *partition) trimToLocked(horizon uint64) (uint64, error) {
+	horizon = min(horizon, p.liveFloorLocked())
 	if horizon <= p.meta.Horizon {
-		return nil
+		return p.meta.Horizon, nil
 	}
 	m := cloneMeta(p.meta)
 	m.Horizon = horizon
 	if err := p.saveMeta(m); err != nil {
-		return err
+		return p.meta.Horizon, err
 	}
 	p.logger().Info("history trimmed", "horizon", horizon)
-	// Sessions still behind the new horizon find out when they pump.
 	p.notifyLocked()
-	return p.compactLocked()
+	return horizon, p.compactLocked()
 }
 
 // compactIfLarge snapshots a partition whose log has grown.
