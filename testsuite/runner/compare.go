@@ -1,7 +1,10 @@
 package runner
 
 import (
+	"encoding/json"
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/tethersync/tether/core/value"
@@ -12,11 +15,16 @@ import (
 // `want` from the scenario, `got` from a driver.
 
 // sameValue reports whether two JSON values denote the same Tether value:
-// both sides go through value.FromJSON (Extended JSON), so int 3 equals
-// double 3.0, {"$date": ...} strings compare as instants, and lists compare
+// numbers compare exactly (sameNumber); other values go through
+// value.FromJSON (Extended JSON) on both sides, so {"$date": ...} strings compare as instants, and lists compare
 // element by element. Plain JSON objects that are not Extended JSON (none
 // in SPEC's events, but a binding may add some) compare field by field.
 func sameValue(want, got any) bool {
+	if wn, ok := want.(json.Number); ok {
+		if gn, ok := got.(json.Number); ok {
+			return sameNumber(wn, gn)
+		}
+	}
 	wm, wIsMap := want.(map[string]any)
 	gm, gIsMap := got.(map[string]any)
 	if wIsMap && gIsMap && !isExtended(wm) && !isExtended(gm) {
@@ -48,6 +56,37 @@ func sameValue(want, got any) bool {
 	g, gerr := value.FromJSON(got)
 	return werr == nil && gerr == nil && value.Equal(w, g)
 }
+
+// sameNumber compares two JSON numbers exactly, never through float64
+// alone: integers compare as integers (a binding that turns
+// 9007199254740993 into 9007199254740992.0 fails), doubles as the doubles
+// they denote. An integer literal and a double literal are the same value
+// only when the double holds that integer exactly and it is within ±2^53,
+// where JSON writers that drop ".0" (JavaScript's, cJSON's) make the two
+// spellings ambiguous.
+func sameNumber(w, g json.Number) bool {
+	wi, gi := isIntLiteral(w), isIntLiteral(g)
+	switch {
+	case wi && gi:
+		x, ok1 := new(big.Int).SetString(string(w), 10)
+		y, ok2 := new(big.Int).SetString(string(g), 10)
+		return ok1 && ok2 && x.Cmp(y) == 0
+	case !wi && !gi:
+		x, err1 := strconv.ParseFloat(string(w), 64)
+		y, err2 := strconv.ParseFloat(string(g), 64)
+		return err1 == nil && err2 == nil && x == y
+	}
+	i, d := w, g
+	if !wi {
+		i, d = g, w
+	}
+	n, err1 := strconv.ParseInt(string(i), 10, 64)
+	f, err2 := strconv.ParseFloat(string(d), 64)
+	const exact = 1 << 53
+	return err1 == nil && err2 == nil && n > -exact && n < exact && float64(n) == f
+}
+
+func isIntLiteral(n json.Number) bool { return !strings.ContainsAny(string(n), ".eE") }
 
 func isExtended(m map[string]any) bool {
 	if len(m) != 1 {
