@@ -6,7 +6,7 @@ BUILD     := $(CURDIR)/build
 DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
-.PHONY: all build test test-go test-race test-repeat test-wasm-build test-c conformance \
+.PHONY: all build deps summary-start test-tidy test test-parts test-go test-race test-repeat test-wasm-build test-c conformance \
         bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
         test-android test-ios android ios driver-jvm test-web driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci clean
 
@@ -17,27 +17,58 @@ build:
 
 # Every test: Go unit tests (race detector on core), the WebAssembly build
 # of core, the C ABI tests, and the conformance scenarios through every
-# binding driver.
-test: test-go test-race test-repeat fuzz-ci test-wasm-build test-c test-android test-ios test-web conformance
+# binding driver. make deps installs what they need first; under make test
+# (TETHER_STRICT=1) a part that skips for a missing tool fails the run, and
+# the closing summary names every part that ran and every part that did
+# not, and why (only what no Linux machine can do: Xcode, the Android NDK).
+SUMMARY := $(BUILD)/test-summary.txt
+test: export TETHER_STRICT = 1
+test: export TETHER_SUMMARY = $(SUMMARY)
+test: summary-start deps
+	@# A second make, so that what deps installed is seen by the checks
+	@# this Makefile makes when it is read (the drivers' toolchains).
+	$(MAKE) --no-print-directory test-parts
+	@echo; echo "make test: every part passed"; sort -s -k1,1 $(SUMMARY) | sed 's/^/  /'
+
+test-parts: test-tidy test-go test-race test-repeat fuzz-ci test-wasm-build test-c test-android \
+	android test-ios ios test-web conformance
+
+summary-start:
+	@mkdir -p $(BUILD) && : > $(SUMMARY)
+
+# Installs (as root) or names (otherwise) the Debian packages the tests
+# and the demo need.
+deps:
+	@scripts/deps.sh
+
+# go.mod and go.sum say exactly what the code imports.
+test-tidy:
+	$(GO) mod tidy -diff
+	@scripts/ran.sh "go mod tidy check"
 
 test-go:
 	$(GO) vet ./...
 	$(GO) test ./...
+	@scripts/ran.sh "go vet and go test ./... (core, server, e2e, bindings' Go code, runner)"
 
 # The server and end-to-end tests five times over: a race that fails one
 # run in a hundred shows here, not in a user's app.
 test-repeat:
 	$(GO) test -count=5 ./server/ ./e2e/
+	@scripts/ran.sh "server and e2e tests, 5 runs each"
 
 # The race detector on core, the server, sessions and the end-to-end tests.
 test-race:
 	$(GO) test -race ./core/... ./server/... ./e2e/...
+	@scripts/ran.sh "go test -race on core, server, e2e"
 
 test-wasm-build:
 	GOOS=js GOARCH=wasm $(GO) build ./core/...
+	@scripts/ran.sh "core builds for js/wasm"
 
 test-c:
 	$(MAKE) -C platforms/c test asan
+	@scripts/ran.sh "C ABI tests (plain, under the Go race detector, under ASan/LSan) and the C driver smoke runs"
 
 # The gomobile binding tested for real on the desktop JVM (JNI glue built
 # for linux), its Kotlin layer, and the iOS header checks.
@@ -51,6 +82,7 @@ test-ios:
 # Chromium (IndexedDB persistence; the web demo end to end).
 test-web:
 	$(MAKE) -C platforms/web test test-types test-browser test-demo
+	@scripts/ran.sh "npm package tests in Node, its types, in headless Chromium, the web demo"
 
 android:
 	$(MAKE) -C platforms/android android
@@ -97,6 +129,8 @@ CHROMIUM_DRIVER = $(shell if ! command -v node >/dev/null; then echo "skip:node 
 
 conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node) \
 	$(if $(findstring skip:,$(CHROMIUM_DRIVER)),,driver-chromium)
+	@for d in "c=$(C_DRIVER)" "jvm=$(JVM_DRIVER)" "node=$(NODE_DRIVER)" "chromium=$(CHROMIUM_DRIVER)"; do \
+	  case "$${d#*=}" in skip:*) scripts/skip.sh "conformance through the $${d%%=*} driver" "$${d#*=skip:}" || exit 1;; esac; done
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) \
 		-tetherd $(BUILD)/tetherd \
 		-driver go=$(DRIVERS)/tether-driver-go \
@@ -104,6 +138,7 @@ conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) d
 		-driver "jvm=$(JVM_DRIVER)" \
 		-driver "node=$(NODE_DRIVER)" \
 		-driver "chromium=$(CHROMIUM_DRIVER)"
+	@scripts/ran.sh "conformance: every scenario under $(SCENARIOS) through the go, c, jvm, node and chromium drivers"
 
 bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm
 
@@ -144,11 +179,12 @@ fuzz:
 
 fuzz-ci:
 	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+	@scripts/ran.sh "fuzz targets, 5s each: $(FUZZ_TARGETS)"
 
 # tetherd on loopback with embedded storage, its URL and a token, and two
 # clients syncing; the server keeps serving until Ctrl-C, with the web demo
 # (platforms/web/demo, which needs tether.wasm) on http://127.0.0.1:7802/.
-run:
+run: deps
 	$(MAKE) -C platforms/web build
 	$(GO) run ./cmd/tether-demo
 

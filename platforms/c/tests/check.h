@@ -13,6 +13,9 @@
 extern int check_failed; /* set by a failed CHECK in the running test */
 /* Set by a test that cannot run here (the reason; e.g. no tetherd). */
 extern const char *check_skipped;
+/* A test that needs tetherd and has none: a skip when $TETHERD is unset,
+ * a failure when the server named there did not start. */
+void skip_without_tetherd(void);
 
 #define CHECK(cond)                                                             \
     do {                                                                        \

@@ -1,6 +1,8 @@
 /* main.c — runs every libtether C test and prints the closing
  * "N passed, N failed" line; exits non-zero on any failure. */
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 
@@ -8,10 +10,33 @@ int check_failed;
 const char *check_skipped;
 static int passed, failed, skipped;
 
+/* Under `make test` (TETHER_STRICT=1) nothing may skip: make deps
+ * installs what every test needs. */
+static bool strict(void) {
+    const char *s = getenv("TETHER_STRICT");
+    return s && strcmp(s, "1") == 0;
+}
+
+void skip_without_tetherd(void) {
+    const char *bin = getenv("TETHERD");
+    if (bin && *bin) {
+        /* A server that was built but crashed or never became ready is a
+         * failure, never a skip. */
+        fprintf(stderr, "  tetherd (%s) did not start: see the log above\n", bin);
+        check_failed = 1;
+        return;
+    }
+    check_skipped = "no tetherd (set TETHERD to a built cmd/tetherd; make test does)";
+}
+
 void run_test(const char *name, test_fn fn) {
     check_failed = 0;
     check_skipped = NULL;
     fn();
+    if (check_skipped && !check_failed && strict()) {
+        printf("  skipped under make test (%s)\n", check_skipped);
+        check_failed = 1;
+    }
     if (check_skipped && !check_failed) {
         skipped++;
         printf("skip %s: %s\n", name, check_skipped);

@@ -259,7 +259,7 @@ static void sync_then_offline_edits(tetherd *srv, tether_db *db, tether_sync *s,
 static void test_reset_end_to_end(void) {
     tetherd srv;
     if (!tetherd_start(&srv)) {
-        check_skipped = "no tetherd (set TETHERD to a built cmd/tetherd; make test does)";
+        skip_without_tetherd();
         return;
     }
     tether_error e;

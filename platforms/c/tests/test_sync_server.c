@@ -26,7 +26,7 @@ static tether_sync *start_with_listeners(tether_db *db, const char *url, const c
 static void test_sync_two_databases(void) {
     tetherd srv;
     if (!tetherd_start(&srv)) {
-        check_skipped = "no tetherd (set TETHERD to a built cmd/tetherd; make test does)";
+        skip_without_tetherd();
         return;
     }
     tether_error e;

@@ -269,6 +269,9 @@ fun main() {
         }
     }
     println("test-kotlin: $passed passed, $failed failed" + if (skipped > 0) ", $skipped skipped" else "")
+    // Under make test (TETHER_STRICT=1) a skip is a failure.
+    val strict = System.getenv("TETHER_STRICT") == "1"
+    if (strict && skipped > 0) println("test-kotlin: skips are failures under make test")
     System.out.flush()
-    exitProcess(if (failed > 0) 1 else 0) // threads Go attached to the JVM are not daemons
+    exitProcess(if (failed > 0 || (strict && skipped > 0)) 1 else 0) // threads Go attached to the JVM are not daemons
 }
