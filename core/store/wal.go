@@ -100,7 +100,7 @@ func parseLog(data []byte) (recs []walRecord, validLen int, err error) {
 	var expect uint64
 	for off < len(data) {
 		if len(data)-off < recHeaderSize {
-			break // torn header
+			return recs, off, badRecord(data, off) // torn header
 		}
 		n := int(binary.BigEndian.Uint32(data[off:]))
 		crc := binary.BigEndian.Uint32(data[off+4:])
@@ -108,14 +108,11 @@ func parseLog(data []byte) (recs []walRecord, validLen int, err error) {
 		if n > maxRecord {
 			return nil, 0, terror.New(terror.Corrupted, "record at offset %d claims %d bytes", off, n)
 		}
-		if end > len(data) {
-			break // torn body
-		}
-		if crc32.Checksum(data[off+8:end], castagnoli) != crc {
-			if end == len(data) {
-				break // the last record, cut short and padded: torn
+		if end > len(data) || crc32.Checksum(data[off+8:end], castagnoli) != crc {
+			if err := badRecord(data, off); err != nil {
+				return nil, 0, err
 			}
-			return nil, 0, terror.New(terror.Corrupted, "record at offset %d fails its checksum", off)
+			return recs, off, nil
 		}
 		seq := binary.BigEndian.Uint64(data[off+8:])
 		if len(recs) > 0 && seq != expect {
