@@ -56,11 +56,11 @@ func TestClockBackAcrossReopen(t *testing.T) {
 	a.Close()
 	a, as = openSkewed(t, filepath.Join(dir, "a"), nil, srv.SyncURL()) // clock corrected
 	require.NoError(t, a.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Dog", Key: "1", Set: store.Object{"name": "second"}}}))
-	t.Logf("A reads back its own write: %v", nameOf(t, a))
+	require.Equal(t, "second", nameOf(t, a), "A reads back its own write")
 	syncBoth(t, as)
 	b, bs := openSkewed(t, filepath.Join(dir, "b"), nil, srv.SyncURL())
 	syncBoth(t, bs)
-	t.Logf("after sync: A %v, B %v", nameOf(t, a), nameOf(t, b))
+	require.Equal(t, "second", nameOf(t, b), "B gets A's last write")
 	require.Equal(t, nameOf(t, a), nameOf(t, b), "converged")
 }
 
