@@ -50,6 +50,8 @@ func TestDamagedPartitionLogIsCorrupted(t *testing.T) {
 	c.bindOK(2, bindOpts{partition: "q", token: allToken(t), clientID: 7})
 	c.upload(2, dogCS(7, 1, "q1"))
 	epoch := c2epoch(srv, "p")
+	_, err := srv.Backup("before")
+	require.NoError(t, err)
 
 	for _, clean := range []bool{false, true} {
 		dir := t.TempDir()
@@ -79,6 +81,16 @@ func TestDamagedPartitionLogIsCorrupted(t *testing.T) {
 		id := d.bindOK(2, bindOpts{partition: "q", token: allToken(t), clientID: 9})
 		require.Equal(t, uint64(1), id.ServerVersion)
 		require.Equal(t, uint64(2), d.upload(2, dogCS(9, 1, "q2")).ServerVersion)
+		require.Contains(t, s2.Stats()["damaged"], "p", "the operator sees it")
+
+		// A restore brings it back in a new epoch.
+		_, err = s2.Restore("before")
+		require.NoError(t, err)
+		require.Empty(t, s2.Stats()["damaged"])
+		d = dial(t, s2)
+		id = d.bindOK(1, bindOpts{partition: "p", token: allToken(t), clientID: 8, sv: 50, se: epoch})
+		require.NotEqual(t, epoch, id.ServerEpoch)
+		require.Equal(t, uint64(50), id.ServerVersion)
 		require.NoError(t, s2.Close())
 	}
 }
