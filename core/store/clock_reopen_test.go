@@ -44,3 +44,23 @@ func TestClockBackAfterReopenKeepsNewWrite(t *testing.T) {
 		require.NoError(t, db.Close())
 	}
 }
+
+// A client reset replaces the database with a fresh one: its clock must
+// still be past every stamp the device wrote before, after a reopen too.
+func TestClockBackAfterResetReopen(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "db.tether")
+	at := func(d time.Duration) func() time.Time {
+		return func() time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC).Add(d) }
+	}
+	db, err := Open(Options{Path: path, Schema: mustSchema(t, dogSchema), Now: at(0)})
+	require.NoError(t, err)
+	require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1", "name": "first"}}}))
+	last := db.e.clock.Last()
+	require.NoError(t, db.BeginClientReset(filepath.Join(dir, "backup.tether"), "recoverUnsyncedChanges", 0, true, nil))
+	require.NoError(t, db.Close())
+	db, err = Open(Options{Path: path, Schema: mustSchema(t, dogSchema), Now: at(-time.Hour)})
+	require.NoError(t, err)
+	defer db.Close()
+	require.GreaterOrEqual(t, db.e.clock.Last(), last)
+}
