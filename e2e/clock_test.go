@@ -86,7 +86,7 @@ func TestEditAfterReopenOfAValueFromAFastPeer(t *testing.T) {
 	b.Close()
 	b, bs = openSkewed(t, filepath.Join(dir, "b"), nil, srv.SyncURL())
 	require.NoError(t, b.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Dog", Key: "1", Set: store.Object{"name": "edit after reopen"}}}))
-	t.Logf("B reads back: %v", nameOf(t, b))
+	require.Equal(t, "edit after reopen", nameOf(t, b), "B reads back its own write")
 	syncBoth(t, bs)
 	syncBoth(t, fs)
 	t.Logf("after sync: B %v, fast %v", nameOf(t, b), nameOf(t, f))
