@@ -116,7 +116,7 @@ func readSnapshot(r io.Reader, size int64, path string) (*Snapshot, error) {
 	}
 	hdr, err := decodeSnapHeader(payload)
 	if err != nil {
-		return bad(err.Error())
+		return bad(errMessage(err))
 	}
 	// The counts size the slices only as far as the file could hold them
 	// (an object takes more than 8 bytes): a damaged count cannot allocate.
@@ -132,7 +132,7 @@ func readSnapshot(r io.Reader, size int64, path string) (*Snapshot, error) {
 		}
 		b, err := decodeSnapBatch(payload)
 		if err != nil {
-			return bad(err.Error())
+			return bad(errMessage(err))
 		}
 		s.Objects = append(s.Objects, b.Objects...)
 		s.History = append(s.History, b.History...)

@@ -294,7 +294,7 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 			// Its checksum holds, so it was written so: damage or a bug,
 			// never a torn write.
 			f.Close()
-			return nil, nil, terror.Wrap(terror.Corrupted, err, "log of partition %q, frame at offset %d", fp.name, fr.good-int64(frameHeader+len(payload)))
+			return nil, nil, terror.New(terror.Corrupted, "log of partition %q, frame at offset %d: %s", fp.name, fr.good-int64(frameHeader+len(payload)), errMessage(err))
 		}
 		if h := rec.History; h != nil {
 			fp.addHistory(*h)

@@ -9,10 +9,11 @@ package store
 //
 // The CRC covers sequence, type and payload. Every committed transaction is
 // one record, appended (and by default fsynced, error checked) before the
-// commit returns. On open, a record cut short at the end of the file (a
-// kill in the middle of a write) is dropped whole; a bad record followed by
-// more data cannot be a torn write and is reported as Corrupted rather than
-// silently losing the acknowledged commits after it.
+// commit returns. On open, a torn last record (cut short by a kill, or
+// zeros where a power cut kept the new size but not the data) is dropped
+// whole; any other bad record (one with a valid record after it, or a last
+// one written whole) is reported as Corrupted and the file left untouched,
+// rather than silently losing acknowledged commits (wal_torn.go).
 
 import (
 	"encoding/binary"
