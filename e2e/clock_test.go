@@ -56,11 +56,11 @@ func TestClockBackAcrossReopen(t *testing.T) {
 	a.Close()
 	a, as = openSkewed(t, filepath.Join(dir, "a"), nil, srv.SyncURL()) // clock corrected
 	require.NoError(t, a.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Dog", Key: "1", Set: store.Object{"name": "second"}}}))
-	t.Logf("A reads back its own write: %v", nameOf(t, a))
+	require.Equal(t, "second", nameOf(t, a), "A reads back its own write")
 	syncBoth(t, as)
 	b, bs := openSkewed(t, filepath.Join(dir, "b"), nil, srv.SyncURL())
 	syncBoth(t, bs)
-	t.Logf("after sync: A %v, B %v", nameOf(t, a), nameOf(t, b))
+	require.Equal(t, "second", nameOf(t, b), "B gets A's last write")
 	require.Equal(t, nameOf(t, a), nameOf(t, b), "converged")
 }
 
@@ -86,7 +86,7 @@ func TestEditAfterReopenOfAValueFromAFastPeer(t *testing.T) {
 	b.Close()
 	b, bs = openSkewed(t, filepath.Join(dir, "b"), nil, srv.SyncURL())
 	require.NoError(t, b.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Dog", Key: "1", Set: store.Object{"name": "edit after reopen"}}}))
-	t.Logf("B reads back: %v", nameOf(t, b))
+	require.Equal(t, "edit after reopen", nameOf(t, b), "B reads back its own write")
 	syncBoth(t, bs)
 	syncBoth(t, fs)
 	t.Logf("after sync: B %v, fast %v", nameOf(t, b), nameOf(t, f))

@@ -306,8 +306,16 @@ func (srv *Server) Stats() map[string]any {
 	for _, p := range srv.partitions() {
 		parts[p.name] = p.stats()
 	}
+	// Damaged partitions are refused, not served: say so, with why.
+	damaged := map[string]string{}
+	srv.partsMu.Lock()
+	for name, err := range srv.damaged {
+		damaged[name] = errMessage(err)
+	}
+	srv.partsMu.Unlock()
 	return map[string]any{
 		"partitions":  parts,
+		"damaged":     damaged,
 		"connections": srv.metrics.connections.Load(),
 		"sessions":    srv.metrics.sessions.Load(),
 		"uploads":     srv.metrics.uploads.Load(),

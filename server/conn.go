@@ -18,6 +18,7 @@ import (
 
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
 )
 
 type conn struct {
@@ -275,6 +276,13 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		}
 	}
 	p, err := c.srv.partition(b.Partition)
+	if terror.Is(err, terror.Corrupted) {
+		// Retry, not fatal: the client's data is intact, and once an
+		// operator restores the partition (a new epoch: the client resets)
+		// it syncs again without the app having to act.
+		c.sessionError(id, &protocol.Error{Code: string(terror.Corrupted), Action: protocol.ActionRetry, Message: errMessage(err)})
+		return
+	}
 	if err != nil {
 		c.sessionError(id, retryError(errMessage(err)))
 		return

@@ -5,10 +5,12 @@ package server
 //	length uint32 | crc32c uint32 | seq uint64 | payload (length bytes)
 //
 // big-endian, the checksum over seq and payload. A crash can leave the
-// last frame of a log torn (short, or with a bad checksum): the reader
-// stops at the first bad frame and reports where the good data ends, so
-// the log can be cut there. Nothing acknowledged lives in a torn frame: an
-// upload is acknowledged only after its frame is fsynced.
+// last frame of a log torn (short, or zeros where a power cut kept the new
+// size but not the data): the reader stops at the first bad frame and
+// reports where the good data ends; badFrame (frame_torn.go) then tells a
+// torn tail, which is cut, from damage, which is Corrupted. Nothing
+// acknowledged lives in a torn frame: an upload is acknowledged only after
+// its frame is fsynced.
 
 import (
 	"bufio"
@@ -44,11 +46,12 @@ func appendFrame(b []byte, seq uint64, payload []byte) []byte {
 // frameReader reads frames one by one and counts the bytes of good ones.
 type frameReader struct {
 	r    *bufio.Reader
+	size int64 // of the file: no claimed length can allocate past it
 	good int64 // offset just after the last good frame
 }
 
-func newFrameReader(r io.Reader) *frameReader {
-	return &frameReader{r: bufio.NewReaderSize(r, 1<<20)}
+func newFrameReader(r io.Reader, size int64) *frameReader {
+	return &frameReader{r: bufio.NewReaderSize(r, 1<<20), size: size}
 }
 
 // next returns the next frame, io.EOF at a clean end, errTorn at a bad one.
@@ -62,7 +65,7 @@ func (fr *frameReader) next() (seq uint64, payload []byte, err error) {
 		return 0, nil, errTorn
 	}
 	size := binary.BigEndian.Uint32(h[0:])
-	if size > maxFramePayload {
+	if size > maxFramePayload || int64(size) > fr.size-fr.good-frameHeader {
 		return 0, nil, errTorn
 	}
 	payload = make([]byte, size)

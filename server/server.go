@@ -112,6 +112,9 @@ type Server struct {
 	partsMu   sync.Mutex
 	parts     map[string]*partition
 	restoring bool
+	// damaged holds the partitions whose files failed to load as Corrupted:
+	// they are refused (never served with lost history) while the others run.
+	damaged map[string]error
 
 	connsMu sync.Mutex
 	conns   map[*conn]struct{}
@@ -142,7 +145,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &Server{cfg: cfg, log: cfg.Logger, store: st, clock: crdt.NewClock(nil), metrics: newMetrics(),
-		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, conns: map[*conn]struct{}{}}
+		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, damaged: map[string]error{}, conns: map[*conn]struct{}{}}
 	if err := srv.loadPartitions(); err != nil {
 		cancel()
 		st.Close()
@@ -156,8 +159,13 @@ func (srv *Server) loadPartitions() error {
 	if err != nil {
 		return err
 	}
+	srv.damaged = map[string]error{}
 	for _, name := range names {
 		p, err := openPartition(srv, name)
+		if terror.Is(err, terror.Corrupted) {
+			srv.markDamaged(name, err)
+			continue
+		}
 		if err != nil {
 			for _, q := range srv.parts {
 				q.close(false)
@@ -276,12 +284,27 @@ func (srv *Server) partition(name string) (*partition, error) {
 	if p := srv.parts[name]; p != nil {
 		return p, nil
 	}
+	if err := srv.damaged[name]; err != nil {
+		return nil, err
+	}
 	p, err := openPartition(srv, name)
+	if terror.Is(err, terror.Corrupted) {
+		srv.markDamaged(name, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	srv.parts[name] = p
 	return p, nil
+}
+
+// markDamaged refuses a partition whose files are damaged until an
+// operator restores a backup (which gives it a new epoch, so its clients
+// reset) or repairs the files and restarts the server.
+func (srv *Server) markDamaged(name string, err error) {
+	srv.damaged[name] = err
+	srv.log.Error("partition is damaged: refusing it, serving the others (restore a backup to bring it back)",
+		"partition", name, "err", err)
 }
 
 // existing returns a loaded partition or nil.

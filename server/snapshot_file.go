@@ -12,8 +12,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/vmihailenco/msgpack/v5"
-
 	"github.com/tethersync/tether/core/terror"
 )
 
@@ -99,31 +97,42 @@ func readSnapshotFile(path string) (*Snapshot, error) {
 		return nil, terror.Wrap(terror.IO, err, "open %s", path)
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, terror.Wrap(terror.IO, err, "stat %s", path)
+	}
+	return readSnapshot(f, st.Size(), path)
+}
+
+// readSnapshot reads a snapshot file of size bytes from r.
+func readSnapshot(r io.Reader, size int64, path string) (*Snapshot, error) {
 	bad := func(what string) (*Snapshot, error) {
 		return nil, terror.New(terror.Corrupted, "snapshot %s: %s", path, what)
 	}
-	fr := newFrameReader(f)
+	fr := newFrameReader(r, size)
 	_, payload, err := fr.next()
 	if err != nil {
 		return bad("no header")
 	}
-	var hdr snapHeader
-	if err := msgpack.Unmarshal(payload, &hdr); err != nil {
-		return bad("bad header")
+	hdr, err := decodeSnapHeader(payload)
+	if err != nil {
+		return bad(errMessage(err))
 	}
+	// The counts size the slices only as far as the file could hold them
+	// (an object takes more than 8 bytes): a damaged count cannot allocate.
 	s := &Snapshot{Partition: hdr.Partition, Version: hdr.Version, Seq: hdr.Seq, Meta: hdr.Meta, Clients: hdr.Clients,
-		Objects: make([]StoredObject, 0, hdr.Objects), History: make([]HistoryRecord, 0, hdr.History)}
+		Objects: make([]StoredObject, 0, min(int64(hdr.Objects), size/8)), History: make([]HistoryRecord, 0, min(int64(hdr.History), size/8))}
 	for {
 		_, payload, err := fr.next()
 		if err == io.EOF {
 			break
 		}
-		var b snapBatch
-		if err == nil {
-			err = msgpack.Unmarshal(payload, &b)
-		}
 		if err != nil {
 			return bad("damaged batch")
+		}
+		b, err := decodeSnapBatch(payload)
+		if err != nil {
+			return bad(errMessage(err))
 		}
 		s.Objects = append(s.Objects, b.Objects...)
 		s.History = append(s.History, b.History...)

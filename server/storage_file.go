@@ -23,8 +23,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/vmihailenco/msgpack/v5"
-
 	"github.com/tethersync/tether/core/terror"
 )
 
@@ -272,29 +270,31 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 	if err != nil {
 		return nil, nil, terror.Wrap(terror.IO, err, "open log")
 	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, terror.Wrap(terror.IO, err, "stat log")
+	}
 	var after []Record
-	fr := newFrameReader(f)
+	fr := newFrameReader(f, st.Size())
 	for {
 		seq, payload, err := fr.next()
 		if err == io.EOF {
 			break
 		}
-		var rec Record
-		if err == nil {
-			err = msgpack.Unmarshal(payload, &rec)
-		}
 		if err != nil {
-			// A torn tail: the append was cut short, so it was never
-			// acknowledged. Cut it so the next append starts clean.
-			if terr := f.Truncate(fr.good); terr != nil {
+			if err := fp.cutTornTail(f, fr.good, st.Size()); err != nil {
 				f.Close()
-				return nil, nil, terror.Wrap(terror.IO, terr, "cut the torn tail of the log")
-			}
-			if serr := f.Sync(); serr != nil {
-				f.Close()
-				return nil, nil, terror.Wrap(terror.IO, serr, "sync the log")
+				return nil, nil, err
 			}
 			break
+		}
+		rec, err := decodeRecord(payload)
+		if err != nil {
+			// Its checksum holds, so it was written so: damage or a bug,
+			// never a torn write.
+			f.Close()
+			return nil, nil, terror.New(terror.Corrupted, "log of partition %q, frame at offset %d: %s", fp.name, fr.good-int64(frameHeader+len(payload)), errMessage(err))
 		}
 		if h := rec.History; h != nil {
 			fp.addHistory(*h)
@@ -313,6 +313,25 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 	}
 	fp.f = f
 	return snap, after, nil
+}
+
+// cutTornTail cuts the log at good if what follows is a torn append (never
+// acknowledged); damage is Corrupted and leaves the file as it is.
+func (fp *filePartition) cutTornTail(f *os.File, good, size int64) error {
+	tail := make([]byte, size-good)
+	if _, err := f.ReadAt(tail, good); err != nil {
+		return terror.Wrap(terror.IO, err, "read the log of %q", fp.name)
+	}
+	if err := badFrame(tail, good); err != nil {
+		return terror.Wrap(terror.Corrupted, err, "log of partition %q", fp.name)
+	}
+	if err := f.Truncate(good); err != nil {
+		return terror.Wrap(terror.IO, err, "cut the torn tail of the log")
+	}
+	if err := f.Sync(); err != nil {
+		return terror.Wrap(terror.IO, err, "sync the log")
+	}
+	return nil
 }
 
 func (fp *filePartition) addHistory(h HistoryRecord) {

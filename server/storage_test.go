@@ -45,7 +45,7 @@ func TestFileStorageTornTail(t *testing.T) {
 	for _, tail := range [][]byte{
 		{0, 0, 0},                               // a cut header
 		appendFrame(nil, 9, []byte("xyz"))[:18], // a cut payload
-		func() []byte { f := appendFrame(nil, 9, []byte("payload")); f[20] ^= 1; return f }(), // bad checksum
+		make([]byte, 40),                        // a power cut kept the new size, not the data
 	} {
 		require.NoError(t, os.WriteFile(log, append(append([]byte(nil), good...), tail...), 0o644))
 		fs, ps := openTestPartition(t, dir, "p/1")
@@ -64,6 +64,18 @@ func TestFileStorageTornTail(t *testing.T) {
 		require.NoError(t, fs.Close())
 		require.NoError(t, os.WriteFile(log, good, 0o644))
 	}
+	// A last frame written whole with a flipped bit is damage, not a torn
+	// write: Corrupted, and the file is left as it was.
+	f := appendFrame(nil, 9, []byte("payload"))
+	f[20] ^= 1
+	bad := append(append([]byte(nil), good...), f...)
+	require.NoError(t, os.WriteFile(log, bad, 0o644))
+	fs, ps = openTestPartition(t, dir, "p/1")
+	_, _, err = ps.Load()
+	require.Equal(t, terror.Corrupted, terror.CodeOf(err), "%v", err)
+	require.NoError(t, fs.Close())
+	after, _ := os.ReadFile(log)
+	require.Equal(t, bad, after)
 }
 
 func TestFileStorageCompactAndHistory(t *testing.T) {

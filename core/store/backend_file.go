@@ -17,6 +17,10 @@ type fileBackend struct {
 	lock func() error // releases the inter-process lock
 }
 
+// fileMode: a database holds the user's data, so only its owner may read
+// it (the log, compaction temp files and reset backups alike).
+const fileMode = 0o600
+
 func ioErr(err error, format string, args ...any) error {
 	return terror.Wrap(terror.IO, err, format, args...)
 }
@@ -25,7 +29,7 @@ func openFileBackend(path string) (*fileBackend, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, terror.New(terror.Corrupted, "%s is a directory, not a Tether database", path)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
 		return nil, ioErr(err, "open %s", path)
 	}
@@ -88,7 +92,7 @@ func (b *fileBackend) Sync() error {
 // createSynced writes data to a new file at tmp and fsyncs it; the file
 // stays open for the caller (Replace locks it before renaming it).
 func createSynced(tmp string, data []byte) (*os.File, error) {
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, fileMode)
 	if err != nil {
 		return nil, ioErr(err, "create %s", tmp)
 	}

@@ -145,6 +145,7 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker) err
 		}
 	} else {
 		in.Tombstone = crdt.DecodeStamp(so.Tombstone)
+		e.clock.Observe(in.Tombstone.HLC) // a create after it must beat it
 	}
 	return e.mergeRemote(tx, c, pk, tr, func(o *crdt.Object) { mergeState(o, &in) })
 }

@@ -91,6 +91,9 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 		if err := e.applyChangeset(tx, cs, nil); err != nil {
 			return err
 		}
+		// Like history below: a write after reopening must beat this one
+		// even if the device clock went back.
+		e.clock.Observe(cs.Stamp.HLC)
 		e.keepHistory(cs.Origin, cs.Version, r.payload)
 	case recHistory:
 		// Kept, not applied: only the ops of a syncing database's pending

@@ -168,6 +168,7 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 			bm[k] = v
 		}
 		bm[metaRestored] = restoredField(restoredVersion, known)
+		bm[metaClock] = e.clock.Last() // a snapshot: it bounds the clock of whoever opens it
 		backup, _ := e.snapshot(tx, bm)
 		crashPoint("reset:before-backup")
 		if err := writeFileAtomic(backupPath, backup); err != nil {
@@ -196,7 +197,9 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 				return err
 			}
 		}
-		fresh := meta{metaClientID: newClientID(), metaSyncing: 1}
+		// The fresh database keeps the clock: its stamps must stay after
+		// every one this device wrote before the reset.
+		fresh := meta{metaClientID: newClientID(), metaSyncing: 1, metaClock: e.clock.Last()}
 		rs := &resetState{phase: resetBootstrap, mode: mode, backupPath: backupPath, restored: restoredField(restoredVersion, known)}
 		var seq uint64
 		out := fileHeader()

@@ -9,10 +9,11 @@ package store
 //
 // The CRC covers sequence, type and payload. Every committed transaction is
 // one record, appended (and by default fsynced, error checked) before the
-// commit returns. On open, a record cut short at the end of the file (a
-// kill in the middle of a write) is dropped whole; a bad record followed by
-// more data cannot be a torn write and is reported as Corrupted rather than
-// silently losing the acknowledged commits after it.
+// commit returns. On open, a torn last record (cut short by a kill, or
+// zeros where a power cut kept the new size but not the data) is dropped
+// whole; any other bad record (one with a valid record after it, or a last
+// one written whole) is reported as Corrupted and the file left untouched,
+// rather than silently losing acknowledged commits (wal_torn.go).
 
 import (
 	"encoding/binary"
@@ -100,7 +101,7 @@ func parseLog(data []byte) (recs []walRecord, validLen int, err error) {
 	var expect uint64
 	for off < len(data) {
 		if len(data)-off < recHeaderSize {
-			break // torn header
+			return recs, off, badRecord(data, off) // torn header
 		}
 		n := int(binary.BigEndian.Uint32(data[off:]))
 		crc := binary.BigEndian.Uint32(data[off+4:])
@@ -108,14 +109,11 @@ func parseLog(data []byte) (recs []walRecord, validLen int, err error) {
 		if n > maxRecord {
 			return nil, 0, terror.New(terror.Corrupted, "record at offset %d claims %d bytes", off, n)
 		}
-		if end > len(data) {
-			break // torn body
-		}
-		if crc32.Checksum(data[off+8:end], castagnoli) != crc {
-			if end == len(data) {
-				break // the last record, cut short and padded: torn
+		if end > len(data) || crc32.Checksum(data[off+8:end], castagnoli) != crc {
+			if err := badRecord(data, off); err != nil {
+				return nil, 0, err
 			}
-			return nil, 0, terror.New(terror.Corrupted, "record at offset %d fails its checksum", off)
+			return recs, off, nil
 		}
 		seq := binary.BigEndian.Uint64(data[off+8:])
 		if len(recs) > 0 && seq != expect {

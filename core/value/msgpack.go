@@ -485,6 +485,25 @@ func ReadStringBytes(b []byte) (s []byte, n int, err error) {
 	return b[it.hdr : it.hdr+it.n], it.hdr + it.n, nil
 }
 
+// ReadBytes reads a binary (or string) item without copying it; nil reads
+// as an empty result.
+func ReadBytes(b []byte) (p []byte, n int, err error) {
+	it, err := readHeader(b)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch it.kind {
+	case kNil:
+		return nil, it.hdr, nil
+	case kBin, kStr:
+		if err := need(b, it.hdr, it.n); err != nil {
+			return nil, 0, err
+		}
+		return b[it.hdr : it.hdr+it.n], it.hdr + it.n, nil
+	}
+	return nil, 0, malformed("expected binary data")
+}
+
 // ReadUint reads a non-negative integer.
 func ReadUint(b []byte) (uint64, int, error) {
 	it, err := readHeader(b)
