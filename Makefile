@@ -168,6 +168,7 @@ tetherd:
 # queries, ops, scenarios) has a fuzz target: `make fuzz` runs each for
 # FUZZTIME (default 60s); `make test` runs each for a CI-sized 5s.
 FUZZ_TARGETS = core/protocol:FuzzDecode core/crdt:FuzzDecodeChangeset core/store:FuzzDecodeRecord \
+	server:FuzzDecodeLogRecord server:FuzzReadSnapshot server:FuzzLogTail \
 	core/query:FuzzCompile core/api:FuzzParseOps testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 60s
 
