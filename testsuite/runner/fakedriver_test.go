@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // The test binary doubles as a fake driver (when fakeEnv is set), so the
@@ -34,8 +33,9 @@ func fakeBinding(t *testing.T) Binding {
 	return Binding{Name: "fake", Command: []string{os.Args[0]}}
 }
 
-// fakeDriver speaks the protocol with canned behaviour: count grows with
-// time since open (saturating at 5); query describes the open config
+// fakeDriver speaks the protocol with canned behaviour: count answers 0
+// to its first request after open and 5 after (so `within` passes on a
+// poll, not on timing); query describes the open config
 // (and the sync object of a synced open);
 // executeClientReset opens again like open (with the request's config and
 // sync) but keeps the events;
@@ -49,7 +49,9 @@ func fakeDriver() {
 		Schema   []json.RawMessage `json:"schema"`
 	}
 	var sync map[string]any
-	var opened time.Time
+	// counted: count requests since open; the first answers 0, later ones
+	// 5 (a value that becomes true after a poll, whatever the timing).
+	var counted int
 	isOpen, eventsSent := false, false
 	for in.Scan() {
 		var req map[string]json.RawMessage
@@ -75,7 +77,7 @@ func fakeDriver() {
 			config.Schema, sync = nil, nil
 			_ = json.Unmarshal(req["config"], &config)
 			_ = json.Unmarshal(req["sync"], &sync)
-			opened, isOpen = time.Now(), true
+			counted, isOpen = 0, true
 			ok(nil)
 		case cmd == "events":
 			if eventsSent {
@@ -96,7 +98,7 @@ func fakeDriver() {
 			config.Schema, sync = nil, nil
 			_ = json.Unmarshal(req["config"], &config)
 			_ = json.Unmarshal(req["sync"], &sync)
-			opened, isOpen = time.Now(), true
+			counted, isOpen = 0, true
 			ok(nil)
 		case !isOpen:
 			fail("Closed", "no database is open")
@@ -104,7 +106,8 @@ func fakeDriver() {
 			isOpen = false
 			ok(nil)
 		case cmd == "count":
-			ok(min(int(time.Since(opened)/(30*time.Millisecond)), 5))
+			ok(min(counted, 1) * 5)
+			counted++
 		case cmd == "query":
 			var classes []string
 			for _, c := range config.Schema {
