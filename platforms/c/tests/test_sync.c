@@ -241,7 +241,7 @@ static void test_sync_unreachable_retries(void) {
     bool done = false;
     long t0 = start_clock();
     CHECK_OK(tether_sync_upload_all(s, 5000, &done, &e));
-    CHECK(done && elapsed_ms(t0) < 4000);
+    CHECK(done); /* at once: done says it did not wait for the timeout */
     done = true;
     t0 = start_clock();
     CHECK_OK(tether_sync_download_all(s, 150, &done, &e)); /* a timeout is no error */
@@ -283,7 +283,6 @@ static void test_sync_pause_resume(void) {
     int p = rec_wait(&r, 0, SESSION_TO("paused"), 5000);
     CHECK(p >= 0 && rec_find(&r, p, "\"from\":\"active\"", NULL, NULL) == p);
     CHECK_OK(tether_sync_pause(s, &e)); /* again: nothing happens */
-    sleep_ms(50);
     CHECK(wait_state(s, TETHER_SESSION_PAUSED, TETHER_CONNECTION_DISCONNECTED, 1000));
     /* While paused the session stays disconnected. */
     int n = rec_count(&r);
@@ -423,13 +422,12 @@ static void test_db_close_with_sessions(void) {
     pthread_t t1, t2;
     pthread_create(&t1, NULL, wait_thread, &up);
     pthread_create(&t2, NULL, wait_thread, &down);
-    sleep_ms(100); /* both are waiting */
-    long t0 = start_clock();
+    sleep_ms(100); /* most likely both are waiting; if not, their wait finds the session closed: the same outcome */
     CHECK_OK(tether_db_close(db, &e));
     pthread_join(t1, NULL);
     pthread_join(t2, NULL);
-    CHECK(elapsed_ms(t0) < 5000);
-    CHECK(!up.ok && up.e.code == TETHER_ERR_CLOSED && !up.completed && up.ms < 10000);
+    /* Closed, not a timeout (which is no error): the close woke them. */
+    CHECK(!up.ok && up.e.code == TETHER_ERR_CLOSED && !up.completed);
     CHECK(!down.ok && down.e.code == TETHER_ERR_CLOSED && !down.completed);
     CHECK(atomic_load(&r1.frees) == 1 && atomic_load(&r2.frees) == 1);
     CHECK(!atomic_load(&r1.freed_while_running) && !atomic_load(&r2.freed_while_running));
@@ -506,11 +504,10 @@ static void act_wait_own(event_rec *r, const char *json) {
         return;
     tether_error e1, e2;
     bool c1 = true, c2 = true;
-    long t0 = start_clock();
     bool up = tether_sync_upload_all(r->sync, 3000, &c1, &e1);
     bool down = tether_sync_download_all(r->sync, 3000, &c2, &e2);
     r->action_ok = !up && e1.code == TETHER_ERR_INVALID_ARGUMENT && !c1 && !down &&
-                   e2.code == TETHER_ERR_INVALID_ARGUMENT && !c2 && elapsed_ms(t0) < 1000;
+                   e2.code == TETHER_ERR_INVALID_ARGUMENT && !c2; /* refused, not waited out */
     /* Other calls are fine from here. */
     int ss;
     r->action_ok = r->action_ok && tether_sync_state(r->sync, &ss, NULL, &e1);
@@ -586,7 +583,8 @@ static void test_close_db_in_callback(void) {
     CHECK_FAIL(tether_db_close(db, &e), TETHER_ERR_CLOSED);
     int64_t n;
     CHECK_FAIL(tether_db_count(db, "{\"class\":\"Dog\"}", TETHER_NTS, &n, &e), TETHER_ERR_CLOSED);
-    sleep_ms(50); /* the session finishes closing in the background */
+    /* The session finishes closing in the background. */
+    CHECK(wait_atomic(&r.frees, 1, 10000));
     CHECK(atomic_load(&r.frees) == 1);
     rec_destroy(&r);
 }
@@ -740,7 +738,8 @@ static void test_sync_threads(void) {
     }
     /* Every listener that was added is freed exactly once: by its session's
      * close, or by the database close. */
-    sleep_ms(50);
+    CHECK(wait_atomic(&frees, listeners, 10000));
+    sleep_ms(50); /* a window for a double free to show (it cannot fail a correct run) */
     CHECK(atomic_load(&frees) == listeners);
 }
 

@@ -78,7 +78,7 @@ static void test_sync_two_databases(void) {
     done = false;
     CHECK_OK(tether_sync_upload_all(sa, 10000, &done, &e));
     CHECK(done);
-    sleep_ms(100);
+    sleep_ms(100); /* a window for a download to (wrongly) arrive; cannot fail a correct run */
     CHECK(count_class(b, "Dog") == 1);
     done = true;
     CHECK_OK(tether_sync_download_all(sb, 100, &done, &e)); /* paused: cannot */

@@ -44,9 +44,8 @@ static void test_wait_db_after_write(void) {
     CHECK(done);
     CHECK(memcmp(&before, &e, sizeof e) == 0); /* err untouched on success */
     done = false;
-    long t0 = start_clock();
     CHECK_OK(tether_db_wait_for_listeners(db, 5000, &done, &e));
-    CHECK(done && elapsed_ms(t0) < 1000);
+    CHECK(done); /* done: the barrier passed, not the 5 s timeout */
     CHECK(rec_count(&r) == 1);
     done = false;
     CHECK(tether_db_wait_for_listeners(db, 100, &done, NULL)); /* err is optional */
