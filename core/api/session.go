@@ -52,6 +52,9 @@ func SessionStart(db int64, configJSON []byte) (int64, error) {
 	if err := decodeJSON("the sync config", configJSON, &c); err != nil {
 		return 0, err
 	}
+	if err := c.check(); err != nil {
+		return 0, err
+	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
 		StartPaused: c.StartPaused, MinBackoff: millis(int64(c.MinBackoffMs)),
 		MaxBackoff: millis(int64(c.MaxBackoffMs)), ClientReset: reset.Mode(c.ClientReset)})
@@ -78,6 +81,9 @@ func SessionResume(h int64) error { return withSession(h, (*session.Session).Res
 
 // SessionRefreshToken hands the session a new access token.
 func SessionRefreshToken(h int64, token string) error {
+	if err := CheckString("the token", token); err != nil {
+		return err
+	}
 	return withSession(h, func(s *session.Session) { s.RefreshToken(token) })
 }
 
