@@ -119,7 +119,7 @@ func dbHandle(h int64) (*store.DB, error) {
 // DeleteDatabase deletes a closed database file (Realm's deleteFile): a
 // database no longer wanted, or a client reset's backup.
 func DeleteDatabase(path string) error {
-	if err := CheckString("the path", path); err != nil {
+	if err := checkPath("the path", path); err != nil {
 		return err
 	}
 	return store.DeleteDatabase(path)

@@ -10,7 +10,7 @@ import (
 // records as required (every handle on it closed); it returns the backup
 // path.
 func ExecuteClientReset(path string) (string, error) {
-	if err := CheckString("the path", path); err != nil {
+	if err := checkPath("the path", path); err != nil {
 		return "", err
 	}
 	return store.ExecuteClientReset(path)
@@ -19,7 +19,7 @@ func ExecuteClientReset(path string) (string, error) {
 // UnsyncedChangesJSON lists a backup's unsynced changes, one net entry per
 // object: [{"op": "create"|"update"|"delete", "class", "key", "fields"}].
 func UnsyncedChangesJSON(backupPath string) ([]byte, error) {
-	if err := CheckString("the backup path", backupPath); err != nil {
+	if err := checkPath("the backup path", backupPath); err != nil {
 		return nil, err
 	}
 	changes, err := store.UnsyncedChanges(backupPath)

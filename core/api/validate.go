@@ -26,6 +26,15 @@ func CheckString(what, s string) error {
 	return nil
 }
 
+// checkPath refuses a file path that is empty or not UTF-8 (an empty
+// path would otherwise reach the file system as an IO error, or nothing).
+func checkPath(what, p string) error {
+	if p == "" {
+		return terror.New(terror.InvalidArgument, "%s is empty", what)
+	}
+	return CheckString(what, p)
+}
+
 // checkJSONText refuses JSON text that is not valid UTF-8 or that escapes
 // a lone surrogate; encoding/json would decode both to U+FFFD.
 func checkJSONText(what string, b []byte) error {

@@ -57,6 +57,13 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 	_, err = UnsyncedChangesJSON("/tmp/no\xffsuch")
 	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
 
+	// An empty path is InvalidArgument for every path function alike.
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(DeleteDatabase("")))
+	_, err = ExecuteClientReset("")
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
+	_, err = UnsyncedChangesJSON("")
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
+
 	// Nothing was written: "a\xff" and "a\xfe" did not collide into "a\uFFFD".
 	n, err := Count(h, []byte(`{"class":"Dog"}`))
 	require.NoError(t, err)
