@@ -118,7 +118,12 @@ func dbHandle(h int64) (*store.DB, error) {
 
 // DeleteDatabase deletes a closed database file (Realm's deleteFile): a
 // database no longer wanted, or a client reset's backup.
-func DeleteDatabase(path string) error { return store.DeleteDatabase(path) }
+func DeleteDatabase(path string) error {
+	if err := checkPath("the path", path); err != nil {
+		return err
+	}
+	return store.DeleteDatabase(path)
+}
 
 // Open opens a database from a JSON config and returns its handle.
 func Open(configJSON []byte) (int64, error) {
@@ -160,6 +165,9 @@ func Write(h int64, opsJSON []byte) error {
 func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 	d, err := dbHandle(h)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckString("the class name", class); err != nil {
 		return nil, err
 	}
 	key, err := parseKey(keyJSON)

@@ -24,6 +24,10 @@ func (r *jsonReader) fail(what string) error {
 	return terror.New(terror.InvalidArgument, "invalid JSON at offset %d: %s", r.i, what)
 }
 
+func (r *jsonReader) failAt(at int, what string) error {
+	return terror.New(terror.InvalidArgument, "invalid JSON at offset %d: %s", at, what)
+}
+
 func (r *jsonReader) ws() {
 	for r.i < len(r.b) {
 		switch r.b[r.i] {
@@ -157,8 +161,8 @@ func (r *jsonReader) str() (string, error) {
 		if c == '"' {
 			s := r.b[start:r.i]
 			r.i++
-			if !utf8.Valid(s) {
-				return string([]rune(string(s))), nil // invalid bytes become U+FFFD, as encoding/json does
+			if !utf8.Valid(s) { // encoding/json would make it U+FFFD: refused (validate.go)
+				return "", r.failAt(start+invalidAt(s), "string is not valid UTF-8")
 			}
 			return string(s), nil
 		}
@@ -182,7 +186,7 @@ func (r *jsonReader) strSlow(start int) (string, error) {
 		case c == '"':
 			r.i++
 			if !utf8.Valid(out) {
-				return string([]rune(string(out))), nil
+				return "", r.failAt(start-1, "the string that starts here is not valid UTF-8")
 			}
 			return string(out), nil
 		case c < 0x20:
@@ -216,14 +220,20 @@ func (r *jsonReader) strSlow(start int) (string, error) {
 				return "", r.fail("bad \\u escape")
 			}
 			if utf16.IsSurrogate(ru) {
+				// Only a high surrogate escaped right before a low one
+				// is a character; encoding/json makes anything else
+				// U+FFFD, which is refused (validate.go).
+				at := r.i - 6
 				ru2 := rune(-1)
-				if r.i+1 < len(r.b) && r.b[r.i] == '\\' && r.b[r.i+1] == 'u' {
+				if ru < 0xDC00 && r.i+1 < len(r.b) && r.b[r.i] == '\\' && r.b[r.i+1] == 'u' {
 					r.i += 2
 					if ru2, ok = r.hex4(); !ok {
 						return "", r.fail("bad \\u escape")
 					}
 				}
-				ru = utf16.DecodeRune(ru, ru2)
+				if ru = utf16.DecodeRune(ru, ru2); ru == utf8.RuneError {
+					return "", r.failAt(at, "a lone UTF-16 surrogate escape is not a character")
+				}
 			}
 			out = utf8.AppendRune(out, ru)
 		default:

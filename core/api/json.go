@@ -16,6 +16,9 @@ import (
 )
 
 func decodeJSON(what string, data []byte, into any) error {
+	if err := checkJSONText(what, data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(into); err != nil {

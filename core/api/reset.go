@@ -9,11 +9,19 @@ import (
 // ExecuteClientReset performs the manual client reset a database file
 // records as required (every handle on it closed); it returns the backup
 // path.
-func ExecuteClientReset(path string) (string, error) { return store.ExecuteClientReset(path) }
+func ExecuteClientReset(path string) (string, error) {
+	if err := checkPath("the path", path); err != nil {
+		return "", err
+	}
+	return store.ExecuteClientReset(path)
+}
 
 // UnsyncedChangesJSON lists a backup's unsynced changes, one net entry per
 // object: [{"op": "create"|"update"|"delete", "class", "key", "fields"}].
 func UnsyncedChangesJSON(backupPath string) ([]byte, error) {
+	if err := checkPath("the backup path", backupPath); err != nil {
+		return nil, err
+	}
 	changes, err := store.UnsyncedChanges(backupPath)
 	if err != nil {
 		return nil, err

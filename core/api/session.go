@@ -15,8 +15,9 @@ type SyncConfig struct {
 	Partition   string `json:"partition"`
 	StartPaused bool   `json:"startPaused,omitempty"`
 	// Backoff bounds in milliseconds (defaults 100 and 10000).
-	MinBackoffMs int `json:"minBackoffMs,omitempty"`
-	MaxBackoffMs int `json:"maxBackoffMs,omitempty"`
+	// Negative, beyond 2^40, or max below min (both set): InvalidArgument.
+	MinBackoffMs int64 `json:"minBackoffMs,omitempty"`
+	MaxBackoffMs int64 `json:"maxBackoffMs,omitempty"`
 	// ClientReset: manual | discardUnsyncedChanges | recoverUnsyncedChanges
 	// | recoverOrDiscardUnsyncedChanges (default).
 	ClientReset string `json:"clientReset,omitempty"`
@@ -52,9 +53,12 @@ func SessionStart(db int64, configJSON []byte) (int64, error) {
 	if err := decodeJSON("the sync config", configJSON, &c); err != nil {
 		return 0, err
 	}
+	if err := c.check(); err != nil {
+		return 0, err
+	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
-		StartPaused: c.StartPaused, MinBackoff: millis(int64(c.MinBackoffMs)),
-		MaxBackoff: millis(int64(c.MaxBackoffMs)), ClientReset: reset.Mode(c.ClientReset)})
+		StartPaused: c.StartPaused, MinBackoff: millis(c.MinBackoffMs),
+		MaxBackoff: millis(c.MaxBackoffMs), ClientReset: reset.Mode(c.ClientReset)})
 	if err != nil {
 		return 0, err
 	}
@@ -78,6 +82,9 @@ func SessionResume(h int64) error { return withSession(h, (*session.Session).Res
 
 // SessionRefreshToken hands the session a new access token.
 func SessionRefreshToken(h int64, token string) error {
+	if err := CheckString("the token", token); err != nil {
+		return err
+	}
 	return withSession(h, func(s *session.Session) { s.RefreshToken(token) })
 }
 

@@ -13,30 +13,54 @@ package capi
 import "C"
 
 import (
+	"strings"
 	"unsafe"
 
+	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
 )
 
+// maxInputLen bounds a (pointer, length) input (tether.h: 1 GiB). A larger
+// length is a mistake (a negative int cast to size_t, an uninitialized
+// variable): copying it would read past the host's buffer or exhaust
+// memory, and Go aborts the whole process when an allocation fails. It is
+// refused before anything is read. Sync frames are 16 MiB, and core/store
+// bounds what one transaction may write, so no real input comes near.
+const maxInputLen = 1 << 30
+
 // jsonArg copies a (pointer, length) JSON input; length TETHER_NTS means
-// NUL-terminated.
+// NUL-terminated. NULL (whatever the length) and a length past
+// maxInputLen are InvalidArgument.
 func jsonArg(fn, name string, p *C.char, n C.size_t) ([]byte, error) {
 	if p == nil {
-		return nil, invalid(fn, "%s is NULL", name)
+		return nil, invalid(fn, "%s is NULL (length %d)", name, uint64(n))
 	}
 	if n == ^C.size_t(0) { // TETHER_NTS
 		n = C.strlen(p)
+	}
+	if uint64(n) > maxInputLen {
+		return nil, invalid(fn, "%s_len %d is beyond the %d-byte limit of an input (TETHER_NTS is (size_t)-1)", strings.TrimSuffix(name, "_json"), uint64(n), maxInputLen)
 	}
 	// unsafe.Slice rather than C.GoBytes: GoBytes takes a C int length.
 	return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))...), nil
 }
 
-// stringArg copies a NUL-terminated input.
+// stringArg copies a NUL-terminated input, which must be UTF-8.
 func stringArg(fn, name string, p *C.char) (string, error) {
 	if p == nil {
 		return "", invalid(fn, "%s is NULL", name)
 	}
-	return C.GoString(p), nil
+	return textArg(fn, name, C.GoString(p))
+}
+
+// textArg checks a string the binding read from C: the JSON this binding
+// builds with encoding/json would otherwise turn bytes that are not UTF-8
+// into U+FFFD before core/api could refuse them.
+func textArg(fn, name, s string) (string, error) {
+	if err := api.CheckString(name, s); err != nil {
+		return "", invalid(fn, "%s", err.(*terror.Error).Message)
+	}
+	return s, nil
 }
 
 // putBuffer hands b to the host as a NUL-terminated malloc'ed buffer.

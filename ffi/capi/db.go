@@ -26,14 +26,21 @@ func configJSON(o *C.tether_db_options) ([]byte, error) {
 	}
 	c := api.Config{InMemory: bool(o.in_memory), AllowMigration: bool(o.allow_migration)}
 	if o.path != nil {
-		c.Path = C.GoString(o.path)
+		p, err := textArg(fn, "options->path", C.GoString(o.path))
+		if err != nil {
+			return nil, err
+		}
+		c.Path = p
 	}
 	if o.schema_json != nil {
-		s := []byte(C.GoString(o.schema_json))
-		if !json.Valid(s) {
+		s, err := textArg(fn, "options->schema_json", C.GoString(o.schema_json))
+		if err != nil {
+			return nil, err
+		}
+		if !json.Valid([]byte(s)) {
 			return nil, invalid(fn, "options->schema_json is not valid JSON")
 		}
-		c.Schema = s
+		c.Schema = []byte(s)
 	}
 	switch o.durability {
 	case C.TETHER_DURABILITY_FULL:

@@ -109,18 +109,17 @@ func syncConfigJSON(o *C.tether_sync_options) ([]byte, error) {
 	if o.partition == nil || *o.partition == 0 {
 		return nil, invalid(fn, "options->partition is required")
 	}
-	minB, maxB := int64(o.min_backoff_ms), int64(o.max_backoff_ms)
-	const maxMs = 1 << 40 // far beyond any sane delay, and fits an int and a Duration
-	switch {
-	case minB < 0 || maxB < 0:
-		return nil, invalid(fn, "negative backoff (min_backoff_ms %d, max_backoff_ms %d)", minB, maxB)
-	case minB > maxMs || maxB > maxMs:
-		return nil, invalid(fn, "backoff too large (min_backoff_ms %d, max_backoff_ms %d)", minB, maxB)
-	case minB > 0 && maxB > 0 && maxB < minB:
-		return nil, invalid(fn, "max_backoff_ms %d is below min_backoff_ms %d", maxB, minB)
+	// The backoff bounds are core/api's (SyncConfig.check), as for
+	// every binding.
+	c := api.SyncConfig{StartPaused: bool(o.start_paused),
+		MinBackoffMs: int64(o.min_backoff_ms), MaxBackoffMs: int64(o.max_backoff_ms)}
+	var err error
+	if c.URL, err = textArg(fn, "options->url", C.GoString(o.url)); err != nil {
+		return nil, err
 	}
-	c := api.SyncConfig{URL: C.GoString(o.url), Partition: C.GoString(o.partition),
-		StartPaused: bool(o.start_paused), MinBackoffMs: int(minB), MaxBackoffMs: int(maxB)}
+	if c.Partition, err = textArg(fn, "options->partition", C.GoString(o.partition)); err != nil {
+		return nil, err
+	}
 	// client_reset_mode exists from version 2: a version-1 struct ends
 	// before it, so it must not be read (the default mode applies).
 	if o.version >= 2 {
@@ -131,7 +130,9 @@ func syncConfigJSON(o *C.tether_sync_options) ([]byte, error) {
 		c.ClientReset = clientResetModeNames[m]
 	}
 	if o.token != nil {
-		c.Token = C.GoString(o.token)
+		if c.Token, err = textArg(fn, "options->token", C.GoString(o.token)); err != nil {
+			return nil, err
+		}
 	}
 	return json.Marshal(c)
 }

@@ -33,10 +33,17 @@
  *    use different heaps). Every pointer the host passes in is borrowed for
  *    the duration of the call only; the library keeps no reference to it.
  *  - JSON inputs are (pointer, length) pairs. Pass TETHER_NTS as the length
- *    to say "NUL-terminated" (like SQLite's -1). Plain names (class names,
- *    paths) are NUL-terminated UTF-8. Values inside JSON use MongoDB Extended
- *    JSON for non-JSON types ({"$date": ...}, {"$oid": ...}, {"$binary": ...},
+ *    to say "NUL-terminated" (like SQLite's -1). A length beyond 1 GiB
+ *    (2^30 bytes; other than TETHER_NTS), or a NULL pointer with any
+ *    length, fails with TETHER_ERR_INVALID_ARGUMENT before anything is
+ *    read. Plain names (class names, paths, URLs, tokens) are
+ *    NUL-terminated UTF-8. Values inside JSON use MongoDB Extended JSON for
+ *    non-JSON types ({"$date": ...}, {"$oid": ...}, {"$binary": ...},
  *    {"$uuid": ...}).
+ *  - Text must be valid UTF-8, in names and inside JSON (where an escaped
+ *    lone UTF-16 surrogate such as "\ud800" is not valid either): anything
+ *    else fails with TETHER_ERR_INVALID_ARGUMENT. It is never rewritten to
+ *    U+FFFD, which would make different keys ("a\xff", "a\xfe") the same.
  *  - Threads: every function may be called from any thread, concurrently,
  *    including from inside a callback (see tether_change_fn and, for the
  *    waits that a callback must not make, tether_sync_event_fn and

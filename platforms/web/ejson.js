@@ -97,8 +97,11 @@ const BIG = '\uE000tether-int:';
 const BIG_RE = /"\uE000tether-int:(-?\d+)"/g;
 let sawBig = false;
 
+let check = null; // stringify's optional check of every value
+
 function replacer(key, v) {
   const o = this[key]; // before toJSON (Date's)
+  if (check) check(key, o);
   switch (typeof o) {
     case 'bigint':
       sawBig = true;
@@ -125,11 +128,18 @@ function replacer(key, v) {
 
 /**
  * JSON text of a JavaScript value, with Extended JSON for the types JSON
- * lacks (see the table above).
+ * lacks (see the table above). checkValue(key, value), if given, sees
+ * every value before it is converted (it may throw).
  */
-export function stringify(value) {
+export function stringify(value, checkValue) {
   sawBig = false;
-  let s = JSON.stringify(value, replacer);
+  check = typeof checkValue === 'function' ? checkValue : null;
+  let s;
+  try {
+    s = JSON.stringify(value, replacer);
+  } finally {
+    check = null;
+  }
   if (sawBig) s = s.replace(BIG_RE, '$1');
   return s;
 }

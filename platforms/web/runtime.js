@@ -6,6 +6,7 @@
 // setHost with how to instantiate the module on their platform.
 
 import { TetherError } from './errors.js';
+import { textError } from './validate.js';
 
 let host = null;
 let started = null;
@@ -72,6 +73,7 @@ async function start(options = {}) {
   go.env = { ...(options.env ?? {}) };
   go.exit = (code) => {
     if (code !== 0) console.error(`tether.wasm exited with code ${code}`);
+    runtimeStopped(code);
   };
   try {
     const instance = await host.instantiate(go.importObject, options);
@@ -90,7 +92,7 @@ async function start(options = {}) {
     }
     exited.then(() => console.error('tether.wasm: the Go runtime exited; Tether calls will fail'));
     const fns = await exportsReady;
-    return { ...directCalls(instance.exports), ...fns };
+    return guard({ ...directCalls(instance.exports), ...fns });
   } finally {
     delete globalThis[name];
   }
@@ -166,6 +168,61 @@ function directCalls(x) {
     schema: (db) => answer(x.tether_schema(db)),
     sessionState: (s) => answer(x.tether_session_state(s)),
   };
+}
+
+// The one door to the binding. Every string argument (JSON requests,
+// class names, paths, tokens) is checked before Go sees it (validate.js:
+// no lone surrogates, at most MAX_REQUEST_BYTES); whatever a binding
+// function throws (a RangeError from memory, "Go program has already
+// exited") comes back as a TetherError, as the binding's own errors do;
+// and once the Go runtime has exited (e.g. out of memory), every call, and
+// every asynchronous call still waiting, fails with Internal instead of
+// hanging or crashing the host.
+let stopped = null; // the TetherError every call gets once Go has exited
+const waiting = new Set(); // reject functions of asynchronous calls in flight
+
+function runtimeStopped(code) {
+  stopped = new TetherError('Internal', `the Tether runtime (tether.wasm) has stopped (exit code ${code}); reload to use Tether again`);
+  for (const reject of waiting) reject(stopped);
+  waiting.clear();
+}
+
+function guard(fns) {
+  const out = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    out[name] = (...args) => {
+      if (stopped) return stopped;
+      for (const a of args) {
+        if (typeof a === 'string') {
+          const err = textError(a);
+          if (err) return err;
+        }
+      }
+      const n = args.length;
+      let reject = null;
+      // Asynchronous calls end with resolve, reject (wasm/main.go).
+      if (n >= 2 && typeof args[n - 1] === 'function' && typeof args[n - 2] === 'function') {
+        const resolve = args[n - 2];
+        const rej = (reject = args[n - 1]);
+        const settle = (f) => (v) => {
+          waiting.delete(rej);
+          f(v);
+        };
+        waiting.add(rej);
+        args[n - 2] = settle(resolve);
+        args[n - 1] = settle(rej);
+      }
+      try {
+        const r = fn(...args);
+        if (reject && r instanceof TetherError) waiting.delete(reject); // refused at once
+        return r;
+      } catch (e) {
+        if (reject) waiting.delete(reject);
+        return e instanceof TetherError ? e : new TetherError('Internal', `tether.wasm ${name}: ${e?.message ?? e}`);
+      }
+    };
+  }
+  return out;
 }
 
 function makeError(code, message) {

@@ -9,6 +9,15 @@ export type ErrorCodeName =
 
 export declare const ErrorCode: { readonly [K in ErrorCodeName]: K };
 
+/**
+ * The largest request, in UTF-8 bytes, the package hands to its
+ * WebAssembly runtime (the JSON of one write transaction, a query, a
+ * key): 64 MiB. A larger one is refused with InvalidArgument before it is
+ * copied, so that it cannot exhaust the runtime's memory (which would
+ * stop it, and in Node the process). Binary data counts as base64.
+ */
+export declare const MAX_REQUEST_BYTES: number;
+
 /** Every failure of the API: .code says what went wrong. */
 export declare class TetherError extends Error {
   constructor(code: ErrorCodeName, message: string, extra?: { fatal?: boolean });

@@ -5,7 +5,8 @@
 // Tether does lives in Go, once, for every binding.
 
 import { TetherError } from './errors.js';
-import { stringify, parse } from './ejson.js';
+import { parse } from './ejson.js';
+import * as v from './validate.js';
 import { binding, delivering, hostHasFiles, ownedBy, rethrow, storage } from './runtime.js';
 
 // w: the binding's functions, once started.
@@ -106,9 +107,11 @@ export class Tether {
    * onError, startPaused, minBackoffMs, maxBackoffMs}}.
    */
   static async open(config = {}) {
-    if (config === null || typeof config !== 'object') {
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
       throw new TetherError('InvalidArgument', 'Tether.open takes a config object');
     }
+    if (config.path !== undefined && config.path !== null) v.string('config.path', config.path);
+    if (config.sync !== undefined && config.sync !== null) v.object('config.sync', config.sync);
     w ??= await binding();
     if (!config.inMemory && config.path && !hostHasFiles()) {
       throw new TetherError('InvalidArgument', 'this host has no file system: open with inMemory: true');
@@ -124,7 +127,7 @@ export class Tether {
     if (file) await hostIO(storage().acquire(file));
     let h;
     try {
-      h = await call(w.open, stringify(c));
+      h = await call(w.open, v.encode('the config', c));
       await hostIO(storage().durable());
     } catch (e) {
       if (h !== undefined) await call(w.close, h).catch(() => {});
@@ -151,8 +154,9 @@ export class Tether {
    * returns; the next open starts fresh and downloads the server's state.
    */
   static async executeClientReset(path) {
+    v.string('executeClientReset: path', path);
     w ??= await binding();
-    return withFile(String(path), (p) => call(w.executeClientReset, p));
+    return withFile(path, (p) => call(w.executeClientReset, p));
   }
 
   /**
@@ -162,8 +166,9 @@ export class Tether {
    * alone (Corrupted). In browsers, another tab holding it gives IO.
    */
   static async deleteFile(path) {
+    v.string('deleteFile: path', path);
     w ??= await binding();
-    await withFile(String(path), (p) => call(w.deleteDatabase, p));
+    await withFile(path, (p) => call(w.deleteDatabase, p));
   }
 
   /**
@@ -171,9 +176,10 @@ export class Tether {
    * per object: [{op: 'create'|'update'|'delete', class, key, fields}].
    */
   static async unsyncedChanges(backupPath) {
+    v.string('unsyncedChanges: backupPath', backupPath);
     w ??= await binding();
-    await hostIO(storage().load(String(backupPath)));
-    return parse(await call(w.unsyncedChanges, String(backupPath)));
+    await hostIO(storage().load(backupPath));
+    return parse(await call(w.unsyncedChanges, backupPath));
   }
 
   get isClosed() {
@@ -214,7 +220,7 @@ export class Tether {
     } else {
       throw new TetherError('InvalidArgument', 'write takes a function (or an array of operations)');
     }
-    await call(w.write, this.#h, stringify(ops));
+    await call(w.write, this.#h, v.encode('the transaction', ops));
     // In browsers the commit is in IndexedDB before the Promise resolves.
     await hostIO(storage().durable());
     return result;
@@ -222,12 +228,14 @@ export class Tether {
 
   /** The objects of a class, as a query to refine (filtered, sorted, limit). */
   objects(className) {
-    return new Results(this, className);
+    return new Results(this, v.string('objects: className', className));
   }
 
   /** The object with this primary key, or null. */
   objectForPrimaryKey(className, key) {
-    const r = w.get(this.#h, String(className), typeof key === 'string' ? JSON.stringify(key) : stringify(key));
+    v.string('objectForPrimaryKey: className', className);
+    v.key('objectForPrimaryKey', key);
+    const r = w.get(this.#h, className, typeof key === 'string' ? JSON.stringify(key) : v.encode('the primary key', key));
     if (r instanceof TetherError) {
       if (r.code === 'NotFound') return null;
       throw r;
@@ -269,15 +277,15 @@ export class Tether {
   }
 
   _query(q) {
-    return check(w.query(this.#h, stringify(q)));
+    return check(w.query(this.#h, v.encode('the query', q)));
   }
 
   _count(q) {
-    return check(w.count(this.#h, stringify(q)));
+    return check(w.count(this.#h, v.encode('the query', q)));
   }
 
   _addListener(results, q, fn) {
-    const id = check(w.addListener(this.#h, stringify(q), ownedBy(this, fn)));
+    const id = check(w.addListener(this.#h, v.encode('the query', q), ownedBy(this, fn)));
     this.#listeners.add(results);
     return id;
   }
@@ -292,21 +300,33 @@ export class WriteTransaction {
   }
   /** Creates an object; DuplicateKey if its primary key exists. mode 'modified' = upsert. */
   create(className, value, mode) {
+    v.string('create: className', className);
+    v.object('create: value', value);
     this.#add(mode === 'modified' || mode === true ? { upsert: className, value } : { create: className, value });
   }
   /** Creates the object, or sets the given properties of the existing one. */
   upsert(className, value) {
+    v.string('upsert: className', className);
+    v.object('upsert: value', value);
     this.#add({ upsert: className, value });
   }
   /** Sets properties of an existing object (NotFound if none). */
   update(className, key, set) {
+    v.string('update: className', className);
+    v.key('update', key);
+    v.object('update: set', set);
     this.#add({ update: className, key, set });
   }
   delete(className, key) {
+    v.string('delete: className', className);
+    v.key('delete', key);
     this.#add({ delete: className, key });
   }
   /** Adds by (default 1) to an int or double property: concurrent increments add up. */
   increment(className, key, field, by = 1) {
+    v.string('increment: className', className);
+    v.key('increment', key);
+    v.string('increment: field', field);
     this.#add({ increment: className, key, field, by });
   }
 }
@@ -354,7 +374,7 @@ export class Results {
 
   constructor(db, className) {
     this.#db = db;
-    this.#class = String(className);
+    this.#class = className;
   }
 
   #with(change) {
@@ -369,8 +389,10 @@ export class Results {
 
   /** Narrows by a query ('age > $0 AND name BEGINSWITH $1', ...args). */
   filtered(query, ...args) {
+    v.string('filtered: query', query);
+    v.queryArgs(args);
     return this.#with((r) => {
-      r.#filters.push(shiftArgs(String(query), r.#args.length));
+      r.#filters.push(shiftArgs(query, r.#args.length));
       r.#args.push(...args);
     });
   }
@@ -383,17 +405,20 @@ export class Results {
     let s;
     if (Array.isArray(descriptor)) {
       s = descriptor
-        .map((d) => (Array.isArray(d) ? `${d[0]} ${d[1] ? 'DESC' : 'ASC'}` : `${d} ASC`))
+        .map((d) => (Array.isArray(d)
+          ? `${v.string('sorted: property', d[0])} ${d[1] ? 'DESC' : 'ASC'}`
+          : `${v.string('sorted: property', d)} ASC`))
         .join(', ');
     } else {
-      s = String(descriptor);
+      s = v.string('sorted: descriptor', descriptor);
       if (reverse) s += ' DESC';
     }
     return this.#with((r) => (r.#sort = s));
   }
 
-  /** At most n objects (after sorting). */
+  /** At most n objects (after sorting); 0: no limit. */
   limit(n) {
+    v.integer('limit', n);
     return this.#with((r) => (r.#limit = n));
   }
 
@@ -408,7 +433,7 @@ export class Results {
     else if (filters.length > 1) q.filter = filters.map((f) => `(${f})`).join(' AND ');
     if (this.#args.length) q.args = this.#args;
     if (this.#sort) q.sort = this.#sort;
-    if (this.#limit) q.limit = this.#limit;
+    if (this.#limit !== 0) q.limit = this.#limit; // negative: core/api refuses it
     return q;
   }
 
@@ -487,7 +512,10 @@ export class SyncSession {
   }
 
   static async _start(db, dbHandle, sync) {
-    if (typeof sync !== 'object') throw new TetherError('InvalidArgument', 'sync must be an object');
+    v.object('sync', sync);
+    v.string('sync.url', sync.url);
+    v.string('sync.partition', sync.partition);
+    if (sync.token !== undefined && sync.token !== null) v.string('sync.token', sync.token);
     let reset = sync.clientReset;
     if (typeof reset === 'string') reset = { mode: reset };
     if (reset?.mode !== undefined && !RESET_MODES.has(reset.mode)) {
@@ -498,12 +526,13 @@ export class SyncSession {
       token: sync.token ?? '',
       partition: sync.partition,
       clientReset: reset?.mode,
-      minBackoffMs: sync.minBackoffMs,
-      maxBackoffMs: sync.maxBackoffMs,
+      // Whole milliseconds; the bounds are core/api's.
+      minBackoffMs: v.optionalInteger('sync.minBackoffMs', sync.minBackoffMs),
+      maxBackoffMs: v.optionalInteger('sync.maxBackoffMs', sync.maxBackoffMs),
       // Always paused at first, so that the listener below misses nothing.
       startPaused: true,
     };
-    const h = await call(w.sessionStart, dbHandle, stringify(c));
+    const h = await call(w.sessionStart, dbHandle, v.encode('the sync config', c));
     const s = new SyncSession(db, h, { ...sync, clientReset: reset });
     check(w.sessionAddEventListener(h, ownedBy(s, (payload) => s.#onEvent(JSON.parse(payload)))));
     if (!sync.startPaused) await call(w.sessionResume, h);
@@ -566,8 +595,9 @@ export class SyncSession {
   }
 
   /** Hands the session a new access token. */
-  refreshToken(token) {
-    return call(w.sessionRefreshToken, this.#h, String(token));
+  async refreshToken(token) {
+    v.string('refreshToken: token', token);
+    return call(w.sessionRefreshToken, this.#h, token);
   }
 
   /**
@@ -597,11 +627,12 @@ export class SyncSession {
    */
   addProgressNotification(direction, mode, callback) {
     if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addProgressNotification takes a function');
-    const m = PROGRESS_MODES[mode];
+    v.string('addProgressNotification: direction', direction);
+    const m = Object.hasOwn(PROGRESS_MODES, mode) ? PROGRESS_MODES[mode] : undefined;
     if (!m) throw new TetherError('InvalidArgument', `unknown progress mode ${JSON.stringify(mode)}`);
     if (this.#progress.has(callback)) return;
     const id = check(
-      w.sessionAddProgressListener(this.#h, String(direction), m, ownedBy(this, (payload) => {
+      w.sessionAddProgressListener(this.#h, direction, m, ownedBy(this, (payload) => {
         const p = JSON.parse(payload);
         callback(p.transferred, p.transferable, p.estimate);
       })),

@@ -149,5 +149,6 @@ void sync_server_tests(void);
 void reset_tests(void);
 void delete_tests(void);
 void wait_listener_tests(void);
+void hostile_tests(void);
 
 #endif

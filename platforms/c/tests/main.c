@@ -60,6 +60,7 @@ int main(void) {
     reset_tests();
     delete_tests();
     wait_listener_tests();
+    hostile_tests();
     if (skipped)
         printf("c: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     else
