@@ -8,7 +8,7 @@ SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build deps summary-start test-tidy test test-parts test-go test-race test-repeat test-wasm-build test-c conformance \
         bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
-        test-android test-ios android ios driver-jvm test-web driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci clean
+        test-android test-ios android ios driver-jvm test-web driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci coverage clean
 
 all: build
 
@@ -188,6 +188,10 @@ fuzz-ci:
 run: deps
 	$(MAKE) -C platforms/web build
 	$(GO) run ./cmd/tether-demo
+
+# Statement coverage per package: Go tests and conformance (Go driver) together.
+coverage:
+	scripts/coverage.sh $(BUILD)/coverage
 
 clean:
 	rm -rf $(BUILD)
