@@ -53,7 +53,11 @@ func (p *partition) serverWrite(ops []store.Op, extra *schema.Schema) (uint64, e
 		cops = append(cops, cop)
 	}
 	writer := p.meta.Writer
-	stamp := crdt.Stamp{HLC: p.srv.clock.Next(), Client: writer}
+	hlc, err := p.srv.clock.Next()
+	if err != nil {
+		return 0, err
+	}
+	stamp := crdt.Stamp{HLC: hlc, Client: writer}
 	if err := p.checkOpsLocked(cops, stamp); err != nil {
 		return 0, err
 	}

@@ -271,6 +271,7 @@ func (s *session) upload(u *protocol.Upload) {
 		return
 	}
 	items := make([]upItem, 0, len(u.Changesets))
+	now := time.Now()
 	var prev uint64
 	for _, c := range u.Changesets {
 		if c.ClientVersion <= prev {
@@ -286,8 +287,13 @@ func (s *session) upload(u *protocol.Upload) {
 		if err == nil {
 			err = checkChangeset(cs)
 		}
+		if err == nil {
+			// A stamp far ahead would win over every honest write until
+			// wall time caught up (at 2^64, forever).
+			err = crdt.CheckAhead(cs.Stamp.HLC, now, crdt.MaxServerSkew, "the server")
+		}
 		if err != nil {
-			protoErr("changeset of client version " + uitoa(c.ClientVersion) + ": " + err.Error())
+			protoErr("changeset of client version " + uitoa(c.ClientVersion) + ": " + errMessage(err))
 			return
 		}
 		if !claims.CanWrite(s.p.name) {

@@ -94,7 +94,11 @@ func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) error {
 func (e *engine) write(fn func(tx *WriteTx) error, size *int) error {
 	return e.transact(func(btx *buntdb.Tx, tr tracker) error {
 		wtx := &WriteTx{e: e, tx: btx, tr: tr, noted: map[string]bool{}}
-		wtx.stamp = crdt.Stamp{HLC: e.clock.Next(), Client: e.meta[metaClientID]}
+		hlc, err := e.clock.Next()
+		if err != nil {
+			return err
+		}
+		wtx.stamp = crdt.Stamp{HLC: hlc, Client: e.meta[metaClientID]}
 		if err := fn(wtx); err != nil {
 			return err
 		}
