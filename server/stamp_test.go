@@ -33,7 +33,6 @@ func dogState(srv *Server, partition, key string) map[string]any {
 	return nil
 }
 
-
 func setName(key, name string) crdt.ChangeOp {
 	return crdt.ChangeOp{Kind: crdt.OpUpdate, Class: "Dog", Key: key, Fields: []crdt.Field{{Name: "name", Value: name}}}
 }
