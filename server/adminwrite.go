@@ -63,7 +63,12 @@ func (p *partition) serverWrite(ops []store.Op, extra *schema.Schema) (uint64, e
 	}
 	cv := p.client(writer).LastCV + 1
 	cs := &crdt.Changeset{Origin: crdt.OriginLocal, Version: cv, Stamp: stamp, Ops: cops}
-	_, sv, _, err := p.integrateLocked(writer, []upItem{{cv: cv, data: crdt.EncodeChangeset(cs), cs: cs}})
+	data := crdt.EncodeChangeset(cs)
+	if len(data) > crdt.MaxChangeset {
+		// Clients could never download it: the same limit as a client's transaction.
+		return 0, terror.New(terror.InvalidArgument, "the write is %d bytes encoded; the limit is %d bytes per write", len(data), crdt.MaxChangeset)
+	}
+	_, sv, _, err := p.integrateLocked(writer, []upItem{{cv: cv, data: data, cs: cs}})
 	return sv, err
 }
 

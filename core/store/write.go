@@ -111,6 +111,12 @@ func (e *engine) write(fn func(tx *WriteTx) error, size *int) error {
 		version := e.meta[metaLocalVersion] + 1
 		cs := &Changeset{Origin: OriginLocal, Version: version, Stamp: wtx.stamp, Ops: wtx.ops}
 		data := encodeChangeset(cs)
+		if len(data) > crdt.MaxChangeset {
+			// It could never sync, and every later write would wait behind it.
+			return terror.New(terror.InvalidArgument,
+				"the transaction is %d bytes encoded; the limit is %d bytes per transaction (it must fit one sync frame): split it into smaller transactions",
+				len(data), crdt.MaxChangeset)
+		}
 		if err := e.appendLocked(recTxn, data); err != nil {
 			return err
 		}
