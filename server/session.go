@@ -16,6 +16,7 @@ import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
 )
 
 // downloadBytes bounds the changeset bytes of one download message.
@@ -302,7 +303,11 @@ func (s *session) upload(u *protocol.Upload) {
 		}
 		items = append(items, upItem{cv: c.ClientVersion, data: c.Data, cs: cs})
 	}
-	cv, sv, n, err := s.p.integrate(s.clientID, items)
+	cv, sv, n, err := s.p.integrate(s.clientID, items, s.schema)
+	if terror.Is(err, terror.SchemaMismatch) {
+		s.failWith(&protocol.Error{Code: string(terror.SchemaMismatch), Action: protocol.ActionFatal, Message: errMessage(err)})
+		return
+	}
 	if err != nil {
 		s.failWith(retryError("cannot integrate the upload: " + errMessage(err)))
 		return
