@@ -288,13 +288,16 @@ func (s *session) upload(u *protocol.Upload) {
 		if err == nil {
 			err = checkChangeset(cs)
 		}
-		if err == nil {
-			// A stamp far ahead would win over every honest write until
-			// wall time caught up (at 2^64, forever).
-			err = crdt.CheckAhead(cs.Stamp.HLC, now, crdt.MaxServerSkew, "the server")
-		}
 		if err != nil {
 			protoErr("changeset of client version " + uitoa(c.ClientVersion) + ": " + errMessage(err))
+			return
+		}
+		// A stamp far ahead would win over every honest write until wall
+		// time caught up (at 2^64, forever). Retry, not fatal: a device
+		// whose clock ran ahead syncs once wall time catches up.
+		if err := crdt.CheckAhead(cs.Stamp.HLC, now, crdt.MaxServerSkew, "the server"); err != nil {
+			s.failWith(&protocol.Error{Code: string(terror.ProtocolError), Action: protocol.ActionRetry,
+				Message: "changeset of client version " + uitoa(c.ClientVersion) + ": " + errMessage(err) + "; it is retried with backoff until wall time catches up"})
 			return
 		}
 		if !claims.CanWrite(s.p.name) {

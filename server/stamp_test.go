@@ -52,7 +52,7 @@ func TestUploadFarFutureStampRefused(t *testing.T) {
 		opsCS(7, 2, nowHLC(), setName("rex", "honest")),
 		opsCS(7, 3, math.MaxUint64, setName("rex", "frozen")),
 	}}})
-	e := c.expectError("ProtocolError", protocol.ActionFatal)
+	e := c.expectError("ProtocolError", protocol.ActionRetry)
 	require.Contains(t, e.Message, "ahead of the server clock")
 	require.Equal(t, uint64(1), partitionVersion(srv, "p"), "nothing of the upload integrated")
 	require.Equal(t, before, dogState(srv, "p", "rex"))
