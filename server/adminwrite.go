@@ -53,13 +53,22 @@ func (p *partition) serverWrite(ops []store.Op, extra *schema.Schema) (uint64, e
 		cops = append(cops, cop)
 	}
 	writer := p.meta.Writer
-	stamp := crdt.Stamp{HLC: p.srv.clock.Next(), Client: writer}
+	hlc, err := p.srv.clock.Next()
+	if err != nil {
+		return 0, err
+	}
+	stamp := crdt.Stamp{HLC: hlc, Client: writer}
 	if err := p.checkOpsLocked(cops, stamp); err != nil {
 		return 0, err
 	}
 	cv := p.client(writer).LastCV + 1
 	cs := &crdt.Changeset{Origin: crdt.OriginLocal, Version: cv, Stamp: stamp, Ops: cops}
-	_, sv, _, err := p.integrateLocked(writer, []upItem{{cv: cv, data: crdt.EncodeChangeset(cs), cs: cs}})
+	data := crdt.EncodeChangeset(cs)
+	if len(data) > crdt.MaxChangeset {
+		// Clients could never download it: the same limit as a client's transaction.
+		return 0, terror.New(terror.InvalidArgument, "the write is %d bytes encoded; the limit is %d bytes per write", len(data), crdt.MaxChangeset)
+	}
+	_, sv, _, err := p.integrateLocked(writer, []upItem{{cv: cv, data: data, cs: cs}})
 	return sv, err
 }
 

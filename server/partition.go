@@ -119,6 +119,7 @@ func (p *partition) replay(r Record) {
 		if err != nil { // it was checked before it was logged: a bug or damage
 			p.srv.log.Error("skipping an undecodable history record", "partition", p.name, "version", h.Version, "err", err)
 		} else {
+			p.fitChangeset(cs)
 			p.applyChangeset(cs)
 			p.srv.clock.Observe(cs.Stamp.HLC)
 		}
@@ -195,11 +196,16 @@ type upItem struct {
 // next server version, logs them durably, merges them and wakes the bound
 // sessions. It returns the client's last integrated client version and the
 // server version it got (the UploadOK).
-func (p *partition) integrate(clientID uint64, items []upItem) (cv, sv uint64, n int, err error) {
+// A changeset that does not fit the partition schema fails the whole
+// upload with a SchemaMismatch (checkUploadLocked).
+func (p *partition) integrate(clientID uint64, items []upItem, clientSchema *schema.Schema) (cv, sv uint64, n int, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return 0, 0, 0, terror.New(terror.Closed, "partition %q is being replaced", p.name)
+	}
+	if err := p.checkUploadLocked(clientID, items, clientSchema); err != nil {
+		return 0, 0, 0, err
 	}
 	return p.integrateLocked(clientID, items)
 }

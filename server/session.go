@@ -16,6 +16,7 @@ import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
 )
 
 // downloadBytes bounds the changeset bytes of one download message.
@@ -283,6 +284,7 @@ func (s *session) upload(u *protocol.Upload) {
 		return
 	}
 	items := make([]upItem, 0, len(u.Changesets))
+	now := time.Now()
 	var prev uint64
 	for _, c := range u.Changesets {
 		if c.ClientVersion <= prev {
@@ -299,12 +301,24 @@ func (s *session) upload(u *protocol.Upload) {
 			err = checkChangeset(cs)
 		}
 		if err != nil {
-			protoErr("changeset of client version " + uitoa(c.ClientVersion) + ": " + err.Error())
+			protoErr("changeset of client version " + uitoa(c.ClientVersion) + ": " + errMessage(err))
+			return
+		}
+		// A stamp far ahead would win over every honest write until wall
+		// time caught up (at 2^64, forever). Retry, not fatal: a device
+		// whose clock ran ahead syncs once wall time catches up.
+		if err := crdt.CheckAhead(cs.Stamp.HLC, now, crdt.MaxServerSkew, "the server"); err != nil {
+			s.failWith(&protocol.Error{Code: string(terror.ProtocolError), Action: protocol.ActionRetry,
+				Message: "changeset of client version " + uitoa(c.ClientVersion) + ": " + errMessage(err) + "; it is retried with backoff until wall time catches up"})
 			return
 		}
 		items = append(items, upItem{cv: c.ClientVersion, data: c.Data, cs: cs})
 	}
-	cv, sv, n, err := s.p.integrate(s.clientID, items)
+	cv, sv, n, err := s.p.integrate(s.clientID, items, s.schema)
+	if terror.Is(err, terror.SchemaMismatch) {
+		s.failWith(&protocol.Error{Code: string(terror.SchemaMismatch), Action: protocol.ActionFatal, Message: errMessage(err)})
+		return
+	}
 	if err != nil {
 		s.failWith(retryError("cannot integrate the upload: " + errMessage(err)))
 		return

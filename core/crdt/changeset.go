@@ -65,6 +65,13 @@ type Field struct {
 	Value any
 }
 
+// MaxChangeset bounds one encoded changeset: a local transaction larger
+// than this is refused when written, so that every committed changeset
+// fits one 16 MiB sync frame (protocol.MaxFrame) with room to spare. The
+// server takes up to MaxFrame - 4096; the 4 KiB between the two covers a
+// changeset re-encoded with a longer version (client reset recovery).
+const MaxChangeset = 16<<20 - 8192
+
 // EncodeChangeset encodes a changeset (the log record and the wire form).
 func EncodeChangeset(cs *Changeset) []byte {
 	b := make([]byte, 0, 64+len(cs.Ops)*48)

@@ -5,8 +5,11 @@
 package crdt
 
 import (
+	"math"
 	"sync"
 	"time"
+
+	"github.com/tethersync/tether/core/terror"
 )
 
 // Stamp orders writes: by hybrid logical clock, then by client ident, so
@@ -58,18 +61,41 @@ func NewClock(now func() time.Time) *Clock {
 	return &Clock{now: now}
 }
 
-// Next returns a reading greater than every earlier one and every observed one.
-func (c *Clock) Next() uint64 {
+// Next returns a reading greater than every earlier one and every observed
+// one. At the end of the range it fails rather than wrap to 0: a wrapped
+// reading would lose to every stamp before it, so the write would vanish.
+func (c *Clock) Next() (uint64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	wall := uint64(c.now().UnixMilli()) << logicalBits
-	if wall > c.last {
+	wall := wallReading(c.now())
+	switch {
+	case wall > c.last:
 		c.last = wall
-	} else {
+	case c.last == math.MaxUint64:
+		return 0, terror.New(terror.ProtocolError,
+			"the clock cannot advance: it has seen stamp %d, at the end of its range (a peer wrote with a clock thousands of years ahead)", c.last)
+	default:
 		c.last++
 	}
-	return c.last
+	return c.last, nil
 }
+
+// wallReading is t as a reading with counter 0, clamped to the range a
+// reading can hold: a clock before 1970 or after the year 10889 would
+// otherwise shift into a reading near 2^64 or lose its high bits.
+func wallReading(t time.Time) uint64 {
+	ms := t.UnixMilli()
+	switch {
+	case ms < 0:
+		return 0
+	case ms > maxWallMillis:
+		ms = maxWallMillis
+	}
+	return uint64(ms) << logicalBits
+}
+
+// maxWallMillis is the latest wall-clock time a reading can hold.
+const maxWallMillis = 1<<(64-logicalBits) - 1
 
 // Observe moves the clock past a reading seen from another writer, so that
 // the next local write is stamped after it (causality across clients).
@@ -81,6 +107,9 @@ func (c *Clock) Observe(hlc uint64) {
 	c.mu.Unlock()
 }
 
+// Wall returns the wall-clock time the clock reads from.
+func (c *Clock) Wall() time.Time { return c.now() }
+
 // Last returns the latest reading given or observed.
 func (c *Clock) Last() uint64 {
 	c.mu.Lock()
@@ -91,4 +120,33 @@ func (c *Clock) Last() uint64 {
 // WallTime returns the wall-clock part of a reading.
 func WallTime(hlc uint64) time.Time {
 	return time.UnixMilli(int64(hlc >> logicalBits))
+}
+
+// MaxServerSkew is how far ahead of the server's wall clock an uploaded
+// stamp may be. Stamps are compared with wall time, never with the HLC
+// (which every accepted stamp pulls forward), so the bound cannot be
+// ratcheted upward one upload at a time.
+const MaxServerSkew = time.Hour
+
+// MaxClientSkew is how far ahead of a device's wall clock a downloaded
+// stamp may be. An honest server admits only MaxServerSkew, so this only
+// stops a hostile server from pushing a device's clock towards the end of
+// the stamp range; it is wide because device clocks are often wrong (set
+// days or months back), and such a device must still sync.
+const MaxClientSkew = 366 * 24 * time.Hour
+
+// Ahead returns how far the wall-clock part of a reading is after now
+// (negative: before).
+func Ahead(hlc uint64, now time.Time) time.Duration {
+	return time.Duration(int64(hlc>>logicalBits)-now.UnixMilli()) * time.Millisecond
+}
+
+// CheckAhead refuses a reading more than limit ahead of now (whose is
+// "the server" or "this device"), as a ProtocolError naming both.
+func CheckAhead(hlc uint64, now time.Time, limit time.Duration, whose string) error {
+	if d := Ahead(hlc, now); d > limit {
+		return terror.New(terror.ProtocolError, "stamp %d is %d ms ahead of %s clock; the limit is %d ms (%s)",
+			hlc, d.Milliseconds(), whose, limit.Milliseconds(), limit)
+	}
+	return nil
 }

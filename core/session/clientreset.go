@@ -43,8 +43,14 @@ func (s *Session) startClientReset(e *protocol.Error) {
 	before, _ := store.OpenReadOnly(backup)
 	s.emitReset(reset.Event{Phase: "before", Mode: mode.Intent(), BackupPath: backup, Before: before})
 	s.resetBefore = before
-	// A fresh database binds as a new client and bootstraps from state.
-	s.backoff = s.cfg.MinBackoff
+	// A fresh database binds as a new client and bootstraps from state:
+	// at once, unless failures since the last healthy connection grew the
+	// backoff (a server that resets every bind must not be hit in a loop).
+	if s.backoff > s.cfg.MinBackoff {
+		s.scheduleReconnect()
+		return
+	}
+	s.backoff = min(2*s.cfg.MinBackoff, s.cfg.MaxBackoff)
 	s.reconnGen++
 	s.connect()
 }

@@ -69,6 +69,7 @@ type Session struct {
 	sentVersion uint64 // local changesets up to here were sent on this connection
 	uploaded    uint64 // ... and up to here acknowledged
 	backoff     time.Duration
+	boundAt     time.Time // when the current (or last) connection got its Ident
 	reconnGen   int
 	markSeq     uint64
 	uploadWait  []waiter
@@ -280,6 +281,7 @@ func (s *Session) connect() {
 		return
 	}
 	s.setConnState(Connecting)
+	s.boundAt = time.Time{}
 	s.conn, s.sid = attach(s, s.cfg.URL, s.token)
 }
 
@@ -302,10 +304,15 @@ func (s *Session) dropConn() {
 
 // scheduleReconnect waits a random time up to the current backoff (full
 // jitter, so a restarted server is not hit by every client at once) and
-// doubles the backoff for next time.
+// doubles the backoff for next time. Every repeated failure backs off; a
+// connection that stayed bound longer than the longest wait was healthy,
+// so its loss starts again from the shortest.
 func (s *Session) scheduleReconnect() {
 	if s.State() != Active {
 		return
+	}
+	if !s.boundAt.IsZero() && time.Since(s.boundAt) >= s.cfg.MaxBackoff {
+		s.backoff = s.cfg.MinBackoff
 	}
 	s.reconnGen++
 	gen := s.reconnGen
@@ -334,7 +341,10 @@ func (s *Session) onMessage(m *protocol.Message) {
 	case protocol.TIdent:
 		s.bound = true
 		s.lastPong = time.Now()
-		s.backoff = s.cfg.MinBackoff
+		// The backoff is not reset here: a bind that works is no proof the
+		// upload after it will (a server that fails every upload was
+		// retried in a tight loop). UploadOK or a lasting connection is.
+		s.boundAt = s.lastPong
 		s.epoch = m.Ident.ServerEpoch
 		if err := s.cfg.DB.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
 			s.reportError(terror.CodeOf(err), err.Error(), false)
@@ -357,6 +367,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 	case protocol.TUploadOK:
 		if m.UploadOK.ClientVersion > s.uploaded {
 			s.uploaded = m.UploadOK.ClientVersion
+			s.backoff = s.cfg.MinBackoff
 			if err := s.cfg.DB.SetSyncProgress(s.epoch, s.uploaded); err != nil {
 				s.reportError(terror.CodeOf(err), err.Error(), false)
 			}

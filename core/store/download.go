@@ -50,7 +50,7 @@ func (db *DB) ApplyDownload(d Download) error {
 	}
 	payload := encodeDownload(&d)
 	err = db.e.transact(func(tx *buntdb.Tx, tr tracker) error {
-		if err := db.e.applyDownload(tx, &d, tr); err != nil {
+		if err := db.e.applyDownload(tx, &d, tr, true); err != nil {
 			return err
 		}
 		return db.e.appendRecordLocked(recDownload, payload, false)
@@ -60,7 +60,9 @@ func (db *DB) ApplyDownload(d Download) error {
 	return err
 }
 
-func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
+// live: a download from the network, whose stamps are checked (replay of
+// one accepted before must not fail because the device clock moved).
+func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker, live bool) error {
 	if err := e.ensurePending(); err != nil {
 		return err
 	}
@@ -71,7 +73,7 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
 		}
 	}
 	for _, so := range d.State {
-		if err := e.applyStateObject(tx, so, tr); err != nil {
+		if err := e.applyStateObject(tx, so, tr, live); err != nil {
 			return err
 		}
 	}
@@ -85,6 +87,9 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
 		cs, err := crdt.DecodeChangeset(rc.Data)
 		if err != nil {
 			return terror.Wrap(terror.ProtocolError, err, "downloaded changeset %d", rc.ServerVersion)
+		}
+		if err := e.checkRemoteStamp(cs.Stamp, live); err != nil {
+			return err
 		}
 		e.clock.Observe(cs.Stamp.HLC)
 		for i := range cs.Ops {
@@ -113,7 +118,7 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker) error {
 // stamp wins (an equal one too: an older snapshot's object, left by a
 // bootstrap that was cut off, takes the newer count); a tombstone deletes
 // what it is newer than.
-func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker) error {
+func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker, live bool) error {
 	c := e.schema.Class(so.Class)
 	if c == nil {
 		return nil
@@ -133,6 +138,11 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker) err
 			return terror.Wrap(terror.ProtocolError, err, "state object")
 		}
 		in.Exists, in.Fields, in.Stamps = true, f, st
+		for _, s := range in.Stamps {
+			if err := e.checkRemoteStamp(s, live); err != nil {
+				return err
+			}
+		}
 		for name, v := range in.Fields {
 			p := c.Property(name)
 			cv, err := c.Coerce(p, v)
@@ -145,6 +155,9 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker) err
 		}
 	} else {
 		in.Tombstone = crdt.DecodeStamp(so.Tombstone)
+		if err := e.checkRemoteStamp(in.Tombstone, live); err != nil {
+			return err
+		}
 		e.clock.Observe(in.Tombstone.HLC) // a create after it must beat it
 	}
 	return e.mergeRemote(tx, c, pk, tr, func(o *crdt.Object) { mergeState(o, &in) })
@@ -209,4 +222,17 @@ func fitOp(c *schema.Class, op *ChangeOp) (*ChangeOp, bool) {
 		}
 	}
 	return out, true
+}
+
+// checkRemoteStamp refuses a downloaded stamp absurdly far ahead of this
+// device's clock (a hostile or broken server): observed, it would drag
+// the clock along, and at 2^64 leave it unable to stamp another write.
+func (e *engine) checkRemoteStamp(st crdt.Stamp, live bool) error {
+	if !live {
+		return nil
+	}
+	if err := crdt.CheckAhead(st.HLC, e.clock.Wall(), crdt.MaxClientSkew, "this device's"); err != nil {
+		return terror.New(terror.ProtocolError, "downloaded %s (is the device clock right?)", err.(*terror.Error).Message)
+	}
+	return nil
 }

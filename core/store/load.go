@@ -80,7 +80,7 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 		if err != nil {
 			return err
 		}
-		return e.applyDownload(tx, d, nil)
+		return e.applyDownload(tx, d, nil, false)
 	case recState:
 		return loadStateChunk(tx, r.payload, e.tombClasses)
 	case recTxn:

@@ -60,19 +60,13 @@ func resolve(s *schema.Schema, op Op) (ChangeOp, error) {
 		if cop.Key, err = coerceKey(c, op.Key); err != nil {
 			return cop, err
 		}
-		p := c.Property(op.Field)
-		if p == nil {
-			return cop, terror.New(terror.UnknownProperty, "no property %q in class %s", op.Field, c.Name)
-		}
-		if p.List || (p.Type != schema.Int && p.Type != schema.Double) {
-			return cop, terror.New(terror.WrongType, "%s.%s is %s; only int and double properties can be incremented", c.Name, p.Name, p.TypeString())
-		}
-		if p.Name == c.PrimaryKey {
-			return cop, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot be incremented", c.Name, p.Name)
-		}
-		by, err := c.Coerce(&schema.Property{Name: p.Name, Type: p.Type}, op.By)
+		p, err := c.Counter(op.Field)
 		if err != nil {
-			return cop, terror.New(terror.WrongType, "increment of %s.%s by %v: %s", c.Name, p.Name, op.By, err.(*terror.Error).Message)
+			return cop, err
+		}
+		by, err := c.CoerceBy(p, op.By)
+		if err != nil {
+			return cop, err
 		}
 		cop.Fields = []Field{{Name: p.Name, Value: by}}
 	default:
@@ -81,19 +75,14 @@ func resolve(s *schema.Schema, op Op) (ChangeOp, error) {
 	return cop, nil
 }
 
-func coerceKey(c *schema.Class, key any) (any, error) {
-	if key == nil {
-		return nil, terror.New(terror.MissingPrimaryKey, "an op on %s needs the primary key", c.Name)
-	}
-	return c.Coerce(c.PK(), key)
-}
+func coerceKey(c *schema.Class, key any) (any, error) { return c.CoerceKey(key) }
 
 // coerceFields checks every property of an input object and returns them
 // in schema order.
 func coerceFields(c *schema.Class, obj Object) ([]Field, error) {
 	for name := range obj {
-		if c.Property(name) == nil {
-			return nil, terror.New(terror.UnknownProperty, "no property %q in class %s", name, c.Name)
+		if _, err := c.MustProperty(name); err != nil {
+			return nil, err
 		}
 	}
 	out := make([]Field, 0, len(obj))
@@ -146,7 +135,7 @@ func withDefaults(c *schema.Class, fields []Field) []Field {
 		if i < len(fields) && fields[i].Name == p.Name {
 			out = append(out, fields[i])
 			i++
-		} else if !p.Optional {
+		} else if p.Required() {
 			out = append(out, Field{Name: p.Name, Value: p.Zero()})
 		}
 	}

@@ -94,7 +94,11 @@ func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) error {
 func (e *engine) write(fn func(tx *WriteTx) error, size *int) error {
 	return e.transact(func(btx *buntdb.Tx, tr tracker) error {
 		wtx := &WriteTx{e: e, tx: btx, tr: tr, noted: map[string]bool{}}
-		wtx.stamp = crdt.Stamp{HLC: e.clock.Next(), Client: e.meta[metaClientID]}
+		hlc, err := e.clock.Next()
+		if err != nil {
+			return err
+		}
+		wtx.stamp = crdt.Stamp{HLC: hlc, Client: e.meta[metaClientID]}
 		if err := fn(wtx); err != nil {
 			return err
 		}
@@ -107,6 +111,12 @@ func (e *engine) write(fn func(tx *WriteTx) error, size *int) error {
 		version := e.meta[metaLocalVersion] + 1
 		cs := &Changeset{Origin: OriginLocal, Version: version, Stamp: wtx.stamp, Ops: wtx.ops}
 		data := encodeChangeset(cs)
+		if len(data) > crdt.MaxChangeset {
+			// It could never sync, and every later write would wait behind it.
+			return terror.New(terror.InvalidArgument,
+				"the transaction is %d bytes encoded; the limit is %d bytes per transaction (it must fit one sync frame): split it into smaller transactions",
+				len(data), crdt.MaxChangeset)
+		}
 		if err := e.appendLocked(recTxn, data); err != nil {
 			return err
 		}
