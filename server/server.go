@@ -60,6 +60,30 @@ type Config struct {
 	WriteTimeout time.Duration
 	// Logger (default: slog.Default()).
 	Logger *slog.Logger
+
+	// AdminKey is the admin API's credential (Authorization: Bearer KEY).
+	// Empty: the key in DataDir/admin.key, generated there (0600) if
+	// missing; without a DataDir, a random key (see AdminKey()).
+	AdminKey string
+	// AdminTLSCert and AdminTLSKey serve the admin API over TLS; an admin
+	// address beyond loopback is refused without them.
+	AdminTLSCert, AdminTLSKey string
+
+	// AuthTimeout closes a connection that has not bound a session
+	// within it (default 10s): idle sockets must not hold server slots.
+	AuthTimeout time.Duration
+	// MaxConnsPerIP bounds one address's open sync connections (default
+	// 256; negative: no limit).
+	MaxConnsPerIP int
+	// MaxSessionsPerConn bounds the sessions bound on one connection
+	// (default 256).
+	MaxSessionsPerConn int
+	// MaxMarks bounds a session's unanswered Marks (default 1024).
+	MaxMarks int
+	// MaxBootstraps bounds the fresh-client bootstraps in flight on the
+	// whole server (default 8; one per connection): each holds a copy of
+	// its partition's state.
+	MaxBootstraps int
 }
 
 func (c *Config) defaults() error {
@@ -87,6 +111,21 @@ func (c *Config) defaults() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.AuthTimeout <= 0 {
+		c.AuthTimeout = 10 * time.Second
+	}
+	if c.MaxConnsPerIP == 0 {
+		c.MaxConnsPerIP = 256
+	}
+	if c.MaxSessionsPerConn <= 0 {
+		c.MaxSessionsPerConn = 256
+	}
+	if c.MaxMarks <= 0 {
+		c.MaxMarks = 1024
+	}
+	if c.MaxBootstraps <= 0 {
+		c.MaxBootstraps = 8
 	}
 	if c.Secret == "" {
 		return terror.New(terror.InvalidArgument, "a token secret is required")
@@ -414,3 +453,6 @@ func errMessage(err error) string {
 func quote(s string) string { return strconv.Quote(s) }
 
 func uitoa(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// AdminKey returns the admin API's credential.
+func (srv *Server) AdminKey() string { return srv.cfg.AdminKey }

@@ -64,14 +64,18 @@ type ClientInfo struct {
 	LastSeen int64 `msgpack:"seen"`
 	// Reset, when set, is an operator's reset request still to deliver.
 	Reset string `msgpack:"reset,omitempty"`
+	// Owner is the token subject that first bound this client id (Owned
+	// tells "" apart from "never bound"): only that subject may bind it.
+	Owner string `msgpack:"own,omitempty"`
+	Owned bool   `msgpack:"owned,omitempty"`
 }
 
 // Record is one log record; exactly one field is set.
 type Record struct {
 	History *HistoryRecord `msgpack:"h,omitempty"`
 	Meta    *Meta          `msgpack:"m,omitempty"`
-	// Client records carry operator reset flags (LastCV/LastSV come from
-	// history, so they need no record of their own).
+	// Client records carry operator reset flags and the owner binding
+	// (LastCV/LastSV come from history, so they need no record of their own).
 	Client *ClientInfo `msgpack:"c,omitempty"`
 }
 
