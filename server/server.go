@@ -15,6 +15,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -179,6 +180,10 @@ func New(cfg Config) (*Server, error) {
 		}
 		st = fs
 	}
+	if err := loadAdminKey(&cfg); err != nil {
+		st.Close()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &Server{cfg: cfg, log: cfg.Logger, store: st, clock: crdt.NewClock(nil), metrics: newMetrics(),
 		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, conns: map[*conn]struct{}{}}
@@ -210,6 +215,9 @@ func (srv *Server) loadPartitions() error {
 
 // Start listens on the sync and admin addresses and starts maintenance.
 func (srv *Server) Start() error {
+	if err := checkAdminListen(&srv.cfg); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", srv.cfg.Listen)
 	if err != nil {
 		return terror.Wrap(terror.IO, err, "listen on %s", srv.cfg.Listen)
@@ -226,8 +234,17 @@ func (srv *Server) Start() error {
 			srv.Close()
 			return terror.Wrap(terror.IO, err, "listen on %s", srv.cfg.AdminListen)
 		}
+		if srv.cfg.AdminTLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(srv.cfg.AdminTLSCert, srv.cfg.AdminTLSKey)
+			if err != nil {
+				aln.Close()
+				srv.Close()
+				return terror.Wrap(terror.InvalidArgument, err, "admin TLS certificate")
+			}
+			aln = tls.NewListener(aln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		}
 		srv.adminLn = aln
-		srv.adminHTTP = &http.Server{Handler: srv.adminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		srv.adminHTTP = &http.Server{Handler: srv.guardAdmin(srv.adminHandler()), ReadHeaderTimeout: 10 * time.Second}
 		srv.serve(srv.adminHTTP, aln)
 	}
 	srv.bg.Add(1)
@@ -269,6 +286,9 @@ func (srv *Server) SyncURL() string { return "ws://" + srv.Addr() + "/sync" }
 func (srv *Server) AdminURL() string {
 	if srv.adminLn == nil {
 		return ""
+	}
+	if srv.cfg.AdminTLSCert != "" {
+		return "https://" + srv.AdminAddr()
 	}
 	return "http://" + srv.AdminAddr()
 }
