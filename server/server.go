@@ -155,6 +155,9 @@ type Server struct {
 
 	connsMu sync.Mutex
 	conns   map[*conn]struct{}
+	perIP   map[string]int // open sync connections by remote address
+
+	bootSem chan struct{} // bootstraps in flight (MaxBootstraps)
 
 	outageUntil atomic.Int64 // unix nanos; sync connections refused before it
 	refusing    atomic.Bool  // a restore is under way
@@ -186,7 +189,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &Server{cfg: cfg, log: cfg.Logger, store: st, clock: crdt.NewClock(nil), metrics: newMetrics(),
-		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, conns: map[*conn]struct{}{}}
+		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, conns: map[*conn]struct{}{}, perIP: map[string]int{},
+		bootSem: make(chan struct{}, cfg.MaxBootstraps)}
 	if err := srv.loadPartitions(); err != nil {
 		cancel()
 		st.Close()
@@ -368,6 +372,12 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "sync is unavailable (outage)", http.StatusServiceUnavailable)
 		return
 	}
+	ip := hostOf(r.RemoteAddr)
+	if !srv.takeIPSlot(ip) {
+		writeError(w, terror.New(terror.PermissionDenied, "too many connections from %s (limit %d)", ip, srv.cfg.MaxConnsPerIP), http.StatusTooManyRequests)
+		return
+	}
+	defer srv.releaseIPSlot(ip)
 	// Any origin: browsers (the WASM binding) connect from app pages, and
 	// access rests on the token in Bind, never on cookies.
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
@@ -476,3 +486,49 @@ func uitoa(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // AdminKey returns the admin API's credential.
 func (srv *Server) AdminKey() string { return srv.cfg.AdminKey }
+
+// takeIPSlot counts a connection from ip, refusing it beyond the limit:
+// one address must not hold every slot (1,012 idle sockets once locked
+// every client out).
+func (srv *Server) takeIPSlot(ip string) bool {
+	srv.connsMu.Lock()
+	defer srv.connsMu.Unlock()
+	if lim := srv.cfg.MaxConnsPerIP; lim > 0 && srv.perIP[ip] >= lim {
+		return false
+	}
+	srv.perIP[ip]++
+	return true
+}
+
+func (srv *Server) releaseIPSlot(ip string) {
+	srv.connsMu.Lock()
+	defer srv.connsMu.Unlock()
+	if srv.perIP[ip]--; srv.perIP[ip] <= 0 {
+		delete(srv.perIP, ip)
+	}
+}
+
+// dropIfUnused removes a partition a refused bind created, if nothing has
+// used it since, so refused binds leave nothing behind.
+func (srv *Server) dropIfUnused(p *partition) {
+	srv.partsMu.Lock()
+	defer srv.partsMu.Unlock()
+	if srv.parts[p.name] != p {
+		return
+	}
+	p.mu.Lock()
+	unused := !p.closed && len(p.subs) == 0 && len(p.clients) == 0 && p.latest.Load() == 0 &&
+		len(p.meta.Schema) == 0 && len(p.meta.Epochs) <= 1
+	if unused {
+		p.closed = true
+		p.st.Close()
+	}
+	p.mu.Unlock()
+	if !unused {
+		return
+	}
+	delete(srv.parts, p.name)
+	if err := srv.store.Drop(p.name); err != nil {
+		srv.log.Warn("cannot remove an unused partition", "partition", p.name, "err", err)
+	}
+}

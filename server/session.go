@@ -9,6 +9,7 @@ package server
 // due when its Mark arrived.
 
 import (
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,8 @@ type session struct {
 	cursor  uint64
 	boot    []protocol.StateObject
 	bootOwn uint64 // the client's own changesets the boot state holds
+	// bootRelease frees the bootstrap slots once the boot state is sent.
+	bootRelease func()
 
 	kick     chan struct{}
 	done     chan struct{}
@@ -137,6 +140,10 @@ func stateSize(o *protocol.StateObject) int {
 func (s *session) sendBootstrap() bool {
 	objs, v := s.boot, s.cursor
 	s.boot = nil
+	defer s.c.srv.metrics.bootstrapEnd()
+	if s.bootRelease != nil {
+		defer s.bootRelease()
+	}
 	total := 0
 	for i := range objs {
 		total += stateSize(&objs[i])
@@ -240,8 +247,17 @@ func (s *session) handle(m *protocol.Message) {
 		s.upload(m.Upload)
 	case protocol.TMark:
 		s.mu.Lock()
-		s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load()})
+		flood := len(s.marks) >= s.c.srv.cfg.MaxMarks
+		if !flood {
+			s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load()})
+		}
 		s.mu.Unlock()
+		if flood {
+			// A client that never reads the answers must not grow them.
+			s.failWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal,
+				Message: "too many unanswered Marks (limit " + strconv.Itoa(s.c.srv.cfg.MaxMarks) + ")"})
+			return
+		}
 		s.poke()
 	case protocol.TUnbind:
 		s.stop()

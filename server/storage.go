@@ -114,6 +114,9 @@ type Storage interface {
 	SaveBackup(name string, snaps []*Snapshot) error
 	// LoadBackup reads a backup; a missing one is a NotFound error.
 	LoadBackup(name string) ([]*Snapshot, error)
+	// Drop removes a closed partition's store (one a refused bind created
+	// and nothing used).
+	Drop(partition string) error
 	// ReplaceAll replaces every partition with the given snapshots (their
 	// History becomes the new logs). Every PartitionStore must be closed.
 	ReplaceAll(snaps []*Snapshot) error

@@ -119,6 +119,19 @@ func (fs *FileStorage) Open(partition string) (PartitionStore, error) {
 	return fp, nil
 }
 
+// Drop removes a closed partition's directory.
+func (fs *FileStorage) Drop(partition string) error {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.open[partition] != nil {
+		return terror.New(terror.InvalidArgument, "partition %q is open", partition)
+	}
+	if err := os.RemoveAll(filepath.Join(fs.partsDir(), partDirName(partition))); err != nil {
+		return terror.Wrap(terror.IO, err, "remove partition %q", partition)
+	}
+	return syncDir(fs.partsDir())
+}
+
 // SaveBackup writes snapshots (with history) under a name.
 func (fs *FileStorage) SaveBackup(name string, snaps []*Snapshot) error {
 	root := filepath.Join(fs.dir, "backups")
