@@ -46,9 +46,10 @@ type session struct {
 	stopOnce sync.Once
 	failed   atomic.Bool
 
-	mu    sync.Mutex
-	fail  *protocol.Error
-	marks []mark
+	mu     sync.Mutex
+	fail   *protocol.Error
+	marks  []mark
+	expiry *time.Timer // ends the session when its token expires
 }
 
 type mark struct {
@@ -94,6 +95,7 @@ func (s *session) takeFail() *protocol.Error {
 func (s *session) stop() {
 	s.stopOnce.Do(func() {
 		close(s.done)
+		s.disarmExpiry()
 		s.p.unsubscribe(s)
 		s.c.forget(s)
 		s.c.srv.metrics.sessions.Add(-1)
@@ -108,6 +110,7 @@ func (s *session) send(m *protocol.Message) bool {
 // run is the session goroutine.
 func (s *session) run() {
 	defer s.stop()
+	s.armExpiry()
 	if s.boot != nil && !s.sendBootstrap() {
 		return
 	}
@@ -186,6 +189,10 @@ func (s *session) sendDownload(d *protocol.Download, changesets int) bool {
 // or connection ended.
 func (s *session) pump() bool {
 	for s.cursor < s.p.latest.Load() && s.takeFail() == nil {
+		if s.claims.Load().Expired(time.Now()) {
+			s.failWith(expiredError()) // the timer may not have fired yet
+			return true
+		}
 		recs, err := s.p.st.History(s.cursor, downloadBytes)
 		if err != nil {
 			s.failWith(retryError("cannot read history: " + errMessage(err)))
@@ -272,6 +279,7 @@ func (s *session) handle(m *protocol.Message) {
 			return
 		}
 		s.claims.Store(claims)
+		s.armExpiry()
 	}
 }
 
@@ -283,7 +291,7 @@ func (s *session) upload(u *protocol.Upload) {
 	}
 	claims := s.claims.Load()
 	if claims.Expired(time.Now()) {
-		s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: "access token expired; bind again with a new one"})
+		s.failWith(expiredError())
 		return
 	}
 	items := make([]upItem, 0, len(u.Changesets))
