@@ -97,42 +97,6 @@ func TestSessionsPerConnLimit(t *testing.T) {
 	c.bindOK(6, bindOpts{partition: "p", token: allToken(t), clientID: 6})
 }
 
-// TestMarkFloodCapped: a client that sends Marks without reading the
-// answers gets a ProtocolError instead of growing the server's memory.
-func TestMarkFloodCapped(t *testing.T) {
-	srv := startServer(t, Config{MaxMarks: 16})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*wait)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, srv.SyncURL(), nil)
-	require.NoError(t, err)
-	defer ws.CloseNow()
-	ws.SetReadLimit(protocol.MaxFrame)
-	send := func(m *protocol.Message) error {
-		b, err := protocol.Encode(m)
-		require.NoError(t, err)
-		return ws.Write(ctx, websocket.MessageBinary, b)
-	}
-	require.NoError(t, send(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{
-		ProtocolVersion: protocol.Version, Partition: "p", Token: allToken(t), ClientID: 1, Schema: []byte(dogSchema)}}))
-	// Marks until the server's answers back up (nothing reads them).
-	for i := range 400000 {
-		if err := send(&protocol.Message{Type: protocol.TMark, Session: 1, Mark: &protocol.Mark{ID: uint64(i + 1)}}); err != nil {
-			break
-		}
-	}
-	for {
-		_, data, err := ws.Read(ctx)
-		require.NoError(t, err, "no ProtocolError for the Mark flood")
-		m, err := protocol.Decode(data)
-		require.NoError(t, err)
-		if m.Type == protocol.TError {
-			require.Equal(t, "ProtocolError", m.Error.Code, m.Error.Message)
-			require.Contains(t, m.Error.Message, "Mark")
-			return
-		}
-	}
-}
-
 // TestFailedBindsLeaveNothing: refused binds leave no partition, no
 // client record, no log record, and the connection's memory of ended
 // sessions stays bounded.
