@@ -278,6 +278,11 @@ func (s *session) handle(m *protocol.Message) {
 			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the new access token does not grant partition " + quote(s.p.name)})
 			return
 		}
+		if claims.Subject != s.claims.Load().Subject {
+			// The client id belongs to the subject that bound it.
+			s.failWith(deniedError("the new access token is for another subject than the one this client id belongs to"))
+			return
+		}
 		s.claims.Store(claims)
 		s.armExpiry()
 	}
