@@ -76,7 +76,7 @@ func startTetherd(bin, runDir string, maxOffline time.Duration, label string, lo
 		maxOffline: maxOffline, label: label, log: log,
 		syncAddr: "127.0.0.1:0", adminAddr: "127.0.0.1:0",
 		client: &http.Client{Timeout: adminTimeout}}
-	if err := os.MkdirAll(t.dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(t.dataDir, 0o700); err != nil {
 		return nil, err
 	}
 	if err := t.launch(); err != nil {
