@@ -129,6 +129,12 @@ func TestFailedBindsLeaveNothing(t *testing.T) {
 		c.bind(uint32(10+i), bindOpts{partition: "p", token: reader, clientID: uint64(1000 + i), schema: extended})
 		c.expectError("PermissionDenied", protocol.ActionFatal)
 	}
+	// Nor does a writer's rebind with the schema the partition has.
+	for range 20 {
+		w2 := dial(t, srv)
+		w2.bindOK(1, bindOpts{partition: "p", token: allToken(t), clientID: 100, sv: 1, se: c2epoch(srv, "p"), uv: 1})
+		w2.ws.CloseNow()
+	}
 	p.mu.Lock()
 	require.Equal(t, logSize, p.st.LogSize())
 	require.Equal(t, clients, len(p.clients))
