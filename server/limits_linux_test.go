@@ -54,4 +54,3 @@ func TestMarkFloodCapped(t *testing.T) {
 		}
 	}
 }
-
