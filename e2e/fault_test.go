@@ -146,7 +146,8 @@ type tetherdProc struct {
 func startTetherd(t *testing.T, bin, data, addr string) *tetherdProc {
 	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready.json")
-	cmd := exec.Command(bin, "-listen", addr, "-admin", "-", "-data", data, "-secret", "e2e-secret", "-ready-file", ready)
+	cmd := exec.Command(bin, "-listen", addr, "-admin", "-", "-data", data, "-ready-file", ready)
+	cmd.Env = append(os.Environ(), "TETHER_SECRET=e2e-secret")
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start())
 	deadline := time.Now().Add(20 * time.Second)

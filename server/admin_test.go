@@ -85,7 +85,10 @@ func TestAdminStatsHealthMetricsToken(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, true, out["ok"])
 
-	resp, err := http.Get(srv.AdminURL() + "/metrics")
+	req, err := http.NewRequest(http.MethodGet, srv.AdminURL()+"/metrics", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+srv.AdminKey())
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()

@@ -69,6 +69,9 @@ func TestPermissionDenied(t *testing.T) {
 	e := c.expectError("PermissionDenied", protocol.ActionFatal)
 	require.Contains(t, e.Message, "secret")
 
+	// A writer defines the schema (a reader may not: owner_test.go).
+	w := dial(t, srv)
+	w.bindOK(1, bindOpts{partition: "p", token: token(t, Claims{Write: []string{"p"}}), clientID: 2})
 	readOnly := token(t, Claims{Read: []string{"p"}})
 	c.bindOK(2, bindOpts{partition: "p", token: readOnly, clientID: 1})
 	c.send(&protocol.Message{Type: protocol.TUpload, Session: 2, Upload: &protocol.Upload{Changesets: []protocol.Changeset{dogCS(1, 1, "a")}}})
@@ -76,8 +79,6 @@ func TestPermissionDenied(t *testing.T) {
 	require.Zero(t, partitionVersion(srv, "p"))
 
 	// A writer elsewhere still reaches the read-only client's partition.
-	w := dial(t, srv)
-	w.bindOK(1, bindOpts{partition: "p", token: token(t, Claims{Write: []string{"p"}}), clientID: 2})
 	w.upload(1, dogCS(2, 1, "b"))
 	r := dial(t, srv)
 	r.bindOK(1, bindOpts{partition: "p", token: readOnly, clientID: 3})

@@ -11,7 +11,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -30,21 +32,32 @@ type conn struct {
 	out    chan []byte // nil entry: close the connection after what is queued
 	wdone  chan struct{}
 
-	mu       sync.Mutex
-	sessions map[uint32]*session
-	ended    map[uint32]bool // sessions this connection had: late frames for them are dropped
+	authed   atomic.Bool   // a session bound: the auth deadline no longer applies
+	bootSlot chan struct{} // one bootstrap in flight per connection
+
+	mu         sync.Mutex
+	sessions   map[uint32]*session
+	ended      map[uint32]bool // sessions this connection had: late frames for them are dropped
+	endedOrder []uint32        // ended ids, oldest first, so the oldest are forgotten
 }
+
+// maxEnded bounds the ended sessions a connection remembers (a flood of
+// failed binds must not grow it); a late frame for a forgotten one gets
+// a ProtocolError the client ignores.
+const maxEnded = 1024
 
 func newConn(srv *Server, ws *websocket.Conn, remote string) *conn {
 	ctx, cancel := context.WithCancel(srv.ctx)
 	return &conn{srv: srv, ws: ws, log: srv.log.With("remote", remote), ctx: ctx, cancel: cancel,
-		out: make(chan []byte, srv.cfg.WriteQueue), wdone: make(chan struct{}),
+		out: make(chan []byte, srv.cfg.WriteQueue), wdone: make(chan struct{}), bootSlot: make(chan struct{}, 1),
 		sessions: map[uint32]*session{}, ended: map[uint32]bool{}}
 }
 
 // serve runs the connection until it ends.
 func (c *conn) serve() {
 	go c.writeLoop()
+	deadline := time.AfterFunc(c.srv.cfg.AuthTimeout, c.authExpired)
+	defer deadline.Stop()
 	flush := c.readLoop()
 	if flush {
 		// Let the writer send the error that explains the close.
@@ -127,7 +140,24 @@ func (c *conn) refuseUpload(id uint32) bool {
 // protocolFail queues a connection-level ProtocolError and the close.
 func (c *conn) protocolFail(msg string) bool {
 	c.log.Info("protocol error: closing the connection", "err", msg)
-	c.send(&protocol.Message{Type: protocol.TError, Error: &protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: msg}})
+	return c.closeWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: msg})
+}
+
+// authExpired closes a connection that bound no session in time: idle
+// sockets must not hold the server's slots. Retry: a real client that was
+// merely slow reconnects.
+func (c *conn) authExpired() {
+	if c.authed.Load() {
+		return
+	}
+	c.log.Info("no session bound in time: closing the connection", "timeout", c.srv.cfg.AuthTimeout)
+	c.closeWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionRetry,
+		Message: "no session bound within " + c.srv.cfg.AuthTimeout.String() + " of connecting"})
+}
+
+// closeWith queues a connection-level error and the close.
+func (c *conn) closeWith(e *protocol.Error) bool {
+	c.send(&protocol.Message{Type: protocol.TError, Error: e})
 	select {
 	case c.out <- nil:
 	case <-c.ctx.Done():
@@ -191,7 +221,7 @@ func (c *conn) send(m *protocol.Message, done ...<-chan struct{}) bool {
 // dropped quietly.
 func (c *conn) sessionError(id uint32, e *protocol.Error) {
 	c.mu.Lock()
-	c.ended[id] = true
+	c.endedLocked(id)
 	c.mu.Unlock()
 	c.send(&protocol.Message{Type: protocol.TError, Session: id, Error: e})
 }
@@ -207,9 +237,23 @@ func (c *conn) forget(s *session) {
 	c.mu.Lock()
 	if c.sessions[s.id] == s {
 		delete(c.sessions, s.id)
-		c.ended[s.id] = true
+		c.endedLocked(s.id)
 	}
 	c.mu.Unlock()
+}
+
+// endedLocked remembers an ended session id, forgetting the oldest beyond
+// maxEnded.
+func (c *conn) endedLocked(id uint32) {
+	if c.ended[id] {
+		return
+	}
+	c.ended[id] = true
+	c.endedOrder = append(c.endedOrder, id)
+	if len(c.endedOrder) > maxEnded {
+		delete(c.ended, c.endedOrder[0])
+		c.endedOrder = c.endedOrder[1:]
+	}
 }
 
 // dispatch handles one message; false ends the connection.
@@ -251,6 +295,13 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 	fatal := func(code, msg string) {
 		c.sessionError(id, &protocol.Error{Code: code, Action: protocol.ActionFatal, Message: msg})
 	}
+	c.mu.Lock()
+	n := len(c.sessions)
+	c.mu.Unlock()
+	if n >= c.srv.cfg.MaxSessionsPerConn {
+		fatal("ProtocolError", "too many sessions on one connection (limit "+strconv.Itoa(c.srv.cfg.MaxSessionsPerConn)+")")
+		return
+	}
 	if b.ProtocolVersion != protocol.Version {
 		fatal("ProtocolError", "unsupported protocol version; this server speaks version 1")
 		return
@@ -275,6 +326,15 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 			return
 		}
 	}
+	// A fresh client may need a bootstrap, a copy of the partition's
+	// state: wait for a slot before the copy is made.
+	release := func() {}
+	if b.ServerVersion == 0 {
+		if release = c.bootstrapSlot(); release == nil {
+			return // the connection is ending
+		}
+	}
+	created := c.srv.existing(b.Partition) == nil
 	p, err := c.srv.partition(b.Partition)
 	if terror.Is(err, terror.Corrupted) {
 		// Retry, not fatal: the client's data is intact, and once an
@@ -284,6 +344,7 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		return
 	}
 	if err != nil {
+		release()
 		c.sessionError(id, retryError(errMessage(err)))
 		return
 	}
@@ -294,15 +355,28 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 	c.mu.Unlock()
 	res, perr := p.bind(s, b, cs)
 	if perr != nil {
+		release()
 		c.forget(s)
+		if created {
+			c.srv.dropIfUnused(p)
+		}
 		c.sessionError(id, perr)
 		return
+	}
+	c.authed.Store(true)
+	if res.boot == nil {
+		release()
+	} else {
+		s.bootRelease = release
 	}
 	c.srv.metrics.sessions.Add(1)
 	c.srv.metrics.sessionsTotal.Add(1)
 	// The Ident's UploadedVersion was read under the lock the state was
 	// copied under: it is the last own changeset the bootstrap holds.
 	s.cursor, s.boot, s.bootOwn = res.cursor, res.boot, res.ident.UploadedVersion
+	if res.boot != nil {
+		c.srv.metrics.bootstrapStart()
+	}
 	c.send(&protocol.Message{Type: protocol.TIdent, Session: id, Ident: &res.ident})
 	go s.run()
 }

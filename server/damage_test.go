@@ -198,6 +198,7 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 			Schema: []byte(`[]`), Retired: map[string]string{"Dog.age": "int"}, Horizon: 3, Writer: 1 << 62}},
 		{Meta: &Meta{}},
 		{Client: &ClientInfo{ID: 1, LastCV: 2, LastSV: 3, LastSeen: -4, Reset: "discard"}},
+		{Client: &ClientInfo{ID: 5, Owner: "alice", Owned: true}},
 	} {
 		got, err := decodeRecord(mustMarshal(r))
 		require.NoError(t, err)

@@ -291,6 +291,7 @@ func admin(t *testing.T, srv *Server, method, path string, body any) (int, map[s
 	}
 	req, err := http.NewRequest(method, srv.AdminURL()+path, rd)
 	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+srv.AdminKey())
 	resp, err := (&http.Client{Timeout: wait}).Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

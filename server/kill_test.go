@@ -45,8 +45,8 @@ type readyURLs struct {
 func startTetherd(t *testing.T, bin, dir, listen, adminAddr string) (*exec.Cmd, readyURLs) {
 	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready.json")
-	cmd := exec.Command(bin, "-listen", listen, "-admin", adminAddr, "-data", dir,
-		"-secret", testSecret, "-ready-file", ready)
+	cmd := exec.Command(bin, "-listen", listen, "-admin", adminAddr, "-data", dir, "-ready-file", ready)
+	cmd.Env = append(os.Environ(), "TETHER_SECRET="+testSecret)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	var urls readyURLs

@@ -12,7 +12,7 @@ import (
 // append to the same logs. The kernel drops it when the process dies, so a
 // SIGKILLed server can be restarted at once.
 func lockDir(path string) (func() error, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}

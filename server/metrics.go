@@ -21,12 +21,24 @@ type metrics struct {
 	downloadCS       atomic.Int64 // changesets sent in downloads
 	bytesIn          atomic.Int64
 	bytesOut         atomic.Int64
+	bootstraps       atomic.Int64 // fresh-client state copies held now
+	bootstrapsPeak   atomic.Int64 // the most ever held at once
 
 	mu     sync.Mutex
 	errors map[string]int64 // by code
 }
 
 func newMetrics() *metrics { return &metrics{errors: map[string]int64{}} }
+
+// bootstrapStart counts a state copy for a bootstrap; bootstrapEnd
+// releases it.
+func (m *metrics) bootstrapStart() {
+	n := m.bootstraps.Add(1)
+	for p := m.bootstrapsPeak.Load(); n > p && !m.bootstrapsPeak.CompareAndSwap(p, n); p = m.bootstrapsPeak.Load() {
+	}
+}
+
+func (m *metrics) bootstrapEnd() { m.bootstraps.Add(-1) }
 
 func (m *metrics) error(code string) {
 	m.mu.Lock()

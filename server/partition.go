@@ -132,6 +132,9 @@ func (p *partition) replay(r Record) {
 		c := p.client(r.Client.ID)
 		c.Reset = r.Client.Reset
 		c.LastSeen = max(c.LastSeen, r.Client.LastSeen)
+		if r.Client.Owned {
+			c.Owner, c.Owned = r.Client.Owner, true
+		}
 	}
 }
 

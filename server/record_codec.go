@@ -67,6 +67,19 @@ func (d *dec) int() int64 {
 	return i
 }
 
+func (d *dec) boolean() bool {
+	if d.err != nil {
+		return false
+	}
+	v, n, err := value.ReadBool(d.rest())
+	if err != nil {
+		d.fail(err)
+		return false
+	}
+	d.off += n
+	return v
+}
+
 func (d *dec) uint8() uint8 {
 	u := d.uint()
 	if u > math.MaxUint8 {
@@ -250,6 +263,10 @@ func (d *dec) client() ClientInfo {
 			c.LastSeen = d.int()
 		case "reset":
 			c.Reset = d.str()
+		case "own":
+			c.Owner = d.str()
+		case "owned":
+			c.Owned = d.boolean()
 		default:
 			return false
 		}

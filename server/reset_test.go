@@ -234,7 +234,7 @@ func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 // B uploads, so A's session is stuck behind when the trim runs.
 func TestTrimNeverResetsALiveSessionBehind(t *testing.T) {
 	srv := startServer(t, Config{WriteQueue: 1, WriteTimeout: time.Minute})
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // 24 MiB through -race
 	defer cancel()
 	ws, _, err := websocket.Dial(ctx, srv.SyncURL(), nil)
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -60,6 +61,30 @@ type Config struct {
 	WriteTimeout time.Duration
 	// Logger (default: slog.Default()).
 	Logger *slog.Logger
+
+	// AdminKey is the admin API's credential (Authorization: Bearer KEY).
+	// Empty: the key in DataDir/admin.key, generated there (0600) if
+	// missing; without a DataDir, a random key (see AdminKey()).
+	AdminKey string
+	// AdminTLSCert and AdminTLSKey serve the admin API over TLS; an admin
+	// address beyond loopback is refused without them.
+	AdminTLSCert, AdminTLSKey string
+
+	// AuthTimeout closes a connection that has not bound a session
+	// within it (default 10s): idle sockets must not hold server slots.
+	AuthTimeout time.Duration
+	// MaxConnsPerIP bounds one address's open sync connections (default
+	// 256; negative: no limit).
+	MaxConnsPerIP int
+	// MaxSessionsPerConn bounds the sessions bound on one connection
+	// (default 256).
+	MaxSessionsPerConn int
+	// MaxMarks bounds a session's unanswered Marks (default 1024).
+	MaxMarks int
+	// MaxBootstraps bounds the fresh-client bootstraps in flight on the
+	// whole server (default 8; one per connection): each holds a copy of
+	// its partition's state.
+	MaxBootstraps int
 }
 
 func (c *Config) defaults() error {
@@ -87,6 +112,21 @@ func (c *Config) defaults() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.AuthTimeout <= 0 {
+		c.AuthTimeout = 10 * time.Second
+	}
+	if c.MaxConnsPerIP == 0 {
+		c.MaxConnsPerIP = 256
+	}
+	if c.MaxSessionsPerConn <= 0 {
+		c.MaxSessionsPerConn = 256
+	}
+	if c.MaxMarks <= 0 {
+		c.MaxMarks = 1024
+	}
+	if c.MaxBootstraps <= 0 {
+		c.MaxBootstraps = 8
 	}
 	if c.Secret == "" {
 		return terror.New(terror.InvalidArgument, "a token secret is required")
@@ -118,6 +158,9 @@ type Server struct {
 
 	connsMu sync.Mutex
 	conns   map[*conn]struct{}
+	perIP   map[string]int // open sync connections by remote address
+
+	bootSem chan struct{} // bootstraps in flight (MaxBootstraps)
 
 	outageUntil atomic.Int64 // unix nanos; sync connections refused before it
 	refusing    atomic.Bool  // a restore is under way
@@ -143,9 +186,14 @@ func New(cfg Config) (*Server, error) {
 		}
 		st = fs
 	}
+	if err := loadAdminKey(&cfg); err != nil {
+		st.Close()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &Server{cfg: cfg, log: cfg.Logger, store: st, clock: crdt.NewClock(nil), metrics: newMetrics(),
-		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, damaged: map[string]error{}, conns: map[*conn]struct{}{}}
+		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, damaged: map[string]error{}, conns: map[*conn]struct{}{},
+		perIP: map[string]int{}, bootSem: make(chan struct{}, cfg.MaxBootstraps)}
 	if err := srv.loadPartitions(); err != nil {
 		cancel()
 		st.Close()
@@ -179,6 +227,9 @@ func (srv *Server) loadPartitions() error {
 
 // Start listens on the sync and admin addresses and starts maintenance.
 func (srv *Server) Start() error {
+	if err := checkAdminListen(&srv.cfg); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", srv.cfg.Listen)
 	if err != nil {
 		return terror.Wrap(terror.IO, err, "listen on %s", srv.cfg.Listen)
@@ -195,8 +246,17 @@ func (srv *Server) Start() error {
 			srv.Close()
 			return terror.Wrap(terror.IO, err, "listen on %s", srv.cfg.AdminListen)
 		}
+		if srv.cfg.AdminTLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(srv.cfg.AdminTLSCert, srv.cfg.AdminTLSKey)
+			if err != nil {
+				aln.Close()
+				srv.Close()
+				return terror.Wrap(terror.InvalidArgument, err, "admin TLS certificate")
+			}
+			aln = tls.NewListener(aln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		}
 		srv.adminLn = aln
-		srv.adminHTTP = &http.Server{Handler: srv.adminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		srv.adminHTTP = &http.Server{Handler: srv.guardAdmin(srv.adminHandler()), ReadHeaderTimeout: 10 * time.Second}
 		srv.serve(srv.adminHTTP, aln)
 	}
 	srv.bg.Add(1)
@@ -238,6 +298,9 @@ func (srv *Server) SyncURL() string { return "ws://" + srv.Addr() + "/sync" }
 func (srv *Server) AdminURL() string {
 	if srv.adminLn == nil {
 		return ""
+	}
+	if srv.cfg.AdminTLSCert != "" {
+		return "https://" + srv.AdminAddr()
 	}
 	return "http://" + srv.AdminAddr()
 }
@@ -332,6 +395,12 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "sync is unavailable (outage)", http.StatusServiceUnavailable)
 		return
 	}
+	ip := hostOf(r.RemoteAddr)
+	if !srv.takeIPSlot(ip) {
+		writeError(w, terror.New(terror.PermissionDenied, "too many connections from %s (limit %d)", ip, srv.cfg.MaxConnsPerIP), http.StatusTooManyRequests)
+		return
+	}
+	defer srv.releaseIPSlot(ip)
 	// Any origin: browsers (the WASM binding) connect from app pages, and
 	// access rests on the token in Bind, never on cookies.
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
@@ -437,3 +506,52 @@ func errMessage(err error) string {
 func quote(s string) string { return strconv.Quote(s) }
 
 func uitoa(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// AdminKey returns the admin API's credential.
+func (srv *Server) AdminKey() string { return srv.cfg.AdminKey }
+
+// takeIPSlot counts a connection from ip, refusing it beyond the limit:
+// one address must not hold every slot (1,012 idle sockets once locked
+// every client out).
+func (srv *Server) takeIPSlot(ip string) bool {
+	srv.connsMu.Lock()
+	defer srv.connsMu.Unlock()
+	if lim := srv.cfg.MaxConnsPerIP; lim > 0 && srv.perIP[ip] >= lim {
+		return false
+	}
+	srv.perIP[ip]++
+	return true
+}
+
+func (srv *Server) releaseIPSlot(ip string) {
+	srv.connsMu.Lock()
+	defer srv.connsMu.Unlock()
+	if srv.perIP[ip]--; srv.perIP[ip] <= 0 {
+		delete(srv.perIP, ip)
+	}
+}
+
+// dropIfUnused removes a partition a refused bind created, if nothing has
+// used it since, so refused binds leave nothing behind.
+func (srv *Server) dropIfUnused(p *partition) {
+	srv.partsMu.Lock()
+	defer srv.partsMu.Unlock()
+	if srv.parts[p.name] != p {
+		return
+	}
+	p.mu.Lock()
+	unused := !p.closed && len(p.subs) == 0 && len(p.clients) == 0 && p.latest.Load() == 0 &&
+		len(p.meta.Schema) == 0 && len(p.meta.Epochs) <= 1
+	if unused {
+		p.closed = true
+		p.st.Close()
+	}
+	p.mu.Unlock()
+	if !unused {
+		return
+	}
+	delete(srv.parts, p.name)
+	if err := srv.store.Drop(p.name); err != nil {
+		srv.log.Warn("cannot remove an unused partition", "partition", p.name, "err", err)
+	}
+}

@@ -9,6 +9,7 @@ package server
 // due when its Mark arrived.
 
 import (
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,15 +42,18 @@ type session struct {
 	sent    atomic.Uint64
 	boot    []protocol.StateObject
 	bootOwn uint64 // the client's own changesets the boot state holds
+	// bootRelease frees the bootstrap slots once the boot state is sent.
+	bootRelease func()
 
 	kick     chan struct{}
 	done     chan struct{}
 	stopOnce sync.Once
 	failed   atomic.Bool
 
-	mu    sync.Mutex
-	fail  *protocol.Error
-	marks []mark
+	mu     sync.Mutex
+	fail   *protocol.Error
+	marks  []mark
+	expiry *time.Timer // ends the session when its token expires
 }
 
 type mark struct {
@@ -95,6 +99,7 @@ func (s *session) takeFail() *protocol.Error {
 func (s *session) stop() {
 	s.stopOnce.Do(func() {
 		close(s.done)
+		s.disarmExpiry()
 		s.p.unsubscribe(s)
 		s.c.forget(s)
 		s.c.srv.metrics.sessions.Add(-1)
@@ -109,6 +114,7 @@ func (s *session) send(m *protocol.Message) bool {
 // run is the session goroutine.
 func (s *session) run() {
 	defer s.stop()
+	s.armExpiry()
 	if s.boot != nil && !s.sendBootstrap() {
 		return
 	}
@@ -141,6 +147,10 @@ func stateSize(o *protocol.StateObject) int {
 func (s *session) sendBootstrap() bool {
 	objs, v := s.boot, s.cursor
 	s.boot = nil
+	defer s.c.srv.metrics.bootstrapEnd()
+	if s.bootRelease != nil {
+		defer s.bootRelease()
+	}
 	total := 0
 	for i := range objs {
 		total += stateSize(&objs[i])
@@ -183,6 +193,10 @@ func (s *session) sendDownload(d *protocol.Download, changesets int) bool {
 // or connection ended.
 func (s *session) pump() bool {
 	for s.cursor < s.p.latest.Load() && s.takeFail() == nil {
+		if s.claims.Load().Expired(time.Now()) {
+			s.failWith(expiredError()) // the timer may not have fired yet
+			return true
+		}
 		recs, err := s.p.st.History(s.cursor, downloadBytes)
 		if err != nil {
 			s.failWith(retryError("cannot read history: " + errMessage(err)))
@@ -245,8 +259,17 @@ func (s *session) handle(m *protocol.Message) {
 		s.upload(m.Upload)
 	case protocol.TMark:
 		s.mu.Lock()
-		s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load()})
+		flood := len(s.marks) >= s.c.srv.cfg.MaxMarks
+		if !flood {
+			s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load()})
+		}
 		s.mu.Unlock()
+		if flood {
+			// A client that never reads the answers must not grow them.
+			s.failWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal,
+				Message: "too many unanswered Marks (limit " + strconv.Itoa(s.c.srv.cfg.MaxMarks) + ")"})
+			return
+		}
 		s.poke()
 	case protocol.TUnbind:
 		s.stop()
@@ -260,7 +283,13 @@ func (s *session) handle(m *protocol.Message) {
 			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the new access token does not grant partition " + quote(s.p.name)})
 			return
 		}
+		if claims.Subject != s.claims.Load().Subject {
+			// The client id belongs to the subject that bound it.
+			s.failWith(deniedError("the new access token is for another subject than the one this client id belongs to"))
+			return
+		}
 		s.claims.Store(claims)
+		s.armExpiry()
 	}
 }
 
@@ -276,7 +305,7 @@ func (s *session) upload(u *protocol.Upload) {
 	}
 	claims := s.claims.Load()
 	if claims.Expired(time.Now()) {
-		s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: "access token expired; bind again with a new one"})
+		s.failWith(expiredError())
 		return
 	}
 	if !claims.CanWrite(s.p.name) {

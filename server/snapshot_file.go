@@ -36,7 +36,7 @@ const snapBatchBytes = 1 << 20
 
 func writeSnapshotFile(path string, s *Snapshot) error {
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return terror.Wrap(terror.IO, err, "create %s", tmp)
 	}

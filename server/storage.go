@@ -64,14 +64,18 @@ type ClientInfo struct {
 	LastSeen int64 `msgpack:"seen"`
 	// Reset, when set, is an operator's reset request still to deliver.
 	Reset string `msgpack:"reset,omitempty"`
+	// Owner is the token subject that first bound this client id (Owned
+	// tells "" apart from "never bound"): only that subject may bind it.
+	Owner string `msgpack:"own,omitempty"`
+	Owned bool   `msgpack:"owned,omitempty"`
 }
 
 // Record is one log record; exactly one field is set.
 type Record struct {
 	History *HistoryRecord `msgpack:"h,omitempty"`
 	Meta    *Meta          `msgpack:"m,omitempty"`
-	// Client records carry operator reset flags (LastCV/LastSV come from
-	// history, so they need no record of their own).
+	// Client records carry operator reset flags and the owner binding
+	// (LastCV/LastSV come from history, so they need no record of their own).
 	Client *ClientInfo `msgpack:"c,omitempty"`
 }
 
@@ -110,6 +114,9 @@ type Storage interface {
 	SaveBackup(name string, snaps []*Snapshot) error
 	// LoadBackup reads a backup; a missing one is a NotFound error.
 	LoadBackup(name string) ([]*Snapshot, error)
+	// Drop removes a closed partition's store (one a refused bind created
+	// and nothing used).
+	Drop(partition string) error
 	// ReplaceAll replaces every partition with the given snapshots (their
 	// History becomes the new logs). Every PartitionStore must be closed.
 	ReplaceAll(snaps []*Snapshot) error

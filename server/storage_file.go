@@ -38,7 +38,7 @@ type FileStorage struct {
 // OpenFileStorage opens (creating) a data directory and finishes any
 // restore a crash interrupted.
 func OpenFileStorage(dir string) (*FileStorage, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, terror.Wrap(terror.IO, err, "create data directory")
 	}
 	unlock, err := lockDir(filepath.Join(dir, "LOCK"))
@@ -66,7 +66,7 @@ func (fs *FileStorage) recoverSwap() error {
 	}
 	os.RemoveAll(newer)
 	os.RemoveAll(older)
-	if err := os.MkdirAll(parts, 0o755); err != nil {
+	if err := os.MkdirAll(parts, 0o700); err != nil {
 		return terror.Wrap(terror.IO, err, "create partitions directory")
 	}
 	return syncDir(fs.dir)
@@ -106,7 +106,7 @@ func (fs *FileStorage) Open(partition string) (PartitionStore, error) {
 		return nil, terror.New(terror.InvalidArgument, "partition %q is already open", partition)
 	}
 	dir := filepath.Join(fs.partsDir(), partDirName(partition))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, terror.Wrap(terror.IO, err, "create partition directory")
 	}
 	if err := syncDir(fs.partsDir()); err != nil {
@@ -117,12 +117,25 @@ func (fs *FileStorage) Open(partition string) (PartitionStore, error) {
 	return fp, nil
 }
 
+// Drop removes a closed partition's directory.
+func (fs *FileStorage) Drop(partition string) error {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.open[partition] != nil {
+		return terror.New(terror.InvalidArgument, "partition %q is open", partition)
+	}
+	if err := os.RemoveAll(filepath.Join(fs.partsDir(), partDirName(partition))); err != nil {
+		return terror.Wrap(terror.IO, err, "remove partition %q", partition)
+	}
+	return syncDir(fs.partsDir())
+}
+
 // SaveBackup writes snapshots (with history) under a name.
 func (fs *FileStorage) SaveBackup(name string, snaps []*Snapshot) error {
 	root := filepath.Join(fs.dir, "backups")
 	tmp := filepath.Join(root, ".tmp-"+name)
 	os.RemoveAll(tmp)
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return terror.Wrap(terror.IO, err, "create backup directory")
 	}
 	for _, s := range snaps {
@@ -176,12 +189,12 @@ func (fs *FileStorage) ReplaceAll(snaps []*Snapshot) error {
 	}
 	parts, newer, older := fs.partsDir(), fs.partsDir()+".new", fs.partsDir()+".old"
 	os.RemoveAll(newer)
-	if err := os.MkdirAll(newer, 0o755); err != nil {
+	if err := os.MkdirAll(newer, 0o700); err != nil {
 		return terror.Wrap(terror.IO, err, "create %s", newer)
 	}
 	for _, s := range snaps {
 		dir := filepath.Join(newer, partDirName(s.Partition))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return terror.Wrap(terror.IO, err, "create %s", dir)
 		}
 		// The backup's history becomes the log (all of it covered by the
@@ -266,7 +279,7 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 		}
 		snap, fp.seq = s, s.Seq
 	}
-	f, err := os.OpenFile(fp.logPath(), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(fp.logPath(), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, terror.Wrap(terror.IO, err, "open log")
 	}
@@ -451,7 +464,7 @@ func (fp *filePartition) Compact(s *Snapshot) error {
 	if err := syncDir(fp.dir); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(fp.logPath(), os.O_RDWR, 0o644)
+	f, err := os.OpenFile(fp.logPath(), os.O_RDWR, 0o600)
 	if err == nil {
 		_, err = f.Seek(0, io.SeekEnd)
 	}

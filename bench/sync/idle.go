@@ -29,7 +29,9 @@ func idleSessions(root, bin string, n int) {
 	dir := filepath.Join(root, "idle")
 	ready := filepath.Join(dir, "ready.json")
 	check(os.MkdirAll(dir, 0o755))
-	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-admin", "-", "-data", filepath.Join(dir, "data"), "-secret", secret, "-ready-file", ready)
+	// n devices on one loopback address: lift the per-address limit.
+	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-admin", "-", "-data", filepath.Join(dir, "data"), "-ready-file", ready, "-max-conns-per-ip", "0")
+	cmd.Env = append(os.Environ(), "TETHER_SECRET="+secret)
 	check(cmd.Start())
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	url := waitReady(ready)

@@ -7,7 +7,8 @@
 //
 // For tests: -listen, -admin and -web take 127.0.0.1:0 (free ports),
 // -serve-only skips the console demo, -ready-file writes the URLs as JSON
-// ({"sync", "admin", "web", "partition"}) once everything listens.
+// ({"sync", "admin", "adminKeyFile", "web", "partition"}) once everything
+// listens; admin calls need Authorization: Bearer <the key file's key>.
 package main
 
 import (
@@ -69,13 +70,14 @@ func main() {
 			webURL = u
 			fmt.Printf("\nweb demo: %s  (open it in two browsers; partition %q)\n", webURL, *partition)
 			if srv.AdminURL() != "" {
-				fmt.Printf("  client reset: curl -X POST '%s/admin/clientReset?partition=%s'\n", srv.AdminURL(), *partition)
+				fmt.Printf("  client reset: curl -X POST -H \"Authorization: Bearer $(cat %s)\" '%s/admin/clientReset?partition=%s'\n",
+					srv.AdminKeyFile(), srv.AdminURL(), *partition)
 			}
 		}
 	}
 	fmt.Println()
 	if *readyFile != "" {
-		check(writeReady(*readyFile, map[string]string{"sync": srv.SyncURL(), "admin": srv.AdminURL(), "web": webURL, "partition": *partition}))
+		check(writeReady(*readyFile, map[string]string{"sync": srv.SyncURL(), "admin": srv.AdminURL(), "adminKeyFile": srv.AdminKeyFile(), "web": webURL, "partition": *partition}))
 	}
 	if *serveOnly {
 		wait()

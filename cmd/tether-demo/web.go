@@ -192,7 +192,7 @@ func serveWeb(addr, webRoot, syncURL, secret, partition string) (*http.Server, s
 func writeReady(file string, urls map[string]string) error {
 	b, _ := json.Marshal(urls)
 	tmp := filepath.Join(filepath.Dir(file), "."+filepath.Base(file)+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, file)

@@ -1,12 +1,16 @@
 // Command tetherd runs Tether's reference sync server.
 //
-//	tetherd -listen 127.0.0.1:7800 -admin 127.0.0.1:7801 -data DIR -secret S [-max-offline 720h] [-ready-file PATH]
-//	tetherd token -secret S -partition P [-read P] [-write P] [-subject NAME] [-ttl 1h]
+//	tetherd -listen 127.0.0.1:7800 -admin 127.0.0.1:7801 -data DIR -secret-file PATH [-max-offline 720h] [-ready-file PATH]
+//	tetherd token -secret-file PATH -partition P [-read P] [-write P] [-subject NAME] [-ttl 1h]
 //
-// The secret may also come from the TETHER_SECRET environment variable.
-// With -ready-file, once both listeners are up the server writes
-// {"sync": "ws://HOST:PORT/sync", "admin": "http://HOST:PORT"} there
-// (ports 0 pick free ones), so test runners can start it and find it.
+// The token secret comes from -secret-file or the TETHER_SECRET
+// environment variable, never the command line (every local user sees
+// that in ps). The admin API needs Authorization: Bearer KEY; the key
+// comes from -admin-key-file or TETHER_ADMIN_KEY, else DIR/admin.key
+// (generated, 0600). With -ready-file, once both listeners are up the
+// server writes {"sync": "ws://HOST:PORT/sync", "admin": "http://HOST:PORT",
+// "adminKeyFile": PATH} there (ports 0 pick free ones), so test runners
+// can start it and find it.
 package main
 
 import (
@@ -36,7 +40,12 @@ func serve(args []string) int {
 	listen := fs.String("listen", "127.0.0.1:7800", "sync listener address (port 0: any free port)")
 	admin := fs.String("admin", "127.0.0.1:7801", `admin API address ("-": none)`)
 	data := fs.String("data", "tetherd-data", "data directory")
-	secret := fs.String("secret", os.Getenv("TETHER_SECRET"), "token signing secret (or $TETHER_SECRET)")
+	secret := secretFlags(fs)
+	adminKeyFile := fs.String("admin-key-file", "", "file holding the admin API key (or $TETHER_ADMIN_KEY; default DATA/admin.key, generated)")
+	tlsCert := fs.String("admin-tls-cert", "", "TLS certificate for the admin API (needed beyond loopback)")
+	tlsKey := fs.String("admin-tls-key", "", "TLS key for the admin API")
+	authTimeout := fs.Duration("auth-timeout", 10*time.Second, "close a connection that has not bound a session within this")
+	perIP := fs.Int("max-conns-per-ip", 256, "open sync connections per client address (0: no limit)")
 	maxOffline := fs.Duration("max-offline", 720*time.Hour, "history older than this is trimmed")
 	ready := fs.String("ready-file", "", "write the sync and admin URLs here (JSON) once listening")
 	verbose := fs.Bool("v", false, "debug logging")
@@ -48,12 +57,24 @@ func serve(args []string) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	if *secret == "" {
-		fmt.Fprintln(os.Stderr, "tetherd: -secret (or TETHER_SECRET) is required")
+	key, err := secret()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tetherd:", err)
 		return 2
 	}
+	adminKey := os.Getenv("TETHER_ADMIN_KEY")
+	if *adminKeyFile != "" {
+		if adminKey, err = readSecretFile(*adminKeyFile); err != nil {
+			fmt.Fprintln(os.Stderr, "tetherd: -admin-key-file:", err)
+			return 2
+		}
+	}
+	if *perIP == 0 {
+		*perIP = -1
+	}
 	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data,
-		Secret: *secret, MaxOffline: *maxOffline, Logger: log})
+		Secret: key, MaxOffline: *maxOffline, Logger: log, AdminKey: adminKey, AdminTLSCert: *tlsCert, AdminTLSKey: *tlsKey,
+		AuthTimeout: *authTimeout, MaxConnsPerIP: *perIP})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tetherd:", err)
 		return 1
@@ -64,8 +85,11 @@ func serve(args []string) int {
 		return 1
 	}
 	fmt.Printf("sync:  %s\nadmin: %s\n", srv.SyncURL(), srv.AdminURL())
+	if f := srv.AdminKeyFile(); f != "" && adminKey == "" {
+		fmt.Printf("admin key: %s\n", f)
+	}
 	if *ready != "" {
-		if err := writeReady(*ready, srv.SyncURL(), srv.AdminURL()); err != nil {
+		if err := writeReady(*ready, srv.SyncURL(), srv.AdminURL(), srv.AdminKeyFile()); err != nil {
 			fmt.Fprintln(os.Stderr, "tetherd:", err)
 			srv.Close()
 			return 1
@@ -84,10 +108,10 @@ func serve(args []string) int {
 
 // writeReady writes the ready file atomically, so a runner polling for it
 // never reads half of it.
-func writeReady(path, sync, admin string) error {
-	b, _ := json.Marshal(map[string]string{"sync": sync, "admin": admin})
+func writeReady(path, sync, admin, keyFile string) error {
+	b, _ := json.Marshal(map[string]string{"sync": sync, "admin": admin, "adminKeyFile": keyFile})
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
@@ -100,7 +124,7 @@ func (l *list) Set(v string) error { *l = append(*l, v); return nil }
 
 func tokenCmd(args []string) int {
 	fs := flag.NewFlagSet("tetherd token", flag.ContinueOnError)
-	secret := fs.String("secret", os.Getenv("TETHER_SECRET"), "token signing secret (or $TETHER_SECRET)")
+	secret := secretFlags(fs)
 	subject := fs.String("subject", "", "who the token is for")
 	ttl := fs.String("ttl", "1h", `lifetime (Go duration; "0": never expires)`)
 	var parts, read, write list
@@ -124,7 +148,12 @@ func tokenCmd(args []string) int {
 		}
 		c.Expiry = time.Now().Add(d).Unix()
 	}
-	tok, err := server.IssueToken(*secret, c)
+	key, err := secret()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tetherd token:", err)
+		return 2
+	}
+	tok, err := server.IssueToken(key, c)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tetherd token:", err)
 		return 1

@@ -6,8 +6,9 @@
  * downloaded everything, and a change listener on the laptop sees the new
  * dog arrive.
  *
- *   tetherd -listen 127.0.0.1:7800 -admin 127.0.0.1:7801 -data /tmp/td -secret S &
- *   ./sync_example ws://127.0.0.1:7800/sync "$(tetherd token -secret S -partition kennel)" kennel
+ *   export TETHER_SECRET=S
+ *   tetherd -listen 127.0.0.1:7800 -admin 127.0.0.1:7801 -data /tmp/td &
+ *   ./sync_example ws://127.0.0.1:7800/sync "$(tetherd token -partition kennel)" kennel
  *
  * (`make sync-example` does all of that with a throwaway server.) */
 #include <stdio.h>

@@ -9,7 +9,8 @@ tetherd=$1 partition=$2
 shift 2
 dir=$(mktemp -d "${TMPDIR:-/tmp}/tetherd.XXXXXX")
 secret=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-"$tetherd" -listen 127.0.0.1:0 -admin 127.0.0.1:0 -data "$dir/data" -secret "$secret" \
+# The secret goes in the environment: tetherd takes none on the command line (ps).
+TETHER_SECRET=$secret "$tetherd" -listen 127.0.0.1:0 -admin 127.0.0.1:0 -data "$dir/data" \
     -ready-file "$dir/ready" > /dev/null 2> "$dir/log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || :; wait $pid 2>/dev/null || :; rm -rf "$dir"' EXIT
@@ -24,7 +25,7 @@ while [ ! -s "$dir/ready" ]; do
     sleep 0.05
 done
 TETHER_URL=$(sed 's/.*"sync":"\([^"]*\)".*/\1/' "$dir/ready")
-TETHER_TOKEN=$("$tetherd" token -secret "$secret" -partition "$partition" -ttl 1h)
+TETHER_TOKEN=$(TETHER_SECRET=$secret "$tetherd" token -partition "$partition" -ttl 1h)
 export TETHER_URL TETHER_TOKEN
 status=0
 "$@" || status=$?

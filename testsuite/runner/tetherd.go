@@ -42,6 +42,7 @@ type tetherd struct {
 	dataDir    string
 	readyFile  string
 	secret     string
+	adminKey   string // the admin API's bearer key (TETHER_ADMIN_KEY)
 	maxOffline time.Duration
 	label      string
 	log        io.Writer
@@ -62,16 +63,20 @@ type tetherd struct {
 
 // startTetherd starts a fresh server for a run.
 func startTetherd(bin, runDir string, maxOffline time.Duration, label string, log io.Writer) (*tetherd, error) {
-	secret := make([]byte, 16)
+	secret, adminKey := make([]byte, 16), make([]byte, 16)
 	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	if _, err := rand.Read(adminKey); err != nil {
 		return nil, err
 	}
 	t := &tetherd{bin: bin, dir: runDir, dataDir: filepath.Join(runDir, "tetherd-data"),
 		readyFile: filepath.Join(runDir, "tetherd-ready.json"), secret: hex.EncodeToString(secret),
+		adminKey:   hex.EncodeToString(adminKey),
 		maxOffline: maxOffline, label: label, log: log,
 		syncAddr: "127.0.0.1:0", adminAddr: "127.0.0.1:0",
 		client: &http.Client{Timeout: adminTimeout}}
-	if err := os.MkdirAll(t.dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(t.dataDir, 0o700); err != nil {
 		return nil, err
 	}
 	if err := t.launch(); err != nil {
@@ -99,11 +104,13 @@ func (t *tetherd) launch() error {
 func (t *tetherd) launchOnce(deadline time.Time) error {
 	os.Remove(t.readyFile)
 	args := []string{"-listen", t.syncAddr, "-admin", t.adminAddr, "-data", t.dataDir,
-		"-secret", t.secret, "-ready-file", t.readyFile}
+		"-ready-file", t.readyFile}
 	if t.maxOffline > 0 {
 		args = append(args, "-max-offline", t.maxOffline.String())
 	}
 	cmd := exec.Command(t.bin, args...)
+	// Secrets go in the environment: a command line is visible in ps.
+	cmd.Env = append(os.Environ(), "TETHER_SECRET="+t.secret, "TETHER_ADMIN_KEY="+t.adminKey)
 	cmd.Dir = t.dir
 	setServerProcAttr(cmd)
 	cmd.WaitDelay = 2 * time.Second
@@ -265,6 +272,7 @@ func (t *tetherd) admin(path string, query url.Values, body any) (json.RawMessag
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+t.adminKey)
 	resp, err := t.client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("tetherd admin API: %v%s", err, t.suffix())
@@ -311,14 +319,15 @@ func (t *tetherd) token(partition, kind string) (string, error) {
 	case "otherPartition":
 		grant = []string{"-partition", "other-than-" + partition}
 	}
-	args := append([]string{"token", "-secret", secret, "-subject", "conformance", "-ttl=" + ttl}, grant...)
+	args := append([]string{"token", "-subject", "conformance", "-ttl=" + ttl}, grant...)
 	var stderr bytes.Buffer
 	cmd := exec.Command(t.bin, args...)
+	cmd.Env = append(os.Environ(), "TETHER_SECRET="+secret)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	tok := strings.TrimSpace(string(out))
 	if err != nil || tok == "" || strings.ContainsAny(tok, " \n") {
-		return "", fmt.Errorf("tetherd token %s: %v: %s%s", strings.Join(args[3:], " "), err, tok, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("tetherd token %s: %v: %s%s", strings.Join(args[1:], " "), err, tok, strings.TrimSpace(stderr.String()))
 	}
 	return tok, nil
 }

@@ -48,13 +48,15 @@ sed -e 's/"message":"\([^"\\]\|\\.\)*"/"message":"..."/g' \
 diff -u "$here/driver_sync_smoke.expected" "$tmp/norm" || fail "answers differ"
 
 if [ -n "${TETHERD:-}" ] && [ -x "$TETHERD" ]; then
-    "$TETHERD" -listen 127.0.0.1:0 -admin 127.0.0.1:0 -data "$tmp/data" -secret smoke \
+    # Secret and admin key in the environment: tetherd takes no secret on its command line.
+    export TETHER_SECRET=smoke TETHER_ADMIN_KEY=smoke-admin
+    "$TETHERD" -listen 127.0.0.1:0 -admin 127.0.0.1:0 -data "$tmp/data" \
         -ready-file "$tmp/ready" > /dev/null 2> "$tmp/tetherd.log" &
     tetherd_pid=$!
     i=0
     while [ ! -s "$tmp/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
     url=$(sed 's/.*"sync":"\([^"]*\)".*/\1/' "$tmp/ready" 2>/dev/null || :)
-    token=$("$TETHERD" token -secret smoke -partition kennel -ttl 1h)
+    token=$("$TETHERD" token -partition kennel -ttl 1h)
     schema='[{"name":"Dog","primaryKey":"_id","properties":{"_id":"string","name":"string"}}]'
     sync="{\"url\":\"$url\",\"partition\":\"kennel\",\"token\":\"$token\"}"
     status=0
@@ -99,14 +101,14 @@ END
     # Part 3: manual client reset.
     admin=$(sed 's/.*"admin":"\([^"]*\)".*/\1/' "$tmp/ready")
     if command -v curl > /dev/null; then
-        post() { curl -fsS -X POST "$admin$1" > /dev/null; }
+        post() { curl -fsS -X POST -H "Authorization: Bearer $TETHER_ADMIN_KEY" "$admin$1" > /dev/null; }
     elif command -v python3 > /dev/null; then
-        post() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"", method="POST"))' "$admin$1"; }
+        post() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"", method="POST", headers={"Authorization": "Bearer " + sys.argv[2]}))' "$admin$1" "$TETHER_ADMIN_KEY"; }
     else
         post=
     fi
     if [ -n "$admin" ] && command -v post > /dev/null; then
-        token=$("$TETHERD" token -secret smoke -partition smoke-reset -ttl 1h)
+        token=$("$TETHERD" token -partition smoke-reset -ttl 1h)
         sync="{\"url\":\"$url\",\"partition\":\"smoke-reset\",\"token\":\"$token\",\"clientReset\":\"manual\"}"
         mkfifo "$tmp/r.in"
         "$driver" < "$tmp/r.in" > "$tmp/r.out" &

@@ -183,10 +183,13 @@ tether_sync *start_sync(tether_db *db, const char *url, const char *token, const
 /* ---- tetherd ---- */
 
 static const char SECRET[] = "c-tests-secret";
+static const char ADMIN_KEY[] = "c-tests-admin-key";
 
 /* Runs `tetherd -listen 127.0.0.1:0 -admin 127.0.0.1:0 -data DIR/data
- * -secret S -ready-file DIR/ready` and reads its sync URL from the ready
- * file. false if $TETHERD is unset or the server does not come up. */
+ * -ready-file DIR/ready` (the secret and the admin key in its environment:
+ * tetherd takes no secret on the command line) and reads its sync URL
+ * from the ready file. false if $TETHERD is unset or the server does not
+ * come up. */
 bool tetherd_start(tetherd *t) {
     memset(t, 0, sizeof *t);
     const char *bin = getenv("TETHERD");
@@ -200,7 +203,10 @@ bool tetherd_start(tetherd *t) {
     snprintf(data, sizeof data, "%s/data", t->dir);
     snprintf(ready, sizeof ready, "%s/ready", t->dir);
     char *argv[] = {t->bin, "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-data", data,
-                    "-secret", (char *)SECRET, "-ready-file", ready, NULL};
+                    "-ready-file", ready, NULL};
+    /* environ is passed to tetherd below and to `tetherd token` (popen). */
+    setenv("TETHER_SECRET", SECRET, 1);
+    setenv("TETHER_ADMIN_KEY", ADMIN_KEY, 1);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -249,7 +255,7 @@ bool tetherd_start(tetherd *t) {
 /* A token for `partition` from `tetherd token` (false on failure). */
 bool tetherd_token(tetherd *t, const char *partition, char *out, size_t size) {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' token -secret '%s' -partition '%s' -ttl 1h", t->bin, SECRET, partition);
+    snprintf(cmd, sizeof cmd, "'%s' token -partition '%s' -ttl 1h", t->bin, partition);
     FILE *p = popen(cmd, "r");
     if (!p)
         return false;
@@ -316,8 +322,9 @@ int tetherd_admin_post(tetherd *t, const char *target, char *body, size_t size) 
     }
     char req[1024];
     int n = snprintf(req, sizeof req,
-                     "POST %s HTTP/1.0\r\nHost: %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                     target, hostport);
+                     "POST %s HTTP/1.0\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Length: 0\r\n"
+                     "Connection: close\r\n\r\n",
+                     target, hostport, ADMIN_KEY);
     for (int off = 0; off < n;) {
         ssize_t w = write(fd, req + off, (size_t)(n - off));
         if (w <= 0) {

@@ -53,7 +53,9 @@ async function startDemo() {
 }
 
 async function admin(path) {
-  const r = await fetch(demo.admin + path, { method: 'POST' });
+  // The admin API needs the key tetherd generated in its data directory.
+  const key = readFileSync(demo.adminKeyFile, 'utf8').trim();
+  const r = await fetch(demo.admin + path, { method: 'POST', headers: { Authorization: `Bearer ${key}` } });
   const body = await r.text();
   assert.ok(r.ok, `admin ${path}: ${r.status} ${body}`);
   return JSON.parse(body);

@@ -1,5 +1,6 @@
 // A throwaway tetherd for the sync tests: loopback, fresh data directory,
-// random secret. TETHERD names the binary (default: build/tetherd).
+// random secret and admin key, both passed in the environment (a command
+// line shows in ps). TETHERD names the binary (default: build/tetherd).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,11 @@ export const tetherdPath = process.env.TETHERD ?? fileURLToPath(new URL('../../.
 export async function startTetherd() {
   const dir = mkdtempSync(join(tmpdir(), 'tether-web-test-'));
   const secret = randomBytes(16).toString('hex');
+  const adminKey = randomBytes(16).toString('hex');
+  const env = { ...process.env, TETHER_SECRET: secret, TETHER_ADMIN_KEY: adminKey };
   const ready = join(dir, 'ready.json');
   const proc = spawn(tetherdPath, ['-listen', '127.0.0.1:0', '-admin', '127.0.0.1:0', '-data', join(dir, 'data'),
-    '-secret', secret, '-ready-file', ready], { stdio: ['ignore', 'ignore', process.env.TETHERD_LOG ? 'inherit' : 'ignore'] });
+    '-ready-file', ready], { env, stdio: ['ignore', 'ignore', process.env.TETHERD_LOG ? 'inherit' : 'ignore'] });
   const deadline = Date.now() + 20000;
   while (!existsSync(ready)) {
     if (Date.now() > deadline || proc.exitCode !== null) throw new Error('tetherd did not start');
@@ -25,10 +28,10 @@ export async function startTetherd() {
     url: urls.sync,
     dir,
     token(partition, ...extra) {
-      return execFileSync(tetherdPath, ['token', '-secret', secret, '-partition', partition, ...extra], { encoding: 'utf8' }).trim();
+      return execFileSync(tetherdPath, ['token', '-partition', partition, ...extra], { env, encoding: 'utf8' }).trim();
     },
     async admin(path, body) {
-      const r = await fetch(urls.admin + path, { method: 'POST', body: body ? JSON.stringify(body) : undefined });
+      const r = await fetch(urls.admin + path, { method: 'POST', headers: { Authorization: `Bearer ${adminKey}` }, body: body ? JSON.stringify(body) : undefined });
       if (!r.ok) throw new Error(`admin ${path}: ${r.status} ${await r.text()}`);
     },
     async stop() {

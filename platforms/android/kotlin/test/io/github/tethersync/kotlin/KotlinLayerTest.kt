@@ -46,8 +46,10 @@ private class Tetherd(private val bin: String) : AutoCloseable {
 
     init {
         val ready = dir.resolve("ready")
+        // The secret goes in the environment: tetherd takes none on its command line (ps).
         process = ProcessBuilder(bin, "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-data", dir.resolve("data").toString(),
-            "-secret", secret, "-ready-file", ready.toString())
+            "-ready-file", ready.toString())
+            .apply { environment()["TETHER_SECRET"] = secret }
             .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("log").toFile()).start()
         val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20)
         while (!Files.exists(ready)) {
@@ -58,7 +60,8 @@ private class Tetherd(private val bin: String) : AutoCloseable {
     }
 
     fun token(partition: String): String {
-        val p = ProcessBuilder(bin, "token", "-secret", secret, "-partition", partition, "-ttl", "1h").start()
+        val p = ProcessBuilder(bin, "token", "-partition", partition, "-ttl", "1h")
+            .apply { environment()["TETHER_SECRET"] = secret }.start()
         val out = p.inputStream.readBytes().toString(Charsets.UTF_8).trim()
         expect(p.waitFor() == 0 && out.isNotEmpty()) { "tetherd token failed" }
         return out

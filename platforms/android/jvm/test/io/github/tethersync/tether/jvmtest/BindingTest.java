@@ -560,7 +560,10 @@ public final class BindingTest {
     static void adminPost(Tetherd server, String pathAndQuery) throws Exception {
         Matcher m = Pattern.compile("\"admin\":\"([^\"]+)\"").matcher(Files.readString(server.dir().resolve("ready")));
         check(m.find(), "the ready file names the admin URL");
+        // The admin API needs the key tetherd generated in its data directory.
+        String key = Files.readString(server.dir().resolve("data").resolve("admin.key")).trim();
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1) + pathAndQuery))
+                .header("Authorization", "Bearer " + key)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         equal(200, r.statusCode(), "admin " + pathAndQuery + " (" + r.body() + ")");
     }

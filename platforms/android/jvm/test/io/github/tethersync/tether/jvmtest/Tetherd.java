@@ -31,9 +31,11 @@ final class Tetherd implements AutoCloseable {
         secret = s.toString();
         dir = Files.createTempDirectory("tetherd-jvmtest");
         Path ready = dir.resolve("ready");
-        process = new ProcessBuilder(binary, "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0",
-                "-data", dir.resolve("data").toString(), "-secret", secret, "-ready-file", ready.toString())
-                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("log").toFile()).start();
+        // The secret goes in the environment: tetherd takes none on its command line (ps).
+        ProcessBuilder pb = new ProcessBuilder(binary, "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0",
+                "-data", dir.resolve("data").toString(), "-ready-file", ready.toString());
+        pb.environment().put("TETHER_SECRET", secret);
+        process = pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!Files.exists(ready)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -50,8 +52,9 @@ final class Tetherd implements AutoCloseable {
 
     /** A one-hour read/write token for a partition. */
     String token(String partition) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(binary, "token", "-secret", secret, "-partition", partition, "-ttl", "1h")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder(binary, "token", "-partition", partition, "-ttl", "1h");
+        pb.environment().put("TETHER_SECRET", secret);
+        Process p = pb.redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (p.waitFor() != 0 || out.isEmpty()) throw new IOException("tetherd token failed");
         return out;

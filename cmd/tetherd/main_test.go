@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// serveExit runs serve and returns its exit code, failing if it is still
+// running (serving) after a few seconds.
+func serveExit(t *testing.T, args ...string) int {
+	t.Helper()
+	done := make(chan int, 1)
+	go func() { done <- serve(args) }()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(5 * time.Second):
+		t.Fatalf("tetherd %v started serving; want a refusal", args)
+		return 0
+	}
+}
+
+// TestSecretFlagRefused: a secret on the command line is visible to
+// every local user (ps); tetherd refuses it with a clear error.
+func TestSecretFlagRefused(t *testing.T) {
+	t.Setenv("TETHER_SECRET", "")
+	dir := t.TempDir()
+	if code := serveExit(t, "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-data", dir, "-secret", "s"); code != 2 {
+		t.Fatalf("exit code %d, want 2", code)
+	}
+	if code := tokenCmd([]string{"-secret", "s", "-partition", "p"}); code != 2 {
+		t.Fatalf("token: exit code %d, want 2", code)
+	}
+}
+
+// TestPublicAdminNeedsTLS: -admin beyond loopback without TLS is refused.
+func TestPublicAdminNeedsTLS(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TETHER_SECRET", "s3cret")
+	if code := serveExit(t, "-listen", "127.0.0.1:0", "-admin", "0.0.0.0:0", "-data", filepath.Join(dir, "data")); code == 0 {
+		t.Fatal("tetherd accepted a public admin address without TLS")
+	}
+}
+
+// TestSecretFile: the secret comes from a file (or the environment).
+func TestSecretFile(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TETHER_SECRET", "")
+	if code := tokenCmd([]string{"-secret-file", secret, "-partition", "p"}); code != 0 {
+		t.Fatalf("token -secret-file: exit code %d", code)
+	}
+	if code := tokenCmd([]string{"-partition", "p"}); code != 2 {
+		t.Fatalf("token without a secret: exit code %d, want 2", code)
+	}
+}
