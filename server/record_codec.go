@@ -9,215 +9,64 @@ package server
 // and unknown keys are skipped (value.Skip bounds their nesting).
 
 import (
-	"bytes"
-	"fmt"
 	"math"
 
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 )
 
-// dec reads msgpack from b; the first error sticks and every later read
-// returns zero values, so callers check d.err once at the end.
-type dec struct {
-	b   []byte
-	off int
-	err error
-}
-
-func (d *dec) fail(err error) {
-	if d.err == nil && err != nil {
-		d.err = err
-	}
-}
-
-func (d *dec) rest() []byte {
-	if d.err != nil {
-		return nil
-	}
-	return d.b[d.off:]
-}
-
-// null consumes a nil if one is next.
-func (d *dec) null() bool {
-	if r := d.rest(); len(r) > 0 && r[0] == 0xc0 {
-		d.off++
-		return true
-	}
-	return false
-}
-
-func (d *dec) uint() uint64 {
-	if d.err != nil || d.null() {
-		return 0
-	}
-	u, n, err := value.ReadUint(d.rest())
-	d.fail(err)
-	d.off += n
-	return u
-}
-
-func (d *dec) int() int64 {
-	if d.err != nil || d.null() {
-		return 0
-	}
-	i, n, err := value.ReadInt(d.rest())
-	d.fail(err)
-	d.off += n
-	return i
-}
-
-func (d *dec) boolean() bool {
-	if d.err != nil {
-		return false
-	}
-	v, n, err := value.ReadBool(d.rest())
-	if err != nil {
-		d.fail(err)
-		return false
-	}
-	d.off += n
-	return v
-}
-
-func (d *dec) uint8() uint8 {
-	u := d.uint()
-	if u > math.MaxUint8 {
-		d.fail(malformedf("%d does not fit a byte", u))
-	}
-	return uint8(u)
-}
-
-func (d *dec) str() string {
-	if d.err != nil || d.null() {
-		return ""
-	}
-	s, n, err := value.ReadStringBytes(d.rest())
-	d.fail(err)
-	d.off += n
-	return string(s)
-}
-
-// bytes copies binary data: the record outlives the buffer it was read from.
-func (d *dec) bytes() []byte {
-	if d.err != nil {
-		return nil
-	}
-	p, n, err := value.ReadBytes(d.rest())
-	d.fail(err)
-	d.off += n
-	if p == nil {
-		return nil
-	}
-	return bytes.Clone(p)
-}
-
-func (d *dec) skip() {
-	if d.err != nil {
-		return
-	}
-	n, err := value.Skip(d.rest())
-	d.fail(err)
-	d.off += n
-}
-
-// array reads an array header and calls each once per element; false for
-// nil (msgpack's own decoder keeps nil and empty apart too).
-func (d *dec) array(each func()) bool {
-	if d.err != nil || d.null() {
-		return false
-	}
-	n, h, err := value.ReadArrayHeader(d.rest())
-	d.fail(err)
-	d.off += h
-	for i := 0; i < n && d.err == nil; i++ {
-		each()
-	}
-	return true
-}
-
-// mapN reads a map header and calls each once per pair (each reads the key
-// and the value); false for nil.
-func (d *dec) mapN(each func()) bool {
-	if d.err != nil || d.null() {
-		return false
-	}
-	n, h, err := value.ReadMapHeader(d.rest())
-	d.fail(err)
-	d.off += h
-	for i := 0; i < n && d.err == nil; i++ {
-		each()
-	}
-	return true
-}
-
-// fields reads a struct (a map of string keys): each gets a key and must
-// read its value or return false to have it skipped.
-func (d *dec) fields(each func(key string) bool) {
-	d.mapN(func() {
-		if !each(d.str()) {
-			d.skip()
-		}
-	})
-}
-
-// end checks that the whole input was one item.
-func (d *dec) end(what string) error {
-	if d.err == nil && d.off != len(d.b) {
-		d.fail(malformedf("%d bytes after the item", len(d.b)-d.off))
-	}
-	if d.err != nil {
-		return terror.Wrap(terror.Corrupted, d.err, "%s", what)
+// end checks that the whole input was one item, and names the damage.
+func end(d *value.Reader, what string) error {
+	if err := d.Done(); err != nil {
+		return terror.Wrap(terror.Corrupted, err, "%s", what)
 	}
 	return nil
 }
 
-func malformedf(format string, args ...any) error { return fmt.Errorf(format, args...) }
-
-func (d *dec) history() *HistoryRecord {
+func readHistory(d *value.Reader) *HistoryRecord {
 	h := &HistoryRecord{}
-	d.fields(func(k string) bool {
-		switch k {
+	d.Fields(func(k []byte) bool {
+		switch string(k) {
 		case "v":
-			h.Version = d.uint()
+			h.Version = d.Uint()
 		case "c":
-			h.ClientID = d.uint()
+			h.ClientID = d.Uint()
 		case "cv":
-			h.ClientVersion = d.uint()
+			h.ClientVersion = d.Uint()
 		case "t":
-			h.Time = d.int()
+			h.Time = d.Int()
 		case "d":
-			h.Data = d.bytes()
+			h.Data = d.Bytes()
 		default:
 			return false
 		}
 		return true
 	})
-	if d.err == nil && len(h.Data) == 0 {
-		d.fail(malformedf("a history record without data")) // and a bound on memory, as for objects
+	if d.Err() == nil && len(h.Data) == 0 {
+		d.Failf("a history record without data") // and a bound on memory, as for objects
 	}
 	return h
 }
 
-func (d *dec) meta() Meta {
+func readMeta(d *value.Reader) Meta {
 	var m Meta
-	d.fields(func(k string) bool {
-		switch k {
+	d.Fields(func(k []byte) bool {
+		switch string(k) {
 		case "e":
-			m.Epoch = d.uint()
+			m.Epoch = d.Uint()
 		case "es":
 			m.Epochs = map[uint64]EpochInfo{}
-			if !d.mapN(func() {
-				id := d.uint()
+			if !d.Map(func() {
+				id := d.Uint()
 				var ei EpochInfo
-				d.fields(func(k string) bool {
-					switch k {
+				d.Fields(func(k []byte) bool {
+					switch string(k) {
 					case "p":
-						ei.Parent = d.uint()
+						ei.Parent = d.Uint()
 					case "b":
-						ei.Base = d.uint()
+						ei.Base = d.Uint()
 					case "k":
-						ei.Kind = d.uint8()
+						ei.Kind = uint8(d.UintN(math.MaxUint8))
 					default:
 						return false
 					}
@@ -228,19 +77,19 @@ func (d *dec) meta() Meta {
 				m.Epochs = nil
 			}
 		case "s":
-			m.Schema = d.bytes()
+			m.Schema = d.Bytes()
 		case "r":
 			m.Retired = map[string]string{}
-			if !d.mapN(func() {
-				k := d.str()
-				m.Retired[k] = d.str()
+			if !d.Map(func() {
+				k := d.Str()
+				m.Retired[k] = d.Str()
 			}) {
 				m.Retired = nil
 			}
 		case "h":
-			m.Horizon = d.uint()
+			m.Horizon = d.Uint()
 		case "w":
-			m.Writer = d.uint()
+			m.Writer = d.Uint()
 		default:
 			return false
 		}
@@ -249,24 +98,24 @@ func (d *dec) meta() Meta {
 	return m
 }
 
-func (d *dec) client() ClientInfo {
+func readClient(d *value.Reader) ClientInfo {
 	var c ClientInfo
-	d.fields(func(k string) bool {
-		switch k {
+	d.Fields(func(k []byte) bool {
+		switch string(k) {
 		case "id":
-			c.ID = d.uint()
+			c.ID = d.Uint()
 		case "cv":
-			c.LastCV = d.uint()
+			c.LastCV = d.Uint()
 		case "sv":
-			c.LastSV = d.uint()
+			c.LastSV = d.Uint()
 		case "seen":
-			c.LastSeen = d.int()
+			c.LastSeen = d.Int()
 		case "reset":
-			c.Reset = d.str()
+			c.Reset = d.Str()
 		case "own":
-			c.Owner = d.str()
+			c.Owner = d.Str()
 		case "owned":
-			c.Owned = d.boolean()
+			c.Owned = d.Bool()
 		default:
 			return false
 		}
@@ -275,18 +124,18 @@ func (d *dec) client() ClientInfo {
 	return c
 }
 
-func (d *dec) object() StoredObject {
+func readObject(d *value.Reader) StoredObject {
 	var o StoredObject
-	d.fields(func(k string) bool {
-		switch k {
+	d.Fields(func(k []byte) bool {
+		switch string(k) {
 		case "c":
-			o.Class = d.str()
+			o.Class = d.Str()
 		case "k":
-			o.Key = d.bytes()
+			o.Key = d.Bytes()
 		case "f":
-			o.Fields = d.bytes()
+			o.Fields = d.Bytes()
 		case "ts":
-			o.Tombstone = d.bytes()
+			o.Tombstone = d.Bytes()
 		default:
 			return false
 		}
@@ -294,29 +143,29 @@ func (d *dec) object() StoredObject {
 	})
 	// Every object has a class and a key: this also keeps a run of empty
 	// maps from growing into many times its size in memory.
-	if d.err == nil && (o.Class == "" || len(o.Key) == 0) {
-		d.fail(malformedf("an object without a class or key"))
+	if d.Err() == nil && (o.Class == "" || len(o.Key) == 0) {
+		d.Failf("an object without a class or key")
 	}
 	return o
 }
 
 // decodeRecord decodes a log record (exactly one field set).
 func decodeRecord(b []byte) (Record, error) {
-	d := &dec{b: b}
+	d := value.NewReader(b)
 	var r Record
 	set := 0
-	d.fields(func(k string) bool {
-		if d.null() {
+	d.Fields(func(k []byte) bool {
+		if d.Nil() {
 			return true // an empty pointer field
 		}
-		switch k {
+		switch string(k) {
 		case "h":
-			r.History = d.history()
+			r.History = readHistory(d)
 		case "m":
-			m := d.meta()
+			m := readMeta(d)
 			r.Meta = &m
 		case "c":
-			c := d.client()
+			c := readClient(d)
 			r.Client = &c
 		default:
 			return false
@@ -324,64 +173,55 @@ func decodeRecord(b []byte) (Record, error) {
 		set++
 		return true
 	})
-	if d.err == nil && set != 1 {
-		d.fail(malformedf("a record with %d fields set", set))
+	if d.Err() == nil && set != 1 {
+		d.Failf("a record with %d fields set", set)
 	}
-	return r, d.end("log record")
+	return r, end(d, "log record")
 }
 
 func decodeSnapHeader(b []byte) (snapHeader, error) {
-	d := &dec{b: b}
+	d := value.NewReader(b)
 	var h snapHeader
-	d.fields(func(k string) bool {
-		switch k {
+	d.Fields(func(k []byte) bool {
+		switch string(k) {
 		case "p":
-			h.Partition = d.str()
+			h.Partition = d.Str()
 		case "v":
-			h.Version = d.uint()
+			h.Version = d.Uint()
 		case "q":
-			h.Seq = d.uint()
+			h.Seq = d.Uint()
 		case "m":
-			h.Meta = d.meta()
+			h.Meta = readMeta(d)
 		case "c":
 			h.Clients = []ClientInfo{}
-			if !d.array(func() { h.Clients = append(h.Clients, d.client()) }) {
+			if !d.Array(func() { h.Clients = append(h.Clients, readClient(d)) }) {
 				h.Clients = nil
 			}
 		case "no":
-			h.Objects = d.count()
+			h.Objects = d.Count()
 		case "nh":
-			h.History = d.count()
+			h.History = d.Count()
 		default:
 			return false
 		}
 		return true
 	})
-	return h, d.end("snapshot header")
-}
-
-// count reads a non-negative element count.
-func (d *dec) count() int {
-	u := d.uint()
-	if u > math.MaxInt32 {
-		d.fail(malformedf("count %d", u))
-	}
-	return int(u)
+	return h, end(d, "snapshot header")
 }
 
 func decodeSnapBatch(b []byte) (snapBatch, error) {
-	d := &dec{b: b}
+	d := value.NewReader(b)
 	var sb snapBatch
-	d.fields(func(k string) bool {
-		switch k {
+	d.Fields(func(k []byte) bool {
+		switch string(k) {
 		case "o":
-			d.array(func() { sb.Objects = append(sb.Objects, d.object()) }) // nil or empty: appended alike
+			d.Array(func() { sb.Objects = append(sb.Objects, readObject(d)) }) // nil or empty: appended alike
 		case "h":
-			d.array(func() { sb.History = append(sb.History, *d.history()) })
+			d.Array(func() { sb.History = append(sb.History, *readHistory(d)) })
 		default:
 			return false
 		}
 		return true
 	})
-	return sb, d.end("snapshot batch")
+	return sb, end(d, "snapshot batch")
 }

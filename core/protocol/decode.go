@@ -1,12 +1,14 @@
 package protocol
 
-// The frame decoder, written by hand over a bounded reader (reader.go):
+// The frame decoder, written by hand over core/value's bounded Reader:
 // both directions meet hostile bytes (a client's frames at the server, a
 // server's or a man in the middle's at every app), so nothing here trusts
 // a length. Field names are those of the msgpack tags in messages.go;
 // fields a newer peer adds are skipped.
 
 import (
+	"math"
+
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 )
@@ -25,13 +27,10 @@ func Decode(b []byte) (*Message, error) {
 	if len(b) > MaxFrame {
 		return nil, terror.New(terror.ProtocolError, "frame of %d bytes exceeds the %d-byte limit", len(b), MaxFrame)
 	}
-	r := &reader{b: b}
+	r := value.NewReader(b)
 	m := decodeMessage(r)
-	if r.err == nil && r.off != len(b) {
-		return nil, terror.New(terror.ProtocolError, "malformed frame: %d bytes after the message", len(b)-r.off)
-	}
-	if r.err != nil {
-		return nil, terror.Wrap(terror.ProtocolError, r.err, "malformed frame")
+	if err := r.Done(); err != nil {
+		return nil, terror.Wrap(terror.ProtocolError, err, "malformed frame")
 	}
 	if err := m.check(); err != nil {
 		return nil, err
@@ -46,309 +45,261 @@ func Peek(b []byte) (Type, uint32, error) {
 	if len(b) > MaxFrame {
 		return 0, 0, terror.New(terror.ProtocolError, "frame of %d bytes exceeds the %d-byte limit", len(b), MaxFrame)
 	}
-	r := &reader{b: b}
+	r := value.NewReader(b)
 	var t Type
 	var s uint32
-	n := r.mapLen()
-	for i := 0; i < n && r.err == nil; i++ {
-		switch string(r.key()) {
+	r.Fields(func(k []byte) bool {
+		switch string(k) {
 		case "t":
-			t = Type(r.uint8())
+			t = Type(r.UintN(math.MaxUint8))
 		case "s":
-			s = r.uint32()
+			s = uint32(r.UintN(math.MaxUint32))
 		default:
-			r.skip()
+			return false
 		}
-	}
-	if r.err != nil {
-		return 0, 0, terror.Wrap(terror.ProtocolError, r.err, "malformed frame")
+		return true
+	})
+	if err := r.Err(); err != nil {
+		return 0, 0, terror.Wrap(terror.ProtocolError, err, "malformed frame")
 	}
 	return t, s, nil
 }
 
-func decodeMessage(r *reader) *Message {
+func decodeMessage(r *value.Reader) *Message {
 	m := &Message{}
-	n := r.mapLen()
-	for i := 0; i < n && r.err == nil; i++ {
-		switch string(r.key()) {
+	r.Fields(func(k []byte) bool {
+		switch string(k) {
 		case "t":
-			m.Type = Type(r.uint8())
+			m.Type = Type(r.UintN(math.MaxUint8))
 		case "s":
-			m.Session = r.uint32()
+			m.Session = uint32(r.UintN(math.MaxUint32))
 		case "bind":
-			if r.present() {
-				m.Bind = decodeBind(r)
-			}
+			m.Bind = decodeBind(r)
 		case "ident":
-			if r.present() {
-				m.Ident = decodeIdent(r)
-			}
+			m.Ident = decodeIdent(r)
 		case "up":
-			if r.present() {
-				m.Upload = decodeUpload(r)
-			}
+			m.Upload = decodeUpload(r)
 		case "upok":
-			if r.present() {
-				m.UploadOK = decodeUploadOK(r)
-			}
+			m.UploadOK = decodeUploadOK(r)
 		case "down":
-			if r.present() {
-				m.Download = decodeDownload(r)
-			}
+			m.Download = decodeDownload(r)
 		case "mark":
-			if r.present() {
-				m.Mark = decodeMark(r)
-			}
+			m.Mark = decodeMark(r)
 		case "err":
-			if r.present() {
-				m.Error = decodeError(r)
-			}
+			m.Error = decodeError(r)
 		case "ping":
-			if r.present() {
-				m.Ping = decodePing(r)
-			}
+			m.Ping = decodePing(r)
 		case "refresh":
-			if r.present() {
-				m.Refresh = decodeRefresh(r)
-			}
+			m.Refresh = decodeRefresh(r)
 		default:
-			r.skip()
+			return false
 		}
-	}
+		return true
+	})
 	return m
 }
 
-// fields calls one for each key of a map, which reads the key's value or
-// returns false to have it skipped.
-func fields(r *reader, one func(key []byte) bool) {
-	n := r.mapLen()
-	for i := 0; i < n && r.err == nil; i++ {
-		if !one(r.key()) {
-			r.skip()
-		}
+// body decodes a message body: nil when the field holds nil.
+func body[T any](r *value.Reader, field func(x *T, key string) bool) *T {
+	x := new(T)
+	if !r.Fields(func(k []byte) bool { return field(x, string(k)) }) {
+		return nil
 	}
+	return x
 }
 
-func decodeBind(r *reader) *Bind {
-	b := &Bind{}
-	fields(r, func(k []byte) bool {
-		switch string(k) {
+func decodeBind(r *value.Reader) *Bind {
+	return body(r, func(b *Bind, k string) bool {
+		switch k {
 		case "v":
-			n := r.int()
-			if n < -1<<31 || n > 1<<31-1 {
-				r.fail(value.ErrMalformed)
-			}
-			b.ProtocolVersion = int(n)
+			b.ProtocolVersion = int(r.UintN(math.MaxInt32))
 		case "p":
-			b.Partition = r.str()
+			b.Partition = r.Str()
 		case "tok":
-			b.Token = r.str()
+			b.Token = r.Str()
 		case "cid":
-			b.ClientID = r.uint()
+			b.ClientID = r.Uint()
 		case "sv":
-			b.ServerVersion = r.uint()
+			b.ServerVersion = r.Uint()
 		case "se":
-			b.ServerEpoch = r.uint()
+			b.ServerEpoch = r.Uint()
 		case "uv":
-			b.UploadedVersion = r.uint()
+			b.UploadedVersion = r.Uint()
 		case "schema":
-			b.Schema = r.bytes()
+			b.Schema = r.Bytes()
 		default:
 			return false
 		}
 		return true
 	})
-	return b
 }
 
-func decodeIdent(r *reader) *Ident {
-	id := &Ident{}
-	fields(r, func(k []byte) bool {
-		switch string(k) {
+func decodeIdent(r *value.Reader) *Ident {
+	return body(r, func(id *Ident, k string) bool {
+		switch k {
 		case "cid":
-			id.ClientID = r.uint()
+			id.ClientID = r.Uint()
 		case "se":
-			id.ServerEpoch = r.uint()
+			id.ServerEpoch = r.Uint()
 		case "sv":
-			id.ServerVersion = r.uint()
+			id.ServerVersion = r.Uint()
 		case "uv":
-			id.UploadedVersion = r.uint()
+			id.UploadedVersion = r.Uint()
 		default:
 			return false
 		}
 		return true
 	})
-	return id
 }
 
-func decodeChangesets(r *reader) []Changeset {
-	n := r.arrayLen(minChangesetSize)
+// decodeArray reads an array of structs, allocating only what the bytes
+// left can hold (minSize is the smallest encoding of one element).
+func decodeArray[T any](r *value.Reader, minSize int, field func(x *T, key string) bool) []T {
+	n, _ := r.ArrayLen(minSize)
 	if n == 0 {
 		return nil
 	}
-	out := make([]Changeset, n)
+	out := make([]T, n)
 	for i := range out {
-		c := &out[i]
-		fields(r, func(k []byte) bool {
-			switch string(k) {
-			case "cv":
-				c.ClientVersion = r.uint()
-			case "sv":
-				c.ServerVersion = r.uint()
-			case "cid":
-				c.ClientID = r.uint()
-			case "d":
-				c.Data = r.bytes()
-			default:
-				return false
-			}
-			return true
-		})
-		if r.err != nil {
-			return nil
-		}
+		x := &out[i]
+		r.Fields(func(k []byte) bool { return field(x, string(k)) })
+	}
+	if r.Err() != nil {
+		return nil
 	}
 	return out
 }
 
-func decodeUpload(r *reader) *Upload {
-	u := &Upload{}
-	fields(r, func(k []byte) bool {
-		if string(k) != "cs" {
+func decodeChangesets(r *value.Reader) []Changeset {
+	return decodeArray(r, minChangesetSize, func(c *Changeset, k string) bool {
+		switch k {
+		case "cv":
+			c.ClientVersion = r.Uint()
+		case "sv":
+			c.ServerVersion = r.Uint()
+		case "cid":
+			c.ClientID = r.Uint()
+		case "d":
+			c.Data = r.Bytes()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func decodeUpload(r *value.Reader) *Upload {
+	return body(r, func(u *Upload, k string) bool {
+		if k != "cs" {
 			return false
 		}
 		u.Changesets = decodeChangesets(r)
 		return true
 	})
-	return u
 }
 
-func decodeUploadOK(r *reader) *UploadOK {
-	u := &UploadOK{}
-	fields(r, func(k []byte) bool {
-		switch string(k) {
+func decodeUploadOK(r *value.Reader) *UploadOK {
+	return body(r, func(u *UploadOK, k string) bool {
+		switch k {
 		case "cv":
-			u.ClientVersion = r.uint()
+			u.ClientVersion = r.Uint()
 		case "sv":
-			u.ServerVersion = r.uint()
+			u.ServerVersion = r.Uint()
 		default:
 			return false
 		}
 		return true
 	})
-	return u
 }
 
-func decodeState(r *reader) []StateObject {
-	n := r.arrayLen(minStateObjectSize)
-	if n == 0 {
-		return nil
-	}
-	out := make([]StateObject, n)
-	for i := range out {
-		o := &out[i]
-		fields(r, func(k []byte) bool {
-			switch string(k) {
-			case "c":
-				o.Class = r.str()
-			case "k":
-				o.Key = r.bytes()
-			case "f":
-				o.Fields = r.bytes()
-			case "ts":
-				o.Tombstone = r.bytes()
-			default:
-				return false
-			}
-			return true
-		})
-		if r.err != nil {
-			return nil
+func decodeState(r *value.Reader) []StateObject {
+	return decodeArray(r, minStateObjectSize, func(o *StateObject, k string) bool {
+		switch k {
+		case "c":
+			o.Class = r.Str()
+		case "k":
+			o.Key = r.Bytes()
+		case "f":
+			o.Fields = r.Bytes()
+		case "ts":
+			o.Tombstone = r.Bytes()
+		default:
+			return false
 		}
-	}
-	return out
+		return true
+	})
 }
 
-func decodeDownload(r *reader) *Download {
-	d := &Download{}
-	fields(r, func(k []byte) bool {
-		switch string(k) {
+func decodeDownload(r *value.Reader) *Download {
+	return body(r, func(d *Download, k string) bool {
+		switch k {
 		case "cs":
 			d.Changesets = decodeChangesets(r)
 		case "st":
 			d.State = decodeState(r)
 		case "sv":
-			d.LastServerVersion = r.uint()
+			d.LastServerVersion = r.Uint()
 		case "more":
-			d.More = r.boolean()
+			d.More = r.Bool()
 		case "own":
-			d.OwnVersion = r.uint()
+			d.OwnVersion = r.Uint()
 		case "rem":
-			d.Remaining = r.int()
+			d.Remaining = r.Int()
 		default:
 			return false
 		}
 		return true
 	})
-	return d
 }
 
-func decodeMark(r *reader) *Mark {
-	m := &Mark{}
-	fields(r, func(k []byte) bool {
-		if string(k) != "id" {
+func decodeMark(r *value.Reader) *Mark {
+	return body(r, func(m *Mark, k string) bool {
+		if k != "id" {
 			return false
 		}
-		m.ID = r.uint()
+		m.ID = r.Uint()
 		return true
 	})
-	return m
 }
 
-func decodeError(r *reader) *Error {
-	e := &Error{}
-	fields(r, func(k []byte) bool {
-		switch string(k) {
+func decodeError(r *value.Reader) *Error {
+	return body(r, func(e *Error, k string) bool {
+		switch k {
 		case "code":
-			e.Code = r.str()
+			e.Code = r.Str()
 		case "msg":
-			e.Message = r.str()
+			e.Message = r.Str()
 		case "act":
-			e.Action = Action(r.uint8())
+			e.Action = Action(r.UintN(math.MaxUint8))
 		case "rv":
-			e.RestoredVersion = r.uint()
+			e.RestoredVersion = r.Uint()
 		case "rd":
-			e.Restored = r.boolean()
+			e.Restored = r.Bool()
 		case "schema":
-			e.Schema = r.bytes()
+			e.Schema = r.Bytes()
 		default:
 			return false
 		}
 		return true
 	})
-	return e
 }
 
-func decodePing(r *reader) *Ping {
-	p := &Ping{}
-	fields(r, func(k []byte) bool {
-		if string(k) != "n" {
+func decodePing(r *value.Reader) *Ping {
+	return body(r, func(p *Ping, k string) bool {
+		if k != "n" {
 			return false
 		}
-		p.Nanos = r.int()
+		p.Nanos = r.Int()
 		return true
 	})
-	return p
 }
 
-func decodeRefresh(r *reader) *Refresh {
-	f := &Refresh{}
-	fields(r, func(k []byte) bool {
-		if string(k) != "tok" {
+func decodeRefresh(r *value.Reader) *Refresh {
+	return body(r, func(f *Refresh, k string) bool {
+		if k != "tok" {
 			return false
 		}
-		f.Token = r.str()
+		f.Token = r.Str()
 		return true
 	})
-	return f
 }
