@@ -8,7 +8,8 @@ out=${1:-build/coverage}
 pkgs=./core/...,./server/...
 [ -d internal ] && pkgs=$pkgs,./internal/...
 rm -rf "$out" && mkdir -p "$out/covdata" "$out/bin"
-go test -coverpkg="$pkgs" -coverprofile="$out/unit.out" ./... > "$out/unit.log" 2>&1 || { tail -20 "$out/unit.log"; exit 1; }
+unit=0
+go test -coverpkg="$pkgs" -coverprofile="$out/unit.out" ./... > "$out/unit.log" 2>&1 || unit=$?
 go build -cover -coverpkg="$pkgs" -o "$out/bin/tetherd" ./cmd/tetherd
 go build -cover -coverpkg="$pkgs" -o "$out/bin/tether-driver-go" ./testsuite/drivers/godriver
 GOCOVERDIR=$(cd "$out/covdata" && pwd) go run ./testsuite/cmd/conformance -scenarios testsuite/scenarios \
@@ -37,3 +38,8 @@ for p in sorted(pkg):
     print(f"{p:28s} {100*c/max(s,1):5.1f}%  ({c}/{s} statements)")
 print(f"{'total':28s} {100*tot[1]/max(tot[0],1):5.1f}%  ({tot[1]}/{tot[0]} statements)")
 PY
+if [ "$unit" != 0 ]; then
+    echo "coverage: some Go tests failed (coverage above still counts them); see $out/unit.log" >&2
+    grep -E '^(--- FAIL|FAIL)' "$out/unit.log" >&2
+    exit 1
+fi
