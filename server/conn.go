@@ -340,6 +340,7 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		// Retry, not fatal: the client's data is intact, and once an
 		// operator restores the partition (a new epoch: the client resets)
 		// it syncs again without the app having to act.
+		release()
 		c.sessionError(id, &protocol.Error{Code: string(terror.Corrupted), Action: protocol.ActionRetry, Message: errMessage(err)})
 		return
 	}

@@ -214,3 +214,31 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, b, gb)
 }
+
+// Fresh clients binding a damaged partition must give back the bootstrap
+// slot they took: one connection has one slot, the server eight, and a
+// leaked slot would hang every later fresh bind (found in review).
+func TestFreshBindsToADamagedPartitionDoNotHoldBootstrapSlots(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, Config{DataDir: dir})
+	c := dial(t, srv)
+	c.bindOK(1, bindOpts{partition: "p", token: allToken(t), clientID: 7})
+	for cv := uint64(1); cv <= 20; cv++ {
+		c.upload(1, dogCS(7, cv, "dog"+strings.Repeat("x", int(cv))))
+	}
+	require.NoError(t, srv.Close())
+	log := filepath.Join(dir, "partitions", partDirName("p"), "log")
+	data, err := os.ReadFile(log)
+	require.NoError(t, err)
+	data[len(data)/2] ^= 0x20
+	require.NoError(t, os.WriteFile(log, data, 0o600))
+
+	s2 := startServer(t, Config{DataDir: dir, MaxBootstraps: 2})
+	d := dial(t, s2)
+	for i := uint32(1); i <= 4; i++ { // more than both limits
+		d.bind(i, bindOpts{partition: "p", token: allToken(t), clientID: 100 + uint64(i)})
+		d.expectError("Corrupted", protocol.ActionRetry)
+	}
+	id := d.bindOK(9, bindOpts{partition: "q", token: allToken(t), clientID: 9})
+	require.Zero(t, id.ServerVersion)
+}
