@@ -45,13 +45,14 @@ import (
 
 	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/tables"
 )
 
 // APIVersion is the version of this binding's API (the C ABI's
 // TETHER_API_VERSION counts the same features: 3 = databases, sync
 // sessions, client reset; 4 = DeleteDatabase; 5 = WaitForListeners, static
 // handle calls (Database.Handle, DatabaseWrite/Get/Query/Count)).
-const APIVersion = 5
+const APIVersion = tables.APIVersion
 
 // Version returns APIVersion: one trivial call across the boundary (apps
 // use it to detect a stale native library; benchmarks to time a call).

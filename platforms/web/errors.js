@@ -1,28 +1,10 @@
 // TetherError: every failure of the Tether API, with the conformance code
 // of SPEC.md in .code (the same code every binding reports).
 
-/** The error codes, as strings (SPEC.md, "Error codes"). */
-export const ErrorCode = Object.freeze({
-  InvalidArgument: 'InvalidArgument',
-  SchemaMismatch: 'SchemaMismatch',
-  UnknownClass: 'UnknownClass',
-  UnknownProperty: 'UnknownProperty',
-  WrongType: 'WrongType',
-  MissingPrimaryKey: 'MissingPrimaryKey',
-  DuplicateKey: 'DuplicateKey',
-  NotFound: 'NotFound',
-  QuerySyntax: 'QuerySyntax',
-  Closed: 'Closed',
-  Timeout: 'Timeout',
-  ClientReset: 'ClientReset',
-  AuthFailed: 'AuthFailed',
-  PermissionDenied: 'PermissionDenied',
-  ProtocolError: 'ProtocolError',
-  Corrupted: 'Corrupted',
-  IO: 'IO',
-  /** A bug in Tether itself (not a conformance code). */
-  Internal: 'Internal',
-});
+import { ERROR_CODES } from './tables.gen.js';
+
+/** The error codes, as strings (SPEC.md, "Error codes"), Internal last (a bug in Tether itself). */
+export const ErrorCode = Object.freeze(Object.fromEntries(ERROR_CODES.map((c) => [c, c])));
 
 export class TetherError extends Error {
   /**

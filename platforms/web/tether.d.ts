@@ -1,11 +1,10 @@
 // Type declarations of @tethersync/tether (node.js and browser.js export
 // the same API).
 
-/** The conformance error codes (SPEC.md), plus Internal for Tether's own bugs. */
-export type ErrorCodeName =
-  | 'InvalidArgument' | 'SchemaMismatch' | 'UnknownClass' | 'UnknownProperty' | 'WrongType'
-  | 'MissingPrimaryKey' | 'DuplicateKey' | 'NotFound' | 'QuerySyntax' | 'Closed' | 'Timeout'
-  | 'ClientReset' | 'AuthFailed' | 'PermissionDenied' | 'ProtocolError' | 'Corrupted' | 'IO' | 'Internal';
+// The tables every binding shares (error codes, states, modes), generated
+// from internal/tables.
+import type { ErrorCodeName, SessionState, ConnectionState, ClientResetMode, ProgressDirection } from './tables.gen.js';
+export type { ErrorCodeName, SessionState, ConnectionState, ClientResetMode, ProgressDirection };
 
 export declare const ErrorCode: { readonly [K in ErrorCodeName]: K };
 
@@ -65,7 +64,6 @@ export interface ObjectSchema {
   indexed?: string[];
 }
 
-export type ClientResetMode = 'manual' | 'discardUnsyncedChanges' | 'recoverUnsyncedChanges' | 'recoverOrDiscardUnsyncedChanges';
 
 export interface ClientResetEvent {
   phase: 'before' | 'after';
@@ -151,9 +149,6 @@ export declare class Results<T extends TetherObject = TetherObject> implements I
   removeAllListeners(): void;
 }
 
-export type SessionState = 'active' | 'paused' | 'inactive' | 'dying' | 'waitingForAccessToken';
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
-export type ProgressDirection = 'upload' | 'download';
 export type ProgressMode = 'reportIndefinitely' | 'forCurrentlyOutstandingWork';
 
 export declare class SyncSession {

@@ -5,6 +5,7 @@
 // Tether does lives in Go, once, for every binding.
 
 import { TetherError } from './errors.js';
+import { CLIENT_RESET_MODES } from './tables.gen.js';
 import { parse } from './ejson.js';
 import * as v from './validate.js';
 import { binding, delivering, hostHasFiles, ownedBy, rethrow, storage } from './runtime.js';
@@ -490,7 +491,7 @@ export class Results {
   }
 }
 
-const RESET_MODES = new Set(['manual', 'discardUnsyncedChanges', 'recoverUnsyncedChanges', 'recoverOrDiscardUnsyncedChanges']);
+const RESET_MODES = new Set(CLIENT_RESET_MODES);
 
 /**
  * A database's sync session (db.syncSession). Its callbacks run on the

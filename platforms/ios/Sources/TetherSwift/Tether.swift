@@ -207,12 +207,8 @@ public final class Database: @unchecked Sendable {
     }
 }
 
-public enum ClientResetMode: String, Sendable {
-    case manual
-    case discardUnsyncedChanges
-    case recoverUnsyncedChanges
-    case recoverOrDiscardUnsyncedChanges
-}
+// ClientResetMode, ErrorCode, SessionState, ConnectionState and
+// ProgressDirection are generated from internal/tables (Tables.swift).
 
 public struct SyncConfiguration: Sendable {
     public var url: String

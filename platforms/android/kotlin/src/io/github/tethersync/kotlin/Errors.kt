@@ -1,19 +1,5 @@
 package io.github.tethersync.kotlin
 
-/** The conformance error codes (SPEC.md), one per kind of mistake, the same in every binding. */
-enum class ErrorCode {
-    InvalidArgument, SchemaMismatch, UnknownClass, UnknownProperty, WrongType, MissingPrimaryKey,
-    DuplicateKey, NotFound, QuerySyntax, Closed, Timeout, ClientReset, AuthFailed, PermissionDenied,
-    ProtocolError, Corrupted, IO,
-
-    /** A bug in Tether (or an error without a code): no conformance scenario expects it. */
-    Internal;
-
-    companion object {
-        fun of(name: String): ErrorCode = entries.firstOrNull { it.name == name } ?: Internal
-    }
-}
-
 /**
  * A Tether error: [code] is the conformance code, [detail] the message
  * without it. The gomobile binding throws java.lang.Exception with the

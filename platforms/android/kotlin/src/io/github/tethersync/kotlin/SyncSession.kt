@@ -32,14 +32,6 @@ internal suspend fun awaitInSlices(timeout: Duration, wait: (Long) -> Boolean): 
     @Suppress("UNREACHABLE_CODE") false
 }
 
-/** What a session does when the server cannot continue the device's history. */
-enum class ClientResetMode(internal val json: String) {
-    MANUAL("manual"),
-    DISCARD_UNSYNCED_CHANGES("discardUnsyncedChanges"),
-    RECOVER_UNSYNCED_CHANGES("recoverUnsyncedChanges"),
-    RECOVER_OR_DISCARD_UNSYNCED_CHANGES("recoverOrDiscardUnsyncedChanges"),
-}
-
 /** How to sync a database with a tetherd partition. */
 data class SyncConfiguration(
     val url: String,
@@ -64,16 +56,6 @@ data class SyncConfiguration(
     }
 }
 
-enum class Direction(internal val json: String) { UPLOAD("upload"), DOWNLOAD("download") }
-
-enum class ProgressMode(internal val json: String) {
-    /** Until what is outstanding when collection starts has been transferred; then the Flow completes. */
-    CURRENT_CHANGES("currentChanges"),
-
-    /** Every transfer, for as long as it is collected. */
-    INDEFINITELY("indefinitely"),
-}
-
 /** One progress notification; [estimate] is transferred / transferable (1.0: done). */
 data class Progress(val direction: Direction, val transferred: Long, val transferable: Long, val estimate: Double) {
     val isTransferComplete: Boolean get() = transferred >= transferable
@@ -81,8 +63,8 @@ data class Progress(val direction: Direction, val transferred: Long, val transfe
 
 /** A session event, as the binding's event listener delivers it. */
 sealed class SyncEvent {
-    data class SessionStateChange(val from: SyncSession.State, val to: SyncSession.State) : SyncEvent()
-    data class ConnectionStateChange(val from: SyncSession.ConnectionState, val to: SyncSession.ConnectionState) : SyncEvent()
+    data class SessionStateChange(val from: SessionState, val to: SessionState) : SyncEvent()
+    data class ConnectionStateChange(val from: ConnectionState, val to: ConnectionState) : SyncEvent()
 
     /** An error the session met: [fatal] ones stop it (session INACTIVE or WAITING_FOR_ACCESS_TOKEN). */
     data class Error(val code: ErrorCode, val fatal: Boolean, val message: String) : SyncEvent()
@@ -99,9 +81,9 @@ sealed class SyncEvent {
             val m = parseObject(json)
             fun str(k: String) = m[k] as? String ?: ""
             return when (m["type"]) {
-                "sessionState" -> SessionStateChange(SyncSession.State.of(str("from")), SyncSession.State.of(str("to")))
+                "sessionState" -> SessionStateChange(SessionState.of(str("from")), SessionState.of(str("to")))
                 "connectionState" -> ConnectionStateChange(
-                    SyncSession.ConnectionState.of(str("from")), SyncSession.ConnectionState.of(str("to")))
+                    ConnectionState.of(str("from")), ConnectionState.of(str("to")))
                 "error" -> Error(ErrorCode.of(str("code")), m["fatal"] == true, str("message"))
                 "clientReset" -> ClientReset(str("phase"), str("mode"), str("backupPath"), str("message"))
                 else -> null
@@ -118,26 +100,9 @@ sealed class SyncEvent {
  * buffered, so collecting them on any dispatcher is fine.
  */
 class SyncSession internal constructor(private val raw: RawSyncSession) : Closeable {
-    enum class State(internal val json: String) {
-        INACTIVE("inactive"), ACTIVE("active"), PAUSED("paused"), DYING("dying"),
-        WAITING_FOR_ACCESS_TOKEN("waitingForAccessToken");
-
-        internal companion object {
-            fun of(s: String) = entries.firstOrNull { it.json == s } ?: INACTIVE
-        }
-    }
-
-    enum class ConnectionState(internal val json: String) {
-        DISCONNECTED("disconnected"), CONNECTING("connecting"), CONNECTED("connected");
-
-        internal companion object {
-            fun of(s: String) = entries.firstOrNull { it.json == s } ?: DISCONNECTED
-        }
-    }
-
     private fun stateJson() = parseObject(call { raw.state() }.text())
 
-    val state: State get() = State.of(stateJson()["session"] as String)
+    val state: SessionState get() = SessionState.of(stateJson()["session"] as String)
     val connectionState: ConnectionState get() = ConnectionState.of(stateJson()["connection"] as String)
 
     fun pause() = call { raw.pause() }

@@ -193,12 +193,12 @@ private val tests = linkedMapOf<String, () -> Unit>(
             val sb = b.startSync(server.config("kennel"))
             runBlocking {
                 val connected = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
-                    sa.connectionStateAsFlow().first { it.to == SyncSession.ConnectionState.CONNECTED }
+                    sa.connectionStateAsFlow().first { it.to == ConnectionState.CONNECTED }
                 }
                 delay(100) // let the Flow register its listener before the first transition
                 sa.resume()
                 withTimeout(10.seconds) { connected.await() }
-                expect(sa.state == SyncSession.State.ACTIVE) { "state ${sa.state}" }
+                expect(sa.state == SessionState.ACTIVE) { "state ${sa.state}" }
                 // CURRENT_CHANGES: registered first, it ends with the upload of the write that follows.
                 val last = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
                     sa.progressAsFlow(Direction.UPLOAD, ProgressMode.CURRENT_CHANGES).last()
