@@ -13,9 +13,8 @@
 // JSON forms (ops, queries, objects, change and session events, the sync
 // config) are core/api's and SPEC.md's, values in MongoDB Extended JSON,
 // and cross as UTF-8 bytes ([]byte: byte[] in Java, NSData in Objective-C),
-// as core/api takes and gives them: gobind converts a string to and from
-// UTF-16 character by character, which costs more than the call itself
-// (measured: a 150-character string result ~1 µs, the same bytes ~0.3 µs).
+// as core/api takes and gives them: gobind's string conversion costs more
+// than the call (docs/RATIONALE.md#gomobile-bytes).
 // Short names (class, path, token, direction) are strings. A []byte
 // argument is the caller's memory, lent for the call only (gobind passes it
 // without copying), so the wrapper copies it before core/api sees it, as
@@ -23,9 +22,9 @@
 //
 // Fast path: Database's hot calls also exist as package functions on its
 // handle (Database.Handle; DatabaseWrite, DatabaseGet, DatabaseQuery,
-// DatabaseCount), static methods of the generated Tether class, because on
-// Android a method on a Go object costs ~0.8 µs more per call than a
-// static function (see Handle). The methods call them.
+// DatabaseCount), static methods of the generated Tether class, which skip
+// gobind's per-call receiver glue on Android
+// (docs/RATIONALE.md#gomobile-static). The methods call them.
 //
 // Errors: every error returned has a message that starts with its
 // conformance code and a colon ("DuplicateKey: ..."); gobind turns it into a
@@ -111,13 +110,9 @@ func (d *Database) Close() error { return errorOf(api.Close(d.h)) }
 // Handle returns the database's handle for the static fast path
 // (DatabaseWrite, DatabaseGet, DatabaseQuery, DatabaseCount): the number
 // core/api knows it by, as Realm's Java SDK keeps a long native pointer
-// and calls its core through static natives on it. On Android a trivial
-// method on a Go object (this one included) was measured at 0.6-0.9 µs
-// per call, against ~0.12 µs for a package function: gobind's JNI glue
-// turns the receiver into a Go reference on every call
-// (go_seq_to_refnum_go calls up into Java, Seq.incGoObjectRef ->
-// GoObject.incRefnum, which calls back down into Go, Seq.incGoRef, under
-// a mutex), and a point read takes ~5 µs in all. Read the handle once and
+// and calls its core through static natives on it; on Android a method on
+// a Go object pays gobind's receiver glue on every call
+// (docs/RATIONALE.md#gomobile-static). Read the handle once and
 // pass it to the static calls in hot loops. It stays the same after
 // Close; handles are never reused, so a closed one names no other
 // database (a Closed error). A Database that Java or Objective-C
@@ -141,36 +136,36 @@ func (d *Database) Query(queryJSON []byte) ([]byte, error) { return DatabaseQuer
 func (d *Database) Count(queryJSON []byte) (int64, error) { return DatabaseCount(d.h, queryJSON) }
 
 // DatabaseWrite is Database.Write on a handle (Database.Handle): a static
-// call (Tether.databaseWrite(long, byte[]) in Java), which skips the
-// ~0.8 µs that gobind's glue spends on the receiver of every method call
-// on Android. A closed or unknown handle is a Closed error.
+// call (Tether.databaseWrite(long, byte[]) in Java), which skips gobind's
+// receiver glue on Android (docs/RATIONALE.md#gomobile-static). A closed
+// or unknown handle is a Closed error.
 func DatabaseWrite(db int64, opsJSON []byte) error {
 	return errorOf(api.Write(db, bytes.Clone(opsJSON)))
 }
 
 // DatabaseGet is Database.Get on a handle (Database.Handle): a static
-// call (Tether.databaseGet(long, String, byte[]) in Java), which skips the
-// ~0.8 µs that gobind's glue spends on the receiver of every method call
-// on Android, a sixth of a point read. NotFound when there is no such
-// object; a closed or unknown handle is a Closed error.
+// call (Tether.databaseGet(long, String, byte[]) in Java), which skips gobind's
+// receiver glue on Android (docs/RATIONALE.md#gomobile-static). NotFound
+// when there is no such object; a closed or unknown handle is a Closed
+// error.
 func DatabaseGet(db int64, className string, keyJSON []byte) ([]byte, error) {
 	b, err := api.Get(db, className, bytes.Clone(keyJSON))
 	return b, errorOf(err)
 }
 
 // DatabaseQuery is Database.Query on a handle (Database.Handle): a static
-// call (Tether.databaseQuery(long, byte[]) in Java), which skips the
-// ~0.8 µs that gobind's glue spends on the receiver of every method call
-// on Android. A closed or unknown handle is a Closed error.
+// call (Tether.databaseQuery(long, byte[]) in Java), which skips gobind's
+// receiver glue on Android (docs/RATIONALE.md#gomobile-static). A closed
+// or unknown handle is a Closed error.
 func DatabaseQuery(db int64, queryJSON []byte) ([]byte, error) {
 	b, err := api.Query(db, bytes.Clone(queryJSON))
 	return b, errorOf(err)
 }
 
 // DatabaseCount is Database.Count on a handle (Database.Handle): a static
-// call (Tether.databaseCount(long, byte[]) in Java), which skips the
-// ~0.8 µs that gobind's glue spends on the receiver of every method call
-// on Android. A closed or unknown handle is a Closed error.
+// call (Tether.databaseCount(long, byte[]) in Java), which skips gobind's
+// receiver glue on Android (docs/RATIONALE.md#gomobile-static). A closed
+// or unknown handle is a Closed error.
 func DatabaseCount(db int64, queryJSON []byte) (int64, error) {
 	n, err := api.Count(db, bytes.Clone(queryJSON))
 	return n, errorOf(err)

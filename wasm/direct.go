@@ -3,9 +3,8 @@
 package main
 
 // The synchronous reads, exported to JavaScript as WebAssembly functions
-// (//go:wasmexport) rather than as syscall/js functions: a call through
-// js.FuncOf costs ~24 µs here (an event for the scheduler, js.Values with
-// finalizers), one through a wasm export ~35 ns. The hot calls of an
+// (//go:wasmexport) rather than as syscall/js functions, which cost far
+// more per call (docs/RATIONALE.md#wasm-exports). The hot calls of an
 // application (point reads, queries, counts) go this way; anything that
 // may wait, or takes a JS function, stays in main.go.
 //
