@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // SyncPolicy says when a commit is flushed to stable storage.
@@ -40,4 +41,15 @@ type Options struct {
 	Sync           SyncPolicy
 	// Now is the wall clock of the stamps (tests); nil means time.Now.
 	Now func() time.Time
+
+	// fs is the file system of the log and snapshots (tests put a
+	// vfstest.FS here); nil means the real one.
+	fs vfs.FS
+}
+
+func (o Options) fileSystem() vfs.FS {
+	if o.fs == nil {
+		return vfs.OS
+	}
+	return o.fs
 }

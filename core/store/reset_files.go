@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // openSnapshotOf loads a database file into a private in-memory engine:
@@ -50,14 +51,14 @@ func ExecuteClientReset(path string) (string, error) {
 	if rs == nil || rs.phase != resetRequired {
 		return "", terror.New(terror.InvalidArgument, "%s does not need a client reset", path)
 	}
-	return rs.backupPath, moveToBackup(path, rs.backupPath)
+	return rs.backupPath, moveToBackup(vfs.OS, path, rs.backupPath)
 }
 
-func moveToBackup(path, backup string) error {
-	if err := os.Rename(path, backup); err != nil {
+func moveToBackup(fsys vfs.FS, path, backup string) error {
+	if err := fsys.Rename(path, backup); err != nil {
 		return ioErr(err, "move %s to %s", path, backup)
 	}
-	return syncDir(filepath.Dir(path))
+	return syncDir(fsys, filepath.Dir(path))
 }
 
 func (e *engine) closeQuietly() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/failpoint"
 )
 
 // WriteTx is an open write transaction. Its ops apply in order; if any
@@ -107,7 +108,13 @@ func (e *engine) write(fn func(tx *WriteTx) error, size *int) error {
 		version := e.meta[metaLocalVersion] + 1
 		cs := &Changeset{Origin: OriginLocal, Version: version, Stamp: wtx.stamp, Ops: wtx.ops}
 		data := encodeChangeset(cs)
+		if err := failpoint.Inject("store/commit/before-append"); err != nil {
+			return ioErr(err, "store/commit/before-append")
+		}
 		if err := e.appendLocked(recTxn, data); err != nil {
+			return err
+		}
+		if err := e.failAfterDisk("store/commit/after-append"); err != nil {
 			return err
 		}
 		*size = len(data)
