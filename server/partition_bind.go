@@ -54,7 +54,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 		// A fresh client has done the reset the operator asked for.
 		cleared := *c
 		cleared.Reset = ""
-		if err := p.st.Append(Record{Client: &cleared}); err != nil {
+		if err := p.appendLocked(Record{Client: &cleared}); err != nil {
 			return nil, retryError("cannot store the client's state: " + err.Error())
 		}
 		c.Reset = ""

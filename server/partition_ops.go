@@ -33,7 +33,9 @@ func (p *partition) breakSchema(next *schema.Schema) (int, error) {
 	}
 	if old != nil && p.migrateLocked(old, installed) > 0 {
 		// The migration is not in the history: a snapshot makes it durable.
+		// Without it the state in memory is not the state on disk.
 		if err := p.compactLocked(); err != nil {
+			p.storageFailedLocked(err)
 			return 0, err
 		}
 	}
@@ -64,7 +66,7 @@ func (p *partition) operatorReset(clientID uint64) (int, error) {
 		c := p.client(clientID)
 		flagged := *c
 		flagged.Reset = reason
-		if err := p.st.Append(Record{Client: &flagged}); err != nil {
+		if err := p.appendLocked(Record{Client: &flagged}); err != nil {
 			return 0, err
 		}
 		c.Reset = reason
