@@ -277,6 +277,12 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 	if err != nil {
 		return nil, nil, terror.Wrap(terror.IO, err, "open log")
 	}
+	// The log may have just been created: its name must be durable
+	// before any append to it is acknowledged.
+	if err := syncDir(fp.fs.fs, fp.dir); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()

@@ -180,6 +180,18 @@ func (f *FS) Restart(rng *rand.Rand) *FS {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.dead = true
+	return f.survivors(rng)
+}
+
+// Durable returns a new file system holding what a power cut now would
+// leave (only what was fsynced), leaving this one running.
+func (f *FS) Durable() *FS {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.survivors(nil)
+}
+
+func (f *FS) survivors(rng *rand.Rand) *FS {
 	out := New()
 	for d := range f.dirs {
 		out.dirs[d] = true
@@ -268,7 +280,7 @@ func (f *FS) Dump(name string) []byte {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if n := f.names[clean(name)]; n != nil {
-		return append([]byte(nil), n.data...)
+		return append([]byte{}, n.data...)
 	}
 	return nil
 }
