@@ -184,19 +184,22 @@ func TestSnapshotFailures(t *testing.T) {
 // land on the old log as if the migration had not happened.
 func TestBreakingMigrationWhoseSnapshotFailsPoisons(t *testing.T) {
 	fsys := vfstest.New()
-	db := mustOpenOn(t, fsys, SyncFull)
+	db := mustOpenOn(t, fsys, SyncFull) // stays open: the second Open shares its engine
 	require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1", "name": "Rex", "age": int64(3)}}}))
-	require.NoError(t, db.Close())
 	fsys.Inject(vfstest.Fault{Op: vfstest.OpSync, Path: compactSuffix})
 	retyped := strings.Replace(dogSchema, `"age":"int?"`, `"age":"string?"`, 1)
 	_, err := Open(Options{Path: faultDB, Schema: mustSchema(t, retyped), AllowMigration: true, fs: fsys})
 	requireCode(t, err, terror.IO)
 	fsys.Heal()
-	db = mustOpenOn(t, fsys, SyncFull)
+	requireCode(t, createDog(db, "2"), terror.IO)
+	db.Close()
+
+	db = mustOpenOn(t, fsys.Restart(nil), SyncFull)
 	defer db.Close()
 	o, err := db.Get("Dog", "1")
 	require.NoError(t, err)
 	require.Equal(t, int64(3), o["age"], "the migration never reached the disk")
+	require.NoError(t, createDog(db, "2"))
 }
 
 // TestOpenSurvivesAFailedSnapshot: a snapshot at open is an optimization;
