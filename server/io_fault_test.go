@@ -74,8 +74,7 @@ func TestUploadNotAcknowledgedWhenTheHistoryAppendFails(t *testing.T) {
 
 			fsys.Inject(c.fault)
 			a.send(&protocol.Message{Type: protocol.TUpload, Session: 1, Upload: &protocol.Upload{Changesets: []protocol.Changeset{dogCS(7, 2, "a2")}}})
-			e := a.expectError("IO", protocol.ActionRetry)
-			require.Contains(t, e.Message, "storage")
+			a.expectError("IO", protocol.ActionRetry)
 			// The other session on the poisoned partition is told to retry too,
 			// and nothing is acknowledged from the poisoned log.
 			b.send(&protocol.Message{Type: protocol.TUpload, Session: 1, Upload: &protocol.Upload{Changesets: []protocol.Changeset{dogCS(8, 1, "b1")}}})
