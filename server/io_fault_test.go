@@ -11,6 +11,7 @@ import (
 
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/failpoint"
@@ -329,4 +330,58 @@ func TestZeroTailOverSeveralFramesIsTorn(t *testing.T) {
 	require.NoError(t, err, "a torn append is cut, not called damage")
 	require.Len(t, recs, 1)
 	require.Equal(t, good, len(fsys.Dump(log)))
+}
+
+// TestBreakingSchemaWhoseSnapshotFailsIsNotServed: a breaking schema with
+// a migration is durable only through its snapshot. When that fails the
+// partition reloads what is on disk: the old schema with its objects,
+// never the new schema over unmigrated objects.
+func TestBreakingSchemaWhoseSnapshotFailsIsNotServed(t *testing.T) {
+	fsys := vfstest.New()
+	srv, err := newServerOn(t, fsys)
+	require.NoError(t, err)
+	defer srv.Close()
+	p, err := srv.partition("p")
+	require.NoError(t, err)
+	old := mustSchemaJSON(t, dogSchema)
+	p.mu.Lock()
+	p.setMeta(Meta{Epoch: p.meta.Epoch, Epochs: p.meta.Epochs, Writer: p.meta.Writer, Schema: schemaJSON(old)})
+	p.mu.Unlock()
+	_, err = integrateDogs(t, p, 7, 1, []string{"rex"})
+	require.NoError(t, err)
+	p.mu.Lock()
+	require.NoError(t, p.compactLocked()) // the old schema on disk
+	p.mu.Unlock()
+
+	retyped := mustSchemaJSON(t, strings.Replace(dogSchema, `"name": "string"`, `"name": "int"`, 1))
+	fsys.Inject(vfstest.Fault{Op: vfstest.OpSync, Path: "snapshot.tmp"})
+	_, err = p.breakSchema(retyped)
+	requireIO(t, err)
+	fsys.Heal()
+
+	p, err = srv.partition("p")
+	require.NoError(t, err)
+	require.JSONEq(t, string(schemaJSON(old)), string(p.meta.Schema), "the reloaded partition has the schema on disk")
+	so := p.objects[objKey("Dog", value.Append(nil, "rex"))]
+	require.NotNil(t, so)
+	require.Equal(t, "dog rex", so.obj.Fields["name"])
+
+	// Without the fault the schema and its migration arrive together.
+	_, err = p.breakSchema(retyped)
+	require.NoError(t, err)
+	require.NoError(t, srv.Close())
+	srv2, err := newServerOn(t, fsys.Restart(nil))
+	require.NoError(t, err)
+	defer srv2.Close()
+	p2, err := srv2.partition("p")
+	require.NoError(t, err)
+	require.JSONEq(t, string(schemaJSON(retyped)), string(p2.meta.Schema))
+	require.Equal(t, int64(0), p2.objects[objKey("Dog", value.Append(nil, "rex"))].obj.Fields["name"])
+}
+
+func mustSchemaJSON(t *testing.T, js string) *schema.Schema {
+	t.Helper()
+	s, err := schema.FromJSON([]byte(js))
+	require.NoError(t, err)
+	return s
 }
