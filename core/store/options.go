@@ -17,8 +17,10 @@ const (
 	SyncFull SyncPolicy = iota
 	// SyncRelaxed: every commit is written to the OS before it returns (it
 	// survives a process kill) and flushed once a second in the background
-	// (a power loss may lose the last second). The peer of SQLite's WAL
-	// synchronous=NORMAL.
+	// (a power loss may lose the last second, never part of a commit). The
+	// peer of SQLite's WAL synchronous=NORMAL. If a background flush
+	// fails, every later write fails with IO until the database is
+	// reopened, as after a failed commit under SyncFull.
 	SyncRelaxed
 	// SyncNone: commits are written to the OS and flushed only on Close.
 	// For bulk loads that can be redone.
