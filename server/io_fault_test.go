@@ -385,3 +385,53 @@ func mustSchemaJSON(t *testing.T, js string) *schema.Schema {
 	require.NoError(t, err)
 	return s
 }
+
+// TestServerPowerCutAtEveryFailpoint cuts the power at each named step of
+// an append and of a compaction: every upload acknowledged before is
+// there after the restart, and the partition takes uploads again.
+func TestServerPowerCutAtEveryFailpoint(t *testing.T) {
+	defer failpoint.Reset()
+	for _, point := range []string{"server/append/after-write", "server/append/after-sync", "server/snapshot/after-write",
+		"server/snapshot/after-rename", "server/compact/after-snapshot", "server/compact/after-log-rename"} {
+		t.Run(point, func(t *testing.T) {
+			failpoint.Reset()
+			fsys := vfstest.New()
+			srv, err := newServerOn(t, fsys)
+			require.NoError(t, err)
+			p, err := srv.partition("p")
+			require.NoError(t, err)
+			for cv := uint64(1); cv <= 3; cv++ {
+				_, err := integrateDogs(t, p, 7, cv, []string{fmt.Sprint("d", cv)})
+				require.NoError(t, err)
+			}
+			failpoint.Enable(point, func() error {
+				fsys.CutPower()
+				return fmt.Errorf("power cut at %s", point)
+			})
+			_, err = integrateDogs(t, p, 7, 4, []string{"d4"})
+			if err == nil {
+				p.mu.Lock()
+				err = p.compactLocked()
+				p.mu.Unlock()
+			}
+			require.Error(t, err)
+			require.Positive(t, failpoint.Hits(point), "failpoint %s is not on the path", point)
+			failpoint.Reset()
+			srv.Close()
+
+			srv2, err := newServerOn(t, fsys.Restart(nil))
+			require.NoError(t, err)
+			defer srv2.Close()
+			p2, err := srv2.partition("p")
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, p2.latest.Load(), uint64(3))
+			for cv := 1; cv <= 3; cv++ {
+				require.Contains(t, p2.objects, objKey("Dog", value.Append(nil, fmt.Sprint("d", cv))))
+			}
+			_, err = integrateDogs(t, p2, 7, 4, []string{"d4"})
+			require.NoError(t, err)
+			_, err = integrateDogs(t, p2, 7, 5, []string{"d5"})
+			require.NoError(t, err)
+		})
+	}
+}

@@ -456,6 +456,9 @@ func (fp *filePartition) Compact(s *Snapshot) error {
 	if err := syncDir(fp.fs.fs, fp.dir); err != nil {
 		return err
 	}
+	if err := failpoint.Inject("server/compact/after-snapshot"); err != nil {
+		return terror.Wrap(terror.IO, err, "compact %q", fp.name)
+	}
 	i := sort.Search(len(fp.hist), func(i int) bool { return fp.hist[i].Version > s.Meta.Horizon })
 	kept := fp.hist[i:]
 	var buf []byte
@@ -470,7 +473,11 @@ func (fp *filePartition) Compact(s *Snapshot) error {
 		fp.f.Close()
 		fp.f = nil
 	}
-	if err := fp.fs.fs.Rename(tmp, fp.logPath()); err != nil {
+	err := fp.fs.fs.Rename(tmp, fp.logPath())
+	if err == nil {
+		err = failpoint.Inject("server/compact/after-log-rename")
+	}
+	if err != nil {
 		fp.broken = terror.Wrap(terror.IO, err, "replace the log of %q", fp.name)
 		return fp.broken
 	}
