@@ -63,8 +63,8 @@ test-race:
 	@scripts/ran.sh "go test -race on core, server, e2e"
 
 test-wasm-build:
-	GOOS=js GOARCH=wasm $(GO) build ./core/...
-	@scripts/ran.sh "core builds for js/wasm"
+	GOOS=js GOARCH=wasm $(GO) build ./core/... ./internal/...
+	@scripts/ran.sh "core and internal build for js/wasm"
 
 test-c:
 	$(MAKE) -C platforms/c test asan

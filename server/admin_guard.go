@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // adminKeyFile is where a generated admin key is kept in the data dir.
@@ -44,11 +45,11 @@ func loadAdminKey(cfg *Config) error {
 		return terror.Wrap(terror.IO, err, "read the admin key %s", path)
 	}
 	key := randomKey()
-	if err := writeFileSync(path, []byte(key+"\n")); err != nil {
+	if err := writeFileSync(vfs.OS, path, []byte(key+"\n")); err != nil {
 		return err
 	}
 	cfg.AdminKey = key
-	return syncDir(cfg.DataDir)
+	return syncDir(vfs.OS, cfg.DataDir)
 }
 
 func randomKey() string {
@@ -64,7 +65,7 @@ func (srv *Server) AdminKeyFile() string {
 		return ""
 	}
 	path := filepath.Join(srv.cfg.DataDir, adminKeyFile)
-	if !exists(path) {
+	if _, err := os.Stat(path); err != nil {
 		return ""
 	}
 	return path

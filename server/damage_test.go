@@ -14,6 +14,8 @@ import (
 
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/terror"
+
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // copyDir copies a data directory as a crash would leave it (the running
@@ -163,7 +165,7 @@ func TestStoredFilesHostileLengths(t *testing.T) {
 		}
 		path := filepath.Join(dir, "snap")
 		require.NoError(t, os.WriteFile(path, b, 0o644))
-		_, err := readSnapshotFile(path)
+		_, err := readSnapshotFile(vfs.OS, path)
 		return err
 	}
 	hdr := mustMarshal(snapHeader{Partition: "p"})
@@ -186,7 +188,7 @@ func TestStoredFilesHostileLengths(t *testing.T) {
 	f := appendFrame(nil, 0, hdr)
 	binary.BigEndian.PutUint32(f, maxFramePayload)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "snap"), f, 0o644))
-	_, err := readSnapshotFile(filepath.Join(dir, "snap"))
+	_, err := readSnapshotFile(vfs.OS, filepath.Join(dir, "snap"))
 	require.Equal(t, terror.Corrupted, terror.CodeOf(err))
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 func mustMarshal(v any) []byte {
@@ -19,38 +20,36 @@ func mustMarshal(v any) []byte {
 	return b
 }
 
-func writeFileSync(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return terror.Wrap(terror.IO, err, "create %s", path)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+func writeFileSync(fsys vfs.FS, path string, data []byte) error {
+	if err := vfs.WriteFileSync(fsys, path, data, 0o600); err != nil {
 		return terror.Wrap(terror.IO, err, "write %s", path)
 	}
 	return nil
 }
 
 // syncDir makes a rename or a new file in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return terror.Wrap(terror.IO, err, "open directory %s", dir)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !isSyncUnsupported(err) {
+func syncDir(fsys vfs.FS, dir string) error {
+	if err := fsys.SyncDir(dir); err != nil {
 		return terror.Wrap(terror.IO, err, "sync directory %s", dir)
 	}
 	return nil
 }
 
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
+// lockDir takes an exclusive advisory lock on path so two servers never
+// append to the same logs. The kernel drops it when the process dies, so a
+// SIGKILLed server can be restarted at once.
+func lockDir(fsys vfs.FS, path string) (func() error, error) {
+	f, err := fsys.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := fsys.Lock(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		unlock()
+		return f.Close()
+	}, nil
 }

@@ -42,6 +42,11 @@ func badFrame(tail []byte, off int64) error {
 	if end == int64(len(tail)) && hasZeroSector(tail, off, frameHeader) {
 		return nil
 	}
+	// Or zeros from a sector inside it to the end of the file: one append
+	// of several frames whose new size reached the disk before its data.
+	if zeroFrom(tail, off) < off+end {
+		return nil
+	}
 	return fmt.Errorf("log frame at offset %d fails its checksum", off)
 }
 
@@ -91,6 +96,16 @@ func hasZeroSector(tail []byte, base int64, from int) bool {
 		}
 	}
 	return false
+}
+
+// zeroFrom returns the first sector boundary (a file offset) from which
+// tail, at offset base in the file, is zeros to its end.
+func zeroFrom(tail []byte, base int64) int64 {
+	last := len(tail) - 1
+	for last >= 0 && tail[last] == 0 {
+		last--
+	}
+	return (base + int64(last) + 1 + sectorSize - 1) / sectorSize * sectorSize
 }
 
 func allZero(b []byte) bool {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // FuzzDecodeLogRecord: a log record's payload, damaged or hostile, decodes
@@ -45,7 +47,7 @@ func FuzzReadSnapshot(f *testing.F) {
 		{Partition: "empty"},
 	} {
 		path := filepath.Join(dir, "snap"+string(rune('0'+i)))
-		require.NoError(f, writeSnapshotFile(path, s))
+		require.NoError(f, writeSnapshotFile(vfs.OS, path, s))
 		b, err := os.ReadFile(path)
 		require.NoError(f, err)
 		f.Add(b)

@@ -25,6 +25,7 @@ type partition struct {
 	st   PartitionStore
 
 	latest  atomic.Uint64 // last integrated (durable) server version
+	failed  atomic.Bool   // its storage failed a write: reload it from disk
 	horizon atomic.Uint64 // oldest version a client may resume from
 
 	mu      sync.Mutex
@@ -156,9 +157,38 @@ func (p *partition) setMeta(m Meta) {
 	}
 }
 
+// appendLocked appends records to the partition's log; if that fails,
+// the partition stops (storageFailedLocked).
+func (p *partition) appendLocked(recs ...Record) error {
+	if err := p.st.Append(recs...); err != nil {
+		p.storageFailedLocked(err)
+		return err
+	}
+	return nil
+}
+
+// storageFailedLocked handles a write the storage could not make durable:
+// the storage may have lost dirty pages, and memory may hold what the disk
+// does not. The partition takes no more writes, its sessions are told to
+// retry (nothing they sent since their last UploadOK is acknowledged), and
+// the server forgets it: the next bind reloads it from what is on disk.
+func (p *partition) storageFailedLocked(err error) {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	p.failed.Store(true)
+	p.logger().Error("partition storage failed: reloading it from disk at its next use", "err", err)
+	for _, s := range p.sessionsLocked() {
+		s.failWith(retryError("the server's storage failed: " + errMessage(err)))
+	}
+	p.st.Close()
+	go p.srv.forget(p)
+}
+
 // saveMeta makes m durable, then current.
 func (p *partition) saveMeta(m Meta) error {
-	if err := p.st.Append(Record{Meta: &m}); err != nil {
+	if err := p.appendLocked(Record{Meta: &m}); err != nil {
 		return err
 	}
 	p.setMeta(m)
@@ -231,8 +261,7 @@ func (p *partition) integrateLocked(clientID uint64, items []upItem) (cv, sv uin
 	if len(recs) == 0 {
 		return c.LastCV, c.LastSV, 0, nil
 	}
-	if err := p.st.Append(recs...); err != nil {
-		p.srv.log.Error("history append failed", "partition", p.name, "err", err)
+	if err := p.appendLocked(recs...); err != nil {
 		return 0, 0, 0, err
 	}
 	for _, cs := range fresh {

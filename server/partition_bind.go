@@ -121,7 +121,7 @@ func (p *partition) claimClientLocked(b *protocol.Bind, subject string) (*Client
 		next.Reset, changed = "", true
 	}
 	if changed {
-		if err := p.st.Append(Record{Client: &next}); err != nil {
+		if err := p.appendLocked(Record{Client: &next}); err != nil {
 			return nil, err
 		}
 	}

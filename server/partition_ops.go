@@ -28,14 +28,18 @@ func (p *partition) breakSchema(next *schema.Schema) (int, error) {
 		m.Retired = retiredBy(old, installed, p.meta.Retired)
 	}
 	m.Schema = schemaJSON(installed)
-	if err := p.saveMeta(m); err != nil {
-		return 0, err
-	}
+	// The schema and the objects it migrates reach the disk in one step:
+	// a snapshot holds both (a meta record first, then a crash or a failed
+	// snapshot, would leave the new schema over unmigrated objects). If
+	// the step fails, memory is ahead of the disk: the partition reloads.
+	p.setMeta(m)
 	if old != nil && p.migrateLocked(old, installed) > 0 {
-		// The migration is not in the history: a snapshot makes it durable.
 		if err := p.compactLocked(); err != nil {
+			p.storageFailedLocked(err)
 			return 0, err
 		}
+	} else if err := p.appendLocked(Record{Meta: &m}); err != nil {
+		return 0, err
 	}
 	n := 0
 	for _, s := range p.sessionsLocked() {
@@ -64,7 +68,7 @@ func (p *partition) operatorReset(clientID uint64) (int, error) {
 		c := p.client(clientID)
 		flagged := *c
 		flagged.Reset = reason
-		if err := p.st.Append(Record{Client: &flagged}); err != nil {
+		if err := p.appendLocked(Record{Client: &flagged}); err != nil {
 			return 0, err
 		}
 		c.Reset = reason

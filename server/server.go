@@ -344,7 +344,7 @@ func (srv *Server) partition(name string) (*partition, error) {
 	if srv.ctx.Err() != nil {
 		return nil, terror.New(terror.Closed, "the server is shutting down")
 	}
-	if p := srv.parts[name]; p != nil {
+	if p := srv.parts[name]; p != nil && !p.failed.Load() {
 		return p, nil
 	}
 	if err := srv.damaged[name]; err != nil {
@@ -359,6 +359,16 @@ func (srv *Server) partition(name string) (*partition, error) {
 	}
 	srv.parts[name] = p
 	return p, nil
+}
+
+// forget drops a partition whose storage failed, so that the next use
+// reloads it from disk.
+func (srv *Server) forget(p *partition) {
+	srv.partsMu.Lock()
+	defer srv.partsMu.Unlock()
+	if srv.parts[p.name] == p {
+		delete(srv.parts, p.name)
+	}
 }
 
 // markDamaged refuses a partition whose files are damaged until an

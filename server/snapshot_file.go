@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // Snapshot files: a header frame, then batches of objects and of history.
@@ -34,9 +36,9 @@ type snapBatch struct {
 
 const snapBatchBytes = 1 << 20
 
-func writeSnapshotFile(path string, s *Snapshot) error {
+func writeSnapshotFile(fsys vfs.FS, path string, s *Snapshot) error {
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return terror.Wrap(terror.IO, err, "create %s", tmp)
 	}
@@ -79,20 +81,26 @@ func writeSnapshotFile(path string, s *Snapshot) error {
 	if _, err := f.Write(buf); err != nil {
 		return terror.Wrap(terror.IO, err, "write %s", tmp)
 	}
+	if err := failpoint.Inject("server/snapshot/after-write"); err != nil {
+		return terror.Wrap(terror.IO, err, "write %s", tmp)
+	}
 	if err := f.Sync(); err != nil {
 		return terror.Wrap(terror.IO, err, "sync %s", tmp)
 	}
 	if err := f.Close(); err != nil {
 		return terror.Wrap(terror.IO, err, "close %s", tmp)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := fsys.Rename(tmp, path); err != nil {
 		return terror.Wrap(terror.IO, err, "rename %s", tmp)
 	}
-	return syncDir(filepath.Dir(path))
+	if err := failpoint.Inject("server/snapshot/after-rename"); err != nil {
+		return terror.Wrap(terror.IO, err, "rename %s", tmp)
+	}
+	return syncDir(fsys, filepath.Dir(path))
 }
 
-func readSnapshotFile(path string) (*Snapshot, error) {
-	f, err := os.Open(path)
+func readSnapshotFile(fsys vfs.FS, path string) (*Snapshot, error) {
+	f, err := fsys.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, terror.Wrap(terror.IO, err, "open %s", path)
 	}

@@ -24,10 +24,13 @@ import (
 	"sync"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // FileStorage is the file backend.
 type FileStorage struct {
+	fs     vfs.FS
 	dir    string
 	unlock func() error
 
@@ -37,15 +40,19 @@ type FileStorage struct {
 
 // OpenFileStorage opens (creating) a data directory and finishes any
 // restore a crash interrupted.
-func OpenFileStorage(dir string) (*FileStorage, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+func OpenFileStorage(dir string) (*FileStorage, error) { return openFileStorage(vfs.OS, dir) }
+
+// openFileStorage opens a data directory on a given file system (tests
+// put a failing or power-cut one there).
+func openFileStorage(fsys vfs.FS, dir string) (*FileStorage, error) {
+	if err := fsys.MkdirAll(dir, 0o700); err != nil {
 		return nil, terror.Wrap(terror.IO, err, "create data directory")
 	}
-	unlock, err := lockDir(filepath.Join(dir, "LOCK"))
+	unlock, err := lockDir(fsys, filepath.Join(dir, "LOCK"))
 	if err != nil {
 		return nil, terror.Wrap(terror.IO, err, "lock data directory %s (is another tetherd using it?)", dir)
 	}
-	fs := &FileStorage{dir: dir, unlock: unlock, open: map[string]*filePartition{}}
+	fs := &FileStorage{fs: fsys, dir: dir, unlock: unlock, open: map[string]*filePartition{}}
 	if err := fs.recoverSwap(); err != nil {
 		unlock()
 		return nil, err
@@ -59,17 +66,17 @@ func (fs *FileStorage) partsDir() string { return filepath.Join(fs.dir, "partiti
 // tree is complete once the old one has been moved aside.
 func (fs *FileStorage) recoverSwap() error {
 	parts, newer, older := fs.partsDir(), fs.partsDir()+".new", fs.partsDir()+".old"
-	if !exists(parts) && exists(newer) {
-		if err := os.Rename(newer, parts); err != nil {
+	if !vfs.Exists(fs.fs, parts) && vfs.Exists(fs.fs, newer) {
+		if err := fs.fs.Rename(newer, parts); err != nil {
 			return terror.Wrap(terror.IO, err, "finish an interrupted restore")
 		}
 	}
-	os.RemoveAll(newer)
-	os.RemoveAll(older)
-	if err := os.MkdirAll(parts, 0o700); err != nil {
+	fs.fs.RemoveAll(newer)
+	fs.fs.RemoveAll(older)
+	if err := fs.fs.MkdirAll(parts, 0o700); err != nil {
 		return terror.Wrap(terror.IO, err, "create partitions directory")
 	}
-	return syncDir(fs.dir)
+	return syncDir(fs.fs, fs.dir)
 }
 
 func partDirName(name string) string { return "p" + hex.EncodeToString([]byte(name)) }
@@ -84,7 +91,7 @@ func partNameOf(dirName string) (string, bool) {
 
 // Partitions lists the stored partitions.
 func (fs *FileStorage) Partitions() ([]string, error) {
-	ents, err := os.ReadDir(fs.partsDir())
+	ents, err := fs.fs.ReadDir(fs.partsDir())
 	if err != nil {
 		return nil, terror.Wrap(terror.IO, err, "list partitions")
 	}
@@ -106,10 +113,10 @@ func (fs *FileStorage) Open(partition string) (PartitionStore, error) {
 		return nil, terror.New(terror.InvalidArgument, "partition %q is already open", partition)
 	}
 	dir := filepath.Join(fs.partsDir(), partDirName(partition))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := fs.fs.MkdirAll(dir, 0o700); err != nil {
 		return nil, terror.Wrap(terror.IO, err, "create partition directory")
 	}
-	if err := syncDir(fs.partsDir()); err != nil {
+	if err := syncDir(fs.fs, fs.partsDir()); err != nil {
 		return nil, err
 	}
 	fp := &filePartition{fs: fs, name: partition, dir: dir, cum: []int64{0}}
@@ -124,42 +131,42 @@ func (fs *FileStorage) Drop(partition string) error {
 	if fs.open[partition] != nil {
 		return terror.New(terror.InvalidArgument, "partition %q is open", partition)
 	}
-	if err := os.RemoveAll(filepath.Join(fs.partsDir(), partDirName(partition))); err != nil {
+	if err := fs.fs.RemoveAll(filepath.Join(fs.partsDir(), partDirName(partition))); err != nil {
 		return terror.Wrap(terror.IO, err, "remove partition %q", partition)
 	}
-	return syncDir(fs.partsDir())
+	return syncDir(fs.fs, fs.partsDir())
 }
 
 // SaveBackup writes snapshots (with history) under a name.
 func (fs *FileStorage) SaveBackup(name string, snaps []*Snapshot) error {
 	root := filepath.Join(fs.dir, "backups")
 	tmp := filepath.Join(root, ".tmp-"+name)
-	os.RemoveAll(tmp)
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
+	fs.fs.RemoveAll(tmp)
+	if err := fs.fs.MkdirAll(tmp, 0o700); err != nil {
 		return terror.Wrap(terror.IO, err, "create backup directory")
 	}
 	for _, s := range snaps {
-		if err := writeSnapshotFile(filepath.Join(tmp, partDirName(s.Partition)+".snap"), s); err != nil {
+		if err := writeSnapshotFile(fs.fs, filepath.Join(tmp, partDirName(s.Partition)+".snap"), s); err != nil {
 			return err
 		}
 	}
-	if err := syncDir(tmp); err != nil {
+	if err := syncDir(fs.fs, tmp); err != nil {
 		return err
 	}
 	final := filepath.Join(root, name)
-	if err := os.RemoveAll(final); err != nil {
+	if err := fs.fs.RemoveAll(final); err != nil {
 		return terror.Wrap(terror.IO, err, "replace backup %q", name)
 	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := fs.fs.Rename(tmp, final); err != nil {
 		return terror.Wrap(terror.IO, err, "store backup %q", name)
 	}
-	return syncDir(root)
+	return syncDir(fs.fs, root)
 }
 
 // LoadBackup reads a backup.
 func (fs *FileStorage) LoadBackup(name string) ([]*Snapshot, error) {
 	dir := filepath.Join(fs.dir, "backups", name)
-	ents, err := os.ReadDir(dir)
+	ents, err := fs.fs.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, terror.New(terror.NotFound, "no backup named %q", name)
 	}
@@ -171,7 +178,7 @@ func (fs *FileStorage) LoadBackup(name string) ([]*Snapshot, error) {
 		if !strings.HasSuffix(e.Name(), ".snap") {
 			continue
 		}
-		s, err := readSnapshotFile(filepath.Join(dir, e.Name()))
+		s, err := readSnapshotFile(fs.fs, filepath.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
@@ -188,13 +195,13 @@ func (fs *FileStorage) ReplaceAll(snaps []*Snapshot) error {
 		return terror.New(terror.InvalidArgument, "ReplaceAll with %d partitions open", len(fs.open))
 	}
 	parts, newer, older := fs.partsDir(), fs.partsDir()+".new", fs.partsDir()+".old"
-	os.RemoveAll(newer)
-	if err := os.MkdirAll(newer, 0o700); err != nil {
+	fs.fs.RemoveAll(newer)
+	if err := fs.fs.MkdirAll(newer, 0o700); err != nil {
 		return terror.Wrap(terror.IO, err, "create %s", newer)
 	}
 	for _, s := range snaps {
 		dir := filepath.Join(newer, partDirName(s.Partition))
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := fs.fs.MkdirAll(dir, 0o700); err != nil {
 			return terror.Wrap(terror.IO, err, "create %s", dir)
 		}
 		// The backup's history becomes the log (all of it covered by the
@@ -203,31 +210,31 @@ func (fs *FileStorage) ReplaceAll(snaps []*Snapshot) error {
 		for i := range s.History {
 			buf = appendFrame(buf, 1, mustMarshal(Record{History: &s.History[i]}))
 		}
-		if err := writeFileSync(filepath.Join(dir, "log"), buf); err != nil {
+		if err := writeFileSync(fs.fs, filepath.Join(dir, "log"), buf); err != nil {
 			return err
 		}
 		snap := *s
 		snap.History, snap.Seq = nil, 1
-		if err := writeSnapshotFile(filepath.Join(dir, "snapshot"), &snap); err != nil {
+		if err := writeSnapshotFile(fs.fs, filepath.Join(dir, "snapshot"), &snap); err != nil {
 			return err
 		}
-		if err := syncDir(dir); err != nil {
+		if err := syncDir(fs.fs, dir); err != nil {
 			return err
 		}
 	}
-	if err := syncDir(newer); err != nil {
+	if err := syncDir(fs.fs, newer); err != nil {
 		return err
 	}
-	if err := os.Rename(parts, older); err != nil {
+	if err := fs.fs.Rename(parts, older); err != nil {
 		return terror.Wrap(terror.IO, err, "move the old partitions aside")
 	}
-	if err := os.Rename(newer, parts); err != nil {
+	if err := fs.fs.Rename(newer, parts); err != nil {
 		return terror.Wrap(terror.IO, err, "install the restored partitions")
 	}
-	if err := syncDir(fs.dir); err != nil {
+	if err := syncDir(fs.fs, fs.dir); err != nil {
 		return err
 	}
-	os.RemoveAll(older)
+	fs.fs.RemoveAll(older)
 	return nil
 }
 
@@ -256,7 +263,7 @@ type filePartition struct {
 	dir  string
 
 	mu           sync.Mutex
-	f            *os.File
+	f            vfs.File
 	seq          uint64
 	sinceCompact int
 	hist         []HistoryRecord
@@ -272,16 +279,22 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 	fp.mu.Lock()
 	defer fp.mu.Unlock()
 	var snap *Snapshot
-	if exists(fp.snapPath()) {
-		s, err := readSnapshotFile(fp.snapPath())
+	if vfs.Exists(fp.fs.fs, fp.snapPath()) {
+		s, err := readSnapshotFile(fp.fs.fs, fp.snapPath())
 		if err != nil {
 			return nil, nil, err
 		}
 		snap, fp.seq = s, s.Seq
 	}
-	f, err := os.OpenFile(fp.logPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := fp.fs.fs.OpenFile(fp.logPath(), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, terror.Wrap(terror.IO, err, "open log")
+	}
+	// The log may have just been created: its name must be durable
+	// before any append to it is acknowledged.
+	if err := syncDir(fp.fs.fs, fp.dir); err != nil {
+		f.Close()
+		return nil, nil, err
 	}
 	st, err := f.Stat()
 	if err != nil {
@@ -330,7 +343,7 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 
 // cutTornTail cuts the log at good if what follows is a torn append (never
 // acknowledged); damage is Corrupted and leaves the file as it is.
-func (fp *filePartition) cutTornTail(f *os.File, good, size int64) error {
+func (fp *filePartition) cutTornTail(f vfs.File, good, size int64) error {
 	tail := make([]byte, size-good)
 	if _, err := f.ReadAt(tail, good); err != nil {
 		return terror.Wrap(terror.IO, err, "read the log of %q", fp.name)
@@ -377,14 +390,24 @@ func (fp *filePartition) Append(recs ...Record) error {
 		_, err = fp.f.Write(buf)
 	}
 	if err == nil {
+		err = failpoint.Inject("server/append/after-write")
+	}
+	if err == nil {
 		err = fp.f.Sync()
 	}
 	if err != nil {
-		if terr := fp.f.Truncate(start); terr != nil {
-			fp.broken = terror.Wrap(terror.IO, terr, "log of %q is damaged after a failed append", fp.name)
-		} else {
-			fp.f.Seek(start, io.SeekStart)
-		}
+		// Cut what part of buf reached the file, so a half-written record
+		// never precedes a later good one (a later load cuts it anyway).
+		fp.f.Truncate(start)
+	} else {
+		err = failpoint.Inject("server/append/after-sync")
+	}
+	if err != nil {
+		// After a failed write or fsync the kernel may have dropped dirty
+		// pages (PostgreSQL's "fsyncgate"): no later append could be
+		// promised durable. Refuse them until the partition is reopened
+		// from what is on disk.
+		fp.broken = terror.Wrap(terror.IO, err, "the log of %q failed a write: reopen the partition", fp.name)
 		return terror.Wrap(terror.IO, err, "append to the log of %q", fp.name)
 	}
 	fp.seq = seq
@@ -437,11 +460,17 @@ func (fp *filePartition) Compact(s *Snapshot) error {
 		return fp.broken
 	}
 	s.Seq = fp.seq
-	if err := writeSnapshotFile(fp.snapPath(), s); err != nil {
+	// Until the log is rewritten below, a failure leaves a state that the
+	// old or the new snapshot plus the whole log both rebuild: the
+	// partition goes on appending to its log.
+	if err := writeSnapshotFile(fp.fs.fs, fp.snapPath(), s); err != nil {
 		return err
 	}
-	if err := syncDir(fp.dir); err != nil {
+	if err := syncDir(fp.fs.fs, fp.dir); err != nil {
 		return err
+	}
+	if err := failpoint.Inject("server/compact/after-snapshot"); err != nil {
+		return terror.Wrap(terror.IO, err, "compact %q", fp.name)
 	}
 	i := sort.Search(len(fp.hist), func(i int) bool { return fp.hist[i].Version > s.Meta.Horizon })
 	kept := fp.hist[i:]
@@ -450,21 +479,28 @@ func (fp *filePartition) Compact(s *Snapshot) error {
 		buf = appendFrame(buf, s.Seq, mustMarshal(Record{History: &kept[k]}))
 	}
 	tmp := fp.logPath() + ".tmp"
-	if err := writeFileSync(tmp, buf); err != nil {
+	if err := writeFileSync(fp.fs.fs, tmp, buf); err != nil {
 		return err
 	}
 	if fp.f != nil {
 		fp.f.Close()
 		fp.f = nil
 	}
-	if err := os.Rename(tmp, fp.logPath()); err != nil {
+	err := fp.fs.fs.Rename(tmp, fp.logPath())
+	if err == nil {
+		err = failpoint.Inject("server/compact/after-log-rename")
+	}
+	if err != nil {
 		fp.broken = terror.Wrap(terror.IO, err, "replace the log of %q", fp.name)
 		return fp.broken
 	}
-	if err := syncDir(fp.dir); err != nil {
+	if err := syncDir(fp.fs.fs, fp.dir); err != nil {
+		// The new log's name may not survive a power cut: appends to it
+		// could be lost with it.
+		fp.broken = err
 		return err
 	}
-	f, err := os.OpenFile(fp.logPath(), os.O_RDWR, 0o600)
+	f, err := fp.fs.fs.OpenFile(fp.logPath(), os.O_RDWR, 0o600)
 	if err == nil {
 		_, err = f.Seek(0, io.SeekEnd)
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/tidwall/buntdb"
 
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/failpoint"
 )
 
 const (
@@ -29,7 +30,15 @@ func (e *engine) compact() error {
 	return e.bunt.View(func(tx *buntdb.Tx) error {
 		e.meta[metaClock] = e.clock.Last()
 		out, seq := e.snapshot(tx, e.meta)
+		if err := failpoint.Inject("store/snapshot/start"); err != nil {
+			return ioErr(err, "store/snapshot/start")
+		}
 		if err := e.log.Replace(out); err != nil {
+			if logInDoubt(err) {
+				// The new log may or may not survive a power cut; appending
+				// to it (or the old one) could lose commits.
+				e.setBroken(err)
+			}
 			return err
 		}
 		e.seq, e.snapBytes, e.tailBytes = seq, int64(len(out)), 0

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // compactSuffix names the temp file compaction writes next to the log.
@@ -33,10 +34,11 @@ func DeleteDatabase(path string) error {
 	if registry[key] != nil {
 		return terror.New(terror.InvalidArgument, "close every instance of %s before deleting it", path)
 	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
+	fsys := vfs.OS
+	if st, err := fsys.Stat(path); err == nil && st.IsDir() {
 		return terror.New(terror.Corrupted, "%s is a directory, not a Tether database: not deleted", path)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := fsys.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return removeIfExists(path + compactSuffix)
 	}
@@ -44,7 +46,7 @@ func DeleteDatabase(path string) error {
 		return ioErr(err, "open %s", path)
 	}
 	defer f.Close()
-	unlock, err := lockFile(f)
+	unlock, err := fsys.Lock(f)
 	if err != nil {
 		return terror.Wrap(terror.IO, err, "%s is open in another process: not deleted", path)
 	}
@@ -64,7 +66,7 @@ func DeleteDatabase(path string) error {
 	if err := removeIfExists(path + compactSuffix); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return syncDir(fsys, filepath.Dir(path))
 }
 
 func removeIfExists(path string) error {

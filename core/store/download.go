@@ -50,10 +50,17 @@ func (db *DB) ApplyDownload(d Download) error {
 	}
 	payload := encodeDownload(&d)
 	err = db.e.transact(func(tx *buntdb.Tx, tr tracker) error {
-		if err := db.e.applyDownload(tx, &d, tr, true); err != nil {
-			return err
+		saved := db.e.saveLogState()
+		err := db.e.applyDownload(tx, &d, tr, true)
+		if err == nil {
+			err = db.e.appendRecordLocked(recDownload, payload, false)
 		}
-		return db.e.appendRecordLocked(recDownload, payload, false)
+		if err != nil {
+			// applyDownload moved the server version and settled history
+			// before the append failed; buntdb rolls back, so must they.
+			db.e.restoreLogState(saved)
+		}
+		return err
 	})
 	leave()
 	db.e.notify.Drain()

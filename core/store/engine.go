@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"maps"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,8 @@ import (
 	"github.com/tethersync/tether/core/dispatch"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // engine is one open database, shared by every DB handle that opened the
@@ -32,6 +35,7 @@ type engine struct {
 	indexes map[string]bool         // buntdb index names in use
 
 	bunt   *buntdb.DB
+	fs     vfs.FS // of the log and the reset backups
 	log    backend
 	policy SyncPolicy
 	clock  *crdt.Clock
@@ -132,7 +136,7 @@ func openEngine(o Options, key string) (*engine, error) {
 	if o.InMemory {
 		be = &memBackend{}
 	} else {
-		fb, err := openFileBackend(o.Path)
+		fb, err := openFileBackend(o.fileSystem(), o.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -147,7 +151,7 @@ func openEngine(o Options, key string) (*engine, error) {
 	// server's state when it syncs).
 	if rs := e.reset; rs != nil && rs.phase == resetRequired && e.path != "" {
 		e.closeQuietly()
-		if err := moveToBackup(e.path, rs.backupPath); err != nil {
+		if err := moveToBackup(o.fileSystem(), e.path, rs.backupPath); err != nil {
 			return nil, err
 		}
 		return openEngine(o, key)
@@ -162,7 +166,7 @@ func openEngineOn(o Options, key string, be backend) (*engine, error) {
 		be.Close()
 		return nil, terror.Wrap(terror.IO, err, "open the in-memory state")
 	}
-	e := &engine{regKey: key, path: filePath(o), refs: 1, bunt: bunt, log: be, policy: o.Sync,
+	e := &engine{regKey: key, path: filePath(o), refs: 1, bunt: bunt, fs: o.fileSystem(), log: be, policy: o.Sync,
 		clock: crdt.NewClock(o.Now), indexes: map[string]bool{}, tombClasses: map[string]bool{}}
 	fail := func(err error) (*engine, error) {
 		bunt.Close()
@@ -175,7 +179,9 @@ func openEngineOn(o Options, key string, be backend) (*engine, error) {
 	if err := e.ensureSchema(o.Schema, o.AllowMigration); err != nil {
 		return fail(err)
 	}
-	if err := e.maybeCompact(); err != nil {
+	// A snapshot is an optimization: one that cannot be written (a full
+	// disk) leaves the log as it was, and the database opens anyway.
+	if err := e.maybeCompact(); err != nil && e.brokenErr() != nil {
 		return fail(err)
 	}
 	if e.policy == SyncRelaxed {
@@ -217,6 +223,37 @@ func (e *engine) brokenErr() error {
 		return terror.Wrap(terror.IO, *p, "the database can no longer write safely; close and reopen it")
 	}
 	return nil
+}
+
+// failAfterDisk runs the failpoint name at a step past a write that
+// reached the log: a failure there leaves the disk ahead of memory, so
+// the engine refuses writes until reopened (which replays the disk).
+func (e *engine) failAfterDisk(name string) error {
+	if err := failpoint.Inject(name); err != nil {
+		e.setBroken(err)
+		return ioErr(err, "%s", name)
+	}
+	return nil
+}
+
+// logState is what a transaction changes in the engine besides buntdb.
+type logState struct {
+	meta    meta
+	history []histEntry
+	synced  []syncedEntry
+	reset   *resetState
+}
+
+// saveLogState keeps the log state for restoreLogState, by a transaction
+// that changes it before its append (which may fail); both are called in
+// the buntdb write transaction. Entries are never changed in place, so
+// the slice headers suffice.
+func (e *engine) saveLogState() logState {
+	return logState{meta: maps.Clone(e.meta), history: e.history, synced: e.synced, reset: e.reset}
+}
+
+func (e *engine) restoreLogState(s logState) {
+	e.meta, e.history, e.synced, e.reset = s.meta, s.history, s.synced, s.reset
 }
 
 // release drops one reference and closes the engine on the last one.

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // SyncPolicy says when a commit is flushed to stable storage.
@@ -16,8 +17,10 @@ const (
 	SyncFull SyncPolicy = iota
 	// SyncRelaxed: every commit is written to the OS before it returns (it
 	// survives a process kill) and flushed once a second in the background
-	// (a power loss may lose the last second). The peer of SQLite's WAL
-	// synchronous=NORMAL.
+	// (a power loss may lose the last second, never part of a commit). The
+	// peer of SQLite's WAL synchronous=NORMAL. If a background flush
+	// fails, every later write fails with IO until the database is
+	// reopened, as after a failed commit under SyncFull.
 	SyncRelaxed
 	// SyncNone: commits are written to the OS and flushed only on Close.
 	// For bulk loads that can be redone.
@@ -40,4 +43,15 @@ type Options struct {
 	Sync           SyncPolicy
 	// Now is the wall clock of the stamps (tests); nil means time.Now.
 	Now func() time.Time
+
+	// fs is the file system of the log and snapshots (tests put a
+	// vfstest.FS here); nil means the real one.
+	fs vfs.FS
+}
+
+func (o Options) fileSystem() vfs.FS {
+	if o.fs == nil {
+		return vfs.OS
+	}
+	return o.fs
 }

@@ -21,7 +21,6 @@ package store
 // the backup path, and the database starts fresh.
 
 import (
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -31,6 +30,8 @@ import (
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // Reset phases.
@@ -170,11 +171,15 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 		bm[metaRestored] = restoredField(restoredVersion, known)
 		bm[metaClock] = e.clock.Last() // a snapshot: it bounds the clock of whoever opens it
 		backup, _ := e.snapshot(tx, bm)
-		crashPoint("reset:before-backup")
-		if err := writeFileAtomic(backupPath, backup); err != nil {
+		if err := failpoint.Inject("store/reset/before-backup"); err != nil {
+			return ioErr(err, "store/reset/before-backup")
+		}
+		if err := writeFileAtomic(e.fs, backupPath, backup); err != nil {
 			return err
 		}
-		crashPoint("reset:backup-written")
+		if err := failpoint.Inject("store/reset/backup-written"); err != nil {
+			return ioErr(err, "store/reset/backup-written")
+		}
 		// 2. The fresh database, in memory and then on disk (the commit point).
 		var keys []string
 		tx.Ascend("", func(k, v string) bool {
@@ -211,9 +216,14 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 			seq++
 		}
 		if err := e.log.Replace(out); err != nil {
+			if logInDoubt(err) {
+				e.setBroken(err) // the fresh log may be on disk: memory no longer matches it
+			}
 			return err
 		}
-		crashPoint("reset:replaced")
+		if err := e.failAfterDisk("store/reset/replaced"); err != nil {
+			return err
+		}
 		e.seq, e.snapBytes, e.tailBytes = seq, int64(len(out)), 0
 		e.meta, e.history, e.synced, e.reset = fresh, nil, nil, rs
 		e.pending = map[string][]pendingOp{}
@@ -235,22 +245,13 @@ func (db *DB) FinishClientReset(recovered []*Changeset) error {
 	}
 	e := db.e
 	err = e.transact(func(tx *buntdb.Tx, tr tracker) error {
-		// One record for the whole recovery and the end of the reset: a
-		// crash leaves all of it or none (replay: finishReset again).
-		rcs := make([][]byte, len(recovered))
-		version := e.meta[metaLocalVersion]
-		for i, cs := range recovered {
-			version++
-			rcs[i] = encodeChangeset(&Changeset{Origin: OriginRecovered, Version: version, Stamp: cs.Stamp, Ops: cs.Ops})
-		}
-		if err := e.finishReset(tx, rcs, tr); err != nil {
+		saved := e.saveLogState()
+		if err := e.finishResetLogged(tx, tr, recovered); err != nil {
+			// finishReset changed the history and the reset record before
+			// the append failed; buntdb rolls back, so must they.
+			e.restoreLogState(saved)
 			return err
 		}
-		crashPoint("reset:before-finish-record")
-		if err := e.appendLocked(recFinishReset, encodeBinList(rcs)); err != nil {
-			return err
-		}
-		crashPoint("reset:finished")
 		return nil
 	})
 	leave()
@@ -259,6 +260,27 @@ func (db *DB) FinishClientReset(recovered []*Changeset) error {
 		e.hooks.fire(0)
 	}
 	return err
+}
+
+func (e *engine) finishResetLogged(tx *buntdb.Tx, tr tracker, recovered []*Changeset) error {
+	// One record for the whole recovery and the end of the reset: a
+	// crash leaves all of it or none (replay: finishReset again).
+	rcs := make([][]byte, len(recovered))
+	version := e.meta[metaLocalVersion]
+	for i, cs := range recovered {
+		version++
+		rcs[i] = encodeChangeset(&Changeset{Origin: OriginRecovered, Version: version, Stamp: cs.Stamp, Ops: cs.Ops})
+	}
+	if err := e.finishReset(tx, rcs, tr); err != nil {
+		return err
+	}
+	if err := failpoint.Inject("store/reset/before-finish-record"); err != nil {
+		return ioErr(err, "store/reset/before-finish-record")
+	}
+	if err := e.appendLocked(recFinishReset, encodeBinList(rcs)); err != nil {
+		return err
+	}
+	return e.failAfterDisk("store/reset/finished")
 }
 
 // finishReset applies recovered changesets (encoded, versions assigned)
@@ -342,29 +364,19 @@ func splitObjectKey(k string) (class string, ok bool) {
 
 // writeFileAtomic writes data to path through a temp file, fsyncing the
 // file and the directory, so path holds all of data or nothing.
-func writeFileAtomic(path string, data []byte) error {
+func writeFileAtomic(fsys vfs.FS, path string, data []byte) error {
 	tmp := path + ".tmp"
-	f, err := createSynced(tmp, data)
+	f, err := createSynced(fsys, tmp, data)
 	if err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {
-		os.Remove(tmp)
+		fsys.Remove(tmp)
 		return ioErr(err, "close %s", tmp)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := fsys.Rename(tmp, path); err != nil {
+		fsys.Remove(tmp)
 		return ioErr(err, "rename %s", tmp)
 	}
-	return syncDir(filepath.Dir(path))
-}
-
-// crashHook, set only by the crash-safety test's child process, kills the
-// process at a named step of a client reset.
-var crashHook func(point string)
-
-func crashPoint(point string) {
-	if crashHook != nil {
-		crashHook(point)
-	}
+	return syncDir(fsys, filepath.Dir(path))
 }

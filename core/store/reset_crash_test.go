@@ -12,6 +12,7 @@ import (
 
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/failpoint"
 )
 
 // The child side of TestResetSurvivesAKillAtEveryStep: run a recover-mode
@@ -21,22 +22,21 @@ func init() {
 	if path == "" {
 		return
 	}
-	crashHook = func(p string) {
-		if p == point {
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		}
-	}
+	failpoint.Enable(point, func() error {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		return nil
+	})
 	db, err := Open(Options{Path: path})
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(2)
 	}
-	crashPoint("reset:start")
+	failpoint.Inject("test/reset/start")
 	if err := completeReset(db, path+".backup"); err != nil {
 		fmt.Println("reset:", err)
 		os.Exit(2)
 	}
-	crashPoint("reset:done")
+	failpoint.Inject("test/reset/done")
 	os.Exit(0)
 }
 
@@ -68,11 +68,11 @@ func completeReset(db *DB, backup string) error {
 	if err := db.ApplyDownload(Download{State: st[:1], LastServerVersion: 5, More: true}); err != nil {
 		return err
 	}
-	crashPoint("reset:bootstrap-half")
+	failpoint.Inject("test/reset/bootstrap-half")
 	if err := db.ApplyDownload(Download{State: st[1:], LastServerVersion: 5}); err != nil {
 		return err
 	}
-	crashPoint("reset:bootstrapped")
+	failpoint.Inject("test/reset/bootstrapped")
 	css, err := UnsyncedChangesets(info.BackupPath)
 	if err != nil {
 		return err
@@ -86,8 +86,10 @@ func completeReset(db *DB, backup string) error {
 // backup whole once written, and completing the reset gives the same
 // result every time.
 func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
-	points := []string{"reset:start", "reset:before-backup", "reset:backup-written", "reset:replaced",
-		"reset:bootstrap-half", "reset:bootstrapped", "reset:before-finish-record", "reset:finished", "reset:done"}
+	// The store's failpoints at each step of a reset, and the test's own
+	// between the calls that drive it.
+	points := []string{"test/reset/start", "store/reset/before-backup", "store/reset/backup-written", "store/reset/replaced",
+		"test/reset/bootstrap-half", "test/reset/bootstrapped", "store/reset/before-finish-record", "store/reset/finished", "test/reset/done"}
 	var results [][]string
 	for _, point := range points {
 		t.Run(point, func(t *testing.T) {
@@ -103,13 +105,15 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 			cmd.Env = append(os.Environ(), "TETHER_RESET_CHILD_DB="+path, "TETHER_RESET_CHILD_POINT="+point)
 			out, _ := cmd.CombinedOutput()
 			require.NotContains(t, string(out), "reset:", "child failed: %s", out)
+			ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			require.True(t, ws.Signaled(), "the child must die at failpoint %s (is it still on the reset's path?): %s", point, out)
 
 			db = openFile(t, path)
 			defer db.Close()
 			info, err := db.PendingClientReset()
 			require.NoError(t, err)
 			n, _ := db.Count(Query{Class: "Dog"})
-			if info == nil && point != "reset:finished" && point != "reset:done" {
+			if info == nil && point != "store/reset/finished" && point != "test/reset/done" {
 				require.Equal(t, 2, n, "not started: the database is untouched")
 			}
 			if _, err := os.Stat(path + ".backup"); err == nil {
@@ -117,7 +121,7 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 				require.NoError(t, err, "a backup on disk is whole")
 				require.Len(t, changes, 2)
 			}
-			if info != nil || (point != "reset:finished" && point != "reset:done") {
+			if info != nil || (point != "store/reset/finished" && point != "test/reset/done") {
 				require.NoError(t, completeReset(db, path+".backup"))
 			}
 			info, _ = db.PendingClientReset()

@@ -10,13 +10,14 @@ import (
 	"sort"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/vfs"
 )
 
 // openSnapshotOf loads a database file into a private in-memory engine:
 // nothing is locked and nothing is ever written to the file (a backup, or
 // a database to inspect before moving it).
-func openSnapshotOf(path string) (*engine, error) {
-	data, err := os.ReadFile(path)
+func openSnapshotOf(fsys vfs.FS, path string) (*engine, error) {
+	data, err := fsys.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, terror.New(terror.NotFound, "no database file at %s", path)
@@ -41,7 +42,7 @@ func ExecuteClientReset(path string) (string, error) {
 	if registry[key] != nil {
 		return "", terror.New(terror.InvalidArgument, "close every instance of %s before executing the client reset", path)
 	}
-	e, err := openSnapshotOf(path)
+	e, err := openSnapshotOf(vfs.OS, path)
 	if err != nil {
 		return "", err
 	}
@@ -50,14 +51,14 @@ func ExecuteClientReset(path string) (string, error) {
 	if rs == nil || rs.phase != resetRequired {
 		return "", terror.New(terror.InvalidArgument, "%s does not need a client reset", path)
 	}
-	return rs.backupPath, moveToBackup(path, rs.backupPath)
+	return rs.backupPath, moveToBackup(vfs.OS, path, rs.backupPath)
 }
 
-func moveToBackup(path, backup string) error {
-	if err := os.Rename(path, backup); err != nil {
+func moveToBackup(fsys vfs.FS, path, backup string) error {
+	if err := fsys.Rename(path, backup); err != nil {
 		return ioErr(err, "move %s to %s", path, backup)
 	}
-	return syncDir(filepath.Dir(path))
+	return syncDir(fsys, filepath.Dir(path))
 }
 
 func (e *engine) closeQuietly() {
@@ -85,7 +86,7 @@ type UnsyncedChange struct {
 // integrated, or integrated after the version the server was restored to
 // (recorded in the backup by the reset), oldest first.
 func UnsyncedChangesets(path string) ([]*Changeset, error) {
-	e, err := openSnapshotOf(path)
+	e, err := openSnapshotOf(vfs.OS, path)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +131,7 @@ func (e *engine) unsyncedChangesets() ([]*Changeset, error) {
 // (lastUpdated fields, a LastSynced database), computed from the local
 // history, per property, deletions included.
 func UnsyncedChanges(path string) ([]UnsyncedChange, error) {
-	e, err := openSnapshotOf(path)
+	e, err := openSnapshotOf(vfs.OS, path)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +206,7 @@ func (e *engine) peek(c *schema.Class, key any) Object {
 // OpenReadOnly opens a database file as a private, read-only view (a
 // client reset's backup): nothing is locked, and writes are refused.
 func OpenReadOnly(path string) (*DB, error) {
-	e, err := openSnapshotOf(path)
+	e, err := openSnapshotOf(vfs.OS, path)
 	if err != nil {
 		return nil, err
 	}

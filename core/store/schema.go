@@ -69,7 +69,15 @@ func (e *engine) changeSchema(s *schema.Schema, breaking []schema.Change) error 
 		return err
 	}
 	if breaking != nil || rewritten > 0 {
-		return e.compact()
+		if err := e.compact(); err != nil {
+			if breaking != nil {
+				// The migrated objects and the new schema are only in
+				// memory: no later commit may land on the old log as if
+				// they were not.
+				e.setBroken(err)
+			}
+			return err
+		}
 	}
 	return nil
 }

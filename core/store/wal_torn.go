@@ -43,6 +43,12 @@ func badRecord(data []byte, off int) error {
 	if end == len(data) && hasZeroSector(data, off+recHeaderSize, end) {
 		return nil
 	}
+	// Or zeros from a sector inside it to the end of the file: appends
+	// never fsynced (SyncRelaxed, downloads) whose new size reached the
+	// disk before their data did, this record's end and those after it.
+	if zeroFrom(data) < end {
+		return nil
+	}
 	return terror.New(terror.Corrupted, "record at offset %d fails its checksum", off)
 }
 
@@ -82,6 +88,16 @@ func hasZeroSector(data []byte, from, to int) bool {
 		}
 	}
 	return false
+}
+
+// zeroFrom returns the first sector boundary from which data is zeros to
+// its end (len(data) rounded up if the last byte is not zero).
+func zeroFrom(data []byte) int {
+	last := len(data) - 1
+	for last >= 0 && data[last] == 0 {
+		last--
+	}
+	return (last + 1 + sectorSize - 1) / sectorSize * sectorSize
 }
 
 func allZero(b []byte) bool {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/failpoint"
 )
 
 // WriteTx is an open write transaction. Its ops apply in order; if any
@@ -117,7 +118,13 @@ func (e *engine) write(fn func(tx *WriteTx) error, size *int) error {
 				"the transaction is %d bytes encoded; the limit is %d bytes per transaction (it must fit one sync frame): split it into smaller transactions",
 				len(data), crdt.MaxChangeset)
 		}
+		if err := failpoint.Inject("store/commit/before-append"); err != nil {
+			return ioErr(err, "store/commit/before-append")
+		}
 		if err := e.appendLocked(recTxn, data); err != nil {
+			return err
+		}
+		if err := e.failAfterDisk("store/commit/after-append"); err != nil {
 			return err
 		}
 		*size = len(data)

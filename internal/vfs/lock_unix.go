@@ -1,6 +1,6 @@
-//go:build linux || darwin || freebsd
+//go:build linux || darwin || freebsd || netbsd || openbsd
 
-package store
+package vfs
 
 import (
 	"errors"
@@ -8,8 +8,8 @@ import (
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock so that two processes never
-// append to the same log (within one process, Open shares one engine).
+// lockFile takes an exclusive advisory flock: the kernel drops it when
+// the process dies, so a killed process can be restarted at once.
 func lockFile(f *os.File) (func() error, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		return nil, err
@@ -17,4 +17,5 @@ func lockFile(f *os.File) (func() error, error) {
 	return func() error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }, nil
 }
 
+// isSyncUnsupported: some file systems refuse fsync on a directory.
 func isSyncUnsupported(err error) bool { return errors.Is(err, syscall.EINVAL) }
