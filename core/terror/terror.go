@@ -56,6 +56,16 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Cause }
 
+// Error makes a Code an error value, so that Go code can ask
+// errors.Is(err, terror.NotFound) as it would of any sentinel error.
+func (c Code) Error() string { return string(c) }
+
+// Is reports whether target is this error's code (errors.Is(err, code)).
+func (e *Error) Is(target error) bool {
+	c, ok := target.(Code)
+	return ok && e.Code == c
+}
+
 // New returns an error with the given code and a formatted message.
 func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Pos: -1}

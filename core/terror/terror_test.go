@@ -72,3 +72,24 @@ func TestAllCodes(t *testing.T) {
 		t.Fatalf("%d codes: SPEC.md lists 17 (update it, and the generated tables, with this list)", len(AllCodes))
 	}
 }
+
+// Go code matches codes the idiomatic way: errors.Is with the code as a
+// sentinel, errors.As for the details, through any wrapping.
+func TestErrorsIsAndAs(t *testing.T) {
+	err := fmt.Errorf("opening the kennel: %w", New(NotFound, "no Dog with primary key %q", "rex"))
+	if !errors.Is(err, NotFound) {
+		t.Fatal("errors.Is(err, NotFound) is false")
+	}
+	if errors.Is(err, DuplicateKey) {
+		t.Fatal("errors.Is(err, DuplicateKey) is true")
+	}
+	var te *Error
+	if !errors.As(err, &te) || te.Code != NotFound || te.Pos != -1 {
+		t.Fatalf("errors.As: %+v", te)
+	}
+	// A cause keeps matching through Wrap.
+	ioErr := Wrap(IO, fs.ErrPermission, "open %s", "x")
+	if !errors.Is(ioErr, IO) || !errors.Is(ioErr, fs.ErrPermission) {
+		t.Fatal("Wrap loses the code or the cause")
+	}
+}
