@@ -285,6 +285,8 @@ func decodeDownload(r *reader) *Download {
 			d.OwnVersion = r.uint()
 		case "rem":
 			d.Remaining = r.int()
+		case "size":
+			d.Size = r.int()
 		default:
 			return false
 		}
