@@ -52,11 +52,11 @@ async function startDemo() {
   return { ...JSON.parse(readFileSync(ready, 'utf8')), proc, dir, output: () => output };
 }
 
-async function admin(path, body) {
+async function admin(path, payload) {
   // The admin API needs the key tetherd generated in its data directory.
   const key = readFileSync(demo.adminKeyFile, 'utf8').trim();
   const r = await fetch(demo.admin + path, {
-    method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: body === undefined ? undefined : JSON.stringify(body),
+    method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: payload === undefined ? undefined : JSON.stringify(payload),
   });
   const body = await r.text();
   assert.ok(r.ok, `admin ${path}: ${r.status} ${body}`);
