@@ -124,6 +124,12 @@ func (s *Session) AddProgressListener(dir Direction, mode ProgressMode, fn func(
 	// not inside this call: a binding registers its callback's id after
 	// AddProgressListener returns.
 	select {
+	case <-s.quit: // closed: no goroutine to run it
+		s.deliveries.Drain()
+		return t
+	default:
+	}
+	select {
 	case s.events <- event{kind: evDeliver}:
 	case <-s.quit:
 		s.deliveries.Drain()
