@@ -297,8 +297,9 @@ func ExecuteClientReset(path string) (string, error) {
 	return p, errorOf(err)
 }
 
-// UnsyncedChanges lists a backup's unsynced changes as JSON, one net entry
-// per object: [{"op": "create"|"update"|"delete", "class", "key", "fields"}].
+// UnsyncedChanges lists a backup's unsynced changes as JSON, net entries
+// per object: [{"op": "create"|"update"|"increment"|"delete", "class",
+// "key", "fields"}] ("increment": the deltas; see api.UnsyncedChangesJSON).
 func UnsyncedChanges(backupPath string) ([]byte, error) {
 	b, err := api.UnsyncedChangesJSON(backupPath)
 	return b, errorOf(err)

@@ -139,9 +139,7 @@ func (s *session) run() {
 	}
 }
 
-func stateSize(o *protocol.StateObject) int {
-	return len(o.Class) + len(o.Key) + len(o.Fields) + len(o.Tombstone) + 8
-}
+func stateSize(o *protocol.StateObject) int { return int(protocol.StateObjectSize(o)) }
 
 // sendBootstrap sends the state a fresh client starts from, in chunks.
 func (s *session) sendBootstrap() bool {
@@ -166,7 +164,7 @@ func (s *session) sendBootstrap() bool {
 			j++
 		}
 		total -= size
-		d := &protocol.Download{State: objs[i:j], LastServerVersion: v, OwnVersion: s.bootOwn, More: j < len(objs), Remaining: int64(total) + hist}
+		d := &protocol.Download{State: objs[i:j], LastServerVersion: v, OwnVersion: s.bootOwn, More: j < len(objs), Remaining: int64(total) + hist, Size: int64(size)}
 		if !s.sendDownload(d, 0) {
 			return false
 		}
@@ -209,6 +207,7 @@ func (s *session) pump() bool {
 		}
 		d := &protocol.Download{Changesets: make([]protocol.Changeset, len(recs))}
 		for i, r := range recs {
+			d.Size += int64(len(r.Data)) // HistoryBytes' measure, own changesets included
 			cs := protocol.Changeset{ClientVersion: r.ClientVersion, ServerVersion: r.Version, ClientID: r.ClientID}
 			if r.ClientID != s.clientID {
 				cs.Data = r.Data

@@ -16,8 +16,11 @@ func ExecuteClientReset(path string) (string, error) {
 	return store.ExecuteClientReset(path)
 }
 
-// UnsyncedChangesJSON lists a backup's unsynced changes, one net entry per
-// object: [{"op": "create"|"update"|"delete", "class", "key", "fields"}].
+// UnsyncedChangesJSON lists a backup's unsynced changes, net entries per
+// object: [{"op": "create"|"update"|"increment"|"delete", "class", "key",
+// "fields"}]. An "increment" entry's fields are the deltas (the sum of
+// the offline increments per property), to replay as increments so that
+// other devices' concurrent increments stay (store.UnsyncedChange).
 func UnsyncedChangesJSON(backupPath string) ([]byte, error) {
 	if err := checkPath("the backup path", backupPath); err != nil {
 		return nil, err

@@ -245,6 +245,8 @@ func decodeDownload(r *value.Reader) *Download {
 			d.OwnVersion = r.Uint()
 		case "rem":
 			d.Remaining = r.Int()
+		case "size":
+			d.Size = r.Int()
 		default:
 			return false
 		}

@@ -140,6 +140,31 @@ type Download struct {
 	// Remaining estimates the bytes still to download after this message,
 	// for progress notifications.
 	Remaining int64 `msgpack:"rem"`
+	// Size is this message's bytes in Remaining's units (PayloadSize of
+	// its state; its changesets' data as the server stores it, including
+	// the receiving client's own, sent without data): the previous
+	// message's Remaining is this one's Size plus its Remaining, so a
+	// client's progress adds up exactly. 0 from older servers: the
+	// client computes PayloadSize.
+	Size int64 `msgpack:"size,omitempty"`
+}
+
+// StateObjectSize is a state object's bytes in progress accounting.
+func StateObjectSize(o *StateObject) int64 {
+	return int64(len(o.Class) + len(o.Key) + len(o.Fields) + len(o.Tombstone) + 8)
+}
+
+// PayloadSize is the bytes of state objects and changesets in progress
+// accounting (a changeset: its data).
+func PayloadSize(state []StateObject, changesets []Changeset) int64 {
+	var n int64
+	for i := range state {
+		n += StateObjectSize(&state[i])
+	}
+	for _, c := range changesets {
+		n += int64(len(c.Data))
+	}
+	return n
 }
 
 // Mark asks the server to answer once everything before it was sent.

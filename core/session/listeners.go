@@ -22,10 +22,16 @@ type listeners struct {
 }
 
 type progressListener struct {
-	dir    Direction
-	mode   ProgressMode
-	target int64 // CurrentChanges: the transferable amount to reach
-	fn     func(Progress)
+	dir  Direction
+	mode ProgressMode
+	fn   func(Progress)
+	// started: called since its direction's size became known (progress.go).
+	started bool
+	// CurrentChanges: base is transferred when it was added; fixed says
+	// target (transferable) is set; refix raises target at the next known
+	// size (a download whose connection dropped).
+	fixed, refix bool
+	base, target int64
 }
 
 // Token removes a listener.
@@ -95,15 +101,40 @@ func (s *Session) emitReset(ev reset.Event) {
 	}
 }
 
-// AddProgressListener reports transfers in one direction. With
-// CurrentChanges it reports until what is outstanding now has been
-// transferred (a last notification with Estimate 1), then stops.
+// AddProgressListener reports transfers in one direction (the rules:
+// progress.go). It is called at once (on the session's goroutine) when
+// the direction's outstanding work is known — upload always, download
+// once the server has spoken on the current connection — else as soon as
+// it is. With CurrentChanges it reports until what is outstanding now has
+// been transferred (a last notification with Estimate 1; at once if
+// nothing is), then stops.
 func (s *Session) AddProgressListener(dir Direction, mode ProgressMode, fn func(Progress)) Token {
 	pl := &progressListener{dir: dir, mode: mode, fn: fn}
-	s.mu.Lock()
-	pl.target = s.progress.snapshot(dir).Transferable
-	s.mu.Unlock()
-	return s.addListener(func(l *listeners, id int) { l.progress[id] = pl })
+	t := s.addListener(func(l *listeners, id int) {
+		l.progress[id] = pl
+		pl.base = s.progress.flow(dir).transferred
+		// Under s.mu: the amount a CurrentChanges listener covers is
+		// what is outstanding now, and its first report is queued before
+		// any later transfer's.
+		if f := s.progress.flow(dir); f.known {
+			s.deliverProgress(id, pl, f)
+		}
+	})
+	// The first call runs on the session's goroutine, like every other,
+	// not inside this call: a binding registers its callback's id after
+	// AddProgressListener returns.
+	select {
+	case <-s.quit: // closed: no goroutine to run it
+		s.deliveries.Drain()
+		return t
+	default:
+	}
+	select {
+	case s.events <- event{kind: evDeliver}:
+	case <-s.quit:
+		s.deliveries.Drain()
+	}
+	return t
 }
 
 func (s *Session) setState(to State) { transition(s, &s.state, to, &s.listeners.state) }

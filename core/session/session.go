@@ -32,6 +32,7 @@ const (
 	evWaitUpload
 	evWaitDownload
 	evPing
+	evDeliver // runs queued listener calls (a new progress listener's first)
 )
 
 type event struct {
@@ -67,6 +68,7 @@ type Session struct {
 	token       string
 	epoch       uint64
 	sentVersion uint64 // local changesets up to here were sent on this connection
+	boundSV     uint64 // the server version the last Bind announced
 	uploaded    uint64 // ... and up to here acknowledged
 	backoff     time.Duration
 	boundAt     time.Time // when the current (or last) connection got its Ident
@@ -228,8 +230,10 @@ func (s *Session) handle(e event) bool {
 	case evMessage:
 		s.onMessage(e.msg)
 	case evLocalCommit:
-		s.notifyProgress(Upload)
+		s.notifyProgress(Upload, false)
 		s.upload()
+	case evDeliver:
+		s.deliveries.Drain()
 	case evPause:
 		if st := s.State(); st == Active || st == WaitingForAccessToken {
 			s.dropConn()
@@ -293,6 +297,7 @@ func (s *Session) dropConn() {
 		s.conn.detach(s.sid)
 	}
 	s.conn, s.sid, s.bound = nil, 0, false
+	s.progress.disconnected(s)
 	// Marks in flight die with the connection: their waiters ask again on
 	// the next one.
 	for id, chs := range s.marks {
@@ -331,6 +336,7 @@ func (s *Session) bind() {
 		s.setState(Inactive)
 		return
 	}
+	s.boundSV = st.ServerVersion
 	s.conn.send(&protocol.Message{Type: protocol.TBind, Session: s.sid, Bind: &protocol.Bind{
 		ProtocolVersion: protocol.Version, Partition: s.cfg.Partition, Token: s.token, ClientID: st.ClientID,
 		ServerVersion: st.ServerVersion, ServerEpoch: st.ServerEpoch, UploadedVersion: st.UploadedVersion, Schema: st.Schema}})
@@ -355,6 +361,11 @@ func (s *Session) onMessage(m *protocol.Message) {
 		s.sentVersion = s.uploaded
 		if m.Ident.ServerVersion == 0 {
 			s.finishClientReset() // an empty partition: nothing to bootstrap
+		}
+		if m.Ident.ServerVersion <= s.boundSV {
+			// The server sends no download: nothing is outstanding. (Else
+			// the first Download, right after, tells how much is.)
+			s.progress.downloadKnown(s)
 		}
 		s.setConnState(Connected)
 		s.upload()
@@ -398,37 +409,33 @@ func (s *Session) onMessage(m *protocol.Message) {
 // objects, make bench-wasm). Slicing a chunk is what a smaller server
 // chunk would be: only the last slice carries the chunk's More and server
 // version.
+//
+// Progress counts each slice as it is applied, in the server's measure:
+// the message's bytes still to apply count as remaining.
 func (s *Session) applyDownload(d *protocol.Download) {
 	state := d.State
+	left := downloadBytes(d) // of this message, not yet applied
 	for len(state) > stateSlice {
 		part := &protocol.Download{State: state[:stateSlice], LastServerVersion: d.LastServerVersion, OwnVersion: d.OwnVersion, More: true}
 		state = state[stateSlice:]
-		if !s.applyPart(part, d.Remaining+int64(downloadSize(&protocol.Download{State: state, Changesets: d.Changesets}))) {
+		n := min(protocol.PayloadSize(part.State, nil), left)
+		left -= n
+		if !s.applyPart(part, n, d.Remaining+left) {
 			return
 		}
 		yieldToHost()
 	}
 	last := *d
 	last.State = state
-	if s.applyPart(&last, d.Remaining) && !d.More {
+	if s.applyPart(&last, left, d.Remaining) && !d.More {
 		s.finishClientReset() // a reset in progress has its server state now
 	}
 }
 
-func downloadSize(d *protocol.Download) int {
-	size := 0
-	for _, c := range d.Changesets {
-		size += len(c.Data)
-	}
-	for _, o := range d.State {
-		size += len(o.Fields) + len(o.Key)
-	}
-	return size
-}
-
-// applyPart applies one transaction's worth of a download and reports its
-// progress; on failure the session stops.
-func (s *Session) applyPart(d *protocol.Download, remaining int64) bool {
+// applyPart applies one transaction's worth of a download (size bytes,
+// remaining after it) and reports its progress; on failure the session
+// stops.
+func (s *Session) applyPart(d *protocol.Download, size, remaining int64) bool {
 	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
 	for _, c := range d.Changesets {
 		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
@@ -442,7 +449,7 @@ func (s *Session) applyPart(d *protocol.Download, remaining int64) bool {
 		s.setState(Inactive)
 		return false
 	}
-	s.progress.downloaded(s, int64(downloadSize(d)), remaining)
+	s.progress.downloaded(s, size, remaining)
 	return true
 }
 

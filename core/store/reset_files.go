@@ -71,11 +71,22 @@ func (e *engine) closeQuietly() {
 	e.notify.Stop()
 }
 
-// UnsyncedChange is one object's net change among a backup's unsynced
+// UnsyncedChange is a net change to one object among a backup's unsynced
 // changes: created (with all its properties), updated (with the
-// properties the changes set, at their final values) or deleted.
+// properties the changes set, at their final values), incremented (with
+// the sum of the increments per property: its delta, not its final
+// value) or deleted. An existing object both set and incremented has an
+// "update" and an "increment" entry; a property set after (or before) an
+// increment is set, at its final value.
+//
+// Replaying the entries on a fresh database — create as an upsert, update
+// as an update, increment as an increment by the delta, delete as a
+// delete — keeps other devices' concurrent increments, as automatic
+// recovery does: the final value of an incremented counter would erase
+// them (the server had 110 after another device's +100; a replayed 15
+// left 15, the increment +5 leaves 115).
 type UnsyncedChange struct {
-	Op     string // "create" | "update" | "delete"
+	Op     string // "create" | "update" | "increment" | "delete"
 	Class  string
 	Key    any
 	Fields Object
@@ -144,8 +155,8 @@ func UnsyncedChanges(path string) ([]UnsyncedChange, error) {
 		class   string
 		key     any
 		created bool
-		fields  map[string]bool
-		order   int
+		fields  map[string]bool // set (at least once)
+		incs    map[string]any  // only incremented: the sum of the deltas
 	}
 	objs := map[string]*acc{}
 	for _, cs := range css {
@@ -153,12 +164,18 @@ func UnsyncedChanges(path string) ([]UnsyncedChange, error) {
 			k := objectKey(op.Class, op.Key)
 			a := objs[k]
 			if a == nil {
-				a = &acc{class: op.Class, key: op.Key, fields: map[string]bool{}, order: len(objs),
+				a = &acc{class: op.Class, key: op.Key, fields: map[string]bool{}, incs: map[string]any{},
 					created: op.Kind == OpCreate || op.Kind == OpUpsert}
 				objs[k] = a
 			}
 			for _, f := range op.Fields {
-				a.fields[f.Name] = true
+				switch {
+				case op.Kind != OpIncrement:
+					a.fields[f.Name] = true
+					delete(a.incs, f.Name) // a set replaces what was added before it
+				case !a.fields[f.Name]:
+					a.incs[f.Name] = addDelta(a.incs[f.Name], f.Value)
+				}
 			}
 		}
 	}
@@ -177,20 +194,52 @@ func UnsyncedChanges(path string) ([]UnsyncedChange, error) {
 		case a.created:
 			out = append(out, UnsyncedChange{Op: "create", Class: a.class, Key: a.key, Fields: final})
 		default:
-			set := Object{}
-			for name := range a.fields {
-				set[name] = final[name]
+			if len(a.fields) > 0 {
+				set := Object{}
+				for name := range a.fields {
+					set[name] = final[name]
+				}
+				out = append(out, UnsyncedChange{Op: "update", Class: a.class, Key: a.key, Fields: set})
 			}
-			out = append(out, UnsyncedChange{Op: "update", Class: a.class, Key: a.key, Fields: set})
+			if len(a.incs) > 0 {
+				out = append(out, UnsyncedChange{Op: "increment", Class: a.class, Key: a.key, Fields: Object(a.incs)})
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Class != out[j].Class {
 			return out[i].Class < out[j].Class
 		}
-		return encodePK(out[i].Key) < encodePK(out[j].Key)
+		if ki, kj := encodePK(out[i].Key), encodePK(out[j].Key); ki != kj {
+			return ki < kj
+		}
+		return out[i].Op == "update" // an object's update before its increment
 	})
 	return out, nil
+}
+
+// addDelta sums increments: int64 while every delta is one, float64 once
+// any is (as an increment of a double property adds either).
+func addDelta(sum, by any) any {
+	switch s := sum.(type) {
+	case nil:
+		return by
+	case int64:
+		switch b := by.(type) {
+		case int64:
+			return s + b
+		case float64:
+			return float64(s) + b
+		}
+	case float64:
+		switch b := by.(type) {
+		case int64:
+			return s + float64(b)
+		case float64:
+			return s + b
+		}
+	}
+	return sum
 }
 
 // peek reads an object outside any handle (private engines only).

@@ -134,3 +134,40 @@ func TestAcknowledgedIsNotUnsynced(t *testing.T) {
 		require.NoError(t, db.Close())
 	}
 }
+
+// TestUnsyncedIncrementsAreDeltas: the helper lists a property only
+// incremented offline with the sum of its increments, not its final
+// value (a replay of the final value erased another device's concurrent
+// increments); a property set after an increment is an update at its
+// final value; int and double deltas add as the merge adds them.
+func TestUnsyncedIncrementsAreDeltas(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "db.tether")
+	db := openFile(t, path)
+	require.NoError(t, db.SetSyncProgress(1, 0))
+	require.NoError(t, db.Apply([]Op{
+		{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "a", "name": "A", "age": int64(10), "weight": 1.5}},
+		{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "b", "name": "B", "age": int64(1)}},
+	}))
+	require.NoError(t, db.ApplyDownload(Download{Changesets: []RemoteChangeset{{ServerVersion: 1, ClientID: mustState(t, db).ClientID, ClientVersion: 1}}, LastServerVersion: 1}))
+	require.NoError(t, db.Apply([]Op{
+		{Kind: OpIncrement, Class: "Dog", Key: "a", Field: "age", By: int64(2)},
+		{Kind: OpIncrement, Class: "Dog", Key: "a", Field: "weight", By: 0.25},
+	}))
+	require.NoError(t, db.Apply([]Op{
+		{Kind: OpIncrement, Class: "Dog", Key: "a", Field: "age", By: int64(3)},
+		{Kind: OpIncrement, Class: "Dog", Key: "a", Field: "weight", By: int64(1)},
+		{Kind: OpIncrement, Class: "Dog", Key: "b", Field: "age", By: int64(5)},
+		{Kind: OpUpdate, Class: "Dog", Key: "b", Set: Object{"age": int64(7)}},
+		{Kind: OpIncrement, Class: "Dog", Key: "b", Field: "age", By: int64(1)},
+	}))
+	backup := BackupPathFor(path, 42)
+	require.NoError(t, db.BeginClientReset(backup, "discardUnsyncedChanges", 0, false, nil))
+	require.NoError(t, db.Close())
+	changes, err := UnsyncedChanges(backup)
+	require.NoError(t, err)
+	require.Equal(t, []UnsyncedChange{
+		{Op: "increment", Class: "Dog", Key: "a", Fields: Object{"age": int64(5), "weight": 1.25}},
+		{Op: "update", Class: "Dog", Key: "b", Fields: Object{"age": int64(8)}},
+	}, changes)
+}

@@ -693,12 +693,18 @@ TETHER_API bool tether_reset_execute(const char *path, char **out_backup_path, t
  *   {"op": "update", "class": "Dog", "key": "2", "fields": {"age": 5}}
  *       existing object: only the properties the changes set, at their
  *       final values
+ *   {"op": "increment", "class": "Dog", "key": "2", "fields": {"visits": 3}}
+ *       existing object: the properties only incremented, each with the
+ *       sum of its increments (the delta, not the final value); an object
+ *       both set and incremented has an "update" and an "increment" entry
  *   {"op": "delete", "class": "Dog", "key": "3"}
  * (values in Extended JSON). This replaces Realm's manual recovery recipe
  * (tracking lastUpdated fields and a "last synced" copy by hand): after a
  * manual reset (or a discard), open the fresh database, let it download,
  * then reapply the entries you want with tether_db_write — "create" as an
- * upsert, "update" as an update's "set", "delete" as a delete. The backup is
+ * upsert, "update" as an update's "set", "increment" as an increment by
+ * each delta (so another device's concurrent increment stays: writing the
+ * final value would erase it), "delete" as a delete. The backup is
  * only read: nothing is locked or written, and it may be read while the
  * fresh database is open. *out_json is freed with tether_free; out_len is
  * optional. A missing file fails with TETHER_ERR_NOT_FOUND. */

@@ -179,7 +179,8 @@ export declare class SyncSession {
 }
 
 export interface UnsyncedChange {
-  op: 'create' | 'update' | 'delete';
+  /** 'increment': fields hold each property's delta (replay it as tx.increment), not its final value. */
+  op: 'create' | 'update' | 'increment' | 'delete';
   class: string;
   key: PrimaryKey;
   fields?: TetherObject;

@@ -5,8 +5,9 @@
 # (driver_sync_smoke.jsonl; the answers checked by drivercmp: the driver
 # protocol's rules, and equal to the Go driver's answers to the same
 # script, error messages and the session's events aside, whose number
-# depends on timing; the events must start with sessionState
-# paused->active and include the pause). $REF_DRIVER (the Go driver) and
+# depends on timing; the events must start with the upload progress
+# listener's immediate call, then sessionState paused->active, and
+# include the pause). $REF_DRIVER (the Go driver) and
 # $DRIVERCMP are built here when unset.
 # Part 2, when $TETHERD names a tetherd binary: client A writes and
 # uploads through a fresh tetherd on loopback, client B (another driver
@@ -42,8 +43,10 @@ status=0
 "$driver" < "$tmp/in" > "$tmp/out" || status=$?
 [ "$status" -eq 0 ] || fail "the driver exited with status $status"
 events=$(grep '^{"id":6,' "$tmp/out" || :)
+# A new upload progress listener is called at once (nothing outstanding),
+# before the resume.
 case "$events" in
-    '{"id":6,"ok":true,"result":[{"from":"paused","to":"active","type":"sessionState"},'*'{"from":"active","to":"paused","type":"sessionState"}'*) ;;
+    '{"id":6,"ok":true,"result":[{"direction":"upload","estimate":1,"transferable":0,"transferred":0,"type":"progress"},{"from":"paused","to":"active","type":"sessionState"},'*'{"from":"active","to":"paused","type":"sessionState"}'*) ;;
     *) fail "unexpected events: $events" ;;
 esac
 root=$(cd "$here/../../.." && pwd)

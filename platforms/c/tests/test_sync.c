@@ -313,8 +313,11 @@ static void test_sync_pause_resume(void) {
     rec_destroy(&r);
 }
 
-/* Progress listeners: an upload listener hears a local commit (what there
- * is to upload grows) even offline; free_ctx once for each. */
+/* Progress listeners: a new upload listener is called at once (nothing
+ * outstanding), a currentChanges one completes at once; an upload listener
+ * hears a local commit (what there is to upload grows) even offline; a
+ * download listener hears nothing offline (what the server has is
+ * unknown); free_ctx once for each. */
 static void test_sync_progress_offline(void) {
     tether_error e;
     char url[64];
@@ -330,8 +333,11 @@ static void test_sync_progress_offline(void) {
     CHECK_OK(tether_sync_add_progress_listener(s, "download", "indefinitely", rec_callback, &down, rec_free, &ld, &e));
     CHECK_OK(tether_sync_add_progress_listener(s, "upload", "currentChanges", rec_callback, &cur, rec_free, &lc, &e));
     CHECK(lu && ld && lc && lu != ld && ld != lc);
+    int first = rec_wait(&up, 0, "\"transferable\":0,", "\"transferred\":0", "\"estimate\":1,", 5000);
+    CHECK(first == 0);
+    CHECK(rec_wait(&cur, 0, "\"transferable\":0,", "\"transferred\":0", "\"estimate\":1,", 5000) == 0);
     CHECK_OK(tether_db_write(db, "[{\"create\":\"Dog\",\"value\":{\"_id\":\"1\",\"name\":\"Rex\"}}]", TETHER_NTS, &e));
-    int i = rec_wait(&up, 0, "\"type\":\"progress\"", "\"direction\":\"upload\"", "\"transferred\":0", 5000);
+    int i = rec_wait(&up, first + 1, "\"type\":\"progress\"", "\"direction\":\"upload\"", "\"transferred\":0", 5000);
     CHECK(i >= 0 && rec_find(&up, i, "\"transferable\":", "\"estimate\":", NULL) == i);
     CHECK(rec_find(&up, i, "\"transferable\":0,", NULL, NULL) < 0);
     CHECK(rec_count(&down) == 0);

@@ -231,13 +231,23 @@ function showSync(session) {
   progressLabels(session);
 }
 
+// The bars show Tether's estimate, not transferred/transferable: those
+// count bytes since the session started, while the estimate of a
+// 'reportIndefinitely' listener covers the work in flight now (a small
+// upload after a large download starts at 0%, not at 99%). A new listener
+// is called at once, so a bar shows what waits from the first moment.
+// Every report is also kept in window.tetherDemo.progress (with the number
+// of todos then) for the demo's browser test.
 const progressTimers = {};
-function showProgress(direction, transferred, transferable) {
+window.tetherDemo = { progress: [] };
+function showProgress(direction, transferred, transferable, estimate) {
+  window.tetherDemo.progress.push({ direction, transferred, transferable, estimate, todos: todos?.length ?? 0 });
   const row = $(`progress-${direction}`);
   row.dataset.transferred = String(transferred);
   row.dataset.transferable = String(transferable);
-  const busy = transferable > 0 && transferred < transferable;
-  row.querySelector('.fill').style.width = `${transferable > 0 ? Math.min(100, (100 * transferred) / transferable) : 100}%`;
+  row.dataset.estimate = String(estimate);
+  const busy = estimate < 1;
+  row.querySelector('.fill').style.width = `${Math.round(100 * estimate)}%`;
   row.dataset.pending = String(Math.max(0, transferable - transferred));
   clearTimeout(progressTimers[direction]);
   if (busy) {
@@ -261,8 +271,9 @@ function progressLabels(session) {
     const row = $(`progress-${direction}`);
     const { transferred, transferable, pending } = row.dataset;
     row.querySelector('.progress-label').textContent = moving ? on : off;
+    const percent = `${Math.floor(100 * Number(row.dataset.estimate ?? 1))}%`;
     row.querySelector('.progress-count').textContent = moving
-      ? `${bytes(Number(transferred))} of ${bytes(Number(transferable))}`
+      ? `${percent} · ${bytes(Number(pending ?? 0))} left`
       : `${bytes(Number(pending ?? 0))}`;
   }
 }
@@ -277,11 +288,28 @@ const RESET_AFTER = {
   manual: ['Needs a restart', 'Restart the app to download the server\u2019s data.'],
 };
 
+// What a reset kept or dropped, from the recovery helper on its backup:
+// one line per object ("added “…”", "renamed to “…”", "deleted").
+async function describeUnsynced(backupPath) {
+  const changes = await Tether.unsyncedChanges(backupPath);
+  return changes.map((c) => {
+    const f = c.fields ?? {};
+    switch (c.op) {
+      case 'create': return `added \u201c${f.title}\u201d`;
+      case 'delete': return `deleted a todo`;
+      case 'increment': return `changed the priority of a todo`;
+      default:
+        return 'title' in f ? `renamed a todo to \u201c${f.title}\u201d` : 'done' in f ? `marked a todo ${f.done ? 'done' : 'not done'}` : 'edited a todo';
+    }
+  });
+}
+
 function showReset(e) {
   const n = ui.resetNotice;
   n.hidden = false;
   n.dataset.phase = e.phase;
   n.dataset.mode = e.mode;
+  delete n.dataset.changes;
   if (e.phase === 'before') {
     ui.resetTitle.textContent = 'Client reset in progress…';
     ui.resetText.textContent = `The server asked this device to reset its sync history. Mode ${RESET_MODE}: trying to ${e.mode} unsynced changes.`;
@@ -291,6 +319,30 @@ function showReset(e) {
     ui.resetText.textContent = `The server asked this device to reset its sync history. ${text}` +
       (e.message ? ` ${e.message}` : '') + (e.mode !== 'recover' && e.backupPath ? ` Backup: ${e.backupPath}.` : '') +
       ` (Configured mode: ${RESET_MODE}.)`;
+    if (e.backupPath && e.mode !== 'manual') showResetChanges(e);
+  }
+}
+
+async function showResetChanges(e) {
+  const list = $('reset-changes');
+  list.replaceChildren();
+  try {
+    const lines = await describeUnsynced(e.backupPath);
+    if (ui.resetNotice.dataset.phase !== 'after') return; // a newer reset began meanwhile
+    ui.resetNotice.dataset.changes = String(lines.length);
+    const head = document.createElement('li');
+    head.className = 'head';
+    head.textContent = lines.length === 0
+      ? 'No unsynced changes: nothing needed recovering.'
+      : `${e.mode === 'recover' ? 'Recovered' : 'Discarded'} ${lines.length} unsynced ${lines.length === 1 ? 'change' : 'changes'}:`;
+    list.append(head);
+    for (const line of lines) {
+      const li = document.createElement('li');
+      li.textContent = line;
+      list.append(li);
+    }
+  } catch (err) {
+    showError('reset', err);
   }
 }
 $('reset-dismiss').addEventListener('click', () => (ui.resetNotice.hidden = true));
@@ -311,8 +363,8 @@ async function main() {
   const session = db.syncSession;
   session.addConnectionNotification(() => showSync(session));
   session.addStateNotification(() => showSync(session));
-  session.addProgressNotification('upload', 'reportIndefinitely', (t, n) => showProgress('upload', t, n));
-  session.addProgressNotification('download', 'reportIndefinitely', (t, n) => showProgress('download', t, n));
+  session.addProgressNotification('upload', 'reportIndefinitely', (t, n, e) => showProgress('upload', t, n, e));
+  session.addProgressNotification('download', 'reportIndefinitely', (t, n, e) => showProgress('download', t, n, e));
   ui.pause.addEventListener('click', async () => {
     sessionStorage.setItem('tether-demo-paused', '1'); // a reload stays paused
     try {

@@ -52,10 +52,12 @@ async function startDemo() {
   return { ...JSON.parse(readFileSync(ready, 'utf8')), proc, dir, output: () => output };
 }
 
-async function admin(path) {
+async function admin(path, payload) {
   // The admin API needs the key tetherd generated in its data directory.
   const key = readFileSync(demo.adminKeyFile, 'utf8').trim();
-  const r = await fetch(demo.admin + path, { method: 'POST', headers: { Authorization: `Bearer ${key}` } });
+  const r = await fetch(demo.admin + path, {
+    method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: payload === undefined ? undefined : JSON.stringify(payload),
+  });
   const body = await r.text();
   assert.ok(r.ok, `admin ${path}: ${r.status} ${body}`);
   return JSON.parse(body);
@@ -145,6 +147,21 @@ async function waitSync(p, { state, session }) {
   const states = state === undefined ? [''] : [].concat(state).map((s) => `[data-state=${s}]`);
   const sel = states.map((s) => `[data-testid=connection]${s}${session ? `[data-session=${session}]` : ''}`).join(', ');
   await p.page.waitForSelector(sel, { timeout: WAIT });
+}
+
+// The page's progress reports since it loaded (app.js keeps them):
+// {direction, transferred, transferable, estimate, todos}.
+function progressLog(p, direction) {
+  return p.page.evaluate((d) => window.tetherDemo.progress.filter((r) => r.direction === d), direction);
+}
+
+// An honest bar never goes back within a batch and says 1 only when done.
+function checkMonotonic(name, reports) {
+  for (let i = 1; i < reports.length; i++) {
+    if (reports[i - 1].estimate < 1) {
+      assert.ok(reports[i].estimate >= reports[i - 1].estimate, `${name}: the estimate went back: ${JSON.stringify(reports)}`);
+    }
+  }
 }
 
 async function errors(p) {
@@ -239,6 +256,12 @@ const merged = ['[ ] book the dentist', '[x] buy oat milk', '[x] walk the dog', 
 step('A reconnects: both show the merged list (per field; a delete wins); upload progress reported', async () => {
   const upload = () => A.page.$eval('[data-testid=progress-upload]', (e) => [e.dataset.transferred, e.dataset.transferable]);
   const before = await upload();
+  // Paused after the reload, the bar already shows the edits waiting: a
+  // new listener is called at once, at 0% of what is outstanding.
+  await A.page.waitForSelector('[data-testid=progress-upload]:not([hidden])[data-estimate="0"]', { timeout: WAIT });
+  assert.ok(Number(await A.page.getAttribute('[data-testid=progress-upload]', 'data-pending')) > 0, 'A has bytes waiting to upload');
+  assert.match(await A.page.textContent('[data-testid=progress-upload]'), /Waiting to upload/);
+  await shot('4-waiting-to-upload', A);
   await A.page.getByTestId('resume').click();
   await waitSync(A, { state: 'connected', session: 'active' });
   // A renamed "buy milk" while B marked it done: both fields survive.
@@ -249,11 +272,15 @@ step('A reconnects: both show the merged list (per field; a delete wins); upload
       const e = document.querySelector('[data-testid=progress-upload]');
       const t = Number(e.dataset.transferred);
       const n = Number(e.dataset.transferable);
-      return n > 0 && t === n && JSON.stringify([e.dataset.transferred, e.dataset.transferable]) !== prev;
+      return n > 0 && t === n && e.dataset.estimate === '1' && JSON.stringify([e.dataset.transferred, e.dataset.transferable]) !== prev;
     },
     JSON.stringify(before),
     { timeout: WAIT },
   );
+  const reports = await progressLog(A, 'upload');
+  assert.equal(reports[0].estimate, 0, `the upload bar starts at 0%: ${JSON.stringify(reports)}`);
+  assert.equal(reports.at(-1).estimate, 1);
+  checkMonotonic('A upload', reports);
   await shot('4-merged', A, B);
 });
 
@@ -299,12 +326,49 @@ step('an operator client reset: the notice says which mode recovered the data; n
     assert.match(notice, /Recovered \(mode: recover\)/);
     assert.match(notice, /Configured mode: recoverOrDiscardUnsyncedChanges/);
   }
+  // What was recovered, from the recovery helper on the backup: A's
+  // offline todo; B had nothing unsynced.
+  await A.page.waitForSelector('[data-testid=reset-notice][data-changes="1"]', { timeout: WAIT });
+  assert.deepEqual(await A.page.$$eval('[data-testid=reset-changes] li', (lis) => lis.map((li) => li.textContent)),
+    ['Recovered 1 unsynced change:', 'added \u201cwritten before the reset\u201d']);
+  await B.page.waitForSelector('[data-testid=reset-notice][data-changes="0"]', { timeout: WAIT });
+  assert.match(await B.page.textContent('[data-testid=reset-changes]'), /No unsynced changes/);
   const all = ['[ ] book the dentist', '[x] buy oat milk', '[ ] call mum back', '[x] walk the dog', '[ ] water the plants',
     '[ ] written before the reset'];
   await waitList(A, all);
   await waitList(B, all);
   await waitSync(A, { state: 'connected', session: 'active' });
   await shot('6-client-reset', A, B);
+});
+
+const MANY = 2000;
+
+step(`a third browser joins ${MANY + 6} todos: its download bar follows the todos in, 100% only with all of them`, async () => {
+  const ops = [];
+  for (let i = 0; i < MANY; i++) {
+    ops.push({ create: 'Todo', value: { _id: `bulk-${String(i).padStart(5, '0')}`, title: `zz bulk todo ${i} ${'·'.repeat(40)}`, done: false } });
+  }
+  await admin('/admin/write', { partition: demo.partition, ops });
+  const C = await openBrowser('c');
+  try {
+    await waitSync(C, { state: 'connected', session: 'active' });
+    const total = MANY + 6;
+    await C.page.waitForFunction((n) => document.querySelectorAll('[data-testid=todo]').length === n, total, { timeout: WAIT });
+    await C.page.waitForFunction(() => window.tetherDemo.progress.some((r) => r.direction === 'download' && r.estimate === 1 && r.transferable > 0),
+      null, { timeout: WAIT });
+    const reports = (await progressLog(C, 'download')).filter((r) => r.transferable > 0);
+    const partial = reports.filter((r) => r.estimate > 0 && r.estimate < 1);
+    assert.ok(partial.length >= 3, `the bar moved in steps: ${JSON.stringify(reports)}`);
+    for (const r of reports) {
+      assert.ok(Math.abs(r.estimate - r.todos / total) < 0.1, `the estimate follows the todos in: ${JSON.stringify(r)} of ${total}`);
+      if (r.estimate === 1) assert.equal(r.todos, total, `100% only with every todo in: ${JSON.stringify(r)}`);
+    }
+    checkMonotonic('C download', reports);
+    await shot('7-bulk-download', C);
+    assert.deepEqual(await errors(C), []);
+  } finally {
+    await C.context.close();
+  }
 });
 
 step('no errors left on either page, no uncaught page errors', async () => {
