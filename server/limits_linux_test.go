@@ -2,9 +2,6 @@ package server
 
 import (
 	"context"
-	"net"
-	"net/http"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,16 +19,7 @@ func TestMarkFloodCapped(t *testing.T) {
 	// the reader below ends it as soon as the server answers.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	// A small receive buffer, so the server's answers back up after a few
-	// kilobytes instead of megabytes.
-	dialer := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-	}}
-	hc := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
-	ws, _, err := websocket.Dial(ctx, srv.SyncURL(), &websocket.DialOptions{HTTPClient: hc})
-	require.NoError(t, err)
-	defer ws.CloseNow()
-	ws.SetReadLimit(protocol.MaxFrame)
+	ws := dialTinyBuffer(t, ctx, srv)
 	send := func(m *protocol.Message) error {
 		b, err := protocol.Encode(m)
 		require.NoError(t, err)

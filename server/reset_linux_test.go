@@ -3,10 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,16 +21,7 @@ func TestTrimNeverResetsALiveSessionBehind(t *testing.T) {
 	srv := startServer(t, Config{WriteQueue: 1, WriteTimeout: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	// A small receive buffer, so that A's downloads back up after a few
-	// megabytes (the server's send buffer) instead of many more.
-	dialer := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-	}}
-	hc := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
-	ws, _, err := websocket.Dial(ctx, srv.SyncURL(), &websocket.DialOptions{HTTPClient: hc})
-	require.NoError(t, err)
-	defer ws.CloseNow()
-	ws.SetReadLimit(protocol.MaxFrame + 1024)
+	ws := dialTinyBuffer(t, ctx, srv)
 	bind, err := protocol.Encode(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{
 		ProtocolVersion: protocol.Version, Partition: "p", Token: allToken(t), ClientID: 1, Schema: []byte(dogSchema)}})
 	require.NoError(t, err)

@@ -3,12 +3,8 @@
 package server
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,17 +20,9 @@ func TestSlowClientDoesNotBlockOthers(t *testing.T) {
 	srv := startServer(t, Config{WriteQueue: 2})
 	// The slow client binds and then never reads, on a socket with a tiny
 	// receive buffer so that the server's writes to it stall quickly.
-	tiny := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		}}
-		return d.DialContext(ctx, network, addr)
-	}}}
 	ctx, cancel := contextWithTimeout()
 	defer cancel()
-	slow, _, err := websocket.Dial(ctx, srv.SyncURL(), &websocket.DialOptions{HTTPClient: tiny})
-	require.NoError(t, err)
-	defer slow.CloseNow()
+	slow := dialTinyBuffer(t, ctx, srv)
 	bind, _ := protocol.Encode(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{
 		ProtocolVersion: protocol.Version, Partition: "p", Token: allToken(t), ClientID: 9, Schema: []byte(dogSchema)}})
 	require.NoError(t, slow.Write(ctx, websocket.MessageBinary, bind))
