@@ -50,8 +50,9 @@ import (
 // APIVersion is the version of this binding's API (the C ABI's
 // TETHER_API_VERSION counts the same features: 3 = databases, sync
 // sessions, client reset; 4 = DeleteDatabase; 5 = WaitForListeners, static
-// handle calls (Database.Handle, DatabaseWrite/Get/Query/Count)).
-const APIVersion = 5
+// handle calls (Database.Handle, DatabaseWrite/Get/Query/Count); 6 = the
+// config's "readOnly").
+const APIVersion = 6
 
 // Version returns APIVersion: one trivial call across the boundary (apps
 // use it to detect a stale native library; benchmarks to time a call).

@@ -160,7 +160,7 @@ public final class BindingTest {
 
     public static void testCallVersion() {
         equal(5L, Tether.version(), "Tether.version()");
-        equal(5L, Tether.APIVersion, "Tether.APIVersion");
+        equal(6L, Tether.APIVersion, "Tether.APIVersion");
     }
 
     public static void testCallsWriteGetQueryCountSchema() throws Exception {
