@@ -242,8 +242,10 @@ func (s *SyncSession) State() ([]byte, error) {
 	return b, errorOf(err)
 }
 
-// UploadAll waits up to timeoutMs milliseconds until every local change is
-// uploaded; false if the time ran out first.
+// UploadAll waits up to timeoutMs milliseconds (> 0) until every local
+// change is uploaded; false if the time ran out first. A closed session
+// fails with Closed, a session a fatal error stopped with that error's
+// code, at once (also a wait in progress when it came).
 func (s *SyncSession) UploadAll(timeoutMs int64) (bool, error) {
 	ok, err := api.SessionUploadAll(s.h, timeoutMs)
 	return ok, errorOf(err)

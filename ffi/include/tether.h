@@ -596,7 +596,11 @@ TETHER_API bool tether_sync_state(tether_sync *sync, int *out_session_state,
  * *out_completed is true if it happened in time, false on timeout: a
  * timeout is not an error, the call still returns true. It returns false
  * only on an error: a closed or invalid handle, the session closing while
- * waiting (TETHER_ERR_CLOSED), or a call from the session's own callback
+ * waiting (TETHER_ERR_CLOSED), a session stopped by a fatal error
+ * (TETHER_ERR_PERMISSION_DENIED, TETHER_ERR_AUTH_FAILED, a manual
+ * TETHER_ERR_CLIENT_RESET, ...: that error's code, at once, and also for a
+ * wait in progress when it came; until tether_sync_resume or
+ * tether_sync_refresh_token), or a call from the session's own callback
  * (see tether_sync_event_fn). Blocks the calling thread; with nothing to
  * upload, upload_all completes at once, also offline. */
 TETHER_API bool tether_sync_upload_all(tether_sync *sync, int64_t timeout_ms,

@@ -612,7 +612,10 @@ export class SyncSession {
 
   /**
    * Resolves once every local change committed before the call is on the
-   * server; rejects with Timeout after {timeout} ms (default: no limit).
+   * server; rejects with Timeout after {timeout} ms (default: no limit),
+   * with Closed once the session is closed, and with the code of the fatal
+   * error that stopped the session (PermissionDenied, AuthFailed, a manual
+   * ClientReset, ...) at once, until resume or refreshToken.
    */
   async uploadAllLocalChanges(options) {
     const ms = timeoutMs(options, 'uploadAllLocalChanges');
