@@ -50,7 +50,8 @@ import (
 // APIVersion is the version of this binding's API (the C ABI's
 // TETHER_API_VERSION counts the same features: 3 = databases, sync
 // sessions, client reset; 4 = DeleteDatabase; 5 = WaitForListeners, static
-// handle calls (Database.Handle, DatabaseWrite/Get/Query/Count)).
+// handle calls (Database.Handle, DatabaseWrite/Get/Query/Count); 6 = the
+// config's "readOnly").
 const APIVersion = tables.APIVersion
 
 // Version returns APIVersion: one trivial call across the boundary (apps
@@ -237,8 +238,10 @@ func (s *SyncSession) State() ([]byte, error) {
 	return b, errorOf(err)
 }
 
-// UploadAll waits up to timeoutMs milliseconds until every local change is
-// uploaded; false if the time ran out first.
+// UploadAll waits up to timeoutMs milliseconds (> 0) until every local
+// change is uploaded; false if the time ran out first. A closed session
+// fails with Closed, a session a fatal error stopped with that error's
+// code, at once (also a wait in progress when it came).
 func (s *SyncSession) UploadAll(timeoutMs int64) (bool, error) {
 	ok, err := api.SessionUploadAll(s.h, timeoutMs)
 	return ok, errorOf(err)

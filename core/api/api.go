@@ -24,6 +24,10 @@ type Config struct {
 	InMemory       bool            `json:"inMemory,omitempty"`
 	Schema         json.RawMessage `json:"schema,omitempty"`
 	AllowMigration bool            `json:"allowMigration,omitempty"`
+	// ReadOnly opens the file as a private read-only view (a client reset's
+	// backup, say): nothing locked or written, writes fail with
+	// InvalidArgument, the stored schema (Schema is not applied).
+	ReadOnly bool `json:"readOnly,omitempty"`
 	// Durability: "full" (default), "relaxed" or "none"; see store.SyncPolicy.
 	Durability string `json:"durability,omitempty"`
 }
@@ -34,7 +38,7 @@ func ParseConfig(data []byte) (store.Options, error) {
 	if err := decodeJSON("the config", data, &c); err != nil {
 		return store.Options{}, err
 	}
-	o := store.Options{Path: c.Path, InMemory: c.InMemory, AllowMigration: c.AllowMigration}
+	o := store.Options{Path: c.Path, InMemory: c.InMemory, AllowMigration: c.AllowMigration, ReadOnly: c.ReadOnly}
 	if len(c.Schema) > 0 && string(c.Schema) != "null" {
 		s, err := schema.FromJSON(c.Schema)
 		if err != nil {

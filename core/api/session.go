@@ -106,11 +106,17 @@ func SessionStateJSON(h int64) ([]byte, error) {
 	return json.Marshal(map[string]string{"session": s.State().String(), "connection": s.ConnectionState().String()})
 }
 
-// SessionUploadAll / SessionDownloadAll wait up to timeoutMs; the result
-// says whether everything was transferred in time.
+// SessionUploadAll / SessionDownloadAll wait up to timeoutMs (> 0, else
+// InvalidArgument); the result says whether everything was transferred in
+// time. A closed session answers Closed at once, a session a fatal error
+// stopped answers that error's code at once, and a wait in progress is
+// woken with either (core/session's rules).
 func SessionUploadAll(h int64, timeoutMs int64) (bool, error) {
 	s, err := sess(h)
 	if err != nil {
+		return false, err
+	}
+	if err := waitTimeout(timeoutMs); err != nil {
 		return false, err
 	}
 	return s.UploadAllLocalChanges(millis(timeoutMs))
@@ -121,7 +127,19 @@ func SessionDownloadAll(h int64, timeoutMs int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if err := waitTimeout(timeoutMs); err != nil {
+		return false, err
+	}
 	return s.DownloadAllServerChanges(millis(timeoutMs))
+}
+
+// waitTimeout: bindings give a positive number of milliseconds (their
+// "no limit" is a very large one); Go's negative NoTimeout stays Go's.
+func waitTimeout(ms int64) error {
+	if ms <= 0 {
+		return terror.New(terror.InvalidArgument, "the timeout must be positive")
+	}
+	return nil
 }
 
 // SessionWaitForListeners waits up to timeoutMs (0: only checks) until

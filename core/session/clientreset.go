@@ -20,6 +20,13 @@ import (
 func (s *Session) startClientReset(e *protocol.Error) {
 	s.dropConn()
 	db := s.cfg.DB
+	// One reset, one backup path: a session resumed while a manual reset
+	// is still required is told again, naming the file that reset will
+	// create (the path its first callback and error gave the app).
+	if info, err := db.PendingClientReset(); err == nil && info != nil && info.Required {
+		s.requireManualReset(info.BackupPath, e, "")
+		return
+	}
 	backup := s.backupPath()
 	mode := s.cfg.ClientReset
 	if mode == reset.Manual {
@@ -57,8 +64,12 @@ func (s *Session) startClientReset(e *protocol.Error) {
 
 // requireManualReset is manual mode, and the fallback of the others.
 func (s *Session) requireManualReset(backup string, e *protocol.Error, why string) {
-	if err := s.cfg.DB.MarkClientResetRequired(backup, e.RestoredVersion, e.Restored); err != nil {
-		s.reportError(terror.CodeOf(err), err.Error(), true)
+	// Recorded once: a repeat of the server's request keeps the first
+	// record (its backup path and restored version).
+	if info, err := s.cfg.DB.PendingClientReset(); err != nil || info == nil || !info.Required {
+		if err := s.cfg.DB.MarkClientResetRequired(backup, e.RestoredVersion, e.Restored); err != nil {
+			s.reportError(terror.CodeOf(err), err.Error(), true)
+		}
 	}
 	msg := fmt.Sprintf("client reset required: %s; call ExecuteClientReset on %s (every instance closed), or it happens at the next open; the database before the reset will be at %s", e.Message, s.cfg.DB.Path(), backup)
 	if why != "" {

@@ -160,8 +160,13 @@ func transition[T comparable](s *Session, cur *T, to T, ls *map[int]func(T, T)) 
 	s.deliveries.Drain()
 }
 
+// reportError tells the error handlers; a fatal error also stops the
+// session's waits (see halt).
 func (s *Session) reportError(code any, msg string, fatal bool) {
 	e := Error{Code: toCode(code), Message: msg, Fatal: fatal}
+	if fatal {
+		s.halt(terror.New(terror.Code(e.Code), "the session stopped: %s", msg))
+	}
 	s.mu.Lock()
 	for _, fn := range s.listeners.errors {
 		s.deliveries.Enqueue(func() { fn(e) })

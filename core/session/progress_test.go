@@ -16,21 +16,6 @@ import (
 	"github.com/tethersync/tether/server"
 )
 
-// A real tetherd in-process on loopback, as e2e/helpers_test.go starts it.
-
-const secret = "session-test-secret"
-
-const dogSchema = `[{"name":"Dog","primaryKey":"_id","properties":{"_id":"string","name":"string"}}]`
-
-func startServer(t *testing.T) *server.Server {
-	t.Helper()
-	srv, err := server.New(server.Config{Listen: "127.0.0.1:0", AdminListen: "-", DataDir: t.TempDir(), Secret: secret})
-	require.NoError(t, err)
-	require.NoError(t, srv.Start())
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
-
 func openDB(t *testing.T, name string) *store.DB {
 	t.Helper()
 	s, err := schema.FromJSON([]byte(dogSchema))

@@ -7,6 +7,8 @@
 package session
 
 import (
+	"context"
+	"errors"
 	"math/rand"
 	"sync"
 	"time"
@@ -43,7 +45,8 @@ type event struct {
 	err   error
 	token string
 	done  chan bool
-	gen   int // reconnect timer generation
+	wait  chan error // a wait's answer: nil once done, else why not
+	gen   int        // reconnect timer generation
 }
 
 // Session keeps one database in step with one partition of a server.
@@ -75,8 +78,11 @@ type Session struct {
 	reconnGen   int
 	markSeq     uint64
 	uploadWait  []waiter
-	marks       map[uint64][]chan bool
-	downWait    []chan bool
+	marks       map[uint64][]chan error
+	downWait    []chan error
+	// stopErr is the fatal error that stopped the session (until Resume,
+	// or RefreshToken): waits return it at once.
+	stopErr     error
 	progress    progressState
 	lastPong    time.Time
 	resetBefore *store.DB // read-only view of the state before a reset in progress
@@ -84,7 +90,7 @@ type Session struct {
 
 type waiter struct {
 	target uint64
-	done   chan bool
+	done   chan error
 }
 
 // Start starts a session on cfg.DB. It returns at once: the session
@@ -96,12 +102,15 @@ func Start(cfg Config) (*Session, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if cfg.DB.ReadOnly() {
+		return nil, terror.New(terror.InvalidArgument, "a read-only database cannot sync")
+	}
 	st, err := cfg.DB.SyncState()
 	if err != nil {
 		return nil, err
 	}
 	s := &Session{cfg: cfg, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
-		marks: map[uint64][]chan bool{}, uploaded: st.UploadedVersion, backoff: cfg.MinBackoff}
+		marks: map[uint64][]chan error{}, uploaded: st.UploadedVersion, backoff: cfg.MinBackoff}
 	s.progress.init(cfg.DB, st)
 	s.unhook = cfg.DB.OnLocalCommit(func(size int) {
 		// Counted here, before Write returns, so that a progress listener
@@ -153,47 +162,134 @@ func (s *Session) RefreshToken(token string) { s.post(event{kind: evRefresh, tok
 
 // Close ends the session (dying, then inactive). Local data stays.
 func (s *Session) Close() {
+	select {
+	case <-s.quit: // closed already
+		return
+	default:
+	}
 	done := make(chan bool)
 	select {
 	case s.events <- event{kind: evClose, done: done}:
-		<-done
+		// Buffered after another Close ended the run goroutine: quit says so.
+		select {
+		case <-done:
+		case <-s.quit:
+		}
 	case <-s.quit:
 	}
 }
 
+// NoTimeout, as the timeout of UploadAllLocalChanges or
+// DownloadAllServerChanges, waits without a limit (any negative duration
+// does). A timeout of 0 is InvalidArgument.
+const NoTimeout time.Duration = -1
+
 // UploadAllLocalChanges waits until every local change committed before
-// the call is integrated by the server, or the timeout passes (false).
+// the call is integrated by the server, or the timeout passes (false, no
+// error). A wait on a closed session returns Closed at once, and one on a
+// session a fatal error stopped (PermissionDenied, AuthFailed, a manual
+// ClientReset, ...) returns that error at once; a wait in progress when
+// the session closes or stops is woken with that error.
 func (s *Session) UploadAllLocalChanges(timeout time.Duration) (bool, error) {
-	return s.wait(evWaitUpload, timeout)
+	return s.waitTimeout(evWaitUpload, timeout)
 }
 
 // DownloadAllServerChanges waits until everything the server had when the
 // call was made is downloaded and applied, or the timeout passes (false).
+// Errors as UploadAllLocalChanges.
 func (s *Session) DownloadAllServerChanges(timeout time.Duration) (bool, error) {
-	return s.wait(evWaitDownload, timeout)
+	return s.waitTimeout(evWaitDownload, timeout)
 }
 
-func (s *Session) wait(kind evKind, timeout time.Duration) (bool, error) {
-	if timeout <= 0 {
-		return false, terror.New(terror.InvalidArgument, "the timeout must be positive")
+// UploadAllLocalChangesContext is UploadAllLocalChanges until ctx ends:
+// nil once everything is uploaded; when ctx ends first, ctx.Err() wrapped
+// in an error with code Timeout (deadline) or terror.Canceled (canceled),
+// so errors.Is(err, context.DeadlineExceeded) and terror.CodeOf(err) both
+// tell why. Closed and fatal errors as UploadAllLocalChanges.
+func (s *Session) UploadAllLocalChangesContext(ctx context.Context) error {
+	return s.wait(ctx, evWaitUpload)
+}
+
+// DownloadAllServerChangesContext is DownloadAllServerChanges until ctx
+// ends, with the errors of UploadAllLocalChangesContext.
+func (s *Session) DownloadAllServerChangesContext(ctx context.Context) error {
+	return s.wait(ctx, evWaitDownload)
+}
+
+// errWaitTimedOut marks a timed-out wait of waitTimeout (its false result).
+var errWaitTimedOut = errors.New("timed out")
+
+func (s *Session) waitTimeout(kind evKind, timeout time.Duration) (bool, error) {
+	if timeout == 0 {
+		return false, terror.New(terror.InvalidArgument, "the timeout must be positive (or NoTimeout: no limit)")
 	}
-	done := make(chan bool, 1)
-	select {
-	case s.events <- event{kind: kind, done: done}:
-	case <-s.quit:
-		return false, terror.New(terror.Closed, "the session is closed")
+	ctx := context.Background()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errWaitTimedOut)
+		defer cancel()
 	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case ok := <-done:
-		if !ok {
-			return false, terror.New(terror.Closed, "the session closed while waiting")
-		}
-		return true, nil
-	case <-t.C:
+	err := s.wait(ctx, kind)
+	if err != nil && errors.Is(context.Cause(ctx), errWaitTimedOut) && errors.Is(err, context.DeadlineExceeded) {
 		return false, nil
 	}
+	return err == nil, err
+}
+
+func closedErr() error { return terror.New(terror.Closed, "the session is closed") }
+
+// waitErr says why ctx ended a wait.
+func waitErr(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return terror.Wrap(terror.Timeout, err, "the wait ran out of time")
+	}
+	return terror.Wrap(terror.Canceled, err, "the wait was canceled")
+}
+
+// wait hands a waiter to the run goroutine and waits for its answer. The
+// session's own rules (closed, stopped by a fatal error) come first: they
+// hold at once, whatever ctx says.
+func (s *Session) wait(ctx context.Context, kind evKind) error {
+	select {
+	case <-s.quit:
+		return closedErr()
+	default:
+	}
+	done := make(chan error, 1)
+	select {
+	case <-s.quit:
+		return closedErr()
+	case s.events <- event{kind: kind, wait: done}:
+	case <-ctx.Done():
+		return waitErr(ctx.Err())
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-s.quit:
+		// The run goroutine answered every waiter it knew before it
+		// ended; one posted after that is answered here.
+		select {
+		case err := <-done:
+			return err
+		default:
+			return closedErr()
+		}
+	case <-ctx.Done():
+		select {
+		case err := <-done:
+			return err
+		default:
+			return waitErr(ctx.Err())
+		}
+	}
+}
+
+// halt records the fatal error that stopped the session and answers every
+// wait with it.
+func (s *Session) halt(err error) {
+	s.stopErr = err
+	s.releaseWaiters(err)
 }
 
 func (s *Session) run() {
@@ -241,6 +337,7 @@ func (s *Session) handle(e event) bool {
 		}
 	case evResume:
 		if s.State() == Paused || s.State() == Inactive {
+			s.stopErr = nil
 			s.setState(Active)
 			s.backoff = s.cfg.MinBackoff
 			s.reconnGen++
@@ -249,15 +346,24 @@ func (s *Session) handle(e event) bool {
 	case evRefresh:
 		s.token = e.token
 		if s.State() == WaitingForAccessToken {
+			s.stopErr = nil
 			s.setState(Active)
 			s.connect()
 		} else if s.bound {
 			s.conn.send(&protocol.Message{Type: protocol.TRefresh, Session: s.sid, Refresh: &protocol.Refresh{Token: e.token}})
 		}
 	case evWaitUpload:
-		s.addUploadWaiter(e.done)
+		if s.stopErr != nil {
+			e.wait <- s.stopErr
+			break
+		}
+		s.addUploadWaiter(e.wait)
 	case evWaitDownload:
-		s.downWait = append(s.downWait, e.done)
+		if s.stopErr != nil {
+			e.wait <- s.stopErr
+			break
+		}
+		s.downWait = append(s.downWait, e.wait)
 		s.sendMark()
 	case evPing:
 		if s.bound {
@@ -271,7 +377,8 @@ func (s *Session) handle(e event) bool {
 		s.setState(Dying)
 		s.dropConn()
 		s.unhook()
-		s.releaseWaiters()
+		s.stopErr = closedErr()
+		s.releaseWaiters(s.stopErr)
 		s.setState(Inactive)
 		close(s.quit)
 		close(e.done)
@@ -388,7 +495,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		s.upload()
 	case protocol.TMarkOK:
 		for _, ch := range s.marks[m.Mark.ID] {
-			ch <- true
+			ch <- nil
 		}
 		delete(s.marks, m.Mark.ID)
 	case protocol.TPing:
@@ -472,10 +579,10 @@ func (s *Session) upload() {
 	}
 }
 
-func (s *Session) addUploadWaiter(done chan bool) {
+func (s *Session) addUploadWaiter(done chan error) {
 	st, err := s.cfg.DB.SyncState()
 	if err != nil {
-		done <- false
+		done <- err
 		return
 	}
 	s.uploadWait = append(s.uploadWait, waiter{target: st.LocalVersion, done: done})
@@ -486,7 +593,7 @@ func (s *Session) notifyUploadWaiters() {
 	kept := s.uploadWait[:0]
 	for _, w := range s.uploadWait {
 		if s.uploaded >= w.target || s.nothingPendingUpTo(w.target) {
-			w.done <- true
+			w.done <- nil
 		} else {
 			kept = append(kept, w)
 		}
@@ -511,19 +618,20 @@ func (s *Session) sendMark() {
 	s.conn.send(&protocol.Message{Type: protocol.TMark, Session: s.sid, Mark: &protocol.Mark{ID: s.markSeq}})
 }
 
-func (s *Session) releaseWaiters() {
+// releaseWaiters answers every wait with err.
+func (s *Session) releaseWaiters(err error) {
 	for _, w := range s.uploadWait {
-		w.done <- false
+		w.done <- err
 	}
 	for _, chs := range s.marks {
 		for _, ch := range chs {
-			ch <- false
+			ch <- err
 		}
 	}
 	for _, ch := range s.downWait {
-		ch <- false
+		ch <- err
 	}
-	s.uploadWait, s.marks, s.downWait = nil, map[uint64][]chan bool{}, nil
+	s.uploadWait, s.marks, s.downWait = nil, map[uint64][]chan error{}, nil
 }
 
 // onServerError follows the server's advice on an error.

@@ -28,6 +28,15 @@ func Open(o Options) (*DB, error) {
 	if o.Sync < SyncFull || o.Sync > SyncNone {
 		return nil, terror.New(terror.InvalidArgument, "unknown sync policy %d", o.Sync)
 	}
+	if o.ReadOnly {
+		if o.InMemory {
+			return nil, terror.New(terror.InvalidArgument, "an in-memory database cannot be opened read-only")
+		}
+		if o.Path == "" {
+			return nil, terror.New(terror.InvalidArgument, "a path is required unless the database is in memory")
+		}
+		return OpenReadOnly(o.Path)
+	}
 	e, err := acquireEngine(o)
 	if err != nil {
 		return nil, err
@@ -49,6 +58,10 @@ func (db *DB) Close() error {
 	db.mu.Unlock()
 	return db.e.release()
 }
+
+// ReadOnly reports whether the handle is a read-only view (Options.ReadOnly,
+// OpenReadOnly).
+func (db *DB) ReadOnly() bool { return db.e.readOnly }
 
 // IsClosed reports whether Close was called on this handle.
 func (db *DB) IsClosed() bool { return db.closed.Load() }

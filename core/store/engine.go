@@ -150,11 +150,21 @@ func openEngine(o Options, key string) (*engine, error) {
 	// becomes the backup and the database starts fresh (it downloads the
 	// server's state when it syncs).
 	if rs := e.reset; rs != nil && rs.phase == resetRequired && e.path != "" {
+		if backupTaken(o.fileSystem(), rs.backupPath) {
+			// This file is that backup (or a copy of one): an ordinary
+			// database. A backup moved before the record was cleared
+			// (crash, or a file from an older version) gets it cleared now.
+			if err := e.clearRequiredReset(); err != nil {
+				e.closeQuietly()
+				return nil, err
+			}
+			return e, nil
+		}
 		e.closeQuietly()
 		if err := moveToBackup(o.fileSystem(), e.path, rs.backupPath); err != nil {
 			return nil, err
 		}
-		return openEngine(o, key)
+		return openEngine(o, key) // a fresh file now: no reset recorded
 	}
 	return e, nil
 }

@@ -40,7 +40,12 @@ type Options struct {
 	// changed or new required ones get their zero value. Without it a
 	// breaking change fails with SchemaMismatch.
 	AllowMigration bool
-	Sync           SyncPolicy
+	// ReadOnly opens a file as a private, read-only view (OpenReadOnly):
+	// nothing is locked or written, writes fail with InvalidArgument, and
+	// the schema is the stored one (Schema and AllowMigration are not
+	// applied). Not with InMemory.
+	ReadOnly bool
+	Sync     SyncPolicy
 	// Now is the wall clock of the stamps (tests); nil means time.Now.
 	Now func() time.Time
 

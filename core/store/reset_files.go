@@ -1,14 +1,15 @@
 package store
 
 import (
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"sort"
 
 	"github.com/tidwall/buntdb"
 
 	"github.com/tethersync/tether/core/schema"
-	"path/filepath"
-	"sort"
-
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/internal/vfs"
 )
@@ -48,17 +49,72 @@ func ExecuteClientReset(path string) (string, error) {
 	}
 	rs := e.reset
 	e.closeQuietly()
-	if rs == nil || rs.phase != resetRequired {
+	if rs == nil || rs.phase != resetRequired || backupTaken(vfs.OS, rs.backupPath) {
+		// A backup path that exists is this file (a backup whose record
+		// was not cleared yet) or a copy's original: nothing to reset.
 		return "", terror.New(terror.InvalidArgument, "%s does not need a client reset", path)
 	}
 	return rs.backupPath, moveToBackup(vfs.OS, path, rs.backupPath)
 }
 
+// backupTaken reports whether a manual reset's backup path exists: then
+// the file that records the reset is that backup (or a copy of one), and
+// a move must never replace it.
+func backupTaken(fsys vfs.FS, backup string) bool {
+	_, err := fsys.Stat(backup)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// moveToBackup performs a manual reset on a closed file: it becomes the
+// backup, an ordinary database (its record of the required reset is
+// cleared, the restored version kept for the recovery helper), and the
+// next open of path starts fresh.
 func moveToBackup(fsys vfs.FS, path, backup string) error {
+	if backupTaken(fsys, backup) {
+		return terror.New(terror.IO, "cannot move %s to %s: that file exists", path, backup)
+	}
 	if err := fsys.Rename(path, backup); err != nil {
 		return ioErr(err, "move %s to %s", path, backup)
 	}
-	return syncDir(fsys, filepath.Dir(path))
+	if err := syncDir(fsys, filepath.Dir(path)); err != nil {
+		return err
+	}
+	// Best effort: a backup whose record is left (a crash, an error here)
+	// still opens as an ordinary database (openEngine clears it then).
+	if fb, err := openFileBackend(fsys, backup); err == nil {
+		if e, err := openEngineOn(Options{Path: backup, fs: fsys}, "", fb); err == nil {
+			if e.reset != nil && e.reset.phase == resetRequired {
+				e.clearRequiredReset()
+			}
+			e.closeQuietly()
+		}
+	}
+	return nil
+}
+
+// clearRequiredReset turns a manual reset's backup into an ordinary
+// database: the reset record goes, the restored version stays in its meta
+// (where an automatic reset's backup keeps it).
+func (e *engine) clearRequiredReset() error {
+	rs := e.reset
+	return e.bunt.Update(func(*buntdb.Tx) error {
+		if rs.restored > 0 && e.meta[metaRestored] == 0 {
+			m := meta{}
+			for k, v := range e.meta {
+				m[k] = v
+			}
+			m[metaRestored] = rs.restored
+			if err := e.appendLocked(recMeta, m.encode()); err != nil {
+				return err
+			}
+			e.meta = m
+		}
+		if err := e.appendLocked(recReset, (&resetState{phase: resetCleared}).encode()); err != nil {
+			return err
+		}
+		e.reset = nil
+		return nil
+	})
 }
 
 func (e *engine) closeQuietly() {

@@ -33,6 +33,9 @@ const (
 	// Internal marks a bug in Tether itself (a recovered panic); it is not a
 	// conformance code and no scenario expects it.
 	Internal Code = "Internal"
+	// Canceled: a Go wait whose context was canceled (the context-taking
+	// waits of core/session). Not a conformance code: no binding meets it.
+	Canceled Code = "Canceled"
 )
 
 // AllCodes lists the conformance codes in SPEC.md order; bindings use it to

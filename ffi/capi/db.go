@@ -25,6 +25,9 @@ func configJSON(o *C.tether_db_options) ([]byte, error) {
 		return nil, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_DB_OPTIONS_INIT)", o.version, dbOptionsVersion)
 	}
 	c := api.Config{InMemory: bool(o.in_memory), AllowMigration: bool(o.allow_migration)}
+	if o.version >= 2 { // read_only is not in a version 1 struct
+		c.ReadOnly = bool(o.read_only)
+	}
 	if o.path != nil {
 		p, err := textArg(fn, "options->path", C.GoString(o.path))
 		if err != nil {

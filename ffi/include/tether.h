@@ -79,8 +79,9 @@ extern "C" {
 /* The version of this header's ABI. Bumped when a function, type or constant
  * is added; existing ones never change meaning. Compare it with
  * tether_api_version() at startup to detect a stale shared library. */
-#define TETHER_API_VERSION 5 /* 2: the tether_sync module; 3: client reset; 4: tether_db_delete;
-                                5: tether_db_wait_for_listeners, tether_sync_wait_for_listeners */
+#define TETHER_API_VERSION 6 /* 2: the tether_sync module; 3: client reset; 4: tether_db_delete;
+                                5: tether_db_wait_for_listeners, tether_sync_wait_for_listeners;
+                                6: tether_db_options.read_only (options version 2) */
 
 /* Length value meaning "the string is NUL-terminated". */
 #define TETHER_NTS ((size_t)-1)
@@ -173,7 +174,7 @@ typedef enum tether_durability {
     TETHER_DURABILITY_NONE = 2
 } tether_durability;
 
-#define TETHER_DB_OPTIONS_VERSION 1
+#define TETHER_DB_OPTIONS_VERSION 2
 
 /* Options for tether_db_open. Start from TETHER_DB_OPTIONS_INIT. */
 typedef struct tether_db_options {
@@ -190,10 +191,16 @@ typedef struct tether_db_options {
     /* Apply breaking schema changes (dropping removed properties, zeroing
      * changed ones) instead of failing with TETHER_ERR_SCHEMA_MISMATCH. */
     bool allow_migration;
+    /* Version 2 (TETHER_API_VERSION >= 6): open the file as a private
+     * read-only view (e.g. a client reset's backup): no lock is taken and
+     * nothing is written; writes fail with TETHER_ERR_INVALID_ARGUMENT,
+     * the schema is the stored one (schema_json is not applied), and
+     * tether_sync_start refuses it. Not with in_memory. */
+    bool read_only;
 } tether_db_options;
 
 #define TETHER_DB_OPTIONS_INIT \
-    { TETHER_DB_OPTIONS_VERSION, NULL, false, NULL, TETHER_DURABILITY_FULL, false }
+    { TETHER_DB_OPTIONS_VERSION, NULL, false, NULL, TETHER_DURABILITY_FULL, false, false }
 
 /* Opens (creating if needed) a database. On success *out_db is a handle to
  * pass to tether_db_close exactly once. */
@@ -589,7 +596,11 @@ TETHER_API bool tether_sync_state(tether_sync *sync, int *out_session_state,
  * *out_completed is true if it happened in time, false on timeout: a
  * timeout is not an error, the call still returns true. It returns false
  * only on an error: a closed or invalid handle, the session closing while
- * waiting (TETHER_ERR_CLOSED), or a call from the session's own callback
+ * waiting (TETHER_ERR_CLOSED), a session stopped by a fatal error
+ * (TETHER_ERR_PERMISSION_DENIED, TETHER_ERR_AUTH_FAILED, a manual
+ * TETHER_ERR_CLIENT_RESET, ...: that error's code, at once, and also for a
+ * wait in progress when it came; until tether_sync_resume or
+ * tether_sync_refresh_token), or a call from the session's own callback
  * (see tether_sync_event_fn). Blocks the calling thread; with nothing to
  * upload, upload_all completes at once, also offline. */
 TETHER_API bool tether_sync_upload_all(tether_sync *sync, int64_t timeout_ms,

@@ -70,6 +70,7 @@ static char *last_config, *last_sync;
  * "manual": the file becomes the backup on tether_reset_execute). */
 static pthread_mutex_t reset_mu = PTHREAD_MUTEX_INITIALIZER;
 static char *last_backup;
+static char *first_backup; /* the first one this process saw (*ext* "backup": "first") */
 static bool reset_required;
 
 /* Reconnect delays of the driver's sessions, as the Go driver's: an
@@ -129,13 +130,16 @@ static void set_last_backup(const char *path) {
     pthread_mutex_lock(&reset_mu);
     free(last_backup);
     last_backup = copy;
+    if (!first_backup)
+        first_backup = strdup(path);
     pthread_mutex_unlock(&reset_mu);
 }
 
-/* The last backup path (a malloc'ed copy; NULL: no reset yet). */
-static char *get_last_backup(void) {
+/* The last (or first) backup path (a malloc'ed copy; NULL: no reset yet). */
+static char *get_backup(bool first) {
     pthread_mutex_lock(&reset_mu);
-    char *p = last_backup ? strdup(last_backup) : NULL;
+    const char *b = first ? first_backup : last_backup;
+    char *p = b ? strdup(b) : NULL;
     pthread_mutex_unlock(&reset_mu);
     return p;
 }
@@ -375,7 +379,8 @@ static bool open_request(const request *r, bool fresh, failure *f) {
         return fail(f, "InvalidArgument", "config.path must be a string");
     o.path = present(path) ? path->valuestring : NULL;
     if (!optional_bool(config, "inMemory", &o.in_memory, f) ||
-        !optional_bool(config, "allowMigration", &o.allow_migration, f))
+        !optional_bool(config, "allowMigration", &o.allow_migration, f) ||
+        !optional_bool(config, "readOnly", &o.read_only, f))
         return false;
     const cJSON *durability = cJSON_GetObjectItemCaseSensitive(config, "durability");
     if (present(durability)) {
@@ -427,15 +432,45 @@ static bool open_request(const request *r, bool fresh, failure *f) {
     return true;
 }
 
+static bool open_text(const char *config, const char *sync, bool fresh, failure *f);
+static bool request_backup(const request *req, char **out, failure *f);
+
 static bool cmd_open(const request *r, failure *f) {
     if (db_open)
         return fail(f, "InvalidArgument", "this driver already has an open database; close it first");
-    return open_request(r, true, f);
+    if (!present(cJSON_GetObjectItemCaseSensitive(r->json, "backup")))
+        return open_request(r, true, f);
+    /* *ext*: open the backup file a reset's callback named instead */
+    char *backup = NULL;
+    if (!request_backup(r, &backup, f))
+        return false;
+    if (!backup)
+        return fail(f, "NotFound", "no client reset has happened: there is no backup");
+    const cJSON *config = cJSON_GetObjectItemCaseSensitive(r->json, "config");
+    if (!cJSON_IsObject(config)) {
+        free(backup);
+        return fail(f, "InvalidArgument", "open needs a \"config\" object");
+    }
+    cJSON *c = cJSON_Duplicate(config, true);
+    cJSON_DeleteItemFromObjectCaseSensitive(c, "path");
+    cJSON_AddStringToObject(c, "path", backup);
+    free(backup);
+    char *config_text = cJSON_PrintUnformatted(c);
+    cJSON_Delete(c);
+    char *sync_text = member_text(r->line, r->len, r->json, "sync");
+    bool ok = open_text(config_text, sync_text, true, f);
+    cJSON_free(config_text);
+    free(sync_text);
+    return ok;
 }
 
 /* Opens with a config and sync JSON text (sync may be NULL), as an open
  * request carrying them would, keeping the events. */
 static bool reopen_with(const char *config, const char *sync, failure *f) {
+    return open_text(config, sync, false, f);
+}
+
+static bool open_text(const char *config, const char *sync, bool fresh, failure *f) {
     size_t n = strlen(config) + (sync ? strlen(sync) : 0) + 32;
     char *line = malloc(n);
     if (sync)
@@ -444,7 +479,7 @@ static bool reopen_with(const char *config, const char *sync, failure *f) {
         snprintf(line, n, "{\"config\":%s}", config);
     cJSON *json = cJSON_Parse(line);
     request r = {json, line, strlen(line)};
-    bool ok = json ? open_request(&r, false, f) : fail(f, "InvalidArgument", "malformed config or sync");
+    bool ok = json ? open_request(&r, fresh, f) : fail(f, "InvalidArgument", "malformed config or sync");
     cJSON_Delete(json);
     free(line);
     return ok;
@@ -693,20 +728,21 @@ out:
     return ok;
 }
 
-/* The backup a request's "backup" names (only "last" is defined; absent
- * means "last" too): *out is a malloc'ed path, or NULL if no client reset
- * has happened. */
+/* The backup a request's "backup" names ("last", absent meaning "last"
+ * too, or *ext* "first"): *out is a malloc'ed path, or NULL if no client
+ * reset has happened. */
 static bool request_backup(const request *req, char **out, failure *f) {
     *out = NULL;
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(req->json, "backup");
     if (present(b) && !cJSON_IsString(b))
-        return fail(f, "InvalidArgument", "\"backup\" must be \"last\"");
-    if (cJSON_IsString(b) && *b->valuestring && strcmp(b->valuestring, "last") != 0) {
+        return fail(f, "InvalidArgument", "\"backup\" must be \"last\" or \"first\"");
+    bool first = cJSON_IsString(b) && strcmp(b->valuestring, "first") == 0;
+    if (cJSON_IsString(b) && *b->valuestring && !first && strcmp(b->valuestring, "last") != 0) {
         char msg[200];
-        snprintf(msg, sizeof msg, "\"backup\" must be \"last\", got \"%.100s\"", b->valuestring);
+        snprintf(msg, sizeof msg, "\"backup\" must be \"last\" or \"first\", got \"%.100s\"", b->valuestring);
         return fail(f, "InvalidArgument", msg);
     }
-    *out = get_last_backup();
+    *out = get_backup(first);
     return true;
 }
 
@@ -867,5 +903,6 @@ int main(void) {
     free(last_config);
     free(last_sync);
     free(last_backup);
+    free(first_backup);
     return 0;
 }

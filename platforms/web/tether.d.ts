@@ -101,6 +101,12 @@ export interface Config {
   allowMigration?: boolean;
   /** 'full' (default: fsync per commit), 'relaxed' (once a second) or 'none'. */
   durability?: 'full' | 'relaxed' | 'none';
+  /**
+   * Open the file as a private read-only view (e.g. a client reset's
+   * backup): no lock, writes reject with InvalidArgument, the stored
+   * schema; no sync.
+   */
+  readOnly?: boolean;
   sync?: SyncConfig;
 }
 

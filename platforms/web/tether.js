@@ -104,7 +104,8 @@ export class Tether {
 
   /**
    * Opens a database: {schema, path, inMemory, allowMigration, durability,
-   * sync: {url, token, partition, clientReset: {mode, onBefore, onAfter},
+   * readOnly (a private read-only view of the file, e.g. a client reset's
+   * backup: writes reject with InvalidArgument, no sync), sync: {url, token, partition, clientReset: {mode, onBefore, onAfter},
    * onError, startPaused, minBackoffMs, maxBackoffMs}}.
    */
   static async open(config = {}) {
@@ -113,6 +114,10 @@ export class Tether {
     }
     if (config.path !== undefined && config.path !== null) v.string('config.path', config.path);
     if (config.sync !== undefined && config.sync !== null) v.object('config.sync', config.sync);
+    if (config.readOnly !== undefined && config.readOnly !== null && typeof config.readOnly !== 'boolean') {
+      throw new TetherError('InvalidArgument', 'config.readOnly must be true or false');
+    }
+    const readOnly = config.readOnly === true;
     w ??= await binding();
     if (!config.inMemory && config.path && !hostHasFiles()) {
       throw new TetherError('InvalidArgument', 'this host has no file system: open with inMemory: true');
@@ -123,8 +128,13 @@ export class Tether {
       schema: config.schema,
       allowMigration: config.allowMigration,
       durability: config.durability,
+      readOnly: readOnly || undefined,
     };
-    const file = !config.inMemory && typeof config.path === 'string' && config.path !== '' ? config.path : null;
+    const named = !config.inMemory && typeof config.path === 'string' && config.path !== '' ? config.path : null;
+    // A read-only view (a client reset's backup, say) reads the file once
+    // and holds no lock on it; a database holds its file's lock.
+    const file = readOnly ? null : named;
+    if (readOnly && named) await hostIO(storage().load(named));
     if (file) await hostIO(storage().acquire(file));
     let h;
     try {
@@ -603,7 +613,10 @@ export class SyncSession {
 
   /**
    * Resolves once every local change committed before the call is on the
-   * server; rejects with Timeout after {timeout} ms (default: no limit).
+   * server; rejects with Timeout after {timeout} ms (default: no limit),
+   * with Closed once the session is closed, and with the code of the fatal
+   * error that stopped the session (PermissionDenied, AuthFailed, a manual
+   * ClientReset, ...) at once, until resume or refreshToken.
    */
   async uploadAllLocalChanges(options) {
     const ms = timeoutMs(options, 'uploadAllLocalChanges');

@@ -35,6 +35,10 @@ type openSpec struct {
 	token       string
 	clientReset string
 	schema      json.RawMessage
+	// *ext*, for one open: the reset backup to open ("last", "first"),
+	// and whether to open read-only.
+	backup   string
+	readOnly bool
 }
 
 // call sends one command to the client's driver, starting the driver if
@@ -60,6 +64,11 @@ func (c *client) spec(st *Step, base *openSpec) openSpec {
 	s := openSpec{path: c.name}
 	if base != nil {
 		s = *base
+		s.backup, s.readOnly = "", false // never inherited
+	}
+	if st.Do == "open" || st.Do == "reopen" {
+		s.backup = st.Str("backup")
+		s.readOnly = st.Bool("readOnly", false)
 	}
 	if st.Has("path") {
 		s.path = st.Str("path")
@@ -102,10 +111,16 @@ func (c *client) openFields(s openSpec) (map[string]any, error) {
 		schema = c.r.sc.Schema
 	}
 	config := map[string]any{"path": path, "inMemory": s.inMemory}
+	if s.readOnly {
+		config["readOnly"] = true
+	}
 	if schema != nil && !isNull(schema) { // "schema": null opens with the stored schema
 		config["schema"] = schema
 	}
 	fields := map[string]any{"config": config}
+	if s.backup != "" {
+		fields["backup"] = s.backup // the driver opens that file instead of path
+	}
 	if s.sync {
 		sync, err := c.r.syncFields(s)
 		if err != nil {

@@ -77,7 +77,7 @@ func TestParseRejectsMistakes(t *testing.T) {
 		`{"client": "A", "do": "open", "partition": "p"}`:                              `only applies to a synced open`,
 		`{"client": "A", "do": "uploadAll", "expect": false, "expectError": "Closed"}`: `cannot also expect Closed`,
 		`{"client": "", "do": "close"}`:                                                `"client" must name a client`,
-		`{"client": "A", "expect": "file", "backup": "first", "exists": true}`:         `field "backup" is "first"; it must be one of last`,
+		`{"client": "A", "expect": "file", "backup": "previous", "exists": true}`:      `field "backup" is "previous"; it must be one of last, first`,
 		`{"client": "A", "expect": "file", "backup": "last"}`:                          `needs the field "exists"`,
 		`{"client": "A", "do": "executeClientReset", "mode": "manual"}`:                `unknown field "mode"`,
 		`{"server": "clientReset", "client": "7"}`:                                     `either "client" or "server"`,

@@ -30,12 +30,19 @@ type fieldSet map[string]kind
 var openFields = fieldSet{"path": kString, "inMemory": kBool, "sync": kBool,
 	"partition": kString, "token": kString, "clientReset": kString, "schema": kSchema}
 
+// openBackupFields (*ext*, open and reopen only): open the backup file of
+// a client reset instead of path ("backup": "last" or "first"), and/or
+// open read-only ("readOnly"). They hold for their step only.
+var openBackupFields = fieldSet{"path": kString, "inMemory": kBool, "sync": kBool,
+	"partition": kString, "token": kString, "clientReset": kString, "schema": kSchema,
+	"backup": kString, "readOnly": kBool}
+
 var waitFields = fieldSet{"timeout": kDuration, "expect": kBool}
 
 // clientActions are the client `do` verbs.
 var clientActions = map[string]fieldSet{
-	"open":        openFields,
-	"reopen":      openFields,
+	"open":        openBackupFields,
+	"reopen":      openBackupFields,
 	"close":       {},
 	"crash":       {},
 	"write":       {"ops": kObjects},
@@ -98,7 +105,9 @@ var enums = map[string][]string{
 	"session":     {"active", "paused", "inactive", "dying", "waitingForAccessToken"},
 	"connection":  {"disconnected", "connecting", "connected"},
 	"type":        {"sessionState", "connectionState", "progress", "error", "clientReset", "change"},
-	"backup":      {"last"},
+	// *ext* "first": the backup path the client's driver saw first (one
+	// manual reset announced twice must name one file).
+	"backup": {"last", "first"},
 }
 
 // errorCodes are the codes an expectError may name (SPEC.md, "Error codes").

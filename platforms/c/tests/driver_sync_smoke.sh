@@ -183,8 +183,8 @@ END
         expect "file before execute" "*\"path\":\"$tmp/m.backup-*\",\"exists\":false*"
         ask '{"cmd":"write","ops":[{"create":"Dog","value":{"_id":"3","name":"Bella"}}]}'
         expect "write after the error" '*"ok":true*'
-        ask '{"cmd":"unsynced","backup":"first"}'
-        expect "unsynced first" '*"InvalidArgument"*'
+        ask '{"cmd":"unsynced","backup":"previous"}'
+        expect "unsynced previous" '*"InvalidArgument"*'
         ask '{"cmd":"executeClientReset"}'
         expect executeClientReset '*"ok":true*'
         ask '{"cmd":"events"}'

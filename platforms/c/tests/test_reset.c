@@ -375,6 +375,44 @@ static void test_reset_end_to_end(void) {
     CHECK(rec_find(&ev[2], 0, "\"type\":\"clientReset\"", NULL, NULL) < 0);
     CHECK_OK(tether_db_close(db, &e));
     CHECK(file_exists(backup));
+    /* The backup opens like any database (it used to never return: the
+     * file still recorded the reset with itself as the backup), read-write
+     * and read-only (options version 2, API version 6), and stays put. */
+    tether_db_options bo = TETHER_DB_OPTIONS_INIT;
+    bo.path = backup;
+    bo.schema_json = DOG_SCHEMA;
+    tether_db *bdb = NULL;
+    CHECK_OK(tether_db_open(&bo, &bdb, &e));
+    if (bdb) {
+        CHECK(count(bdb, "{\"class\":\"Dog\",\"filter\":\"_id == '4' OR name == 'Rex (offline)'\"}") == 2);
+        write_ok(bdb, "[{\"create\":\"Dog\",\"value\":{\"_id\":\"5\",\"name\":\"In the backup\"}}]");
+        CHECK_OK(tether_db_close(bdb, &e));
+    }
+    CHECK(file_exists(backup));
+    CHECK(TETHER_API_VERSION >= 6 && TETHER_DB_OPTIONS_VERSION >= 2);
+    bo.read_only = true;
+    bdb = NULL;
+    CHECK_OK(tether_db_open(&bo, &bdb, &e));
+    if (bdb) {
+        CHECK(count(bdb, "{\"class\":\"Dog\",\"filter\":\"_id == '5'\"}") == 1);
+        CHECK_FAIL(tether_db_write(bdb, "[{\"create\":\"Dog\",\"value\":{\"_id\":\"6\",\"name\":\"x\"}}]", TETHER_NTS, &e),
+                   TETHER_ERR_INVALID_ARGUMENT);
+        tether_sync_options so = TETHER_SYNC_OPTIONS_INIT;
+        so.url = srv.url;
+        so.token = token;
+        so.partition = "reset-manual";
+        tether_sync *rs = NULL;
+        CHECK_FAIL(tether_sync_start(bdb, &so, &rs, &e), TETHER_ERR_INVALID_ARGUMENT); /* a view cannot sync */
+        CHECK_OK(tether_db_close(bdb, &e));
+    }
+    /* A version-1 struct never has its read_only read. */
+    bo.version = 1;
+    bdb = NULL;
+    CHECK_OK(tether_db_open(&bo, &bdb, &e));
+    if (bdb) {
+        write_ok(bdb, "[{\"delete\":\"Dog\",\"key\":\"5\"}]");
+        CHECK_OK(tether_db_close(bdb, &e));
+    }
     /* Done with the backup: the app deletes it (tether_db_delete, API
      * version 4); the fresh database stays. */
     CHECK_OK(tether_db_delete(backup, &e));

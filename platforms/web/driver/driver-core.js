@@ -37,6 +37,7 @@ export class Driver {
   lastConfig = null;
   lastSync = null;
   lastBackup = null; // the backup file of the last client reset
+  firstBackup = null; // the first one this process saw (*ext* "backup": "first")
   resetRequired = false; // the open database has a manual reset pending
 
   /**
@@ -52,6 +53,15 @@ export class Driver {
     switch (req.cmd) {
       case 'open':
         if (this.db && !this.db.isClosed) throw fail('InvalidArgument', 'this driver already has an open database; close it first');
+        if (present(req.backup)) {
+          // *ext*: open the backup file a reset's callback named instead
+          const p = this.backup(req);
+          if (!p) throw fail('NotFound', 'no client reset has happened: there is no backup');
+          if (!present(req.config) || typeof req.config !== 'object' || Array.isArray(req.config)) {
+            throw fail('InvalidArgument', 'open needs a "config" object');
+          }
+          return this.openWith({ ...req.config, path: p }, req.sync, true);
+        }
         return this.openWith(req.config, req.sync, true);
       case 'close':
         if (!this.db) throw fail('Closed', 'no database has been opened');
@@ -179,7 +189,7 @@ export class Driver {
   }
 
   onReset(ev) {
-    if (ev.backupPath) this.lastBackup = ev.backupPath; // known before the runner can see the event
+    if (ev.backupPath) this.setBackup(ev.backupPath); // known before the runner can see the event
     if (ev.phase === 'before' && ev.mode === 'manual') this.resetRequired = true;
     const e = { type: 'clientReset', phase: ev.phase, mode: ev.mode, backupPath: ev.backupPath };
     if (ev.message) e.message = ev.message;
@@ -256,16 +266,21 @@ export class Driver {
       }
       throw e;
     }
-    this.lastBackup = backup;
+    this.setBackup(backup);
     this.events.push({ type: 'clientReset', phase: 'after', mode: 'manual', backupPath: backup });
     return this.openWith(config, sync, false);
   }
 
+  setBackup(p) {
+    this.lastBackup = p;
+    this.firstBackup ??= p;
+  }
+
+  // The backup a request's "backup" names: "last" (or absent), *ext* "first".
   backup(req) {
-    if (present(req.backup) && req.backup !== 'last') {
-      throw fail('InvalidArgument', `"backup" must be "last", got ${JSON.stringify(req.backup)}`);
-    }
-    return this.lastBackup;
+    if (!present(req.backup) || req.backup === 'last') return this.lastBackup;
+    if (req.backup === 'first') return this.firstBackup;
+    throw fail('InvalidArgument', `"backup" must be "last" or "first", got ${JSON.stringify(req.backup)}`);
   }
 
   // At exit or end of input: end the session, close the database.

@@ -133,3 +133,51 @@ test('client reset: an operator reset with discard; callbacks; the recovery help
   assert.ok(!existsSync(resets[1].backupPath));
   await db.close();
 });
+
+test('manual reset: one backup path, waits say why the session stopped, the backup opens read-write and read-only', async () => {
+  const path = join(srv.dir, 'manual.tether');
+  const resets = [];
+  const errors = [];
+  const db = await syncOpen('p4', { clientReset: { mode: 'manual', onBefore: (e) => resets.push(e) }, onError: (s, e) => errors.push(e) }, path);
+  const s = db.syncSession;
+  await db.write((tx) => tx.create('Dog', { _id: '1', name: 'Rex' }));
+  await s.uploadAllLocalChanges({ timeout: 5000 });
+  await s.downloadAllServerChanges({ timeout: 5000 });
+  await srv.admin('/admin/clientReset?partition=p4');
+  await until(() => errors.some((e) => e.code === 'ClientReset') && s.state === 'inactive', 10000);
+  // a wait on the stopped session fails at once with the fatal error
+  const t0 = Date.now();
+  await assert.rejects(s.uploadAllLocalChanges({ timeout: 20000 }), (e) => e instanceof TetherError && e.code === 'ClientReset');
+  await assert.rejects(s.downloadAllServerChanges(), (e) => e.code === 'ClientReset');
+  assert.ok(Date.now() - t0 < 5000);
+  await s.resume(); // told again, with the same backup path
+  await until(() => errors.filter((e) => e.code === 'ClientReset').length === 2 && s.state === 'inactive', 10000);
+  assert.equal(resets.length, 2);
+  assert.equal(resets[1].backupPath, resets[0].backupPath);
+  await db.write((tx) => tx.create('Dog', { _id: '2', name: 'after the error' }));
+  await db.close();
+  await assert.rejects(s.uploadAllLocalChanges({ timeout: 20000 }), (e) => e.code === 'Closed');
+  const backup = await Tether.executeClientReset(path);
+  assert.equal(backup, resets[0].backupPath);
+  assert.ok(existsSync(backup));
+  // the ordinary open of the backup (it froze Node), then read-only
+  const b = await Tether.open({ schema, path: backup });
+  assert.equal(b.objects('Dog').length, 2);
+  await b.write((tx) => tx.update('Dog', '2', { name: 'edited in the backup' }));
+  await b.close();
+  const ro = await Tether.open({ path: backup, readOnly: true });
+  assert.equal(ro.objectForPrimaryKey('Dog', '2').name, 'edited in the backup');
+  await assert.rejects(ro.write((tx) => tx.create('Dog', { _id: '3', name: 'x' })), (e) => e.code === 'InvalidArgument');
+  await ro.close();
+  await assert.rejects(Tether.open({ path: backup, readOnly: 'yes' }), (e) => e.code === 'InvalidArgument');
+  await assert.rejects(
+    Tether.open({ path: backup, readOnly: true, sync: { url: srv.url, token: srv.token('p4'), partition: 'p4' } }),
+    (e) => e.code === 'InvalidArgument',
+  );
+  await rejectsWithCode(Tether.executeClientReset(backup), 'InvalidArgument'); // a backup is no reset to execute
+  await Tether.deleteFile(backup);
+});
+
+async function rejectsWithCode(p, code) {
+  await assert.rejects(p, (e) => e instanceof TetherError && e.code === code);
+}

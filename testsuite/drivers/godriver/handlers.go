@@ -71,6 +71,13 @@ func (d *driver) open(req *request) error {
 	if d.db != nil && !d.db.IsClosed() {
 		return terror.New(terror.InvalidArgument, "this driver already has an open database; close it first")
 	}
+	if req.Backup != "" {
+		config, err := d.backupConfig(req)
+		if err != nil {
+			return err
+		}
+		return d.openWith(config, req.Sync, true)
+	}
 	return d.openWith(req.Config, req.Sync, true)
 }
 

@@ -153,7 +153,7 @@ func TestClientResetCommandsWithoutAReset(t *testing.T) {
 		`{"id": 1, "cmd": "executeClientReset"}`,
 		`{"id": 2, "cmd": "file", "backup": "last"}`,
 		`{"id": 3, "cmd": "unsynced", "backup": "last"}`,
-		`{"id": 4, "cmd": "file", "backup": "first"}`,
+		`{"id": 4, "cmd": "file", "backup": "previous"}`,
 		`{"id": 5, "cmd": "open", "config": `+config+`}`,
 		`{"id": 6, "cmd": "write", "ops": [{"create": "Dog", "value": {"_id": "1"}}]}`,
 		`{"id": 7, "cmd": "executeClientReset"}`,
@@ -167,7 +167,7 @@ func TestClientResetCommandsWithoutAReset(t *testing.T) {
 	assert.Equal(t, "Closed", code(resps[0]), "nothing was opened")
 	assert.Equal(t, map[string]any{"path": nil, "exists": false}, resps[1]["result"], "no reset, no backup")
 	assert.Equal(t, "NotFound", code(resps[2]))
-	assert.Equal(t, "InvalidArgument", code(resps[3]), `only "last" is defined`)
+	assert.Equal(t, "InvalidArgument", code(resps[3]), `only "last" and "first" are defined`)
 	assert.Equal(t, "InvalidArgument", code(resps[6]), "no reset is required")
 	assert.Equal(t, 1.0, resps[7]["result"], "a refused reset leaves the database open and as it was")
 	assert.Equal(t, "InvalidArgument", code(resps[9]), "the store refuses a closed file that needs no reset")

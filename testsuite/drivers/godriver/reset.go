@@ -18,8 +18,9 @@ import (
 // file the database will be moved to), or the one ExecuteClientReset
 // returns. The callbacks run on the session's goroutine, hence the lock.
 type backupLog struct {
-	mu   sync.Mutex
-	path string
+	mu    sync.Mutex
+	path  string
+	first string // the first one this process saw (*ext* "backup": "first")
 }
 
 func (b *backupLog) set(p string) {
@@ -28,7 +29,16 @@ func (b *backupLog) set(p string) {
 	}
 	b.mu.Lock()
 	b.path = p
+	if b.first == "" {
+		b.first = p
+	}
 	b.mu.Unlock()
+}
+
+func (b *backupLog) earliest() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.first
 }
 
 func (b *backupLog) last() string {
@@ -100,12 +110,35 @@ func (d *driver) executeClientReset(req *request) error {
 	return d.openWith(config, syncRaw, false)
 }
 
-// lastBackup resolves a request's "backup" (only "last" is defined).
+// lastBackup resolves a request's "backup": "last" (or absent), or
+// *ext* "first".
 func (d *driver) lastBackup(req *request) (string, error) {
-	if req.Backup != "" && req.Backup != "last" {
-		return "", terror.New(terror.InvalidArgument, `"backup" must be "last", got %q`, req.Backup)
+	switch req.Backup {
+	case "", "last":
+		return d.backups.last(), nil
+	case "first":
+		return d.backups.earliest(), nil
 	}
-	return d.backups.last(), nil
+	return "", terror.New(terror.InvalidArgument, `"backup" must be "last" or "first", got %q`, req.Backup)
+}
+
+// backupConfig is an open's config with the path of the backup the
+// request names (*ext* "backup" on open): the app opens the file a
+// client reset's callback gave it.
+func (d *driver) backupConfig(req *request) (json.RawMessage, error) {
+	p, err := d.lastBackup(req)
+	if err != nil {
+		return nil, err
+	}
+	if p == "" {
+		return nil, terror.New(terror.NotFound, "no client reset has happened: there is no backup")
+	}
+	var c map[string]json.RawMessage
+	if err := json.Unmarshal(req.Config, &c); err != nil || c == nil {
+		return nil, terror.New(terror.InvalidArgument, `open needs a "config" object`)
+	}
+	c["path"], _ = json.Marshal(p)
+	return json.Marshal(c)
 }
 
 // unsynced lists the unsynced changes in the last reset's backup with

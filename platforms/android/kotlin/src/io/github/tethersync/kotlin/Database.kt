@@ -67,6 +67,8 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
         /**
          * Opens (or creates) the database at [path] (null with [inMemory]),
          * with a schema (a JSON array of classes; null: the stored one).
+         * [readOnly] opens the file as a private read-only view (a client
+         * reset's backup, say): writes fail with InvalidArgument, no sync.
          */
         fun open(
             path: String? = null,
@@ -74,10 +76,12 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
             inMemory: Boolean = false,
             durability: Durability = Durability.FULL,
             allowMigration: Boolean = false,
+            readOnly: Boolean = false,
         ): Database {
             val cfg = buildString {
                 append("{\"inMemory\":").append(inMemory).append(",\"durability\":\"").append(durability.json).append('"')
                 if (allowMigration) append(",\"allowMigration\":true")
+                if (readOnly) append(",\"readOnly\":true")
                 if (path != null) append(",\"path\":").append(MiniJson.quote(path))
                 if (schemaJson != null) append(",\"schema\":").append(schemaJson)
                 append('}')

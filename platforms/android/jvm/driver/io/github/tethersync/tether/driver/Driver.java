@@ -82,6 +82,7 @@ public final class Driver {
     // database has a manual reset pending ("before" in mode "manual").
     private final Object resetLock = new Object();
     private String lastBackup;
+    private String firstBackup; // the first one this process saw (*ext* "backup": "first")
     private boolean resetRequired;
 
     // Events delivered by the callbacks since the last "events" request
@@ -196,6 +197,24 @@ public final class Driver {
         switch (cmd) {
             case "open":
                 if (dbOpen) throw new Failure("InvalidArgument", "this driver already has an open database; close it first");
+                if (Json.present(req.get("backup"))) {
+                    // *ext*: open the backup file a reset's callback named instead
+                    String path = requestBackup(req);
+                    if (path == null) throw new Failure("NotFound", "no client reset has happened: there is no backup");
+                    Json.Node config = req.get("config");
+                    if (config == null || config.kind != Json.Kind.OBJECT)
+                        throw new Failure("InvalidArgument", "open needs a \"config\" object");
+                    Json.Obj c = new Json.Obj();
+                    for (Map.Entry<String, Json.Node> m : config.members.entrySet())
+                        if (!m.getKey().equals("path")) c.raw(m.getKey(), m.getValue().raw);
+                    c.str("path", path);
+                    try {
+                        openWith(Json.parse(c.toString()), req.get("sync"), true);
+                    } catch (Json.ParseException e) {
+                        throw new Failure("InvalidArgument", "open: " + e.getMessage());
+                    }
+                    return null;
+                }
                 openWith(req.get("config"), req.get("sync"), true);
                 return null;
             case "close":
@@ -487,7 +506,7 @@ public final class Driver {
             Json.Node phase = n.get("phase"), mode = n.get("mode"), backup = n.get("backupPath");
             synchronized (resetLock) {
                 if (backup != null && backup.kind == Json.Kind.STRING && !backup.string.isEmpty())
-                    lastBackup = backup.string;
+                    setBackup(backup.string);
                 if (phase != null && "before".equals(phase.string) && mode != null && "manual".equals(mode.string))
                     resetRequired = true;
             }
@@ -621,21 +640,28 @@ public final class Driver {
             throw f;
         }
         synchronized (resetLock) {
-            lastBackup = backup;
+            setBackup(backup);
         }
         addEvent(new Json.Obj().str("type", "clientReset").str("phase", "after").str("mode", "manual")
                 .str("backupPath", backup).toString());
         openWith(config, sync, false);
     }
 
-    /** The backup a request's "backup" names (only "last"; absent means "last"); null before any reset. */
+    /** Remembers a reset's backup path (caller holds resetLock). */
+    private void setBackup(String path) {
+        lastBackup = path;
+        if (firstBackup == null) firstBackup = path;
+    }
+
+    /** The backup a request's "backup" names ("last", absent meaning "last", or *ext* "first"); null before any reset. */
     private String requestBackup(Json.Node req) throws Failure {
         Json.Node b = req.get("backup");
-        if (Json.present(b) && b.kind != Json.Kind.STRING) throw new Failure("InvalidArgument", "\"backup\" must be \"last\"");
-        if (Json.present(b) && !b.string.isEmpty() && !b.string.equals("last"))
-            throw new Failure("InvalidArgument", "\"backup\" must be \"last\", got \"" + b.string + "\"");
+        if (Json.present(b) && b.kind != Json.Kind.STRING) throw new Failure("InvalidArgument", "\"backup\" must be \"last\" or \"first\"");
+        boolean first = Json.present(b) && b.string.equals("first");
+        if (Json.present(b) && !b.string.isEmpty() && !first && !b.string.equals("last"))
+            throw new Failure("InvalidArgument", "\"backup\" must be \"last\" or \"first\", got \"" + b.string + "\"");
         synchronized (resetLock) {
-            return lastBackup;
+            return first ? firstBackup : lastBackup;
         }
     }
 }

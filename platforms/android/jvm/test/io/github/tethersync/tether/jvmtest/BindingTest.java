@@ -159,8 +159,8 @@ public final class BindingTest {
     // -- calls ----------------------------------------------------------
 
     public static void testCallVersion() {
-        equal(5L, Tether.version(), "Tether.version()");
-        equal(5L, Tether.APIVersion, "Tether.APIVersion");
+        equal(6L, Tether.version(), "Tether.version()");
+        equal(6L, Tether.APIVersion, "Tether.APIVersion");
     }
 
     public static void testCallsWriteGetQueryCountSchema() throws Exception {
@@ -538,11 +538,29 @@ public final class BindingTest {
                     "the ClientReset error in " + events);
             check(events.stream().anyMatch(e -> e.contains("\"phase\":\"before\"") && e.contains("\"mode\":\"manual\"")),
                     "a clientReset before/manual event: " + events);
+            await(() -> events.stream().anyMatch(e -> e.contains("\"type\":\"sessionState\"") && e.contains("\"to\":\"inactive\"")),
+                    5_000, "the session stopped: " + events);
+            long t0 = System.nanoTime();
+            expectCode("ClientReset", () -> s.uploadAll(20_000)); // the stopped session says why, at once
+            expectCode("ClientReset", () -> s.downloadAll(20_000));
+            check(System.nanoTime() - t0 < 5_000_000_000L, "waits on a stopped session answer at once");
             db.write(b("[" + dog("2", "Fido", 5) + "]")); // after the error: goes to the backup
             s.close();
+            expectCode("Closed", () -> s.uploadAll(20_000));
             db.close();
             String backup = Tether.executeClientReset(path);
             check(new File(backup).exists(), "the backup exists: " + backup);
+            // The backup opens like any database (it used to never return),
+            // read-write and read-only; a read-only view cannot sync.
+            Database bdb = Tether.open(b("{\"path\":\"" + backup + "\",\"schema\":" + SCHEMA + "}"));
+            equal(2L, bdb.count(DOGS), "the backup holds the dogs");
+            bdb.close();
+            Database ro = Tether.open(b("{\"path\":\"" + backup + "\",\"readOnly\":true}"));
+            equal(2L, ro.count(DOGS), "the read-only view holds the dogs");
+            expectCode("InvalidArgument", () -> ro.write(b("[" + dog("3", "Max", 1) + "]")));
+            expectCode("InvalidArgument", () -> ro.startSync(syncConfig(server, "reset", "")));
+            ro.close();
+            expectCode("InvalidArgument", () -> Tether.executeClientReset(backup)); // a backup is no reset
             String unsynced = s(Tether.unsyncedChanges(backup));
             check(unsynced.contains("\"op\":\"create\"") && unsynced.contains("\"key\":\"2\""),
                     "unsynced lists the write after the error: " + unsynced);
