@@ -141,9 +141,96 @@ func (db *DB) Query(q Query) ([]Object, error) {
 }
 
 // Count returns how many objects match q.
+// A whole class is counted from its keys, without decoding an object,
+// and cached until the next commit (Results.length is read at every
+// render of a list); a filter is evaluated object by object, without
+// sorting or keeping them.
 func (db *DB) Count(q Query) (int, error) {
-	objs, err := db.Query(q)
-	return len(objs), err
+	leave, err := db.enter()
+	if err != nil {
+		return 0, err
+	}
+	defer leave()
+	cq, err := compileQuery(db.e, q)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = db.e.bunt.View(func(tx *buntdb.Tx) error {
+		n, err = cq.count(tx, db.e)
+		return err
+	})
+	return n, err
+}
+
+// classCount is a whole-class count at one version of the data.
+type classCount struct {
+	version uint64
+	n       int
+}
+
+func (cq *compiled) count(tx *buntdb.Tx, e *engine) (int, error) {
+	if cq.limit == 0 {
+		return 0, nil
+	}
+	capped := func(n int) int {
+		if cq.limit > 0 && n > cq.limit {
+			return cq.limit
+		}
+		return n
+	}
+	if cq.pred == nil {
+		return capped(e.classCount(tx, cq.class.Name)), nil
+	}
+	n := 0
+	var ferr error
+	visit := func(_, v string) bool {
+		obj, err := toObject(cq.layout, v)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if cq.match(obj) {
+			n++
+		}
+		return !(cq.limit > 0 && n >= cq.limit)
+	}
+	if !cq.scanIndex(tx, e, visit) {
+		prefix := classPrefix(cq.class.Name)
+		tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
+			return strings.HasPrefix(k, prefix) && visit(k, v)
+		})
+	}
+	return capped(n), ferr
+}
+
+// classCount is how many objects a class has: cached for the version tx
+// sees (the version cannot change while a read transaction is open),
+// else counted from the keys.
+func (e *engine) classCount(tx *buntdb.Tx, class string) int {
+	v := e.version.Load()
+	e.countsMu.Lock()
+	c, ok := e.counts[class]
+	e.countsMu.Unlock()
+	if ok && c.version == v {
+		return c.n
+	}
+	n := 0
+	prefix := classPrefix(class)
+	tx.AscendGreaterOrEqual("", prefix, func(k, _ string) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		n++
+		return true
+	})
+	e.countsMu.Lock()
+	if e.counts == nil {
+		e.counts = map[string]classCount{}
+	}
+	e.counts[class] = classCount{version: v, n: n}
+	e.countsMu.Unlock()
+	return n
 }
 
 // run scans the smallest candidate set (an index range when the filter

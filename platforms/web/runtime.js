@@ -25,6 +25,11 @@ export function setHost(h) {
   hooks = { ...noStorage, ...h.storage };
 }
 
+/** Readies what a sync session needs from the host (Node: a WebSocket). */
+export async function prepareSync() {
+  await host?.prepareSync?.();
+}
+
 export function hostHasFiles() {
   return host?.files ?? false;
 }

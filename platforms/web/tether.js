@@ -7,7 +7,7 @@
 import { TetherError } from './errors.js';
 import { parse } from './ejson.js';
 import * as v from './validate.js';
-import { binding, delivering, hostHasFiles, ownedBy, rethrow, storage } from './runtime.js';
+import { binding, delivering, hostHasFiles, ownedBy, prepareSync, rethrow, storage } from './runtime.js';
 
 // w: the binding's functions, once started.
 let w = null;
@@ -532,6 +532,7 @@ export class SyncSession {
       // Always paused at first, so that the listener below misses nothing.
       startPaused: true,
     };
+    await prepareSync();
     const h = await call(w.sessionStart, dbHandle, v.encode('the sync config', c));
     const s = new SyncSession(db, h, { ...sync, clientReset: reset });
     check(w.sessionAddEventListener(h, ownedBy(s, (payload) => s.#onEvent(JSON.parse(payload)))));
