@@ -6,7 +6,7 @@ package main
 // (//go:wasmexport) rather than as syscall/js functions: a call through
 // js.FuncOf costs ~24 µs here (an event for the scheduler, js.Values with
 // finalizers), one through a wasm export ~35 ns. The hot calls of an
-// application (point reads, queries, counts) go this way; anything that
+// application (point reads, queries, counts, the data version) go this way; anything that
 // may wait, or takes a JS function, stays in main.go.
 //
 // Protocol: JavaScript asks for room with tether_buffer(n) (a pointer into
@@ -94,6 +94,14 @@ func tetherCount(db, queryLen int32) int32 {
 	return reply("count", func() ([]byte, error) {
 		n, err := api.Count(int64(db), args(queryLen)[0])
 		return fmt.Appendf(nil, "%d", n), err
+	})
+}
+
+//go:wasmexport tether_data_version
+func tetherDataVersion(db int32) int32 {
+	return reply("dataVersion", func() ([]byte, error) {
+		v, err := api.DataVersion(int64(db))
+		return fmt.Appendf(nil, "%d", v), err
 	})
 }
 

@@ -238,8 +238,15 @@ func (e *engine) classCount(tx *buntdb.Tx, class string) int {
 // the order is primary key order however the objects were found, so that
 // adding an index never changes what an app sees.
 func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
+	out, _, err := cq.runKeyed(tx, e, false)
+	return out, err
+}
+
+// runKeyed is run that can also return the object keys of the results,
+// in their order (withKeys; listeners of ordered results use them).
+func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object, []string, error) {
 	if cq.limit == 0 {
-		return []Object{}, nil
+		return []Object{}, []string{}, nil
 	}
 	var out []Object
 	var keys []string // the object keys of out: primary key order
@@ -269,9 +276,11 @@ func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
 		})
 	}
 	if ferr != nil {
-		return nil, ferr
+		return nil, nil, ferr
 	}
 	switch {
+	case len(cq.sort) > 0 && withKeys:
+		sort.Stable(bySort{cq.sort, keys, out})
 	case len(cq.sort) > 0:
 		sort.SliceStable(out, func(i, j int) bool { return query.Less(cq.sort, out[i], out[j]) })
 	case usedIndex && len(out) > 1:
@@ -279,11 +288,26 @@ func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
 	}
 	if cq.limit > 0 && len(out) > cq.limit {
 		out = out[:cq.limit]
+		keys = keys[:cq.limit]
 	}
 	if out == nil {
-		out = []Object{}
+		out, keys = []Object{}, []string{}
 	}
-	return out, nil
+	return out, keys, nil
+}
+
+// bySort sorts objects and their keys by a query's sort keys.
+type bySort struct {
+	sort []query.SortKey
+	keys []string
+	objs []Object
+}
+
+func (s bySort) Len() int           { return len(s.objs) }
+func (s bySort) Less(i, j int) bool { return query.Less(s.sort, s.objs[i], s.objs[j]) }
+func (s bySort) Swap(i, j int) {
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+	s.objs[i], s.objs[j] = s.objs[j], s.objs[i]
 }
 
 // scanIndex visits the candidates of an index range (or the one object of
@@ -305,8 +329,9 @@ func (cq *compiled) scanIndex(tx *buntdb.Tx, e *engine, visit func(k, v string) 
 		}
 		if enc, ok := pkString(c, r.Lower); ok {
 			if enc2, ok := pkString(c, r.Upper); ok && enc == enc2 {
-				if v, err := tx.Get(classPrefix(c.Name) + enc); err == nil {
-					visit("", v)
+				k := classPrefix(c.Name) + enc
+				if v, err := tx.Get(k); err == nil {
+					visit(k, v)
 				}
 				return true
 			}
@@ -401,4 +426,16 @@ func (db *DB) GetEncoded(class string, key any, fn func(obj []byte, c *schema.Cl
 		}
 		return fn(obj, c)
 	})
+}
+
+// DataVersion is a number that changes with every commit that may change
+// objects (local, downloaded, a schema change): what a caller read stays
+// valid while it is the same.
+func (db *DB) DataVersion() (int64, error) {
+	leave, err := db.enter()
+	if err != nil {
+		return 0, err
+	}
+	defer leave()
+	return int64(db.e.version.Load()), nil
 }

@@ -170,6 +170,10 @@ function directCalls(x) {
       const r = answer(x.tether_count(db, ...put(q)));
       return typeof r === 'string' ? Number(r) : r;
     },
+    dataVersion: (db) => {
+      const r = answer(x.tether_data_version(db));
+      return typeof r === 'string' ? Number(r) : r;
+    },
     schema: (db) => answer(x.tether_schema(db)),
     sessionState: (s) => answer(x.tether_session_state(s)),
   };

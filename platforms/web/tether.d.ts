@@ -130,7 +130,18 @@ export declare class WriteTransaction {
   increment(className: string, key: PrimaryKey, field: string, by?: number | bigint): void;
 }
 
+/**
+ * What a commit changed in a Results, as Realm's collection change sets:
+ * positions for list UIs (deletions and oldModifications in the results
+ * before the commit, insertions and newModifications after it, ascending;
+ * an object that moved in a sorted list is a deletion and an insertion),
+ * and the primary keys.
+ */
 export interface ChangeSet {
+  insertions: number[];
+  deletions: number[];
+  newModifications: number[];
+  oldModifications: number[];
   inserted: PrimaryKey[];
   modified: PrimaryKey[];
   deleted: PrimaryKey[];
@@ -141,8 +152,18 @@ export declare class Results<T extends TetherObject = TetherObject> implements I
   filtered(query: string, ...args: InputValue[]): Results<T>;
   sorted(descriptor: string | Array<string | [string, boolean]>, reverse?: boolean): Results<T>;
   limit(n: number): Results<T>;
+  /** Fresh plain objects, in an array of their own. */
   toArray(): T[];
+  /** The core's count: reads no object. */
   readonly length: number;
+  /**
+   * The object at a position, or undefined past the end: read-only
+   * (frozen), and the same object until the next commit.
+   */
+  readonly [index: number]: Readonly<T> | undefined;
+  /** results[i], or from the end for a negative i. */
+  at(index: number): Readonly<T> | undefined;
+  toJSON(): T[];
   [Symbol.iterator](): Iterator<T>;
   map<U>(fn: (o: T, i: number) => U): U[];
   forEach(fn: (o: T, i: number) => void): void;

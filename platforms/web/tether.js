@@ -284,8 +284,12 @@ export class Tether {
     return check(w.count(this.#h, v.encode('the query', q)));
   }
 
+  _dataVersion() {
+    return check(w.dataVersion(this.#h));
+  }
+
   _addListener(results, q, fn) {
-    const id = check(w.addListener(this.#h, v.encode('the query', q), ownedBy(this, fn)));
+    const id = check(w.addResultsListener(this.#h, v.encode('the query', q), ownedBy(this, fn)));
     this.#listeners.add(results);
     return id;
   }
@@ -358,10 +362,47 @@ function shiftArgs(filter, offset) {
   return out;
 }
 
+// Whether a property name is an array index ("0", "12"; not "01", "-1").
+function arrayIndex(prop) {
+  if (typeof prop !== 'string' || prop === '') return -1;
+  const c = prop.charCodeAt(0);
+  if (c < 48 || c > 57 || (c === 48 && prop.length > 1)) return -1;
+  const n = Number(prop);
+  return Number.isSafeInteger(n) && String(n) === prop ? n : -1;
+}
+
+const TARGET = Symbol('tether.results');
+
+// Results answer results[i] (a list UI's index access) through a Proxy;
+// everything else is the Results object's own, with this the object.
+const resultsHandler = {
+  get(target, prop) {
+    if (prop === TARGET) return target;
+    const i = arrayIndex(prop);
+    if (i >= 0) return target._at(i);
+    const v = Reflect.get(target, prop, target);
+    return typeof v === 'function' && prop !== 'constructor' ? target._method(prop, v) : v;
+  },
+  has(target, prop) {
+    const i = arrayIndex(prop);
+    if (i >= 0) return i < target.length;
+    return Reflect.has(target, prop);
+  },
+  set(target, prop, value) {
+    if (arrayIndex(prop) >= 0) {
+      throw new TetherError('InvalidArgument', 'Results are read-only: change objects in db.write');
+    }
+    return Reflect.set(target, prop, value, target);
+  },
+};
+
 /**
  * A query on one class: refine it with filtered, sorted and limit (each
- * returns a new Results); read it with toArray, length, iteration. It is
- * evaluated at each read, so it always reflects the database now.
+ * returns a new Results); read it with results[i], length, toArray,
+ * iteration. It always reflects the database now: what it read is kept
+ * until the next commit (the core's data version says when), so a list
+ * UI's index reads and length cost one query per commit, and length alone
+ * is the core's count.
  */
 export class Results {
   #db;
@@ -371,20 +412,33 @@ export class Results {
   #sort = '';
   #limit = 0;
   #listeners = new Map(); // callback -> listener id
+  #self; // the Proxy apps hold
+  #methods = new Map(); // bound methods, by name
+  #snapshot = null; // {version, objects}: what index reads use
 
   constructor(db, className) {
     this.#db = db;
     this.#class = className;
+    this.#self = new Proxy(this, resultsHandler);
+    return this.#self;
   }
 
   #with(change) {
-    const r = new Results(this.#db, this.#class);
+    const proxy = new Results(this.#db, this.#class);
+    const r = proxy[TARGET];
     r.#filters = [...this.#filters];
     r.#args = [...this.#args];
     r.#sort = this.#sort;
     r.#limit = this.#limit;
     change(r);
-    return r;
+    return proxy;
+  }
+
+  /** @internal */
+  _method(name, fn) {
+    let m = this.#methods.get(name);
+    if (!m || m.fn !== fn) this.#methods.set(name, (m = { fn, bound: fn.bind(this) }));
+    return m.bound;
   }
 
   /** Narrows by a query ('age > $0 AND name BEGINSWITH $1', ...args). */
@@ -437,14 +491,41 @@ export class Results {
     return q;
   }
 
-  /** The matching objects, as plain objects. */
+  // The results at the database's current version: kept until a commit
+  // changes it. Objects are frozen, since results[i] hands out the same
+  // one until then.
+  #objects() {
+    const version = this.#db._dataVersion();
+    if (this.#snapshot?.version !== version) {
+      const objects = parse(this.#db._query(this.#query()));
+      for (const o of objects) Object.freeze(o);
+      this.#snapshot = { version, objects };
+    }
+    return this.#snapshot.objects;
+  }
+
+  /** @internal results[i]: the object at position i, or undefined. */
+  _at(i) {
+    return this.#objects()[i];
+  }
+
+  /** The matching objects, as fresh plain objects (an array of their own). */
   toArray() {
     return parse(this.#db._query(this.#query()));
   }
 
-  /** How many objects match. */
+  /** How many objects match: the core's count (no objects are read). */
   get length() {
+    const s = this.#snapshot;
+    if (s && s.version === this.#db._dataVersion()) return s.objects.length;
     return this.#db._count(this.#query());
+  }
+
+  /** The object at position i (negative: from the end), or undefined. */
+  at(i) {
+    v.integer('at', i);
+    const objects = this.#objects();
+    return objects[i < 0 ? objects.length + i : i];
   }
 
   [Symbol.iterator]() {
@@ -459,17 +540,33 @@ export class Results {
     this.toArray().forEach(fn);
   }
 
+  toJSON() {
+    return this.toArray();
+  }
+
   /**
    * Calls callback(results, changes) after every transaction that changed
-   * these results (changes: {inserted, modified, deleted}, as primary
-   * keys), on the event loop, before the write's promise resolves.
+   * these results, on the event loop, before the write's promise
+   * resolves. changes, as Realm's: deletions and oldModifications are
+   * positions in the results before the commit, insertions and
+   * newModifications positions after it (ascending; an object that moved
+   * in a sorted list is a deletion and an insertion); inserted, modified
+   * and deleted are the primary keys.
    */
   addListener(callback) {
     if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addListener takes a function');
     if (this.#listeners.has(callback)) return;
     const id = this.#db._addListener(this, this.#query(), (payload) => {
       const c = parse(payload);
-      callback(this, { inserted: c.inserted, modified: c.modified, deleted: c.deleted });
+      callback(this.#self, {
+        insertions: c.insertions,
+        deletions: c.deletions,
+        newModifications: c.newModifications,
+        oldModifications: c.oldModifications,
+        inserted: c.inserted,
+        modified: c.modified,
+        deleted: c.deleted,
+      });
     });
     this.#listeners.set(callback, id);
   }

@@ -140,8 +140,8 @@ export class Driver {
     try {
       const names = db.schema.map((c) => c.name).sort();
       for (const name of names) {
-        db.objects(name).addListener((_results, changes) => {
-          this.events.push({ type: 'change', class: name, ...changes });
+        db.objects(name).addListener((_results, { inserted, modified, deleted }) => {
+          this.events.push({ type: 'change', class: name, inserted, modified, deleted });
         });
       }
     } catch (e) {

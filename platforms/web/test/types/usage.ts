@@ -44,7 +44,16 @@ export async function usage(token: string): Promise<void> {
   const first: Dog | undefined = dogs.toArray()[0];
   const names: string[] = dogs.map((d) => d.name);
   for (const d of dogs) void d._id;
-  const onChange = (_r: Results<Dog>, c: ChangeSet) => void c.inserted.length;
+  const onChange = (_r: Results<Dog>, c: ChangeSet) => void (c.inserted.length + c.insertions[0] + c.deletions.length + c.newModifications.length + c.oldModifications.length);
+  // A list UI's reads: index access, length.
+  const row: Readonly<Dog> | undefined = dogs[0];
+  const count: number = dogs.length;
+  const last: string | undefined = dogs.at(-1)?.name;
+  void [row, count, last];
+  // @ts-expect-error: results are read-only
+  dogs[0] = { _id: 'x', name: 'x', age: null };
+  // @ts-expect-error: so are the objects they hand out
+  if (row) row.name = 'renamed';
   dogs.addListener(onChange);
   dogs.removeListener(onChange);
   const one: Dog | null = db.objectForPrimaryKey<Dog>('Dog', '1');
