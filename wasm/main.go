@@ -119,6 +119,9 @@ func register(x js.Value) {
 	exportSync(x, "sessionAddEventListener", 2, func(a []js.Value) (any, error) {
 		return num(api.SessionAddEventListener(handle(a[0]), callback(a[1])))
 	})
+	exportSync(x, "sessionAddEventListenerWithViews", 2, func(a []js.Value) (any, error) {
+		return num(api.SessionAddEventListenerWithViews(handle(a[0]), callback(a[1])))
+	})
 	exportSync(x, "sessionAddProgressListener", 4, func(a []js.Value) (any, error) {
 		return num(api.SessionAddProgressListener(handle(a[0]), a[1].String(), a[2].String(), callback(a[3])))
 	})

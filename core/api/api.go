@@ -26,6 +26,10 @@ type Config struct {
 	AllowMigration bool            `json:"allowMigration,omitempty"`
 	// Durability: "full" (default), "relaxed" or "none"; see store.SyncPolicy.
 	Durability string `json:"durability,omitempty"`
+	// ReadOnly opens the file at Path as a private read-only view, with
+	// its own schema (Schema is not used): a client reset's backup, as a
+	// ClientReset error's config names it. Writes and sync are refused.
+	ReadOnly bool `json:"readOnly,omitempty"`
 }
 
 // ParseConfig turns a JSON config into store options.
@@ -130,6 +134,23 @@ func Open(configJSON []byte) (int64, error) {
 	o, err := ParseConfig(configJSON)
 	if err != nil {
 		return 0, err
+	}
+	var c Config
+	if err := decodeJSON("the config", configJSON, &c); err != nil {
+		return 0, err
+	}
+	if c.ReadOnly {
+		if c.InMemory || c.Path == "" {
+			return 0, terror.New(terror.InvalidArgument, "readOnly opens a database file: give its path, not inMemory")
+		}
+		if err := checkPath("the path", c.Path); err != nil {
+			return 0, err
+		}
+		d, err := store.OpenReadOnly(c.Path)
+		if err != nil {
+			return 0, err
+		}
+		return dbs.add(d), nil
 	}
 	d, err := store.Open(o)
 	if err != nil {

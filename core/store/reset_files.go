@@ -202,6 +202,9 @@ func (e *engine) peek(c *schema.Class, key any) Object {
 	return obj
 }
 
+// IsReadOnly reports whether db is a read-only view (OpenReadOnly).
+func (db *DB) IsReadOnly() bool { return db.e.readOnly }
+
 // OpenReadOnly opens a database file as a private, read-only view (a
 // client reset's backup): nothing is locked, and writes are refused.
 func OpenReadOnly(path string) (*DB, error) {

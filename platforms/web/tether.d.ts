@@ -21,10 +21,30 @@ export declare const MAX_REQUEST_BYTES: number;
 /** Every failure of the API: .code says what went wrong. */
 export declare class TetherError extends Error {
   constructor(code: ErrorCodeName, message: string, extra?: { fatal?: boolean });
-  readonly name: 'TetherError';
+  readonly name: 'TetherError' | 'ClientResetError';
   readonly code: ErrorCodeName;
   /** Sync errors (onError): whether the session stopped. */
   readonly fatal?: boolean;
+}
+
+/**
+ * The ClientReset error onError receives when the app must act (manual
+ * mode, or an automatic mode that fell back to it), as Realm JS's
+ * ClientResetError: Tether.open(error.config) opens the backup,
+ * read-only. In manual mode the backup exists once the reset has been
+ * executed (Tether.executeClientReset(error.originalPath) with every
+ * instance closed, or the next open).
+ */
+export declare class ClientResetError extends TetherError {
+  constructor(message: string, extra?: { fatal?: boolean; backupPath?: string; originalPath?: string | null });
+  readonly name: 'ClientResetError';
+  readonly code: 'ClientReset';
+  /** Where the database as it was before the reset is (or will be) kept. */
+  readonly backupPath: string | null;
+  /** The database the reset is for (null in memory). */
+  readonly originalPath: string | null;
+  /** Opens the backup: Tether.open(error.config). */
+  readonly config: { path: string; readOnly: true } | null;
 }
 
 export declare class ObjectId {
@@ -83,7 +103,17 @@ export interface SyncConfig {
   token?: string;
   partition: string;
   /** Default: recoverOrDiscardUnsyncedChanges. */
-  clientReset?: ClientResetMode | { mode?: ClientResetMode; onBefore?(e: ClientResetEvent): void; onAfter?(e: ClientResetEvent): void };
+  /**
+   * Realm's callbacks: onBefore(before) as the reset starts, onAfter(before,
+   * after) once it is done. before is a read-only view of the database as
+   * it was (null in manual mode, whose backup is made later), valid until
+   * the callback returns; after is the database itself.
+   */
+  clientReset?: ClientResetMode | {
+    mode?: ClientResetMode;
+    onBefore?(before: Tether | null, event: ClientResetEvent): void;
+    onAfter?(before: Tether | null, after: Tether, event: ClientResetEvent): void;
+  };
   onError?(session: SyncSession, error: TetherError): void;
   /** Start paused (register listeners, then resume()), so they miss no event. */
   startPaused?: boolean;
@@ -100,6 +130,12 @@ export interface Config {
    */
   path?: string;
   inMemory?: boolean;
+  /**
+   * Opens the file at path as a read-only view with its own schema (a
+   * client reset's backup: ClientResetError.config). Writes and sync are
+   * refused (InvalidArgument).
+   */
+  readOnly?: boolean;
   allowMigration?: boolean;
   /** 'full' (default: fsync per commit), 'relaxed' (once a second) or 'none'. */
   durability?: 'full' | 'relaxed' | 'none';
@@ -223,6 +259,7 @@ export declare class Tether {
 
   readonly path: string | null;
   readonly inMemory: boolean;
+  readonly readOnly: boolean;
   readonly isClosed: boolean;
   readonly schema: ObjectSchema[];
   readonly syncSession: SyncSession | null;

@@ -4,7 +4,7 @@
 // for databases, results and sessions, callbacks as functions. What
 // Tether does lives in Go, once, for every binding.
 
-import { TetherError } from './errors.js';
+import { ClientResetError, TetherError } from './errors.js';
 import { parse } from './ejson.js';
 import * as v from './validate.js';
 import { binding, delivering, hostHasFiles, ownedBy, prepareSync, rethrow, storage } from './runtime.js';
@@ -91,6 +91,12 @@ export class Tether {
     this.#h = handle;
     this.path = config.path ?? null;
     this.inMemory = !!config.inMemory;
+    this.readOnly = !!config.readOnly;
+  }
+
+  /** @internal a read-only view Go opened (a client reset's "before"). */
+  static _view(handle, path) {
+    return new Tether(handle, { path, readOnly: true });
   }
 
   /**
@@ -112,6 +118,9 @@ export class Tether {
     }
     if (config.path !== undefined && config.path !== null) v.string('config.path', config.path);
     if (config.sync !== undefined && config.sync !== null) v.object('config.sync', config.sync);
+    if (config.readOnly && config.sync) {
+      throw new TetherError('InvalidArgument', 'a read-only database cannot sync: open it without sync');
+    }
     w ??= await binding();
     if (!config.inMemory && config.path && !hostHasFiles()) {
       throw new TetherError('InvalidArgument', 'this host has no file system: open with inMemory: true');
@@ -122,6 +131,7 @@ export class Tether {
       schema: config.schema,
       allowMigration: config.allowMigration,
       durability: config.durability,
+      readOnly: config.readOnly ? true : undefined,
     };
     const file = !config.inMemory && typeof config.path === 'string' && config.path !== '' ? config.path : null;
     if (file) await hostIO(storage().acquire(file));
@@ -601,6 +611,7 @@ export class SyncSession {
   #connection = new Set();
   #progress = new Map(); // callback -> listener id
   #closed = false;
+  #backupPath = null; // of the last client reset event, for its ClientReset error
 
   constructor(db, handle, config) {
     this.#db = db;
@@ -632,7 +643,7 @@ export class SyncSession {
     await prepareSync();
     const h = await call(w.sessionStart, dbHandle, v.encode('the sync config', c));
     const s = new SyncSession(db, h, { ...sync, clientReset: reset });
-    check(w.sessionAddEventListener(h, ownedBy(s, (payload) => s.#onEvent(JSON.parse(payload)))));
+    check(w.sessionAddEventListenerWithViews(h, ownedBy(s, (payload) => s.#onEvent(JSON.parse(payload)))));
     if (!sync.startPaused) await call(w.sessionResume, h);
     return s;
   }
@@ -647,14 +658,30 @@ export class SyncSession {
         break;
       case 'error':
         if (this.#config.onError) {
-          safeCall(this.#config.onError, this, new TetherError(e.code, e.message, { fatal: e.fatal }));
+          const err = e.code === 'ClientReset'
+            ? new ClientResetError(e.message, { fatal: e.fatal, backupPath: this.#backupPath, originalPath: this.#db.path })
+            : new TetherError(e.code, e.message, { fatal: e.fatal });
+          safeCall(this.#config.onError, this, err);
         }
         break;
       case 'clientReset': {
+        // Realm's callbacks: onBefore(before), onAfter(before, after), with
+        // before a read-only view of the database before the reset (null
+        // in manual mode), valid until the callback returns; then the event.
+        this.#backupPath = e.backupPath;
         const ev = { phase: e.phase, mode: e.mode, backupPath: e.backupPath };
         if (e.message) ev.message = e.message;
-        const cb = e.phase === 'before' ? this.#config.clientReset?.onBefore : this.#config.clientReset?.onAfter;
-        if (cb) safeCall(cb, ev);
+        const before = e.before ? Tether._view(e.before, e.backupPath) : null;
+        const reset = this.#config.clientReset;
+        try {
+          if (e.phase === 'before') {
+            if (reset?.onBefore) safeCall(reset.onBefore, before, ev);
+          } else if (reset?.onAfter) {
+            safeCall(reset.onAfter, before, this.#db, ev);
+          }
+        } finally {
+          before?.close().catch(() => {});
+        }
         break;
       }
     }

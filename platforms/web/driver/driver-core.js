@@ -124,8 +124,8 @@ export class Driver {
         partition: sync.partition,
         clientReset: {
           mode: sync.clientReset ?? undefined,
-          onBefore: (ev) => this.onReset(ev),
-          onAfter: (ev) => this.onReset(ev),
+          onBefore: (_before, ev) => this.onReset(ev),
+          onAfter: (_before, _after, ev) => this.onReset(ev),
         },
         onError: (_session, err) => {
           this.events.push({ type: 'error', code: err.code, fatal: err.fatal, message: err.message });

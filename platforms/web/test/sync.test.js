@@ -117,7 +117,7 @@ test('a bad token: fatal AuthFailed through onError, waitingForAccessToken; loca
 test('client reset: an operator reset with discard; callbacks; the recovery helper lists what was lost', async () => {
   const path = join(srv.dir, 'reset.tether');
   const resets = [];
-  const db = await syncOpen('p3', { clientReset: { mode: 'discardUnsyncedChanges', onBefore: (e) => resets.push(e), onAfter: (e) => resets.push(e) } }, path);
+  const db = await syncOpen('p3', { clientReset: { mode: 'discardUnsyncedChanges', onBefore: (_before, e) => resets.push(e), onAfter: (_before, _after, e) => resets.push(e) } }, path);
   await db.write((tx) => tx.create('Dog', { _id: '1', name: 'Rex' }));
   await db.syncSession.uploadAllLocalChanges({ timeout: 5000 });
   await db.syncSession.downloadAllServerChanges({ timeout: 5000 });

@@ -2,7 +2,7 @@
 // usage typechecks against tether.d.ts, and the @ts-expect-error lines
 // check that the declarations reject what the API rejects (tsc fails if
 // such a line compiles cleanly).
-import { Tether, TetherError, ErrorCode, ObjectId, UUID, EJSON, fileExists } from '@tethersync/tether';
+import { Tether, TetherError, ClientResetError, ErrorCode, ObjectId, UUID, EJSON, fileExists } from '@tethersync/tether';
 import type { ChangeSet, ClientResetEvent, ConnectionState, Results, UnsyncedChange } from '@tethersync/tether';
 
 interface Dog {
@@ -23,10 +23,17 @@ export async function usage(token: string): Promise<void> {
       partition: 'default',
       clientReset: {
         mode: 'recoverOrDiscardUnsyncedChanges',
-        onBefore: (e: ClientResetEvent) => void e.backupPath,
-        onAfter: (e: ClientResetEvent) => void (e.mode === 'recover'),
+        onBefore: (before: Tether | null, e: ClientResetEvent) => void (before?.objects('Dog').length, e.backupPath),
+        onAfter: (before: Tether | null, after: Tether, e: ClientResetEvent) =>
+          void (before?.objectForPrimaryKey('Dog', '1'), after.objects('Dog').length, e.mode === 'recover'),
       },
-      onError: (_session, err) => void (err.code === ErrorCode.AuthFailed && err.fatal),
+      onError: (_session, err) => {
+        if (err instanceof ClientResetError || err.name === 'ClientResetError') {
+          const c = (err as ClientResetError).config;
+          if (c) void Tether.open(c).then((backup) => backup.close());
+        }
+        void (err.code === ErrorCode.AuthFailed && err.fatal);
+      },
       startPaused: true,
     },
   });
