@@ -118,8 +118,9 @@ func (e *engine) removeListener(l *listener) {
 // of the objects a transaction touches, else nil (no tracking cost).
 func (e *engine) trackerFor() tracker {
 	e.listenMu.Lock()
-	defer e.listenMu.Unlock()
-	if len(e.listeners) == 0 {
+	listening := len(e.listeners) > 0
+	e.listenMu.Unlock()
+	if !listening && !e.counting() {
 		return nil
 	}
 	return tracker{}

@@ -204,6 +204,53 @@ func (cq *compiled) count(tx *buntdb.Tx, e *engine) (int, error) {
 	return capped(n), ferr
 }
 
+// counting reports whether some whole-class count is cached: then every
+// transaction tracks the objects it touches (trackerFor), so that
+// advanceCounts can carry the counts over its commit.
+func (e *engine) counting() bool {
+	e.countsMu.Lock()
+	defer e.countsMu.Unlock()
+	return len(e.counts) > 0
+}
+
+// advanceCounts moves the data version on for a transaction about to
+// commit (under buntdb's write lock) and carries the cached counts over
+// it: the tracker holds every object the transaction touched, as it was
+// before, so each class's count changes by the objects that appeared less
+// those that went. Without a tracker (nothing cached when it began) the
+// cache simply goes stale.
+func (e *engine) advanceCounts(tx *buntdb.Tx, tr tracker) {
+	old := e.version.Load()
+	now := e.version.Add(1)
+	if tr == nil {
+		return
+	}
+	var delta map[string]int
+	for objKey, t := range tr {
+		_, err := tx.Get(objKey)
+		d := 0
+		if err == nil {
+			d++
+		}
+		if t.before != "" {
+			d--
+		}
+		if d != 0 {
+			if delta == nil {
+				delta = map[string]int{}
+			}
+			delta[t.class] += d
+		}
+	}
+	e.countsMu.Lock()
+	defer e.countsMu.Unlock()
+	for class, c := range e.counts {
+		if c.version == old {
+			e.counts[class] = classCount{version: now, n: c.n + delta[class]}
+		}
+	}
+}
+
 // classCount is how many objects a class has: cached for the version tx
 // sees (the version cannot change while a read transaction is open),
 // else counted from the keys.
