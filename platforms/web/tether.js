@@ -501,22 +501,35 @@ export class Results {
     return q;
   }
 
-  // The results at the database's current version: kept until a commit
-  // changes it. Objects are frozen, since results[i] hands out the same
-  // one until then.
-  #objects() {
+  // The first objects of the results (at least upTo + 1 of them, or all)
+  // at the database's current version: kept until a commit changes it.
+  // Results in primary key order are read in growing windows (a query with
+  // a limit stops early: a list's first screen reads a few dozen objects,
+  // not the class); sorted ones, whose every read decodes and sorts the
+  // whole class, at once. Objects are frozen, since results[i] hands out
+  // the same one until the next commit.
+  #objects(upTo) {
     const version = this.#db._dataVersion();
-    if (this.#snapshot?.version !== version) {
-      const objects = parse(this.#db._query(this.#query()));
-      for (const o of objects) Object.freeze(o);
-      this.#snapshot = { version, objects };
+    let s = this.#snapshot;
+    if (s?.version !== version) s = null;
+    if (s && (s.complete || upTo < s.objects.length)) return s.objects;
+    const q = this.#query();
+    const ordered = q.sort || /\b(SORT|LIMIT)\s*\(/i.test(q.filter ?? '');
+    let want = 0; // 0: all
+    if (!ordered && upTo !== Infinity) {
+      want = Math.max(64, 2 * (upTo + 1), 2 * (s?.objects.length ?? 0));
+      if (q.limit === undefined || want < q.limit) q.limit = want;
+      else want = 0;
     }
-    return this.#snapshot.objects;
+    const objects = parse(this.#db._query(q));
+    for (const o of objects) Object.freeze(o);
+    this.#snapshot = { version, objects, complete: want === 0 || objects.length < want };
+    return objects;
   }
 
   /** @internal results[i]: the object at position i, or undefined. */
   _at(i) {
-    return this.#objects()[i];
+    return this.#objects(i)[i];
   }
 
   /** The matching objects, as fresh plain objects (an array of their own). */
@@ -527,15 +540,16 @@ export class Results {
   /** How many objects match: the core's count (no objects are read). */
   get length() {
     const s = this.#snapshot;
-    if (s && s.version === this.#db._dataVersion()) return s.objects.length;
+    if (s?.complete && s.version === this.#db._dataVersion()) return s.objects.length;
     return this.#db._count(this.#query());
   }
 
   /** The object at position i (negative: from the end), or undefined. */
   at(i) {
     v.integer('at', i);
-    const objects = this.#objects();
-    return objects[i < 0 ? objects.length + i : i];
+    if (i >= 0) return this._at(i);
+    const objects = this.#objects(Infinity);
+    return objects[objects.length + i];
   }
 
   [Symbol.iterator]() {

@@ -67,6 +67,39 @@ test('length is the core count; index reads query once per commit', async () => 
   await db.close();
 });
 
+test('index reads of unsorted results read a window, not the class; sorted ones read all at once', async () => {
+  const db = await open();
+  await db.write((tx) => {
+    for (let i = 0; i < 300; i++) tx.create('Dog', { _id: `d${String(i).padStart(3, '0')}`, name: `n${i % 7}`, age: i });
+  });
+  const limits = [];
+  const orig = db._query;
+  db._query = (q) => {
+    limits.push(q.limit ?? 'all');
+    return orig.call(db, q);
+  };
+  const dogs = db.objects('Dog');
+  assert.equal(dogs[0]._id, 'd000');
+  assert.equal(dogs[10]._id, 'd010');
+  assert.deepEqual(limits, [64], 'the first screen reads 64 objects');
+  assert.equal(dogs[100]._id, 'd100');
+  assert.equal(dogs[299]._id, 'd299');
+  assert.equal(dogs[300], undefined);
+  assert.deepEqual(limits, [64, 202, 600]);
+  assert.equal(dogs.length, 300);
+  assert.equal(dogs.at(-1)._id, 'd299');
+  assert.deepEqual(limits, [64, 202, 600], 'the last window had them all');
+  assert.equal(dogs.limit(10)[9]._id, 'd009');
+  assert.equal(dogs.limit(10)[10], undefined);
+  assert.equal(dogs.filtered('age >= 5 LIMIT(3)')[3], undefined, "the filter's own LIMIT stands");
+  limits.length = 0;
+  const sorted = dogs.sorted([['name', true], '_id']);
+  assert.equal(sorted[0].name, 'n6');
+  assert.equal(sorted[299].name, 'n0');
+  assert.deepEqual(limits, ['all'], 'a sorted read decodes everything anyway: once');
+  await db.close();
+});
+
 // Applies a change set to the list a UI shows, as a FlatList adapter does.
 function apply(shown, changes, fresh) {
   const list = shown.slice();
