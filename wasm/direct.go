@@ -5,8 +5,8 @@ package main
 // The synchronous reads, exported to JavaScript as WebAssembly functions
 // (//go:wasmexport) rather than as syscall/js functions, which cost far
 // more per call (docs/RATIONALE.md#wasm-exports). The hot calls of an
-// application (point reads, queries, counts) go this way; anything that
-// may wait, or takes a JS function, stays in main.go.
+// application (point reads, queries, counts, the data version) go this
+// way; anything that may wait, or takes a JS function, stays in main.go.
 //
 // Protocol: JavaScript asks for room with tether_buffer(n) (a pointer into
 // the module's memory), writes the UTF-8 arguments there one after the
@@ -93,6 +93,14 @@ func tetherCount(db, queryLen int32) int32 {
 	return reply("count", func() ([]byte, error) {
 		n, err := api.Count(int64(db), args(queryLen)[0])
 		return fmt.Appendf(nil, "%d", n), err
+	})
+}
+
+//go:wasmexport tether_data_version
+func tetherDataVersion(db int32) int32 {
+	return reply("dataVersion", func() ([]byte, error) {
+		v, err := api.DataVersion(int64(db))
+		return fmt.Appendf(nil, "%d", v), err
 	})
 }
 

@@ -78,6 +78,9 @@ func register(x js.Value) {
 	exportSync(x, "addListener", 3, func(a []js.Value) (any, error) {
 		return num(api.AddListener(handle(a[0]), bytesOf(a[1]), callback(a[2])))
 	})
+	exportSync(x, "addResultsListener", 3, func(a []js.Value) (any, error) {
+		return num(api.AddResultsListener(handle(a[0]), bytesOf(a[1]), callback(a[2])))
+	})
 	exportSync(x, "removeListener", 1, func(a []js.Value) (any, error) { return nil, api.RemoveListener(handle(a[0])) })
 	// The listener barrier, as a check only (timeout 0), never a wait: Go
 	// must not block inside a call from JavaScript on a timer, since the
@@ -115,6 +118,9 @@ func register(x js.Value) {
 	})
 	exportSync(x, "sessionAddEventListener", 2, func(a []js.Value) (any, error) {
 		return num(api.SessionAddEventListener(handle(a[0]), callback(a[1])))
+	})
+	exportSync(x, "sessionAddEventListenerWithViews", 2, func(a []js.Value) (any, error) {
+		return num(api.SessionAddEventListenerWithViews(handle(a[0]), callback(a[1])))
 	})
 	exportSync(x, "sessionAddProgressListener", 4, func(a []js.Value) (any, error) {
 		return num(api.SessionAddProgressListener(handle(a[0]), a[1].String(), a[2].String(), callback(a[3])))

@@ -289,6 +289,41 @@ func AddListener(h int64, queryJSON []byte, cb func(changeJSON []byte)) (int64, 
 	return listeners.add(listenerRef{db: h, token: tok}), nil
 }
 
+// AddResultsListener is AddListener for ordered results (a list on
+// screen): the query keeps its sort and limit, and each event is a
+// ResultsChangeJSON, with the positions of the deletions, insertions and
+// modifications in the results before and after the commit besides the
+// keys. RemoveListener stops it.
+func AddResultsListener(h int64, queryJSON []byte, cb func(changeJSON []byte)) (int64, error) {
+	d, err := dbHandle(h)
+	if err != nil {
+		return 0, err
+	}
+	q, err := ParseQuery(queryJSON)
+	if err != nil {
+		return 0, err
+	}
+	tok, err := d.AddResultsListener(q, func(c store.Change) {
+		b, _ := json.Marshal(ResultsChangeToJSON(c))
+		cb(b)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return listeners.add(listenerRef{db: h, token: tok}), nil
+}
+
+// DataVersion is a number that changes with every commit to the database
+// (local or downloaded): a binding may keep what it read (a result list)
+// while it is unchanged.
+func DataVersion(h int64) (int64, error) {
+	d, err := dbHandle(h)
+	if err != nil {
+		return 0, err
+	}
+	return d.DataVersion()
+}
+
 // RemoveListener stops a listener.
 func RemoveListener(id int64) error {
 	ref, ok := listeners.remove(id)

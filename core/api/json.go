@@ -312,6 +312,29 @@ func ChangeToJSON(c store.Change) ChangeJSON {
 	return ChangeJSON{Class: c.Class, Inserted: conv(c.Inserted), Modified: conv(c.Modified), Deleted: conv(c.Deleted)}
 }
 
+// ResultsChangeJSON is a change event of a results listener
+// (AddResultsListener): the keys of ChangeJSON, and positions in the
+// ordered results, named as Realm's collection change sets name them.
+type ResultsChangeJSON struct {
+	ChangeJSON
+	Deletions        []int `json:"deletions"`
+	Insertions       []int `json:"insertions"`
+	OldModifications []int `json:"oldModifications"`
+	NewModifications []int `json:"newModifications"`
+}
+
+// ResultsChangeToJSON renders a results listener's change event.
+func ResultsChangeToJSON(c store.Change) ResultsChangeJSON {
+	orEmpty := func(p []int) []int {
+		if p == nil {
+			return []int{}
+		}
+		return p
+	}
+	return ResultsChangeJSON{ChangeJSON: ChangeToJSON(c), Deletions: orEmpty(c.Deletions), Insertions: orEmpty(c.Insertions),
+		OldModifications: orEmpty(c.OldModifications), NewModifications: orEmpty(c.NewModifications)}
+}
+
 // ErrorJSON is an error as it crosses the boundary.
 type ErrorJSON struct {
 	Code    string `json:"code"`

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/session"
+	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 )
 
@@ -166,6 +167,21 @@ func SessionWaitForListeners(h int64, timeoutMs int64) (bool, error) {
 // {"type":"error","code":"AuthFailed","fatal":true,"message":"..."}.
 // It returns a listener id for SessionRemoveListener.
 func SessionAddEventListener(h int64, cb func(eventJSON []byte)) (int64, error) {
+	return addEventListener(h, false, cb)
+}
+
+// SessionAddEventListenerWithViews is SessionAddEventListener whose
+// clientReset events also carry "before": the handle of a read-only view
+// of the database as it was before the reset, opened for this listener
+// (Realm's "before" realm), or 0 when there is none (manual mode: the
+// backup does not exist yet). The database after the reset is the
+// session's own. The listener owns the view: it must Close it once done
+// (a binding closes it when the app's callback returns).
+func SessionAddEventListenerWithViews(h int64, cb func(eventJSON []byte)) (int64, error) {
+	return addEventListener(h, true, cb)
+}
+
+func addEventListener(h int64, views bool, cb func(eventJSON []byte)) (int64, error) {
 	s, err := sess(h)
 	if err != nil {
 		return 0, err
@@ -184,7 +200,16 @@ func SessionAddEventListener(h int64, cb func(eventJSON []byte)) (int64, error) 
 		emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
 	})
 	t4 := s.AddClientResetListener(func(e reset.Event) {
-		emit(map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message})
+		ev := map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message}
+		if views {
+			ev["before"] = int64(0)
+			if e.Before != nil { // there is a backup to look at
+				if v, err := store.OpenReadOnly(e.BackupPath); err == nil {
+					ev["before"] = dbs.add(v)
+				}
+			}
+		}
+		emit(ev)
 	})
 	return sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{t1, t2, t3, t4}}), nil
 }

@@ -60,6 +60,14 @@ type engine struct {
 	tombClasses map[string]bool
 	scratch     []byte
 
+	// version changes with every commit that may change objects (bumped
+	// under buntdb's write lock, so a reader inside View sees a version
+	// and data that belong together); counts caches whole-class counts
+	// by it (read.go, Count).
+	version  atomic.Uint64
+	countsMu sync.Mutex
+	counts   map[string]classCount
+
 	notify    dispatch.Queue
 	hooks     commitHooks
 	listenMu  sync.Mutex

@@ -36,6 +36,7 @@ func (e *engine) load() error {
 	e.meta = meta{}
 	e.snapBytes = int64(validLen)
 	err = e.bunt.Update(func(tx *buntdb.Tx) error {
+		e.version.Add(1)
 		for _, r := range recs {
 			if err := e.replay(tx, r); err != nil {
 				return terror.Wrap(terror.Corrupted, err, "replaying record %d", r.seq)

@@ -14,6 +14,18 @@ type Change struct {
 	Inserted []any
 	Modified []any
 	Deleted  []any
+	// Positions in the results as the query orders and limits them, for
+	// listeners added with AddResultsListener (nil for AddListener), as
+	// Realm's collection change sets give them to list UIs: Deletions and
+	// OldModifications index the results before the commit, Insertions and
+	// NewModifications the results after it, each ascending. Applying the
+	// deletions (from the highest), then the insertions (from the lowest)
+	// to the old list gives the new one; an object whose position changed
+	// (a sort key changed) is a deletion plus an insertion.
+	Deletions        []int
+	Insertions       []int
+	OldModifications []int
+	NewModifications []int
 }
 
 func (c *Change) empty() bool {

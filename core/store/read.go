@@ -141,9 +141,143 @@ func (db *DB) Query(q Query) ([]Object, error) {
 }
 
 // Count returns how many objects match q.
+// A whole class is counted from its keys, without decoding an object,
+// and cached until the next commit (Results.length is read at every
+// render of a list); a filter is evaluated object by object, without
+// sorting or keeping them.
 func (db *DB) Count(q Query) (int, error) {
-	objs, err := db.Query(q)
-	return len(objs), err
+	leave, err := db.enter()
+	if err != nil {
+		return 0, err
+	}
+	defer leave()
+	cq, err := compileQuery(db.e, q)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = db.e.bunt.View(func(tx *buntdb.Tx) error {
+		n, err = cq.count(tx, db.e)
+		return err
+	})
+	return n, err
+}
+
+// classCount is a whole-class count at one version of the data.
+type classCount struct {
+	version uint64
+	n       int
+}
+
+func (cq *compiled) count(tx *buntdb.Tx, e *engine) (int, error) {
+	if cq.limit == 0 {
+		return 0, nil
+	}
+	capped := func(n int) int {
+		if cq.limit > 0 && n > cq.limit {
+			return cq.limit
+		}
+		return n
+	}
+	if cq.pred == nil {
+		return capped(e.classCount(tx, cq.class.Name)), nil
+	}
+	n := 0
+	var ferr error
+	visit := func(_, v string) bool {
+		obj, err := toObject(cq.layout, v)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if cq.match(obj) {
+			n++
+		}
+		return !(cq.limit > 0 && n >= cq.limit)
+	}
+	if !cq.scanIndex(tx, e, visit) {
+		prefix := classPrefix(cq.class.Name)
+		tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
+			return strings.HasPrefix(k, prefix) && visit(k, v)
+		})
+	}
+	return capped(n), ferr
+}
+
+// counting reports whether some whole-class count is cached: then every
+// transaction tracks the objects it touches (trackerFor), so that
+// advanceCounts can carry the counts over its commit.
+func (e *engine) counting() bool {
+	e.countsMu.Lock()
+	defer e.countsMu.Unlock()
+	return len(e.counts) > 0
+}
+
+// advanceCounts moves the data version on for a transaction about to
+// commit (under buntdb's write lock) and carries the cached counts over
+// it: the tracker holds every object the transaction touched, as it was
+// before, so each class's count changes by the objects that appeared less
+// those that went. Without a tracker (nothing cached when it began) the
+// cache simply goes stale.
+func (e *engine) advanceCounts(tx *buntdb.Tx, tr tracker) {
+	old := e.version.Load()
+	now := e.version.Add(1)
+	if tr == nil {
+		return
+	}
+	var delta map[string]int
+	for objKey, t := range tr {
+		_, err := tx.Get(objKey)
+		d := 0
+		if err == nil {
+			d++
+		}
+		if t.before != "" {
+			d--
+		}
+		if d != 0 {
+			if delta == nil {
+				delta = map[string]int{}
+			}
+			delta[t.class] += d
+		}
+	}
+	e.countsMu.Lock()
+	defer e.countsMu.Unlock()
+	for class, c := range e.counts {
+		if c.version == old {
+			e.counts[class] = classCount{version: now, n: c.n + delta[class]}
+		}
+	}
+}
+
+// classCount is how many objects a class has: cached for the version tx
+// sees (the version cannot change while a read transaction is open),
+// else counted from the keys.
+func (e *engine) classCount(tx *buntdb.Tx, class string) int {
+	v := e.version.Load()
+	e.countsMu.Lock()
+	c, ok := e.counts[class]
+	e.countsMu.Unlock()
+	if ok && c.version == v {
+		return c.n
+	}
+	n := 0
+	prefix := classPrefix(class)
+	tx.AscendGreaterOrEqual("", prefix, func(k, _ string) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		n++
+		return true
+	})
+	e.countsMu.Lock()
+	if e.counts == nil {
+		e.counts = map[string]classCount{}
+	}
+	e.counts[class] = classCount{version: v, n: n}
+	e.countsMu.Unlock()
+	return n
 }
 
 // run scans the smallest candidate set (an index range when the filter
@@ -151,8 +285,15 @@ func (db *DB) Count(q Query) (int, error) {
 // the order is primary key order however the objects were found, so that
 // adding an index never changes what an app sees.
 func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
+	out, _, err := cq.runKeyed(tx, e, false)
+	return out, err
+}
+
+// runKeyed is run that can also return the object keys of the results,
+// in their order (withKeys; listeners of ordered results use them).
+func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object, []string, error) {
 	if cq.limit == 0 {
-		return []Object{}, nil
+		return []Object{}, []string{}, nil
 	}
 	var out []Object
 	var keys []string // the object keys of out: primary key order
@@ -182,9 +323,11 @@ func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
 		})
 	}
 	if ferr != nil {
-		return nil, ferr
+		return nil, nil, ferr
 	}
 	switch {
+	case len(cq.sort) > 0 && withKeys:
+		sort.Stable(bySort{cq.sort, keys, out})
 	case len(cq.sort) > 0:
 		sort.SliceStable(out, func(i, j int) bool { return query.Less(cq.sort, out[i], out[j]) })
 	case usedIndex && len(out) > 1:
@@ -192,11 +335,26 @@ func (cq *compiled) run(tx *buntdb.Tx, e *engine) ([]Object, error) {
 	}
 	if cq.limit > 0 && len(out) > cq.limit {
 		out = out[:cq.limit]
+		keys = keys[:cq.limit]
 	}
 	if out == nil {
-		out = []Object{}
+		out, keys = []Object{}, []string{}
 	}
-	return out, nil
+	return out, keys, nil
+}
+
+// bySort sorts objects and their keys by a query's sort keys.
+type bySort struct {
+	sort []query.SortKey
+	keys []string
+	objs []Object
+}
+
+func (s bySort) Len() int           { return len(s.objs) }
+func (s bySort) Less(i, j int) bool { return query.Less(s.sort, s.objs[i], s.objs[j]) }
+func (s bySort) Swap(i, j int) {
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+	s.objs[i], s.objs[j] = s.objs[j], s.objs[i]
 }
 
 // scanIndex visits the candidates of an index range (or the one object of
@@ -218,8 +376,9 @@ func (cq *compiled) scanIndex(tx *buntdb.Tx, e *engine, visit func(k, v string) 
 		}
 		if enc, ok := pkString(c, r.Lower); ok {
 			if enc2, ok := pkString(c, r.Upper); ok && enc == enc2 {
-				if v, err := tx.Get(classPrefix(c.Name) + enc); err == nil {
-					visit("", v)
+				k := classPrefix(c.Name) + enc
+				if v, err := tx.Get(k); err == nil {
+					visit(k, v)
 				}
 				return true
 			}
@@ -314,4 +473,16 @@ func (db *DB) GetEncoded(class string, key any, fn func(obj []byte, c *schema.Cl
 		}
 		return fn(obj, c)
 	})
+}
+
+// DataVersion is a number that changes with every commit that may change
+// objects (local, downloaded, a schema change): what a caller read stays
+// valid while it is the same.
+func (db *DB) DataVersion() (int64, error) {
+	leave, err := db.enter()
+	if err != nil {
+		return 0, err
+	}
+	defer leave()
+	return int64(db.e.version.Load()), nil
 }

@@ -26,6 +26,7 @@ func TestClientResetSteps(t *testing.T) {
 	require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "gone", "name": "x"}}, {Kind: OpDelete, Class: "Dog", Key: "gone"}}))
 	oldID := mustState(t, db).ClientID
 
+	requireCountExact(t, db) // cached from here on: carried over the reset's steps
 	backup := BackupPathFor(path, 42)
 	var deleted []any
 	_, err := db.AddListener(Query{Class: "Dog"}, func(c Change) { deleted = append(deleted, c.Deleted...) })
@@ -59,7 +60,9 @@ func TestClientResetSteps(t *testing.T) {
 	css, err := UnsyncedChangesets(backup)
 	require.NoError(t, err)
 	require.NoError(t, db.CheckRecoverable(css))
+	requireCountExact(t, db)
 	require.NoError(t, db.FinishClientReset(css))
+	requireCountExact(t, db)
 	o, err := db.Get("Dog", "s")
 	require.NoError(t, err)
 	require.Equal(t, int64(2), o["age"])

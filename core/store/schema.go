@@ -56,6 +56,7 @@ func (e *engine) changeSchema(s *schema.Schema, breaking []schema.Change) error 
 	old, oldLayouts, oldIndexes := e.schema, e.layouts, maps.Clone(e.indexes)
 	rewritten := 0
 	err := e.bunt.Update(func(tx *buntdb.Tx) error {
+		e.version.Add(1)
 		n, err := e.installSchema(tx, s, breaking != nil)
 		if err != nil || breaking != nil {
 			return err

@@ -199,6 +199,7 @@ func TestRebaseConverges(t *testing.T) {
 					require.NoError(t, db.Close())
 					dbs[i] = openFile(t, paths[i])
 				}
+				requireCountExact(t, dbs[i]) // carried over uploads, downloads and rebases
 			}
 			for round := 0; round < 2; round++ {
 				for _, db := range dbs {

@@ -81,6 +81,7 @@ func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) error {
 	// of an in-memory buntdb fails only on a closed or read-only tx, which
 	// this is not.
 	e.notify.Enqueue(e.changesFor(btx, tr)...)
+	e.advanceCounts(btx, tr)
 	if err := btx.Commit(); err != nil {
 		// Cannot happen for an in-memory buntdb; if it did, the log holds
 		// a commit the state lacks, so refuse further writes until reopen.

@@ -35,7 +35,7 @@ setHost({
 });
 
 export { Tether, Results, SyncSession, WriteTransaction } from './tether.js';
-export { TetherError, ErrorCode } from './errors.js';
+export { TetherError, ClientResetError, ErrorCode } from './errors.js';
 export { MAX_REQUEST_BYTES } from './validate.js';
 export { ObjectId, UUID } from './ejson.js';
 export * as EJSON from './ejson-public.js';

@@ -1,10 +1,10 @@
 // Tether for Node: the package entry point under Node (package.json
 // "exports"). Database paths are files (Node's fs, see node-fs.js); the
-// sync session uses the global WebSocket (Node 22 and later; Node 20 needs
-// --experimental-websocket, or globalThis.WebSocket set to a compatible
-// implementation such as the ws package's before the first sync open).
+// sync session uses the global WebSocket (Node 22 and later), else the ws
+// package's (Node 20 without --experimental-websocket: npm install ws),
+// see node-websocket.js.
 import { syncFs } from './node-fs.js';
-import './node-websocket.js';
+import { prepareWebSocket } from './node-websocket.js';
 import './wasm_exec.js';
 import { readFile } from 'node:fs/promises';
 import { setHost } from './runtime.js';
@@ -17,6 +17,7 @@ setHost({
   // Go returns (node-fs.js is synchronous), so there is nothing to await.
   // acquire is async so that its EBUSY rejects (an IO TetherError).
   storage: { acquire: async (path) => acquire(path), release },
+  prepareSync: prepareWebSocket,
   async instantiate(importObject, options = {}) {
     const bytes = await readFile(options.wasmPath ?? new URL('./tether.wasm', import.meta.url));
     const { instance } = await WebAssembly.instantiate(bytes, importObject);
@@ -25,7 +26,7 @@ setHost({
 });
 
 export { Tether, Results, SyncSession, WriteTransaction } from './tether.js';
-export { TetherError, ErrorCode } from './errors.js';
+export { TetherError, ClientResetError, ErrorCode } from './errors.js';
 export { MAX_REQUEST_BYTES } from './validate.js';
 export { ObjectId, UUID } from './ejson.js';
 export * as EJSON from './ejson-public.js';

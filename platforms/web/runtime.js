@@ -25,6 +25,11 @@ export function setHost(h) {
   hooks = { ...noStorage, ...h.storage };
 }
 
+/** Readies what a sync session needs from the host (Node: a WebSocket). */
+export async function prepareSync() {
+  await host?.prepareSync?.();
+}
+
 export function hostHasFiles() {
   return host?.files ?? false;
 }
@@ -163,6 +168,10 @@ function directCalls(x) {
     query: (db, q) => answer(x.tether_query(db, ...put(q))),
     count: (db, q) => {
       const r = answer(x.tether_count(db, ...put(q)));
+      return typeof r === 'string' ? Number(r) : r;
+    },
+    dataVersion: (db) => {
+      const r = answer(x.tether_data_version(db));
       return typeof r === 'string' ? Number(r) : r;
     },
     schema: (db) => answer(x.tether_schema(db)),

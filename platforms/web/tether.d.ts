@@ -20,10 +20,30 @@ export declare const MAX_REQUEST_BYTES: number;
 /** Every failure of the API: .code says what went wrong. */
 export declare class TetherError extends Error {
   constructor(code: ErrorCodeName, message: string, extra?: { fatal?: boolean });
-  readonly name: 'TetherError';
+  readonly name: 'TetherError' | 'ClientResetError';
   readonly code: ErrorCodeName;
   /** Sync errors (onError): whether the session stopped. */
   readonly fatal?: boolean;
+}
+
+/**
+ * The ClientReset error onError receives when the app must act (manual
+ * mode, or an automatic mode that fell back to it), as Realm JS's
+ * ClientResetError: Tether.open(error.config) opens the backup,
+ * read-only. In manual mode the backup exists once the reset has been
+ * executed (Tether.executeClientReset(error.originalPath) with every
+ * instance closed, or the next open).
+ */
+export declare class ClientResetError extends TetherError {
+  constructor(message: string, extra?: { fatal?: boolean; backupPath?: string; originalPath?: string | null });
+  readonly name: 'ClientResetError';
+  readonly code: 'ClientReset';
+  /** Where the database as it was before the reset is (or will be) kept. */
+  readonly backupPath: string | null;
+  /** The database the reset is for (null in memory). */
+  readonly originalPath: string | null;
+  /** Opens the backup: Tether.open(error.config). */
+  readonly config: { path: string; readOnly: true } | null;
 }
 
 export declare class ObjectId {
@@ -81,7 +101,17 @@ export interface SyncConfig {
   token?: string;
   partition: string;
   /** Default: recoverOrDiscardUnsyncedChanges. */
-  clientReset?: ClientResetMode | { mode?: ClientResetMode; onBefore?(e: ClientResetEvent): void; onAfter?(e: ClientResetEvent): void };
+  /**
+   * Realm's callbacks: onBefore(before) as the reset starts, onAfter(before,
+   * after) once it is done. before is a read-only view of the database as
+   * it was (null in manual mode, whose backup is made later), valid until
+   * the callback returns; after is the database itself.
+   */
+  clientReset?: ClientResetMode | {
+    mode?: ClientResetMode;
+    onBefore?(before: Tether | null, event: ClientResetEvent): void;
+    onAfter?(before: Tether | null, after: Tether, event: ClientResetEvent): void;
+  };
   onError?(session: SyncSession, error: TetherError): void;
   /** Start paused (register listeners, then resume()), so they miss no event. */
   startPaused?: boolean;
@@ -98,15 +128,15 @@ export interface Config {
    */
   path?: string;
   inMemory?: boolean;
+  /**
+   * Opens the file at path as a private read-only view with its own schema
+   * (a client reset's backup: ClientResetError.config): no lock taken;
+   * writes and sync are refused (InvalidArgument).
+   */
+  readOnly?: boolean;
   allowMigration?: boolean;
   /** 'full' (default: fsync per commit), 'relaxed' (once a second) or 'none'. */
   durability?: 'full' | 'relaxed' | 'none';
-  /**
-   * Open the file as a private read-only view (e.g. a client reset's
-   * backup): no lock, writes reject with InvalidArgument, the stored
-   * schema; no sync.
-   */
-  readOnly?: boolean;
   sync?: SyncConfig;
 }
 
@@ -134,7 +164,18 @@ export declare class WriteTransaction {
   increment(className: string, key: PrimaryKey, field: string, by?: number | bigint): void;
 }
 
+/**
+ * What a commit changed in a Results, as Realm's collection change sets:
+ * positions for list UIs (deletions and oldModifications in the results
+ * before the commit, insertions and newModifications after it, ascending;
+ * an object that moved in a sorted list is a deletion and an insertion),
+ * and the primary keys.
+ */
 export interface ChangeSet {
+  insertions: number[];
+  deletions: number[];
+  newModifications: number[];
+  oldModifications: number[];
   inserted: PrimaryKey[];
   modified: PrimaryKey[];
   deleted: PrimaryKey[];
@@ -145,8 +186,18 @@ export declare class Results<T extends TetherObject = TetherObject> implements I
   filtered(query: string, ...args: InputValue[]): Results<T>;
   sorted(descriptor: string | Array<string | [string, boolean]>, reverse?: boolean): Results<T>;
   limit(n: number): Results<T>;
+  /** Fresh plain objects, in an array of their own. */
   toArray(): T[];
+  /** The core's count: reads no object. */
   readonly length: number;
+  /**
+   * The object at a position, or undefined past the end: read-only
+   * (frozen), and the same object until the next commit.
+   */
+  readonly [index: number]: Readonly<T> | undefined;
+  /** results[i], or from the end for a negative i. */
+  at(index: number): Readonly<T> | undefined;
+  toJSON(): T[];
   [Symbol.iterator](): Iterator<T>;
   map<U>(fn: (o: T, i: number) => U): U[];
   forEach(fn: (o: T, i: number) => void): void;
@@ -204,6 +255,7 @@ export declare class Tether {
 
   readonly path: string | null;
   readonly inMemory: boolean;
+  readonly readOnly: boolean;
   readonly isClosed: boolean;
   readonly schema: ObjectSchema[];
   readonly syncSession: SyncSession | null;

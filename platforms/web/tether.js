@@ -4,11 +4,11 @@
 // for databases, results and sessions, callbacks as functions. What
 // Tether does lives in Go, once, for every binding.
 
-import { TetherError } from './errors.js';
+import { ClientResetError, TetherError } from './errors.js';
 import { CLIENT_RESET_MODES } from './tables.gen.js';
 import { parse } from './ejson.js';
 import * as v from './validate.js';
-import { binding, delivering, hostHasFiles, ownedBy, rethrow, storage } from './runtime.js';
+import { binding, delivering, hostHasFiles, ownedBy, prepareSync, rethrow, storage } from './runtime.js';
 
 // w: the binding's functions, once started.
 let w = null;
@@ -92,6 +92,12 @@ export class Tether {
     this.#h = handle;
     this.path = config.path ?? null;
     this.inMemory = !!config.inMemory;
+    this.readOnly = !!config.readOnly;
+  }
+
+  /** @internal a read-only view Go opened (a client reset's "before"). */
+  static _view(handle, path) {
+    return new Tether(handle, { path, readOnly: true });
   }
 
   /**
@@ -118,6 +124,9 @@ export class Tether {
       throw new TetherError('InvalidArgument', 'config.readOnly must be true or false');
     }
     const readOnly = config.readOnly === true;
+    if (readOnly && config.sync) {
+      throw new TetherError('InvalidArgument', 'a read-only database cannot sync: open it without sync');
+    }
     w ??= await binding();
     if (!config.inMemory && config.path && !hostHasFiles()) {
       throw new TetherError('InvalidArgument', 'this host has no file system: open with inMemory: true');
@@ -295,8 +304,12 @@ export class Tether {
     return check(w.count(this.#h, v.encode('the query', q)));
   }
 
+  _dataVersion() {
+    return check(w.dataVersion(this.#h));
+  }
+
   _addListener(results, q, fn) {
-    const id = check(w.addListener(this.#h, v.encode('the query', q), ownedBy(this, fn)));
+    const id = check(w.addResultsListener(this.#h, v.encode('the query', q), ownedBy(this, fn)));
     this.#listeners.add(results);
     return id;
   }
@@ -369,10 +382,47 @@ function shiftArgs(filter, offset) {
   return out;
 }
 
+// Whether a property name is an array index ("0", "12"; not "01", "-1").
+function arrayIndex(prop) {
+  if (typeof prop !== 'string' || prop === '') return -1;
+  const c = prop.charCodeAt(0);
+  if (c < 48 || c > 57 || (c === 48 && prop.length > 1)) return -1;
+  const n = Number(prop);
+  return Number.isSafeInteger(n) && String(n) === prop ? n : -1;
+}
+
+const TARGET = Symbol('tether.results');
+
+// Results answer results[i] (a list UI's index access) through a Proxy;
+// everything else is the Results object's own, with this the object.
+const resultsHandler = {
+  get(target, prop) {
+    if (prop === TARGET) return target;
+    const i = arrayIndex(prop);
+    if (i >= 0) return target._at(i);
+    const v = Reflect.get(target, prop, target);
+    return typeof v === 'function' && prop !== 'constructor' ? target._method(prop, v) : v;
+  },
+  has(target, prop) {
+    const i = arrayIndex(prop);
+    if (i >= 0) return i < target.length;
+    return Reflect.has(target, prop);
+  },
+  set(target, prop, value) {
+    if (arrayIndex(prop) >= 0) {
+      throw new TetherError('InvalidArgument', 'Results are read-only: change objects in db.write');
+    }
+    return Reflect.set(target, prop, value, target);
+  },
+};
+
 /**
  * A query on one class: refine it with filtered, sorted and limit (each
- * returns a new Results); read it with toArray, length, iteration. It is
- * evaluated at each read, so it always reflects the database now.
+ * returns a new Results); read it with results[i], length, toArray,
+ * iteration. It always reflects the database now: what it read is kept
+ * until the next commit (the core's data version says when), so a list
+ * UI's index reads and length cost one query per commit, and length alone
+ * is the core's count.
  */
 export class Results {
   #db;
@@ -382,20 +432,33 @@ export class Results {
   #sort = '';
   #limit = 0;
   #listeners = new Map(); // callback -> listener id
+  #self; // the Proxy apps hold
+  #methods = new Map(); // bound methods, by name
+  #snapshot = null; // {version, objects}: what index reads use
 
   constructor(db, className) {
     this.#db = db;
     this.#class = className;
+    this.#self = new Proxy(this, resultsHandler);
+    return this.#self;
   }
 
   #with(change) {
-    const r = new Results(this.#db, this.#class);
+    const proxy = new Results(this.#db, this.#class);
+    const r = proxy[TARGET];
     r.#filters = [...this.#filters];
     r.#args = [...this.#args];
     r.#sort = this.#sort;
     r.#limit = this.#limit;
     change(r);
-    return r;
+    return proxy;
+  }
+
+  /** @internal */
+  _method(name, fn) {
+    let m = this.#methods.get(name);
+    if (!m || m.fn !== fn) this.#methods.set(name, (m = { fn, bound: fn.bind(this) }));
+    return m.bound;
   }
 
   /** Narrows by a query ('age > $0 AND name BEGINSWITH $1', ...args). */
@@ -448,14 +511,55 @@ export class Results {
     return q;
   }
 
-  /** The matching objects, as plain objects. */
+  // The first objects of the results (at least upTo + 1 of them, or all)
+  // at the database's current version: kept until a commit changes it.
+  // Results in primary key order are read in growing windows (a query with
+  // a limit stops early: a list's first screen reads a few dozen objects,
+  // not the class); sorted ones, whose every read decodes and sorts the
+  // whole class, at once. Objects are frozen, since results[i] hands out
+  // the same one until the next commit.
+  #objects(upTo) {
+    const version = this.#db._dataVersion();
+    let s = this.#snapshot;
+    if (s?.version !== version) s = null;
+    if (s && (s.complete || upTo < s.objects.length)) return s.objects;
+    const q = this.#query();
+    const ordered = q.sort || /\b(SORT|LIMIT)\s*\(/i.test(q.filter ?? '');
+    let want = 0; // 0: all
+    if (!ordered && upTo !== Infinity) {
+      want = Math.max(64, 2 * (upTo + 1), 2 * (s?.objects.length ?? 0));
+      if (q.limit === undefined || want < q.limit) q.limit = want;
+      else want = 0;
+    }
+    const objects = parse(this.#db._query(q));
+    for (const o of objects) Object.freeze(o);
+    this.#snapshot = { version, objects, complete: want === 0 || objects.length < want };
+    return objects;
+  }
+
+  /** @internal results[i]: the object at position i, or undefined. */
+  _at(i) {
+    return this.#objects(i)[i];
+  }
+
+  /** The matching objects, as fresh plain objects (an array of their own). */
   toArray() {
     return parse(this.#db._query(this.#query()));
   }
 
-  /** How many objects match. */
+  /** How many objects match: the core's count (no objects are read). */
   get length() {
+    const s = this.#snapshot;
+    if (s?.complete && s.version === this.#db._dataVersion()) return s.objects.length;
     return this.#db._count(this.#query());
+  }
+
+  /** The object at position i (negative: from the end), or undefined. */
+  at(i) {
+    v.integer('at', i);
+    if (i >= 0) return this._at(i);
+    const objects = this.#objects(Infinity);
+    return objects[objects.length + i];
   }
 
   [Symbol.iterator]() {
@@ -470,17 +574,33 @@ export class Results {
     this.toArray().forEach(fn);
   }
 
+  toJSON() {
+    return this.toArray();
+  }
+
   /**
    * Calls callback(results, changes) after every transaction that changed
-   * these results (changes: {inserted, modified, deleted}, as primary
-   * keys), on the event loop, before the write's promise resolves.
+   * these results, on the event loop, before the write's promise
+   * resolves. changes, as Realm's: deletions and oldModifications are
+   * positions in the results before the commit, insertions and
+   * newModifications positions after it (ascending; an object that moved
+   * in a sorted list is a deletion and an insertion); inserted, modified
+   * and deleted are the primary keys.
    */
   addListener(callback) {
     if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addListener takes a function');
     if (this.#listeners.has(callback)) return;
     const id = this.#db._addListener(this, this.#query(), (payload) => {
       const c = parse(payload);
-      callback(this, { inserted: c.inserted, modified: c.modified, deleted: c.deleted });
+      callback(this.#self, {
+        insertions: c.insertions,
+        deletions: c.deletions,
+        newModifications: c.newModifications,
+        oldModifications: c.oldModifications,
+        inserted: c.inserted,
+        modified: c.modified,
+        deleted: c.deleted,
+      });
     });
     this.#listeners.set(callback, id);
   }
@@ -515,6 +635,7 @@ export class SyncSession {
   #connection = new Set();
   #progress = new Map(); // callback -> listener id
   #closed = false;
+  #backupPath = null; // of the last client reset event, for its ClientReset error
 
   constructor(db, handle, config) {
     this.#db = db;
@@ -543,9 +664,10 @@ export class SyncSession {
       // Always paused at first, so that the listener below misses nothing.
       startPaused: true,
     };
+    await prepareSync();
     const h = await call(w.sessionStart, dbHandle, v.encode('the sync config', c));
     const s = new SyncSession(db, h, { ...sync, clientReset: reset });
-    check(w.sessionAddEventListener(h, ownedBy(s, (payload) => s.#onEvent(JSON.parse(payload)))));
+    check(w.sessionAddEventListenerWithViews(h, ownedBy(s, (payload) => s.#onEvent(JSON.parse(payload)))));
     if (!sync.startPaused) await call(w.sessionResume, h);
     return s;
   }
@@ -560,14 +682,30 @@ export class SyncSession {
         break;
       case 'error':
         if (this.#config.onError) {
-          safeCall(this.#config.onError, this, new TetherError(e.code, e.message, { fatal: e.fatal }));
+          const err = e.code === 'ClientReset'
+            ? new ClientResetError(e.message, { fatal: e.fatal, backupPath: this.#backupPath, originalPath: this.#db.path })
+            : new TetherError(e.code, e.message, { fatal: e.fatal });
+          safeCall(this.#config.onError, this, err);
         }
         break;
       case 'clientReset': {
+        // Realm's callbacks: onBefore(before), onAfter(before, after), with
+        // before a read-only view of the database before the reset (null
+        // in manual mode), valid until the callback returns; then the event.
+        this.#backupPath = e.backupPath;
         const ev = { phase: e.phase, mode: e.mode, backupPath: e.backupPath };
         if (e.message) ev.message = e.message;
-        const cb = e.phase === 'before' ? this.#config.clientReset?.onBefore : this.#config.clientReset?.onAfter;
-        if (cb) safeCall(cb, ev);
+        const before = e.before ? Tether._view(e.before, e.backupPath) : null;
+        const reset = this.#config.clientReset;
+        try {
+          if (e.phase === 'before') {
+            if (reset?.onBefore) safeCall(reset.onBefore, before, ev);
+          } else if (reset?.onAfter) {
+            safeCall(reset.onAfter, before, this.#db, ev);
+          }
+        } finally {
+          before?.close().catch(() => {});
+        }
         break;
       }
     }

@@ -100,7 +100,7 @@ async function openDatabase(config) {
     token: config.token,
     partition: config.partition,
     startPaused: true, // listeners first; resume() below
-    clientReset: { mode: RESET_MODE, onBefore: (e) => showReset(e), onAfter: (e) => showReset(e) },
+    clientReset: { mode: RESET_MODE, onBefore: (_before, e) => showReset(e), onAfter: (_before, _after, e) => showReset(e) },
     onError: (_session, err) => showError('sync', err),
   };
   const d = await Tether.open({ schema, path, sync });

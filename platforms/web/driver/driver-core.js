@@ -134,8 +134,8 @@ export class Driver {
         partition: sync.partition,
         clientReset: {
           mode: sync.clientReset ?? undefined,
-          onBefore: (ev) => this.onReset(ev),
-          onAfter: (ev) => this.onReset(ev),
+          onBefore: (_before, ev) => this.onReset(ev),
+          onAfter: (_before, _after, ev) => this.onReset(ev),
         },
         onError: (_session, err) => {
           this.events.push({ type: 'error', code: err.code, fatal: err.fatal, message: err.message });
@@ -150,8 +150,8 @@ export class Driver {
     try {
       const names = db.schema.map((c) => c.name).sort();
       for (const name of names) {
-        db.objects(name).addListener((_results, changes) => {
-          this.events.push({ type: 'change', class: name, ...changes });
+        db.objects(name).addListener((_results, { inserted, modified, deleted }) => {
+          this.events.push({ type: 'change', class: name, inserted, modified, deleted });
         });
       }
     } catch (e) {

@@ -120,14 +120,14 @@ test('listeners: one call per transaction, before the write resolves; removeList
   });
   assert.ok(inWrite);
   await p;
-  assert.deepEqual(seen, [{ inserted: ['a', 'b'], modified: [], deleted: [] }]);
-  assert.deepEqual(old, [{ inserted: ['b'], modified: [], deleted: [] }]);
+  assert.deepEqual(seen, [{ inserted: ['a', 'b'], modified: [], deleted: [], insertions: [0, 1], deletions: [], newModifications: [], oldModifications: [] }]);
+  assert.deepEqual(old, [{ inserted: ['b'], modified: [], deleted: [], insertions: [0], deletions: [], newModifications: [], oldModifications: [] }]);
   await db.write((tx) => {
     tx.update('Dog', 'a', { age: 12 });
     tx.delete('Dog', 'b');
   });
-  assert.deepEqual(seen[1], { inserted: [], modified: ['a'], deleted: ['b'] });
-  assert.deepEqual(old[1], { inserted: ['a'], modified: [], deleted: ['b'] }, 'a query listener sees objects enter and leave');
+  assert.deepEqual(seen[1], { inserted: [], modified: ['a'], deleted: ['b'], insertions: [], deletions: [1], newModifications: [0], oldModifications: [0] });
+  assert.deepEqual(old[1], { inserted: ['a'], modified: [], deleted: ['b'], insertions: [0], deletions: [0], newModifications: [], oldModifications: [] }, 'a query listener sees objects enter and leave');
   await db.write((tx) => tx.create('Thing', { _id: 1 }));
   assert.equal(seen.length, 2, 'a transaction on another class notifies nobody here');
   dogs.removeListener(onDogs);

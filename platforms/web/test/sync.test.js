@@ -64,7 +64,8 @@ test('two databases converge; pause, resume, waits, notifications', async () => 
   await s.uploadAllLocalChanges({ timeout: 5000 });
   await b.syncSession.downloadAllServerChanges({ timeout: 5000 });
   assert.deepEqual(b.objectForPrimaryKey('Dog', '1'), { _id: '1', name: 'Rex', age: 3 });
-  assert.deepEqual(seenByB.at(-1), { inserted: ['1'], modified: [], deleted: [] });
+  const { inserted, modified, deleted } = seenByB.at(-1);
+  assert.deepEqual({ inserted, modified, deleted }, { inserted: ['1'], modified: [], deleted: [] });
   await until(() => progress.some(([t, n]) => n > 0 && t >= n));
 
   // Paused: nothing leaves; the wait times out with Timeout; resume catches up.
@@ -116,7 +117,7 @@ test('a bad token: fatal AuthFailed through onError, waitingForAccessToken; loca
 test('client reset: an operator reset with discard; callbacks; the recovery helper lists what was lost', async () => {
   const path = join(srv.dir, 'reset.tether');
   const resets = [];
-  const db = await syncOpen('p3', { clientReset: { mode: 'discardUnsyncedChanges', onBefore: (e) => resets.push(e), onAfter: (e) => resets.push(e) } }, path);
+  const db = await syncOpen('p3', { clientReset: { mode: 'discardUnsyncedChanges', onBefore: (_before, e) => resets.push(e), onAfter: (_before, _after, e) => resets.push(e) } }, path);
   await db.write((tx) => tx.create('Dog', { _id: '1', name: 'Rex' }));
   await db.syncSession.uploadAllLocalChanges({ timeout: 5000 });
   await db.syncSession.downloadAllServerChanges({ timeout: 5000 });
@@ -138,7 +139,7 @@ test('manual reset: one backup path, waits say why the session stopped, the back
   const path = join(srv.dir, 'manual.tether');
   const resets = [];
   const errors = [];
-  const db = await syncOpen('p4', { clientReset: { mode: 'manual', onBefore: (e) => resets.push(e) }, onError: (s, e) => errors.push(e) }, path);
+  const db = await syncOpen('p4', { clientReset: { mode: 'manual', onBefore: (_before, e) => resets.push(e) }, onError: (s, e) => errors.push(e) }, path);
   const s = db.syncSession;
   await db.write((tx) => tx.create('Dog', { _id: '1', name: 'Rex' }));
   await s.uploadAllLocalChanges({ timeout: 5000 });

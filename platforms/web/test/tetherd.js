@@ -10,13 +10,14 @@ import { fileURLToPath } from 'node:url';
 
 export const tetherdPath = process.env.TETHERD ?? fileURLToPath(new URL('../../../build/tetherd', import.meta.url));
 
-export async function startTetherd() {
+// options: listen (default 127.0.0.1:0), secret (default: a random one).
+export async function startTetherd(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tether-web-test-'));
-  const secret = randomBytes(16).toString('hex');
+  const secret = options.secret ?? randomBytes(16).toString('hex');
   const adminKey = randomBytes(16).toString('hex');
   const env = { ...process.env, TETHER_SECRET: secret, TETHER_ADMIN_KEY: adminKey };
   const ready = join(dir, 'ready.json');
-  const proc = spawn(tetherdPath, ['-listen', '127.0.0.1:0', '-admin', '127.0.0.1:0', '-data', join(dir, 'data'),
+  const proc = spawn(tetherdPath, ['-listen', options.listen ?? '127.0.0.1:0', '-admin', '127.0.0.1:0', '-data', join(dir, 'data'),
     '-ready-file', ready], { env, stdio: ['ignore', 'ignore', process.env.TETHERD_LOG ? 'inherit' : 'ignore'] });
   const deadline = Date.now() + 20000;
   while (!existsSync(ready)) {
@@ -40,4 +41,9 @@ export async function startTetherd() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// A token for partition signed with secret, before any tetherd runs.
+export function tokenFor(secret, partition) {
+  return execFileSync(tetherdPath, ['token', '-partition', partition], { env: { ...process.env, TETHER_SECRET: secret }, encoding: 'utf8' }).trim();
 }

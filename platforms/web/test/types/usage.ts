@@ -2,7 +2,7 @@
 // usage typechecks against tether.d.ts, and the @ts-expect-error lines
 // check that the declarations reject what the API rejects (tsc fails if
 // such a line compiles cleanly).
-import { Tether, TetherError, ErrorCode, ObjectId, UUID, EJSON, fileExists } from '@tethersync/tether';
+import { Tether, TetherError, ClientResetError, ErrorCode, ObjectId, UUID, EJSON, fileExists } from '@tethersync/tether';
 import type { ChangeSet, ClientResetEvent, ConnectionState, Results, UnsyncedChange } from '@tethersync/tether';
 
 interface Dog {
@@ -23,10 +23,17 @@ export async function usage(token: string): Promise<void> {
       partition: 'default',
       clientReset: {
         mode: 'recoverOrDiscardUnsyncedChanges',
-        onBefore: (e: ClientResetEvent) => void e.backupPath,
-        onAfter: (e: ClientResetEvent) => void (e.mode === 'recover'),
+        onBefore: (before: Tether | null, e: ClientResetEvent) => void (before?.objects('Dog').length, e.backupPath),
+        onAfter: (before: Tether | null, after: Tether, e: ClientResetEvent) =>
+          void (before?.objectForPrimaryKey('Dog', '1'), after.objects('Dog').length, e.mode === 'recover'),
       },
-      onError: (_session, err) => void (err.code === ErrorCode.AuthFailed && err.fatal),
+      onError: (_session, err) => {
+        if (err instanceof ClientResetError || err.name === 'ClientResetError') {
+          const c = (err as ClientResetError).config;
+          if (c) void Tether.open(c).then((backup) => backup.close());
+        }
+        void (err.code === ErrorCode.AuthFailed && err.fatal);
+      },
       startPaused: true,
     },
   });
@@ -44,7 +51,16 @@ export async function usage(token: string): Promise<void> {
   const first: Dog | undefined = dogs.toArray()[0];
   const names: string[] = dogs.map((d) => d.name);
   for (const d of dogs) void d._id;
-  const onChange = (_r: Results<Dog>, c: ChangeSet) => void c.inserted.length;
+  const onChange = (_r: Results<Dog>, c: ChangeSet) => void (c.inserted.length + c.insertions[0] + c.deletions.length + c.newModifications.length + c.oldModifications.length);
+  // A list UI's reads: index access, length.
+  const row: Readonly<Dog> | undefined = dogs[0];
+  const count: number = dogs.length;
+  const last: string | undefined = dogs.at(-1)?.name;
+  void [row, count, last];
+  // @ts-expect-error: results are read-only
+  dogs[0] = { _id: 'x', name: 'x', age: null };
+  // @ts-expect-error: so are the objects they hand out
+  if (row) row.name = 'renamed';
   dogs.addListener(onChange);
   dogs.removeListener(onChange);
   const one: Dog | null = db.objectForPrimaryKey<Dog>('Dog', '1');
