@@ -10,8 +10,9 @@ pkgs=./core/...,./server/...
 rm -rf "$out" && mkdir -p "$out/covdata" "$out/bin"
 unit=0
 go test -coverpkg="$pkgs" -coverprofile="$out/unit.out" ./... > "$out/unit.log" 2>&1 || unit=$?
-go build -cover -coverpkg="$pkgs" -o "$out/bin/tetherd" ./cmd/tetherd
-go build -cover -coverpkg="$pkgs" -o "$out/bin/tether-driver-go" ./testsuite/drivers/godriver
+# The main package must be in -coverpkg too, or the binary writes no data.
+go build -cover -coverpkg="$pkgs,./cmd/tetherd" -o "$out/bin/tetherd" ./cmd/tetherd
+go build -cover -coverpkg="$pkgs,./testsuite/drivers/godriver" -o "$out/bin/tether-driver-go" ./testsuite/drivers/godriver
 GOCOVERDIR=$(cd "$out/covdata" && pwd) go run ./testsuite/cmd/conformance -scenarios testsuite/scenarios \
     -tetherd "$out/bin/tetherd" -driver go="$out/bin/tether-driver-go" > "$out/conformance.log" 2>&1 || { tail -5 "$out/conformance.log"; exit 1; }
 go tool covdata textfmt -i="$out/covdata" -o "$out/conformance.out"
@@ -29,6 +30,8 @@ for path in sys.argv[1:]:
 pkg = collections.defaultdict(lambda: [0, 0])
 for key, (stmts, count) in blocks.items():
     p = key.split(":")[0].rsplit("/", 1)[0].replace("github.com/tethersync/tether/", "")
+    if p.startswith(("cmd/", "testsuite/")) or p.endswith("gentables"):
+        continue  # the binaries' own mains, the generator: not the engine
     pkg[p][0] += stmts
     pkg[p][1] += stmts if count else 0
 tot = [0, 0]
