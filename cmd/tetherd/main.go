@@ -79,6 +79,11 @@ func serve(args []string) int {
 		fmt.Fprintln(os.Stderr, "tetherd:", err)
 		return 1
 	}
+	// Listen for the stop signals before anyone can learn the server is up
+	// (the ready file): a runner that stops it at once must get a clean
+	// shutdown, not the default action of SIGTERM.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	if err := srv.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "tetherd:", err)
 		srv.Close()
@@ -95,8 +100,6 @@ func serve(args []string) int {
 			return 1
 		}
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	s := <-sig
 	log.Info("shutting down", "signal", s.String())
 	if err := srv.Close(); err != nil {
