@@ -12,7 +12,7 @@ import (
 )
 
 const dogSchema = `[{"name":"Dog","primaryKey":"_id","indexed":["age","name"],
-  "properties":{"_id":"string","name":"string","age":"int?","weight":"double?","tags":"string[]","good":"bool"}}]`
+  "properties":{"_id":"string","name":"string","age":"int?","weight":"double?","tags":"string[]","good":{"type":"bool","default":false}}}]`
 
 func mustSchema(t testing.TB, js string) *schema.Schema {
 	t.Helper()
