@@ -152,8 +152,11 @@ func missingRequired(c *schema.Class, p *schema.Property) error {
 		"a new %s needs a value for the required property %q (%s), which has no default", c.Name, p.Name, p.TypeString())
 }
 
-// checkRequired fails a create, or an upsert that creates an object, that
-// leaves out a required property without a default.
+// CheckRequired fails a create, or an upsert that creates an object, that
+// leaves out a required property without a default (InvalidArgument, SPEC's
+// rule): the store's strict check, which the server's own writes share.
+func CheckRequired(c *schema.Class, fields []Field) error { return checkRequired(c, fields) }
+
 func checkRequired(c *schema.Class, fields []Field) error {
 	if len(fields) == len(c.Properties) {
 		return nil
