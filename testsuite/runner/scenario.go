@@ -26,7 +26,7 @@ type Scenario struct {
 	// ProtocolVersion (*ext*) makes the server speak another sync
 	// protocol version (0 = the current one).
 	ProtocolVersion int
-	Steps          []*Step
+	Steps           []*Step
 }
 
 // LoadScenario reads and parses a scenario file.
