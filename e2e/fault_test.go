@@ -37,7 +37,7 @@ func init() {
 		fmt.Println("session:", err)
 		os.Exit(2)
 	}
-	_ = db.Apply([]store.Op{{Kind: store.OpUpsert, Class: "Dog", Value: store.Object{"_id": "counter"}}})
+	_ = db.Apply([]store.Op{{Kind: store.OpUpsert, Class: "Dog", Value: store.Object{"_id": "counter", "name": "counter"}}})
 	for i := 0; ; i++ {
 		err := db.Apply([]store.Op{
 			{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": fmt.Sprintf("%d-%d", os.Getpid(), i), "name": strings.Repeat("x", 2000)}},

@@ -15,7 +15,7 @@ import (
 )
 
 const schemaJSON = `[{"name":"Dog","primaryKey":"_id","indexed":["age"],
-  "properties":{"_id":"string","name":"string","age":"int","owner":"string?"}}]`
+  "properties":{"_id":"string","name":"string","age":{"type":"int","default":0},"owner":"string?"}}]`
 
 type testServer struct {
 	srv  *server.Server

@@ -53,9 +53,15 @@ func TestAdminWrite(t *testing.T) {
 
 	// Errors carry their conformance code; nothing is written.
 	status, body := admin(t, srv, http.MethodPost, "/admin/write", map[string]any{"partition": "p",
-		"ops": rawJSON(`[{"create": "Dog", "value": {"_id": "2"}}, {"create": "Dog", "value": {"_id": "1"}}]`)})
+		"ops": rawJSON(`[{"create": "Dog", "value": {"_id": "2", "name": "Fido"}}, {"create": "Dog", "value": {"_id": "1"}}]`)})
 	require.Equal(t, http.StatusConflict, status)
 	require.Equal(t, "DuplicateKey", body["error"].(map[string]any)["code"])
+	// A create (or an upsert that creates) without a required property that
+	// has no default fails as a client's would (SPEC).
+	for _, op := range []string{`{"create": "Dog", "value": {"_id": "3"}}`, `{"upsert": "Dog", "value": {"_id": "3", "age": 1}}`} {
+		_, body = admin(t, srv, http.MethodPost, "/admin/write", map[string]any{"partition": "p", "ops": rawJSON(`[` + op + `]`)})
+		require.Equal(t, "InvalidArgument", body["error"].(map[string]any)["code"], op)
+	}
 	status, body = admin(t, srv, http.MethodPost, "/admin/write", map[string]any{"partition": "p",
 		"ops": rawJSON(`[{"update": "Dog", "key": "9", "set": {"name": "x"}}]`)})
 	require.Equal(t, http.StatusNotFound, status)

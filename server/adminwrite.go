@@ -6,7 +6,8 @@ package server
 // through the same integration as an upload. Ops are resolved against the
 // partition schema exactly as the client store resolves them (values
 // coerced, creates filled with defaults, the primary key first), and the
-// store's strict checks apply (DuplicateKey, NotFound), so the result is
+// store's strict checks apply (DuplicateKey, NotFound, a create without a
+// required property that has no default), so the result is
 // what a client writing the same ops would have uploaded.
 
 import (
@@ -95,6 +96,12 @@ func (p *partition) checkOpsLocked(cops []crdt.ChangeOp, stamp crdt.Stamp) error
 			return terror.New(terror.NotFound, "op %d: no %s with primary key %v", i, op.Class, op.Key)
 		case op.Kind == crdt.OpIncrement && o.Fields[op.Fields[0].Name] == nil:
 			return terror.New(terror.WrongType, "op %d: %s.%s is null and cannot be incremented", i, op.Class, op.Fields[0].Name)
+		case (op.Kind == crdt.OpCreate || op.Kind == crdt.OpUpsert) && !o.Exists:
+			if c := p.schema.Class(op.Class); c != nil {
+				if err := store.CheckRequired(c, op.Fields); err != nil {
+					return terror.New(terror.InvalidArgument, "op %d: %s", i, errMessage(err))
+				}
+			}
 		}
 		var defaults []crdt.Field
 		if ci := p.classes[op.Class]; ci != nil && !o.Exists {

@@ -302,8 +302,8 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		fatal("ProtocolError", "too many sessions on one connection (limit "+strconv.Itoa(c.srv.cfg.MaxSessionsPerConn)+")")
 		return
 	}
-	if b.ProtocolVersion != protocol.Version {
-		fatal("ProtocolError", "unsupported protocol version; this server speaks version 1")
+	if want := c.srv.protocolVersion(); int(b.ProtocolVersion) != want {
+		fatal("ProtocolError", "unsupported protocol version "+strconv.Itoa(int(b.ProtocolVersion))+"; this server speaks version "+strconv.Itoa(want))
 		return
 	}
 	if b.ClientID == 0 {

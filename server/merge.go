@@ -38,8 +38,8 @@ func newClassInfo(c *schema.Class) *classInfo {
 	for _, p := range c.Properties {
 		ci.order = append(ci.order, p.Name)
 		ci.known[p.Name] = true
-		if !p.Optional || p.List {
-			ci.defaults = append(ci.defaults, crdt.Field{Name: p.Name, Value: p.Zero()})
+		if p.Fills() {
+			ci.defaults = append(ci.defaults, crdt.Field{Name: p.Name, Value: p.Fill()})
 		}
 	}
 	return ci

@@ -63,6 +63,12 @@ func unionSchema(ps, cs *schema.Schema) (*schema.Schema, error) {
 		for _, p := range cc.Properties {
 			if pc.Property(p.Name) == nil {
 				classes[i].Properties[p.Name] = p.TypeString()
+				if p.HasDefault {
+					if classes[i].Defaults == nil {
+						classes[i].Defaults = map[string]json.RawMessage{}
+					}
+					classes[i].Defaults[p.Name] = p.DefaultJSON()
+				}
 				if p.Indexed {
 					classes[i].Indexed = append(classes[i].Indexed, p.Name)
 				}
@@ -84,6 +90,12 @@ func classJSON(c *schema.Class) schema.ClassJSON {
 	cj := schema.ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}}
 	for _, p := range c.Properties {
 		cj.Properties[p.Name] = p.TypeString()
+		if p.HasDefault {
+			if cj.Defaults == nil {
+				cj.Defaults = map[string]json.RawMessage{}
+			}
+			cj.Defaults[p.Name] = p.DefaultJSON()
+		}
 		if p.Indexed {
 			cj.Indexed = append(cj.Indexed, p.Name)
 		}
@@ -165,7 +177,7 @@ func (p *partition) migrateLocked(old, next *schema.Schema) (changed int) {
 		}
 		for _, np := range nc.Properties {
 			if _, ok := so.obj.Fields[np.Name]; !ok && (!np.Optional || np.List) {
-				so.obj.Fields[np.Name] = np.Zero()
+				so.obj.Fields[np.Name] = np.Fill()
 				touched = true
 			}
 		}

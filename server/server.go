@@ -17,6 +17,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/tethersync/tether/core/protocol"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,6 +49,10 @@ type Config struct {
 	// MaxOffline is how long history is kept (default 720h): a client
 	// offline longer than that may find the history it needs trimmed.
 	MaxOffline time.Duration
+	// ProtocolVersion is the sync protocol version the server speaks
+	// (default protocol.Version). Only tests set it: to be a server of
+	// another version, which a client meets as a fatal ProtocolError.
+	ProtocolVersion int
 	// MaintenanceInterval is how often history is trimmed and large logs
 	// compacted (default min(MaxOffline/10, 1m)).
 	MaintenanceInterval time.Duration
@@ -564,4 +569,12 @@ func (srv *Server) dropIfUnused(p *partition) {
 	if err := srv.store.Drop(p.name); err != nil {
 		srv.log.Warn("cannot remove an unused partition", "partition", p.name, "err", err)
 	}
+}
+
+// protocolVersion is the sync protocol version this server speaks.
+func (srv *Server) protocolVersion() int {
+	if srv.cfg.ProtocolVersion != 0 {
+		return srv.cfg.ProtocolVersion
+	}
+	return protocol.Version
 }

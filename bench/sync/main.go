@@ -22,7 +22,7 @@ import (
 
 const (
 	secret     = "bench-secret"
-	schemaJSON = `[{"name":"Item","primaryKey":"_id","properties":{"_id":"string","n":"int","payload":"string"}}]`
+	schemaJSON = `[{"name":"Item","primaryKey":"_id","properties":{"_id":"string","n":"int","payload":{"type":"string","default":""}}}]`
 )
 
 func main() {

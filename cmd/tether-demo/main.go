@@ -29,7 +29,7 @@ import (
 )
 
 const schemaJSON = `[{"name":"Todo","primaryKey":"_id","indexed":["done"],
-  "properties":{"_id":"string","title":"string","done":"bool","priority":"int?"}}]`
+  "properties":{"_id":"string","title":"string","done":{"type":"bool","default":false},"priority":"int?"}}]`
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:7800", "tetherd sync address")

@@ -48,6 +48,7 @@ func serve(args []string) int {
 	perIP := fs.Int("max-conns-per-ip", 256, "open sync connections per client address (0: no limit)")
 	maxOffline := fs.Duration("max-offline", 720*time.Hour, "history older than this is trimmed")
 	ready := fs.String("ready-file", "", "write the sync and admin URLs here (JSON) once listening")
+	protoVersion := fs.Int("protocol-version", 0, "for tests: speak this sync protocol version instead of the current one (clients of the current one get a fatal ProtocolError)")
 	verbose := fs.Bool("v", false, "debug logging")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -74,7 +75,7 @@ func serve(args []string) int {
 	}
 	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data,
 		Secret: key, MaxOffline: *maxOffline, Logger: log, AdminKey: adminKey, AdminTLSCert: *tlsCert, AdminTLSKey: *tlsKey,
-		AuthTimeout: *authTimeout, MaxConnsPerIP: *perIP})
+		AuthTimeout: *authTimeout, MaxConnsPerIP: *perIP, ProtocolVersion: *protoVersion})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tetherd:", err)
 		return 1

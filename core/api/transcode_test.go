@@ -16,7 +16,7 @@ import (
 // gives, for every kind of value and for absent optional properties.
 func TestTranscodeMatchesDecodedObject(t *testing.T) {
 	s, err := schema.FromJSON([]byte(`[{"name":"T","primaryKey":"_id","indexed":["i"],"properties":{"_id":"string",
-	  "s":"string?","i":"int?","d":"double?","b":"bool?","t":"date?","bin":"data?","o":"objectId?","u":"uuid?","l":"string[]","n":"int"}}]`))
+	  "s":"string?","i":"int?","d":"double?","b":"bool?","t":"date?","bin":"data?","o":"objectId?","u":"uuid?","l":"string[]","n":{"type":"int","default":0}}}]`))
 	require.NoError(t, err)
 	db, err := store.Open(store.Options{InMemory: true, Schema: s})
 	require.NoError(t, err)

@@ -89,7 +89,7 @@ func CheckOp(s *schema.Schema, op *ChangeOp) (ChangeOp, error) {
 
 // CheckComplete checks that a create gives every required property of c
 // a value, as a client store of schema c always writes it (the store
-// adds the zero value of each one an app leaves out).
+// adds the default of each one an app leaves out, or refuses the create).
 func CheckComplete(c *schema.Class, op *ChangeOp) error {
 	if op.Kind != OpCreate {
 		return nil

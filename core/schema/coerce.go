@@ -90,8 +90,38 @@ func (c *Class) wrongType(p *Property, v any) error {
 	return terror.New(terror.WrongType, "%s.%s is %s, got %s", c.Name, p.Name, p.TypeString(), value.Kind(v))
 }
 
-// Zero is the value a required property gets when an object is created
-// without it (as Realm's SDKs do for required fields without a default).
+// Initial is what a new object holds for p when a create leaves it out
+// (SPEC.md, Realm JS's rule): its declared default, else an empty list for
+// a list and null for an optional property. ok is false for a required
+// property without a default: such a create fails with InvalidArgument.
+func (p *Property) Initial() (v any, ok bool) {
+	switch {
+	case p.HasDefault:
+		return p.Default, true
+	case p.List:
+		return []any{}, true
+	case p.Optional:
+		return nil, true
+	}
+	return nil, false
+}
+
+// Fill is the value a stored object is given for p when it lacks one:
+// its default if declared, else its zero value (a remote create, an
+// object migrated to a schema that added the property).
+func (p *Property) Fill() any {
+	if p.HasDefault {
+		return p.Default
+	}
+	return p.Zero()
+}
+
+// Fills reports whether new objects are given a value for p (Fill) when
+// a create or an upsert that creates leaves it out.
+func (p *Property) Fills() bool { return !p.Optional || p.List || p.HasDefault }
+
+// Zero is the zero value of p's type (an empty list for a list, null for
+// an optional property).
 func (p *Property) Zero() any {
 	if p.List {
 		return []any{}

@@ -49,5 +49,5 @@ func (c *Class) CoerceBy(p *Property, by any) (any, error) {
 }
 
 // Required reports whether every object holds a value of p: a create that
-// leaves it out gets its zero value (Zero).
+// leaves it out gets its default, or fails without one (Initial).
 func (p *Property) Required() bool { return !p.Optional }

@@ -6,6 +6,7 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
 )
 
 // Type is the base type of a property (of its elements, for a list).
@@ -45,6 +47,11 @@ type Property struct {
 	Indexed  bool
 	// Index is the property's position in Class.Properties.
 	Index int
+	// Default is what a create that leaves the property out stores, when
+	// HasDefault (the object form {"type": "int", "default": 0}); it is
+	// already coerced to the property's type.
+	Default    any
+	HasDefault bool
 }
 
 // TypeString renders the property type as in a schema file: "int?", "string[]".
@@ -98,12 +105,87 @@ func (s *Schema) MustClass(name string) (*Class, error) {
 	return nil, terror.New(terror.UnknownClass, "no class %q in the schema", name)
 }
 
-// ClassJSON is the JSON form of a class, as in SPEC.md.
+// ClassJSON is the JSON form of a class, as in SPEC.md. A property is its
+// type string ("int?") or the object form {"type": "int", "default": 0}:
+// Properties holds the type either way, Defaults the Extended JSON of the
+// defaults that were given.
 type ClassJSON struct {
-	Name       string            `json:"name"`
-	PrimaryKey string            `json:"primaryKey"`
-	Properties map[string]string `json:"properties"`
-	Indexed    []string          `json:"indexed,omitempty"`
+	Name       string                     `json:"name"`
+	PrimaryKey string                     `json:"primaryKey"`
+	Properties map[string]string          `json:"properties"`
+	Defaults   map[string]json.RawMessage `json:"-"`
+	Indexed    []string                   `json:"indexed,omitempty"`
+}
+
+type classWire struct {
+	Name       string                     `json:"name"`
+	PrimaryKey string                     `json:"primaryKey"`
+	Properties map[string]json.RawMessage `json:"properties"`
+	Indexed    []string                   `json:"indexed,omitempty"`
+}
+
+type propertyWire struct {
+	Type    string          `json:"type"`
+	Default json.RawMessage `json:"default,omitempty"`
+}
+
+// UnmarshalJSON reads a class, each property as a type string or as an
+// object {"type", "default"} (unknown fields are errors).
+func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
+	var w classWire
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return err
+	}
+	*cj = ClassJSON{Name: w.Name, PrimaryKey: w.PrimaryKey, Indexed: w.Indexed}
+	if w.Properties == nil {
+		return nil
+	}
+	cj.Properties = make(map[string]string, len(w.Properties))
+	for name, raw := range w.Properties {
+		var t string
+		if err := json.Unmarshal(raw, &t); err == nil {
+			cj.Properties[name] = t
+			continue
+		}
+		var pw propertyWire
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&pw); err != nil {
+			return fmt.Errorf("property %q of class %q is neither a type string nor {\"type\", \"default\"}: %v", name, w.Name, err)
+		}
+		if pw.Type == "" {
+			return fmt.Errorf("property %q of class %q has no \"type\"", name, w.Name)
+		}
+		cj.Properties[name] = pw.Type
+		if len(pw.Default) > 0 {
+			if cj.Defaults == nil {
+				cj.Defaults = map[string]json.RawMessage{}
+			}
+			cj.Defaults[name] = pw.Default
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes a property with a default in the object form, the
+// others as their type string.
+func (cj ClassJSON) MarshalJSON() ([]byte, error) {
+	w := classWire{Name: cj.Name, PrimaryKey: cj.PrimaryKey, Indexed: cj.Indexed,
+		Properties: make(map[string]json.RawMessage, len(cj.Properties))}
+	for name, t := range cj.Properties {
+		var v any = t
+		if d, ok := cj.Defaults[name]; ok {
+			v = propertyWire{Type: t, Default: d}
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		w.Properties[name] = b
+	}
+	return json.Marshal(w)
 }
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
@@ -178,7 +260,18 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		if err != nil {
 			return nil, terror.New(terror.InvalidArgument, "%s.%s: %s", cj.Name, name, err.(*terror.Error).Message)
 		}
-		c.byName[name] = &Property{Name: name, Type: t, Optional: opt, List: list}
+		p := &Property{Name: name, Type: t, Optional: opt, List: list}
+		if raw, ok := cj.Defaults[name]; ok {
+			if err := setDefault(c, p, raw); err != nil {
+				return nil, err
+			}
+		}
+		c.byName[name] = p
+	}
+	for name := range cj.Defaults {
+		if c.byName[name] == nil {
+			return nil, terror.New(terror.InvalidArgument, "default for %q, which is not a property of class %q", name, cj.Name)
+		}
 	}
 	pk := c.byName[cj.PrimaryKey]
 	if pk == nil {
@@ -208,7 +301,39 @@ func buildClass(cj ClassJSON) (*Class, error) {
 	for i, p := range c.Properties {
 		p.Index = i
 	}
+	if pk.HasDefault {
+		return nil, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot have a default", cj.Name, pk.Name)
+	}
 	return c, nil
+}
+
+// setDefault parses a property's default (Extended JSON) and coerces it
+// to the property's type.
+func setDefault(c *Class, p *Property, raw json.RawMessage) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var j any
+	if err := dec.Decode(&j); err != nil {
+		return terror.New(terror.InvalidArgument, "the default of %s.%s is not JSON: %v", c.Name, p.Name, err)
+	}
+	v, err := value.FromJSON(j)
+	if err != nil {
+		return terror.New(terror.InvalidArgument, "the default of %s.%s: %v", c.Name, p.Name, err)
+	}
+	if v, err = c.Coerce(p, v); err != nil {
+		return terror.New(terror.InvalidArgument, "the default of %s.%s does not fit: %s", c.Name, p.Name, err.(*terror.Error).Message)
+	}
+	p.Default, p.HasDefault = v, true
+	return nil
+}
+
+// DefaultJSON is the property's default as Extended JSON (nil without one).
+func (p *Property) DefaultJSON() json.RawMessage {
+	if !p.HasDefault {
+		return nil
+	}
+	b, _ := json.Marshal(value.ToJSON(p.Default))
+	return b
 }
 
 // ToJSON renders the schema in SPEC.md's JSON form.
@@ -218,6 +343,12 @@ func (s *Schema) ToJSON() []byte {
 		cj := ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}}
 		for _, p := range c.Properties {
 			cj.Properties[p.Name] = p.TypeString()
+			if p.HasDefault {
+				if cj.Defaults == nil {
+					cj.Defaults = map[string]json.RawMessage{}
+				}
+				cj.Defaults[p.Name] = p.DefaultJSON()
+			}
 			if p.Indexed {
 				cj.Indexed = append(cj.Indexed, p.Name)
 			}
@@ -269,6 +400,8 @@ func Diff(old, new *Schema) []Change {
 					fmt.Sprintf("type changed from %s to %s", op.TypeString(), np.TypeString())})
 			case op.Indexed != np.Indexed:
 				out = append(out, Change{nc.Name, np.Name, false, "index added or removed"})
+			case op.HasDefault != np.HasDefault || (np.HasDefault && string(op.DefaultJSON()) != string(np.DefaultJSON())):
+				out = append(out, Change{nc.Name, np.Name, false, "default changed"})
 			}
 		}
 		for _, op := range oc.Properties {

@@ -97,6 +97,11 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 		if err := checkStrict(c, op, &o); err != nil {
 			return err
 		}
+		if !exists && (op.Kind == OpUpsert || op.Kind == OpCreate) {
+			if err := checkRequired(c, op.Fields); err != nil {
+				return err
+			}
+		}
 	}
 	if !exists && (op.Kind == OpCreate || op.Kind == OpUpsert) {
 		// crdt.Apply's rule for a create of an absent object, without the

@@ -23,6 +23,9 @@ func (e *engine) createNew(tx *buntdb.Tx, c *schema.Class, l *classLayout, key s
 		}
 		return checkStrict(c, op, &crdt.Object{Exists: true})
 	}
+	if err := checkRequired(c, op.Fields); err != nil {
+		return err // the transaction rolls back, with this Set
+	}
 	tr.note(key, c.Name, op.Key, "")
 	return nil
 }

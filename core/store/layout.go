@@ -14,7 +14,7 @@ type classLayout struct {
 	indexed  []*schema.Property // indexed properties in schema order
 	slot     map[string]int     // index key position by property name
 	pos      map[string]int     // position in order by property name
-	defaults []Field            // zero values a new object starts from
+	defaults []Field            // what a new object starts from (schema.Property.Fill)
 	defAt    []int              // the position of each default
 }
 
@@ -28,8 +28,8 @@ func newLayout(c *schema.Class) *classLayout {
 			l.slot[p.Name] = len(l.indexed)
 			l.indexed = append(l.indexed, p)
 		}
-		if !p.Optional || p.List {
-			l.defaults = append(l.defaults, Field{Name: p.Name, Value: p.Zero()})
+		if p.Fills() {
+			l.defaults = append(l.defaults, Field{Name: p.Name, Value: p.Fill()})
 			l.defAt = append(l.defAt, i)
 		}
 	}

@@ -123,8 +123,11 @@ func canonical(p *schema.Property, v any) bool {
 	return false
 }
 
-// withDefaults adds the zero value of every required property a create
-// left out, so that stored objects always hold their required properties.
+// withDefaults adds what a create left out (SPEC.md, Realm JS's rule):
+// a property's default, an empty list; an optional one without a default
+// stays absent (null). A required property without a default stays
+// absent too: applying the create then fails with InvalidArgument
+// (checkRequired), after the DuplicateKey check, as in Realm JS.
 func withDefaults(c *schema.Class, fields []Field) []Field {
 	if len(fields) == len(c.Properties) {
 		return fields
@@ -135,9 +138,43 @@ func withDefaults(c *schema.Class, fields []Field) []Field {
 		if i < len(fields) && fields[i].Name == p.Name {
 			out = append(out, fields[i])
 			i++
-		} else if p.Required() {
-			out = append(out, Field{Name: p.Name, Value: p.Zero()})
+			continue
+		}
+		if v, ok := p.Initial(); ok && v != nil {
+			out = append(out, Field{Name: p.Name, Value: v})
 		}
 	}
 	return out
+}
+
+func missingRequired(c *schema.Class, p *schema.Property) error {
+	return terror.New(terror.InvalidArgument,
+		"a new %s needs a value for the required property %q (%s), which has no default", c.Name, p.Name, p.TypeString())
+}
+
+// CheckRequired fails a create, or an upsert that creates an object, that
+// leaves out a required property without a default (InvalidArgument, SPEC's
+// rule): the store's strict check, which the server's own writes share.
+func CheckRequired(c *schema.Class, fields []Field) error { return checkRequired(c, fields) }
+
+func checkRequired(c *schema.Class, fields []Field) error {
+	if len(fields) == len(c.Properties) {
+		return nil
+	}
+	for _, p := range c.Properties {
+		if _, ok := p.Initial(); ok {
+			continue
+		}
+		found := false
+		for _, f := range fields {
+			if f.Name == p.Name {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return missingRequired(c, p)
+		}
+	}
+	return nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 const dogSchema = `[{"name":"Dog","primaryKey":"_id","indexed":["age","name"],
-  "properties":{"_id":"string","name":"string","age":"int?","weight":"double?","tags":"string[]","good":"bool"}}]`
+  "properties":{"_id":"string","name":"string","age":"int?","weight":"double?","tags":"string[]","good":{"type":"bool","default":false}}}]`
 
 func mustSchema(t testing.TB, js string) *schema.Schema {
 	t.Helper()
@@ -290,4 +290,38 @@ func TestSharedHandles(t *testing.T) {
 	_, err = b.Get("Dog", "1")
 	require.NoError(t, err, "the other handle stays open")
 	require.NoError(t, b.Close())
+}
+
+// TestCreateLeavesOutProperties: SPEC's rule for a create (and an upsert
+// that creates) that leaves properties out: optional null, list empty,
+// required its default or InvalidArgument — after DuplicateKey, and
+// leaving nothing of the transaction.
+func TestCreateLeavesOutProperties(t *testing.T) {
+	s := mustSchema(t, `[{"name":"Dog","primaryKey":"_id","properties":{"_id":"string","name":"string",
+	  "age":{"type":"int","default":1},"nick":"string?","tags":"string[]"}}]`)
+	db, err := Open(Options{InMemory: true, Schema: s})
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1", "name": "Rex"}}}))
+	got, err := db.Get("Dog", "1")
+	require.NoError(t, err)
+	require.Equal(t, int64(1), got["age"])
+	require.Nil(t, got["nick"])
+	require.Equal(t, []any{}, got["tags"])
+
+	requireCode(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "2"}}}), terror.InvalidArgument)
+	requireCode(t, db.Apply([]Op{
+		{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "3", "name": "Max"}},
+		{Kind: OpUpsert, Class: "Dog", Value: Object{"_id": "4", "age": int64(2)}},
+	}), terror.InvalidArgument)
+	requireCode(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1"}}}), terror.DuplicateKey)
+	n, err := db.Count(Query{Class: "Dog"})
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "failed transactions leave nothing")
+
+	require.NoError(t, db.Apply([]Op{{Kind: OpUpsert, Class: "Dog", Value: Object{"_id": "1", "nick": "R"}}}), "an upsert of an existing object needs nothing more")
+	require.NoError(t, db.Apply([]Op{{Kind: OpUpsert, Class: "Dog", Value: Object{"_id": "5", "name": "Luna"}}}))
+	got, err = db.Get("Dog", "5")
+	require.NoError(t, err)
+	require.Equal(t, int64(1), got["age"], "an upsert that creates gets the defaults")
 }

@@ -9,6 +9,7 @@
  *   {"id": N, "cmd": "close" | "write" {"ops"} | "query" {"query"} | "count" {"query"} | "events" | "exit"}
  *   {"id": N, "cmd": "pause" | "resume" | "state" | "uploadAll" {"timeout"} | "downloadAll" {"timeout"}}
  *   {"id": N, "cmd": "executeClientReset" {"config", "sync"} | "unsynced" {"backup"} | "file" {"backup"}}
+ *   {"id": N, "cmd": "writeFile", "path", "text", "offset"?}
  *   -> {"id": N, "ok": true, "result": ...} | {"id": N, "ok": false, "error": {"code", "message"}}
  *
  * With "sync", open starts a session (tether_sync_start, paused so that its
@@ -790,6 +791,36 @@ static bool cmd_file(const request *req, cJSON **result, failure *f) {
     return true;
 }
 
+/* writeFile (testsuite/README, *ext*): damages a file as a disk, a bad copy
+ * or another program would: "text" over the bytes at "offset", or as the
+ * whole file without one. Not the binding's API: plain stdio. */
+static bool cmd_write_file(const request *req, failure *f) {
+    const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req->json, "path"));
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req->json, "text"));
+    const cJSON *offset = cJSON_GetObjectItemCaseSensitive(req->json, "offset");
+    if (!path || !*path || !text)
+        return fail(f, "InvalidArgument", "writeFile needs \"path\" and \"text\"");
+    if (offset && (!cJSON_IsNumber(offset) || offset->valuedouble < 0))
+        return fail(f, "InvalidArgument", "writeFile: \"offset\" must be a non-negative integer");
+    FILE *fp = fopen(path, offset ? "r+b" : "wb");
+    if (!fp && offset && errno == ENOENT)
+        fp = fopen(path, "w+b");
+    char msg[TETHER_ERROR_MESSAGE_SIZE];
+    if (!fp) {
+        snprintf(msg, sizeof msg, "open %.150s: %.80s", path, strerror(errno));
+        return fail(f, "IO", msg);
+    }
+    size_t n = strlen(text);
+    bool ok = (!offset || fseek(fp, (long)offset->valuedouble, SEEK_SET) == 0) && fwrite(text, 1, n, fp) == n;
+    if (fclose(fp) != 0)
+        ok = false;
+    if (!ok) {
+        snprintf(msg, sizeof msg, "write %.150s: %.80s", path, strerror(errno));
+        return fail(f, "IO", msg);
+    }
+    return true;
+}
+
 /* How long "events" waits for the listeners to catch up (testsuite/README). */
 #define LISTENER_WAIT_MS 5000
 
@@ -832,6 +863,8 @@ static bool handle(const request *req, cJSON **result, bool *exit_now, failure *
         return cmd_unsynced(req, result, f);
     if (strcmp(cmd, "file") == 0)
         return cmd_file(req, result, f);
+    if (strcmp(cmd, "writeFile") == 0)
+        return cmd_write_file(req, f);
     if (strcmp(cmd, "exit") == 0) {
         *exit_now = true;
         return true;

@@ -76,11 +76,18 @@ export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJson
 export type PrimaryKey = string | number | bigint | ObjectId | UUID;
 export type TetherObject = Record<string, Value>;
 
+/**
+ * A property of the schema: its type ('string', 'int?', 'date[]', ...), or
+ * Realm JS's object form with the value a create that leaves it out stores
+ * (without one, such a create of a required property fails: InvalidArgument).
+ */
+export type PropertySchema = string | { type: string; default?: InputValue };
+
 /** A class of the schema, Realm-style: properties map names to types ('string', 'int?', 'date[]', ...). */
 export interface ObjectSchema {
   name: string;
   primaryKey?: string;
-  properties: Record<string, string>;
+  properties: Record<string, PropertySchema>;
   indexed?: string[];
 }
 

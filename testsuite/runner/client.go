@@ -199,6 +199,26 @@ func (c *client) executeClientReset(st *Step) error {
 	return nil
 }
 
+// writeFile (*ext*) asks the driver to write the step's text into a file
+// of the run: at offset over what is there, or (no offset) as the whole
+// file. The path defaults to the client's name, as open's does.
+func (c *client) writeFile(st *Step) error {
+	logical := st.Str("path")
+	if logical == "" {
+		logical = c.name
+	}
+	path, err := c.r.realPath(logical)
+	if err != nil {
+		return &fatalError{err}
+	}
+	fields := map[string]any{"path": path, "text": st.Str("text")}
+	if st.Has("offset") {
+		fields["offset"] = st.Int("offset", 0)
+	}
+	_, err = c.call("writeFile", fields, 0)
+	return err
+}
+
 // crash kills the driver process without a close; the next step on this
 // client starts a fresh process, which opens nothing by itself.
 func (c *client) crash() {

@@ -73,6 +73,8 @@ func (r *run) action(c *client, st *Step) error {
 		c.crash()
 	case "write":
 		_, err = c.call("write", map[string]any{"ops": st.Raw("ops")}, 0)
+	case "writeFile":
+		err = c.writeFile(st)
 	case "uploadAll", "downloadAll":
 		timeout := st.Duration("timeout", defaultWaitTimeout)
 		if !st.Bool("expect", true) {

@@ -93,7 +93,7 @@ func RunScenario(sc *Scenario, b Binding, o Options) (res Result) {
 	if needsServer(sc) {
 		bin, err := o.tetherdPath()
 		if err == nil {
-			r.srv, err = startTetherd(bin, dir, sc.MaxOfflineTime, b.Name+"/tetherd", r.log)
+			r.srv, err = startTetherdVersion(bin, dir, sc.MaxOfflineTime, sc.ProtocolVersion, b.Name+"/tetherd", r.log)
 		}
 		if err != nil {
 			res.Status, res.Reason = Fail, "cannot start the sync server: "+err.Error()

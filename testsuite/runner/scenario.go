@@ -23,7 +23,10 @@ type Scenario struct {
 	Schema json.RawMessage
 	// MaxOfflineTime is the server option of the same name (0 = default).
 	MaxOfflineTime time.Duration
-	Steps          []*Step
+	// ProtocolVersion (*ext*) makes the server speak another sync
+	// protocol version (0 = the current one).
+	ProtocolVersion int
+	Steps           []*Step
 }
 
 // LoadScenario reads and parses a scenario file.
@@ -106,14 +109,22 @@ func parseTop(top map[string]json.RawMessage, sc *Scenario) error {
 			return fmt.Errorf(`"server" must be an object like {"maxOfflineTime": "24h"}, got %s`, clip(raw))
 		}
 		for k, v := range opts {
-			if k != "maxOfflineTime" {
-				return fmt.Errorf(`unknown server option %q (allowed: maxOfflineTime)`, k)
+			switch k {
+			case "maxOfflineTime":
+				d, err := parseDuration(v)
+				if err != nil {
+					return fmt.Errorf(`server option "maxOfflineTime": %v`, err)
+				}
+				sc.MaxOfflineTime = d
+			case "protocolVersion":
+				var n int
+				if err := json.Unmarshal(v, &n); err != nil || n <= 0 {
+					return fmt.Errorf(`server option "protocolVersion" must be a positive integer, got %s`, clip(v))
+				}
+				sc.ProtocolVersion = n
+			default:
+				return fmt.Errorf(`unknown server option %q (allowed: maxOfflineTime, protocolVersion)`, k)
 			}
-			d, err := parseDuration(v)
-			if err != nil {
-				return fmt.Errorf(`server option "maxOfflineTime": %v`, err)
-			}
-			sc.MaxOfflineTime = d
 		}
 	}
 	if _, ok := top["steps"]; !ok {

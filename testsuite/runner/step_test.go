@@ -27,9 +27,12 @@ func TestParseValidSteps(t *testing.T) {
 		{"client": "A", "do": "executeClientReset", "schema": [{"name": "Dog", "primaryKey": "_id", "properties": {"_id": "int"}}]},
 		{"server": "clientReset", "partition": "p"},
 		{"client": "A", "expect": "unsynced", "backup": "last", "equals": [{"op": "delete", "class": "Dog", "key": "1"}]},
-		{"client": "A", "expect": "file", "exists": true}`), "")
+		{"client": "A", "expect": "file", "exists": true},
+		{"client": "A", "do": "writeFile", "path": "p", "text": "garbage", "offset": 40}`), "")
 	require.NoError(t, err)
-	require.Len(t, sc.Steps, 12)
+	require.Len(t, sc.Steps, 13)
+	assert.Equal(t, 40, sc.Steps[12].Int("offset", -1))
+	assert.Equal(t, "garbage", sc.Steps[12].Str("text"))
 	assert.Equal(t, "executeClientReset", sc.Steps[8].Do)
 	assert.Equal(t, "clientReset", sc.Steps[9].Server)
 	assert.Equal(t, "p", sc.Steps[9].Str("partition"))
@@ -82,6 +85,8 @@ func TestParseRejectsMistakes(t *testing.T) {
 		`{"client": "A", "do": "executeClientReset", "mode": "manual"}`:                `unknown field "mode"`,
 		`{"server": "clientReset", "client": "7"}`:                                     `either "client" or "server"`,
 		`{"server": "clientReset", "partition": 3}`:                                    `field "partition" must be a string`,
+		`{"client": "A", "do": "writeFile", "path": "p"}`:                              `needs the field "text"`,
+		`{"client": "A", "do": "writeFile", "text": "x", "offset": -1}`:                `field "offset" must be a non-negative integer`,
 		`[1]`: `a step must be a JSON object`,
 	}
 	for step, want := range cases {
@@ -107,6 +112,9 @@ func TestParseScenarioFile(t *testing.T) {
 		`{"name": "x", "server": {"maxOfflineTime": "1d"}, "steps": [{"client": "A", "do": "close"}]}`:        `maxOfflineTime`,
 		`{"name": "x", "server": {"maxOffline": "1h"}, "steps": [{"client": "A", "do": "close"}]}`:            `unknown server option "maxOffline"`,
 		`{"name": 3, "steps": [{"client": "A", "do": "close"}]}`:                                              `"name" must be a string`,
+		`{"name": "x", "server": {"protocolVersion": "2"}, "steps": [{"client": "A", "do": "close"}]}`:        `"protocolVersion" must be a positive integer`,
+		`{"name": "x", "server": {"protocolVersion": 0}, "steps": [{"client": "A", "do": "close"}]}`:          `"protocolVersion" must be a positive integer`,
+		`{"name": "x", "server": {"protocolVersion": 2}, "steps": [{"client": "A", "do": "close"}]}`:          "",
 		`{"name": "x", "steps": [{"client": "A", "do": "close"}]} {}`:                                         `trailing data`,
 		`{"name": "x", "server": {"maxOfflineTime": "24h"}, "tags": ["a"], "steps": [{"server": "restart"}]}`: "",
 	} {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,6 +45,7 @@ type tetherd struct {
 	secret     string
 	adminKey   string // the admin API's bearer key (TETHER_ADMIN_KEY)
 	maxOffline time.Duration
+	protocol   int // -protocol-version (0: the server's own)
 	label      string
 	log        io.Writer
 
@@ -63,6 +65,12 @@ type tetherd struct {
 
 // startTetherd starts a fresh server for a run.
 func startTetherd(bin, runDir string, maxOffline time.Duration, label string, log io.Writer) (*tetherd, error) {
+	return startTetherdVersion(bin, runDir, maxOffline, 0, label, log)
+}
+
+// startTetherdVersion starts a fresh server that speaks sync protocol
+// version protocol (0: its own).
+func startTetherdVersion(bin, runDir string, maxOffline time.Duration, protocol int, label string, log io.Writer) (*tetherd, error) {
 	secret, adminKey := make([]byte, 16), make([]byte, 16)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
@@ -73,7 +81,7 @@ func startTetherd(bin, runDir string, maxOffline time.Duration, label string, lo
 	t := &tetherd{bin: bin, dir: runDir, dataDir: filepath.Join(runDir, "tetherd-data"),
 		readyFile: filepath.Join(runDir, "tetherd-ready.json"), secret: hex.EncodeToString(secret),
 		adminKey:   hex.EncodeToString(adminKey),
-		maxOffline: maxOffline, label: label, log: log,
+		maxOffline: maxOffline, protocol: protocol, label: label, log: log,
 		syncAddr: "127.0.0.1:0", adminAddr: "127.0.0.1:0",
 		client: &http.Client{Timeout: adminTimeout}}
 	if err := os.MkdirAll(t.dataDir, 0o700); err != nil {
@@ -107,6 +115,9 @@ func (t *tetherd) launchOnce(deadline time.Time) error {
 		"-ready-file", t.readyFile}
 	if t.maxOffline > 0 {
 		args = append(args, "-max-offline", t.maxOffline.String())
+	}
+	if t.protocol > 0 {
+		args = append(args, "-protocol-version", strconv.Itoa(t.protocol))
 	}
 	cmd := exec.Command(t.bin, args...)
 	// Secrets go in the environment: a command line is visible in ps.

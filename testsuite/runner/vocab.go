@@ -52,6 +52,9 @@ var clientActions = map[string]fieldSet{
 	"downloadAll": waitFields,
 	// *ext*: the fields of reopen, for the open that follows the reset.
 	"executeClientReset": openFields,
+	// *ext*: damage a database file as a disk, a bad copy or another
+	// program would: write text over it (offset) or instead of it.
+	"writeFile": {"path": kString, "text": kString, "offset": kInt},
 }
 
 // clientExpectations are the client `expect` verbs. event and noEvent take
@@ -86,6 +89,7 @@ var serverVerbs = map[string]fieldSet{
 // "expect:verb" or "server:verb".
 var required = map[string][]string{
 	"do:write":           {"ops"},
+	"do:writeFile":       {"text"},
 	"expect:objects":     {"class", "equals"},
 	"expect:count":       {"class", "equals"},
 	"expect:event":       {"type"},

@@ -43,10 +43,36 @@ export class Driver {
   /**
    * @param {{fileExists: (path: string) => boolean}} host what the
    *   environment provides besides the package: whether a file exists
-   *   (Node: fs.existsSync; browsers: the package's IndexedDB files).
+   *   (Node: fs.existsSync; browsers: the package's IndexedDB files),
+   *   and how to damage a file for writeFile (Node's fs; in browsers the
+   *   IndexedDB files the package keeps).
    */
-  constructor({ fileExists }) {
+  constructor({ fileExists, writeFile }) {
     this.fileExists = fileExists;
+    this.writeFileHost = writeFile;
+  }
+
+  /**
+   * writeFile (testsuite/README.md, *ext*): damages a file as a disk, a bad
+   * copy or another program would: `text` over the bytes at `offset`, or as
+   * the whole file without one. Not the package's API: the host's files.
+   */
+  async writeFile(req) {
+    if (typeof req.path !== 'string' || !req.path || typeof req.text !== 'string') {
+      throw fail('InvalidArgument', 'writeFile needs "path" and "text"');
+    }
+    let offset;
+    if (present(req.offset)) {
+      offset = Number(req.offset);
+      if (!Number.isSafeInteger(offset) || offset < 0) throw fail('InvalidArgument', 'writeFile: "offset" must be a non-negative integer');
+    }
+    try {
+      await this.writeFileHost(req.path, new TextEncoder().encode(req.text), offset);
+    } catch (e) {
+      if (e instanceof TetherError) throw e;
+      throw fail('IO', `write ${req.path}: ${e?.message ?? e}`);
+    }
+    return undefined;
   }
 
   async handle(req) {
@@ -99,6 +125,8 @@ export class Driver {
         if (!p) return { path: null, exists: false };
         return { path: p, exists: this.fileExists(p) };
       }
+      case 'writeFile':
+        return this.writeFile(req);
       case 'exit':
         return undefined;
       case undefined:

@@ -5,6 +5,10 @@
 // request line to window.tetherDriver.handle and writes back the answer.
 import * as tether from '@tethersync/tether';
 import { Driver, handleLine } from './driver-core.js';
+// The package's IndexedDB files (the same module instance browser.js uses):
+// only for writeFile, which stands for a disk or another program damaging
+// a database, never for what the package's API does.
+import { idbFs } from '../idb-fs.js';
 
 // The `file` command: does the last reset's backup exist? Databases (and
 // their backups) are files the package keeps in IndexedDB.
@@ -15,7 +19,25 @@ function fileExists(path) {
   return tether.fileExists(path);
 }
 
-const driver = new Driver({ fileExists });
+// writeFile: the bytes over the file at offset, or as the whole file,
+// under the database's Web Lock (a tab that has it open makes this IO).
+async function writeFile(path, bytes, offset) {
+  await idbFs.acquire(path);
+  try {
+    const O_RDWR = 2, O_CREAT = 64, O_TRUNC = 512;
+    const fd = idbFs.open(path, O_RDWR | O_CREAT | (offset === undefined ? O_TRUNC : 0), 0o644);
+    try {
+      idbFs.write(fd, bytes, 0, bytes.length, offset ?? 0);
+    } finally {
+      idbFs.close(fd);
+    }
+    await idbFs.durable();
+  } finally {
+    idbFs.release(path);
+  }
+}
+
+const driver = new Driver({ fileExists, writeFile });
 
 // The tab's name in the browser's lock manager (Web Locks, which the
 // package takes per open database): a lock this page holds for its whole

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log"
+	"os"
 	"sort"
 
 	"github.com/tethersync/tether/core/api"
@@ -56,6 +57,8 @@ func (d *driver) handle(req *request) (any, error) {
 		return d.unsynced(req)
 	case "file":
 		return d.file(req)
+	case "writeFile":
+		return nil, writeFile(req)
 	case "exit":
 		return nil, nil
 	case "":
@@ -217,4 +220,35 @@ func (d *driver) shutdown() {
 func present(raw []byte) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) > 0 && !bytes.Equal(t, []byte("null"))
+}
+
+// writeFile damages a file as the runner's writeFile step asks (README):
+// the text over the file's bytes at offset, or as the whole file. It is
+// not the binding's API: it stands for a disk, a bad copy or another
+// program.
+func writeFile(req *request) error {
+	if req.Path == "" || req.Text == nil {
+		return terror.New(terror.InvalidArgument, `writeFile needs "path" and "text"`)
+	}
+	if req.Offset == nil {
+		if err := os.WriteFile(req.Path, []byte(*req.Text), 0o644); err != nil {
+			return terror.Wrap(terror.IO, err, "write %s", req.Path)
+		}
+		return nil
+	}
+	if *req.Offset < 0 {
+		return terror.New(terror.InvalidArgument, "writeFile: negative offset %d", *req.Offset)
+	}
+	f, err := os.OpenFile(req.Path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return terror.Wrap(terror.IO, err, "open %s", req.Path)
+	}
+	if _, err := f.WriteAt([]byte(*req.Text), *req.Offset); err != nil {
+		f.Close()
+		return terror.Wrap(terror.IO, err, "write %s", req.Path)
+	}
+	if err := f.Close(); err != nil {
+		return terror.Wrap(terror.IO, err, "close %s", req.Path)
+	}
+	return nil
 }

@@ -29,6 +29,10 @@ type request struct {
 	Query   json.RawMessage `json:"query"`
 	Timeout string          `json:"timeout"`
 	Backup  string          `json:"backup"`
+	// writeFile
+	Path   string  `json:"path"`
+	Text   *string `json:"text"`
+	Offset *int64  `json:"offset"`
 }
 
 type response struct {

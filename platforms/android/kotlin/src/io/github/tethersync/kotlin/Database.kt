@@ -2,10 +2,8 @@ package io.github.tethersync.kotlin
 
 import io.github.tethersync.tether.Tether
 import kotlinx.coroutines.channels.Channel
-import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.buffer
-import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.flow.flow
 import java.io.Closeable
 import kotlin.time.Duration
 import io.github.tethersync.tether.Database as RawDatabase
@@ -138,13 +136,13 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
 
     /**
      * The changes of a query's results, as a cold Flow: collecting registers
-     * a listener, cancelling removes it. Nothing is dropped (the buffer is
-     * unbounded: a listener must never block the committing thread).
+     * a listener (before the collector first suspends: see [listenerFlow]),
+     * cancelling removes it. Nothing is dropped (the buffer is unbounded: a
+     * listener must never block the committing thread).
      */
-    fun changesAsFlow(queryJson: String): Flow<Change> = callbackFlow {
-        val id = call { raw.addListener(queryJson.utf8()) { trySend(Change.parse(it.text())) } }
-        awaitClose { removeQuietly(id) }
-    }.buffer(Channel.UNLIMITED)
+    fun changesAsFlow(queryJson: String): Flow<Change> = listenerFlow({ send, _ ->
+        call { raw.addListener(queryJson.utf8()) { send(Change.parse(it.text())) } }
+    }, ::removeQuietly)
 
     /**
      * Suspends until every change listener (and so every [changesAsFlow]
@@ -174,4 +172,27 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
 
     /** Closes the database (close its [SyncSession] first); closing twice is a Closed error. */
     override fun close() = call { raw.close() }
+}
+
+/**
+ * A cold Flow over one binding listener. Unlike callbackFlow, whose producer
+ * registers the listener later, on the collector's dispatcher, this
+ * registers it synchronously when collection starts, before the collector
+ * first suspends: a collector launched with CoroutineStart.UNDISPATCHED has
+ * its listener in place when launch/async returns, so no event after that
+ * is missed (no sleep needed to "let the Flow register"). Events go through
+ * an unbounded channel, so the listener never blocks the thread that calls
+ * it. [register] gets the send and close functions and returns the
+ * listener's id, which [unregister] removes when collection ends (completed,
+ * failed or cancelled).
+ */
+internal fun <T> listenerFlow(register: (send: (T) -> Unit, close: () -> Unit) -> Long, unregister: (Long) -> Unit): Flow<T> = flow {
+    val events = Channel<T>(Channel.UNLIMITED)
+    val id = register({ events.trySend(it) }, { events.close() })
+    try {
+        for (e in events) emit(e)
+    } finally {
+        events.close()
+        unregister(id)
+    }
 }

@@ -1,12 +1,8 @@
 package io.github.tethersync.kotlin
 
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.channels.Channel
-import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.buffer
-import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.withContext
 import java.io.Closeable
@@ -134,11 +130,15 @@ class SyncSession internal constructor(private val raw: RawSyncSession) : Closea
         if (timeout.isPositive()) awaitInSlices(timeout) { ms -> raw.waitForListeners(ms) }
         else call { raw.waitForListeners(if (timeout.isNegative()) -1 else 0) }
 
-    /** Every session event (state, connection, errors, client resets) while collected. */
-    fun eventsAsFlow(): Flow<SyncEvent> = callbackFlow {
-        val id = call { raw.addEventListener { ev -> SyncEvent.parse(ev.text())?.let { trySend(it) } } }
-        awaitClose { removeQuietly(id) }
-    }.buffer(Channel.UNLIMITED)
+    /**
+     * Every session event (state, connection, errors, client resets) while
+     * collected. The listener is registered as collection starts (see
+     * [listenerFlow]): a collector started with CoroutineStart.UNDISPATCHED
+     * sees every event that happens after its launch returns.
+     */
+    fun eventsAsFlow(): Flow<SyncEvent> = listenerFlow({ send, _ ->
+        call { raw.addEventListener { ev -> SyncEvent.parse(ev.text())?.let(send) } }
+    }, ::removeQuietly)
 
     fun stateAsFlow(): Flow<SyncEvent.SessionStateChange> = eventsAsFlow().filterIsInstance()
     fun connectionStateAsFlow(): Flow<SyncEvent.ConnectionStateChange> = eventsAsFlow().filterIsInstance()
@@ -152,18 +152,17 @@ class SyncSession internal constructor(private val raw: RawSyncSession) : Closea
      * transfers only: when nothing is outstanding, that is the next
      * transfer, unlike Realm, whose Flow completes at once.)
      */
-    fun progressAsFlow(direction: Direction, mode: ProgressMode): Flow<Progress> = callbackFlow {
-        val id = call {
+    fun progressAsFlow(direction: Direction, mode: ProgressMode): Flow<Progress> = listenerFlow({ send, close ->
+        call {
             raw.addProgressListener(direction.json, mode.json) { ev ->
                 val m = parseObject(ev.text())
                 val p = Progress(direction, (m["transferred"] as Number).toLong(), (m["transferable"] as Number).toLong(),
                     (m["estimate"] as Number).toDouble())
-                trySend(p)
-                if (mode == ProgressMode.CURRENT_CHANGES && p.estimate >= 1.0) channel.close()
+                send(p)
+                if (mode == ProgressMode.CURRENT_CHANGES && p.estimate >= 1.0) close()
             }
         }
-        awaitClose { removeQuietly(id) }
-    }.buffer(Channel.UNLIMITED)
+    }, ::removeQuietly)
 
     /** Calls [listener] with every session event (for code without coroutines: error handlers, reset callbacks). */
     fun addEventListener(listener: (SyncEvent) -> Unit): ListenerRegistration {

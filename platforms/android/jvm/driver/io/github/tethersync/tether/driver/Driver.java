@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  *   {"id": N, "cmd": "close" | "write" {"ops"} | "query" {"query"} | "count" {"query"} | "events" | "exit"}
  *   {"id": N, "cmd": "pause" | "resume" | "state" | "uploadAll" {"timeout"} | "downloadAll" {"timeout"}}
  *   {"id": N, "cmd": "executeClientReset" {"config", "sync"} | "unsynced" {"backup"} | "file" {"backup"}}
+ *   {"id": N, "cmd": "writeFile", "path", "text", "offset"?}
  *   -> {"id": N, "ok": true, "result": ...} | {"id": N, "ok": false, "error": {"code", "message"}}
  * </pre>
  *
@@ -255,6 +256,9 @@ public final class Driver {
                 if (path == null) return "{\"path\":null,\"exists\":false}";
                 return new Json.Obj().str("path", path).raw("exists", Boolean.toString(new File(path).exists())).toString();
             }
+            case "writeFile":
+                writeFile(req);
+                return null;
             case "exit":
                 return null;
             case "":
@@ -651,6 +655,42 @@ public final class Driver {
     private void setBackup(String path) {
         lastBackup = path;
         if (firstBackup == null) firstBackup = path;
+    }
+
+    /**
+     * writeFile (testsuite/README.md, *ext*): damages a file as a disk, a bad
+     * copy or another program would: "text" over the bytes at "offset", or as
+     * the whole file without one. Not the binding's API: java.io.
+     */
+    private static void writeFile(Json.Node req) throws Failure {
+        Json.Node path = req.get("path");
+        Json.Node text = req.get("text");
+        Json.Node offset = req.get("offset");
+        if (!Json.present(path) || path.kind != Json.Kind.STRING || path.string.isEmpty()
+                || !Json.present(text) || text.kind != Json.Kind.STRING)
+            throw new Failure("InvalidArgument", "writeFile needs \"path\" and \"text\"");
+        long at = -1;
+        if (Json.present(offset)) {
+            try {
+                at = Long.parseLong(offset.raw.trim());
+            } catch (NumberFormatException e) {
+                at = -2;
+            }
+            if (at < 0) throw new Failure("InvalidArgument", "writeFile: \"offset\" must be a non-negative integer");
+        }
+        byte[] bytes = text.string.getBytes(StandardCharsets.UTF_8);
+        try {
+            if (at < 0) {
+                java.nio.file.Files.write(new File(path.string).toPath(), bytes);
+            } else {
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(path.string, "rw")) {
+                    f.seek(at);
+                    f.write(bytes);
+                }
+            }
+        } catch (IOException e) {
+            throw new Failure("IO", "write " + path.string + ": " + e.getMessage());
+        }
     }
 
     /** The backup a request's "backup" names ("last", absent meaning "last", or *ext* "first"); null before any reset. */
