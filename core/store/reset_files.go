@@ -308,7 +308,6 @@ func (e *engine) peek(c *schema.Class, key any) Object {
 	return obj
 }
 
-
 // OpenReadOnly opens a database file as a private, read-only view (a
 // client reset's backup): nothing is locked, and writes are refused.
 func OpenReadOnly(path string) (*DB, error) {
