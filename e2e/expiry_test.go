@@ -44,7 +44,9 @@ func TestTokenExpiryStopsDownloads(t *testing.T) {
 		"the session outlived its token")
 	require.NoError(t, writer.db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": "2", "name": "after", "age": int64(2)}}}))
 	syncAll(t, writer)
-	time.Sleep(300 * time.Millisecond)
+	// Waiting for a token, the session has no connection: nothing can
+	// arrive, so the count below is final, not a sample.
+	require.Eventually(t, func() bool { return sess.ConnectionState() == session.Disconnected }, 10*time.Second, 10*time.Millisecond)
 	n, err := db.Count(store.Query{Class: "Dog"})
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "a download reached a session whose token had expired")

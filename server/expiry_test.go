@@ -47,7 +47,25 @@ func TestRefreshMovesExpiry(t *testing.T) {
 	r := dial(t, srv)
 	r.bindOK(1, bindOpts{partition: "p", token: tok, clientID: 2})
 	r.send(&protocol.Message{Type: protocol.TRefresh, Session: 1, Refresh: &protocol.Refresh{Token: allToken(t)}})
-	time.Sleep(time.Until(exp) + 300*time.Millisecond)
+	// Frames of a connection are handled in order: once the Mark is
+	// answered, the Refresh has been applied.
+	r.send(&protocol.Message{Type: protocol.TMark, Session: 1, Mark: &protocol.Mark{ID: 1}})
+	r.await(protocol.TMarkOK)
+	var s *session
+	p := srv.existing("p")
+	p.mu.Lock()
+	for _, x := range p.sessionsLocked() {
+		if x.clientID == 2 {
+			s = x
+		}
+	}
+	p.mu.Unlock()
+	require.NotNil(t, s)
+	require.Zero(t, s.claims.Load().Expiry, "the session holds the new token's claims")
+	s.mu.Lock()
+	armed := s.expiry != nil
+	s.mu.Unlock()
+	require.False(t, armed, "the old token's expiry still ends the session at %s", exp)
 	w.upload(1, dogCS(1, 1, "a"))
 	m := r.awaitAny(protocol.TDownload)
 	require.Equal(t, protocol.TDownload, m.Type, describe(m))

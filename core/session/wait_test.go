@@ -123,11 +123,11 @@ func TestWaitWokenByClose(t *testing.T) {
 			mu.Unlock()
 		}()
 	}
-	time.Sleep(200 * time.Millisecond)
-	start := time.Now()
+	// Waits started before the close are woken with Closed, those that
+	// start after it get Closed at once: either way Closed, never their
+	// 30 s limit's timeout (which is no error) or an endless wait.
 	a.sess.Close()
 	wg.Wait()
-	require.Less(t, time.Since(start), 2*time.Second)
 	for name, err := range results {
 		require.Equal(t, terror.Closed, terror.CodeOf(err), "%s: %v", name, err)
 	}
@@ -224,8 +224,7 @@ func TestWaitLimits(t *testing.T) {
 		}
 		done <- err
 	}()
-	time.Sleep(200 * time.Millisecond)
-	a.sess.Resume()
+	a.sess.Resume() // whether the wait began before or after, it must complete
 	select {
 	case err := <-done:
 		require.NoError(t, err)
