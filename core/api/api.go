@@ -271,22 +271,7 @@ func millis(ms int64) time.Duration {
 // AddListener registers cb for changes of a JSON query's results; cb
 // receives a JSON change event (ChangeJSON) on the committing goroutine.
 func AddListener(h int64, queryJSON []byte, cb func(changeJSON []byte)) (int64, error) {
-	d, err := dbHandle(h)
-	if err != nil {
-		return 0, err
-	}
-	q, err := ParseQuery(queryJSON)
-	if err != nil {
-		return 0, err
-	}
-	tok, err := d.AddListener(q, func(c store.Change) {
-		b, _ := json.Marshal(ChangeToJSON(c))
-		cb(b)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return listeners.add(listenerRef{db: h, token: tok}), nil
+	return addQueryListener(h, queryJSON, (*store.DB).AddListener, func(c store.Change) any { return ChangeToJSON(c) }, cb)
 }
 
 // AddResultsListener is AddListener for ordered results (a list on
@@ -295,6 +280,13 @@ func AddListener(h int64, queryJSON []byte, cb func(changeJSON []byte)) (int64, 
 // modifications in the results before and after the commit besides the
 // keys. RemoveListener stops it.
 func AddResultsListener(h int64, queryJSON []byte, cb func(changeJSON []byte)) (int64, error) {
+	return addQueryListener(h, queryJSON, (*store.DB).AddResultsListener, func(c store.Change) any { return ResultsChangeToJSON(c) }, cb)
+}
+
+// addQueryListener registers a listener of one kind on a database handle
+// and hands cb each change in the JSON form toJSON gives it.
+func addQueryListener(h int64, queryJSON []byte, add func(*store.DB, store.Query, func(store.Change)) (store.ListenerToken, error),
+	toJSON func(store.Change) any, cb func(changeJSON []byte)) (int64, error) {
 	d, err := dbHandle(h)
 	if err != nil {
 		return 0, err
@@ -303,8 +295,8 @@ func AddResultsListener(h int64, queryJSON []byte, cb func(changeJSON []byte)) (
 	if err != nil {
 		return 0, err
 	}
-	tok, err := d.AddResultsListener(q, func(c store.Change) {
-		b, _ := json.Marshal(ResultsChangeToJSON(c))
+	tok, err := add(d, q, func(c store.Change) {
+		b, _ := json.Marshal(toJSON(c))
 		cb(b)
 	})
 	if err != nil {
