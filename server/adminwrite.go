@@ -16,6 +16,7 @@ import (
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 // serverWrite integrates ops as one transaction and returns its server
@@ -47,7 +48,7 @@ func (p *partition) serverWrite(ops []store.Op, extra *schema.Schema) (uint64, e
 	}
 	cops := make([]crdt.ChangeOp, 0, len(ops))
 	for i, op := range ops {
-		cop, err := store.ResolveOp(p.schema, op)
+		cop, err := engine.ResolveOp(p.schema, op)
 		if err != nil {
 			return 0, terror.New(terror.CodeOf(err), "op %d: %s", i, errMessage(err))
 		}
@@ -98,7 +99,7 @@ func (p *partition) checkOpsLocked(cops []crdt.ChangeOp, stamp crdt.Stamp) error
 			return terror.New(terror.WrongType, "op %d: %s.%s is null and cannot be incremented", i, op.Class, op.Fields[0].Name)
 		case (op.Kind == crdt.OpCreate || op.Kind == crdt.OpUpsert) && !o.Exists:
 			if c := p.schema.Class(op.Class); c != nil {
-				if err := store.CheckRequired(c, op.Fields); err != nil {
+				if err := engine.CheckRequired(c, op.Fields); err != nil {
 					return terror.New(terror.InvalidArgument, "op %d: %s", i, errMessage(err))
 				}
 			}

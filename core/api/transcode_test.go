@@ -9,6 +9,7 @@ import (
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 // TestTranscodeMatchesDecodedObject: a point read's JSON, written straight
@@ -32,7 +33,7 @@ func TestTranscodeMatchesDecodedObject(t *testing.T) {
 		decoded, err := db.Get("T", o["_id"])
 		require.NoError(t, err)
 		var got []byte
-		require.NoError(t, db.GetEncoded("T", o["_id"], func(obj []byte, c *schema.Class) error {
+		require.NoError(t, engine.Of(db).GetEncoded("T", o["_id"], func(obj []byte, c *schema.Class) error {
 			got, err = appendEncodedObject(nil, obj, c)
 			return err
 		}))

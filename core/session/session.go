@@ -17,6 +17,7 @@ import (
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 type evKind int
@@ -52,6 +53,7 @@ type event struct {
 // Session keeps one database in step with one partition of a server.
 type Session struct {
 	cfg    Config
+	db     *engine.DB // cfg.DB's engine: downloads, uploads, progress, resets
 	events chan event
 	quit   chan struct{}
 	unhook func()
@@ -105,14 +107,15 @@ func Start(cfg Config) (*Session, error) {
 	if cfg.DB.ReadOnly() {
 		return nil, terror.New(terror.InvalidArgument, "a read-only database cannot sync")
 	}
-	st, err := cfg.DB.SyncState()
+	db := engine.Of(cfg.DB)
+	st, err := db.SyncState()
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: cfg, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
+	s := &Session{cfg: cfg, db: db, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
 		marks: map[uint64][]chan error{}, uploaded: st.UploadedVersion, backoff: cfg.MinBackoff}
-	s.progress.init(cfg.DB, st)
-	s.unhook = cfg.DB.OnLocalCommit(func(size int) {
+	s.progress.init(db, st)
+	s.unhook = db.OnLocalCommit(func(size int) {
 		// Counted here, before Write returns, so that a progress listener
 		// added right after a write includes it.
 		s.progress.committed(s, size)
@@ -436,7 +439,7 @@ func (s *Session) scheduleReconnect() {
 }
 
 func (s *Session) bind() {
-	st, err := s.cfg.DB.SyncState()
+	st, err := s.db.SyncState()
 	if err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()
@@ -459,7 +462,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		// retried in a tight loop). UploadOK or a lasting connection is.
 		s.boundAt = s.lastPong
 		s.epoch = m.Ident.ServerEpoch
-		if err := s.cfg.DB.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
+		if err := s.db.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
 			s.reportError(terror.CodeOf(err), err.Error(), false)
 		}
 		if m.Ident.UploadedVersion > s.uploaded {
@@ -486,7 +489,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		if m.UploadOK.ClientVersion > s.uploaded {
 			s.uploaded = m.UploadOK.ClientVersion
 			s.backoff = s.cfg.MinBackoff
-			if err := s.cfg.DB.SetSyncProgress(s.epoch, s.uploaded); err != nil {
+			if err := s.db.SetSyncProgress(s.epoch, s.uploaded); err != nil {
 				s.reportError(terror.CodeOf(err), err.Error(), false)
 			}
 		}
@@ -543,14 +546,14 @@ func (s *Session) applyDownload(d *protocol.Download) {
 // remaining after it) and reports its progress; on failure the session
 // stops.
 func (s *Session) applyPart(d *protocol.Download, size, remaining int64) bool {
-	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
+	sd := engine.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
 	for _, c := range d.Changesets {
-		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
+		sd.Changesets = append(sd.Changesets, engine.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
 	}
 	for _, o := range d.State {
-		sd.State = append(sd.State, store.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
+		sd.State = append(sd.State, engine.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
 	}
-	if err := s.cfg.DB.ApplyDownload(sd); err != nil {
+	if err := s.db.ApplyDownload(sd); err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()
 		s.setState(Inactive)
@@ -566,7 +569,7 @@ func (s *Session) upload() {
 		return
 	}
 	for {
-		pend, err := s.cfg.DB.PendingUploads(s.sentVersion, 1<<20)
+		pend, err := s.db.PendingUploads(s.sentVersion, 1<<20)
 		if err != nil || len(pend) == 0 {
 			return
 		}
@@ -580,7 +583,7 @@ func (s *Session) upload() {
 }
 
 func (s *Session) addUploadWaiter(done chan error) {
-	st, err := s.cfg.DB.SyncState()
+	st, err := s.db.SyncState()
 	if err != nil {
 		done <- err
 		return
@@ -604,7 +607,7 @@ func (s *Session) notifyUploadWaiters() {
 // nothingPendingUpTo: no local changeset at or below target awaits upload
 // (e.g. the changes were settled through a reset, or there were none).
 func (s *Session) nothingPendingUpTo(target uint64) bool {
-	pend, err := s.cfg.DB.PendingUploads(s.uploaded, 1)
+	pend, err := s.db.PendingUploads(s.uploaded, 1)
 	return err == nil && (len(pend) == 0 || pend[0].Version > target)
 }
 
