@@ -93,6 +93,9 @@ func (db *DB) Schema() (*schema.Schema, error) {
 	return db.e.schema, nil
 }
 
+// Path returns the database's file path ("" in memory).
+func (db *DB) Path() string { return db.e.path }
+
 // Compact rewrites the log as a snapshot of the current state.
 func (db *DB) Compact() error {
 	leave, err := db.enter()

@@ -1,6 +1,7 @@
 package engine
 
-// Client reset, the store's part. A reset replaces a database whose history
+// Client reset, the engine's steps (core/session drives them, in its
+// client_reset_operation.go; core/reset holds the modes and events). A reset replaces a database whose history
 // the server can no longer continue with the server's current state; what
 // the device wrote and the server does not have is kept in a backup file
 // and, depending on the mode, replayed on the fresh state. Every step is
@@ -19,6 +20,11 @@ package engine
 // Manual mode stops after recording (MarkClientResetRequired) in the
 // database itself; ExecuteClientReset, or the next Open, moves the file to
 // the backup path, and the database starts fresh.
+//
+// The record of a reset in progress is pending_reset_store.go; what a
+// backup holds that the server does not, and whether it still fits, is
+// client_reset_recovery.go; the backup files themselves (manual reset,
+// read-only views) are client_reset_backup.go.
 
 import (
 	"path/filepath"
@@ -33,89 +39,6 @@ import (
 	"github.com/tethersync/tether/internal/failpoint"
 	"github.com/tethersync/tether/internal/vfs"
 )
-
-// Reset phases.
-const (
-	resetCleared   = 0 // no reset
-	resetBootstrap = 1 // fresh database waiting for the server's state, then recovery
-	resetRequired  = 2 // manual mode: move the file to the backup path at the next open
-)
-
-type resetState struct {
-	phase      uint64
-	mode       string
-	backupPath string
-	// restored is the server version the server went back to, plus one
-	// (0: not known, e.g. history trimmed: nothing the client uploaded is
-	// considered lost).
-	restored uint64
-}
-
-func (r *resetState) encode() []byte {
-	b := value.AppendArrayHeader(nil, 4)
-	b = value.AppendUint(b, r.phase)
-	b = value.AppendString(b, r.mode)
-	b = value.AppendString(b, r.backupPath)
-	return value.AppendUint(b, r.restored)
-}
-
-func decodeResetState(b []byte) (*resetState, error) {
-	r := &downloadReader{b: b}
-	r.array()
-	rs := &resetState{phase: r.uint()}
-	rs.mode, _ = r.value().(string)
-	rs.backupPath, _ = r.value().(string)
-	rs.restored = r.uint()
-	if r.err != nil {
-		return nil, corrupted(r.err, "client reset record")
-	}
-	if rs.phase == resetCleared {
-		return nil, nil
-	}
-	return rs, nil
-}
-
-// ClientResetInfo describes a reset in progress or required.
-type ClientResetInfo struct {
-	// Mode the reset was started in ("manual", "discardUnsyncedChanges", ...).
-	Mode       string
-	BackupPath string
-	// RestoredVersion is the server version the server went back to, and
-	// HasRestoredVersion whether one is known.
-	RestoredVersion    uint64
-	HasRestoredVersion bool
-	// Required: manual mode, waiting for ExecuteClientReset or the next open.
-	Required bool
-}
-
-func (r *resetState) info() *ClientResetInfo {
-	if r == nil {
-		return nil
-	}
-	i := &ClientResetInfo{Mode: r.mode, BackupPath: r.backupPath, Required: r.phase == resetRequired}
-	if r.restored > 0 {
-		i.RestoredVersion, i.HasRestoredVersion = r.restored-1, true
-	}
-	return i
-}
-
-// PendingClientReset returns the reset in progress or required, or nil.
-func (db *DB) PendingClientReset() (*ClientResetInfo, error) {
-	leave, err := db.enter()
-	if err != nil {
-		return nil, err
-	}
-	defer leave()
-	var info *ClientResetInfo
-	err = db.e.bunt.View(func(*buntdb.Tx) error {
-		info = db.e.reset.info()
-		return nil
-	})
-	return info, err
-}
-
-// Path returns the database's file path ("" in memory).
-func (db *DB) Path() string { return db.e.path }
 
 // BackupPathFor names a new backup file next to a database: the reset's
 // backup is kept until the app deletes it.
@@ -320,37 +243,6 @@ func decodeBinList(b []byte) ([][]byte, error) {
 		return nil, corrupted(r.err, "client reset recovery record")
 	}
 	return out, nil
-}
-
-// CheckRecoverable reports whether changesets can be replayed on this
-// database's schema: every class and property they touch must still
-// exist with a kind their values fit.
-func (db *DB) CheckRecoverable(css []*Changeset) error {
-	s, err := db.Schema()
-	if err != nil {
-		return err
-	}
-	for _, cs := range css {
-		for _, op := range cs.Ops {
-			c := s.Class(op.Class)
-			if c == nil {
-				return terror.New(terror.SchemaMismatch, "class %s no longer exists", op.Class)
-			}
-			for _, f := range op.Fields {
-				p := c.Property(f.Name)
-				if p == nil {
-					return terror.New(terror.SchemaMismatch, "property %s.%s no longer exists", op.Class, f.Name)
-				}
-				if op.Kind == OpIncrement {
-					continue
-				}
-				if _, err := c.Coerce(p, f.Value); err != nil {
-					return terror.New(terror.SchemaMismatch, "%s.%s no longer takes the value written before the reset: %v", op.Class, f.Name, err)
-				}
-			}
-		}
-	}
-	return nil
 }
 
 func splitObjectKey(k string) (class string, ok bool) {
