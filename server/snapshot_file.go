@@ -2,7 +2,7 @@ package server
 
 // Snapshot files of the file backend: a header frame (version, metadata,
 // clients, counts), then batches of objects and of history, all in the
-// framed, checksummed form of frame.go. They are written to a temporary
+// framed, checksummed form of frame.go (internal/logfile). They are written to a temporary
 // name, fsynced and renamed, so a reader sees a whole one or the old one;
 // a count that does not match the header is Corrupted.
 

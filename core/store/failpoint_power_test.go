@@ -128,7 +128,7 @@ func completeResetOn(db *DB, fsys *vfstest.FS, backup string) error {
 	return db.FinishClientReset(css)
 }
 
-// TestResetSurvivesAPowerCutAtEveryStep is TestResetSurvivesAKillAtEveryStep
+// TestResetSurvivesAPowerCutAtEveryStep is internal/robustness's TestResetSurvivesAKillAtEveryStep
 // with a power cut (only what was fsynced survives) instead of a SIGKILL.
 func TestResetSurvivesAPowerCutAtEveryStep(t *testing.T) {
 	defer failpoint.Reset()
