@@ -13,7 +13,7 @@ package server
 import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
-		"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/ops"
 )

@@ -73,8 +73,8 @@ func (p *partition) applyChangeset(cs *crdt.Changeset) {
 
 // encode gives an object's stored form (what bootstraps and snapshots
 // carry): the fields and stamps, or the tombstone of a deleted object.
-func (p *partition) encode(so *stateObj) StoredObject {
-	out := StoredObject{Class: so.class, Key: so.key}
+func (p *partition) encode(so *stateObj) crdt.StateObject {
+	out := crdt.StateObject{Class: so.class, Key: so.key}
 	if !so.obj.Exists {
 		out.Tombstone = crdt.EncodeStamp(so.obj.Tombstone)
 		return out
@@ -100,7 +100,7 @@ func (p *partition) encode(so *stateObj) StoredObject {
 }
 
 // decodeStored rebuilds a state object from its stored form.
-func decodeStored(o StoredObject) (*stateObj, error) {
+func decodeStored(o crdt.StateObject) (*stateObj, error) {
 	so := &stateObj{class: o.Class, key: o.Key}
 	if len(o.Fields) == 0 {
 		so.obj.Tombstone = crdt.DecodeStamp(o.Tombstone)

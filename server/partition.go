@@ -302,7 +302,7 @@ func (p *partition) snapshotLocked(withHistory bool) (*Snapshot, error) {
 	for _, c := range p.clients {
 		s.Clients = append(s.Clients, *c)
 	}
-	s.Objects = make([]StoredObject, 0, len(p.objects))
+	s.Objects = make([]crdt.StateObject, 0, len(p.objects))
 	for _, so := range p.objects {
 		s.Objects = append(s.Objects, p.encode(so))
 	}

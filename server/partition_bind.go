@@ -82,8 +82,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 		res.cursor = latest
 		res.boot = make([]protocol.StateObject, 0, len(p.objects))
 		for _, so := range p.objects {
-			o := p.encode(so)
-			res.boot = append(res.boot, protocol.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
+			res.boot = append(res.boot, p.encode(so))
 		}
 	}
 	s.sent.Store(res.cursor) // under p.mu: a trim sees the session with what it is owed

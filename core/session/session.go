@@ -547,9 +547,7 @@ func (s *Session) applyPart(d *protocol.Download, size, remaining int64) bool {
 	for _, c := range d.Changesets {
 		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
 	}
-	for _, o := range d.State {
-		sd.State = append(sd.State, store.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
-	}
+	sd.State = d.State
 	if err := s.cfg.DB.ApplyDownload(sd); err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()

@@ -125,4 +125,3 @@ func Check(op Op) error {
 	}
 	return nil
 }
-
