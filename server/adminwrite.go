@@ -30,11 +30,7 @@ func (p *partition) serverWrite(writes []ops.Op, extra *schema.Schema) (uint64, 
 		if why := incompatibility(p.schema, extra, p.meta.Retired); why != "" {
 			return 0, terror.New(terror.SchemaMismatch, "the write's schema does not fit the partition's: %s", why)
 		}
-		next, err := unionSchema(p.schema, extra)
-		if err != nil {
-			return 0, err
-		}
-		if j := schemaJSON(next); string(j) != string(p.meta.Schema) {
+		if j := schemaJSON(schema.Union(p.schema, extra)); string(j) != string(p.meta.Schema) {
 			m := cloneMeta(p.meta)
 			m.Schema = j
 			if err := p.saveMeta(m); err != nil {

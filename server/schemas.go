@@ -8,7 +8,6 @@ package server
 // type, a new required property, or a property a breakSchema retired.
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/tethersync/tether/core/schema"
@@ -40,76 +39,12 @@ func incompatibility(ps, cs *schema.Schema, retired map[string]string) string {
 	return ""
 }
 
-// unionSchema is the partition schema extended by a compatible client
-// schema: new classes, and new properties of known classes. (schema.Merge
-// replaces whole classes, which would let a client that knows fewer
-// properties shrink the partition schema.)
-func unionSchema(ps, cs *schema.Schema) (*schema.Schema, error) {
-	if ps == nil {
-		return cs, nil
-	}
-	classes := classesJSON(ps)
-	at := map[string]int{}
-	for i, c := range classes {
-		at[c.Name] = i
-	}
-	for _, cc := range cs.Classes {
-		i, ok := at[cc.Name]
-		if !ok {
-			classes = append(classes, classJSON(cc))
-			continue
-		}
-		pc := ps.Class(cc.Name)
-		for _, p := range cc.Properties {
-			if pc.Property(p.Name) == nil {
-				classes[i].Properties[p.Name] = p.TypeString()
-				if p.HasDefault {
-					if classes[i].Defaults == nil {
-						classes[i].Defaults = map[string]json.RawMessage{}
-					}
-					classes[i].Defaults[p.Name] = p.DefaultJSON()
-				}
-				if p.Indexed {
-					classes[i].Indexed = append(classes[i].Indexed, p.Name)
-				}
-			}
-		}
-	}
-	return schema.FromClasses(classes)
-}
-
-func classesJSON(s *schema.Schema) []schema.ClassJSON {
-	out := make([]schema.ClassJSON, 0, len(s.Classes))
-	for _, c := range s.Classes {
-		out = append(out, classJSON(c))
-	}
-	return out
-}
-
-func classJSON(c *schema.Class) schema.ClassJSON {
-	cj := schema.ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}}
-	for _, p := range c.Properties {
-		cj.Properties[p.Name] = p.TypeString()
-		if p.HasDefault {
-			if cj.Defaults == nil {
-				cj.Defaults = map[string]json.RawMessage{}
-			}
-			cj.Defaults[p.Name] = p.DefaultJSON()
-		}
-		if p.Indexed {
-			cj.Indexed = append(cj.Indexed, p.Name)
-		}
-	}
-	return cj
-}
-
 // schemaJSON renders a schema for storage (nil for none).
 func schemaJSON(s *schema.Schema) []byte {
 	if s == nil {
 		return nil
 	}
-	b, _ := json.Marshal(classesJSON(s))
-	return b
+	return s.ToJSON()
 }
 
 // retiredBy lists the properties of old's classes that a breaking
