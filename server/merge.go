@@ -25,22 +25,16 @@ func objKey(class string, key []byte) string { return class + "\x00" + string(ke
 
 // classInfo caches what merging and encoding need from the schema.
 type classInfo struct {
-	// defaults are the values a new object starts from: the zero value of
-	// every required property (and [] for lists), as the client store's
-	// zeroFields gives them.
-	defaults []crdt.Field
-	order    []string // property names in schema order
+	defaults []crdt.Field // what a new object starts from (crdt.Defaults)
+	order    []string     // property names in schema order
 	known    map[string]bool
 }
 
 func newClassInfo(c *schema.Class) *classInfo {
-	ci := &classInfo{known: map[string]bool{}}
+	ci := &classInfo{known: map[string]bool{}, defaults: crdt.Defaults(c)}
 	for _, p := range c.Properties {
 		ci.order = append(ci.order, p.Name)
 		ci.known[p.Name] = true
-		if p.Fills() {
-			ci.defaults = append(ci.defaults, crdt.Field{Name: p.Name, Value: p.Fill()})
-		}
 	}
 	return ci
 }

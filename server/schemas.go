@@ -10,8 +10,8 @@ package server
 import (
 	"fmt"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/value"
 )
 
 // incompatibility says why a client schema cannot sync with the partition
@@ -75,8 +75,8 @@ func retiredBy(old, next *schema.Schema, before map[string]string) map[string]st
 // migrateLocked makes the state fit a schema installed by breakSchema, so
 // clients that reset and bootstrap with the new schema receive objects of
 // the new shape: values of retyped properties are coerced (or reset to the
-// zero value when they cannot be), dropped properties go, new required
-// ones get their zero value, and the objects of a class whose primary key
+// zero value when they cannot be), dropped properties go, new ones get
+// their values by crdt.Fit (the client's own migration's rule), and the objects of a class whose primary key
 // changed are dropped (their keys mean something else now).
 func (p *partition) migrateLocked(old, next *schema.Schema) (changed int) {
 	for k, so := range p.objects {
@@ -92,38 +92,9 @@ func (p *partition) migrateLocked(old, next *schema.Schema) (changed int) {
 		if !so.obj.Exists {
 			continue
 		}
-		touched := false
-		for name, v := range so.obj.Fields {
-			np := nc.Property(name)
-			if np == nil {
-				delete(so.obj.Fields, name)
-				delete(so.obj.Stamps, name)
-				touched = true
-				continue
-			}
-			cv, err := nc.Coerce(np, v)
-			if err != nil {
-				cv = np.Zero()
-			}
-			if !sameValue(cv, v) {
-				so.obj.Fields[name] = cv
-				touched = true
-			}
-		}
-		for _, np := range nc.Properties {
-			if _, ok := so.obj.Fields[np.Name]; !ok && (!np.Optional || np.List) {
-				so.obj.Fields[np.Name] = np.Fill()
-				touched = true
-			}
-		}
-		if touched {
+		if crdt.Fit(nc, so.obj.Fields, so.obj.Stamps) {
 			changed++
 		}
 	}
 	return changed
-}
-
-// sameValue compares by encoding (values include lists and byte slices).
-func sameValue(a, b any) bool {
-	return string(value.Append(nil, a)) == string(value.Append(nil, b))
 }
