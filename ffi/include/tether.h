@@ -64,8 +64,9 @@
 #if defined(__clang__) && !defined(TETHER_NO_NULLABILITY)
 #  define TETHER_NULLABLE _Nullable
 #  define TETHER_NONNULL _Nonnull
-#  define TETHER_ASSUME_NONNULL_BEGIN _Pragma("clang assume_nonnull begin")
-#  define TETHER_ASSUME_NONNULL_END _Pragma("clang assume_nonnull end")
+#  define TETHER_ASSUME_NONNULL_BEGIN _Pragma("clang diagnostic push") \
+     _Pragma("clang diagnostic ignored \"-Wnullability-extension\"") _Pragma("clang assume_nonnull begin")
+#  define TETHER_ASSUME_NONNULL_END _Pragma("clang assume_nonnull end") _Pragma("clang diagnostic pop")
 #else
 #  define TETHER_NULLABLE
 #  define TETHER_NONNULL
@@ -144,7 +145,7 @@ typedef struct tether_db_options {
 
 /* Opens (creating if needed) a database; *out_db goes to tether_db_close
  * once. Fails with INVALID_ARGUMENT (options), SCHEMA_MISMATCH, CORRUPTED, IO. */
-TETHER_API bool tether_db_open(const tether_db_options *options, tether_db *TETHER_NULLABLE *out_db,
+TETHER_API bool tether_db_open(const tether_db_options *options, tether_db *TETHER_NULLABLE *TETHER_NONNULL out_db,
                                tether_error *TETHER_NULLABLE err);
 
 /* Closes the handle, its sync sessions first, then its listeners (each
@@ -168,14 +169,14 @@ TETHER_API bool tether_db_write(tether_db *db, const char *ops_json, size_t ops_
 /* One object by primary key (`key_json`: the key as JSON) into *out_json
  * (tether_free it). Fails with NOT_FOUND, UNKNOWN_CLASS, WRONG_TYPE, CLOSED. */
 TETHER_API bool tether_db_get(tether_db *db, const char *class_name, const char *key_json,
-                              size_t key_len, char *TETHER_NULLABLE *out_json,
+                              size_t key_len, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
                               size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);
 
 /* The objects a JSON query ({"class", "filter", "args", "sort", "limit"})
  * matches, as a JSON array in *out_json (tether_free it). Fails with
  * INVALID_ARGUMENT, UNKNOWN_CLASS, UNKNOWN_PROPERTY, QUERY_SYNTAX, CLOSED. */
 TETHER_API bool tether_db_query(tether_db *db, const char *query_json, size_t query_len,
-                                char *TETHER_NULLABLE *out_json, size_t *TETHER_NULLABLE out_len,
+                                char *TETHER_NULLABLE *TETHER_NONNULL out_json, size_t *TETHER_NULLABLE out_len,
                                 tether_error *TETHER_NULLABLE err);
 
 /* How many objects a query matches. Fails as tether_db_query. */
@@ -183,7 +184,7 @@ TETHER_API bool tether_db_count(tether_db *db, const char *query_json, size_t qu
                                 int64_t *out_count, tether_error *TETHER_NULLABLE err);
 
 /* The schema as a JSON array of classes (tether_free it). Fails with CLOSED. */
-TETHER_API bool tether_db_schema(tether_db *db, char *TETHER_NULLABLE *out_json,
+TETHER_API bool tether_db_schema(tether_db *db, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
                                  size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);
 
 /* ---- Change listeners (tether_listener) ------------------------------- */
@@ -203,7 +204,7 @@ typedef void (*tether_change_fn)(void *TETHER_NULLABLE ctx, const char *change_j
 TETHER_API bool tether_db_add_listener(tether_db *db, const char *query_json, size_t query_len,
                                        tether_change_fn callback, void *TETHER_NULLABLE ctx,
                                        tether_free_fn TETHER_NULLABLE free_ctx,
-                                       tether_listener *TETHER_NULLABLE *out_listener,
+                                       tether_listener *TETHER_NULLABLE *TETHER_NONNULL out_listener,
                                        tether_error *TETHER_NULLABLE err);
 
 /* No callback starts after it returns (a running one may finish). Fails with
@@ -251,7 +252,7 @@ typedef struct tether_sync_options {
  * event, not a failure. Fails with INVALID_ARGUMENT (options; a read-only
  * database), CLOSED (db). */
 TETHER_API bool tether_sync_start(tether_db *db, const tether_sync_options *options,
-                                  tether_sync *TETHER_NULLABLE *out_sync, tether_error *TETHER_NULLABLE err);
+                                  tether_sync *TETHER_NULLABLE *TETHER_NONNULL out_sync, tether_error *TETHER_NULLABLE err);
 
 /* Ends the session (the database stays open) and removes its listeners
  * (free_ctx called); waits for its last events, except from a callback.
@@ -360,7 +361,7 @@ typedef void (*tether_sync_callback)(void *TETHER_NULLABLE ctx, const tether_syn
  * with INVALID_ARGUMENT, CLOSED. */
 TETHER_API bool tether_sync_listen(tether_sync *sync, tether_sync_callback callback,
                                    void *TETHER_NULLABLE ctx, tether_free_fn TETHER_NULLABLE free_ctx,
-                                   tether_sync_listener *TETHER_NULLABLE *out_listener,
+                                   tether_sync_listener *TETHER_NULLABLE *TETHER_NONNULL out_listener,
                                    tether_error *TETHER_NULLABLE err);
 
 /* Calls `callback` with progress events of one tether_progress_direction:
@@ -370,7 +371,7 @@ TETHER_API bool tether_sync_listen(tether_sync *sync, tether_sync_callback callb
 TETHER_API bool tether_sync_listen_progress(tether_sync *sync, int direction, int mode,
                                             tether_sync_callback callback, void *TETHER_NULLABLE ctx,
                                             tether_free_fn TETHER_NULLABLE free_ctx,
-                                            tether_sync_listener *TETHER_NULLABLE *out_listener,
+                                            tether_sync_listener *TETHER_NULLABLE *TETHER_NONNULL out_listener,
                                             tether_error *TETHER_NULLABLE err);
 
 /* ---- Session events as JSON (API version 2) ---------------------------- */
@@ -384,7 +385,7 @@ typedef void (*tether_sync_event_fn)(void *TETHER_NULLABLE ctx, const char *even
 TETHER_API bool tether_sync_add_event_listener(tether_sync *sync, tether_sync_event_fn callback,
                                                void *TETHER_NULLABLE ctx,
                                                tether_free_fn TETHER_NULLABLE free_ctx,
-                                               tether_sync_listener *TETHER_NULLABLE *out_listener,
+                                               tether_sync_listener *TETHER_NULLABLE *TETHER_NONNULL out_listener,
                                                tether_error *TETHER_NULLABLE err);
 
 /* tether_sync_listen_progress with JSON events; direction "upload" |
@@ -393,7 +394,7 @@ TETHER_API bool tether_sync_add_progress_listener(tether_sync *sync, const char 
                                                   const char *mode, tether_sync_event_fn callback,
                                                   void *TETHER_NULLABLE ctx,
                                                   tether_free_fn TETHER_NULLABLE free_ctx,
-                                                  tether_sync_listener *TETHER_NULLABLE *out_listener,
+                                                  tether_sync_listener *TETHER_NULLABLE *TETHER_NONNULL out_listener,
                                                   tether_error *TETHER_NULLABLE err);
 
 /* Removes a session listener (typed or JSON); no callback starts after it
@@ -414,7 +415,7 @@ TETHER_API bool tether_reset_execute(const char *path, char *TETHER_NULLABLE *TE
  * {"op": create|update|increment|delete, "class", "key", "fields"} (one net
  * entry per object; tether_free it). Reads only. Fails with
  * INVALID_ARGUMENT (empty path), NOT_FOUND (no file), CORRUPTED, IO. */
-TETHER_API bool tether_reset_unsynced(const char *backup_path, char *TETHER_NULLABLE *out_json,
+TETHER_API bool tether_reset_unsynced(const char *backup_path, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
                                       size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);
 
 TETHER_ASSUME_NONNULL_END
