@@ -62,7 +62,9 @@ func (l *listener) typedEvent(w *wireEvent, ev *C.tether_sync_event) bool {
 		ev.connection_state = C.tether_state_change{from: index(tables.ConnectionStates(), w.From), to: index(tables.ConnectionStates(), w.To)}
 	case "error":
 		ev._type = C.TETHER_EVENT_ERROR
-		ev.error.code = C.int(codeValue(terror.Code(w.Code)))
+		if w.Code != "" { // "": no conformance code (TETHER_OK), not a bug (Internal)
+			ev.error.code = C.int(codeValue(terror.Code(w.Code)))
+		}
 		ev.error.fatal = C.bool(w.Fatal)
 	case "clientReset":
 		ev._type = C.TETHER_EVENT_CLIENT_RESET

@@ -309,7 +309,7 @@ typedef struct tether_state_change {
 /* A sync error. Not fatal: the session retries. Fatal: it stops (inactive;
  * waitingForAccessToken for TETHER_ERR_AUTH_FAILED). */
 typedef struct tether_sync_error_event {
-    int code;             /* a tether_error_code */
+    int code;             /* a tether_error_code; TETHER_OK: none (a failed connection, today) */
     bool fatal;
     const char *message;  /* NUL-terminated UTF-8 */
 } tether_sync_error_event;

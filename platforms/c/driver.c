@@ -14,9 +14,10 @@
  *
  * With "sync", open starts a session (tether_sync_start, paused so that its
  * listeners miss nothing, then resumed) and registers its callbacks: state,
- * connection and error events, and progress in both directions
- * ("indefinitely"); "events" reports them in SPEC's event form, as tether
- * delivers them (progress events also carry tether's "estimate"). state ->
+ * connection, error and client reset events (tether_sync_listen, typed),
+ * and progress in both directions (TETHER_PROGRESS_INDEFINITELY); "events"
+ * reports them in SPEC's event form, built from the typed events (progress
+ * events also carry tether's "estimate"). state ->
  * {"session", "connection"}; uploadAll/downloadAll -> no result when
  * done (testsuite/README.md), error Timeout when the Go-duration "timeout" passed first. Before
  * answering "events" it waits (up to 5 s each) for the listeners of the
@@ -26,7 +27,7 @@
  *
  * Client reset: the open's "clientReset" mode goes into the session's
  * options (client_reset_mode); the session's clientReset events are
- * reported like the others (without tether's "message" when it is empty,
+ * reported like the others (without the "message" when it is empty,
  * as the Go driver), and the backup path they name is remembered as the
  * "last" backup. executeClientReset does what an app does after manual
  * mode's ClientReset error: close the session and the database,
@@ -145,45 +146,88 @@ static char *get_backup(bool first) {
     return p;
 }
 
+/* The names SPEC's event form uses for the typed events' enums that
+ * tether.h has no name function for. */
+static const char *const phase_names[] = {"before", "after"};
+static const char *const direction_names[] = {"upload", "download"};
+
+static const char *name_of(const char *const *names, int n, int value) {
+    return value >= 0 && value < n ? names[value] : "unknown";
+}
+
+/* A reset event's mode says what the reset does: "manual", "discard" or
+ * "recover" (the tether_client_reset_mode that does it). */
+static const char *applied_name(int mode) {
+    switch (mode) {
+    case TETHER_CLIENT_RESET_MANUAL:
+        return "manual";
+    case TETHER_CLIENT_RESET_DISCARD:
+        return "discard";
+    case TETHER_CLIENT_RESET_RECOVER:
+        return "recover";
+    }
+    return "unknown";
+}
+
 /* A clientReset event: remembers its backup path (before the event can
  * be reported, so a "file"/"unsynced" after the runner has seen it finds
- * it) and a pending manual reset; reports it without an empty "message",
- * as the Go driver does. Its fields are strings: re-printing loses
- * nothing. */
-static cJSON *reset_event(const char *event_json) {
-    cJSON *ev = cJSON_Parse(event_json);
-    if (!cJSON_IsObject(ev)) {
-        cJSON_Delete(ev);
-        return cJSON_CreateRaw(event_json);
-    }
-    const char *phase = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "phase"));
-    const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "mode"));
-    set_last_backup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "backupPath")));
-    if (phase && mode && strcmp(phase, "before") == 0 && strcmp(mode, "manual") == 0) {
+ * it) and a pending manual reset; reported without an empty "message", as
+ * the Go driver does. */
+static void reset_event(const tether_client_reset_event *r, cJSON *ev) {
+    cJSON_AddStringToObject(ev, "phase", name_of(phase_names, 2, r->phase));
+    cJSON_AddStringToObject(ev, "mode", applied_name(r->mode));
+    cJSON_AddStringToObject(ev, "backupPath", r->backup_path);
+    if (*r->message)
+        cJSON_AddStringToObject(ev, "message", r->message);
+    set_last_backup(r->backup_path);
+    if (r->phase == TETHER_RESET_BEFORE && r->mode == TETHER_CLIENT_RESET_MANUAL) {
         pthread_mutex_lock(&reset_mu);
         reset_required = true;
         pthread_mutex_unlock(&reset_mu);
     }
-    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "message"));
-    if (msg && !*msg)
-        cJSON_DeleteItemFromObjectCaseSensitive(ev, "message");
-    return ev;
 }
 
-/* Records a session event (state, connection, error, progress, client
- * reset): tether delivers it in SPEC's event form already; kept as raw
- * text (but for clientReset, see reset_event). */
-static void on_sync_event(void *ctx, const char *event_json, size_t len) {
+static void add_event(cJSON *ev);
+
+/* Records a typed session event (state, connection, error, progress,
+ * client reset) in SPEC's event form. */
+static void on_sync_event(void *ctx, const tether_sync_event *e) {
     (void)ctx;
-    if (len < 2 || event_json[0] != '{') {
-        fprintf(stderr, "driver: unexpected session event: %s\n", event_json);
+    cJSON *ev = cJSON_CreateObject();
+    switch (e->type) {
+    case TETHER_EVENT_SESSION_STATE:
+        cJSON_AddStringToObject(ev, "type", "sessionState");
+        cJSON_AddStringToObject(ev, "from", tether_session_state_name(e->session_state.from));
+        cJSON_AddStringToObject(ev, "to", tether_session_state_name(e->session_state.to));
+        break;
+    case TETHER_EVENT_CONNECTION_STATE:
+        cJSON_AddStringToObject(ev, "type", "connectionState");
+        cJSON_AddStringToObject(ev, "from", tether_connection_state_name(e->connection_state.from));
+        cJSON_AddStringToObject(ev, "to", tether_connection_state_name(e->connection_state.to));
+        break;
+    case TETHER_EVENT_ERROR:
+        cJSON_AddStringToObject(ev, "type", "error");
+        /* TETHER_OK: the failure has no conformance code (SPEC form: ""). */
+        cJSON_AddStringToObject(ev, "code", e->error.code == TETHER_OK ? "" : tether_error_code_name(e->error.code));
+        cJSON_AddBoolToObject(ev, "fatal", e->error.fatal);
+        cJSON_AddStringToObject(ev, "message", e->error.message);
+        break;
+    case TETHER_EVENT_CLIENT_RESET:
+        cJSON_AddStringToObject(ev, "type", "clientReset");
+        reset_event(&e->client_reset, ev);
+        break;
+    case TETHER_EVENT_PROGRESS:
+        cJSON_AddStringToObject(ev, "type", "progress");
+        cJSON_AddStringToObject(ev, "direction", name_of(direction_names, 2, e->progress.direction));
+        cJSON_AddNumberToObject(ev, "transferred", (double)e->progress.transferred);
+        cJSON_AddNumberToObject(ev, "transferable", (double)e->progress.transferable);
+        cJSON_AddNumberToObject(ev, "estimate", e->progress.estimate);
+        break;
+    default: /* a newer library's event type: not in SPEC */
+        cJSON_Delete(ev);
         return;
     }
-    cJSON *ev = strstr(event_json, "\"type\":\"clientReset\"") ? reset_event(event_json)
-                                                              : cJSON_CreateRaw(event_json);
-    pthread_mutex_lock(&events_mu);
-    cJSON_AddItemToArray(events, ev);
-    pthread_mutex_unlock(&events_mu);
+    add_event(ev);
 }
 
 static void add_event(cJSON *ev) {
@@ -341,9 +385,11 @@ static bool start_session(const sync_config *c, failure *f) {
     tether_sync_listener *l = NULL;
     if (!tether_sync_start(db, &o, &s, &e))
         return fail_tether(f, &e);
-    if (!tether_sync_add_event_listener(s, on_sync_event, NULL, NULL, &l, &e) ||
-        !tether_sync_add_progress_listener(s, "upload", "indefinitely", on_sync_event, NULL, NULL, &l, &e) ||
-        !tether_sync_add_progress_listener(s, "download", "indefinitely", on_sync_event, NULL, NULL, &l, &e) ||
+    if (!tether_sync_listen(s, on_sync_event, NULL, NULL, &l, &e) ||
+        !tether_sync_listen_progress(s, TETHER_PROGRESS_UPLOAD, TETHER_PROGRESS_INDEFINITELY, on_sync_event, NULL,
+                                     NULL, &l, &e) ||
+        !tether_sync_listen_progress(s, TETHER_PROGRESS_DOWNLOAD, TETHER_PROGRESS_INDEFINITELY, on_sync_event, NULL,
+                                     NULL, &l, &e) ||
         !tether_sync_resume(s, &e)) {
         fail_tether(f, &e);
         if (!tether_sync_close(s, &e))
