@@ -174,11 +174,11 @@ static const char *applied_name(int mode) {
  * it) and a pending manual reset; reported without an empty "message", as
  * the Go driver does. */
 static void reset_event(const tether_client_reset_event *r, cJSON *ev) {
-    cJSON_AddStringToObject(ev, "phase", name_of(phase_names, 2, r->phase));
-    cJSON_AddStringToObject(ev, "mode", applied_name(r->mode));
     cJSON_AddStringToObject(ev, "backupPath", r->backup_path);
     if (*r->message)
         cJSON_AddStringToObject(ev, "message", r->message);
+    cJSON_AddStringToObject(ev, "mode", applied_name(r->mode));
+    cJSON_AddStringToObject(ev, "phase", name_of(phase_names, 2, r->phase));
     set_last_backup(r->backup_path);
     if (r->phase == TETHER_RESET_BEFORE && r->mode == TETHER_CLIENT_RESET_MANUAL) {
         pthread_mutex_lock(&reset_mu);
@@ -193,40 +193,43 @@ static void add_event(cJSON *ev);
  * client reset) in SPEC's event form. */
 static void on_sync_event(void *ctx, const tether_sync_event *e) {
     (void)ctx;
+    /* Keys in sorted order, "type" last: the Go driver's text exactly. */
     cJSON *ev = cJSON_CreateObject();
+    const char *type = NULL;
     switch (e->type) {
     case TETHER_EVENT_SESSION_STATE:
-        cJSON_AddStringToObject(ev, "type", "sessionState");
+        type = "sessionState";
         cJSON_AddStringToObject(ev, "from", tether_session_state_name(e->session_state.from));
         cJSON_AddStringToObject(ev, "to", tether_session_state_name(e->session_state.to));
         break;
     case TETHER_EVENT_CONNECTION_STATE:
-        cJSON_AddStringToObject(ev, "type", "connectionState");
+        type = "connectionState";
         cJSON_AddStringToObject(ev, "from", tether_connection_state_name(e->connection_state.from));
         cJSON_AddStringToObject(ev, "to", tether_connection_state_name(e->connection_state.to));
         break;
     case TETHER_EVENT_ERROR:
-        cJSON_AddStringToObject(ev, "type", "error");
+        type = "error";
         /* TETHER_OK: the failure has no conformance code (SPEC form: ""). */
         cJSON_AddStringToObject(ev, "code", e->error.code == TETHER_OK ? "" : tether_error_code_name(e->error.code));
         cJSON_AddBoolToObject(ev, "fatal", e->error.fatal);
         cJSON_AddStringToObject(ev, "message", e->error.message);
         break;
     case TETHER_EVENT_CLIENT_RESET:
-        cJSON_AddStringToObject(ev, "type", "clientReset");
+        type = "clientReset";
         reset_event(&e->client_reset, ev);
         break;
     case TETHER_EVENT_PROGRESS:
-        cJSON_AddStringToObject(ev, "type", "progress");
+        type = "progress";
         cJSON_AddStringToObject(ev, "direction", name_of(direction_names, 2, e->progress.direction));
-        cJSON_AddNumberToObject(ev, "transferred", (double)e->progress.transferred);
-        cJSON_AddNumberToObject(ev, "transferable", (double)e->progress.transferable);
         cJSON_AddNumberToObject(ev, "estimate", e->progress.estimate);
+        cJSON_AddNumberToObject(ev, "transferable", (double)e->progress.transferable);
+        cJSON_AddNumberToObject(ev, "transferred", (double)e->progress.transferred);
         break;
     default: /* a newer library's event type: not in SPEC */
         cJSON_Delete(ev);
         return;
     }
+    cJSON_AddStringToObject(ev, "type", type);
     add_event(ev);
 }
 
