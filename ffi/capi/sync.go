@@ -91,44 +91,55 @@ func lookupSession(fn string, h C.int64_t) (int64, error) {
 	return int64(h), nil
 }
 
-// syncConfigJSON converts tether_sync_options to core/api's SyncConfig.
-func syncConfigJSON(o *C.tether_sync_options) ([]byte, error) {
+// syncConfig reads tether_sync_options into core/api's SyncConfig.
+func syncConfig(o *C.tether_sync_options) (api.SyncConfig, error) {
+	var c api.SyncConfig
 	const fn = "tether_sync_start"
 	if o.version < 1 || o.version > syncOptionsVersion {
-		return nil, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_SYNC_OPTIONS_INIT)", o.version, syncOptionsVersion)
+		return c, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_SYNC_OPTIONS_INIT)", o.version, syncOptionsVersion)
 	}
 	if o.url == nil || *o.url == 0 {
-		return nil, invalid(fn, "options->url is required")
+		return c, invalid(fn, "options->url is required")
 	}
 	if o.partition == nil || *o.partition == 0 {
-		return nil, invalid(fn, "options->partition is required")
+		return c, invalid(fn, "options->partition is required")
 	}
 	// The backoff bounds are core/api's (SyncConfig.check), as for
 	// every binding.
-	c := api.SyncConfig{StartPaused: bool(o.start_paused),
+	c = api.SyncConfig{StartPaused: bool(o.start_paused),
 		MinBackoffMs: int64(o.min_backoff_ms), MaxBackoffMs: int64(o.max_backoff_ms)}
 	var err error
 	if c.URL, err = textArg(fn, "options->url", C.GoString(o.url)); err != nil {
-		return nil, err
+		return c, err
 	}
 	if c.Partition, err = textArg(fn, "options->partition", C.GoString(o.partition)); err != nil {
-		return nil, err
+		return c, err
 	}
 	// client_reset_mode exists from version 2: a version-1 struct ends
 	// before it, so it must not be read (the default mode applies).
 	if o.version >= 2 {
 		m, modes := int(o.client_reset_mode), tables.ClientResetModes()
 		if m < 0 || m >= len(modes) {
-			return nil, invalid(fn, "options->client_reset_mode %d is not a tether_client_reset_mode", m)
+			return c, invalid(fn, "options->client_reset_mode %d is not a tether_client_reset_mode", m)
 		}
 		c.ClientReset = modes[m]
 	}
 	if o.token != nil {
 		if c.Token, err = textArg(fn, "options->token", C.GoString(o.token)); err != nil {
-			return nil, err
+			return c, err
 		}
 	}
-	return json.Marshal(c)
+	return c, nil
+}
+
+// startSession hands the config to core/api, whose only entry point today
+// takes it as JSON: the one place the C binding encodes it.
+func startSession(db int64, c api.SyncConfig) (int64, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return 0, terror.Wrap(terror.Internal, err, "the sync config")
+	}
+	return api.SessionStart(db, b)
 }
 
 //export tetherimpl_sync_start
@@ -145,7 +156,7 @@ func tetherimpl_sync_start(db C.int64_t, o *C.tether_sync_options, outID *C.int6
 		if o == nil {
 			return invalid(fn, "options is NULL")
 		}
-		cfg, err := syncConfigJSON(o)
+		cfg, err := syncConfig(o)
 		if err != nil {
 			return err
 		}
@@ -154,7 +165,7 @@ func tetherimpl_sync_start(db C.int64_t, o *C.tether_sync_options, outID *C.int6
 		if dbClosing[int64(db)] {
 			return terror.New(terror.Closed, "%s: database handle %d is closing", fn, db)
 		}
-		h, err := api.SessionStart(int64(db), cfg)
+		h, err := startSession(int64(db), cfg)
 		if err != nil {
 			return err
 		}
