@@ -25,7 +25,7 @@
  *    TETHER_ERR_INVALID_ARGUMENT. Names and paths are NUL-terminated UTF-8;
  *    non-UTF-8 text anywhere fails with TETHER_ERR_INVALID_ARGUMENT.
  *  - Threads: any function from any thread, concurrently, and from inside a
- *    callback (except the waits named at tether_sync_event_fn).
+ *    callback (except the waits named at tether_sync_callback).
  *  - Robustness: NULL for a required pointer, malformed JSON, a bad option:
  *    TETHER_ERR_INVALID_ARGUMENT. A bug inside Tether: TETHER_ERR_INTERNAL
  *    (never a crash). Non-NULL pointers to invalid memory cannot be caught.
