@@ -5,7 +5,8 @@
  * response per line on stdout (logs go to stderr). Protocol: testsuite/README.md.
  *
  *   {"id": N, "cmd": "open", "config": {"path", "inMemory", "schema", ...},
- *                           "sync": {"url", "token", "partition", "clientReset"}}
+ *                           "sync": {"url", "token", "partition", "clientReset",
+ *                                    "minBackoffMs"?, "maxBackoffMs"?}}
  *   {"id": N, "cmd": "close" | "write" {"ops"} | "query" {"query"} | "count" {"query"} | "events" | "exit"}
  *   {"id": N, "cmd": "pause" | "resume" | "state" | "uploadAll" {"timeout"} | "downloadAll" {"timeout"}}
  *   {"id": N, "cmd": "executeClientReset" {"config", "sync"} | "unsynced" {"backup"} | "file" {"backup"}}
@@ -336,7 +337,21 @@ static bool optional_bool(const cJSON *config, const char *name, bool *out, fail
 typedef struct {
     const char *url, *token, *partition;
     int client_reset_mode; /* a tether_client_reset_mode */
+    int64_t min_backoff_ms, max_backoff_ms;
 } sync_config;
+
+/* An optional integer member (*ext* "minBackoffMs"/"maxBackoffMs": the
+ * runner sends them only when a scenario sets them); absent: `def`. */
+static bool int_member(const cJSON *obj, const char *name, int64_t def, int64_t *out, failure *f) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *out = def;
+    if (!present(v))
+        return true;
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble)
+        return fail(f, "InvalidArgument", "sync backoff bounds must be integers (milliseconds)");
+    *out = (int64_t)v->valuedouble;
+    return true;
+}
 
 static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
     if (!cJSON_IsObject(sync))
@@ -363,6 +378,9 @@ static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
             return fail(f, "InvalidArgument", "unknown sync.clientReset mode");
         c->client_reset_mode = found;
     }
+    if (!int_member(sync, "minBackoffMs", DRIVER_MIN_BACKOFF_MS, &c->min_backoff_ms, f) ||
+        !int_member(sync, "maxBackoffMs", DRIVER_MAX_BACKOFF_MS, &c->max_backoff_ms, f))
+        return false;
     c->url = url->valuestring;
     c->partition = partition->valuestring;
     c->token = present(token) ? token->valuestring : NULL;
@@ -381,8 +399,8 @@ static bool start_session(const sync_config *c, failure *f) {
     o.token = c->token;
     o.partition = c->partition;
     o.start_paused = true;
-    o.min_backoff_ms = DRIVER_MIN_BACKOFF_MS;
-    o.max_backoff_ms = DRIVER_MAX_BACKOFF_MS;
+    o.min_backoff_ms = c->min_backoff_ms;
+    o.max_backoff_ms = c->max_backoff_ms;
     o.client_reset_mode = c->client_reset_mode;
     tether_sync *s = NULL;
     tether_sync_listener *l = NULL;
