@@ -187,7 +187,7 @@ func TestStoredFilesHostileLengths(t *testing.T) {
 	}
 	// A frame claiming more than the file holds is not allocated.
 	f := appendFrame(nil, 0, hdr)
-	binary.BigEndian.PutUint32(f, maxFramePayload)
+	binary.BigEndian.PutUint32(f, uint32(framing.MaxPayload))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "snap"), f, 0o644))
 	_, err := readSnapshotFile(vfs.OS, filepath.Join(dir, "snap"))
 	require.Equal(t, terror.Corrupted, terror.CodeOf(err))

@@ -57,15 +57,3 @@ func FuzzReadSnapshot(f *testing.F) {
 		_, _ = readSnapshot(bytes.NewReader(b), int64(len(b)), "fuzz")
 	})
 }
-
-// FuzzLogTail: judging the tail after a bad frame never panics.
-func FuzzLogTail(f *testing.F) {
-	f.Add(appendFrame(appendFrame(nil, 1, mustMarshal(hist(1, "a"))), 2, mustMarshal(hist(2, "b"))), int64(0))
-	f.Add(make([]byte, 40), int64(512))
-	f.Fuzz(func(t *testing.T, b []byte, off int64) {
-		if off < 0 || off > 1<<40 {
-			return
-		}
-		_ = badFrame(b, off)
-	})
-}

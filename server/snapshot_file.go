@@ -2,7 +2,7 @@ package server
 
 // Snapshot files of the file backend: a header frame (version, metadata,
 // clients, counts), then batches of objects and of history, all in the
-// framed, checksummed form of frame.go. They are written to a temporary
+// framed, checksummed form of frame.go (internal/logfile). They are written to a temporary
 // name, fsynced and renamed, so a reader sees a whole one or the old one;
 // a count that does not match the header is Corrupted.
 
@@ -15,6 +15,7 @@ import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -97,7 +98,7 @@ func writeSnapshotFile(fsys vfs.FS, path string, s *Snapshot) error {
 	if err := failpoint.Inject("server/snapshot/after-rename"); err != nil {
 		return terror.Wrap(terror.IO, err, "rename %s", tmp)
 	}
-	return syncDir(fsys, filepath.Dir(path))
+	return logfile.SyncDir(fsys, filepath.Dir(path))
 }
 
 func readSnapshotFile(fsys vfs.FS, path string) (*Snapshot, error) {
@@ -118,12 +119,12 @@ func readSnapshot(r io.Reader, size int64, path string) (*Snapshot, error) {
 	bad := func(what string) (*Snapshot, error) {
 		return nil, terror.New(terror.Corrupted, "snapshot %s: %s", path, what)
 	}
-	fr := newFrameReader(r, size)
-	_, payload, err := fr.next()
+	fr := framing.NewReader(r, size)
+	head, err := fr.Next()
 	if err != nil {
 		return bad("no header")
 	}
-	hdr, err := decodeSnapHeader(payload)
+	hdr, err := decodeSnapHeader(head.Payload)
 	if err != nil {
 		return bad(errMessage(err))
 	}
@@ -132,14 +133,14 @@ func readSnapshot(r io.Reader, size int64, path string) (*Snapshot, error) {
 	s := &Snapshot{Partition: hdr.Partition, Version: hdr.Version, Seq: hdr.Seq, Meta: hdr.Meta, Clients: hdr.Clients,
 		Objects: make([]crdt.StateObject, 0, min(int64(hdr.Objects), size/8)), History: make([]HistoryRecord, 0, min(int64(hdr.History), size/8))}
 	for {
-		_, payload, err := fr.next()
+		batch, err := fr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return bad("damaged batch")
 		}
-		b, err := decodeSnapBatch(payload)
+		b, err := decodeSnapBatch(batch.Payload)
 		if err != nil {
 			return bad(errMessage(err))
 		}

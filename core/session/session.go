@@ -9,7 +9,6 @@ package session
 import (
 	"context"
 	"errors"
-	"math/rand"
 	"sync"
 	"time"
 
@@ -428,7 +427,7 @@ func (s *Session) scheduleReconnect() {
 	}
 	s.reconnGen++
 	gen := s.reconnGen
-	delay := time.Duration(rand.Int63n(int64(s.backoff)) + 1)
+	delay := time.Duration(s.cfg.Jitter(int64(s.backoff)) + 1)
 	if s.backoff *= 2; s.backoff > s.cfg.MaxBackoff {
 		s.backoff = s.cfg.MaxBackoff
 	}
