@@ -15,6 +15,7 @@ import (
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/terror"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -210,7 +211,7 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 	gh, err := decodeSnapHeader(mustMarshal(h))
 	require.NoError(t, err)
 	require.Equal(t, h, gh)
-	b := snapBatch{Objects: []StoredObject{{Class: "Dog", Key: []byte{1}, Fields: []byte{2}}, {Class: "Dog", Key: []byte{3}, Tombstone: []byte{4}}},
+	b := snapBatch{Objects: []crdt.StateObject{{Class: "Dog", Key: []byte{1}, Fields: []byte{2}}, {Class: "Dog", Key: []byte{3}, Tombstone: []byte{4}}},
 		History: []HistoryRecord{{Version: 1, Data: []byte{5}}}}
 	gb, err := decodeSnapBatch(mustMarshal(b))
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -42,7 +43,7 @@ func FuzzReadSnapshot(f *testing.F) {
 	for i, s := range []*Snapshot{
 		{Partition: "p", Version: 2, Seq: 3, Meta: Meta{Epoch: 1, Epochs: map[uint64]EpochInfo{1: {}}},
 			Clients: []ClientInfo{{ID: 1, LastCV: 1, LastSV: 2}},
-			Objects: []StoredObject{{Class: "Dog", Key: []byte{0xa1, 'a'}, Fields: []byte{0x92, 0x80, 0x90}}, {Class: "Dog", Key: []byte{0xa1, 'b'}, Tombstone: []byte{1, 2}}},
+			Objects: []crdt.StateObject{{Class: "Dog", Key: []byte{0xa1, 'a'}, Fields: []byte{0x92, 0x80, 0x90}}, {Class: "Dog", Key: []byte{0xa1, 'b'}, Tombstone: []byte{1, 2}}},
 			History: []HistoryRecord{{Version: 1, ClientID: 1, ClientVersion: 1, Data: []byte("cs")}}},
 		{Partition: "empty"},
 	} {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/internal/failpoint"
 	"github.com/tethersync/tether/internal/logfile"
@@ -31,8 +32,8 @@ type snapHeader struct {
 }
 
 type snapBatch struct {
-	Objects []StoredObject  `msgpack:"o,omitempty"`
-	History []HistoryRecord `msgpack:"h,omitempty"`
+	Objects []crdt.StateObject `msgpack:"o,omitempty"`
+	History []HistoryRecord    `msgpack:"h,omitempty"`
 }
 
 const snapBatchBytes = 1 << 20
@@ -130,7 +131,7 @@ func readSnapshot(r io.Reader, size int64, path string) (*Snapshot, error) {
 	// The counts size the slices only as far as the file could hold them
 	// (an object takes more than 8 bytes): a damaged count cannot allocate.
 	s := &Snapshot{Partition: hdr.Partition, Version: hdr.Version, Seq: hdr.Seq, Meta: hdr.Meta, Clients: hdr.Clients,
-		Objects: make([]StoredObject, 0, min(int64(hdr.Objects), size/8)), History: make([]HistoryRecord, 0, min(int64(hdr.History), size/8))}
+		Objects: make([]crdt.StateObject, 0, min(int64(hdr.Objects), size/8)), History: make([]HistoryRecord, 0, min(int64(hdr.History), size/8))}
 	for {
 		batch, err := fr.Next()
 		if err == io.EOF {
