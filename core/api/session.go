@@ -15,8 +15,8 @@ type SyncConfig struct {
 	Token       string `json:"token"`
 	Partition   string `json:"partition"`
 	StartPaused bool   `json:"startPaused,omitempty"`
-	// Backoff bounds in milliseconds (defaults 100 and 10000).
-	// Negative, beyond 2^40, or max below min (both set): InvalidArgument.
+	// Backoff bounds in milliseconds (0: the defaults, 100 and 10000);
+	// core/session checks them (session.Config.MinBackoff).
 	MinBackoffMs int64 `json:"minBackoffMs,omitempty"`
 	MaxBackoffMs int64 `json:"maxBackoffMs,omitempty"`
 	// ClientReset: manual | discardUnsyncedChanges | recoverUnsyncedChanges
@@ -25,9 +25,15 @@ type SyncConfig struct {
 }
 
 var (
-	sessions      handles[*session.Session]
+	sessions      handles[sessionRef]
 	sessionTokens handles[sessionTokenRef]
 )
+
+// sessionRef is an open session and the database handle it syncs.
+type sessionRef struct {
+	db int64
+	s  *session.Session
+}
 
 // sessionTokenRef is one listener id: an event listener is three session
 // listeners (state, connection, errors) removed together.
@@ -37,24 +43,29 @@ type sessionTokenRef struct {
 }
 
 func sess(h int64) (*session.Session, error) {
-	s, ok := sessions.get(h)
+	r, ok := sessions.get(h)
 	if !ok {
-		return nil, terror.New(terror.Closed, "session handle %d is not open", h)
+		return nil, terror.New(terror.Closed, "session handle %d is not open (closed, or its database closed)", h)
 	}
-	return s, nil
+	return r.s, nil
 }
 
-// SessionStart starts syncing database db; it returns at once.
+// SessionStart starts syncing database db (JSON form of StartSession).
 func SessionStart(db int64, configJSON []byte) (int64, error) {
-	d, err := dbHandle(db)
-	if err != nil {
-		return 0, err
-	}
 	var c SyncConfig
 	if err := decodeJSON("the sync config", configJSON, &c); err != nil {
 		return 0, err
 	}
-	if err := c.check(); err != nil {
+	return StartSession(db, c)
+}
+
+// StartSession starts syncing database db; it returns at once. Its
+// events wait for the first listener of their kind (core/session), so one
+// added right after this misses none. Closing the database closes the
+// session; its handle is Closed from then on.
+func StartSession(db int64, c SyncConfig) (int64, error) {
+	d, err := dbHandle(db)
+	if err != nil {
 		return 0, err
 	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
@@ -63,18 +74,26 @@ func SessionStart(db int64, configJSON []byte) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return sessions.add(s), nil
+	return sessions.add(sessionRef{db: db, s: s}), nil
 }
 
 // SessionClose ends a session (the database stays open).
 func SessionClose(h int64) error {
-	s, ok := sessions.remove(h)
+	r, ok := sessions.remove(h)
 	if !ok {
-		return terror.New(terror.Closed, "session handle %d is not open", h)
+		return terror.New(terror.Closed, "session handle %d is not open (closed, or its database closed)", h)
 	}
-	sessionTokens.removeIf(func(r sessionTokenRef) bool { return r.session == h })
-	s.Close()
+	sessionTokens.removeIf(func(t sessionTokenRef) bool { return t.session == h })
+	r.s.Close()
 	return nil
+}
+
+// forgetSessions drops the handles of database db's sessions and of their
+// listeners (the store's Close ends the sessions themselves).
+func forgetSessions(db int64) {
+	for _, id := range sessions.removeIf(func(r sessionRef) bool { return r.db == db }) {
+		sessionTokens.removeIf(func(t sessionTokenRef) bool { return t.session == id })
+	}
 }
 
 // SessionPause and SessionResume stop and restart syncing.

@@ -67,19 +67,43 @@ func (s *Session) addListener(add func(l *listeners, id int)) Token {
 	return Token{s, l.next}
 }
 
-// AddStateListener calls fn on every session state change.
+// AddStateListener calls fn on every session state change. The first
+// state listener also gets every change since Start (Start's own first).
 func (s *Session) AddStateListener(fn func(old, new State)) Token {
-	return s.addListener(func(l *listeners, id int) { l.state[id] = fn })
+	t := s.addListener(func(l *listeners, id int) {
+		l.state[id] = fn
+		for _, c := range s.heldState.claim() {
+			s.deliveries.Enqueue(func() { fn(c.from, c.to) })
+		}
+	})
+	s.deliverSoon()
+	return t
 }
 
-// AddConnectionListener calls fn on every connection state change.
+// AddConnectionListener calls fn on every connection state change; the
+// first one also gets every change since Start.
 func (s *Session) AddConnectionListener(fn func(old, new ConnectionState)) Token {
-	return s.addListener(func(l *listeners, id int) { l.connection[id] = fn })
+	t := s.addListener(func(l *listeners, id int) {
+		l.connection[id] = fn
+		for _, c := range s.heldConn.claim() {
+			s.deliveries.Enqueue(func() { fn(c.from, c.to) })
+		}
+	})
+	s.deliverSoon()
+	return t
 }
 
-// AddErrorHandler calls fn with every session error.
+// AddErrorHandler calls fn with every session error; the first one also
+// gets every error since Start (a refused token can come at once).
 func (s *Session) AddErrorHandler(fn func(Error)) Token {
-	return s.addListener(func(l *listeners, id int) { l.errors[id] = fn })
+	t := s.addListener(func(l *listeners, id int) {
+		l.errors[id] = fn
+		for _, e := range s.heldErrors.claim() {
+			s.deliveries.Enqueue(func() { fn(e) })
+		}
+	})
+	s.deliverSoon()
+	return t
 }
 
 // AddClientResetListener calls fn before and after every client reset
@@ -120,38 +144,29 @@ func (s *Session) AddProgressListener(dir Direction, mode ProgressMode, fn func(
 			s.deliverProgress(id, pl, f)
 		}
 	})
-	// The first call runs on the session's goroutine, like every other,
-	// not inside this call: a binding registers its callback's id after
-	// AddProgressListener returns.
-	select {
-	case <-s.quit: // closed: no goroutine to run it
-		s.deliveries.Drain()
-		return t
-	default:
-	}
-	select {
-	case s.events <- event{kind: evDeliver}:
-	case <-s.quit:
-		s.deliveries.Drain()
-	}
+	s.deliverSoon()
 	return t
 }
 
-func (s *Session) setState(to State) { transition(s, &s.state, to, &s.listeners.state) }
+func (s *Session) setState(to State) {
+	transition(s, &s.state, to, &s.listeners.state, &s.heldState)
+}
 
 func (s *Session) setConnState(to ConnectionState) {
-	transition(s, &s.connState, to, &s.listeners.connection)
+	transition(s, &s.connState, to, &s.listeners.connection, &s.heldConn)
 }
 
 // transition sets a state under the session's lock and, if it changed,
 // queues the listeners' calls under that same lock (so WaitForListeners
 // after seeing the new state waits for them), then delivers them outside
 // it (ls is read under the lock: addListener creates the maps lazily).
-func transition[T comparable](s *Session, cur *T, to T, ls *map[int]func(T, T)) {
+// Before the kind's first listener, h holds the change for it.
+func transition[T comparable](s *Session, cur *T, to T, ls *map[int]func(T, T), h *held[change[T]]) {
 	s.mu.Lock()
 	from := *cur
 	*cur = to
 	if from != to {
+		h.hold(change[T]{from, to})
 		for _, fn := range *ls {
 			s.deliveries.Enqueue(func() { fn(from, to) })
 		}
@@ -168,6 +183,7 @@ func (s *Session) reportError(code any, msg string, fatal bool) {
 		s.halt(terror.New(terror.Code(e.Code), "the session stopped: %s", msg))
 	}
 	s.mu.Lock()
+	s.heldErrors.hold(e)
 	for _, fn := range s.listeners.errors {
 		s.deliveries.Enqueue(func() { fn(e) })
 	}
