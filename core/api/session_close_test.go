@@ -1,0 +1,34 @@
+package api
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tethersync/tether/core/terror"
+)
+
+// Closing a database ends its sessions for every binding: their handles
+// and listeners are Closed / gone, with no session call first.
+func TestCloseEndsSessions(t *testing.T) {
+	h, err := Open([]byte(`{"inMemory":true}`))
+	require.NoError(t, err)
+	s, err := StartSession(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p"})
+	require.NoError(t, err)
+	l, err := SessionAddEventListener(s, func([]byte) {})
+	require.NoError(t, err)
+	require.NoError(t, Close(h))
+	_, err = SessionStateJSON(s)
+	require.Equal(t, terror.Closed, terror.CodeOf(err))
+	require.Equal(t, terror.Closed, terror.CodeOf(SessionClose(s)))
+	require.Equal(t, terror.NotFound, terror.CodeOf(SessionRemoveListener(l)))
+}
+
+// Backoff bounds come from core/session, the same for the JSON edge.
+func TestStartSessionBackoff(t *testing.T) {
+	h, err := Open([]byte(`{"inMemory":true}`))
+	require.NoError(t, err)
+	defer Close(h)
+	_, err = StartSession(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p", StartPaused: true, MinBackoffMs: 500, MaxBackoffMs: 100})
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
+}
