@@ -186,7 +186,28 @@ func SessionWaitForListeners(h int64, timeoutMs int64) (bool, error) {
 // {"type":"error","code":"AuthFailed","fatal":true,"message":"..."}.
 // It returns a listener id for SessionRemoveListener.
 func SessionAddEventListener(h int64, cb func(eventJSON []byte)) (int64, error) {
-	return addEventListener(h, false, cb)
+	return addEventListener(h, allEvents, false, cb)
+}
+
+// EventTypes are the event types an event listener can ask for.
+var EventTypes = []string{"sessionState", "connectionState", "error", "clientReset"}
+
+var allEvents = map[string]bool{"sessionState": true, "connectionState": true, "error": true, "clientReset": true}
+
+// SessionAddEventListenerFor is SessionAddEventListener(WithViews, when
+// views) for some event types only (EventTypes). The first listener of a
+// type gets the events of that type since the session started, so a
+// binding that keeps its own callbacks per type registers each type when
+// its first callback comes and loses nothing.
+func SessionAddEventListenerFor(h int64, types []string, views bool, cb func(eventJSON []byte)) (int64, error) {
+	want := map[string]bool{}
+	for _, t := range types {
+		if !allEvents[t] {
+			return 0, terror.New(terror.InvalidArgument, "event type %q is not one of %v", t, EventTypes)
+		}
+		want[t] = true
+	}
+	return addEventListener(h, want, views, cb)
 }
 
 // SessionAddEventListenerWithViews is SessionAddEventListener whose
@@ -197,10 +218,10 @@ func SessionAddEventListener(h int64, cb func(eventJSON []byte)) (int64, error) 
 // session's own. The listener owns the view: it must Close it once done
 // (a binding closes it when the app's callback returns).
 func SessionAddEventListenerWithViews(h int64, cb func(eventJSON []byte)) (int64, error) {
-	return addEventListener(h, true, cb)
+	return addEventListener(h, allEvents, true, cb)
 }
 
-func addEventListener(h int64, views bool, cb func(eventJSON []byte)) (int64, error) {
+func addEventListener(h int64, types map[string]bool, views bool, cb func(eventJSON []byte)) (int64, error) {
 	s, err := sess(h)
 	if err != nil {
 		return 0, err
@@ -209,28 +230,37 @@ func addEventListener(h int64, views bool, cb func(eventJSON []byte)) (int64, er
 		b, _ := json.Marshal(v)
 		cb(b)
 	}
-	t1 := s.AddStateListener(func(from, to session.State) {
-		emit(map[string]any{"type": "sessionState", "from": from.String(), "to": to.String()})
-	})
-	t2 := s.AddConnectionListener(func(from, to session.ConnectionState) {
-		emit(map[string]any{"type": "connectionState", "from": from.String(), "to": to.String()})
-	})
-	t3 := s.AddErrorHandler(func(e session.Error) {
-		emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
-	})
-	t4 := s.AddClientResetListener(func(e reset.Event) {
-		ev := map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message}
-		if views {
-			ev["before"] = int64(0)
-			if e.Before != nil { // there is a backup to look at
-				if v, err := store.OpenReadOnly(e.BackupPath); err == nil {
-					ev["before"] = dbs.add(v)
+	var tokens []session.Token
+	if types["sessionState"] {
+		tokens = append(tokens, s.AddStateListener(func(from, to session.State) {
+			emit(map[string]any{"type": "sessionState", "from": from.String(), "to": to.String()})
+		}))
+	}
+	if types["connectionState"] {
+		tokens = append(tokens, s.AddConnectionListener(func(from, to session.ConnectionState) {
+			emit(map[string]any{"type": "connectionState", "from": from.String(), "to": to.String()})
+		}))
+	}
+	if types["error"] {
+		tokens = append(tokens, s.AddErrorHandler(func(e session.Error) {
+			emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
+		}))
+	}
+	if types["clientReset"] {
+		tokens = append(tokens, s.AddClientResetListener(func(e reset.Event) {
+			ev := map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message}
+			if views {
+				ev["before"] = int64(0)
+				if e.Before != nil { // there is a backup to look at
+					if v, err := store.OpenReadOnly(e.BackupPath); err == nil {
+						ev["before"] = dbs.add(v)
+					}
 				}
 			}
-		}
-		emit(ev)
-	})
-	return sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{t1, t2, t3, t4}}), nil
+			emit(ev)
+		}))
+	}
+	return sessionTokens.add(sessionTokenRef{session: h, tokens: tokens}), nil
 }
 
 // SessionAddProgressListener reports progress in one direction

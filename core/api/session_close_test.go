@@ -32,3 +32,19 @@ func TestStartSessionBackoff(t *testing.T) {
 	_, err = StartSession(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p", StartPaused: true, MinBackoffMs: 500, MaxBackoffMs: 100})
 	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
 }
+
+// A listener for some event types gets only those, and the first one of a
+// type also gets that type's events since the start.
+func TestSessionAddEventListenerFor(t *testing.T) {
+	h, err := Open([]byte(`{"inMemory":true}`))
+	require.NoError(t, err)
+	defer Close(h)
+	s, err := StartSession(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p", StartPaused: true})
+	require.NoError(t, err)
+	_, err = SessionAddEventListenerFor(s, []string{"progress"}, false, func([]byte) {})
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
+	got := make(chan string, 8)
+	_, err = SessionAddEventListenerFor(s, []string{"sessionState"}, false, func(b []byte) { got <- string(b) })
+	require.NoError(t, err)
+	require.JSONEq(t, `{"type":"sessionState","from":"inactive","to":"paused"}`, <-got)
+}
