@@ -104,8 +104,9 @@ func Open(configJSON []byte) (*Database, error) {
 	return &Database{h: h}, nil
 }
 
-// Close closes the database; its listeners stop. A second Close is a
-// Closed error. Close its sync session first.
+// Close closes the database; its listeners stop and its sync session
+// ends (the session's handle is Closed from then on). A second Close is a
+// Closed error.
 func (d *Database) Close() error { return errorOf(api.Close(d.h)) }
 
 // Handle returns the database's handle for the static fast path
@@ -207,7 +208,9 @@ type SyncSession struct{ h int64 }
 // connects on its own goroutine). configJSON: {"url", "token", "partition",
 // "startPaused", "minBackoffMs", "maxBackoffMs", "clientReset": "manual" |
 // "discardUnsyncedChanges" | "recoverUnsyncedChanges" |
-// "recoverOrDiscardUnsyncedChanges" (the default)}.
+// "recoverOrDiscardUnsyncedChanges" (the default)}; maxBackoffMs below
+// minBackoffMs is InvalidArgument. The first event listener also gets the
+// events since the start, so none is missed without startPaused.
 func (d *Database) StartSync(configJSON []byte) (*SyncSession, error) {
 	h, err := api.SessionStart(d.h, bytes.Clone(configJSON))
 	if err != nil {

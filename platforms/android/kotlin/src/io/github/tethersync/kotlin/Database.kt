@@ -170,7 +170,7 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
     fun startSync(config: SyncConfiguration): SyncSession =
         SyncSession(call { raw.startSync(config.toJson().utf8()) })
 
-    /** Closes the database (close its [SyncSession] first); closing twice is a Closed error. */
+    /** Closes the database and ends its [SyncSession]; closing twice is a Closed error. */
     override fun close() = call { raw.close() }
 }
 

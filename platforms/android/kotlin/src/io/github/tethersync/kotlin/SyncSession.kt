@@ -34,7 +34,7 @@ data class SyncConfiguration(
     val token: String,
     val partition: String,
     val clientReset: ClientResetMode = ClientResetMode.RECOVER_OR_DISCARD_UNSYNCED_CHANGES,
-    /** Start paused (register callbacks, then [SyncSession.resume]: no transition is missed). */
+    /** Start paused (no network until [SyncSession.resume]); the first event listener hears the start either way. */
     val startPaused: Boolean = false,
     /** Reconnect delay bounds (null: Tether's defaults, 100 ms to 10 s). */
     val minBackoff: Duration? = null,
