@@ -230,24 +230,26 @@ func addEventListener(h int64, types map[string]bool, views bool, cb func(eventJ
 		b, _ := json.Marshal(v)
 		cb(b)
 	}
-	var tokens []session.Token
+	// One registration: the events held since the start come in the order
+	// they happened, whatever their kind.
+	var l session.Listeners
 	if types["sessionState"] {
-		tokens = append(tokens, s.AddStateListener(func(from, to session.State) {
+		l.State = func(from, to session.State) {
 			emit(map[string]any{"type": "sessionState", "from": from.String(), "to": to.String()})
-		}))
+		}
 	}
 	if types["connectionState"] {
-		tokens = append(tokens, s.AddConnectionListener(func(from, to session.ConnectionState) {
+		l.Connection = func(from, to session.ConnectionState) {
 			emit(map[string]any{"type": "connectionState", "from": from.String(), "to": to.String()})
-		}))
+		}
 	}
 	if types["error"] {
-		tokens = append(tokens, s.AddErrorHandler(func(e session.Error) {
+		l.Error = func(e session.Error) {
 			emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
-		}))
+		}
 	}
 	if types["clientReset"] {
-		tokens = append(tokens, s.AddClientResetListener(func(e reset.Event) {
+		l.ClientReset = func(e reset.Event) {
 			ev := map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message}
 			if views {
 				ev["before"] = int64(0)
@@ -258,8 +260,9 @@ func addEventListener(h int64, types map[string]bool, views bool, cb func(eventJ
 				}
 			}
 			emit(ev)
-		}))
+		}
 	}
+	tokens := []session.Token{s.AddListeners(l)}
 	return sessionTokens.add(sessionTokenRef{session: h, tokens: tokens}), nil
 }
 

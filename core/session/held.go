@@ -7,28 +7,37 @@ const maxHeld = 64
 // held keeps one kind's events (state, connection, error) until its first
 // listener: Start's own transition, the first dial, a refused token happen
 // before a binding can add a listener, and none is lost (Realm takes the
-// error handler in the config for the same reason). Guarded by Session.mu.
+// error handler in the config for the same reason). Guarded by Session.mu;
+// seq orders the events of different kinds for a listener of several.
 type held[T any] struct {
 	claimed bool // a listener of this kind was added: nothing is held
-	events  []T
+	events  []seqd[T]
+}
+
+// seqd is a held event and its place among every kind's.
+type seqd[T any] struct {
+	seq uint64
+	v   T
 }
 
 // hold keeps e when no listener of the kind was ever added.
-func (h *held[T]) hold(e T) {
+func (h *held[T]) hold(seq uint64, e T) {
 	if !h.claimed && len(h.events) < maxHeld {
-		h.events = append(h.events, e)
+		h.events = append(h.events, seqd[T]{seq, e})
 	}
 }
 
-// claim returns what was held, once: to the kind's first listener.
-func (h *held[T]) claim() []T {
+// claim hands what was held, once, to the kind's first listener fn, as
+// calls to queue in order of seq.
+func claim[T any](h *held[T], fn func(T), into *[]seqd[func()]) {
 	if h.claimed {
-		return nil
+		return
 	}
 	h.claimed = true
-	out := h.events
+	for _, e := range h.events {
+		*into = append(*into, seqd[func()]{e.seq, func() { fn(e.v) }})
+	}
 	h.events = nil
-	return out
 }
 
 // change is one held state or connection transition.

@@ -131,3 +131,31 @@ func TestBackoffBounds(t *testing.T) {
 		s.Close()
 	}
 }
+
+// Listeners of several kinds added together get the held events in the
+// order they happened: the AuthFailed before the state it caused.
+func TestHeldEventsInOrderAcrossKinds(t *testing.T) {
+	srv := startServer(t)
+	db := openDB(t, "a")
+	s, err := session.Start(session.Config{URL: srv.SyncURL(), Token: "garbage", Partition: "p", DB: db})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	// Wait, without listening, until the AuthFailed has stopped the session.
+	_, err = s.DownloadAllServerChanges(hang)
+	require.Equal(t, terror.AuthFailed, terror.CodeOf(err))
+	got := make(chan string, 64)
+	s.AddListeners(session.Listeners{
+		State: func(_, to session.State) { got <- "state " + to.String() },
+		Error: func(e session.Error) { got <- "error " + e.Code },
+	})
+	var seen []string
+	for len(seen) < 3 {
+		select {
+		case e := <-got:
+			seen = append(seen, e)
+		case <-time.After(hang):
+			t.Fatalf("only %v", seen)
+		}
+	}
+	require.Equal(t, []string{"state active", "error AuthFailed", "state waitingForAccessToken"}, seen)
+}

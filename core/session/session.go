@@ -73,6 +73,7 @@ type Session struct {
 	heldState  held[change[State]]
 	heldConn   held[change[ConnectionState]]
 	heldErrors held[Error]
+	heldSeq    uint64
 
 	// Owned by the run goroutine.
 	conn        *sharedConn
