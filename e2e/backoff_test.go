@@ -50,7 +50,10 @@ func (p *failingPartition) Append(recs ...server.Record) error {
 
 // An upload the server always fails (retry action, after a bind that
 // succeeds) is retried on the exponential backoff, not in a tight loop:
-// a bind that works is no proof the next upload will.
+// a bind that works is no proof the next upload will. The jitter source
+// is the test's: each draw hands the test its bound and waits for the
+// answer, so the session stands still while the test checks that exactly
+// one upload failed per draw and that the bound doubled up to the cap.
 func TestRepeatedUploadErrorBacksOff(t *testing.T) {
 	fs, err := server.OpenFileStorage(t.TempDir())
 	require.NoError(t, err)
@@ -66,16 +69,35 @@ func TestRepeatedUploadErrorBacksOff(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 	require.NoError(t, db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": "rex", "name": "Rex", "age": int64(3)}}}))
+
+	bounds, draws, done := make(chan int64), make(chan int64), make(chan struct{})
+	jitter := func(n int64) int64 {
+		select {
+		case bounds <- n:
+		case <-done: // the test is over: the longest wait, no more attempts
+			return n - 1
+		}
+		select {
+		case d := <-draws:
+			return d
+		case <-done:
+			return n - 1
+		}
+	}
 	sess, err := session.Start(session.Config{URL: srv.SyncURL(), Token: token(t, "p"), Partition: "p", DB: db,
-		MinBackoff: 100 * time.Millisecond})
+		MinBackoff: 100 * time.Millisecond, MaxBackoff: 10 * time.Second, Jitter: jitter})
 	require.NoError(t, err)
 	defer sess.Close()
+	defer close(done)
 
-	time.Sleep(2 * time.Second)
-	n := st.attempts.Load()
-	t.Logf("%d upload attempts in 2 s", n)
-	require.GreaterOrEqual(t, n, int64(2), "the session retries")
-	require.Less(t, n, int64(20), "the session backs off (min backoff 100ms, doubling)")
+	ms := time.Millisecond
+	want := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1600 * ms, 3200 * ms, 6400 * ms, 10000 * ms, 10000 * ms}
+	for i, bound := range want {
+		got := time.Duration(<-bounds)
+		require.Equal(t, bound, got, "the bound of draw %d", i+1)
+		require.Equal(t, int64(i+1), st.attempts.Load(), "upload attempts when draw %d is made", i+1)
+		draws <- 0 // a delay of 1ns: the next attempt at once
+	}
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,74 +17,6 @@ import (
 	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/store"
 )
-
-// The child side of TestClientKilledMidUpload: commit transactions that
-// each create one object and increment a shared counter, as fast as the
-// session uploads them, until killed.
-func init() {
-	path, url, tok := os.Getenv("E2E_CHILD_DB"), os.Getenv("E2E_CHILD_URL"), os.Getenv("E2E_CHILD_TOKEN")
-	if path == "" {
-		return
-	}
-	s, _ := schema.FromJSON([]byte(schemaJSON))
-	db, err := store.Open(store.Options{Path: path, Schema: s})
-	if err != nil {
-		fmt.Println("open:", err)
-		os.Exit(2)
-	}
-	if _, err := session.Start(session.Config{URL: url, Token: tok, Partition: "p", DB: db, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}); err != nil {
-		fmt.Println("session:", err)
-		os.Exit(2)
-	}
-	_ = db.Apply([]store.Op{{Kind: store.OpUpsert, Class: "Dog", Value: store.Object{"_id": "counter", "name": "counter"}}})
-	for i := 0; ; i++ {
-		err := db.Apply([]store.Op{
-			{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": fmt.Sprintf("%d-%d", os.Getpid(), i), "name": strings.Repeat("x", 2000)}},
-			{Kind: store.OpIncrement, Class: "Dog", Key: "counter", Field: "age", By: int64(1)},
-		})
-		if err != nil {
-			fmt.Println("write:", err)
-			os.Exit(2)
-		}
-	}
-}
-
-// TestClientKilledMidUpload: a client is SIGKILLed again and again while
-// its session uploads; after it restarts and finishes, the server holds
-// each of its committed transactions exactly once (the counter equals the
-// number of objects: nothing lost, nothing applied twice).
-func TestClientKilledMidUpload(t *testing.T) {
-	dir := t.TempDir()
-	ts := startServer(t, dir+"/server", "")
-	defer ts.srv.Close()
-	path := filepath.Join(dir, "child.tether")
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
-	for round := 0; round < 3; round++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "E2E_CHILD_DB="+path, "E2E_CHILD_URL="+ts.srv.SyncURL(), "E2E_CHILD_TOKEN="+token(t, "p"))
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		require.NoError(t, cmd.Start())
-		time.Sleep(time.Duration(200+rng.Intn(600)) * time.Millisecond)
-		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-		cmd.Wait()
-	}
-	// The device comes back once more, uploads the rest and stops writing.
-	c := openClient(t, dir, "child", ts, "p")
-	syncAll(t, c)
-	local := dump(t, c.db)
-	c.close()
-	fresh := openClient(t, dir, "fresh", ts, "p")
-	defer fresh.close()
-	syncAll(t, fresh)
-	require.Equal(t, local, dump(t, fresh.db), "the server holds exactly the client's committed state")
-	n, err := fresh.db.Count(store.Query{Class: "Dog", Filter: "_id != 'counter'"})
-	require.NoError(t, err)
-	counter, err := fresh.db.Get("Dog", "counter")
-	require.NoError(t, err)
-	require.Equal(t, int64(n), counter["age"], "every transaction applied exactly once")
-	require.Greater(t, n, 10)
-	t.Logf("%d transactions survived 3 kills, each applied once", n)
-}
 
 // TestServerKilledMidDownload: tetherd (a real process) is SIGKILLed while
 // a client downloads a large partition and restarted on the same data: the

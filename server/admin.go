@@ -15,9 +15,9 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/ops"
 )
 
 const maxAdminBody = 64 << 20
@@ -199,7 +199,7 @@ func (srv *Server) adminWrite(r *http.Request, body []byte) (any, error) {
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, terror.Wrap(terror.InvalidArgument, err, "body must be {\"partition\", \"ops\": [...], \"schema\": optional}")
 	}
-	ops, err := api.ParseOps(req.Ops)
+	writes, err := ops.Parse(req.Ops)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +213,7 @@ func (srv *Server) adminWrite(r *http.Request, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := p.serverWrite(ops, extra)
+	v, err := p.serverWrite(writes, extra)
 	if err != nil {
 		return nil, err
 	}

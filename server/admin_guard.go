@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -45,11 +46,11 @@ func loadAdminKey(cfg *Config) error {
 		return terror.Wrap(terror.IO, err, "read the admin key %s", path)
 	}
 	key := randomKey()
-	if err := writeFileSync(vfs.OS, path, []byte(key+"\n")); err != nil {
+	if err := logfile.WriteFileSync(vfs.OS, path, []byte(key+"\n"), 0o600); err != nil {
 		return err
 	}
 	cfg.AdminKey = key
-	return syncDir(vfs.OS, cfg.DataDir)
+	return logfile.SyncDir(vfs.OS, cfg.DataDir)
 }
 
 func randomKey() string {

@@ -4,7 +4,7 @@ package server
 // the server acts as one more client of the partition, with its own client
 // id and stamps from its hybrid logical clock, and its changeset goes
 // through the same integration as an upload. Ops are resolved against the
-// partition schema exactly as the client store resolves them (values
+// partition schema by the client store's rules (internal/ops) (values
 // coerced, creates filled with defaults, the primary key first), and the
 // store's strict checks apply (DuplicateKey, NotFound, a create without a
 // required property that has no default), so the result is
@@ -13,14 +13,14 @@ package server
 import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/ops"
 )
 
 // serverWrite integrates ops as one transaction and returns its server
 // version. extra, if set, extends the partition schema first (additively).
-func (p *partition) serverWrite(ops []store.Op, extra *schema.Schema) (uint64, error) {
+func (p *partition) serverWrite(writes []ops.Op, extra *schema.Schema) (uint64, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -30,11 +30,7 @@ func (p *partition) serverWrite(ops []store.Op, extra *schema.Schema) (uint64, e
 		if why := incompatibility(p.schema, extra, p.meta.Retired); why != "" {
 			return 0, terror.New(terror.SchemaMismatch, "the write's schema does not fit the partition's: %s", why)
 		}
-		next, err := unionSchema(p.schema, extra)
-		if err != nil {
-			return 0, err
-		}
-		if j := schemaJSON(next); string(j) != string(p.meta.Schema) {
+		if j := schemaJSON(schema.Union(p.schema, extra)); string(j) != string(p.meta.Schema) {
 			m := cloneMeta(p.meta)
 			m.Schema = j
 			if err := p.saveMeta(m); err != nil {
@@ -45,9 +41,9 @@ func (p *partition) serverWrite(ops []store.Op, extra *schema.Schema) (uint64, e
 	if p.schema == nil {
 		return 0, terror.New(terror.SchemaMismatch, "partition %q has no schema yet: bind a client first, or pass \"schema\" with the write", p.name)
 	}
-	cops := make([]crdt.ChangeOp, 0, len(ops))
-	for i, op := range ops {
-		cop, err := store.ResolveOp(p.schema, op)
+	cops := make([]crdt.ChangeOp, 0, len(writes))
+	for i, op := range writes {
+		cop, err := ops.Resolve(p.schema, op)
 		if err != nil {
 			return 0, terror.New(terror.CodeOf(err), "op %d: %s", i, errMessage(err))
 		}
@@ -98,7 +94,7 @@ func (p *partition) checkOpsLocked(cops []crdt.ChangeOp, stamp crdt.Stamp) error
 			return terror.New(terror.WrongType, "op %d: %s.%s is null and cannot be incremented", i, op.Class, op.Fields[0].Name)
 		case (op.Kind == crdt.OpCreate || op.Kind == crdt.OpUpsert) && !o.Exists:
 			if c := p.schema.Class(op.Class); c != nil {
-				if err := store.CheckRequired(c, op.Fields); err != nil {
+				if err := ops.CheckRequired(c, op.Fields); err != nil {
 					return terror.New(terror.InvalidArgument, "op %d: %s", i, errMessage(err))
 				}
 			}

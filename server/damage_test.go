@@ -15,6 +15,7 @@ import (
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/terror"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -186,7 +187,7 @@ func TestStoredFilesHostileLengths(t *testing.T) {
 	}
 	// A frame claiming more than the file holds is not allocated.
 	f := appendFrame(nil, 0, hdr)
-	binary.BigEndian.PutUint32(f, maxFramePayload)
+	binary.BigEndian.PutUint32(f, uint32(framing.MaxPayload))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "snap"), f, 0o644))
 	_, err := readSnapshotFile(vfs.OS, filepath.Join(dir, "snap"))
 	require.Equal(t, terror.Corrupted, terror.CodeOf(err))
@@ -210,7 +211,7 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 	gh, err := decodeSnapHeader(mustMarshal(h))
 	require.NoError(t, err)
 	require.Equal(t, h, gh)
-	b := snapBatch{Objects: []StoredObject{{Class: "Dog", Key: []byte{1}, Fields: []byte{2}}, {Class: "Dog", Key: []byte{3}, Tombstone: []byte{4}}},
+	b := snapBatch{Objects: []crdt.StateObject{{Class: "Dog", Key: []byte{1}, Fields: []byte{2}}, {Class: "Dog", Key: []byte{3}, Tombstone: []byte{4}}},
 		History: []HistoryRecord{{Version: 1, Data: []byte{5}}}}
 	gb, err := decodeSnapBatch(mustMarshal(b))
 	require.NoError(t, err)

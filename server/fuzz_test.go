@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -42,7 +43,7 @@ func FuzzReadSnapshot(f *testing.F) {
 	for i, s := range []*Snapshot{
 		{Partition: "p", Version: 2, Seq: 3, Meta: Meta{Epoch: 1, Epochs: map[uint64]EpochInfo{1: {}}},
 			Clients: []ClientInfo{{ID: 1, LastCV: 1, LastSV: 2}},
-			Objects: []StoredObject{{Class: "Dog", Key: []byte{0xa1, 'a'}, Fields: []byte{0x92, 0x80, 0x90}}, {Class: "Dog", Key: []byte{0xa1, 'b'}, Tombstone: []byte{1, 2}}},
+			Objects: []crdt.StateObject{{Class: "Dog", Key: []byte{0xa1, 'a'}, Fields: []byte{0x92, 0x80, 0x90}}, {Class: "Dog", Key: []byte{0xa1, 'b'}, Tombstone: []byte{1, 2}}},
 			History: []HistoryRecord{{Version: 1, ClientID: 1, ClientVersion: 1, Data: []byte("cs")}}},
 		{Partition: "empty"},
 	} {
@@ -54,17 +55,5 @@ func FuzzReadSnapshot(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = readSnapshot(bytes.NewReader(b), int64(len(b)), "fuzz")
-	})
-}
-
-// FuzzLogTail: judging the tail after a bad frame never panics.
-func FuzzLogTail(f *testing.F) {
-	f.Add(appendFrame(appendFrame(nil, 1, mustMarshal(hist(1, "a"))), 2, mustMarshal(hist(2, "b"))), int64(0))
-	f.Add(make([]byte, 40), int64(512))
-	f.Fuzz(func(t *testing.T, b []byte, off int64) {
-		if off < 0 || off > 1<<40 {
-			return
-		}
-		_ = badFrame(b, off)
 	})
 }

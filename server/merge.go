@@ -25,22 +25,16 @@ func objKey(class string, key []byte) string { return class + "\x00" + string(ke
 
 // classInfo caches what merging and encoding need from the schema.
 type classInfo struct {
-	// defaults are the values a new object starts from: the zero value of
-	// every required property (and [] for lists), as the client store's
-	// zeroFields gives them.
-	defaults []crdt.Field
-	order    []string // property names in schema order
+	defaults []crdt.Field // what a new object starts from (crdt.Defaults)
+	order    []string     // property names in schema order
 	known    map[string]bool
 }
 
 func newClassInfo(c *schema.Class) *classInfo {
-	ci := &classInfo{known: map[string]bool{}}
+	ci := &classInfo{known: map[string]bool{}, defaults: crdt.Defaults(c)}
 	for _, p := range c.Properties {
 		ci.order = append(ci.order, p.Name)
 		ci.known[p.Name] = true
-		if p.Fills() {
-			ci.defaults = append(ci.defaults, crdt.Field{Name: p.Name, Value: p.Fill()})
-		}
 	}
 	return ci
 }
@@ -73,8 +67,8 @@ func (p *partition) applyChangeset(cs *crdt.Changeset) {
 
 // encode gives an object's stored form (what bootstraps and snapshots
 // carry): the fields and stamps, or the tombstone of a deleted object.
-func (p *partition) encode(so *stateObj) StoredObject {
-	out := StoredObject{Class: so.class, Key: so.key}
+func (p *partition) encode(so *stateObj) crdt.StateObject {
+	out := crdt.StateObject{Class: so.class, Key: so.key}
 	if !so.obj.Exists {
 		out.Tombstone = crdt.EncodeStamp(so.obj.Tombstone)
 		return out
@@ -100,7 +94,7 @@ func (p *partition) encode(so *stateObj) StoredObject {
 }
 
 // decodeStored rebuilds a state object from its stored form.
-func decodeStored(o StoredObject) (*stateObj, error) {
+func decodeStored(o crdt.StateObject) (*stateObj, error) {
 	so := &stateObj{class: o.Class, key: o.Key}
 	if len(o.Fields) == 0 {
 		so.obj.Tombstone = crdt.DecodeStamp(o.Tombstone)

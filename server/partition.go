@@ -177,12 +177,15 @@ func (p *partition) storageFailedLocked(err error) {
 		return
 	}
 	p.closed = true
+	// Its files are released before a bind can reload it (failed) and
+	// before a client hears it may retry: else a quick retry finds the
+	// partition "already open".
+	p.st.Close()
 	p.failed.Store(true)
 	p.logger().Error("partition storage failed: reloading it from disk at its next use", "err", err)
 	for _, s := range p.sessionsLocked() {
 		s.failWith(retryError("the server's storage failed: " + errMessage(err)))
 	}
-	p.st.Close()
 	go p.srv.forget(p)
 }
 
@@ -302,7 +305,7 @@ func (p *partition) snapshotLocked(withHistory bool) (*Snapshot, error) {
 	for _, c := range p.clients {
 		s.Clients = append(s.Clients, *c)
 	}
-	s.Objects = make([]StoredObject, 0, len(p.objects))
+	s.Objects = make([]crdt.StateObject, 0, len(p.objects))
 	for _, so := range p.objects {
 		s.Objects = append(s.Objects, p.encode(so))
 	}

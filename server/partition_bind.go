@@ -45,11 +45,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 		if why := incompatibility(p.schema, cs, p.meta.Retired); why != "" {
 			return nil, schemaResetError(p.meta.Schema, "breaking schema change: the client's schema differs from the server's: %s", why)
 		}
-		next, err := unionSchema(p.schema, cs)
-		if err != nil {
-			return nil, &protocol.Error{Code: "SchemaMismatch", Action: protocol.ActionFatal, Message: err.Error()}
-		}
-		if j := schemaJSON(next); string(j) != string(p.meta.Schema) {
+		if j := schemaJSON(schema.Union(p.schema, cs)); string(j) != string(p.meta.Schema) {
 			// Only writers shape the schema: a reader's would reset
 			// every client onto it.
 			if !claims.CanWrite(p.name) {
@@ -82,8 +78,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 		res.cursor = latest
 		res.boot = make([]protocol.StateObject, 0, len(p.objects))
 		for _, so := range p.objects {
-			o := p.encode(so)
-			res.boot = append(res.boot, protocol.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
+			res.boot = append(res.boot, p.encode(so))
 		}
 	}
 	s.sent.Store(res.cursor) // under p.mu: a trim sees the session with what it is owed

@@ -11,6 +11,7 @@ package server
 import (
 	"math"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 )
@@ -124,8 +125,8 @@ func readClient(d *value.Reader) ClientInfo {
 	return c
 }
 
-func readObject(d *value.Reader) StoredObject {
-	var o StoredObject
+func readObject(d *value.Reader) crdt.StateObject {
+	var o crdt.StateObject
 	d.Fields(func(k []byte) bool {
 		switch string(k) {
 		case "c":

@@ -8,11 +8,10 @@ package server
 // type, a new required property, or a property a breakSchema retired.
 
 import (
-	"encoding/json"
 	"fmt"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/value"
 )
 
 // incompatibility says why a client schema cannot sync with the partition
@@ -40,76 +39,12 @@ func incompatibility(ps, cs *schema.Schema, retired map[string]string) string {
 	return ""
 }
 
-// unionSchema is the partition schema extended by a compatible client
-// schema: new classes, and new properties of known classes. (schema.Merge
-// replaces whole classes, which would let a client that knows fewer
-// properties shrink the partition schema.)
-func unionSchema(ps, cs *schema.Schema) (*schema.Schema, error) {
-	if ps == nil {
-		return cs, nil
-	}
-	classes := classesJSON(ps)
-	at := map[string]int{}
-	for i, c := range classes {
-		at[c.Name] = i
-	}
-	for _, cc := range cs.Classes {
-		i, ok := at[cc.Name]
-		if !ok {
-			classes = append(classes, classJSON(cc))
-			continue
-		}
-		pc := ps.Class(cc.Name)
-		for _, p := range cc.Properties {
-			if pc.Property(p.Name) == nil {
-				classes[i].Properties[p.Name] = p.TypeString()
-				if p.HasDefault {
-					if classes[i].Defaults == nil {
-						classes[i].Defaults = map[string]json.RawMessage{}
-					}
-					classes[i].Defaults[p.Name] = p.DefaultJSON()
-				}
-				if p.Indexed {
-					classes[i].Indexed = append(classes[i].Indexed, p.Name)
-				}
-			}
-		}
-	}
-	return schema.FromClasses(classes)
-}
-
-func classesJSON(s *schema.Schema) []schema.ClassJSON {
-	out := make([]schema.ClassJSON, 0, len(s.Classes))
-	for _, c := range s.Classes {
-		out = append(out, classJSON(c))
-	}
-	return out
-}
-
-func classJSON(c *schema.Class) schema.ClassJSON {
-	cj := schema.ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}}
-	for _, p := range c.Properties {
-		cj.Properties[p.Name] = p.TypeString()
-		if p.HasDefault {
-			if cj.Defaults == nil {
-				cj.Defaults = map[string]json.RawMessage{}
-			}
-			cj.Defaults[p.Name] = p.DefaultJSON()
-		}
-		if p.Indexed {
-			cj.Indexed = append(cj.Indexed, p.Name)
-		}
-	}
-	return cj
-}
-
 // schemaJSON renders a schema for storage (nil for none).
 func schemaJSON(s *schema.Schema) []byte {
 	if s == nil {
 		return nil
 	}
-	b, _ := json.Marshal(classesJSON(s))
-	return b
+	return s.ToJSON()
 }
 
 // retiredBy lists the properties of old's classes that a breaking
@@ -140,8 +75,8 @@ func retiredBy(old, next *schema.Schema, before map[string]string) map[string]st
 // migrateLocked makes the state fit a schema installed by breakSchema, so
 // clients that reset and bootstrap with the new schema receive objects of
 // the new shape: values of retyped properties are coerced (or reset to the
-// zero value when they cannot be), dropped properties go, new required
-// ones get their zero value, and the objects of a class whose primary key
+// zero value when they cannot be), dropped properties go, new ones get
+// their values by crdt.Fit (the client's own migration's rule), and the objects of a class whose primary key
 // changed are dropped (their keys mean something else now).
 func (p *partition) migrateLocked(old, next *schema.Schema) (changed int) {
 	for k, so := range p.objects {
@@ -157,38 +92,9 @@ func (p *partition) migrateLocked(old, next *schema.Schema) (changed int) {
 		if !so.obj.Exists {
 			continue
 		}
-		touched := false
-		for name, v := range so.obj.Fields {
-			np := nc.Property(name)
-			if np == nil {
-				delete(so.obj.Fields, name)
-				delete(so.obj.Stamps, name)
-				touched = true
-				continue
-			}
-			cv, err := nc.Coerce(np, v)
-			if err != nil {
-				cv = np.Zero()
-			}
-			if !sameValue(cv, v) {
-				so.obj.Fields[name] = cv
-				touched = true
-			}
-		}
-		for _, np := range nc.Properties {
-			if _, ok := so.obj.Fields[np.Name]; !ok && (!np.Optional || np.List) {
-				so.obj.Fields[np.Name] = np.Fill()
-				touched = true
-			}
-		}
-		if touched {
+		if crdt.Fit(nc, so.obj.Fields, so.obj.Stamps) {
 			changed++
 		}
 	}
 	return changed
-}
-
-// sameValue compares by encoding (values include lists and byte slices).
-func sameValue(a, b any) bool {
-	return string(value.Append(nil, a)) == string(value.Append(nil, b))
 }

@@ -2,7 +2,7 @@ package server
 
 // Snapshot files of the file backend: a header frame (version, metadata,
 // clients, counts), then batches of objects and of history, all in the
-// framed, checksummed form of frame.go. They are written to a temporary
+// framed, checksummed form of frame.go (internal/logfile). They are written to a temporary
 // name, fsynced and renamed, so a reader sees a whole one or the old one;
 // a count that does not match the header is Corrupted.
 
@@ -12,8 +12,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -30,8 +32,8 @@ type snapHeader struct {
 }
 
 type snapBatch struct {
-	Objects []StoredObject  `msgpack:"o,omitempty"`
-	History []HistoryRecord `msgpack:"h,omitempty"`
+	Objects []crdt.StateObject `msgpack:"o,omitempty"`
+	History []HistoryRecord    `msgpack:"h,omitempty"`
 }
 
 const snapBatchBytes = 1 << 20
@@ -96,7 +98,7 @@ func writeSnapshotFile(fsys vfs.FS, path string, s *Snapshot) error {
 	if err := failpoint.Inject("server/snapshot/after-rename"); err != nil {
 		return terror.Wrap(terror.IO, err, "rename %s", tmp)
 	}
-	return syncDir(fsys, filepath.Dir(path))
+	return logfile.SyncDir(fsys, filepath.Dir(path))
 }
 
 func readSnapshotFile(fsys vfs.FS, path string) (*Snapshot, error) {
@@ -117,28 +119,28 @@ func readSnapshot(r io.Reader, size int64, path string) (*Snapshot, error) {
 	bad := func(what string) (*Snapshot, error) {
 		return nil, terror.New(terror.Corrupted, "snapshot %s: %s", path, what)
 	}
-	fr := newFrameReader(r, size)
-	_, payload, err := fr.next()
+	fr := framing.NewReader(r, size)
+	head, err := fr.Next()
 	if err != nil {
 		return bad("no header")
 	}
-	hdr, err := decodeSnapHeader(payload)
+	hdr, err := decodeSnapHeader(head.Payload)
 	if err != nil {
 		return bad(errMessage(err))
 	}
 	// The counts size the slices only as far as the file could hold them
 	// (an object takes more than 8 bytes): a damaged count cannot allocate.
 	s := &Snapshot{Partition: hdr.Partition, Version: hdr.Version, Seq: hdr.Seq, Meta: hdr.Meta, Clients: hdr.Clients,
-		Objects: make([]StoredObject, 0, min(int64(hdr.Objects), size/8)), History: make([]HistoryRecord, 0, min(int64(hdr.History), size/8))}
+		Objects: make([]crdt.StateObject, 0, min(int64(hdr.Objects), size/8)), History: make([]HistoryRecord, 0, min(int64(hdr.History), size/8))}
 	for {
-		_, payload, err := fr.next()
+		batch, err := fr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return bad("damaged batch")
 		}
-		b, err := decodeSnapBatch(payload)
+		b, err := decodeSnapBatch(batch.Payload)
 		if err != nil {
 			return bad(errMessage(err))
 		}

@@ -9,6 +9,8 @@ package server
 // implements it in a data directory; a PostgreSQL backend can implement the
 // same calls with a table per kind.
 
+import "github.com/tethersync/tether/core/crdt"
+
 // HistoryRecord is one integrated changeset: the server version it got,
 // who wrote it, when, and the changeset bytes exactly as uploaded
 // (crdt.EncodeChangeset's form), which are what downloads carry.
@@ -79,15 +81,6 @@ type Record struct {
 	Client *ClientInfo `msgpack:"c,omitempty"`
 }
 
-// StoredObject is one object of a snapshot (the same shape as a bootstrap
-// download's protocol.StateObject).
-type StoredObject struct {
-	Class     string `msgpack:"c"`
-	Key       []byte `msgpack:"k"`
-	Fields    []byte `msgpack:"f,omitempty"`
-	Tombstone []byte `msgpack:"ts,omitempty"`
-}
-
 // Snapshot is a partition's state at Version.
 type Snapshot struct {
 	Partition string
@@ -97,7 +90,7 @@ type Snapshot struct {
 	Seq     uint64
 	Meta    Meta
 	Clients []ClientInfo
-	Objects []StoredObject
+	Objects []crdt.StateObject
 	// History is set in backups only: the retained history, so clients
 	// within it can resume after a restore.
 	History []HistoryRecord

@@ -25,6 +25,7 @@ import (
 
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -76,7 +77,7 @@ func (fs *FileStorage) recoverSwap() error {
 	if err := fs.fs.MkdirAll(parts, 0o700); err != nil {
 		return terror.Wrap(terror.IO, err, "create partitions directory")
 	}
-	return syncDir(fs.fs, fs.dir)
+	return logfile.SyncDir(fs.fs, fs.dir)
 }
 
 func partDirName(name string) string { return "p" + hex.EncodeToString([]byte(name)) }
@@ -116,7 +117,7 @@ func (fs *FileStorage) Open(partition string) (PartitionStore, error) {
 	if err := fs.fs.MkdirAll(dir, 0o700); err != nil {
 		return nil, terror.Wrap(terror.IO, err, "create partition directory")
 	}
-	if err := syncDir(fs.fs, fs.partsDir()); err != nil {
+	if err := logfile.SyncDir(fs.fs, fs.partsDir()); err != nil {
 		return nil, err
 	}
 	fp := &filePartition{fs: fs, name: partition, dir: dir, cum: []int64{0}}
@@ -134,7 +135,7 @@ func (fs *FileStorage) Drop(partition string) error {
 	if err := fs.fs.RemoveAll(filepath.Join(fs.partsDir(), partDirName(partition))); err != nil {
 		return terror.Wrap(terror.IO, err, "remove partition %q", partition)
 	}
-	return syncDir(fs.fs, fs.partsDir())
+	return logfile.SyncDir(fs.fs, fs.partsDir())
 }
 
 // SaveBackup writes snapshots (with history) under a name.
@@ -150,7 +151,7 @@ func (fs *FileStorage) SaveBackup(name string, snaps []*Snapshot) error {
 			return err
 		}
 	}
-	if err := syncDir(fs.fs, tmp); err != nil {
+	if err := logfile.SyncDir(fs.fs, tmp); err != nil {
 		return err
 	}
 	final := filepath.Join(root, name)
@@ -160,7 +161,7 @@ func (fs *FileStorage) SaveBackup(name string, snaps []*Snapshot) error {
 	if err := fs.fs.Rename(tmp, final); err != nil {
 		return terror.Wrap(terror.IO, err, "store backup %q", name)
 	}
-	return syncDir(fs.fs, root)
+	return logfile.SyncDir(fs.fs, root)
 }
 
 // LoadBackup reads a backup.
@@ -210,7 +211,7 @@ func (fs *FileStorage) ReplaceAll(snaps []*Snapshot) error {
 		for i := range s.History {
 			buf = appendFrame(buf, 1, mustMarshal(Record{History: &s.History[i]}))
 		}
-		if err := writeFileSync(fs.fs, filepath.Join(dir, "log"), buf); err != nil {
+		if err := logfile.WriteFileSync(fs.fs, filepath.Join(dir, "log"), buf, 0o600); err != nil {
 			return err
 		}
 		snap := *s
@@ -218,11 +219,11 @@ func (fs *FileStorage) ReplaceAll(snaps []*Snapshot) error {
 		if err := writeSnapshotFile(fs.fs, filepath.Join(dir, "snapshot"), &snap); err != nil {
 			return err
 		}
-		if err := syncDir(fs.fs, dir); err != nil {
+		if err := logfile.SyncDir(fs.fs, dir); err != nil {
 			return err
 		}
 	}
-	if err := syncDir(fs.fs, newer); err != nil {
+	if err := logfile.SyncDir(fs.fs, newer); err != nil {
 		return err
 	}
 	if err := fs.fs.Rename(parts, older); err != nil {
@@ -231,7 +232,7 @@ func (fs *FileStorage) ReplaceAll(snaps []*Snapshot) error {
 	if err := fs.fs.Rename(newer, parts); err != nil {
 		return terror.Wrap(terror.IO, err, "install the restored partitions")
 	}
-	if err := syncDir(fs.fs, fs.dir); err != nil {
+	if err := logfile.SyncDir(fs.fs, fs.dir); err != nil {
 		return err
 	}
 	fs.fs.RemoveAll(older)
@@ -264,6 +265,7 @@ type filePartition struct {
 
 	mu           sync.Mutex
 	f            vfs.File
+	size         int64 // of the log: where the next append goes
 	seq          uint64
 	sinceCompact int
 	hist         []HistoryRecord
@@ -292,7 +294,7 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 	}
 	// The log may have just been created: its name must be durable
 	// before any append to it is acknowledged.
-	if err := syncDir(fp.fs.fs, fp.dir); err != nil {
+	if err := logfile.SyncDir(fp.fs.fs, fp.dir); err != nil {
 		f.Close()
 		return nil, nil, err
 	}
@@ -302,25 +304,29 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 		return nil, nil, terror.Wrap(terror.IO, err, "stat log")
 	}
 	var after []Record
-	fr := newFrameReader(f, st.Size())
+	fr := framing.NewReader(f, st.Size())
 	for {
-		seq, payload, err := fr.next()
+		frame, err := fr.Next()
 		if err == io.EOF {
 			break
 		}
-		if err != nil {
-			if err := fp.cutTornTail(f, fr.good, st.Size()); err != nil {
-				f.Close()
-				return nil, nil, err
+		if err == logfile.ErrTorn {
+			// A torn append (never acknowledged) is cut; damage is not.
+			if err = framing.CutTail(f, fr.Good(), st.Size()); err == nil {
+				break
 			}
-			break
 		}
-		rec, err := decodeRecord(payload)
+		if err != nil {
+			f.Close()
+			return nil, nil, terror.Wrap(terror.CodeOf(err), err, "log of partition %q", fp.name)
+		}
+		seq := frame.Seq
+		rec, err := decodeRecord(frame.Payload)
 		if err != nil {
 			// Its checksum holds, so it was written so: damage or a bug,
 			// never a torn write.
 			f.Close()
-			return nil, nil, terror.New(terror.Corrupted, "log of partition %q, frame at offset %d: %s", fp.name, fr.good-int64(frameHeader+len(payload)), errMessage(err))
+			return nil, nil, terror.New(terror.Corrupted, "log of partition %q, frame at offset %d: %s", fp.name, frame.Off, errMessage(err))
 		}
 		if h := rec.History; h != nil {
 			fp.addHistory(*h)
@@ -333,31 +339,8 @@ func (fp *filePartition) Load() (*Snapshot, []Record, error) {
 			fp.seq = seq
 		}
 	}
-	if _, err := f.Seek(fr.good, io.SeekStart); err != nil {
-		f.Close()
-		return nil, nil, terror.Wrap(terror.IO, err, "seek log")
-	}
-	fp.f = f
+	fp.f, fp.size = f, fr.Good()
 	return snap, after, nil
-}
-
-// cutTornTail cuts the log at good if what follows is a torn append (never
-// acknowledged); damage is Corrupted and leaves the file as it is.
-func (fp *filePartition) cutTornTail(f vfs.File, good, size int64) error {
-	tail := make([]byte, size-good)
-	if _, err := f.ReadAt(tail, good); err != nil {
-		return terror.Wrap(terror.IO, err, "read the log of %q", fp.name)
-	}
-	if err := badFrame(tail, good); err != nil {
-		return terror.Wrap(terror.Corrupted, err, "log of partition %q", fp.name)
-	}
-	if err := f.Truncate(good); err != nil {
-		return terror.Wrap(terror.IO, err, "cut the torn tail of the log")
-	}
-	if err := f.Sync(); err != nil {
-		return terror.Wrap(terror.IO, err, "sync the log")
-	}
-	return nil
 }
 
 func (fp *filePartition) addHistory(h HistoryRecord) {
@@ -367,6 +350,9 @@ func (fp *filePartition) addHistory(h HistoryRecord) {
 	fp.hist = append(fp.hist, h)
 	fp.cum = append(fp.cum, fp.cum[len(fp.cum)-1]+int64(len(h.Data)))
 }
+
+// appendPoints are the failpoints of a log append.
+var appendPoints = logfile.Points{AfterWrite: "server/append/after-write", AfterSync: "server/append/after-sync"}
 
 // Append writes and fsyncs records; on failure the log is cut back so a
 // half-written record never precedes a later good one.
@@ -385,23 +371,9 @@ func (fp *filePartition) Append(recs ...Record) error {
 		seq++
 		buf = appendFrame(buf, seq, mustMarshal(r))
 	}
-	start, err := fp.f.Seek(0, io.SeekCurrent)
-	if err == nil {
-		_, err = fp.f.Write(buf)
-	}
-	if err == nil {
-		err = failpoint.Inject("server/append/after-write")
-	}
-	if err == nil {
-		err = fp.f.Sync()
-	}
-	if err != nil {
-		// Cut what part of buf reached the file, so a half-written record
-		// never precedes a later good one (a later load cuts it anyway).
-		fp.f.Truncate(start)
-	} else {
-		err = failpoint.Inject("server/append/after-sync")
-	}
+	// A failed append is cut back, so a half-written record never precedes
+	// a later good one (a later load cuts it anyway).
+	err := logfile.Append(fp.f, fp.logPath(), fp.size, buf, true, appendPoints)
 	if err != nil {
 		// After a failed write or fsync the kernel may have dropped dirty
 		// pages (PostgreSQL's "fsyncgate"): no later append could be
@@ -410,7 +382,7 @@ func (fp *filePartition) Append(recs ...Record) error {
 		fp.broken = terror.Wrap(terror.IO, err, "the log of %q failed a write: reopen the partition", fp.name)
 		return terror.Wrap(terror.IO, err, "append to the log of %q", fp.name)
 	}
-	fp.seq = seq
+	fp.seq, fp.size = seq, fp.size+int64(len(buf))
 	fp.sinceCompact += len(recs)
 	for _, r := range recs {
 		if r.History != nil {
@@ -466,7 +438,7 @@ func (fp *filePartition) Compact(s *Snapshot) error {
 	if err := writeSnapshotFile(fp.fs.fs, fp.snapPath(), s); err != nil {
 		return err
 	}
-	if err := syncDir(fp.fs.fs, fp.dir); err != nil {
+	if err := logfile.SyncDir(fp.fs.fs, fp.dir); err != nil {
 		return err
 	}
 	if err := failpoint.Inject("server/compact/after-snapshot"); err != nil {
@@ -479,7 +451,7 @@ func (fp *filePartition) Compact(s *Snapshot) error {
 		buf = appendFrame(buf, s.Seq, mustMarshal(Record{History: &kept[k]}))
 	}
 	tmp := fp.logPath() + ".tmp"
-	if err := writeFileSync(fp.fs.fs, tmp, buf); err != nil {
+	if err := logfile.WriteFileSync(fp.fs.fs, tmp, buf, 0o600); err != nil {
 		return err
 	}
 	if fp.f != nil {
@@ -494,21 +466,18 @@ func (fp *filePartition) Compact(s *Snapshot) error {
 		fp.broken = terror.Wrap(terror.IO, err, "replace the log of %q", fp.name)
 		return fp.broken
 	}
-	if err := syncDir(fp.fs.fs, fp.dir); err != nil {
+	if err := logfile.SyncDir(fp.fs.fs, fp.dir); err != nil {
 		// The new log's name may not survive a power cut: appends to it
 		// could be lost with it.
 		fp.broken = err
 		return err
 	}
 	f, err := fp.fs.fs.OpenFile(fp.logPath(), os.O_RDWR, 0o600)
-	if err == nil {
-		_, err = f.Seek(0, io.SeekEnd)
-	}
 	if err != nil {
 		fp.broken = terror.Wrap(terror.IO, err, "reopen the log of %q", fp.name)
 		return fp.broken
 	}
-	fp.f = f
+	fp.f, fp.size = f, int64(len(buf))
 	fp.sinceCompact = 0
 	hist := make([]HistoryRecord, len(kept))
 	copy(hist, kept)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 )
 
@@ -93,7 +94,7 @@ func TestFileStorageCompactAndHistory(t *testing.T) {
 	require.Equal(t, uint64(3), h[0].Version)
 
 	snap := &Snapshot{Partition: "p", Version: 10, Meta: Meta{Epoch: 1, Horizon: 6},
-		Objects: []StoredObject{{Class: "Dog", Key: []byte{0xa1, 'a'}, Fields: []byte{1}}}}
+		Objects: []crdt.StateObject{{Class: "Dog", Key: []byte{0xa1, 'a'}, Fields: []byte{1}}}}
 	require.NoError(t, ps.Compact(snap))
 	require.Equal(t, 0, ps.LogSize())
 	require.NoError(t, ps.Append(hist(11, "x"), Record{Client: &ClientInfo{ID: 4, Reset: "r"}}))

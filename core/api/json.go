@@ -14,6 +14,7 @@ import (
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/ops"
 )
 
 func decodeJSON(what string, data []byte, into any) error {
@@ -46,127 +47,9 @@ type OpJSON struct {
 	By        any            `json:"by,omitempty"`
 }
 
-// ParseOps parses a JSON array of ops in one pass of the boundary's own
-// JSON reader (decode.go).
-func ParseOps(data []byte) ([]store.Op, error) {
-	r := &jsonReader{b: data}
-	r.ws()
-	if r.i >= len(r.b) || r.b[r.i] != '[' {
-		return nil, terror.New(terror.InvalidArgument, "the ops must be a JSON array")
-	}
-	raw, err := r.array()
-	if err != nil {
-		return nil, err
-	}
-	if err := r.end(); err != nil {
-		return nil, err
-	}
-	ops := make([]store.Op, len(raw))
-	for i, x := range raw {
-		m, ok := x.(map[string]any)
-		if !ok {
-			return nil, terror.New(terror.InvalidArgument, "op %d is not a JSON object", i)
-		}
-		if ops[i], err = opFromMap(m); err != nil {
-			return nil, terror.New(terror.CodeOf(err), "op %d: %s", i, err.(*terror.Error).Message)
-		}
-	}
-	return ops, nil
-}
-
-var opVerbs = map[string]store.OpKind{"create": store.OpCreate, "upsert": store.OpUpsert,
-	"update": store.OpUpdate, "delete": store.OpDelete, "increment": store.OpIncrement}
-
-// opFromMap reads one op object as SPEC.md writes it.
-func opFromMap(m map[string]any) (store.Op, error) {
-	var op store.Op
-	var oj OpJSON
-	for k, v := range m {
-		if kind, ok := opVerbs[k]; ok {
-			class, isStr := v.(string)
-			if !isStr || op.Kind != 0 {
-				return op, terror.New(terror.InvalidArgument, "an op needs exactly one of create, upsert, update, delete, increment, naming a class")
-			}
-			op.Kind, op.Class = kind, class
-			continue
-		}
-		switch k {
-		case "value", "set":
-			obj, isObj := v.(map[string]any)
-			if !isObj {
-				return op, terror.New(terror.InvalidArgument, "%q must be an object", k)
-			}
-			if k == "value" {
-				oj.Value = obj
-			} else {
-				oj.Set = obj
-			}
-		case "key":
-			oj.Key = v
-		case "by":
-			oj.By = v
-		case "field":
-			f, isStr := v.(string)
-			if !isStr {
-				return op, terror.New(terror.InvalidArgument, "\"field\" must be a string")
-			}
-			oj.Field = f
-		default:
-			return op, terror.New(terror.InvalidArgument, "unknown op field %q", k)
-		}
-	}
-	if op.Kind == 0 {
-		return op, terror.New(terror.InvalidArgument, "an op needs exactly one of create, upsert, update, delete, increment")
-	}
-	var err error
-	if op.Value, err = valuesOf(oj.Value); err != nil {
-		return op, err
-	}
-	if op.Set, err = valuesOf(oj.Set); err != nil {
-		return op, err
-	}
-	if op.Key, err = toValue(oj.Key); err != nil {
-		return op, err
-	}
-	if op.By, err = toValue(oj.By); err != nil {
-		return op, err
-	}
-	op.Field = oj.Field
-	return op, checkOp(op, &oj)
-}
-
-func valuesOf(m map[string]any) (store.Object, error) {
-	if m == nil {
-		return nil, nil
-	}
-	for k, v := range m {
-		cv, err := toValue(v)
-		if err != nil {
-			return nil, terror.New(terror.InvalidArgument, "property %q: %s", k, err.(*terror.Error).Message)
-		}
-		m[k] = cv
-	}
-	return m, nil
-}
-
-// checkOp makes sure an op has the fields its verb needs.
-func checkOp(op store.Op, oj *OpJSON) error {
-	switch op.Kind {
-	case store.OpCreate, store.OpUpsert:
-		if oj.Value == nil {
-			return terror.New(terror.InvalidArgument, "%s needs a value object", op.Kind)
-		}
-	case store.OpUpdate:
-		if oj.Set == nil {
-			return terror.New(terror.InvalidArgument, "update needs a set object")
-		}
-	case store.OpIncrement:
-		if oj.Field == "" || oj.By == nil {
-			return terror.New(terror.InvalidArgument, "increment needs a field and by")
-		}
-	}
-	return nil
-}
+// ParseOps parses a JSON array of ops (the rules are internal/ops', shared
+// with the server's admin writes).
+func ParseOps(data []byte) ([]store.Op, error) { return ops.Parse(data) }
 
 // ToOp converts a decoded (UseNumber) op into a store op.
 func (oj *OpJSON) ToOp() (store.Op, error) {
@@ -198,7 +81,7 @@ func (oj *OpJSON) ToOp() (store.Op, error) {
 		return op, err
 	}
 	op.Field = oj.Field
-	return op, checkOp(op, oj)
+	return op, ops.Check(op)
 }
 
 // parseKey reads a primary key given as JSON. Strings without escapes and

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/jsonread"
 )
 
 // CheckString refuses a plain string argument (a class name, a path, a
@@ -21,7 +22,7 @@ import (
 // json.Marshal would replace the bad bytes.
 func CheckString(what, s string) error {
 	if !utf8.ValidString(s) {
-		return terror.New(terror.InvalidArgument, "%s is not valid UTF-8 (at byte %d)", what, invalidAt([]byte(s)))
+		return terror.New(terror.InvalidArgument, "%s is not valid UTF-8 (at byte %d)", what, jsonread.InvalidAt([]byte(s)))
 	}
 	return nil
 }
@@ -39,24 +40,12 @@ func checkPath(what, p string) error {
 // a lone surrogate; encoding/json would decode both to U+FFFD.
 func checkJSONText(what string, b []byte) error {
 	if !utf8.Valid(b) {
-		return terror.New(terror.InvalidArgument, "%s is not valid UTF-8 (at byte %d)", what, invalidAt(b))
+		return terror.New(terror.InvalidArgument, "%s is not valid UTF-8 (at byte %d)", what, jsonread.InvalidAt(b))
 	}
 	if i := loneSurrogate(b); i >= 0 {
 		return terror.New(terror.InvalidArgument, "%s escapes a lone UTF-16 surrogate at byte %d (%s): not a character", what, i, b[i:i+6])
 	}
 	return nil
-}
-
-// invalidAt is the offset of the first byte that is not valid UTF-8.
-func invalidAt(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
-	}
-	return -1
 }
 
 // loneSurrogate finds a \uD800-\uDFFF escape that is not a high surrogate

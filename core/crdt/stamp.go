@@ -1,7 +1,7 @@
 // Package crdt holds what the client and the server must agree on to merge
 // concurrent writes deterministically: stamps (a hybrid logical clock
-// reading plus the writer's client file ident) and, with the sync issue,
-// the merge rules themselves.
+// reading plus the writer's client file ident) and the merge rules
+// themselves.
 package crdt
 
 import (

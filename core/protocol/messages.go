@@ -13,6 +13,7 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 )
 
@@ -112,13 +113,9 @@ type UploadOK struct {
 }
 
 // StateObject is one object of a bootstrap: its stored record (fields and
-// per-field stamps) or, if deleted, its tombstone stamp.
-type StateObject struct {
-	Class     string `msgpack:"c"`
-	Key       []byte `msgpack:"k"` // the primary key, msgpack-encoded (value codec)
-	Fields    []byte `msgpack:"f,omitempty"`
-	Tombstone []byte `msgpack:"ts,omitempty"`
-}
+// per-field stamps) or, if deleted, its tombstone stamp; the server stores
+// the same type.
+type StateObject = crdt.StateObject
 
 // Download carries server changesets after the client's server version in
 // order, or a chunk of the partition's state for a client that has none.

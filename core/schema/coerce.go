@@ -106,12 +106,12 @@ func (p *Property) Initial() (v any, ok bool) {
 	return nil, false
 }
 
-// Fill is the value a stored object is given for p when it lacks one:
-// its default if declared, else its zero value (a remote create, an
-// object migrated to a schema that added the property).
+// Fill is the value a stored object is given for p when it lacks one (a
+// remote create, an object migrated to a schema that added p): Initial's
+// value, else (a required property without a default) its zero value.
 func (p *Property) Fill() any {
-	if p.HasDefault {
-		return p.Default
+	if v, ok := p.Initial(); ok {
+		return v
 	}
 	return p.Zero()
 }

@@ -290,7 +290,24 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		}
 		p.Indexed = true
 	}
-	c.Properties = append(c.Properties, pk)
+	c.order()
+	if pk.HasDefault {
+		return nil, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot have a default", cj.Name, pk.Name)
+	}
+	return c, nil
+}
+
+// order sets c.Properties from c.byName in the stored order (the primary
+// key, the indexed properties by name, then the rest by name) and numbers
+// them.
+func (c *Class) order() {
+	names := make([]string, 0, len(c.byName))
+	for name := range c.byName {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	pk := c.byName[c.PrimaryKey]
+	c.Properties = append(c.Properties[:0], pk)
 	for _, indexed := range []bool{true, false} {
 		for _, name := range names {
 			if p := c.byName[name]; name != pk.Name && p.Indexed == indexed {
@@ -301,10 +318,6 @@ func buildClass(cj ClassJSON) (*Class, error) {
 	for i, p := range c.Properties {
 		p.Index = i
 	}
-	if pk.HasDefault {
-		return nil, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot have a default", cj.Name, pk.Name)
-	}
-	return c, nil
 }
 
 // setDefault parses a property's default (Extended JSON) and coerces it

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"math/rand"
 	"time"
 
 	"github.com/tethersync/tether/core/reset"
@@ -23,6 +24,10 @@ type Config struct {
 	// than MaxBackoffLimit, or MaxBackoff below MinBackoff (both set) is
 	// InvalidArgument: a clear error, never a silent fix.
 	MinBackoff, MaxBackoff time.Duration
+	// Jitter draws a number in [0, n) for the reconnect delay, as
+	// math/rand's Int63n (the default) does; tests fix it to make every
+	// delay exact.
+	Jitter func(n int64) int64
 	// PingInterval: how often an idle connection is checked (default 10s).
 	PingInterval time.Duration
 	// ClientReset is the mode of client resets ("" = recover or discard).
@@ -46,6 +51,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	c.ClientReset = mode
+	if c.Jitter == nil {
+		c.Jitter = rand.Int63n
+	}
 	if c.PingInterval <= 0 {
 		c.PingInterval = 10 * time.Second
 	}

@@ -9,7 +9,6 @@ package session
 import (
 	"context"
 	"errors"
-	"math/rand"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -461,7 +460,7 @@ func (s *Session) scheduleReconnect() {
 	}
 	s.reconnGen++
 	gen := s.reconnGen
-	delay := time.Duration(rand.Int63n(int64(s.backoff)) + 1)
+	delay := time.Duration(s.cfg.Jitter(int64(s.backoff)) + 1)
 	if s.backoff *= 2; s.backoff > s.cfg.MaxBackoff {
 		s.backoff = s.cfg.MaxBackoff
 	}
@@ -580,9 +579,7 @@ func (s *Session) applyPart(d *protocol.Download, size, remaining int64) bool {
 	for _, c := range d.Changesets {
 		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
 	}
-	for _, o := range d.State {
-		sd.State = append(sd.State, store.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
-	}
+	sd.State = d.State
 	if err := s.cfg.DB.ApplyDownload(sd); err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()

@@ -8,6 +8,7 @@ import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/ops"
 )
 
 // touched remembers the state of an object before the transaction first
@@ -98,7 +99,7 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 			return err
 		}
 		if !exists && (op.Kind == OpUpsert || op.Kind == OpCreate) {
-			if err := checkRequired(c, op.Fields); err != nil {
+			if err := ops.CheckRequired(c, op.Fields); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -40,16 +41,11 @@ func openFileBackend(fsys vfs.FS, path string) (*fileBackend, error) {
 	if st, err := fsys.Stat(path); err == nil && st.IsDir() {
 		return nil, terror.New(terror.Corrupted, "%s is a directory, not a Tether database", path)
 	}
-	f, err := fsys.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	f, unlock, err := logfile.OpenLocked(fsys, path, fileMode)
 	if err != nil {
-		return nil, ioErr(err, "open %s", path)
+		return nil, err
 	}
-	unlock, err := fsys.Lock(f)
-	if err != nil {
-		f.Close()
-		return nil, terror.Wrap(terror.IO, err, "%s is open in another process", path)
-	}
-	if err := syncDir(fsys, filepath.Dir(path)); err != nil {
+	if err := logfile.SyncDir(fsys, filepath.Dir(path)); err != nil {
 		unlock()
 		f.Close()
 		return nil, err
@@ -66,28 +62,16 @@ func (b *fileBackend) Load() ([]byte, error) {
 	return data, nil
 }
 
+// walPoints are the failpoints of an append.
+var walPoints = logfile.Points{AfterWrite: "store/wal/after-write", AfterSync: "store/wal/after-sync"}
+
+// Append appends p; a failed one is cut off again, so its commit's record
+// is never replayed later.
 func (b *fileBackend) Append(p []byte, sync bool) error {
-	n, err := b.f.WriteAt(p, b.size)
-	if err == nil {
-		err = failpoint.Inject("store/wal/after-write")
+	if err := logfile.Append(b.f, b.path, b.size, p, sync, walPoints); err != nil {
+		return err
 	}
-	if err != nil {
-		// Cut off whatever part of p reached the file, so the log ends at
-		// the last whole record again.
-		b.f.Truncate(b.size)
-		return ioErr(err, "append to %s", b.path)
-	}
-	if sync {
-		if err := b.Sync(); err != nil {
-			// The commit fails, so its record must not be replayed later.
-			b.f.Truncate(b.size)
-			return err
-		}
-		if err := failpoint.Inject("store/wal/after-sync"); err != nil {
-			return ioErr(err, "append to %s", b.path)
-		}
-	}
-	b.size += int64(n)
+	b.size += int64(len(p))
 	return nil
 }
 
@@ -164,7 +148,7 @@ func (b *fileBackend) Replace(p []byte) error {
 	b.lock()
 	b.f.Close()
 	b.f, b.size, b.lock = f, int64(len(p)), unlock
-	err = syncDir(b.fs, filepath.Dir(b.path))
+	err = logfile.SyncDir(b.fs, filepath.Dir(b.path))
 	if err == nil {
 		err = failpoint.Inject("store/snapshot/after-sync-dir")
 	}
@@ -178,13 +162,6 @@ func (b *fileBackend) Close() error {
 	b.lock()
 	if err := b.f.Close(); err != nil {
 		return ioErr(err, "close %s", b.path)
-	}
-	return nil
-}
-
-func syncDir(fsys vfs.FS, dir string) error {
-	if err := fsys.SyncDir(dir); err != nil {
-		return ioErr(err, "fsync directory %s", dir)
 	}
 	return nil
 }

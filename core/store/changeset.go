@@ -3,6 +3,7 @@ package store
 import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/ops"
 )
 
 // The changeset types live in core/crdt, shared with the server; these
@@ -26,20 +27,9 @@ const (
 	OriginRecovered = crdt.OriginRecovered
 )
 
-// Op is one change to one object, as an app asks for it.
-type Op struct {
-	Kind  OpKind
-	Class string
-	// Key is the primary key (update, delete, increment; create and upsert
-	// take it from Value).
-	Key any
-	// Value holds the properties of create and upsert; Set those of update.
-	Value Object
-	Set   Object
-	// Field and By describe an increment (By is an int64 or a float64).
-	Field string
-	By    any
-}
+// Op is one change to one object, as an app asks for it (the type is
+// internal/ops', whose rules the server's own writes share).
+type Op = ops.Op
 
 func encodeChangeset(cs *Changeset) []byte { return crdt.EncodeChangeset(cs) }
 

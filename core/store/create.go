@@ -6,6 +6,7 @@ import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/ops"
 )
 
 // createNew applies a create of a class without tombstones (no delete can
@@ -23,7 +24,7 @@ func (e *engine) createNew(tx *buntdb.Tx, c *schema.Class, l *classLayout, key s
 		}
 		return checkStrict(c, op, &crdt.Object{Exists: true})
 	}
-	if err := checkRequired(c, op.Fields); err != nil {
+	if err := ops.CheckRequired(c, op.Fields); err != nil {
 		return err // the transaction rolls back, with this Set
 	}
 	tr.note(key, c.Name, op.Key, "")

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -66,7 +67,7 @@ func DeleteDatabase(path string) error {
 	if err := removeIfExists(path + compactSuffix); err != nil {
 		return err
 	}
-	return syncDir(fsys, filepath.Dir(path))
+	return logfile.SyncDir(fsys, filepath.Dir(path))
 }
 
 func removeIfExists(path string) error {

@@ -18,15 +18,9 @@ type RemoteChangeset struct {
 	Data          []byte
 }
 
-// StateObject is one object of a bootstrap: Fields in crdt.EncodeObject
-// form, or a Tombstone stamp in crdt.EncodeStamp form. Key is the primary
-// key in msgpack (value.Append).
-type StateObject struct {
-	Class     string
-	Key       []byte
-	Fields    []byte
-	Tombstone []byte
-}
+// StateObject is one object of a bootstrap (the type client and server
+// share).
+type StateObject = crdt.StateObject
 
 // Download is one download message to integrate in one transaction.
 type Download struct {
@@ -167,42 +161,7 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker, liv
 		}
 		e.clock.Observe(in.Tombstone.HLC) // a create after it must beat it
 	}
-	return e.mergeRemote(tx, c, pk, tr, func(o *crdt.Object) { mergeState(o, &in) })
-}
-
-// mergeState merges a server object state into a local one.
-func mergeState(o, in *crdt.Object) {
-	if in.Tombstone.After(o.Tombstone) {
-		o.Tombstone = in.Tombstone
-	}
-	if !in.Exists {
-		if o.Exists && !o.Tombstone.IsZero() && latest(o).Compare(o.Tombstone) < 0 {
-			o.Exists, o.Fields, o.Stamps = false, nil, nil
-		}
-	} else {
-		if !o.Exists {
-			o.Exists, o.Fields, o.Stamps = true, map[string]any{}, map[string]crdt.Stamp{}
-		}
-		for name, v := range in.Fields {
-			if cur, ok := o.Stamps[name]; ok && cur.After(in.Stamps[name]) {
-				continue
-			}
-			o.Fields[name], o.Stamps[name] = v, in.Stamps[name]
-		}
-	}
-	if o.Exists {
-		o.Tombstone = crdt.Stamp{} // a live object has none (crdt.Apply)
-	}
-}
-
-func latest(o *crdt.Object) crdt.Stamp {
-	var m crdt.Stamp
-	for _, s := range o.Stamps {
-		if s.After(m) {
-			m = s
-		}
-	}
-	return m
+	return e.mergeRemote(tx, c, pk, tr, func(o *crdt.Object) { crdt.MergeState(o, &in) })
 }
 
 // fitOp adapts a downloaded op to this client's schema: the key must be of

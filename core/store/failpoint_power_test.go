@@ -9,7 +9,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/failpoint"
 	"github.com/tethersync/tether/internal/vfs/vfstest"
 )
@@ -77,7 +79,19 @@ func TestPowerCutAtEveryCommitAndSnapshotStep(t *testing.T) {
 	}
 }
 
-// completeResetOn is completeReset with the backup read from fsys.
+// serverState is what the "server" has after the restore: dog 1 as the
+// backup had it, and dog 9 from another client.
+func serverState() []StateObject {
+	obj := func(id, name string, hlc uint64) StateObject {
+		f := map[string]any{"_id": id, "name": name, "good": false, "tags": []any{}}
+		st := map[string]crdt.Stamp{"_id": {HLC: hlc, Client: 99}, "name": {HLC: hlc, Client: 99}, "good": {HLC: hlc, Client: 99}, "tags": {HLC: hlc, Client: 99}}
+		return StateObject{Class: "Dog", Key: value.Append(nil, id), Fields: crdt.EncodeObject(f, st, nil)}
+	}
+	return []StateObject{obj("1", "Rex", 1), obj("9", "from the server", 2)}
+}
+
+// completeResetOn drives a reset from wherever it stands (start it, bootstrap
+// in two chunks, recover), the backup read from fsys.
 func completeResetOn(db *DB, fsys *vfstest.FS, backup string) error {
 	info, err := db.PendingClientReset()
 	if err != nil {
@@ -114,7 +128,7 @@ func completeResetOn(db *DB, fsys *vfstest.FS, backup string) error {
 	return db.FinishClientReset(css)
 }
 
-// TestResetSurvivesAPowerCutAtEveryStep is TestResetSurvivesAKillAtEveryStep
+// TestResetSurvivesAPowerCutAtEveryStep is internal/robustness's TestResetSurvivesAKillAtEveryStep
 // with a power cut (only what was fsynced survives) instead of a SIGKILL.
 func TestResetSurvivesAPowerCutAtEveryStep(t *testing.T) {
 	defer failpoint.Reset()

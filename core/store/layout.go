@@ -1,6 +1,7 @@
 package store
 
 import (
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 )
 
@@ -14,7 +15,7 @@ type classLayout struct {
 	indexed  []*schema.Property // indexed properties in schema order
 	slot     map[string]int     // index key position by property name
 	pos      map[string]int     // position in order by property name
-	defaults []Field            // what a new object starts from (schema.Property.Fill)
+	defaults []Field            // what a new object starts from (crdt.Defaults)
 	defAt    []int              // the position of each default
 }
 
@@ -28,10 +29,10 @@ func newLayout(c *schema.Class) *classLayout {
 			l.slot[p.Name] = len(l.indexed)
 			l.indexed = append(l.indexed, p)
 		}
-		if p.Fills() {
-			l.defaults = append(l.defaults, Field{Name: p.Name, Value: p.Fill()})
-			l.defAt = append(l.defAt, i)
-		}
+	}
+	l.defaults = crdt.Defaults(c)
+	for _, d := range l.defaults {
+		l.defAt = append(l.defAt, l.pos[d.Name])
 	}
 	return l
 }

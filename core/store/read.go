@@ -85,7 +85,7 @@ func getObject(e *engine, tx *buntdb.Tx, class string, key any) (Object, error) 
 	if err != nil {
 		return nil, err
 	}
-	k, err := coerceKey(c, key)
+	k, err := c.CoerceKey(key)
 	if err != nil {
 		return nil, err
 	}
@@ -456,7 +456,7 @@ func (db *DB) GetEncoded(class string, key any, fn func(obj []byte, c *schema.Cl
 		if err != nil {
 			return err
 		}
-		k, err := coerceKey(c, key)
+		k, err := c.CoerceKey(key)
 		if err != nil {
 			return err
 		}

@@ -31,6 +31,7 @@ import (
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -378,5 +379,5 @@ func writeFileAtomic(fsys vfs.FS, path string, data []byte) error {
 		fsys.Remove(tmp)
 		return ioErr(err, "rename %s", tmp)
 	}
-	return syncDir(fsys, filepath.Dir(path))
+	return logfile.SyncDir(fsys, filepath.Dir(path))
 }

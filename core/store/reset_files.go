@@ -11,6 +11,7 @@ import (
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -76,7 +77,7 @@ func moveToBackup(fsys vfs.FS, path, backup string) error {
 	if err := fsys.Rename(path, backup); err != nil {
 		return ioErr(err, "move %s to %s", path, backup)
 	}
-	if err := syncDir(fsys, filepath.Dir(path)); err != nil {
+	if err := logfile.SyncDir(fsys, filepath.Dir(path)); err != nil {
 		return err
 	}
 	// Best effort: a backup whose record is left (a crash, an error here)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tidwall/buntdb"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
 )
@@ -143,9 +144,8 @@ func (e *engine) installSchema(tx *buntdb.Tx, s *schema.Schema, migrate bool) (i
 func indexName(class, prop string) string { return "i:" + class + ":" + prop }
 
 // rewriteObjects re-encodes every object of l's class in l's form; with
-// migrate it first fits each to the class: dropped properties go, a value
-// that no longer fits its property's type becomes the property's zero
-// value, and new required properties get theirs.
+// migrate it first fits each to the class by crdt.Fit, the rule the
+// server's migration shares.
 func (e *engine) rewriteObjects(tx *buntdb.Tx, l *classLayout, migrate bool) (int, error) {
 	c, prefix := l.class, classPrefix(l.class.Name)
 	var keys, vals []string
@@ -160,7 +160,7 @@ func (e *engine) rewriteObjects(tx *buntdb.Tx, l *classLayout, migrate bool) (in
 			return false
 		}
 		if migrate {
-			migrateRecord(c, r)
+			crdt.Fit(c, r.fields, r.stamps)
 		}
 		keys = append(keys, k)
 		vals = append(vals, e.encodeRecord(l, r))
@@ -175,27 +175,4 @@ func (e *engine) rewriteObjects(tx *buntdb.Tx, l *classLayout, migrate bool) (in
 		}
 	}
 	return len(keys), nil
-}
-
-func migrateRecord(c *schema.Class, r *record) {
-	for name := range r.fields {
-		if c.Property(name) == nil {
-			delete(r.fields, name)
-			delete(r.stamps, name)
-		}
-	}
-	for _, p := range c.Properties {
-		cur, ok := r.fields[p.Name]
-		if !ok {
-			if !p.Optional && !p.List {
-				r.fields[p.Name] = p.Zero()
-			}
-			continue
-		}
-		if cv, err := c.Coerce(p, cur); err == nil {
-			r.fields[p.Name] = cv
-		} else {
-			r.fields[p.Name] = p.Zero()
-		}
-	}
 }

@@ -13,13 +13,13 @@ package store
 // zeros where a power cut kept the new size but not the data) is dropped
 // whole; any other bad record (one with a valid record after it, or a last
 // one written whole) is reported as Corrupted and the file left untouched,
-// rather than silently losing acknowledged commits (wal_torn.go).
+// rather than silently losing acknowledged commits (internal/logfile).
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/logfile"
 )
 
 const (
@@ -29,11 +29,13 @@ const (
 	// no release ever wrote one.
 	formatVersion = 2
 	headerSize    = 16
-	recHeaderSize = 17
-	// maxRecord bounds a record so that a damaged length field cannot make
-	// open allocate gigabytes.
-	maxRecord = 1 << 30
 )
+
+// framing is the records' framing (logfile.ClientLog: a type byte outside
+// the length).
+var framing = logfile.ClientLog
+
+var recHeaderSize = framing.HeaderSize()
 
 type recType uint8
 
@@ -51,8 +53,6 @@ const (
 	recFinishReset recType = 9
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 func fileHeader() []byte {
 	b := make([]byte, headerSize)
 	copy(b, fileMagic)
@@ -61,15 +61,7 @@ func fileHeader() []byte {
 }
 
 func appendRecord(b []byte, seq uint64, t recType, payload []byte) []byte {
-	start := len(b)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(payload)))
-	b = binary.BigEndian.AppendUint32(b, 0) // CRC, filled below
-	b = binary.BigEndian.AppendUint64(b, seq)
-	b = append(b, byte(t))
-	b = append(b, payload...)
-	crc := crc32.Checksum(b[start+8:], castagnoli)
-	binary.BigEndian.PutUint32(b[start+4:], crc)
-	return b
+	return framing.Append(b, seq, byte(t), payload)
 }
 
 type walRecord struct {
@@ -97,31 +89,16 @@ func parseLog(data []byte) (recs []walRecord, validLen int, err error) {
 	if v := binary.BigEndian.Uint32(data[8:]); v != formatVersion {
 		return nil, 0, terror.New(terror.Corrupted, "file format version %d is not supported (this library reads version %d)", v, formatVersion)
 	}
-	off := headerSize
-	var expect uint64
-	for off < len(data) {
-		if len(data)-off < recHeaderSize {
-			return recs, off, badRecord(data, off) // torn header
-		}
-		n := int(binary.BigEndian.Uint32(data[off:]))
-		crc := binary.BigEndian.Uint32(data[off+4:])
-		end := off + recHeaderSize + n
-		if n > maxRecord {
-			return nil, 0, terror.New(terror.Corrupted, "record at offset %d claims %d bytes", off, n)
-		}
-		if end > len(data) || crc32.Checksum(data[off+8:end], castagnoli) != crc {
-			if err := badRecord(data, off); err != nil {
-				return nil, 0, err
-			}
-			return recs, off, nil
-		}
-		seq := binary.BigEndian.Uint64(data[off+8:])
-		if len(recs) > 0 && seq != expect {
-			return nil, 0, terror.New(terror.Corrupted, "record at offset %d has sequence %d, expected %d", off, seq, expect)
-		}
-		expect = seq + 1
-		recs = append(recs, walRecord{seq: seq, typ: recType(data[off+16]), payload: data[off+recHeaderSize : end]})
-		off = end
+	frames, good, err := framing.Split(data[headerSize:], headerSize)
+	if err != nil {
+		return nil, 0, err
 	}
-	return recs, off, nil
+	recs = make([]walRecord, len(frames))
+	for i, f := range frames {
+		if i > 0 && f.Seq != recs[i-1].seq+1 {
+			return nil, 0, terror.New(terror.Corrupted, "record at offset %d has sequence %d, expected %d", f.Off, f.Seq, recs[i-1].seq+1)
+		}
+		recs[i] = walRecord{seq: f.Seq, typ: recType(f.Type), payload: f.Payload}
+	}
+	return recs, headerSize + good, nil
 }

@@ -13,7 +13,7 @@ import (
 
 // The WAL's format-version, sequence and length checks, on hand-damaged
 // files: damage is Corrupted and leaves the file as it was; only a torn
-// last record (wal_torn.go) is cut.
+// last record (internal/logfile) is cut.
 
 // walWith returns a log of three dog commits and the offsets of its records.
 func walWith(t *testing.T) ([]byte, []int) {
@@ -34,7 +34,7 @@ func walWith(t *testing.T) ([]byte, []int) {
 // reseal recomputes a record's checksum after a test changed its header.
 func reseal(data []byte, off int) {
 	end := off + recHeaderSize + int(binary.BigEndian.Uint32(data[off:]))
-	binary.BigEndian.PutUint32(data[off+4:], crc32.Checksum(data[off+8:end], castagnoli))
+	binary.BigEndian.PutUint32(data[off+4:], crc32.Checksum(data[off+8:end], crc32.MakeTable(crc32.Castagnoli)))
 }
 
 func openBytes(t *testing.T, data []byte) (*DB, *vfstest.FS, error) {
@@ -78,7 +78,7 @@ func TestWALChecks(t *testing.T) {
 			return b
 		}, "damaged and whole records follow it", ""},
 		{"length beyond any record", func(b []byte) []byte {
-			binary.BigEndian.PutUint32(b[last:], maxRecord+1)
+			binary.BigEndian.PutUint32(b[last:], uint32(framing.MaxPayload+1))
 			return b
 		}, "claims", ""},
 		{"last record's length damaged, written whole", func(b []byte) []byte {

@@ -8,6 +8,7 @@ import (
 	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/internal/failpoint"
+	"github.com/tethersync/tether/internal/ops"
 )
 
 // WriteTx is an open write transaction. Its ops apply in order; if any
@@ -146,7 +147,7 @@ func (tx *WriteTx) Do(op Op) error {
 	if tx.err != nil {
 		return tx.err
 	}
-	cop, err := resolve(tx.e.schema, op)
+	cop, err := ops.Resolve(tx.e.schema, op)
 	if err == nil {
 		err = tx.e.applyLocalOp(tx.tx, &cop, tx.stamp, tx.tr, tx.noted, true)
 	}

@@ -5,15 +5,13 @@ package capi
 
 import (
 	"errors"
-	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/tables"
 )
 
 // The C names table (tether.c) and the header's enum must match the
@@ -35,29 +33,6 @@ func TestCodeTablesMatchTerror(t *testing.T) {
 	}
 	if got := codeName(len(terror.AllCodes) + 1); got != "Unknown" {
 		t.Errorf("past the last code: %q", got)
-	}
-
-	header, err := os.ReadFile("../include/tether.h")
-	if err != nil {
-		t.Fatal(err)
-	}
-	re := regexp.MustCompile(`(TETHER_ERR_\w+) = (\d+),?\s*/\*\s*"(\w+)"`)
-	seen := 0
-	for _, m := range re.FindAllStringSubmatch(string(header), -1) {
-		v, _ := strconv.Atoi(m[2])
-		if want := codeValue(terror.Code(m[3])); v != want {
-			t.Errorf("%s = %d in tether.h, but %s is %d", m[1], v, m[3], want)
-		}
-		if wantName := "TETHER_ERR_" + strings.ToUpper(regexp.MustCompile(`([a-z])([A-Z])`).ReplaceAllString(m[3], "${1}_${2}")); m[1] != wantName {
-			t.Errorf("%s is named for %s (want %s)", m[1], m[3], wantName)
-		}
-		seen++
-	}
-	if seen != len(terror.AllCodes) {
-		t.Errorf("tether.h declares %d conformance codes, terror has %d", seen, len(terror.AllCodes))
-	}
-	if !strings.Contains(string(header), "TETHER_ERR_INTERNAL = "+strconv.Itoa(codeInternal)) {
-		t.Errorf("tether.h: TETHER_ERR_INTERNAL is not %d", codeInternal)
 	}
 }
 
@@ -110,78 +85,42 @@ func TestSetError(t *testing.T) {
 	}
 }
 
-// The session and connection state enums of tether.h, the name tables of
-// tether.c and sync.go's tables must all be core/session's states, in its
-// order.
+// tether.c's state names (generated from internal/tables, like the
+// header's enums) must be core/session's states, in its order.
 func TestSyncStateTablesMatchSession(t *testing.T) {
-	header, err := os.ReadFile("../include/tether.h")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
-		prefix string
-		names  []string
-		core   func(int) string
-		c      func(int) string
+		names []string
+		core  func(int) string
+		c     func(int) string
 	}{
-		{"TETHER_SESSION_", sessionStateNames, func(i int) string { return session.State(i).String() },
+		{tables.SessionStates(), func(i int) string { return session.State(i).String() },
 			func(i int) string { s, _ := stateNames(i); return s }},
-		{"TETHER_CONNECTION_", connectionStateNames, func(i int) string { return session.ConnectionState(i).String() },
+		{tables.ConnectionStates(), func(i int) string { return session.ConnectionState(i).String() },
 			func(i int) string { _, c := stateNames(i); return c }},
 	} {
 		for i, name := range tc.names {
 			if got := tc.core(i); got != name {
-				t.Errorf("%s%d: core/session says %q, the binding %q", tc.prefix, i, got, name)
+				t.Errorf("state %d: core/session says %q, the tables %q", i, got, name)
 			}
 			if got := tc.c(i); got != name {
-				t.Errorf("%s%d: tether.c says %q, want %q", tc.prefix, i, got, name)
+				t.Errorf("state %d: tether.c says %q, want %q", i, got, name)
 			}
 		}
 		if got := tc.c(len(tc.names)); got != "unknown" {
-			t.Errorf("%s past the end: %q", tc.prefix, got)
+			t.Errorf("past the end: %q", got)
 		}
 		if got := tc.c(-1); got != "unknown" {
-			t.Errorf("%s -1: %q", tc.prefix, got)
-		}
-		re := regexp.MustCompile(tc.prefix + `(\w+) = (\d+),?\s*/\*\s*"(\w+)"`)
-		ms := re.FindAllStringSubmatch(string(header), -1)
-		if len(ms) != len(tc.names) {
-			t.Errorf("tether.h declares %d %s values, want %d", len(ms), tc.prefix, len(tc.names))
-		}
-		for _, m := range ms {
-			v, _ := strconv.Atoi(m[2])
-			if v >= len(tc.names) || tc.names[v] != m[3] {
-				t.Errorf("tether.h: %s%s = %d is named %q", tc.prefix, m[1], v, m[3])
-			}
-			if want := strings.ToUpper(regexp.MustCompile(`([a-z])([A-Z])`).ReplaceAllString(m[3], "${1}_${2}")); m[1] != want {
-				t.Errorf("tether.h: %s%s is named for %q (want %s%s)", tc.prefix, m[1], m[3], tc.prefix, want)
-			}
+			t.Errorf("-1: %q", got)
 		}
 	}
 }
 
-// tether_client_reset_mode: the header's enum, tether.c's names and
-// reset.go's table must name core/reset's modes, and its zero value (the
-// default of TETHER_SYNC_OPTIONS_INIT and of a zeroed struct) must be
-// core/reset's default.
+// tether_client_reset_mode's names are core/reset's modes, its zero value
+// (TETHER_SYNC_OPTIONS_INIT's, a zeroed struct's) core/reset's default,
+// and a reset event's mode maps to the mode that does the same.
 func TestClientResetModeTables(t *testing.T) {
-	header, err := os.ReadFile("../include/tether.h")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cNames := map[string]reset.Mode{"RECOVER_OR_DISCARD": reset.RecoverOrDiscardUnsyncedChanges,
-		"MANUAL": reset.Manual, "DISCARD": reset.DiscardUnsyncedChanges, "RECOVER": reset.RecoverUnsyncedChanges}
-	ms := regexp.MustCompile(`TETHER_CLIENT_RESET_(\w+) = (\d+)`).FindAllStringSubmatch(string(header), -1)
-	if len(ms) != len(clientResetModeNames) || len(ms) != len(cNames) {
-		t.Fatalf("tether.h declares %d modes, reset.go names %d", len(ms), len(clientResetModeNames))
-	}
-	for _, m := range ms {
-		v, _ := strconv.Atoi(m[2])
-		if want, ok := cNames[m[1]]; !ok || v >= len(clientResetModeNames) || clientResetModeNames[v] != string(want) {
-			t.Errorf("tether.h: TETHER_CLIENT_RESET_%s = %d, reset.go names it %q", m[1], v, clientResetModeNames[min(v, len(clientResetModeNames)-1)])
-		}
-	}
-	for i, name := range clientResetModeNames {
+	modes := tables.ClientResetModes()
+	for i, name := range modes {
 		if got, err := reset.ParseMode(name); err != nil || string(got) != name {
 			t.Errorf("mode %d %q: core/reset says %q, %v", i, name, got, err)
 		}
@@ -189,10 +128,15 @@ func TestClientResetModeTables(t *testing.T) {
 			t.Errorf("tether_client_reset_mode_name(%d) = %q, want %q", i, got, name)
 		}
 	}
-	if def, _ := reset.ParseMode(""); string(def) != clientResetModeNames[0] {
-		t.Errorf("the default mode is %q, but value 0 is %q", def, clientResetModeNames[0])
+	if def, _ := reset.ParseMode(""); string(def) != modes[0] {
+		t.Errorf("the default mode is %q, but value 0 is %q", def, modes[0])
 	}
-	if resetModeName(len(clientResetModeNames)) != "unknown" || resetModeName(-1) != "unknown" {
+	if resetModeName(len(modes)) != "unknown" || resetModeName(-1) != "unknown" {
 		t.Error("out-of-range modes are not \"unknown\"")
+	}
+	for _, m := range []reset.Mode{reset.Manual, reset.DiscardUnsyncedChanges, reset.RecoverUnsyncedChanges} {
+		if v := resetModeValue(string(m.Intent())); v < 0 || reset.Mode(modes[v]).Intent() != m.Intent() {
+			t.Errorf("reset event mode %q maps to %d", m.Intent(), v)
+		}
 	}
 }

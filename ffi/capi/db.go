@@ -12,36 +12,38 @@ import (
 	"encoding/json"
 
 	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/core/terror"
 )
 
 // dbOptionsVersion is the newest tether_db_options version this library
 // reads: the header's, so the two cannot drift.
 const dbOptionsVersion = C.TETHER_DB_OPTIONS_VERSION
 
-// configJSON converts tether_db_options to the boundary's JSON config.
-func configJSON(o *C.tether_db_options) ([]byte, error) {
+// dbConfig reads tether_db_options into the boundary's Config.
+func dbConfig(o *C.tether_db_options) (api.Config, error) {
 	const fn = "tether_db_open"
+	var c api.Config
 	if o.version < 1 || o.version > dbOptionsVersion {
-		return nil, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_DB_OPTIONS_INIT)", o.version, dbOptionsVersion)
+		return c, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_DB_OPTIONS_INIT)", o.version, dbOptionsVersion)
 	}
-	c := api.Config{InMemory: bool(o.in_memory), AllowMigration: bool(o.allow_migration)}
+	c = api.Config{InMemory: bool(o.in_memory), AllowMigration: bool(o.allow_migration)}
 	if o.version >= 2 { // read_only is not in a version 1 struct
 		c.ReadOnly = bool(o.read_only)
 	}
 	if o.path != nil {
 		p, err := textArg(fn, "options->path", C.GoString(o.path))
 		if err != nil {
-			return nil, err
+			return c, err
 		}
 		c.Path = p
 	}
 	if o.schema_json != nil {
 		s, err := textArg(fn, "options->schema_json", C.GoString(o.schema_json))
 		if err != nil {
-			return nil, err
+			return c, err
 		}
 		if !json.Valid([]byte(s)) {
-			return nil, invalid(fn, "options->schema_json is not valid JSON")
+			return c, invalid(fn, "options->schema_json is not valid JSON")
 		}
 		c.Schema = []byte(s)
 	}
@@ -53,9 +55,19 @@ func configJSON(o *C.tether_db_options) ([]byte, error) {
 	case C.TETHER_DURABILITY_NONE:
 		c.Durability = "none"
 	default:
-		return nil, invalid(fn, "options->durability %d is not a tether_durability", o.durability)
+		return c, invalid(fn, "options->durability %d is not a tether_durability", o.durability)
 	}
-	return json.Marshal(c)
+	return c, nil
+}
+
+// openDB hands the config to core/api, whose only entry point today takes
+// it as JSON: the one place the C binding encodes it.
+func openDB(c api.Config) (int64, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return 0, terror.Wrap(terror.Internal, err, "the config")
+	}
+	return api.Open(b)
 }
 
 //export tetherimpl_db_open
@@ -68,11 +80,11 @@ func tetherimpl_db_open(o *C.tether_db_options, outID *C.int64_t, cerr *C.tether
 		if o == nil {
 			return invalid("tether_db_open", "options is NULL")
 		}
-		cfg, err := configJSON(o)
+		cfg, err := dbConfig(o)
 		if err != nil {
 			return err
 		}
-		h, err := api.Open(cfg)
+		h, err := openDB(cfg)
 		if err != nil {
 			return err
 		}

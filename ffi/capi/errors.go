@@ -14,7 +14,7 @@
 package capi
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include -Wall -Wextra
+#cgo CFLAGS: -I${SRCDIR}/../include -Wall -Wextra -DTETHER_BUILDING
 #include <stdlib.h>
 #include <string.h>
 #include "tether.h"

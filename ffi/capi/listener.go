@@ -25,10 +25,12 @@ import (
 )
 
 type listener struct {
-	db      int64                  // a change listener's database
+	db      int64                  // a change listener's database, a session listener's session's
 	fn      C.tether_change_fn     // a change listener's callback
 	session int64                  // a session listener's session
-	syncFn  C.tether_sync_event_fn // a session listener's callback
+	syncFn  C.tether_sync_event_fn // a JSON session listener's callback
+	typedFn C.tether_sync_callback // a typed session listener's callback (events.go)
+	mode    C.int                  // a typed progress listener's tether_progress_mode
 	ctx     unsafe.Pointer         // host memory: never dereferenced by Go
 	freeCtx C.tether_free_fn
 
@@ -50,15 +52,23 @@ var (
 	dbClosing = map[int64]bool{}
 )
 
-// deliver is the Go callback handed to core/api.
-func (l *listener) deliver(change []byte) {
+// enter marks a callback running, unless the listener is removed; leave
+// must follow a true.
+func (l *listener) enter() bool {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.removed {
-		l.mu.Unlock()
-		return
+		return false
 	}
 	l.running++
-	l.mu.Unlock()
+	return true
+}
+
+// deliver is the Go callback handed to core/api.
+func (l *listener) deliver(change []byte) {
+	if !l.enter() {
+		return
+	}
 	defer l.leave()
 	// The event is passed as Go memory for the duration of the call (cgo
 	// allows it: the bytes hold no Go pointers); NUL-terminated for C.

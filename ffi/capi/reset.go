@@ -4,7 +4,8 @@ package capi
 // core/api's ExecuteClientReset and UnsyncedChangesJSON, and the names of
 // tether_client_reset_mode. The session side of client reset needs nothing
 // here: the mode travels in the sync config (sync.go) and the clientReset
-// events come through the session event listener like the others.
+// events come through the session event listeners like the others
+// (events.go hands typed ones their before and after databases).
 
 /*
 #include "tether.h"
@@ -14,11 +15,6 @@ import "C"
 import (
 	"github.com/tethersync/tether/core/api"
 )
-
-// clientResetModeNames are the sync config's names of the values of
-// tether_client_reset_mode, in the enum's order (checked against
-// core/reset by the package's Go tests, and against tether.c's table).
-var clientResetModeNames = []string{"recoverOrDiscardUnsyncedChanges", "manual", "discardUnsyncedChanges", "recoverUnsyncedChanges"}
 
 //export tetherimpl_reset_execute
 func tetherimpl_reset_execute(path *C.char, outBackup **C.char, cerr *C.tether_error) C.bool {

@@ -27,16 +27,10 @@ import (
 
 	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/tables"
 )
 
 const syncOptionsVersion = C.TETHER_SYNC_OPTIONS_VERSION
-
-// The enums of tether.h, in their order (checked against core/session's
-// names by the package's Go tests).
-var (
-	sessionStateNames    = []string{"inactive", "active", "paused", "dying", "waitingForAccessToken"}
-	connectionStateNames = []string{"disconnected", "connecting", "connected"}
-)
 
 type syncSession struct {
 	id        int64
@@ -97,44 +91,55 @@ func lookupSession(fn string, h C.int64_t) (int64, error) {
 	return int64(h), nil
 }
 
-// syncConfigJSON converts tether_sync_options to core/api's SyncConfig.
-func syncConfigJSON(o *C.tether_sync_options) ([]byte, error) {
+// syncConfig reads tether_sync_options into core/api's SyncConfig.
+func syncConfig(o *C.tether_sync_options) (api.SyncConfig, error) {
+	var c api.SyncConfig
 	const fn = "tether_sync_start"
 	if o.version < 1 || o.version > syncOptionsVersion {
-		return nil, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_SYNC_OPTIONS_INIT)", o.version, syncOptionsVersion)
+		return c, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_SYNC_OPTIONS_INIT)", o.version, syncOptionsVersion)
 	}
 	if o.url == nil || *o.url == 0 {
-		return nil, invalid(fn, "options->url is required")
+		return c, invalid(fn, "options->url is required")
 	}
 	if o.partition == nil || *o.partition == 0 {
-		return nil, invalid(fn, "options->partition is required")
+		return c, invalid(fn, "options->partition is required")
 	}
 	// The backoff bounds are core/api's (SyncConfig.check), as for
 	// every binding.
-	c := api.SyncConfig{StartPaused: bool(o.start_paused),
+	c = api.SyncConfig{StartPaused: bool(o.start_paused),
 		MinBackoffMs: int64(o.min_backoff_ms), MaxBackoffMs: int64(o.max_backoff_ms)}
 	var err error
 	if c.URL, err = textArg(fn, "options->url", C.GoString(o.url)); err != nil {
-		return nil, err
+		return c, err
 	}
 	if c.Partition, err = textArg(fn, "options->partition", C.GoString(o.partition)); err != nil {
-		return nil, err
+		return c, err
 	}
 	// client_reset_mode exists from version 2: a version-1 struct ends
 	// before it, so it must not be read (the default mode applies).
 	if o.version >= 2 {
-		m := int(o.client_reset_mode)
-		if m < 0 || m >= len(clientResetModeNames) {
-			return nil, invalid(fn, "options->client_reset_mode %d is not a tether_client_reset_mode", m)
+		m, modes := int(o.client_reset_mode), tables.ClientResetModes()
+		if m < 0 || m >= len(modes) {
+			return c, invalid(fn, "options->client_reset_mode %d is not a tether_client_reset_mode", m)
 		}
-		c.ClientReset = clientResetModeNames[m]
+		c.ClientReset = modes[m]
 	}
 	if o.token != nil {
 		if c.Token, err = textArg(fn, "options->token", C.GoString(o.token)); err != nil {
-			return nil, err
+			return c, err
 		}
 	}
-	return json.Marshal(c)
+	return c, nil
+}
+
+// startSession hands the config to core/api, whose only entry point today
+// takes it as JSON: the one place the C binding encodes it.
+func startSession(db int64, c api.SyncConfig) (int64, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return 0, terror.Wrap(terror.Internal, err, "the sync config")
+	}
+	return api.SessionStart(db, b)
 }
 
 //export tetherimpl_sync_start
@@ -151,7 +156,7 @@ func tetherimpl_sync_start(db C.int64_t, o *C.tether_sync_options, outID *C.int6
 		if o == nil {
 			return invalid(fn, "options is NULL")
 		}
-		cfg, err := syncConfigJSON(o)
+		cfg, err := syncConfig(o)
 		if err != nil {
 			return err
 		}
@@ -160,7 +165,7 @@ func tetherimpl_sync_start(db C.int64_t, o *C.tether_sync_options, outID *C.int6
 		if dbClosing[int64(db)] {
 			return terror.New(terror.Closed, "%s: database handle %d is closing", fn, db)
 		}
-		h, err := api.SessionStart(int64(db), cfg)
+		h, err := startSession(int64(db), cfg)
 		if err != nil {
 			return err
 		}
@@ -256,11 +261,11 @@ func tetherimpl_sync_state(h C.int64_t, outSession, outConn *C.int, cerr *C.teth
 		if err := json.Unmarshal(b, &st); err != nil {
 			return terror.Wrap(terror.Internal, err, "session state")
 		}
-		sv, err := stateValue(sessionStateNames, st.Session)
+		sv, err := stateValue(tables.SessionStates(), st.Session)
 		if err != nil {
 			return err
 		}
-		cv, err := stateValue(connectionStateNames, st.Connection)
+		cv, err := stateValue(tables.ConnectionStates(), st.Connection)
 		if err != nil {
 			return err
 		}
@@ -343,10 +348,11 @@ func tetherimpl_sync_wait_for_listeners(h C.int64_t, timeoutMs C.int64_t, outCom
 	})
 }
 
-// addSyncListener registers a session listener through register (a
-// core/api Session*Listener call) and records its C side.
-func addSyncListener(fn string, h C.int64_t, cb C.tether_sync_event_fn, ctx unsafe.Pointer, freeCtx C.tether_free_fn,
-	outID *C.int64_t, register func(id int64, deliver func([]byte)) (int64, error)) error {
+// addSyncListener registers session listener l (its callback checked by
+// the caller) through register (a core/api Session*Listener call) and
+// records its C side.
+func addSyncListener(fn string, h C.int64_t, l *listener, outID *C.int64_t,
+	register func(id int64, l *listener) (int64, error)) error {
 	if outID == nil {
 		return invalid(fn, "out_listener is NULL")
 	}
@@ -354,17 +360,18 @@ func addSyncListener(fn string, h C.int64_t, cb C.tether_sync_event_fn, ctx unsa
 	if h == 0 {
 		return invalid(fn, "sync is NULL")
 	}
-	if cb == nil {
+	if l.syncFn == nil && l.typedFn == nil {
 		return invalid(fn, "callback is NULL")
 	}
-	l := &listener{session: int64(h), syncFn: cb, ctx: ctx, freeCtx: freeCtx}
+	l.session = int64(h)
 	regMu.Lock()
 	defer regMu.Unlock()
 	s, ok := syncSessions[int64(h)]
 	if !ok {
 		return terror.New(terror.Closed, "%s: session handle %d is not open (closed, or never started)", fn, h)
 	}
-	id, err := register(int64(h), l.deliver)
+	l.db = s.db
+	id, err := register(int64(h), l)
 	if err != nil {
 		return err
 	}
@@ -378,7 +385,10 @@ func addSyncListener(fn string, h C.int64_t, cb C.tether_sync_event_fn, ctx unsa
 func tetherimpl_sync_add_event_listener(h C.int64_t, cb C.tether_sync_event_fn, ctx unsafe.Pointer,
 	freeCtx C.tether_free_fn, outID *C.int64_t, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
-		return addSyncListener("tether_sync_add_event_listener", h, cb, ctx, freeCtx, outID, api.SessionAddEventListener)
+		l := &listener{syncFn: cb, ctx: ctx, freeCtx: freeCtx}
+		return addSyncListener("tether_sync_add_event_listener", h, l, outID, func(id int64, l *listener) (int64, error) {
+			return api.SessionAddEventListener(id, l.deliver)
+		})
 	})
 }
 
@@ -398,8 +408,9 @@ func tetherimpl_sync_add_progress_listener(h C.int64_t, direction, mode *C.char,
 		if err != nil {
 			return err
 		}
-		return addSyncListener(fn, h, cb, ctx, freeCtx, outID, func(id int64, deliver func([]byte)) (int64, error) {
-			return api.SessionAddProgressListener(id, dir, m, deliver)
+		l := &listener{syncFn: cb, ctx: ctx, freeCtx: freeCtx}
+		return addSyncListener(fn, h, l, outID, func(id int64, l *listener) (int64, error) {
+			return api.SessionAddProgressListener(id, dir, m, l.deliver)
 		})
 	})
 }

@@ -27,21 +27,14 @@
 static _Thread_local int callback_depth;
 static _Thread_local int64_t callback_session;
 
-/* Conformance code names, in SPEC order; ffi/capi's Go tests check this
- * table against core/terror.AllCodes. */
-static const char *const code_names[] = {
-    "OK",
-    "InvalidArgument", "SchemaMismatch", "UnknownClass", "UnknownProperty",
-    "WrongType", "MissingPrimaryKey", "DuplicateKey", "NotFound", "QuerySyntax",
-    "Closed", "Timeout", "ClientReset", "AuthFailed", "PermissionDenied",
-    "ProtocolError", "Corrupted", "IO",
-};
+/* The name tables, generated from internal/tables. */
+#include "tables.gen.h"
 
 const char *tether_error_code_name(int code) {
     if (code >= 0 && code < (int)(sizeof code_names / sizeof code_names[0]))
         return code_names[code];
     if (code == TETHER_ERR_INTERNAL)
-        return "Internal";
+        return INTERNAL_CODE_NAME;
     return "Unknown";
 }
 
@@ -109,11 +102,6 @@ bool tether_db_wait_for_listeners(tether_db *db, int64_t timeout_ms, bool *out_c
     return tetherimpl_db_wait_for_listeners(DB_ID(db), timeout_ms, out_completed, err);
 }
 
-static const char *const session_state_names[] = {
-    "inactive", "active", "paused", "dying", "waitingForAccessToken",
-};
-static const char *const connection_state_names[] = {"disconnected", "connecting", "connected"};
-
 const char *tether_session_state_name(int state) {
     if (state >= 0 && state < (int)(sizeof session_state_names / sizeof session_state_names[0]))
         return session_state_names[state];
@@ -125,10 +113,6 @@ const char *tether_connection_state_name(int state) {
         return connection_state_names[state];
     return "unknown";
 }
-
-static const char *const client_reset_mode_names[] = {
-    "recoverOrDiscardUnsyncedChanges", "manual", "discardUnsyncedChanges", "recoverUnsyncedChanges",
-};
 
 const char *tether_client_reset_mode_name(int mode) {
     if (mode >= 0 && mode < (int)(sizeof client_reset_mode_names / sizeof client_reset_mode_names[0]))
@@ -200,6 +184,26 @@ bool tether_sync_add_progress_listener(tether_sync *sync, const char *direction,
     return ok;
 }
 
+bool tether_sync_listen(tether_sync *sync, tether_sync_callback callback, void *ctx, tether_free_fn free_ctx,
+                        tether_sync_listener **out_listener, tether_error *err) {
+    int64_t id = 0;
+    bool ok = tetherimpl_sync_listen(SYNC_ID(sync), callback, ctx, free_ctx, out_listener ? &id : NULL, err);
+    if (out_listener)
+        *out_listener = ok ? (tether_sync_listener *)(uintptr_t)id : NULL;
+    return ok;
+}
+
+bool tether_sync_listen_progress(tether_sync *sync, int direction, int mode, tether_sync_callback callback,
+                                 void *ctx, tether_free_fn free_ctx, tether_sync_listener **out_listener,
+                                 tether_error *err) {
+    int64_t id = 0;
+    bool ok = tetherimpl_sync_listen_progress(SYNC_ID(sync), direction, mode, callback, ctx, free_ctx,
+                                              out_listener ? &id : NULL, err);
+    if (out_listener)
+        *out_listener = ok ? (tether_sync_listener *)(uintptr_t)id : NULL;
+    return ok;
+}
+
 bool tether_sync_listener_remove(tether_sync_listener *listener, tether_error *err) {
     return tetherimpl_sync_listener_remove(LISTENER_ID(listener), err);
 }
@@ -225,6 +229,27 @@ void tetherimpl_call_sync_event(tether_sync_event_fn fn, void *ctx, const char *
         callback_session = session;
     callback_depth++;
     fn(ctx, json, len);
+    callback_depth--;
+    callback_session = outer;
+}
+
+void tetherimpl_call_sync_typed(tether_sync_callback fn, void *ctx, int64_t session, const tether_sync_event *in,
+                                const char *message, const char *backup_path, int64_t before, int64_t after) {
+    tether_sync_event ev = *in; /* Go memory: only scalars are set there */
+    ev.session = (tether_sync *)(uintptr_t)session;
+    if (ev.type == TETHER_EVENT_ERROR)
+        ev.error.message = message;
+    if (ev.type == TETHER_EVENT_CLIENT_RESET) {
+        ev.client_reset.message = message;
+        ev.client_reset.backup_path = backup_path;
+        ev.client_reset.before = (tether_db *)(uintptr_t)before;
+        ev.client_reset.after = (tether_db *)(uintptr_t)after;
+    }
+    int64_t outer = callback_session;
+    if (!outer)
+        callback_session = session;
+    callback_depth++;
+    fn(ctx, &ev);
     callback_depth--;
     callback_session = outer;
 }

@@ -18,6 +18,8 @@ func Generate() map[string][]byte {
 		"platforms/web/tables.gen.d.ts":                                      []byte(ts()),
 		"platforms/android/kotlin/src/io/github/tethersync/kotlin/Tables.kt": []byte(kotlin()),
 		"platforms/ios/Sources/TetherSwift/Tables.swift":                     []byte(swift()),
+		"ffi/include/tether_tables.h":                                        []byte(cHeader()),
+		"ffi/capi/tables.gen.h":                                              []byte(cNames()),
 	}
 }
 

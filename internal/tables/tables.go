@@ -4,9 +4,9 @@
 // and modes, and the API version. Each entry names the core definition it
 // comes from; `go generate ./internal/tables` writes them into JavaScript
 // and TypeScript (platforms/web), Kotlin (platforms/android/kotlin) and
-// Swift (platforms/ios), and TestGeneratedFilesAreCurrent fails when one
-// of those files is stale. The C header keeps its hand-documented enums,
-// which ffi/capi's tests check against the same core definitions.
+// Swift (platforms/ios) and C (ffi/include/tether_tables.h, and the name
+// tables of ffi/capi), and TestGeneratedFilesAreCurrent fails when one of
+// those files is stale.
 package tables
 
 //go:generate go run ./gentables -root ../..
@@ -19,7 +19,7 @@ import (
 
 // APIVersion counts the features of the binding API (the C ABI's
 // TETHER_API_VERSION and gomobile's bind.APIVersion agree with it).
-const APIVersion = 6
+const APIVersion = 7
 
 // ErrorCodes are the conformance codes in SPEC.md's order, then Internal
 // (a bug in Tether, never a conformance code).
@@ -64,3 +64,14 @@ func ProgressDirections() []string {
 // ProgressModes are the progress listener modes, as the boundary spells
 // them: until what is outstanding now is transferred, or for ever.
 func ProgressModes() []string { return []string{"currentChanges", "indefinitely"} }
+
+// ClientResetPhases are a client reset's two events: starting, and done.
+func ClientResetPhases() []string { return []string{"before", "after"} }
+
+// ClientResetApplied are what a reset sets out to do or did, as its events
+// name it, by the client-reset mode that means the same.
+func ClientResetApplied() map[string]string {
+	return map[string]string{string(reset.AppliedManual): string(reset.Manual),
+		string(reset.AppliedDiscard): string(reset.DiscardUnsyncedChanges),
+		string(reset.AppliedRecover): string(reset.RecoverUnsyncedChanges)}
+}

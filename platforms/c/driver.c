@@ -5,7 +5,8 @@
  * response per line on stdout (logs go to stderr). Protocol: testsuite/README.md.
  *
  *   {"id": N, "cmd": "open", "config": {"path", "inMemory", "schema", ...},
- *                           "sync": {"url", "token", "partition", "clientReset"}}
+ *                           "sync": {"url", "token", "partition", "clientReset",
+ *                                    "minBackoffMs"?, "maxBackoffMs"?}}
  *   {"id": N, "cmd": "close" | "write" {"ops"} | "query" {"query"} | "count" {"query"} | "events" | "exit"}
  *   {"id": N, "cmd": "pause" | "resume" | "state" | "uploadAll" {"timeout"} | "downloadAll" {"timeout"}}
  *   {"id": N, "cmd": "executeClientReset" {"config", "sync"} | "unsynced" {"backup"} | "file" {"backup"}}
@@ -14,9 +15,10 @@
  *
  * With "sync", open starts a session (tether_sync_start, paused so that its
  * listeners miss nothing, then resumed) and registers its callbacks: state,
- * connection and error events, and progress in both directions
- * ("indefinitely"); "events" reports them in SPEC's event form, as tether
- * delivers them (progress events also carry tether's "estimate"). state ->
+ * connection, error and client reset events (tether_sync_listen, typed),
+ * and progress in both directions (TETHER_PROGRESS_INDEFINITELY); "events"
+ * reports them in SPEC's event form, built from the typed events (progress
+ * events also carry tether's "estimate"). state ->
  * {"session", "connection"}; uploadAll/downloadAll -> no result when
  * done (testsuite/README.md), error Timeout when the Go-duration "timeout" passed first. Before
  * answering "events" it waits (up to 5 s each) for the listeners of the
@@ -26,7 +28,7 @@
  *
  * Client reset: the open's "clientReset" mode goes into the session's
  * options (client_reset_mode); the session's clientReset events are
- * reported like the others (without tether's "message" when it is empty,
+ * reported like the others (without the "message" when it is empty,
  * as the Go driver), and the backup path they name is remembered as the
  * "last" backup. executeClientReset does what an app does after manual
  * mode's ClientReset error: close the session and the database,
@@ -145,45 +147,91 @@ static char *get_backup(bool first) {
     return p;
 }
 
+/* The names SPEC's event form uses for the typed events' enums that
+ * tether.h has no name function for. */
+static const char *const phase_names[] = {"before", "after"};
+static const char *const direction_names[] = {"upload", "download"};
+
+static const char *name_of(const char *const *names, int n, int value) {
+    return value >= 0 && value < n ? names[value] : "unknown";
+}
+
+/* A reset event's mode says what the reset does: "manual", "discard" or
+ * "recover" (the tether_client_reset_mode that does it). */
+static const char *applied_name(int mode) {
+    switch (mode) {
+    case TETHER_CLIENT_RESET_MANUAL:
+        return "manual";
+    case TETHER_CLIENT_RESET_DISCARD:
+        return "discard";
+    case TETHER_CLIENT_RESET_RECOVER:
+        return "recover";
+    }
+    return "unknown";
+}
+
 /* A clientReset event: remembers its backup path (before the event can
  * be reported, so a "file"/"unsynced" after the runner has seen it finds
- * it) and a pending manual reset; reports it without an empty "message",
- * as the Go driver does. Its fields are strings: re-printing loses
- * nothing. */
-static cJSON *reset_event(const char *event_json) {
-    cJSON *ev = cJSON_Parse(event_json);
-    if (!cJSON_IsObject(ev)) {
-        cJSON_Delete(ev);
-        return cJSON_CreateRaw(event_json);
-    }
-    const char *phase = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "phase"));
-    const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "mode"));
-    set_last_backup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "backupPath")));
-    if (phase && mode && strcmp(phase, "before") == 0 && strcmp(mode, "manual") == 0) {
+ * it) and a pending manual reset; reported without an empty "message", as
+ * the Go driver does. */
+static void reset_event(const tether_client_reset_event *r, cJSON *ev) {
+    cJSON_AddStringToObject(ev, "backupPath", r->backup_path);
+    if (*r->message)
+        cJSON_AddStringToObject(ev, "message", r->message);
+    cJSON_AddStringToObject(ev, "mode", applied_name(r->mode));
+    cJSON_AddStringToObject(ev, "phase", name_of(phase_names, 2, r->phase));
+    set_last_backup(r->backup_path);
+    if (r->phase == TETHER_RESET_BEFORE && r->mode == TETHER_CLIENT_RESET_MANUAL) {
         pthread_mutex_lock(&reset_mu);
         reset_required = true;
         pthread_mutex_unlock(&reset_mu);
     }
-    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "message"));
-    if (msg && !*msg)
-        cJSON_DeleteItemFromObjectCaseSensitive(ev, "message");
-    return ev;
 }
 
-/* Records a session event (state, connection, error, progress, client
- * reset): tether delivers it in SPEC's event form already; kept as raw
- * text (but for clientReset, see reset_event). */
-static void on_sync_event(void *ctx, const char *event_json, size_t len) {
+static void add_event(cJSON *ev);
+
+/* Records a typed session event (state, connection, error, progress,
+ * client reset) in SPEC's event form. */
+static void on_sync_event(void *ctx, const tether_sync_event *e) {
     (void)ctx;
-    if (len < 2 || event_json[0] != '{') {
-        fprintf(stderr, "driver: unexpected session event: %s\n", event_json);
+    /* Keys in sorted order, "type" last: the Go driver's text exactly. */
+    cJSON *ev = cJSON_CreateObject();
+    const char *type = NULL;
+    switch (e->type) {
+    case TETHER_EVENT_SESSION_STATE:
+        type = "sessionState";
+        cJSON_AddStringToObject(ev, "from", tether_session_state_name(e->session_state.from));
+        cJSON_AddStringToObject(ev, "to", tether_session_state_name(e->session_state.to));
+        break;
+    case TETHER_EVENT_CONNECTION_STATE:
+        type = "connectionState";
+        cJSON_AddStringToObject(ev, "from", tether_connection_state_name(e->connection_state.from));
+        cJSON_AddStringToObject(ev, "to", tether_connection_state_name(e->connection_state.to));
+        break;
+    case TETHER_EVENT_ERROR:
+        type = "error";
+        /* TETHER_OK: the failure has no conformance code (SPEC form: ""). */
+        cJSON_AddStringToObject(ev, "code", e->error.code == TETHER_OK ? "" : tether_error_code_name(e->error.code));
+        cJSON_AddBoolToObject(ev, "fatal", e->error.fatal);
+        cJSON_AddStringToObject(ev, "message", e->error.message);
+        break;
+    case TETHER_EVENT_CLIENT_RESET:
+        type = "clientReset";
+        reset_event(&e->client_reset, ev);
+        break;
+    case TETHER_EVENT_PROGRESS:
+        type = "progress";
+        cJSON_AddStringToObject(ev, "direction", name_of(direction_names, 2, e->progress.direction));
+        cJSON_AddNumberToObject(ev, "estimate", e->progress.estimate);
+        cJSON_AddNumberToObject(ev, "transferable", (double)e->progress.transferable);
+        cJSON_AddNumberToObject(ev, "transferred", (double)e->progress.transferred);
+        break;
+    default: /* a newer library's event type: not in SPEC */
+        cJSON_Delete(ev);
         return;
     }
-    cJSON *ev = strstr(event_json, "\"type\":\"clientReset\"") ? reset_event(event_json)
-                                                              : cJSON_CreateRaw(event_json);
-    pthread_mutex_lock(&events_mu);
-    cJSON_AddItemToArray(events, ev);
-    pthread_mutex_unlock(&events_mu);
+    cJSON_AddStringToObject(ev, "type", type);
+    add_event(ev);
 }
 
 static void add_event(cJSON *ev) {
@@ -289,7 +337,21 @@ static bool optional_bool(const cJSON *config, const char *name, bool *out, fail
 typedef struct {
     const char *url, *token, *partition;
     int client_reset_mode; /* a tether_client_reset_mode */
+    int64_t min_backoff_ms, max_backoff_ms;
 } sync_config;
+
+/* An optional integer member (*ext* "minBackoffMs"/"maxBackoffMs": the
+ * runner sends them only when a scenario sets them); absent: `def`. */
+static bool int_member(const cJSON *obj, const char *name, int64_t def, int64_t *out, failure *f) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *out = def;
+    if (!present(v))
+        return true;
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble)
+        return fail(f, "InvalidArgument", "sync backoff bounds must be integers (milliseconds)");
+    *out = (int64_t)v->valuedouble;
+    return true;
+}
 
 static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
     if (!cJSON_IsObject(sync))
@@ -316,6 +378,9 @@ static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
             return fail(f, "InvalidArgument", "unknown sync.clientReset mode");
         c->client_reset_mode = found;
     }
+    if (!int_member(sync, "minBackoffMs", DRIVER_MIN_BACKOFF_MS, &c->min_backoff_ms, f) ||
+        !int_member(sync, "maxBackoffMs", DRIVER_MAX_BACKOFF_MS, &c->max_backoff_ms, f))
+        return false;
     c->url = url->valuestring;
     c->partition = partition->valuestring;
     c->token = present(token) ? token->valuestring : NULL;
@@ -334,16 +399,18 @@ static bool start_session(const sync_config *c, failure *f) {
     o.token = c->token;
     o.partition = c->partition;
     o.start_paused = true;
-    o.min_backoff_ms = DRIVER_MIN_BACKOFF_MS;
-    o.max_backoff_ms = DRIVER_MAX_BACKOFF_MS;
+    o.min_backoff_ms = c->min_backoff_ms;
+    o.max_backoff_ms = c->max_backoff_ms;
     o.client_reset_mode = c->client_reset_mode;
     tether_sync *s = NULL;
     tether_sync_listener *l = NULL;
     if (!tether_sync_start(db, &o, &s, &e))
         return fail_tether(f, &e);
-    if (!tether_sync_add_event_listener(s, on_sync_event, NULL, NULL, &l, &e) ||
-        !tether_sync_add_progress_listener(s, "upload", "indefinitely", on_sync_event, NULL, NULL, &l, &e) ||
-        !tether_sync_add_progress_listener(s, "download", "indefinitely", on_sync_event, NULL, NULL, &l, &e) ||
+    if (!tether_sync_listen(s, on_sync_event, NULL, NULL, &l, &e) ||
+        !tether_sync_listen_progress(s, TETHER_PROGRESS_UPLOAD, TETHER_PROGRESS_INDEFINITELY, on_sync_event, NULL,
+                                     NULL, &l, &e) ||
+        !tether_sync_listen_progress(s, TETHER_PROGRESS_DOWNLOAD, TETHER_PROGRESS_INDEFINITELY, on_sync_event, NULL,
+                                     NULL, &l, &e) ||
         !tether_sync_resume(s, &e)) {
         fail_tether(f, &e);
         if (!tether_sync_close(s, &e))

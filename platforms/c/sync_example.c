@@ -39,10 +39,32 @@ static tether_db *open_db(void) {
 
 /* Session callbacks run on the session's own thread (a library thread),
  * one at a time: print and return quickly. ctx is the device's name, a
- * static string, so no free_ctx is needed. */
-static void on_session_event(void *ctx, const char *event_json, size_t len) {
-    (void)len;
-    printf("[%s] %s\n", (const char *)ctx, event_json);
+ * static string, so no free_ctx is needed. The event and its strings are
+ * valid until the callback returns. */
+static void on_session_event(void *ctx, const tether_sync_event *ev) {
+    const char *name = ctx;
+    switch (ev->type) {
+    case TETHER_EVENT_SESSION_STATE:
+        printf("[%s] session %s -> %s\n", name, tether_session_state_name(ev->session_state.from),
+               tether_session_state_name(ev->session_state.to));
+        break;
+    case TETHER_EVENT_CONNECTION_STATE:
+        printf("[%s] connection %s -> %s\n", name, tether_connection_state_name(ev->connection_state.from),
+               tether_connection_state_name(ev->connection_state.to));
+        break;
+    case TETHER_EVENT_ERROR:
+        printf("[%s] %s error %s: %s\n", name, ev->error.fatal ? "fatal" : "transient",
+               tether_error_code_name(ev->error.code), ev->error.message);
+        break;
+    case TETHER_EVENT_CLIENT_RESET:
+        printf("[%s] client reset %s (backup %s)\n", name, ev->client_reset.phase == TETHER_RESET_BEFORE ? "starts" : "done",
+               ev->client_reset.backup_path);
+        break;
+    case TETHER_EVENT_PROGRESS:
+        printf("[%s] %s %lld/%lld bytes\n", name, ev->progress.direction == TETHER_PROGRESS_UPLOAD ? "upload" : "download",
+               (long long)ev->progress.transferred, (long long)ev->progress.transferable);
+        break;
+    }
     fflush(stdout);
 }
 
@@ -78,13 +100,13 @@ static tether_sync *start(tether_db *db, const char *url, const char *token, con
     if (!tether_sync_start(db, &o, &s, &err))
         die("sync_start", &err);
     tether_sync_listener *l; /* removed with the session: no need to keep it */
-    if (!tether_sync_add_event_listener(s, on_session_event, (void *)name, NULL, &l, &err))
-        die("add_event_listener", &err);
-    if (!tether_sync_add_progress_listener(s, "upload", "indefinitely", on_session_event, (void *)name, NULL, &l,
-                                           &err) ||
-        !tether_sync_add_progress_listener(s, "download", "indefinitely", on_session_event, (void *)name, NULL, &l,
-                                           &err))
-        die("add_progress_listener", &err);
+    if (!tether_sync_listen(s, on_session_event, (void *)name, NULL, &l, &err))
+        die("sync_listen", &err);
+    if (!tether_sync_listen_progress(s, TETHER_PROGRESS_UPLOAD, TETHER_PROGRESS_INDEFINITELY, on_session_event,
+                                     (void *)name, NULL, &l, &err) ||
+        !tether_sync_listen_progress(s, TETHER_PROGRESS_DOWNLOAD, TETHER_PROGRESS_INDEFINITELY, on_session_event,
+                                     (void *)name, NULL, &l, &err))
+        die("sync_listen_progress", &err);
     if (!tether_sync_resume(s, &err))
         die("sync_resume", &err);
     return s;

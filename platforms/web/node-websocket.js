@@ -14,13 +14,13 @@
 //   which can never come while the listener has not returned, so the
 //   whole process froze at the first failed connection (no timer ran
 //   again). Thrown, Go returns and waits for "close" as in a browser.
-// - Node 20's built-in one fires "error" but never "close" when the
-//   handshake fails (a 503 during an outage or a restore), whereas the
-//   spec (and every browser) fires "close" (code 1006) after "error"; Go
-//   waits for "open" or "close", so a session would stay "connecting" for
-//   good. The wrapper fires that "close" itself when none follows an error
-//   during the handshake (and drops a late real one, so listeners see
-//   exactly one).
+// - Node's built-in one (20 and 22 alike) fires "error" but never
+//   "close" when the handshake fails (a refused connection, a 503 during
+//   an outage or a restore), whereas the spec (and every browser) fires
+//   "close" (code 1006) after "error"; Go waits for "open" or "close", so
+//   a session would stay "connecting" for good. The wrapper fires that
+//   "close" itself when none follows an error during the handshake (and
+//   drops a late real one, so listeners see exactly one).
 import { TetherError } from './errors.js';
 
 export function patchWebSocket(Base) {

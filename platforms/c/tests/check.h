@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The tests pass NULL where tether.h's nullability forbids it, on purpose:
+ * they check the run-time refusals (TETHER_ERR_INVALID_ARGUMENT). */
+#define TETHER_NO_NULLABILITY
 #include "tether.h"
 
 extern int check_failed; /* set by a failed CHECK in the running test */
@@ -114,6 +117,42 @@ void unreachable_url(char *buf, size_t size);
 tether_sync *start_sync(tether_db *db, const char *url, const char *token, const char *partition,
                         bool paused);
 
+/* Typed session events (typed_rec.c): a copy of each, as a session
+ * listener's ctx with trec_callback and trec_free. a/b: from/to, code/fatal,
+ * phase/mode, direction/mode by type; text: an error's message, a reset's
+ * backup path. */
+#define TREC_MAX 1024
+typedef struct {
+    int type, a, b;
+    int64_t transferred, transferable;
+    double estimate;
+    char text[256];
+    bool session_ok;  /* event->session was the recorder's session */
+    bool others_zero; /* the members other than type's were zero */
+    bool message_ok;  /* a reset's message was not NULL */
+} trec_event;
+typedef struct typed_rec typed_rec;
+struct typed_rec {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    trec_event ev[TREC_MAX];
+    int count;
+    tether_sync *session;
+    atomic_int frees;
+    /* Optional: runs inside the callback, before the event is recorded. */
+    void (*action)(typed_rec *r, const tether_sync_event *ev, trec_event *copy);
+    void *user;
+};
+void trec_init(typed_rec *r, tether_sync *session);
+void trec_destroy(typed_rec *r);
+void trec_callback(void *ctx, const tether_sync_event *ev);
+void trec_free(void *ctx);
+/* The first event at or after `from` of `type` with a and b (-1: any),
+ * waiting for it up to timeout_ms; -1 if none came. */
+int trec_wait(typed_rec *r, int from, int type, int a, int b, int timeout_ms);
+trec_event trec_get(typed_rec *r, int i);
+void trec_dump(typed_rec *r);
+
 /* A tetherd child process on loopback (the binary from $TETHERD). */
 typedef struct {
     pid_t pid;
@@ -150,5 +189,7 @@ void reset_tests(void);
 void delete_tests(void);
 void wait_listener_tests(void);
 void hostile_tests(void);
+void event_tests(void);
+void reset_view_tests(void);
 
 #endif

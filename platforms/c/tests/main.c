@@ -61,6 +61,8 @@ int main(void) {
     delete_tests();
     wait_listener_tests();
     hostile_tests();
+    event_tests();
+    reset_view_tests();
     if (skipped)
         printf("c: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     else

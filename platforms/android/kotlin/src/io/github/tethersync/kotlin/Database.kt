@@ -1,9 +1,12 @@
 package io.github.tethersync.kotlin
 
 import io.github.tethersync.tether.Tether
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.withContext
 import java.io.Closeable
 import kotlin.time.Duration
 import io.github.tethersync.tether.Database as RawDatabase
@@ -42,21 +45,47 @@ class ListenerRegistration internal constructor(private var remove: (() -> Unit)
 }
 
 /**
+ * What can be read from a database (Realm Kotlin's TypedRealm): a
+ * [Database], and the databases a [ClientResetHandler] receives.
+ * Objects are JSON text; errors are [TetherException]s.
+ */
+interface ReadableDatabase {
+    /** The object with this primary key (JSON: "\"rex\"", "42"), or null if there is none. */
+    fun get(className: String, keyJson: String): String?
+
+    /** Runs a query ({"class", "filter", "args", "sort", "limit"}): a JSON array of objects. */
+    fun query(queryJson: String): String
+
+    /** How many objects a query matches. */
+    fun count(queryJson: String): Long
+
+    /** The schema, as a JSON array of classes. */
+    val schemaJson: String
+}
+
+/**
  * A Tether database: the Kotlin face of the gomobile binding's Database.
  * Objects, ops and queries are JSON text as SPEC.md writes them (values in
  * MongoDB Extended JSON); errors are [TetherException]s.
  *
- * Change listeners run on the thread that committed: the writer's for a
- * local write (before [write] returns), the sync session's for a download.
+ * Writes: [write] suspends and commits on this database's writer (one
+ * thread of Dispatchers.IO at a time, so writes queue there, not on the
+ * caller's thread); [writeBlocking] commits on the calling thread.
+ * Change listeners run on the thread that committed: the writer's for
+ * [write], the caller's for [writeBlocking] (before either returns), the
+ * sync session's for a download.
  *
- * [write], [get], [query] and [count] go through the binding's static
+ * Writes, [get], [query] and [count] go through the binding's static
  * calls on the database's handle (`Tether.databaseGet(handle, ...)`),
  * which skip the ~0.8 µs gobind's JNI glue spends on the receiver of every
  * method call on a Go object (bind/README.md).
  */
-class Database private constructor(internal val raw: RawDatabase) : Closeable {
+class Database private constructor(internal val raw: RawDatabase) : ReadableDatabase, Closeable {
     /** The handle of the static calls; after [close] they fail with Closed, as the methods do. */
     private val handle: Long = raw.handle()
+
+    /** Where [write] commits: one thread at a time, so queued writes wait without holding threads. */
+    private val writer: CoroutineDispatcher = Dispatchers.IO.limitedParallelism(1)
 
     companion object {
         /** Opens a database from core/api's config JSON. */
@@ -106,13 +135,51 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
          * alone ([ErrorCode.Corrupted]).
          */
         fun deleteDatabase(path: String) = call { Tether.deleteDatabase(path) }
+
+        /** The database a handle core/api handed out names (a client reset's before view). */
+        internal fun ofHandle(handle: Long): Database = Database(Tether.databaseFromHandle(handle))
     }
 
-    /** Commits a JSON array of ops as one transaction. */
-    fun write(opsJson: String) = call { Tether.databaseWrite(handle, opsJson.utf8()) }
+    /** Commits a JSON array of ops as one transaction, on the calling thread. */
+    fun writeBlocking(opsJson: String) = call { Tether.databaseWrite(handle, opsJson.utf8()) }
+
+    /**
+     * Runs [block], which records ops on a [WriteTransaction], and commits
+     * them as one transaction on the calling thread (Realm Kotlin's
+     * writeBlocking); returns what [block] returned. Nothing is written if
+     * [block] throws.
+     */
+    fun <R> writeBlocking(block: WriteTransaction.() -> R): R {
+        val tx = WriteTransaction()
+        val result = try {
+            tx.block()
+        } catch (e: Throwable) {
+            tx.end() // nothing is written; a kept reference records no more
+            throw e
+        }
+        writeBlocking(tx.end())
+        return result
+    }
+
+    /**
+     * Commits a JSON array of ops as one transaction on this database's
+     * writer, suspending meanwhile. Cancelled before the commit starts,
+     * nothing is written; a commit that started completes (the caller may
+     * still see the CancellationException).
+     */
+    suspend fun write(opsJson: String) = withContext(writer) { writeBlocking(opsJson) }
+
+    /**
+     * Realm Kotlin's suspending write: [block] records ops on a
+     * [WriteTransaction] and they commit as one transaction, both on this
+     * database's writer, off the caller's thread; returns what [block]
+     * returned. Cancellation as in [write]; nothing is written if [block]
+     * throws.
+     */
+    suspend fun <R> write(block: WriteTransaction.() -> R): R = withContext(writer) { writeBlocking(block) }
 
     /** The object with this primary key (JSON: "\"rex\"", "42"), or null if there is none. */
-    fun get(className: String, keyJson: String): String? =
+    override fun get(className: String, keyJson: String): String? =
         try {
             call { Tether.databaseGet(handle, className, keyJson.utf8()) }.text()
         } catch (e: TetherException) {
@@ -120,13 +187,13 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
         }
 
     /** Runs a query ({"class", "filter", "args", "sort", "limit"}): a JSON array of objects. */
-    fun query(queryJson: String): String = call { Tether.databaseQuery(handle, queryJson.utf8()) }.text()
+    override fun query(queryJson: String): String = call { Tether.databaseQuery(handle, queryJson.utf8()) }.text()
 
     /** How many objects a query matches. */
-    fun count(queryJson: String): Long = call { Tether.databaseCount(handle, queryJson.utf8()) }
+    override fun count(queryJson: String): Long = call { Tether.databaseCount(handle, queryJson.utf8()) }
 
     /** The schema, as a JSON array of classes. */
-    val schemaJson: String get() = call { raw.schema() }.text()
+    override val schemaJson: String get() = call { raw.schema() }.text()
 
     /** Calls [listener] with every change of a query's results, until the registration is closed. */
     fun addChangeListener(queryJson: String, listener: (Change) -> Unit): ListenerRegistration {
@@ -167,8 +234,7 @@ class Database private constructor(internal val raw: RawDatabase) : Closeable {
     }
 
     /** Starts syncing this database; see [SyncSession]. */
-    fun startSync(config: SyncConfiguration): SyncSession =
-        SyncSession(call { raw.startSync(config.toJson().utf8()) })
+    fun startSync(config: SyncConfiguration): SyncSession = SyncSession.start(this, config)
 
     /** Closes the database and ends its [SyncSession]; closing twice is a Closed error. */
     override fun close() = call { raw.close() }

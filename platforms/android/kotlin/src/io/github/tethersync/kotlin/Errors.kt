@@ -5,7 +5,7 @@ package io.github.tethersync.kotlin
  * without it. The gomobile binding throws java.lang.Exception with the
  * message "Code: detail"; every call of this layer turns it into this.
  */
-class TetherException(val code: ErrorCode, val detail: String, cause: Throwable? = null) :
+open class TetherException(val code: ErrorCode, val detail: String, cause: Throwable? = null) :
     Exception("$code: $detail", cause) {
     companion object {
         private val prefix = Regex("^([A-Z][A-Za-z]*): ")
@@ -14,8 +14,11 @@ class TetherException(val code: ErrorCode, val detail: String, cause: Throwable?
         fun from(e: Exception): TetherException {
             if (e is TetherException) return e
             val msg = e.message ?: e.toString()
-            val m = prefix.find(msg) ?: return TetherException(ErrorCode.Internal, msg, e)
-            return TetherException(ErrorCode.of(m.groupValues[1]), msg.substring(m.range.last + 1), e)
+            val m = prefix.find(msg)
+            // A code this table does not know (a newer native library) keeps its name in the text.
+            val code = m?.let { ErrorCode.entries.firstOrNull { c -> c.name == it.groupValues[1] } }
+                ?: return TetherException(ErrorCode.Internal, msg, e)
+            return TetherException(code, msg.substring(m.range.last + 1), e)
         }
     }
 }

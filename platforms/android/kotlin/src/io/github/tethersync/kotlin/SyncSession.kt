@@ -34,6 +34,8 @@ data class SyncConfiguration(
     val token: String,
     val partition: String,
     val clientReset: ClientResetMode = ClientResetMode.RECOVER_OR_DISCARD_UNSYNCED_CHANGES,
+    /** The reset callbacks, with the databases before and after (null: none; see [SyncSession.clientResetAsFlow]). */
+    val clientResetHandler: ClientResetHandler? = null,
     /** Start paused (no network until [SyncSession.resume]); the first event listener hears the start either way. */
     val startPaused: Boolean = false,
     /** Reconnect delay bounds (null: Tether's defaults, 100 ms to 10 s). */
@@ -184,5 +186,25 @@ class SyncSession internal constructor(private val raw: RawSyncSession) : Closea
     companion object {
         /** How long one blocking wait of the binding lasts before cancellation is checked. */
         val slice: Duration = 250.milliseconds
+
+        /**
+         * Starts [db]'s session. With a [ClientResetHandler] it starts paused,
+         * so that the handler's listener is in place before the first
+         * connection, then resumes unless the config says startPaused.
+         */
+        internal fun start(db: Database, config: SyncConfiguration): SyncSession {
+            val handler = config.clientResetHandler
+                ?: return SyncSession(call { db.raw.startSync(config.toJson().utf8()) })
+            val raw = call { db.raw.startSync(config.copy(startPaused = true).toJson().utf8()) }
+            val session = SyncSession(raw)
+            try {
+                call { raw.addEventListenerWithViews { ev -> deliverClientReset(handler, session, db, ev.text()) } }
+                if (!config.startPaused) session.resume()
+            } catch (e: Exception) {
+                runCatching { raw.close() }
+                throw e
+            }
+            return session
+        }
     }
 }

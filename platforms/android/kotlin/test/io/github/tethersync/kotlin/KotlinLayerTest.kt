@@ -10,10 +10,7 @@ import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.withTimeoutOrNull
 import java.io.File
 import java.nio.file.Files
-import java.nio.file.Path
-import java.security.SecureRandom
 import java.util.concurrent.CopyOnWriteArrayList
-import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
@@ -22,78 +19,15 @@ import kotlin.time.Duration.Companion.seconds
  * Tests of the Kotlin layer (make test-kotlin) on a desktop JVM, through the
  * gobind-generated classes and libgojni.so: typed errors, change listeners
  * and Flows, and a sync session's suspending waits and Flows against a
- * throwaway tetherd (-Dtether.tetherd=PATH; those skip without it). The
+ * throwaway tetherd (-Dtether.tetherd=PATH; those skip without it); main
+ * also runs WriteTest.kt's, ClientResetTest.kt's and ErrorsTest.kt's. The
  * last line is "test-kotlin: N passed, N failed[, N skipped]".
  */
-private const val SCHEMA = """[{"name":"Dog","primaryKey":"_id","properties":{"_id":"string","name":"string","age":"int"}}]"""
-private const val DOGS = """{"class":"Dog"}"""
-
-private class Skip(why: String) : Exception(why)
-
-/**
- * How long a wait for an event may take before the test calls it a hang.
- * Events are awaited, never slept for: this only bounds a wait that would
- * otherwise never end, so it is generous (loaded CI machines are slow).
- */
-private val HANG = 60.seconds
-
-private inline fun expect(cond: Boolean, what: () -> String) {
-    if (!cond) throw AssertionError(what())
-}
-
-private fun dog(id: String, age: Int = 1) = """{"create":"Dog","value":{"_id":"$id","name":"d$id","age":$age}}"""
-
-/** A throwaway tetherd on loopback: free ports, a temporary data directory, a random secret. */
-private class Tetherd(private val bin: String) : AutoCloseable {
-    val dir: Path = Files.createTempDirectory("tetherd-kttest")
-    private val secret = SecureRandom().let { r -> ByteArray(16).also(r::nextBytes).joinToString("") { "%02x".format(it) } }
-    private val process: Process
-    val syncUrl: String
-
-    init {
-        val ready = dir.resolve("ready")
-        // The secret goes in the environment: tetherd takes none on its command line (ps).
-        process = ProcessBuilder(bin, "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-data", dir.resolve("data").toString(),
-            "-ready-file", ready.toString())
-            .apply { environment()["TETHER_SECRET"] = secret }
-            .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("log").toFile()).start()
-        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20)
-        while (!Files.exists(ready)) {
-            if (!process.isAlive || System.nanoTime() > deadline) error("tetherd did not start")
-            Thread.sleep(20)
-        }
-        syncUrl = Regex("\"sync\":\"([^\"]+)\"").find(Files.readString(ready))!!.groupValues[1]
-    }
-
-    fun token(partition: String): String {
-        val p = ProcessBuilder(bin, "token", "-partition", partition, "-ttl", "1h")
-            .apply { environment()["TETHER_SECRET"] = secret }.start()
-        val out = p.inputStream.readBytes().toString(Charsets.UTF_8).trim()
-        expect(p.waitFor() == 0 && out.isNotEmpty()) { "tetherd token failed" }
-        return out
-    }
-
-    fun config(partition: String, startPaused: Boolean = false) = SyncConfiguration(syncUrl, token(partition), partition,
-        startPaused = startPaused, minBackoff = 50.milliseconds, maxBackoff = 500.milliseconds)
-
-    override fun close() {
-        process.destroy()
-        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
-        dir.toFile().deleteRecursively()
-    }
-}
-
-private fun tetherd(): Tetherd {
-    val bin = System.getProperty("tether.tetherd", "")
-    if (bin.isEmpty() || !File(bin).canExecute()) throw Skip("no tetherd (-Dtether.tetherd=PATH): the sync tests need one")
-    return Tetherd(bin)
-}
-
-private val tests = linkedMapOf<String, () -> Unit>(
+private val layerTests = linkedMapOf<String, () -> Unit>(
     "errorsAreTypedExceptions" to {
         Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
-            db.write("[${dog("1")}]")
-            val e = runCatching { db.write("[${dog("1")}]") }.exceptionOrNull()
+            db.writeBlocking("[${dog("1")}]")
+            val e = runCatching { db.writeBlocking("[${dog("1")}]") }.exceptionOrNull()
             expect(e is TetherException && e.code == ErrorCode.DuplicateKey) { "expected DuplicateKey, got $e" }
             expect((e as TetherException).message!!.startsWith("DuplicateKey: ")) { "message: ${e.message}" }
             expect(db.get("Dog", "\"nope\"") == null) { "get of a missing key is null" }
@@ -105,11 +39,11 @@ private val tests = linkedMapOf<String, () -> Unit>(
         // write/get/query/count go through the static calls on the handle:
         // a closed database's is Closed (get throws: it is not a missing key).
         val db = Database.open(inMemory = true, schemaJson = SCHEMA)
-        db.write("[${dog("1")}]")
+        db.writeBlocking("[${dog("1")}]")
         db.close()
         for ((what, op) in listOf<Pair<String, () -> Any?>>(
             "query" to { db.query(DOGS) }, "count" to { db.count(DOGS) },
-            "get" to { db.get("Dog", "\"1\"") }, "write" to { db.write("[]") })) {
+            "get" to { db.get("Dog", "\"1\"") }, "write" to { db.writeBlocking("[]") })) {
             val closed = runCatching { op() }.exceptionOrNull()
             expect((closed as? TetherException)?.code == ErrorCode.Closed) { "$what after close: expected Closed, got $closed" }
         }
@@ -120,7 +54,7 @@ private val tests = linkedMapOf<String, () -> Unit>(
             val path = dir.resolve("d.tether").toString()
             fun code(block: () -> Unit) = (runCatching(block).exceptionOrNull() as? TetherException)?.code
             Database.open(path = path, schemaJson = SCHEMA).use { db ->
-                db.write("[${dog("1")}]")
+                db.writeBlocking("[${dog("1")}]")
                 val c = code { Database.deleteDatabase(path) }
                 expect(c == ErrorCode.InvalidArgument) { "deleting an open database: expected InvalidArgument, got $c" }
                 expect(File(path).exists()) { "an open database is not deleted" }
@@ -143,11 +77,11 @@ private val tests = linkedMapOf<String, () -> Unit>(
         Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
             val got = CopyOnWriteArrayList<Change>()
             val reg = db.addChangeListener(DOGS) { got.add(it) }
-            db.write("[${dog("1")},${dog("2")}]")
+            db.writeBlocking("[${dog("1")},${dog("2")}]")
             expect(got.size == 1 && got[0].inserted == listOf("1", "2") && got[0].className == "Dog") { "changes: $got" }
             reg.close()
             reg.close() // twice is fine
-            db.write("[${dog("3")}]")
+            db.writeBlocking("[${dog("3")}]")
             expect(got.size == 1) { "no change after close: $got" }
         }
     },
@@ -161,7 +95,7 @@ private val tests = linkedMapOf<String, () -> Unit>(
         db.addChangeListener(DOGS) {
             inner.add(runCatching { runBlocking { db.waitForListeners(50.milliseconds) } }.fold({ "$it" }, { "$it" }))
         }
-        db.write("[${dog("1")}]")
+        db.writeBlocking("[${dog("1")}]")
         expect(inner == listOf("false")) { "waitForListeners(50 ms) inside the listener: $inner" }
         runBlocking {
             expect(db.waitForListeners(0.seconds)) { "waitForListeners(0) after the write" }
@@ -181,7 +115,7 @@ private val tests = linkedMapOf<String, () -> Unit>(
                 val first = async(start = CoroutineStart.UNDISPATCHED) { db.changesAsFlow(DOGS).first() }
                 // The write commits on this thread; its change reaches the collector on another
                 // (Dispatchers.Default). The deadline only catches a hang.
-                db.write("[${dog("w0")}]")
+                db.writeBlocking("[${dog("w0")}]")
                 val change = withTimeout(HANG) { first.await() }
                 expect(change.inserted == listOf("w0")) { "change: $change" }
             }
@@ -258,7 +192,7 @@ fun main() {
     var passed = 0
     var failed = 0
     var skipped = 0
-    for ((name, test) in tests) {
+    for ((name, test) in layerTests + writeTests + clientResetTests + errorTests) {
         val t0 = System.nanoTime()
         try {
             test()

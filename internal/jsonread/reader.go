@@ -1,4 +1,6 @@
-package api
+// Package jsonread is a small JSON reader for hot inputs (batches of ops),
+// shared by the boundary and the server's admin API.
+package jsonread
 
 import (
 	"strconv"
@@ -9,26 +11,28 @@ import (
 	"github.com/tethersync/tether/core/value"
 )
 
-// A small JSON reader for the boundary's hot inputs (batches of ops). It
-// produces Tether values directly — integers as int64, numbers with a
+// Reader produces Tether values directly — integers as int64, numbers with a
 // fraction or exponent as float64, Extended JSON objects as their kinds —
 // with no reflection and no json.Number step: encoding/json made parsing a
 // batch cost more than committing it (measured through the C ABI).
-type jsonReader struct {
-	b     []byte
-	i     int
+type Reader struct {
+	b     []byte // the text
+	i     int    // the read offset
 	depth int
 }
 
-func (r *jsonReader) fail(what string) error {
+// New returns a reader of b.
+func New(b []byte) *Reader { return &Reader{b: b} }
+
+func (r *Reader) fail(what string) error {
 	return terror.New(terror.InvalidArgument, "invalid JSON at offset %d: %s", r.i, what)
 }
 
-func (r *jsonReader) failAt(at int, what string) error {
+func (r *Reader) failAt(at int, what string) error {
 	return terror.New(terror.InvalidArgument, "invalid JSON at offset %d: %s", at, what)
 }
 
-func (r *jsonReader) ws() {
+func (r *Reader) ws() {
 	for r.i < len(r.b) {
 		switch r.b[r.i] {
 		case ' ', '\t', '\n', '\r':
@@ -39,9 +43,19 @@ func (r *jsonReader) ws() {
 	}
 }
 
-// value reads any JSON value; objects that are not Extended JSON come back
+// Next skips whitespace and returns the next byte (0 at the end), so a
+// caller can check what kind of value follows.
+func (r *Reader) Next() byte {
+	r.ws()
+	if r.i >= len(r.b) {
+		return 0
+	}
+	return r.b[r.i]
+}
+
+// Value reads any JSON value; objects that are not Extended JSON come back
 // as map[string]any (raw: only ops and their value/set objects use that).
-func (r *jsonReader) value() (any, error) {
+func (r *Reader) Value() (any, error) {
 	r.ws()
 	if r.i >= len(r.b) {
 		return nil, r.fail("unexpected end")
@@ -54,7 +68,7 @@ func (r *jsonReader) value() (any, error) {
 		}
 		return m, nil
 	case c == '[':
-		return r.array()
+		return r.Array()
 	case c == '"':
 		return r.str()
 	case c == 't' || c == 'f' || c == 'n':
@@ -74,7 +88,7 @@ func (r *jsonReader) value() (any, error) {
 	return nil, r.fail("unexpected character")
 }
 
-func (r *jsonReader) object() (map[string]any, error) {
+func (r *Reader) object() (map[string]any, error) {
 	if r.depth++; r.depth > 64 {
 		return nil, r.fail("nested too deeply")
 	}
@@ -100,7 +114,7 @@ func (r *jsonReader) object() (map[string]any, error) {
 			return nil, r.fail("expected ':'")
 		}
 		r.i++
-		v, err := r.value()
+		v, err := r.Value()
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +134,8 @@ func (r *jsonReader) object() (map[string]any, error) {
 	}
 }
 
-func (r *jsonReader) array() ([]any, error) {
+// Array reads an array; the next byte must be '['.
+func (r *Reader) Array() ([]any, error) {
 	if r.depth++; r.depth > 64 {
 		return nil, r.fail("nested too deeply")
 	}
@@ -133,7 +148,7 @@ func (r *jsonReader) array() ([]any, error) {
 		return out, nil
 	}
 	for {
-		v, err := r.value()
+		v, err := r.Value()
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +168,7 @@ func (r *jsonReader) array() ([]any, error) {
 	}
 }
 
-func (r *jsonReader) str() (string, error) {
+func (r *Reader) str() (string, error) {
 	r.i++ // opening quote
 	start := r.i
 	for r.i < len(r.b) {
@@ -161,8 +176,8 @@ func (r *jsonReader) str() (string, error) {
 		if c == '"' {
 			s := r.b[start:r.i]
 			r.i++
-			if !utf8.Valid(s) { // encoding/json would make it U+FFFD: refused (validate.go)
-				return "", r.failAt(start+invalidAt(s), "string is not valid UTF-8")
+			if !utf8.Valid(s) { // encoding/json would make it U+FFFD: refused (core/api/validate.go)
+				return "", r.failAt(start+InvalidAt(s), "string is not valid UTF-8")
 			}
 			return string(s), nil
 		}
@@ -178,7 +193,7 @@ func (r *jsonReader) str() (string, error) {
 }
 
 // strSlow decodes a string with escapes.
-func (r *jsonReader) strSlow(start int) (string, error) {
+func (r *Reader) strSlow(start int) (string, error) {
 	out := append([]byte(nil), r.b[start:r.i]...)
 	for r.i < len(r.b) {
 		c := r.b[r.i]
@@ -222,7 +237,7 @@ func (r *jsonReader) strSlow(start int) (string, error) {
 			if utf16.IsSurrogate(ru) {
 				// Only a high surrogate escaped right before a low one
 				// is a character; encoding/json makes anything else
-				// U+FFFD, which is refused (validate.go).
+				// U+FFFD, which is refused (core/api/validate.go).
 				at := r.i - 6
 				ru2 := rune(-1)
 				if ru < 0xDC00 && r.i+1 < len(r.b) && r.b[r.i] == '\\' && r.b[r.i+1] == 'u' {
@@ -243,7 +258,7 @@ func (r *jsonReader) strSlow(start int) (string, error) {
 	return "", r.fail("unterminated string")
 }
 
-func (r *jsonReader) hex4() (rune, bool) {
+func (r *Reader) hex4() (rune, bool) {
 	if r.i+4 > len(r.b) {
 		return 0, false
 	}
@@ -256,7 +271,7 @@ func (r *jsonReader) hex4() (rune, bool) {
 }
 
 // number reads a number by JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-func (r *jsonReader) number() (any, error) {
+func (r *Reader) number() (any, error) {
 	start := r.i
 	digits := func() int {
 		n := 0
@@ -306,8 +321,8 @@ func (r *jsonReader) number() (any, error) {
 	return f, nil
 }
 
-// end checks that only whitespace follows.
-func (r *jsonReader) end() error {
+// End checks that only whitespace follows.
+func (r *Reader) End() error {
 	r.ws()
 	if r.i != len(r.b) {
 		return r.fail("trailing data after the JSON value")
@@ -315,9 +330,9 @@ func (r *jsonReader) end() error {
 	return nil
 }
 
-// toValue turns a parsed JSON value into a Tether value: Extended JSON
+// ToValue turns a parsed JSON value into a Tether value: Extended JSON
 // objects become their kinds; any other object is an error.
-func toValue(j any) (any, error) {
+func ToValue(j any) (any, error) {
 	switch x := j.(type) {
 	case map[string]any:
 		v, err := value.FromJSON(x)
@@ -328,7 +343,7 @@ func toValue(j any) (any, error) {
 	case []any:
 		for i, e := range x {
 			if _, isMap := e.(map[string]any); isMap {
-				v, err := toValue(e)
+				v, err := ToValue(e)
 				if err != nil {
 					return nil, err
 				}
@@ -339,4 +354,17 @@ func toValue(j any) (any, error) {
 		}
 	}
 	return j, nil
+}
+
+// InvalidAt is the offset of the first byte that is not valid UTF-8 (-1
+// if there is none).
+func InvalidAt(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }

@@ -1,9 +1,8 @@
-package store
+package robustness
 
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -11,22 +10,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/failpoint"
 )
 
 // The child side of TestResetSurvivesAKillAtEveryStep: run a recover-mode
 // reset on the prepared database and SIGKILL itself at one step.
-func init() {
+func resetChild() {
 	path, point := os.Getenv("TETHER_RESET_CHILD_DB"), os.Getenv("TETHER_RESET_CHILD_POINT")
-	if path == "" {
-		return
-	}
 	failpoint.Enable(point, func() error {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		return nil
 	})
-	db, err := Open(Options{Path: path})
+	db, err := store.Open(store.Options{Path: path})
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(2)
@@ -37,43 +35,43 @@ func init() {
 		os.Exit(2)
 	}
 	failpoint.Inject("test/reset/done")
-	os.Exit(0)
 }
 
 // serverState is what the "server" has after the restore: dog 1 as the
 // backup had it, and dog 9 from another client.
-func serverState() []StateObject {
-	obj := func(id, name string, hlc uint64) StateObject {
+func serverState() []store.StateObject {
+	obj := func(id, name string, hlc uint64) store.StateObject {
 		f := map[string]any{"_id": id, "name": name, "good": false, "tags": []any{}}
 		st := map[string]crdt.Stamp{"_id": {HLC: hlc, Client: 99}, "name": {HLC: hlc, Client: 99}, "good": {HLC: hlc, Client: 99}, "tags": {HLC: hlc, Client: 99}}
-		return StateObject{Class: "Dog", Key: value.Append(nil, id), Fields: crdt.EncodeObject(f, st, nil)}
+		return store.StateObject{Class: "Dog", Key: value.Append(nil, id), Fields: crdt.EncodeObject(f, st, nil)}
 	}
-	return []StateObject{obj("1", "Rex", 1), obj("9", "from the server", 2)}
+	return []store.StateObject{obj("1", "Rex", 1), obj("9", "from the server", 2)}
 }
 
 // completeReset drives a reset from wherever it stands: start it if it
-// has not started, bootstrap (in two chunks), then recover.
-func completeReset(db *DB, backup string) error {
+// has not started, bootstrap in two chunks (a test failpoint after each),
+// then recover the backup's changes.
+func completeReset(db *store.DB, backup string) error {
 	info, err := db.PendingClientReset()
-	if err != nil {
-		return err
-	}
-	if info == nil {
-		if err := db.BeginClientReset(backup, "recoverUnsyncedChanges", 0, false, nil); err != nil {
-			return err
+	if err == nil && info == nil {
+		if err = db.BeginClientReset(backup, "recoverUnsyncedChanges", 0, false, nil); err == nil {
+			info, err = db.PendingClientReset()
 		}
-		info, _ = db.PendingClientReset()
 	}
 	st := serverState()
-	if err := db.ApplyDownload(Download{State: st[:1], LastServerVersion: 5, More: true}); err != nil {
-		return err
+	chunks := []store.Download{{State: st[:1], LastServerVersion: 5, More: true}, {State: st[1:], LastServerVersion: 5}}
+	for i, point := range []string{"test/reset/bootstrap-half", "test/reset/bootstrapped"} {
+		if err == nil {
+			err = db.ApplyDownload(chunks[i])
+		}
+		if err == nil {
+			failpoint.Inject(point)
+		}
 	}
-	failpoint.Inject("test/reset/bootstrap-half")
-	if err := db.ApplyDownload(Download{State: st[1:], LastServerVersion: 5}); err != nil {
-		return err
+	var css []*store.Changeset
+	if err == nil {
+		css, err = store.UnsyncedChangesets(info.BackupPath)
 	}
-	failpoint.Inject("test/reset/bootstrapped")
-	css, err := UnsyncedChangesets(info.BackupPath)
 	if err != nil {
 		return err
 	}
@@ -96,13 +94,12 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "r.tether")
 			db := openFile(t, path)
 			require.NoError(t, db.SetSyncProgress(1, 0))
-			require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1", "name": "Rex"}}}))
-			require.NoError(t, db.Apply([]Op{{Kind: OpUpdate, Class: "Dog", Key: "1", Set: Object{"age": int64(7)}}}))
-			require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "2", "name": "offline"}}}))
+			require.NoError(t, db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": "1", "name": "Rex"}}}))
+			require.NoError(t, db.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Dog", Key: "1", Set: store.Object{"age": int64(7)}}}))
+			require.NoError(t, db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": "2", "name": "offline"}}}))
 			require.NoError(t, db.Close())
 
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "TETHER_RESET_CHILD_DB="+path, "TETHER_RESET_CHILD_POINT="+point)
+			cmd := child("reset", "TETHER_RESET_CHILD_DB="+path, "TETHER_RESET_CHILD_POINT="+point)
 			out, _ := cmd.CombinedOutput()
 			require.NotContains(t, string(out), "reset:", "child failed: %s", out)
 			ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
@@ -112,12 +109,12 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 			defer db.Close()
 			info, err := db.PendingClientReset()
 			require.NoError(t, err)
-			n, _ := db.Count(Query{Class: "Dog"})
+			n, _ := db.Count(store.Query{Class: "Dog"})
 			if info == nil && point != "store/reset/finished" && point != "test/reset/done" {
 				require.Equal(t, 2, n, "not started: the database is untouched")
 			}
 			if _, err := os.Stat(path + ".backup"); err == nil {
-				changes, err := UnsyncedChanges(path + ".backup")
+				changes, err := store.UnsyncedChanges(path + ".backup")
 				require.NoError(t, err, "a backup on disk is whole")
 				require.Len(t, changes, 2)
 			}
@@ -126,7 +123,7 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 			}
 			info, _ = db.PendingClientReset()
 			require.Nil(t, info)
-			objs, err := db.Query(Query{Class: "Dog"})
+			objs, err := db.Query(store.Query{Class: "Dog"})
 			require.NoError(t, err)
 			var got []string
 			for _, o := range objs {
@@ -135,8 +132,21 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 			results = append(results, got)
 			require.Equal(t, []string{"1|Rex|7", "2|offline|<nil>", "9|from the server|<nil>"}, got,
 				"the recovered changes on the server's state, whatever step the kill hit")
-			require.Equal(t, 3, mustState(t, db).Unsynced, "each recovered changeset once, to upload")
+			st, err := db.SyncState()
+			require.NoError(t, err)
+			require.Equal(t, 3, st.Unsynced, "each recovered changeset once, to upload")
 		})
 	}
 	require.Len(t, results, len(points))
+}
+
+const dogSchema = `[{"name":"Dog","primaryKey":"_id","properties":{"_id":"string","name":"string","age":"int?","tags":"string[]","good":{"type":"bool","default":false}}}]`
+
+func openFile(t *testing.T, path string) *store.DB {
+	t.Helper()
+	s, err := schema.FromJSON([]byte(dogSchema))
+	require.NoError(t, err)
+	db, err := store.Open(store.Options{Path: path, Schema: s})
+	require.NoError(t, err)
+	return db
 }

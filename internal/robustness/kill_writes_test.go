@@ -1,11 +1,9 @@
-package store
+package robustness
 
 import (
-	"bufio"
 	"fmt"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,34 +12,34 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/store"
 )
 
 // The child side of TestKillDuringWrites: commit big transactions in a
 // loop, printing the number of each one once Write has returned.
-func init() {
-	path := os.Getenv("TETHER_KILL_CHILD")
-	if path == "" {
-		return
-	}
+func writesChild() {
+	path := os.Getenv("TETHER_KILL_DB")
 	n, _ := strconv.Atoi(os.Getenv("TETHER_KILL_OBJECTS"))
-	s, err := schemaFromJSON(killSchema)
+	s, err := schema.FromJSON([]byte(killSchema))
 	if err != nil {
 		panic(err)
 	}
-	db, err := Open(Options{Path: path, Schema: s})
+	db, err := store.Open(store.Options{Path: path, Schema: s})
 	if err != nil {
 		fmt.Println("open failed:", err)
 		os.Exit(2)
 	}
-	start, _ := db.Count(Query{Class: "Meta"})
+	start, _ := db.Count(store.Query{Class: "Meta"})
 	for txn := start; ; txn++ {
-		err := db.Write(func(tx *WriteTx) error {
+		err := db.Write(func(tx *store.WriteTx) error {
 			for j := 0; j < n; j++ {
-				if err := tx.Create("Item", Object{"_id": fmt.Sprintf("%d-%d", txn, j), "txn": int64(txn), "v": int64(j)}); err != nil {
+				if err := tx.Create("Item", store.Object{"_id": fmt.Sprintf("%d-%d", txn, j), "txn": int64(txn), "v": int64(j)}); err != nil {
 					return err
 				}
 			}
-			return tx.Create("Meta", Object{"_id": int64(txn)})
+			return tx.Create("Meta", store.Object{"_id": int64(txn)})
 		})
 		if err != nil {
 			fmt.Println("write failed:", err)
@@ -67,20 +65,12 @@ func TestKillDuringWrites(t *testing.T) {
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	acked := -1
 	for round := 0; round < 4; round++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TETHER_KILL_CHILD="+path, "TETHER_KILL_OBJECTS="+strconv.Itoa(objects))
+		cmd := child("writes", "TETHER_KILL_DB="+path, "TETHER_KILL_OBJECTS="+strconv.Itoa(objects))
 		out, err := cmd.StdoutPipe()
 		require.NoError(t, err)
 		cmd.Stderr = os.Stderr
 		require.NoError(t, cmd.Start())
-		lines := make(chan string)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
+		lines := lines(out)
 		// Let at least one transaction commit, then kill at a random moment
 		// (most likely in the middle of the next one).
 		first := <-lines
@@ -106,16 +96,16 @@ func TestKillDuringWrites(t *testing.T) {
 		}
 		cmd.Wait()
 
-		db, err := Open(Options{Path: path})
+		db, err := store.Open(store.Options{Path: path})
 		require.NoError(t, err, "round %d: reopen after kill", round)
-		metas, err := db.Count(Query{Class: "Meta"})
+		metas, err := db.Count(store.Query{Class: "Meta"})
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, metas-1, acked, "round %d: an acknowledged transaction is missing", round)
-		total, err := db.Count(Query{Class: "Item"})
+		total, err := db.Count(store.Query{Class: "Item"})
 		require.NoError(t, err)
 		require.Equal(t, metas*objects, total, "round %d: a transaction is partly there", round)
 		for txn := 0; txn < metas; txn++ {
-			n, err := db.Count(Query{Class: "Item", Filter: "txn == $0", Args: []any{int64(txn)}})
+			n, err := db.Count(store.Query{Class: "Item", Filter: "txn == $0", Args: []any{int64(txn)}})
 			require.NoError(t, err)
 			require.Equal(t, objects, n, "round %d: transaction %d is partly there", round, txn)
 		}

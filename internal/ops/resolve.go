@@ -1,27 +1,24 @@
-package store
+package ops
 
 import (
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
 )
 
-// ResolveOp validates an op against a schema and resolves it into the
-// ChangeOp a local write would log. The server's own writes (admin API)
-// use it, so that they are exactly what a client would have written.
-func ResolveOp(s *schema.Schema, op Op) (ChangeOp, error) { return resolve(s, op) }
-
-// resolve validates an op against the schema and turns it into the
-// ChangeOp the log records: values coerced to their property types,
+// Resolve validates an op against the schema and turns it into the
+// ChangeOp a client's log records: values coerced to their property types,
 // unknown names and wrong kinds rejected with their codes. It reads no
 // state: existence checks happen when the op is applied.
-func resolve(s *schema.Schema, op Op) (ChangeOp, error) {
+func Resolve(s *schema.Schema, op Op) (crdt.ChangeOp, error) {
 	c, err := s.MustClass(op.Class)
 	if err != nil {
-		return ChangeOp{}, err
+		return crdt.ChangeOp{}, err
 	}
-	cop := ChangeOp{Kind: op.Kind, Class: c.Name}
+	cop := crdt.ChangeOp{Kind: op.Kind, Class: c.Name}
 	switch op.Kind {
-	case OpCreate, OpUpsert:
+	case crdt.OpCreate, crdt.OpUpsert:
 		if op.Value == nil {
 			return cop, terror.New(terror.InvalidArgument, "%s of %s needs a value", op.Kind, c.Name)
 		}
@@ -34,17 +31,17 @@ func resolve(s *schema.Schema, op Op) (ChangeOp, error) {
 			return cop, err
 		}
 		cop.Key = fields[0].Value // the primary key comes first
-		if op.Kind == OpCreate {
+		if op.Kind == crdt.OpCreate {
 			fields = withDefaults(c, fields)
 		}
 		cop.Fields = fields
-	case OpUpdate:
-		if cop.Key, err = coerceKey(c, op.Key); err != nil {
+	case crdt.OpUpdate:
+		if cop.Key, err = c.CoerceKey(op.Key); err != nil {
 			return cop, err
 		}
 		if pkv, ok := op.Set[c.PrimaryKey]; ok {
 			v, err := c.Coerce(c.PK(), pkv)
-			if err != nil || encodePK(v) != encodePK(cop.Key) {
+			if err != nil || !samePK(v, cop.Key) {
 				return cop, terror.New(terror.InvalidArgument, "the primary key %s.%s cannot be changed", c.Name, c.PrimaryKey)
 			}
 			delete(op.Set, c.PrimaryKey)
@@ -52,12 +49,12 @@ func resolve(s *schema.Schema, op Op) (ChangeOp, error) {
 		if cop.Fields, err = coerceFields(c, op.Set); err != nil {
 			return cop, err
 		}
-	case OpDelete:
-		if cop.Key, err = coerceKey(c, op.Key); err != nil {
+	case crdt.OpDelete:
+		if cop.Key, err = c.CoerceKey(op.Key); err != nil {
 			return cop, err
 		}
-	case OpIncrement:
-		if cop.Key, err = coerceKey(c, op.Key); err != nil {
+	case crdt.OpIncrement:
+		if cop.Key, err = c.CoerceKey(op.Key); err != nil {
 			return cop, err
 		}
 		p, err := c.Counter(op.Field)
@@ -68,24 +65,25 @@ func resolve(s *schema.Schema, op Op) (ChangeOp, error) {
 		if err != nil {
 			return cop, err
 		}
-		cop.Fields = []Field{{Name: p.Name, Value: by}}
+		cop.Fields = []crdt.Field{{Name: p.Name, Value: by}}
 	default:
 		return cop, terror.New(terror.InvalidArgument, "unknown op kind %d", op.Kind)
 	}
 	return cop, nil
 }
 
-func coerceKey(c *schema.Class, key any) (any, error) { return c.CoerceKey(key) }
+// samePK compares two coerced primary keys by their encoding.
+func samePK(a, b any) bool { return string(value.Append(nil, a)) == string(value.Append(nil, b)) }
 
 // coerceFields checks every property of an input object and returns them
 // in schema order.
-func coerceFields(c *schema.Class, obj Object) ([]Field, error) {
+func coerceFields(c *schema.Class, obj map[string]any) ([]crdt.Field, error) {
 	for name := range obj {
 		if _, err := c.MustProperty(name); err != nil {
 			return nil, err
 		}
 	}
-	out := make([]Field, 0, len(obj))
+	out := make([]crdt.Field, 0, len(obj))
 	for _, p := range c.Properties {
 		v, ok := obj[p.Name]
 		if !ok {
@@ -98,7 +96,7 @@ func coerceFields(c *schema.Class, obj Object) ([]Field, error) {
 			}
 			v = cv
 		}
-		out = append(out, Field{Name: p.Name, Value: v})
+		out = append(out, crdt.Field{Name: p.Name, Value: v})
 	}
 	return out, nil
 }
@@ -127,12 +125,12 @@ func canonical(p *schema.Property, v any) bool {
 // a property's default, an empty list; an optional one without a default
 // stays absent (null). A required property without a default stays
 // absent too: applying the create then fails with InvalidArgument
-// (checkRequired), after the DuplicateKey check, as in Realm JS.
-func withDefaults(c *schema.Class, fields []Field) []Field {
+// (CheckRequired), after the DuplicateKey check, as in Realm JS.
+func withDefaults(c *schema.Class, fields []crdt.Field) []crdt.Field {
 	if len(fields) == len(c.Properties) {
 		return fields
 	}
-	out := make([]Field, 0, len(c.Properties))
+	out := make([]crdt.Field, 0, len(c.Properties))
 	i := 0
 	for _, p := range c.Properties {
 		if i < len(fields) && fields[i].Name == p.Name {
@@ -141,7 +139,7 @@ func withDefaults(c *schema.Class, fields []Field) []Field {
 			continue
 		}
 		if v, ok := p.Initial(); ok && v != nil {
-			out = append(out, Field{Name: p.Name, Value: v})
+			out = append(out, crdt.Field{Name: p.Name, Value: v})
 		}
 	}
 	return out
@@ -155,9 +153,7 @@ func missingRequired(c *schema.Class, p *schema.Property) error {
 // CheckRequired fails a create, or an upsert that creates an object, that
 // leaves out a required property without a default (InvalidArgument, SPEC's
 // rule): the store's strict check, which the server's own writes share.
-func CheckRequired(c *schema.Class, fields []Field) error { return checkRequired(c, fields) }
-
-func checkRequired(c *schema.Class, fields []Field) error {
+func CheckRequired(c *schema.Class, fields []crdt.Field) error {
 	if len(fields) == len(c.Properties) {
 		return nil
 	}

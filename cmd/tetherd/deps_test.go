@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The server binary links only what client and server share (crdt,
+// protocol, schema, internal/ops): never the client store, its buntdb
+// engine, sessions, resets or the binding boundary (docs/ARCHITECTURE.md).
+func TestServerDoesNotLinkTheClientEngine(t *testing.T) {
+	gotool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	out, err := exec.Command(gotool, "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	forbidden := []string{
+		"github.com/tidwall/buntdb",
+		"github.com/tethersync/tether/core/store",
+		"github.com/tethersync/tether/core/session",
+		"github.com/tethersync/tether/core/api",
+		"github.com/tethersync/tether/core/reset",
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		for _, f := range forbidden {
+			if pkg == f || strings.HasPrefix(pkg, f+"/") {
+				t.Errorf("cmd/tetherd links %s", pkg)
+			}
+		}
+	}
+}
