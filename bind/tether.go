@@ -41,6 +41,7 @@ package tether
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
@@ -213,6 +214,20 @@ type SyncSession struct{ h int64 }
 // events since the start, so none is missed without startPaused.
 func (d *Database) StartSync(configJSON []byte) (*SyncSession, error) {
 	h, err := api.SessionStart(d.h, bytes.Clone(configJSON))
+	if err != nil {
+		return nil, errorOf(err)
+	}
+	return &SyncSession{h: h}, nil
+}
+
+// StartSyncWithListener is StartSync with l in place before the session
+// does anything (Realm's error handler and client-reset callbacks in its
+// sync config): it hears every event of types (comma-separated:
+// "sessionState,connectionState,error,clientReset"), a client reset
+// included. With views, clientReset events carry "before" as
+// AddEventListenerWithViews's.
+func (d *Database) StartSyncWithListener(configJSON []byte, types string, views bool, l EventListener) (*SyncSession, error) {
+	h, _, err := api.SessionStartWith(d.h, bytes.Clone(configJSON), strings.Split(types, ","), views, l.OnEvent)
 	if err != nil {
 		return nil, errorOf(err)
 	}

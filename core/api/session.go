@@ -59,22 +59,58 @@ func SessionStart(db int64, configJSON []byte) (int64, error) {
 	return StartSession(db, c)
 }
 
+// SessionStartWith is the JSON edge of StartSessionWith.
+func SessionStartWith(db int64, configJSON []byte, types []string, views bool, cb func(eventJSON []byte)) (int64, int64, error) {
+	var c SyncConfig
+	if err := decodeJSON("the sync config", configJSON, &c); err != nil {
+		return 0, 0, err
+	}
+	return StartSessionWith(db, c, types, views, cb)
+}
+
 // StartSession starts syncing database db; it returns at once. Its
 // events wait for the first listener of their kind (core/session), so one
 // added right after this misses none. Closing the database closes the
 // session; its handle is Closed from then on.
 func StartSession(db int64, c SyncConfig) (int64, error) {
+	h, _, err := startSession(db, c, nil, false, nil)
+	return h, err
+}
+
+// StartSessionWith is StartSession with an event listener in place before
+// the session does anything (SessionAddEventListenerFor's types, views
+// and events), as Realm takes the error handler and the client-reset
+// callbacks in its sync config: nothing, a client reset included, comes
+// before it. It returns the session's handle and the listener's id.
+func StartSessionWith(db int64, c SyncConfig, types []string, views bool, cb func(eventJSON []byte)) (int64, int64, error) {
+	want, err := eventTypes(types)
+	if err != nil {
+		return 0, 0, err
+	}
+	return startSession(db, c, want, views, cb)
+}
+
+func startSession(db int64, c SyncConfig, types map[string]bool, views bool, cb func([]byte)) (int64, int64, error) {
 	d, err := dbHandle(db)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
+	}
+	var l session.Listeners
+	if cb != nil {
+		l = eventListeners(types, views, cb)
 	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
 		StartPaused: c.StartPaused, MinBackoff: millis(c.MinBackoffMs),
-		MaxBackoff: millis(c.MaxBackoffMs), ClientReset: reset.Mode(c.ClientReset)})
+		MaxBackoff: millis(c.MaxBackoffMs), ClientReset: reset.Mode(c.ClientReset), Listeners: l})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return sessions.add(sessionRef{db: db, s: s}), nil
+	h := sessions.add(sessionRef{db: db, s: s})
+	var id int64
+	if cb != nil { // removable like any event listener; its token is the session's own
+		id = sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{s.ConfigToken()}})
+	}
+	return h, id, nil
 }
 
 // SessionClose ends a session (the database stays open).
@@ -200,14 +236,22 @@ var allEvents = map[string]bool{"sessionState": true, "connectionState": true, "
 // binding that keeps its own callbacks per type registers each type when
 // its first callback comes and loses nothing.
 func SessionAddEventListenerFor(h int64, types []string, views bool, cb func(eventJSON []byte)) (int64, error) {
+	want, err := eventTypes(types)
+	if err != nil {
+		return 0, err
+	}
+	return addEventListener(h, want, views, cb)
+}
+
+func eventTypes(types []string) (map[string]bool, error) {
 	want := map[string]bool{}
 	for _, t := range types {
 		if !allEvents[t] {
-			return 0, terror.New(terror.InvalidArgument, "event type %q is not one of %v", t, EventTypes)
+			return nil, terror.New(terror.InvalidArgument, "event type %q is not one of %v", t, EventTypes)
 		}
 		want[t] = true
 	}
-	return addEventListener(h, want, views, cb)
+	return want, nil
 }
 
 // SessionAddEventListenerWithViews is SessionAddEventListener whose
@@ -221,17 +265,13 @@ func SessionAddEventListenerWithViews(h int64, cb func(eventJSON []byte)) (int64
 	return addEventListener(h, allEvents, true, cb)
 }
 
-func addEventListener(h int64, types map[string]bool, views bool, cb func(eventJSON []byte)) (int64, error) {
-	s, err := sess(h)
-	if err != nil {
-		return 0, err
-	}
+// eventListeners renders the session events of the given types as JSON
+// for cb (views: clientReset events carry a "before" view handle).
+func eventListeners(types map[string]bool, views bool, cb func([]byte)) session.Listeners {
 	emit := func(v any) {
 		b, _ := json.Marshal(v)
 		cb(b)
 	}
-	// One registration: the events held since the start come in the order
-	// they happened, whatever their kind.
 	var l session.Listeners
 	if types["sessionState"] {
 		l.State = func(from, to session.State) {
@@ -262,7 +302,17 @@ func addEventListener(h int64, types map[string]bool, views bool, cb func(eventJ
 			emit(ev)
 		}
 	}
-	tokens := []session.Token{s.AddListeners(l)}
+	return l
+}
+
+func addEventListener(h int64, types map[string]bool, views bool, cb func(eventJSON []byte)) (int64, error) {
+	s, err := sess(h)
+	if err != nil {
+		return 0, err
+	}
+	// One registration: the events held since the start come in the order
+	// they happened, whatever their kind.
+	tokens := []session.Token{s.AddListeners(eventListeners(types, views, cb))}
 	return sessionTokens.add(sessionTokenRef{session: h, tokens: tokens}), nil
 }
 

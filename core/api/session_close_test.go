@@ -48,3 +48,20 @@ func TestSessionAddEventListenerFor(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"type":"sessionState","from":"inactive","to":"paused"}`, <-got)
 }
+
+// A listener given at the start is in place before the session does
+// anything; its id removes it like any other.
+func TestStartSessionWith(t *testing.T) {
+	h, err := Open([]byte(`{"inMemory":true}`))
+	require.NoError(t, err)
+	defer Close(h)
+	got := make(chan string, 8)
+	s, l, err := StartSessionWith(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p"}, []string{"sessionState", "clientReset"}, true,
+		func(b []byte) { got <- string(b) })
+	require.NoError(t, err)
+	require.JSONEq(t, `{"type":"sessionState","from":"inactive","to":"active"}`, <-got)
+	require.NoError(t, SessionRemoveListener(l))
+	_, _, err = StartSessionWith(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p"}, []string{"nope"}, false, func([]byte) {})
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
+	require.NoError(t, SessionClose(s))
+}

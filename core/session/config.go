@@ -32,6 +32,11 @@ type Config struct {
 	PingInterval time.Duration
 	// ClientReset is the mode of client resets ("" = recover or discard).
 	ClientReset reset.Mode
+	// Listeners are in place before the session does anything (Realm's
+	// error handler and client-reset callbacks in its sync config): a
+	// client reset, whose "before" view lives only during the call, cannot
+	// come before them.
+	Listeners Listeners
 }
 
 func (c *Config) validate() error {

@@ -73,6 +73,8 @@ type Session struct {
 	heldConn   held[change[ConnectionState]]
 	heldErrors held[Error]
 	heldSeq    uint64
+	// configToken removes Config.Listeners.
+	configToken Token
 
 	// Owned by the run goroutine.
 	conn        *sharedConn
@@ -130,6 +132,7 @@ func Start(cfg Config) (*Session, error) {
 		s.post(event{kind: evLocalCommit})
 	})
 	s.unclose = cfg.DB.OnClose(s.closeWithDB)
+	s.configToken = s.AddListeners(cfg.Listeners)
 	go s.run()
 	if cfg.StartPaused {
 		s.setState(Paused)
@@ -171,6 +174,9 @@ func (s *Session) Resume() { s.post(event{kind: evResume}) }
 // RefreshToken gives the session a new access token; a session waiting
 // for one resumes, a connected one keeps going with it.
 func (s *Session) RefreshToken(token string) { s.post(event{kind: evRefresh, token: token}) }
+
+// ConfigToken removes the listeners given in Config.Listeners.
+func (s *Session) ConfigToken() Token { return s.configToken }
 
 // closeWithDB ends the session as its database closes: at once, or from
 // inside one of its callbacks (whose goroutine the close needs) as soon as

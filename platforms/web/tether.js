@@ -631,11 +631,11 @@ export class SyncSession {
       startPaused: sync.startPaused === true || undefined,
     };
     await prepareSync();
-    const h = await call(w.sessionStart, dbHandle, v.encode('the sync config', c));
-    const s = new SyncSession(db, h, { ...sync, clientReset: reset });
-    // Realm's config callbacks; the state and connection callbacks'
+    const s = new SyncSession(db, null, { ...sync, clientReset: reset });
+    // Realm's config callbacks (onError, clientReset) listen from before
+    // the session does anything; the state and connection callbacks'
     // listeners register with the first callback of their kind (#listen).
-    s.#listen('error,clientReset');
+    s.#h = await call(w.sessionStartWith, dbHandle, v.encode('the sync config', c), 'error,clientReset', s.#listener());
     return s;
   }
 
@@ -643,7 +643,11 @@ export class SyncSession {
   // type's events since the start for its first listener, so a callback
   // added after Tether.open resolved still hears the session's first ones.
   #listen(types) {
-    check(w.sessionAddEventListenerFor(this.#h, types, true, ownedBy(this, (payload) => this.#onEvent(JSON.parse(payload)))));
+    check(w.sessionAddEventListenerFor(this.#h, types, true, this.#listener()));
+  }
+
+  #listener() {
+    return ownedBy(this, (payload) => this.#onEvent(JSON.parse(payload)));
   }
 
   #onEvent(e) {
