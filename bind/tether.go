@@ -52,7 +52,9 @@ import (
 // TETHER_API_VERSION counts the same features: 3 = databases, sync
 // sessions, client reset; 4 = DeleteDatabase; 5 = WaitForListeners, static
 // handle calls (Database.Handle, DatabaseWrite/Get/Query/Count); 6 = the
-// config's "readOnly").
+// config's "readOnly"; 7 = typed session events in C, and here
+// StartSyncWithListener, a database's Close ending its session, queries'
+// "and").
 const APIVersion = tables.APIVersion
 
 // Version returns APIVersion: one trivial call across the boundary (apps
