@@ -157,10 +157,7 @@ func (e *engine) keepHistory(origin Origin, version uint64, payload []byte) {
 // walking its ops: the record's checksum already vouches for them, and
 // whatever later decodes them (ensurePending, settle) still checks.
 func changesetHeader(b []byte) (Origin, uint64, uint64, error) {
-	head, off, err := crdt.DecodeChangesetHeader(b)
-	if err == nil {
-		_, _, err = value.ReadArrayHeader(b[off:])
-	}
+	head, err := crdt.DecodeChangesetHeader(b)
 	if err != nil {
 		return 0, 0, 0, corrupted(err, "changeset")
 	}
