@@ -180,8 +180,8 @@ tetherd:
 # fail a duration-bounded run with "context deadline exceeded" at the end
 # of -fuzztime under load (go.dev/issue/75804, fixed in Go 1.27).
 FUZZ_TARGETS = core/protocol:FuzzDecode core/crdt:FuzzDecodeChangeset core/store:FuzzDecodeRecord \
-	server:FuzzDecodeLogRecord server:FuzzReadSnapshot server:FuzzLogTail \
-	core/query:FuzzCompile core/api:FuzzParseOps testsuite/runner:FuzzParseScenario
+	server:FuzzDecodeLogRecord server:FuzzReadSnapshot internal/logfile:FuzzLogTail \
+	core/query:FuzzCompile core/api:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 500000x
 
 fuzz:
