@@ -3,14 +3,15 @@ package value
 // Reader walks msgpack structures with a sticky error: after the first
 // failure every read returns a zero value, so a decoder reads straight
 // through and checks Err once. It is the one reader of hostile structured
-// msgpack (wire frames, the server's stored records): every length is
-// bounded by the bytes that remain, an array may claim no more elements
-// than its smallest encoding allows, and unknown fields are skipped with
-// Skip's nesting limit. Nothing is allocated from a count a peer claimed.
-// A strict reader (NewStrictReader) serves the positional forms Tether
-// writes itself (changesets, stored objects, the local store's records):
-// every item there is present, so a nil where another kind is read is
-// damage, not an omitted field.
+// msgpack (wire frames, changesets, stored objects, the server's and the
+// local store's records): every length is bounded by the bytes that
+// remain, an array or map may claim no more items than their smallest
+// encoding allows, and unknown fields are skipped with Skip's nesting
+// limit. Nothing is allocated from a count a peer claimed. A strict reader
+// (NewStrictReader) serves the positional forms Tether writes itself
+// (changesets, stored objects, the local store's records): every item
+// there is present, so a nil where another kind is read is damage, not an
+// omitted field.
 
 import (
 	"bytes"
