@@ -41,6 +41,7 @@ package tether
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
@@ -51,7 +52,9 @@ import (
 // TETHER_API_VERSION counts the same features: 3 = databases, sync
 // sessions, client reset; 4 = DeleteDatabase; 5 = WaitForListeners, static
 // handle calls (Database.Handle, DatabaseWrite/Get/Query/Count); 6 = the
-// config's "readOnly").
+// config's "readOnly"; 7 = typed session events in C, and here
+// StartSyncWithListener, a database's Close ending its session, queries'
+// "and").
 const APIVersion = tables.APIVersion
 
 // Version returns APIVersion: one trivial call across the boundary (apps
@@ -104,8 +107,9 @@ func Open(configJSON []byte) (*Database, error) {
 	return &Database{h: h}, nil
 }
 
-// Close closes the database; its listeners stop. A second Close is a
-// Closed error. Close its sync session first.
+// Close closes the database; its listeners stop and its sync session
+// ends (the session's handle is Closed from then on). A second Close is a
+// Closed error.
 func (d *Database) Close() error { return errorOf(api.Close(d.h)) }
 
 // Handle returns the database's handle for the static fast path
@@ -207,9 +211,25 @@ type SyncSession struct{ h int64 }
 // connects on its own goroutine). configJSON: {"url", "token", "partition",
 // "startPaused", "minBackoffMs", "maxBackoffMs", "clientReset": "manual" |
 // "discardUnsyncedChanges" | "recoverUnsyncedChanges" |
-// "recoverOrDiscardUnsyncedChanges" (the default)}.
+// "recoverOrDiscardUnsyncedChanges" (the default)}; maxBackoffMs below
+// minBackoffMs is InvalidArgument. The first event listener also gets the
+// events since the start, so none is missed without startPaused.
 func (d *Database) StartSync(configJSON []byte) (*SyncSession, error) {
 	h, err := api.SessionStart(d.h, bytes.Clone(configJSON))
+	if err != nil {
+		return nil, errorOf(err)
+	}
+	return &SyncSession{h: h}, nil
+}
+
+// StartSyncWithListener is StartSync with l in place before the session
+// does anything (Realm's error handler and client-reset callbacks in its
+// sync config): it hears every event of types (comma-separated:
+// "sessionState,connectionState,error,clientReset"), a client reset
+// included. With views, clientReset events carry "before" as
+// AddEventListenerWithViews's.
+func (d *Database) StartSyncWithListener(configJSON []byte, types string, views bool, l EventListener) (*SyncSession, error) {
+	h, _, err := api.SessionStartWith(d.h, bytes.Clone(configJSON), strings.Split(types, ","), views, l.OnEvent)
 	if err != nil {
 		return nil, errorOf(err)
 	}

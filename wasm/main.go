@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 	"syscall/js"
 	"unsafe"
 
@@ -121,6 +122,15 @@ func register(x js.Value) {
 	})
 	exportSync(x, "sessionAddEventListenerWithViews", 2, func(a []js.Value) (any, error) {
 		return num(api.SessionAddEventListenerWithViews(handle(a[0]), callback(a[1])))
+	})
+	exportAsync(x, "sessionStartWith", 4, func(a []js.Value) (any, error) {
+		types := strings.Split(a[2].String(), ",") // "error,clientReset"
+		h, _, err := api.SessionStartWith(handle(a[0]), bytesOf(a[1]), types, true, callback(a[3]))
+		return num(h, err)
+	})
+	exportSync(x, "sessionAddEventListenerFor", 4, func(a []js.Value) (any, error) {
+		types := strings.Split(a[1].String(), ",") // "sessionState,connectionState"
+		return num(api.SessionAddEventListenerFor(handle(a[0]), types, a[2].Truthy(), callback(a[3])))
 	})
 	exportSync(x, "sessionAddProgressListener", 4, func(a []js.Value) (any, error) {
 		return num(api.SessionAddProgressListener(handle(a[0]), a[1].String(), a[2].String(), callback(a[3])))

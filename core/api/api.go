@@ -84,14 +84,18 @@ func (h *handles[T]) get(id int64) (T, bool) {
 	return v, ok
 }
 
-func (h *handles[T]) removeIf(drop func(T) bool) {
+// removeIf removes every entry drop selects and returns their ids.
+func (h *handles[T]) removeIf(drop func(T) bool) []int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	var ids []int64
 	for id, v := range h.m {
 		if drop(v) {
 			delete(h.m, id)
+			ids = append(ids, id)
 		}
 	}
+	return ids
 }
 
 func (h *handles[T]) remove(id int64) (T, bool) {
@@ -142,13 +146,15 @@ func Open(configJSON []byte) (int64, error) {
 	return dbs.add(d), nil
 }
 
-// Close closes a database handle; a second Close is a Closed error.
+// Close closes a database handle and ends its sync sessions (their
+// handles are Closed from then on); a second Close is a Closed error.
 func Close(h int64) error {
 	d, ok := dbs.remove(h)
 	if !ok {
 		return terror.New(terror.Closed, "database handle %d is not open", h)
 	}
 	listeners.removeIf(func(ref listenerRef) bool { return ref.db == h })
+	forgetSessions(h)
 	return d.Close()
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/tethersync/tether/core/query"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
@@ -149,8 +150,18 @@ type QueryJSON struct {
 	Class  string `json:"class"`
 	Filter string `json:"filter,omitempty"`
 	Args   []any  `json:"args,omitempty"`
-	Sort   string `json:"sort,omitempty"`
-	Limit  int    `json:"limit,omitempty"`
+	// And: further filters the objects must match too (Realm's chained
+	// filtered calls), each numbering its own arguments from $0;
+	// query.And composes them.
+	And   []FilterJSON `json:"and,omitempty"`
+	Sort  string       `json:"sort,omitempty"`
+	Limit int          `json:"limit,omitempty"`
+}
+
+// FilterJSON is one filter of QueryJSON.And.
+type FilterJSON struct {
+	Filter string `json:"filter"`
+	Args   []any  `json:"args,omitempty"`
 }
 
 // ParseQuery parses a query object.
@@ -165,14 +176,38 @@ func ParseQuery(data []byte) (store.Query, error) {
 // ToQuery converts a decoded query.
 func (qj *QueryJSON) ToQuery() (store.Query, error) {
 	q := store.Query{Class: qj.Class, Filter: qj.Filter, Sort: qj.Sort, Limit: qj.Limit}
-	for i, a := range qj.Args {
+	args, err := queryArgs(qj.Args, "query argument")
+	if err != nil {
+		return q, err
+	}
+	q.Args = args
+	if len(qj.And) == 0 {
+		return q, nil
+	}
+	filters := []query.Filter{{Text: qj.Filter, Args: args}}
+	for i, f := range qj.And {
+		args, err := queryArgs(f.Args, "and["+strconv.Itoa(i)+"]: argument")
+		if err != nil {
+			return q, err
+		}
+		filters = append(filters, query.Filter{Text: f.Filter, Args: args})
+	}
+	f, err := query.And(filters...)
+	q.Filter, q.Args = f.Text, f.Args
+	return q, err
+}
+
+// queryArgs converts $N arguments from Extended JSON.
+func queryArgs(in []any, what string) ([]any, error) {
+	var out []any
+	for i, a := range in {
 		v, err := value.FromJSON(a)
 		if err != nil {
-			return q, terror.Wrap(terror.InvalidArgument, err, "query argument $%d", i)
+			return nil, terror.Wrap(terror.InvalidArgument, err, "%s $%d", what, i)
 		}
-		q.Args = append(q.Args, v)
+		out = append(out, v)
 	}
-	return q, nil
+	return out, nil
 }
 
 // ChangeJSON is a change event.

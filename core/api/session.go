@@ -15,8 +15,8 @@ type SyncConfig struct {
 	Token       string `json:"token"`
 	Partition   string `json:"partition"`
 	StartPaused bool   `json:"startPaused,omitempty"`
-	// Backoff bounds in milliseconds (defaults 100 and 10000).
-	// Negative, beyond 2^40, or max below min (both set): InvalidArgument.
+	// Backoff bounds in milliseconds (0: the defaults, 100 and 10000);
+	// core/session checks them (session.Config.MinBackoff).
 	MinBackoffMs int64 `json:"minBackoffMs,omitempty"`
 	MaxBackoffMs int64 `json:"maxBackoffMs,omitempty"`
 	// ClientReset: manual | discardUnsyncedChanges | recoverUnsyncedChanges
@@ -25,9 +25,15 @@ type SyncConfig struct {
 }
 
 var (
-	sessions      handles[*session.Session]
+	sessions      handles[sessionRef]
 	sessionTokens handles[sessionTokenRef]
 )
+
+// sessionRef is an open session and the database handle it syncs.
+type sessionRef struct {
+	db int64
+	s  *session.Session
+}
 
 // sessionTokenRef is one listener id: an event listener is three session
 // listeners (state, connection, errors) removed together.
@@ -37,44 +43,93 @@ type sessionTokenRef struct {
 }
 
 func sess(h int64) (*session.Session, error) {
-	s, ok := sessions.get(h)
+	r, ok := sessions.get(h)
 	if !ok {
-		return nil, terror.New(terror.Closed, "session handle %d is not open", h)
+		return nil, terror.New(terror.Closed, "session handle %d is not open (closed, or its database closed)", h)
 	}
-	return s, nil
+	return r.s, nil
 }
 
-// SessionStart starts syncing database db; it returns at once.
+// SessionStart starts syncing database db (JSON form of StartSession).
 func SessionStart(db int64, configJSON []byte) (int64, error) {
-	d, err := dbHandle(db)
-	if err != nil {
-		return 0, err
-	}
 	var c SyncConfig
 	if err := decodeJSON("the sync config", configJSON, &c); err != nil {
 		return 0, err
 	}
-	if err := c.check(); err != nil {
-		return 0, err
+	return StartSession(db, c)
+}
+
+// SessionStartWith is the JSON edge of StartSessionWith.
+func SessionStartWith(db int64, configJSON []byte, types []string, views bool, cb func(eventJSON []byte)) (int64, int64, error) {
+	var c SyncConfig
+	if err := decodeJSON("the sync config", configJSON, &c); err != nil {
+		return 0, 0, err
+	}
+	return StartSessionWith(db, c, types, views, cb)
+}
+
+// StartSession starts syncing database db; it returns at once. Its
+// events wait for the first listener of their kind (core/session), so one
+// added right after this misses none. Closing the database closes the
+// session; its handle is Closed from then on.
+func StartSession(db int64, c SyncConfig) (int64, error) {
+	h, _, err := startSession(db, c, nil, false, nil)
+	return h, err
+}
+
+// StartSessionWith is StartSession with an event listener in place before
+// the session does anything (SessionAddEventListenerFor's types, views
+// and events), as Realm takes the error handler and the client-reset
+// callbacks in its sync config: nothing, a client reset included, comes
+// before it. It returns the session's handle and the listener's id.
+func StartSessionWith(db int64, c SyncConfig, types []string, views bool, cb func(eventJSON []byte)) (int64, int64, error) {
+	want, err := eventTypes(types)
+	if err != nil {
+		return 0, 0, err
+	}
+	return startSession(db, c, want, views, cb)
+}
+
+func startSession(db int64, c SyncConfig, types map[string]bool, views bool, cb func([]byte)) (int64, int64, error) {
+	d, err := dbHandle(db)
+	if err != nil {
+		return 0, 0, err
+	}
+	var l session.Listeners
+	if cb != nil {
+		l = eventListeners(types, views, cb)
 	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
 		StartPaused: c.StartPaused, MinBackoff: millis(c.MinBackoffMs),
-		MaxBackoff: millis(c.MaxBackoffMs), ClientReset: reset.Mode(c.ClientReset)})
+		MaxBackoff: millis(c.MaxBackoffMs), ClientReset: reset.Mode(c.ClientReset), Listeners: l})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return sessions.add(s), nil
+	h := sessions.add(sessionRef{db: db, s: s})
+	var id int64
+	if cb != nil { // removable like any event listener; its token is the session's own
+		id = sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{s.ConfigToken()}})
+	}
+	return h, id, nil
 }
 
 // SessionClose ends a session (the database stays open).
 func SessionClose(h int64) error {
-	s, ok := sessions.remove(h)
+	r, ok := sessions.remove(h)
 	if !ok {
-		return terror.New(terror.Closed, "session handle %d is not open", h)
+		return terror.New(terror.Closed, "session handle %d is not open (closed, or its database closed)", h)
 	}
-	sessionTokens.removeIf(func(r sessionTokenRef) bool { return r.session == h })
-	s.Close()
+	sessionTokens.removeIf(func(t sessionTokenRef) bool { return t.session == h })
+	r.s.Close()
 	return nil
+}
+
+// forgetSessions drops the handles of database db's sessions and of their
+// listeners (the store's Close ends the sessions themselves).
+func forgetSessions(db int64) {
+	for _, id := range sessions.removeIf(func(r sessionRef) bool { return r.db == db }) {
+		sessionTokens.removeIf(func(t sessionTokenRef) bool { return t.session == id })
+	}
 }
 
 // SessionPause and SessionResume stop and restart syncing.
@@ -167,7 +222,36 @@ func SessionWaitForListeners(h int64, timeoutMs int64) (bool, error) {
 // {"type":"error","code":"AuthFailed","fatal":true,"message":"..."}.
 // It returns a listener id for SessionRemoveListener.
 func SessionAddEventListener(h int64, cb func(eventJSON []byte)) (int64, error) {
-	return addEventListener(h, false, cb)
+	return addEventListener(h, allEvents, false, cb)
+}
+
+// EventTypes are the event types an event listener can ask for.
+var EventTypes = []string{"sessionState", "connectionState", "error", "clientReset"}
+
+var allEvents = map[string]bool{"sessionState": true, "connectionState": true, "error": true, "clientReset": true}
+
+// SessionAddEventListenerFor is SessionAddEventListener(WithViews, when
+// views) for some event types only (EventTypes). The first listener of a
+// type gets the events of that type since the session started, so a
+// binding that keeps its own callbacks per type registers each type when
+// its first callback comes and loses nothing.
+func SessionAddEventListenerFor(h int64, types []string, views bool, cb func(eventJSON []byte)) (int64, error) {
+	want, err := eventTypes(types)
+	if err != nil {
+		return 0, err
+	}
+	return addEventListener(h, want, views, cb)
+}
+
+func eventTypes(types []string) (map[string]bool, error) {
+	want := map[string]bool{}
+	for _, t := range types {
+		if !allEvents[t] {
+			return nil, terror.New(terror.InvalidArgument, "event type %q is not one of %v", t, EventTypes)
+		}
+		want[t] = true
+	}
+	return want, nil
 }
 
 // SessionAddEventListenerWithViews is SessionAddEventListener whose
@@ -178,40 +262,58 @@ func SessionAddEventListener(h int64, cb func(eventJSON []byte)) (int64, error) 
 // session's own. The listener owns the view: it must Close it once done
 // (a binding closes it when the app's callback returns).
 func SessionAddEventListenerWithViews(h int64, cb func(eventJSON []byte)) (int64, error) {
-	return addEventListener(h, true, cb)
+	return addEventListener(h, allEvents, true, cb)
 }
 
-func addEventListener(h int64, views bool, cb func(eventJSON []byte)) (int64, error) {
-	s, err := sess(h)
-	if err != nil {
-		return 0, err
-	}
+// eventListeners renders the session events of the given types as JSON
+// for cb (views: clientReset events carry a "before" view handle).
+func eventListeners(types map[string]bool, views bool, cb func([]byte)) session.Listeners {
 	emit := func(v any) {
 		b, _ := json.Marshal(v)
 		cb(b)
 	}
-	t1 := s.AddStateListener(func(from, to session.State) {
-		emit(map[string]any{"type": "sessionState", "from": from.String(), "to": to.String()})
-	})
-	t2 := s.AddConnectionListener(func(from, to session.ConnectionState) {
-		emit(map[string]any{"type": "connectionState", "from": from.String(), "to": to.String()})
-	})
-	t3 := s.AddErrorHandler(func(e session.Error) {
-		emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
-	})
-	t4 := s.AddClientResetListener(func(e reset.Event) {
-		ev := map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message}
-		if views {
-			ev["before"] = int64(0)
-			if e.Before != nil { // there is a backup to look at
-				if v, err := store.OpenReadOnly(e.BackupPath); err == nil {
-					ev["before"] = dbs.add(v)
+	var l session.Listeners
+	if types["sessionState"] {
+		l.State = func(from, to session.State) {
+			emit(map[string]any{"type": "sessionState", "from": from.String(), "to": to.String()})
+		}
+	}
+	if types["connectionState"] {
+		l.Connection = func(from, to session.ConnectionState) {
+			emit(map[string]any{"type": "connectionState", "from": from.String(), "to": to.String()})
+		}
+	}
+	if types["error"] {
+		l.Error = func(e session.Error) {
+			emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
+		}
+	}
+	if types["clientReset"] {
+		l.ClientReset = func(e reset.Event) {
+			ev := map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message}
+			if views {
+				ev["before"] = int64(0)
+				if e.Before != nil { // there is a backup to look at
+					if v, err := store.OpenReadOnly(e.BackupPath); err == nil {
+						ev["before"] = dbs.add(v)
+					}
 				}
 			}
+			emit(ev)
 		}
-		emit(ev)
-	})
-	return sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{t1, t2, t3, t4}}), nil
+	}
+	return l
+}
+
+func addEventListener(h int64, types map[string]bool, views bool, cb func(eventJSON []byte)) (int64, error) {
+	s, err := sess(h)
+	if err != nil {
+		return 0, err
+	}
+	// One registration: the events held since the start come in the order
+	// they happened, whatever their kind.
+	tokens := []session.Token{s.AddListeners(eventListeners(types, views, cb))}
+	return sessionTokens.add(sessionTokenRef{session: h, tokens: tokens}), nil
 }
 
 // SessionAddProgressListener reports progress in one direction

@@ -104,20 +104,3 @@ func hex4At(b []byte, at int) (rune, bool) {
 	}
 	return r, true
 }
-
-// maxBackoffMs bounds a session's backoff: far beyond any sane delay, and
-// it fits an int and a Duration.
-const maxBackoffMs = 1 << 40
-
-// check applies the sync config's bounds, for every binding alike.
-func (c *SyncConfig) check() error {
-	switch {
-	case c.MinBackoffMs < 0 || c.MaxBackoffMs < 0:
-		return terror.New(terror.InvalidArgument, "negative backoff (minBackoffMs %d, maxBackoffMs %d)", c.MinBackoffMs, c.MaxBackoffMs)
-	case c.MinBackoffMs > maxBackoffMs || c.MaxBackoffMs > maxBackoffMs:
-		return terror.New(terror.InvalidArgument, "backoff too large (minBackoffMs %d, maxBackoffMs %d; at most %d)", c.MinBackoffMs, c.MaxBackoffMs, int64(maxBackoffMs))
-	case c.MinBackoffMs > 0 && c.MaxBackoffMs > 0 && c.MaxBackoffMs < c.MinBackoffMs:
-		return terror.New(terror.InvalidArgument, "maxBackoffMs %d is below minBackoffMs %d", c.MaxBackoffMs, c.MinBackoffMs)
-	}
-	return nil
-}

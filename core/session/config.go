@@ -19,7 +19,10 @@ type Config struct {
 	// StartPaused opens the session paused (no network until Resume).
 	StartPaused bool
 	// MinBackoff and MaxBackoff bound the reconnect delay, which doubles
-	// after each failure with full jitter (defaults 100ms and 10s).
+	// after each failure with full jitter (0: the defaults, 100ms and 10s,
+	// the default raised to a longer MinBackoff, lowered to a shorter MaxBackoff). Negative, longer
+	// than MaxBackoffLimit, or MaxBackoff below MinBackoff (both set) is
+	// InvalidArgument: a clear error, never a silent fix.
 	MinBackoff, MaxBackoff time.Duration
 	// Jitter draws a number in [0, n) for the reconnect delay, as
 	// math/rand's Int63n (the default) does; tests fix it to make every
@@ -29,6 +32,11 @@ type Config struct {
 	PingInterval time.Duration
 	// ClientReset is the mode of client resets ("" = recover or discard).
 	ClientReset reset.Mode
+	// Listeners are in place before the session does anything (Realm's
+	// error handler and client-reset callbacks in its sync config): a
+	// client reset, whose "before" view lives only during the call, cannot
+	// come before them.
+	Listeners Listeners
 }
 
 func (c *Config) validate() error {
@@ -40,14 +48,8 @@ func (c *Config) validate() error {
 	case c.Partition == "":
 		return terror.New(terror.InvalidArgument, "a session needs a partition")
 	}
-	if c.MinBackoff <= 0 {
-		c.MinBackoff = 100 * time.Millisecond
-	}
-	if c.MaxBackoff < c.MinBackoff {
-		c.MaxBackoff = 10 * time.Second
-		if c.MaxBackoff < c.MinBackoff {
-			c.MaxBackoff = c.MinBackoff
-		}
+	if err := c.backoffDefaults(); err != nil {
+		return err
 	}
 	mode, err := reset.ParseMode(string(c.ClientReset))
 	if err != nil {
@@ -59,6 +61,32 @@ func (c *Config) validate() error {
 	}
 	if c.PingInterval <= 0 {
 		c.PingInterval = 10 * time.Second
+	}
+	return nil
+}
+
+// MaxBackoffLimit bounds the backoff options: far beyond any sane delay,
+// and doubling it cannot overflow a Duration.
+const MaxBackoffLimit = 1 << 40 * time.Millisecond
+
+// backoffDefaults checks the backoff bounds and fills in the defaults.
+func (c *Config) backoffDefaults() error {
+	switch {
+	case c.MinBackoff < 0 || c.MaxBackoff < 0:
+		return terror.New(terror.InvalidArgument, "negative backoff (min %v, max %v)", c.MinBackoff, c.MaxBackoff)
+	case c.MinBackoff > MaxBackoffLimit || c.MaxBackoff > MaxBackoffLimit:
+		return terror.New(terror.InvalidArgument, "backoff too long (min %v, max %v; at most %v)", c.MinBackoff, c.MaxBackoff, MaxBackoffLimit)
+	case c.MinBackoff > 0 && c.MaxBackoff > 0 && c.MaxBackoff < c.MinBackoff:
+		return terror.New(terror.InvalidArgument, "the maximum backoff %v is below the minimum %v", c.MaxBackoff, c.MinBackoff)
+	}
+	if c.MinBackoff == 0 {
+		c.MinBackoff = 100 * time.Millisecond
+		if c.MaxBackoff > 0 {
+			c.MinBackoff = min(c.MinBackoff, c.MaxBackoff)
+		}
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = max(10*time.Second, c.MinBackoff)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package session
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/tethersync/tether/core/reset"
@@ -67,26 +69,68 @@ func (s *Session) addListener(add func(l *listeners, id int)) Token {
 	return Token{s, l.next}
 }
 
-// AddStateListener calls fn on every session state change.
+// Listeners are callbacks of several kinds added together (nil: not
+// that kind). The first listener of a kind also gets that kind's events
+// since Start (held.go); added together, those come in the order they
+// happened, whatever their kind.
+type Listeners struct {
+	State       func(old, new State)
+	Connection  func(old, new ConnectionState)
+	Error       func(Error)
+	ClientReset reset.Handler
+}
+
+// AddListeners adds the callbacks of l; the token removes them all.
+func (s *Session) AddListeners(l Listeners) Token {
+	t := s.addListener(func(ls *listeners, id int) {
+		var calls []seqd[func()]
+		if fn := l.State; fn != nil {
+			ls.state[id] = fn
+			claim(&s.heldState, func(c change[State]) { fn(c.from, c.to) }, &calls)
+		}
+		if fn := l.Connection; fn != nil {
+			ls.connection[id] = fn
+			claim(&s.heldConn, func(c change[ConnectionState]) { fn(c.from, c.to) }, &calls)
+		}
+		if fn := l.Error; fn != nil {
+			ls.errors[id] = fn
+			claim(&s.heldErrors, fn, &calls)
+		}
+		if l.ClientReset != nil {
+			ls.resets[id] = l.ClientReset
+		}
+		slices.SortFunc(calls, func(a, b seqd[func()]) int { return cmp.Compare(a.seq, b.seq) })
+		for _, c := range calls {
+			s.deliveries.Enqueue(c.v)
+		}
+	})
+	s.deliverSoon()
+	return t
+}
+
+// AddStateListener calls fn on every session state change. The first
+// state listener also gets every change since Start (Start's own first).
 func (s *Session) AddStateListener(fn func(old, new State)) Token {
-	return s.addListener(func(l *listeners, id int) { l.state[id] = fn })
+	return s.AddListeners(Listeners{State: fn})
 }
 
-// AddConnectionListener calls fn on every connection state change.
+// AddConnectionListener calls fn on every connection state change; the
+// first one also gets every change since Start.
 func (s *Session) AddConnectionListener(fn func(old, new ConnectionState)) Token {
-	return s.addListener(func(l *listeners, id int) { l.connection[id] = fn })
+	return s.AddListeners(Listeners{Connection: fn})
 }
 
-// AddErrorHandler calls fn with every session error.
+// AddErrorHandler calls fn with every session error; the first one also
+// gets every error since Start (a refused token can come at once).
 func (s *Session) AddErrorHandler(fn func(Error)) Token {
-	return s.addListener(func(l *listeners, id int) { l.errors[id] = fn })
+	return s.AddListeners(Listeners{Error: fn})
 }
 
 // AddClientResetListener calls fn before and after every client reset
 // (Realm's ClientResetHandler callbacks). The Before view in the event is
 // valid only during the call.
 func (s *Session) AddClientResetListener(fn reset.Handler) Token {
-	return s.addListener(func(l *listeners, id int) { l.resets[id] = fn })
+	return s.AddListeners(Listeners{ClientReset: fn})
 }
 
 func (s *Session) emitReset(ev reset.Event) {
@@ -120,38 +164,30 @@ func (s *Session) AddProgressListener(dir Direction, mode ProgressMode, fn func(
 			s.deliverProgress(id, pl, f)
 		}
 	})
-	// The first call runs on the session's goroutine, like every other,
-	// not inside this call: a binding registers its callback's id after
-	// AddProgressListener returns.
-	select {
-	case <-s.quit: // closed: no goroutine to run it
-		s.deliveries.Drain()
-		return t
-	default:
-	}
-	select {
-	case s.events <- event{kind: evDeliver}:
-	case <-s.quit:
-		s.deliveries.Drain()
-	}
+	s.deliverSoon()
 	return t
 }
 
-func (s *Session) setState(to State) { transition(s, &s.state, to, &s.listeners.state) }
+func (s *Session) setState(to State) {
+	transition(s, &s.state, to, &s.listeners.state, &s.heldState)
+}
 
 func (s *Session) setConnState(to ConnectionState) {
-	transition(s, &s.connState, to, &s.listeners.connection)
+	transition(s, &s.connState, to, &s.listeners.connection, &s.heldConn)
 }
 
 // transition sets a state under the session's lock and, if it changed,
 // queues the listeners' calls under that same lock (so WaitForListeners
 // after seeing the new state waits for them), then delivers them outside
 // it (ls is read under the lock: addListener creates the maps lazily).
-func transition[T comparable](s *Session, cur *T, to T, ls *map[int]func(T, T)) {
+// Before the kind's first listener, h holds the change for it.
+func transition[T comparable](s *Session, cur *T, to T, ls *map[int]func(T, T), h *held[change[T]]) {
 	s.mu.Lock()
 	from := *cur
 	*cur = to
 	if from != to {
+		s.heldSeq++
+		h.hold(s.heldSeq, change[T]{from, to})
 		for _, fn := range *ls {
 			s.deliveries.Enqueue(func() { fn(from, to) })
 		}
@@ -168,6 +204,8 @@ func (s *Session) reportError(code any, msg string, fatal bool) {
 		s.halt(terror.New(terror.Code(e.Code), "the session stopped: %s", msg))
 	}
 	s.mu.Lock()
+	s.heldSeq++
+	s.heldErrors.hold(s.heldSeq, e)
 	for _, fn := range s.listeners.errors {
 		s.deliveries.Enqueue(func() { fn(e) })
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tethersync/tether/core/dispatch"
@@ -54,6 +55,11 @@ type Session struct {
 	events chan event
 	quit   chan struct{}
 	unhook func()
+	// unclose removes the hook that ends the session with its database.
+	unclose func()
+	// busy: the run goroutine is handling an event, which may be running
+	// an app's callback (a close from there must not wait for itself).
+	busy atomic.Bool
 
 	mu        sync.Mutex // guards the mirrors below and the listener lists
 	state     State
@@ -62,6 +68,13 @@ type Session struct {
 	// deliveries runs the listeners of state, connection, error and
 	// progress events in order; events are queued under mu.
 	deliveries dispatch.Queue
+	// Events kept for the first listener of their kind (held.go).
+	heldState  held[change[State]]
+	heldConn   held[change[ConnectionState]]
+	heldErrors held[Error]
+	heldSeq    uint64
+	// configToken removes Config.Listeners.
+	configToken Token
 
 	// Owned by the run goroutine.
 	conn        *sharedConn
@@ -94,9 +107,10 @@ type waiter struct {
 
 // Start starts a session on cfg.DB. It returns at once: the session
 // connects in the background (local writes never wait for the network).
-// Listeners added after Start can miss the first events (an AuthFailed
-// can arrive at once): to see every one, start with StartPaused, add
-// them, then Resume.
+// The first state, connection and error listener of each kind gets the
+// events since Start (held.go), so listeners added right after Start miss
+// none; later ones get what happens from then on. Closing cfg.DB closes
+// the session.
 func Start(cfg Config) (*Session, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -117,6 +131,8 @@ func Start(cfg Config) (*Session, error) {
 		s.progress.committed(s, size)
 		s.post(event{kind: evLocalCommit})
 	})
+	s.unclose = cfg.DB.OnClose(s.closeWithDB)
+	s.configToken = s.AddListeners(cfg.Listeners)
 	go s.run()
 	if cfg.StartPaused {
 		s.setState(Paused)
@@ -159,7 +175,22 @@ func (s *Session) Resume() { s.post(event{kind: evResume}) }
 // for one resumes, a connected one keeps going with it.
 func (s *Session) RefreshToken(token string) { s.post(event{kind: evRefresh, token: token}) }
 
+// ConfigToken removes the listeners given in Config.Listeners.
+func (s *Session) ConfigToken() Token { return s.configToken }
+
+// closeWithDB ends the session as its database closes: at once, or from
+// inside one of its callbacks (whose goroutine the close needs) as soon as
+// that callback returns.
+func (s *Session) closeWithDB() {
+	if s.busy.Load() {
+		go s.Close()
+		return
+	}
+	s.Close()
+}
+
 // Close ends the session (dying, then inactive). Local data stays.
+// Closing its database closes it too.
 func (s *Session) Close() {
 	select {
 	case <-s.quit: // closed already
@@ -297,13 +328,20 @@ func (s *Session) run() {
 	for {
 		select {
 		case e := <-s.events:
-			if s.handle(e) {
+			if s.handleBusy(e) {
 				return
 			}
 		case <-ping.C:
-			s.handle(event{kind: evPing})
+			s.handleBusy(event{kind: evPing})
 		}
 	}
+}
+
+// handleBusy is handle, marked busy while it runs.
+func (s *Session) handleBusy(e event) bool {
+	s.busy.Store(true)
+	defer s.busy.Store(false)
+	return s.handle(e)
 }
 
 // handle processes one event; true means the session ended.
@@ -376,6 +414,7 @@ func (s *Session) handle(e event) bool {
 		s.setState(Dying)
 		s.dropConn()
 		s.unhook()
+		s.unclose()
 		s.stopErr = closedErr()
 		s.releaseWaiters(s.stopErr)
 		s.setState(Inactive)

@@ -21,6 +21,9 @@ type DB struct {
 	closed atomic.Bool
 	mu     sync.Mutex
 	owned  []*listener
+	// closers: OnClose hooks, by id.
+	closers    map[int]func()
+	nextCloser int
 }
 
 // Open opens (creating if needed) the database described by o.
@@ -44,10 +47,16 @@ func Open(o Options) (*DB, error) {
 	return &DB{e: e}, nil
 }
 
-// Close closes this handle: its listeners stop, and the database closes
-// when its last handle does. Closing twice is a Closed error.
+// Close closes this handle: its sync sessions end (OnClose), its
+// listeners stop, and the database closes when its last handle does.
+// Closing twice is a Closed error.
 func (db *DB) Close() error {
-	if db == nil || !db.closed.CompareAndSwap(false, true) {
+	if db == nil || db.closed.Load() {
+		return terror.New(terror.Closed, "the database is already closed")
+	}
+	// The sessions end first, while the database still answers them.
+	db.runClosers()
+	if !db.closed.CompareAndSwap(false, true) {
 		return terror.New(terror.Closed, "the database is already closed")
 	}
 	db.mu.Lock()

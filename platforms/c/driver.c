@@ -13,8 +13,8 @@
  *   {"id": N, "cmd": "writeFile", "path", "text", "offset"?}
  *   -> {"id": N, "ok": true, "result": ...} | {"id": N, "ok": false, "error": {"code", "message"}}
  *
- * With "sync", open starts a session (tether_sync_start, paused so that its
- * listeners miss nothing, then resumed) and registers its callbacks: state,
+ * With "sync", open starts a session (tether_sync_start; the core holds its
+ * first events for the first listener of each kind) and registers its callbacks: state,
  * connection, error and client reset events (tether_sync_listen, typed),
  * and progress in both directions (TETHER_PROGRESS_INDEFINITELY); "events"
  * reports them in SPEC's event form, built from the typed events (progress
@@ -387,18 +387,16 @@ static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
     return true;
 }
 
-/* Starts the session the way an app that wants every callback would:
- * paused, so that registering the callbacks races with nothing, then
- * resumed (the first events are sessionState paused->active and
- * connectionState disconnected->connecting). The listeners need no
- * free_ctx (no ctx) and go with the session. */
+/* Starts the session as an app would, then registers the callbacks: the
+ * first listener of each kind hears the events since the start (the core
+ * holds them), so nothing is missed. The listeners need no free_ctx (no
+ * ctx) and go with the session. */
 static bool start_session(const sync_config *c, failure *f) {
     tether_error e;
     tether_sync_options o = TETHER_SYNC_OPTIONS_INIT;
     o.url = c->url;
     o.token = c->token;
     o.partition = c->partition;
-    o.start_paused = true;
     o.min_backoff_ms = c->min_backoff_ms;
     o.max_backoff_ms = c->max_backoff_ms;
     o.client_reset_mode = c->client_reset_mode;
@@ -410,8 +408,7 @@ static bool start_session(const sync_config *c, failure *f) {
         !tether_sync_listen_progress(s, TETHER_PROGRESS_UPLOAD, TETHER_PROGRESS_INDEFINITELY, on_sync_event, NULL,
                                      NULL, &l, &e) ||
         !tether_sync_listen_progress(s, TETHER_PROGRESS_DOWNLOAD, TETHER_PROGRESS_INDEFINITELY, on_sync_event, NULL,
-                                     NULL, &l, &e) ||
-        !tether_sync_resume(s, &e)) {
+                                     NULL, &l, &e)) {
         fail_tether(f, &e);
         if (!tether_sync_close(s, &e))
             fprintf(stderr, "driver: closing after a failed session start: %s\n", e.message);

@@ -120,9 +120,16 @@ export interface SyncConfig {
     onAfter?(before: Tether | null, after: Tether, event: ClientResetEvent): void;
   };
   onError?(session: SyncSession, error: TetherError): void;
-  /** Start paused (register listeners, then resume()), so they miss no event. */
+  /**
+   * Start paused: no network until resume(). Not needed to see every
+   * event: the first state and connection callbacks also get the
+   * session's events since it started.
+   */
   startPaused?: boolean;
-  /** Reconnect backoff bounds (defaults 100 and 10000). */
+  /**
+   * Reconnect backoff bounds in ms (defaults 100 and 10000); max below
+   * min (both set) rejects with InvalidArgument.
+   */
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -278,6 +285,7 @@ export declare class Tether {
    * once the database is closed.
    */
   waitForListeners(): boolean;
+  /** Closes the database; its sync session ends with it. */
   close(): Promise<void>;
 }
 

@@ -276,13 +276,9 @@ export class Tether {
     return check(w.waitForListeners(this.#h)) && !delivering(this);
   }
 
-  /** Ends the sync session (if any), then closes the database. */
+  /** Closes the database; its sync session (if any) ends with it. */
   async close() {
-    if (this.#session) {
-      const s = this.#session;
-      this.#session = null;
-      await s._close();
-    }
+    this.#session = null;
     this.#closed = true;
     for (const r of this.#listeners) r._forget();
     this.#listeners.clear();
@@ -355,33 +351,6 @@ export class WriteTransaction {
   }
 }
 
-// Renumbers $N placeholders outside string literals by offset, so that
-// chained filtered() calls keep their own arguments.
-function shiftArgs(filter, offset) {
-  if (offset === 0) return filter;
-  let out = '';
-  let quote = null;
-  for (let i = 0; i < filter.length; i++) {
-    const c = filter[i];
-    if (quote) {
-      out += c;
-      if (c === '\\') out += filter[++i] ?? '';
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    if (c === '$' && /\d/.test(filter[i + 1] ?? '')) {
-      let j = i + 1;
-      while (/\d/.test(filter[j] ?? '')) j++;
-      out += '$' + (Number(filter.slice(i + 1, j)) + offset);
-      i = j - 1;
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 // Whether a property name is an array index ("0", "12"; not "01", "-1").
 function arrayIndex(prop) {
   if (typeof prop !== 'string' || prop === '') return -1;
@@ -427,8 +396,7 @@ const resultsHandler = {
 export class Results {
   #db;
   #class;
-  #filters = [];
-  #args = [];
+  #filters = []; // [{filter, args}]: AND-ed by the core (query "and")
   #sort = '';
   #limit = 0;
   #listeners = new Map(); // callback -> listener id
@@ -447,7 +415,6 @@ export class Results {
     const proxy = new Results(this.#db, this.#class);
     const r = proxy[TARGET];
     r.#filters = [...this.#filters];
-    r.#args = [...this.#args];
     r.#sort = this.#sort;
     r.#limit = this.#limit;
     change(r);
@@ -465,10 +432,7 @@ export class Results {
   filtered(query, ...args) {
     v.string('filtered: query', query);
     v.queryArgs(args);
-    return this.#with((r) => {
-      r.#filters.push(shiftArgs(query, r.#args.length));
-      r.#args.push(...args);
-    });
+    return this.#with((r) => r.#filters.push({ filter: query, args }));
   }
 
   /**
@@ -502,10 +466,12 @@ export class Results {
 
   #query() {
     const q = { class: this.#class };
-    const filters = this.#filters.filter((f) => f.trim() !== '');
-    if (filters.length === 1) q.filter = filters[0];
-    else if (filters.length > 1) q.filter = filters.map((f) => `(${f})`).join(' AND ');
-    if (this.#args.length) q.args = this.#args;
+    const [first, ...more] = this.#filters;
+    if (first) {
+      q.filter = first.filter;
+      if (first.args.length) q.args = first.args;
+    }
+    if (more.length) q.and = more; // each numbers its own $N: the core composes them
     if (this.#sort) q.sort = this.#sort;
     if (this.#limit !== 0) q.limit = this.#limit; // negative: core/api refuses it
     return q;
@@ -524,7 +490,7 @@ export class Results {
     if (s?.version !== version) s = null;
     if (s && (s.complete || upTo < s.objects.length)) return s.objects;
     const q = this.#query();
-    const ordered = q.sort || /\b(SORT|LIMIT)\s*\(/i.test(q.filter ?? '');
+    const ordered = q.sort || this.#filters.some((f) => /\b(SORT|LIMIT)\s*\(/i.test(f.filter));
     let want = 0; // 0: all
     if (!ordered && upTo !== Infinity) {
       want = Math.max(64, 2 * (upTo + 1), 2 * (s?.objects.length ?? 0));
@@ -633,8 +599,9 @@ export class SyncSession {
   #config;
   #state = new Set();
   #connection = new Set();
+  #stateListening = false; // the core listener of each kind is registered
+  #connectionListening = false;
   #progress = new Map(); // callback -> listener id
-  #closed = false;
   #backupPath = null; // of the last client reset event, for its ClientReset error
 
   constructor(db, handle, config) {
@@ -658,18 +625,29 @@ export class SyncSession {
       token: sync.token ?? '',
       partition: sync.partition,
       clientReset: reset?.mode,
-      // Whole milliseconds; the bounds are core/api's.
+      // Whole milliseconds; the bounds are core/session's.
       minBackoffMs: v.optionalInteger('sync.minBackoffMs', sync.minBackoffMs),
       maxBackoffMs: v.optionalInteger('sync.maxBackoffMs', sync.maxBackoffMs),
-      // Always paused at first, so that the listener below misses nothing.
-      startPaused: true,
+      startPaused: sync.startPaused === true || undefined,
     };
     await prepareSync();
-    const h = await call(w.sessionStart, dbHandle, v.encode('the sync config', c));
-    const s = new SyncSession(db, h, { ...sync, clientReset: reset });
-    check(w.sessionAddEventListenerWithViews(h, ownedBy(s, (payload) => s.#onEvent(JSON.parse(payload)))));
-    if (!sync.startPaused) await call(w.sessionResume, h);
+    const s = new SyncSession(db, null, { ...sync, clientReset: reset });
+    // Realm's config callbacks (onError, clientReset) listen from before
+    // the session does anything; the state and connection callbacks'
+    // listeners register with the first callback of their kind (#listen).
+    s.#h = await call(w.sessionStartWith, dbHandle, v.encode('the sync config', c), 'error,clientReset', s.#listener());
     return s;
+  }
+
+  // Registers the core listener of some event types. The core keeps each
+  // type's events since the start for its first listener, so a callback
+  // added after Tether.open resolved still hears the session's first ones.
+  #listen(types) {
+    check(w.sessionAddEventListenerFor(this.#h, types, true, this.#listener()));
+  }
+
+  #listener() {
+    return ownedBy(this, (payload) => this.#onEvent(JSON.parse(payload)));
   }
 
   #onEvent(e) {
@@ -802,6 +780,10 @@ export class SyncSession {
   /** callback(newState, oldState) on every connection state change. */
   addConnectionNotification(callback) {
     if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addConnectionNotification takes a function');
+    if (!this.#connectionListening) {
+      this.#listen('connectionState');
+      this.#connectionListening = true;
+    }
     this.#connection.add(callback);
   }
 
@@ -812,6 +794,10 @@ export class SyncSession {
   /** callback(newState, oldState) on every session state change. */
   addStateNotification(callback) {
     if (typeof callback !== 'function') throw new TetherError('InvalidArgument', 'addStateNotification takes a function');
+    if (!this.#stateListening) {
+      this.#listen('sessionState');
+      this.#stateListening = true;
+    }
     this.#state.add(callback);
   }
 
@@ -831,9 +817,4 @@ export class SyncSession {
     return check(w.sessionWaitForListeners(this.#h)) && !delivering(this);
   }
 
-  async _close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    await call(w.sessionClose, this.#h);
-  }
 }

@@ -39,6 +39,8 @@ type openSpec struct {
 	// and whether to open read-only.
 	backup   string
 	readOnly bool
+	// *ext*, for one open: the session's backoff bounds (0: the driver's).
+	minBackoffMs, maxBackoffMs int64
 }
 
 // call sends one command to the client's driver, starting the driver if
@@ -65,10 +67,12 @@ func (c *client) spec(st *Step, base *openSpec) openSpec {
 	if base != nil {
 		s = *base
 		s.backup, s.readOnly = "", false // never inherited
+		s.minBackoffMs, s.maxBackoffMs = 0, 0
 	}
 	if st.Do == "open" || st.Do == "reopen" {
 		s.backup = st.Str("backup")
 		s.readOnly = st.Bool("readOnly", false)
+		s.minBackoffMs, s.maxBackoffMs = int64(st.Int("minBackoffMs", 0)), int64(st.Int("maxBackoffMs", 0))
 	}
 	if st.Has("path") {
 		s.path = st.Str("path")
@@ -152,6 +156,12 @@ func (r *run) syncFields(s openSpec) (map[string]any, error) {
 	sync := map[string]any{"url": r.srv.syncURL, "partition": partition, "token": token}
 	if s.clientReset != "" {
 		sync["clientReset"] = s.clientReset
+	}
+	if s.minBackoffMs != 0 {
+		sync["minBackoffMs"] = s.minBackoffMs
+	}
+	if s.maxBackoffMs != 0 {
+		sync["maxBackoffMs"] = s.maxBackoffMs
 	}
 	return sync, nil
 }

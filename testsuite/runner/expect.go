@@ -36,6 +36,9 @@ func query(st *Step) map[string]any {
 	if st.Has("args") {
 		q["args"] = st.Raw("args")
 	}
+	if st.Has("and") {
+		q["and"] = st.Raw("and")
+	}
 	if st.Has("sort") {
 		q["sort"] = st.Str("sort")
 	}

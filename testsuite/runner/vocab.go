@@ -32,10 +32,12 @@ var openFields = fieldSet{"path": kString, "inMemory": kBool, "sync": kBool,
 
 // openBackupFields (*ext*, open and reopen only): open the backup file of
 // a client reset instead of path ("backup": "last" or "first"), and/or
-// open read-only ("readOnly"). They hold for their step only.
+// open read-only ("readOnly"); give the session's reconnect backoff
+// bounds in milliseconds ("minBackoffMs", "maxBackoffMs"). They hold for
+// their step only.
 var openBackupFields = fieldSet{"path": kString, "inMemory": kBool, "sync": kBool,
 	"partition": kString, "token": kString, "clientReset": kString, "schema": kSchema,
-	"backup": kString, "readOnly": kBool}
+	"backup": kString, "readOnly": kBool, "minBackoffMs": kInt, "maxBackoffMs": kInt}
 
 var waitFields = fieldSet{"timeout": kDuration, "expect": kBool}
 
@@ -60,9 +62,11 @@ var clientActions = map[string]fieldSet{
 // clientExpectations are the client `expect` verbs. event and noEvent take
 // any field besides type: those are the event fields to match.
 var clientExpectations = map[string]fieldSet{
-	"objects": {"class": kString, "filter": kString, "args": kArray, "sort": kString,
+	// *ext* "and": further {"filter", "args"} the objects must match too
+	// (chained filters, each numbering its arguments from $0).
+	"objects": {"class": kString, "filter": kString, "args": kArray, "and": kArray, "sort": kString,
 		"limit": kInt, "equals": kObjects},
-	"count":    {"class": kString, "filter": kString, "args": kArray, "limit": kInt, "equals": kInt},
+	"count":    {"class": kString, "filter": kString, "args": kArray, "and": kArray, "limit": kInt, "equals": kInt},
 	"state":    {"session": kString, "connection": kString},
 	"event":    {"type": kString},
 	"noEvent":  {"type": kString},

@@ -43,10 +43,11 @@ status=0
 "$driver" < "$tmp/in" > "$tmp/out" || status=$?
 [ "$status" -eq 0 ] || fail "the driver exited with status $status"
 events=$(grep '^{"id":6,' "$tmp/out" || :)
-# A new upload progress listener is called at once (nothing outstanding),
-# before the resume.
+# The first listener hears the start (held by the core); a new upload
+# progress listener is called at once (nothing outstanding), before the
+# pause.
 case "$events" in
-    '{"id":6,"ok":true,"result":[{"direction":"upload","estimate":1,"transferable":0,"transferred":0,"type":"progress"},{"from":"paused","to":"active","type":"sessionState"},'*'{"from":"active","to":"paused","type":"sessionState"}'*) ;;
+    '{"id":6,"ok":true,"result":[{"from":"inactive","to":"active","type":"sessionState"},'*'{"direction":"upload","estimate":1,"transferable":0,"transferred":0,"type":"progress"}'*'{"from":"active","to":"paused","type":"sessionState"}'*) ;;
     *) fail "unexpected events: $events" ;;
 esac
 root=$(cd "$here/../../.." && pwd)

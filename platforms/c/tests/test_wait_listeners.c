@@ -261,10 +261,12 @@ static void test_wait_sync_state(void) {
     tether_sync_listener *l = NULL;
     CHECK_OK(tether_sync_add_event_listener(s, late_event, &r, rec_free, &l, &e));
 
-    /* Paused from the start, no listener called yet: nothing pending. */
+    /* The first listener hears the events since the start (held by the
+     * core): once the wait says done, it has recorded inactive -> paused. */
     bool done = false;
-    CHECK_OK(tether_sync_wait_for_listeners(s, 0, &done, &e));
+    CHECK_OK(tether_sync_wait_for_listeners(s, 5000, &done, &e));
     CHECK(done);
+    CHECK(rec_find(&r, 0, "\"from\":\"inactive\"", "\"to\":\"paused\"", NULL) == 0);
 
     /* resume, then pause: each new state is visible to tether_sync_state
      * before its (slow) listener has recorded it; once the wait says done,

@@ -137,9 +137,10 @@ export class Driver {
   }
 
   // Opens the database a config describes, with a change listener on
-  // every class in class-name order and, with sync, the session (paused
-  // until every callback is registered); fresh starts a new event log
-  // (open), the reopen of executeClientReset keeps it.
+  // every class in class-name order and, with sync, the session's
+  // callbacks (the first of each kind hears the events since the session
+  // started); fresh starts a new event log (open), the reopen of
+  // executeClientReset keeps it.
   async openWith(config, sync, fresh) {
     if (present(sync)) {
       if (typeof sync !== 'object' || Array.isArray(sync)) {
@@ -168,9 +169,8 @@ export class Driver {
         onError: (_session, err) => {
           this.events.push({ type: 'error', code: err.code, fatal: err.fatal, message: err.message });
         },
-        startPaused: true,
-        minBackoffMs: MIN_BACKOFF_MS,
-        maxBackoffMs: MAX_BACKOFF_MS,
+        minBackoffMs: sync.minBackoffMs ?? MIN_BACKOFF_MS,
+        maxBackoffMs: sync.maxBackoffMs ?? MAX_BACKOFF_MS,
       };
     }
     const db = await Tether.open(options);
@@ -197,7 +197,6 @@ export class Driver {
           this.events.push({ type: 'progress', direction, transferred, transferable });
         });
       }
-      await s.resume();
     }
     this.lastConfig = config;
     this.lastSync = present(sync) ? sync : null;
@@ -231,6 +230,10 @@ export class Driver {
     if (typeof q !== 'object' || Array.isArray(q)) throw fail('InvalidArgument', 'the query must be an object');
     let r = this.db.objects(q.class ?? '');
     if (present(q.filter) || present(q.args)) r = r.filtered(q.filter ?? '', ...(q.args ?? []));
+    if (present(q.and)) {
+      if (!Array.isArray(q.and)) throw fail('InvalidArgument', 'query "and" must be an array of {filter, args}');
+      for (const f of q.and) r = r.filtered(f?.filter, ...(f?.args ?? [])); // chained, as an app does
+    }
     if (present(q.sort) && q.sort !== '') r = r.sorted(q.sort);
     if (present(q.limit) && q.limit !== 0) r = r.limit(q.limit);
     return r;

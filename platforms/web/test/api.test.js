@@ -40,6 +40,9 @@ test('write, read, query, sort, limit, count', async () => {
   assert.deepEqual(dogs.filtered('age >= $0', 3).filtered('name BEGINSWITH $0', 'R').map((d) => d._id), ['1'],
     'chained filters keep their own arguments');
   assert.deepEqual(dogs.filtered('name == "$0" OR age == $0', 5).map((d) => d._id), ['2'], '$0 inside a string literal is text');
+  assert.deepEqual(dogs.filtered('age >= $0', 0).filtered('name == "$0" OR age == $0', 5).map((d) => d._id), ['2'],
+    'a chained filter numbers its own arguments; its "$0" stays text');
+  throwsWith(() => dogs.filtered('age >= $0', 0).filtered('age < $1', 9).length, 'InvalidArgument');
   assert.deepEqual(dogs.sorted('name').limit(2).map((d) => d.name), ['Ace', 'Bo']);
   assert.equal(dogs.filtered('age == nil').length, 1);
   assert.deepEqual([...dogs.filtered('_id == $0', '1')], [{ _id: '1', name: 'Rex', age: 3, tags: ['a'] }]);

@@ -55,7 +55,8 @@ test('two databases converge; pause, resume, waits, notifications', async () => 
   s.addProgressNotification('upload', 'reportIndefinitely', (transferred, transferable) => progress.push([transferred, transferable]));
   await s.resume();
   await until(() => s.isConnected());
-  assert.deepEqual(events.slice(0, 3), [['state', 'paused', 'active'], ['connection', 'disconnected', 'connecting'], ['connection', 'connecting', 'connected']]);
+  assert.deepEqual(events.slice(0, 4), [['state', 'inactive', 'paused'], ['state', 'paused', 'active'],
+    ['connection', 'disconnected', 'connecting'], ['connection', 'connecting', 'connected']], 'the first state callback also hears the start');
 
   const b = await syncOpen('p1');
   const seenByB = [];
@@ -94,12 +95,29 @@ test('session waitForListeners: false inside its callbacks, true outside; Closed
   s.addStateNotification(onState);
   await s.resume();
   await until(() => inside.length > 0);
-  assert.deepEqual(inside[0], ['active', false, true], 'inside a state callback: false; the database has nothing pending');
+  assert.deepEqual(inside[0], ['paused', false, true], 'inside a state callback (the start, kept for it): false; the database has nothing pending');
   assert.equal(s.waitForListeners(), true);
   s.removeStateNotification(onState); // its calls during close would get Closed
   await db.close();
   assert.throws(() => s.waitForListeners(), (e) => e instanceof TetherError && e.code === 'Closed');
   assert.throws(() => db.waitForListeners(), (e) => e instanceof TetherError && e.code === 'Closed');
+});
+
+test('callbacks added after open hear the first events; closing the database ends its session', async () => {
+  const db = await syncOpen('p5');
+  const s = db.syncSession;
+  const events = [];
+  s.addStateNotification((to, from) => events.push([from, to]));
+  await until(() => events.length > 0);
+  assert.deepEqual(events[0], ['inactive', 'active'], 'kept by the core for the first state callback');
+  await until(() => s.isConnected());
+  await db.close();
+  await until(() => events.some(([, to]) => to === 'inactive'));
+  assert.throws(() => s.state, (e) => e instanceof TetherError && e.code === 'Closed');
+});
+
+test('a maximum backoff below the minimum is refused', async () => {
+  await assert.rejects(syncOpen('p6', { minBackoffMs: 500, maxBackoffMs: 100 }), (e) => e instanceof TetherError && e.code === 'InvalidArgument');
 });
 
 test('a bad token: fatal AuthFailed through onError, waitingForAccessToken; local writes go on', async () => {

@@ -40,8 +40,7 @@ func (d *driver) handle(req *request) (any, error) {
 		if d.db == nil {
 			return nil, terror.New(terror.Closed, "no database has been opened")
 		}
-		d.closeSession() // the session ends first, then the database
-		return nil, d.db.Close()
+		return nil, d.db.Close() // its session ends with it
 	case "write":
 		return nil, d.write(req)
 	case "query":
@@ -132,7 +131,7 @@ func (d *driver) openWith(config, syncRaw json.RawMessage, fresh bool) error {
 		}
 		return err
 	}
-	d.db = db
+	d.db, d.sess = db, nil
 	if fresh {
 		d.events.take() // events are counted from the open
 	}
@@ -209,7 +208,6 @@ func (d *driver) count(req *request) (any, error) {
 
 // shutdown closes the database when the runner says exit or stdin ends.
 func (d *driver) shutdown() {
-	d.closeSession()
 	if d.db != nil && !d.db.IsClosed() {
 		if err := d.db.Close(); err != nil {
 			log.Printf("close at exit: %v", err)

@@ -91,8 +91,7 @@ func (d *driver) executeClientReset(req *request) error {
 		if info == nil || !info.Required {
 			return terror.New(terror.InvalidArgument, "%s does not need a client reset", opts.Path)
 		}
-		d.closeSession()
-		if err := d.db.Close(); err != nil {
+		if err := d.db.Close(); err != nil { // its session ends with it
 			return err
 		}
 	}

@@ -18,12 +18,15 @@ const (
 	maxBackoff = 500 * time.Millisecond
 )
 
-// syncConfig is the open request's "sync" object.
+// syncConfig is the open request's "sync" object; the backoff bounds
+// (ms) replace the driver's own when given.
 type syncConfig struct {
-	URL         string `json:"url"`
-	Token       string `json:"token"`
-	Partition   string `json:"partition"`
-	ClientReset string `json:"clientReset"`
+	URL          string `json:"url"`
+	Token        string `json:"token"`
+	Partition    string `json:"partition"`
+	ClientReset  string `json:"clientReset"`
+	MinBackoffMs *int64 `json:"minBackoffMs"`
+	MaxBackoffMs *int64 `json:"maxBackoffMs"`
 }
 
 var clientResetModes = map[string]bool{"": true, "manual": true, "discardUnsyncedChanges": true,
@@ -45,15 +48,21 @@ func parseSyncConfig(raw json.RawMessage) (syncConfig, error) {
 	return c, nil
 }
 
-// startSession starts the database's session the way an app that wants
-// every callback would: paused, so that registering the callbacks races
-// with nothing, then resumed. The first events are therefore
-// sessionState paused→active and connectionState disconnected→connecting.
-// The client-reset mode is the open's ("": the session's default,
-// recoverOrDiscardUnsyncedChanges).
+// startSession starts the database's session and then registers every
+// callback: the first listener of each kind gets what happened since
+// Start, so the first events are sessionState inactive→active and
+// connectionState disconnected→connecting. The client-reset mode is the
+// open's ("": the session's default, recoverOrDiscardUnsyncedChanges).
 func (d *driver) startSession(c syncConfig) error {
+	minB, maxB := minBackoff, maxBackoff
+	if c.MinBackoffMs != nil {
+		minB = time.Duration(*c.MinBackoffMs) * time.Millisecond
+	}
+	if c.MaxBackoffMs != nil {
+		maxB = time.Duration(*c.MaxBackoffMs) * time.Millisecond
+	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d.db,
-		StartPaused: true, MinBackoff: minBackoff, MaxBackoff: maxBackoff, ClientReset: reset.Mode(c.ClientReset)})
+		MinBackoff: minB, MaxBackoff: maxB, ClientReset: reset.Mode(c.ClientReset)})
 	if err != nil {
 		return err
 	}
@@ -77,16 +86,7 @@ func (d *driver) startSession(c syncConfig) error {
 		d.events.add(resetEvent(ev))
 	})
 	d.sess = s
-	s.Resume()
 	return nil
-}
-
-// closeSession ends the session (its last events stay in the log).
-func (d *driver) closeSession() {
-	if d.sess != nil {
-		d.sess.Close()
-		d.sess = nil
-	}
 }
 
 // syncSession returns the session for a sync command.

@@ -236,7 +236,7 @@ class Database private constructor(internal val raw: RawDatabase) : ReadableData
     /** Starts syncing this database; see [SyncSession]. */
     fun startSync(config: SyncConfiguration): SyncSession = SyncSession.start(this, config)
 
-    /** Closes the database (close its [SyncSession] first); closing twice is a Closed error. */
+    /** Closes the database and ends its [SyncSession]; closing twice is a Closed error. */
     override fun close() = call { raw.close() }
 }
 

@@ -6,6 +6,7 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.withContext
 import java.io.Closeable
+import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.TimeSource
@@ -36,7 +37,7 @@ data class SyncConfiguration(
     val clientReset: ClientResetMode = ClientResetMode.RECOVER_OR_DISCARD_UNSYNCED_CHANGES,
     /** The reset callbacks, with the databases before and after (null: none; see [SyncSession.clientResetAsFlow]). */
     val clientResetHandler: ClientResetHandler? = null,
-    /** Start paused (register callbacks, then [SyncSession.resume]: no transition is missed). */
+    /** Start paused (no network until [SyncSession.resume]); the first event listener hears the start either way. */
     val startPaused: Boolean = false,
     /** Reconnect delay bounds (null: Tether's defaults, 100 ms to 10 s). */
     val minBackoff: Duration? = null,
@@ -188,23 +189,20 @@ class SyncSession internal constructor(private val raw: RawSyncSession) : Closea
         val slice: Duration = 250.milliseconds
 
         /**
-         * Starts [db]'s session. With a [ClientResetHandler] it starts paused,
-         * so that the handler's listener is in place before the first
-         * connection, then resumes unless the config says startPaused.
+         * Starts [db]'s session. A [ClientResetHandler]'s listener is given
+         * with the start, so it is in place before the session does anything.
          */
         internal fun start(db: Database, config: SyncConfiguration): SyncSession {
             val handler = config.clientResetHandler
                 ?: return SyncSession(call { db.raw.startSync(config.toJson().utf8()) })
-            val raw = call { db.raw.startSync(config.copy(startPaused = true).toJson().utf8()) }
-            val session = SyncSession(raw)
-            try {
-                call { raw.addEventListenerWithViews { ev -> deliverClientReset(handler, session, db, ev.text()) } }
-                if (!config.startPaused) session.resume()
-            } catch (e: Exception) {
-                runCatching { raw.close() }
-                throw e
+            // A reset comes after a server round trip: the session is known by then.
+            val started = CompletableFuture<SyncSession>()
+            val raw = call {
+                db.raw.startSyncWithListener(config.toJson().utf8(), "clientReset", true) { ev ->
+                    deliverClientReset(handler, started.get(), db, ev.text())
+                }
             }
-            return session
+            return SyncSession(raw).also { started.complete(it) }
         }
     }
 }

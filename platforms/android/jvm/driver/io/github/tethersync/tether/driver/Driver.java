@@ -221,8 +221,7 @@ public final class Driver {
             case "close":
                 if (db == null) throw new Failure("Closed", "no database has been opened");
                 dbOpen = false;
-                closeSession(); // the session ends first, then the database
-                bindVoid(db::close);
+                bindVoid(db::close); // its session ends with it
                 return null;
             case "write": {
                 Database h = openedDb();
@@ -285,6 +284,8 @@ public final class Driver {
     /** The open request's "sync" object, checked. */
     static final class SyncConf {
         String url, token, partition, clientReset;
+        // The backoff bounds (ms, JSON numbers as given), else the driver's.
+        String minBackoffMs = Integer.toString(MIN_BACKOFF_MS), maxBackoffMs = Integer.toString(MAX_BACKOFF_MS);
     }
 
     static SyncConf parseSync(Json.Node sync) throws Failure {
@@ -306,6 +307,15 @@ public final class Driver {
         c.partition = partition.string;
         c.token = Json.present(token) ? token.string : null;
         c.clientReset = Json.present(reset) ? reset.string : "";
+        Json.Node minB = sync.get("minBackoffMs"), maxB = sync.get("maxBackoffMs");
+        if (Json.present(minB)) {
+            if (minB.kind != Json.Kind.NUMBER) throw new Failure("InvalidArgument", "sync.minBackoffMs must be a number");
+            c.minBackoffMs = minB.raw;
+        }
+        if (Json.present(maxB)) {
+            if (maxB.kind != Json.Kind.NUMBER) throw new Failure("InvalidArgument", "sync.maxBackoffMs must be a number");
+            c.maxBackoffMs = maxB.raw;
+        }
         return c;
     }
 
@@ -377,14 +387,14 @@ public final class Driver {
     }
 
     /**
-     * Starts the session the way an app that wants every callback would:
-     * paused, so that registering the listeners races with nothing, then
-     * resumed (the first events are sessionState paused->active and
-     * connectionState disconnected->connecting).
+     * Starts the session, then registers the listeners: the first listener
+     * of each kind hears the events since the start (the first events are
+     * sessionState inactive->active and connectionState
+     * disconnected->connecting).
      */
     private void startSession(Database h, SyncConf c) throws Failure {
-        Json.Obj cfg = new Json.Obj().str("url", c.url).str("partition", c.partition).raw("startPaused", "true")
-                .raw("minBackoffMs", Integer.toString(MIN_BACKOFF_MS)).raw("maxBackoffMs", Integer.toString(MAX_BACKOFF_MS));
+        Json.Obj cfg = new Json.Obj().str("url", c.url).str("partition", c.partition)
+                .raw("minBackoffMs", c.minBackoffMs).raw("maxBackoffMs", c.maxBackoffMs);
         if (c.token != null) cfg.str("token", c.token);
         if (!c.clientReset.isEmpty()) cfg.str("clientReset", c.clientReset);
         SyncSession s = bind(() -> h.startSync(utf8(cfg.toString())));
@@ -392,7 +402,6 @@ public final class Driver {
             bind(() -> s.addEventListener(this::onSessionEvent));
             bind(() -> s.addProgressListener("upload", "indefinitely", this::onProgress));
             bind(() -> s.addProgressListener("download", "indefinitely", this::onProgress));
-            bindVoid(s::resume);
         } catch (Failure f) {
             try {
                 s.close();
@@ -404,20 +413,7 @@ public final class Driver {
         session = s;
     }
 
-    /** Ends the session, if any (its last events stay in the buffer). */
-    private void closeSession() {
-        if (session != null) {
-            try {
-                session.close();
-            } catch (Exception e) {
-                System.err.println("driver: closing the session: " + e.getMessage());
-            }
-            session = null;
-        }
-    }
-
     void shutdown() {
-        closeSession();
         if (dbOpen) {
             dbOpen = false;
             try {
@@ -474,7 +470,7 @@ public final class Driver {
             System.err.println("driver: db.waitForListeners: " + e.getMessage());
         }
         try {
-            if (session != null) session.waitForListeners(LISTENER_WAIT_MS);
+            if (dbOpen && session != null) session.waitForListeners(LISTENER_WAIT_MS); // a closed database ended it
         } catch (Exception e) {
             System.err.println("driver: session.waitForListeners: " + e.getMessage());
         }
@@ -626,9 +622,8 @@ public final class Driver {
             }
             if (!required) throw new Failure("InvalidArgument", path.string + " does not need a client reset");
             dbOpen = false;
-            closeSession();
             Database h = db;
-            bindVoid(h::close);
+            bindVoid(h::close); // its session ends with it
         }
         String backup;
         try {

@@ -159,8 +159,8 @@ public final class BindingTest {
     // -- calls ----------------------------------------------------------
 
     public static void testCallVersion() {
-        equal(6L, Tether.version(), "Tether.version()");
-        equal(6L, Tether.APIVersion, "Tether.APIVersion");
+        equal(7L, Tether.version(), "Tether.version()");
+        equal(7L, Tether.APIVersion, "Tether.APIVersion");
     }
 
     public static void testCallsWriteGetQueryCountSchema() throws Exception {
@@ -462,6 +462,28 @@ public final class BindingTest {
         expectCode("Closed", s::resume);
         expectCode("Closed", () -> s.waitForListeners(0));
         db.close();
+    }
+
+    /**
+     * The boundary's session rules, the same here as in every binding: a
+     * listener added after a plain start hears the start; closing the
+     * database ends the session; max backoff below min is refused.
+     */
+    public static void testSessionRulesOfTheBoundary() throws Exception {
+        Database db = openMemory();
+        expectCode("InvalidArgument", () -> db.startSync(b("{\"url\":\"ws://127.0.0.1:1/sync\",\"partition\":\"p\","
+                + "\"minBackoffMs\":500,\"maxBackoffMs\":100}")));
+        SyncSession s = db.startSync(b("{\"url\":\"ws://127.0.0.1:1/sync\",\"token\":\"t\",\"partition\":\"p\","
+                + "\"minBackoffMs\":50,\"maxBackoffMs\":100}"));
+        List<String> events = new CopyOnWriteArrayList<>();
+        s.addEventListener(ev -> events.add(s(ev)));
+        await(() -> !events.isEmpty(), 5000, "a first event");
+        equal("{\"from\":\"inactive\",\"to\":\"active\",\"type\":\"sessionState\"}", events.get(0), "the first event");
+        db.close();
+        check(events.contains("{\"from\":\"dying\",\"to\":\"inactive\",\"type\":\"sessionState\"}"),
+                "the session ended with its database: " + events);
+        expectCode("Closed", s::state);
+        expectCode("Closed", s::close);
     }
 
     /** s.waitForListeners from inside a session listener waits for itself: false after its timeout. */
