@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 )
@@ -49,4 +50,26 @@ func TestRecordDecodersRefuseDamage(t *testing.T) {
 		})
 	}
 	require.NoError(t, loadStateChunkCheck(chunk))
+}
+
+// TestDownloadDamagedPayloadsRefused: a download whose changeset or state
+// object carries bytes after its one item is a ProtocolError, applied in
+// no part, not read as the item before them.
+func TestDownloadDamagedPayloadsRefused(t *testing.T) {
+	db := openMem(t)
+	before := dump(t, db)
+	fields := crdt.EncodeObject(map[string]any{"_id": "max", "name": "Max"}, map[string]crdt.Stamp{"_id": {HLC: 1}, "name": {HLC: 1}}, nil)
+	for name, d := range map[string]Download{
+		"a key with trailing bytes":     {State: []StateObject{{Class: "Dog", Key: append(value.Append(nil, "max"), 0), Fields: fields}}, LastServerVersion: 1},
+		"an object with trailing bytes": {State: []StateObject{{Class: "Dog", Key: value.Append(nil, "max"), Fields: append(fields, 0)}}, LastServerVersion: 1},
+		"a changeset with trailing bytes": {Changesets: []RemoteChangeset{{ServerVersion: 1, ClientID: 9, ClientVersion: 1, Data: append(crdt.EncodeChangeset(&crdt.Changeset{
+			Version: 1, Stamp: crdt.Stamp{HLC: 1, Client: 9},
+			Ops: []crdt.ChangeOp{{Kind: crdt.OpCreate, Class: "Dog", Key: "max", Fields: []crdt.Field{{Name: "_id", Value: "max"}, {Name: "name", Value: "Max"}}}},
+		}), 0)}}, LastServerVersion: 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			requireCode(t, db.ApplyDownload(d), terror.ProtocolError)
+			require.Equal(t, before, dump(t, db))
+		})
+	}
 }
