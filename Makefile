@@ -182,7 +182,7 @@ tetherd:
 # of -fuzztime under load (go.dev/issue/75804, fixed in Go 1.27).
 FUZZ_TARGETS = core/protocol:FuzzDecode core/crdt:FuzzDecodeChangeset internal/engine:FuzzDecodeRecord \
 	server:FuzzDecodeLogRecord server:FuzzReadSnapshot internal/logfile:FuzzLogTail \
-	core/query:FuzzCompile core/api:FuzzParseOps testsuite/runner:FuzzParseScenario
+	core/query:FuzzCompile core/api:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 500000x
 
 fuzz:

@@ -234,14 +234,14 @@ func encodeBinList(items [][]byte) []byte {
 }
 
 func decodeBinList(b []byte) ([][]byte, error) {
-	r := &downloadReader{b: b}
-	n := r.array()
-	out := make([][]byte, 0, min(n, 1024)) // a hint: n is only as honest as the file
-	for i := 0; i < n && r.err == nil; i++ {
-		out = append(out, r.bytes())
+	r := value.NewStrictReader(b)
+	n, _ := r.ArrayLen(1)
+	out := make([][]byte, n)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		out[i] = r.Bytes()
 	}
-	if r.err != nil {
-		return nil, corrupted(r.err, "client reset recovery record")
+	if err := r.Done(); err != nil {
+		return nil, corrupted(err, "client reset recovery record")
 	}
 	return out, nil
 }

@@ -124,8 +124,9 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker, liv
 	if c == nil {
 		return nil
 	}
-	k, _, err := value.Decode(so.Key)
-	if err != nil {
+	r := value.NewReader(so.Key)
+	k := r.Value()
+	if err := r.Done(); err != nil {
 		return terror.Wrap(terror.ProtocolError, err, "state object key")
 	}
 	pk, err := c.Coerce(c.PK(), k)

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math"
+
 	"github.com/tethersync/tether/core/value"
 )
 
@@ -34,74 +36,34 @@ func encodeDownload(d *Download) []byte {
 	return value.AppendUint(b, d.OwnVersion)
 }
 
-// downloadReader decodes with one sticky error, to keep decodeDownload flat.
-type downloadReader struct {
-	b   []byte
-	err error
-}
-
-func (r *downloadReader) array() int {
-	if r.err != nil {
-		return 0
-	}
-	n, h, err := value.ReadArrayHeader(r.b)
-	r.err = err
-	if err == nil {
-		r.b = r.b[h:]
-	}
-	return n
-}
-
-func (r *downloadReader) uint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	u, h, err := value.ReadUint(r.b)
-	r.err = err
-	if err == nil {
-		r.b = r.b[h:]
-	}
-	return u
-}
-
-func (r *downloadReader) value() any {
-	if r.err != nil {
-		return nil
-	}
-	v, h, err := value.Decode(r.b)
-	r.err = err
-	if err == nil {
-		r.b = r.b[h:]
-	}
-	return v
-}
-
-func (r *downloadReader) bytes() []byte {
-	b, _ := r.value().([]byte)
-	return b
-}
+// Smallest encoding of a changeset's or a state object's entry: an array
+// of four one-byte items.
+const minEntrySize = 5
 
 func decodeDownload(b []byte) (*Download, error) {
-	r := &downloadReader{b: b}
-	fields := r.array()
-	d := &Download{LastServerVersion: r.uint()}
-	d.More, _ = r.value().(bool)
-	n := r.array()
-	for i := 0; i < n && r.err == nil; i++ {
-		r.array()
-		d.Changesets = append(d.Changesets, RemoteChangeset{ServerVersion: r.uint(), ClientID: r.uint(), ClientVersion: r.uint(), Data: r.bytes()})
+	r := value.NewStrictReader(b)
+	items := r.Tuple(4, math.MaxInt32)
+	d := &Download{LastServerVersion: r.Uint(), More: r.Bool()}
+	n, _ := r.ArrayLen(minEntrySize)
+	d.Changesets = make([]RemoteChangeset, n)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		r.Tuple(4, 4)
+		d.Changesets[i] = RemoteChangeset{ServerVersion: r.Uint(), ClientID: r.Uint(), ClientVersion: r.Uint(), Data: r.Bytes()}
 	}
-	n = r.array()
-	for i := 0; i < n && r.err == nil; i++ {
-		r.array()
-		class, _ := r.value().(string)
-		d.State = append(d.State, StateObject{Class: class, Key: r.bytes(), Fields: r.bytes(), Tombstone: r.bytes()})
+	n, _ = r.ArrayLen(minEntrySize)
+	d.State = make([]StateObject, n)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		r.Tuple(4, 4)
+		d.State[i] = StateObject{Class: string(r.Key()), Key: r.Bytes(), Fields: r.Bytes(), Tombstone: r.Bytes()}
 	}
-	if fields >= 5 {
-		d.OwnVersion = r.uint()
+	if items >= 5 {
+		d.OwnVersion = r.Uint()
 	}
-	if r.err != nil {
-		return nil, corrupted(r.err, "download record")
+	for ; items > 5; items-- {
+		r.Skip() // a later version's
+	}
+	if err := r.Done(); err != nil {
+		return nil, corrupted(err, "download record")
 	}
 	return d, nil
 }

@@ -157,10 +157,7 @@ func (e *engine) keepHistory(origin Origin, version uint64, payload []byte) {
 // walking its ops: the record's checksum already vouches for them, and
 // whatever later decodes them (ensurePending, settle) still checks.
 func changesetHeader(b []byte) (Origin, uint64, uint64, error) {
-	head, off, err := crdt.DecodeChangesetHeader(b)
-	if err == nil {
-		_, _, err = value.ReadArrayHeader(b[off:])
-	}
+	head, err := crdt.DecodeChangesetHeader(b)
 	if err != nil {
 		return 0, 0, 0, corrupted(err, "changeset")
 	}
@@ -170,21 +167,16 @@ func changesetHeader(b []byte) (Origin, uint64, uint64, error) {
 // A state chunk is an array of key, stored-object pairs (flattened).
 // tombs collects the classes of the tombstones among them.
 func loadStateChunk(tx *buntdb.Tx, b []byte, tombs map[string]bool) error {
-	n, off, err := value.ReadArrayHeader(b)
-	if err != nil || n%2 != 0 {
-		return corrupted(err, "state chunk")
+	r := value.NewStrictReader(b)
+	n, _ := r.ArrayLen(1)
+	if n%2 != 0 {
+		r.Failf("%d items, not key-value pairs", n)
 	}
-	for i := 0; i < n; i += 2 {
-		k, kn, err := value.ReadStringBytes(b[off:])
-		if err != nil {
-			return corrupted(err, "state chunk key")
+	for i := 0; i < n && r.Err() == nil; i += 2 {
+		k, v := r.Key(), r.Key()
+		if r.Err() != nil {
+			break
 		}
-		off += kn
-		v, vn, err := value.ReadStringBytes(b[off:])
-		if err != nil {
-			return corrupted(err, "state chunk value")
-		}
-		off += vn
 		if len(k) > 2 && k[0] == 't' && k[1] == ':' {
 			if i := bytes.IndexByte(k[2:], ':'); i >= 0 && !tombs[string(k[2:2+i])] {
 				tombs[string(k[2:2+i])] = true
@@ -193,6 +185,9 @@ func loadStateChunk(tx *buntdb.Tx, b []byte, tombs map[string]bool) error {
 		if _, _, err := tx.Set(string(k), string(v), nil); err != nil {
 			return err
 		}
+	}
+	if err := r.Done(); err != nil {
+		return corrupted(err, "state chunk")
 	}
 	return nil
 }

@@ -30,23 +30,15 @@ func (m meta) encode() []byte {
 }
 
 func decodeMeta(b []byte) (meta, error) {
-	n, off, err := value.ReadMapHeader(b)
-	if err != nil {
-		return nil, corrupted(err, "meta record")
-	}
+	r := value.NewStrictReader(b)
+	n, _ := r.MapLen(2)
 	m := make(meta, min(n, 64)) // a hint: n is only as honest as the file
-	for i := 0; i < n; i++ {
-		k, kn, err := value.ReadStringBytes(b[off:])
-		if err != nil {
-			return nil, corrupted(err, "meta record")
-		}
-		off += kn
-		v, vn, err := value.ReadUint(b[off:])
-		if err != nil {
-			return nil, corrupted(err, "meta record")
-		}
-		off += vn
-		m[string(k)] = v
+	for i := 0; i < n && r.Err() == nil; i++ {
+		k := r.Key()
+		m[string(k)] = r.Uint()
+	}
+	if err := r.Done(); err != nil {
+		return nil, corrupted(err, "meta record")
 	}
 	return m, nil
 }

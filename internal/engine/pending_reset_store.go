@@ -36,14 +36,11 @@ func (r *resetState) encode() []byte {
 }
 
 func decodeResetState(b []byte) (*resetState, error) {
-	r := &downloadReader{b: b}
-	r.array()
-	rs := &resetState{phase: r.uint()}
-	rs.mode, _ = r.value().(string)
-	rs.backupPath, _ = r.value().(string)
-	rs.restored = r.uint()
-	if r.err != nil {
-		return nil, corrupted(r.err, "client reset record")
+	r := value.NewStrictReader(b)
+	r.Tuple(4, 4)
+	rs := &resetState{phase: r.Uint(), mode: r.Str(), backupPath: r.Str(), restored: r.Uint()}
+	if err := r.Done(); err != nil {
+		return nil, corrupted(err, "client reset record")
 	}
 	if rs.phase == resetCleared {
 		return nil, nil

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"bytes"
-
 	"github.com/tethersync/tether/core/value"
 )
 
@@ -32,11 +30,11 @@ func encodeSynced(s syncedEntry) []byte {
 }
 
 func decodeSynced(b []byte) (syncedEntry, error) {
-	r := &downloadReader{b: b}
-	r.array()
-	s := syncedEntry{serverVersion: r.uint(), data: bytes.Clone(r.bytes())}
-	if r.err != nil {
-		return s, corrupted(r.err, "synced history record")
+	r := value.NewStrictReader(b)
+	r.Tuple(2, 2)
+	s := syncedEntry{serverVersion: r.Uint(), data: r.Bytes()}
+	if err := r.Done(); err != nil {
+		return s, corrupted(err, "synced history record")
 	}
 	return s, nil
 }
