@@ -106,6 +106,13 @@ func startSession(db int64, c SyncConfig, types map[string]bool, views bool, cb 
 		return 0, 0, err
 	}
 	h := sessions.add(sessionRef{db: db, s: s})
+	if _, ok := dbs.get(db); !ok {
+		// Close ran meanwhile and may have missed this session (its
+		// forgetSessions, its database's close hooks): end it here.
+		sessions.remove(h)
+		s.Close()
+		return 0, 0, terror.New(terror.Closed, "database handle %d was closed while the session started", db)
+	}
 	var id int64
 	if cb != nil { // removable like any event listener; its token is the session's own
 		id = sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{s.ConfigToken()}})

@@ -116,3 +116,25 @@ func TestOpenWith(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, Close(h))
 }
+
+// A session started while its database closes is either closed with it or
+// refused with Closed: never left open on a closed database.
+func TestStartSessionRacesClose(t *testing.T) {
+	for i := 0; i < 500; i++ {
+		h, err := OpenWith(Config{InMemory: true})
+		require.NoError(t, err)
+		started := make(chan int64, 1)
+		go func() {
+			s, err := StartSession(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p", StartPaused: true})
+			if err != nil {
+				require.Equal(t, terror.Closed, terror.CodeOf(err))
+			}
+			started <- s
+		}()
+		require.NoError(t, Close(h))
+		if s := <-started; s != 0 {
+			_, err := SessionStateJSON(s)
+			require.Equal(t, terror.Closed, terror.CodeOf(err), "round %d", i)
+		}
+	}
+}
