@@ -39,6 +39,11 @@ func ParseConfig(data []byte) (store.Options, error) {
 	if err := decodeJSON("the config", data, &c); err != nil {
 		return store.Options{}, err
 	}
+	return c.options()
+}
+
+// options turns a config into store options.
+func (c Config) options() (store.Options, error) {
 	o := store.Options{Path: c.Path, InMemory: c.InMemory, AllowMigration: c.AllowMigration, ReadOnly: c.ReadOnly}
 	if len(c.Schema) > 0 && string(c.Schema) != "null" {
 		s, err := schema.FromJSON(c.Schema)
@@ -134,9 +139,18 @@ func DeleteDatabase(path string) error {
 	return store.DeleteDatabase(path)
 }
 
-// Open opens a database from a JSON config and returns its handle.
+// Open opens a database from a JSON config (OpenWith's JSON edge).
 func Open(configJSON []byte) (int64, error) {
-	o, err := ParseConfig(configJSON)
+	var c Config
+	if err := decodeJSON("the config", configJSON, &c); err != nil {
+		return 0, err
+	}
+	return OpenWith(c)
+}
+
+// OpenWith opens a database and returns its handle.
+func OpenWith(c Config) (int64, error) {
+	o, err := c.options()
 	if err != nil {
 		return 0, err
 	}

@@ -59,9 +59,9 @@ type Session struct {
 	unhook func()
 	// unclose removes the hook that ends the session with its database.
 	unclose func()
-	// busy: the run goroutine is handling an event, which may be running
-	// an app's callback (a close from there must not wait for itself).
-	busy atomic.Bool
+	// runID: the run goroutine's id (self.go); a Close from there, an
+	// app's callback, must not wait for itself.
+	runID atomic.Uint64
 
 	mu        sync.Mutex // guards the mirrors below and the listener lists
 	state     State
@@ -181,24 +181,23 @@ func (s *Session) RefreshToken(token string) { s.post(event{kind: evRefresh, tok
 // ConfigToken removes the listeners given in Config.Listeners.
 func (s *Session) ConfigToken() Token { return s.configToken }
 
-// closeWithDB ends the session as its database closes: at once, or from
-// inside one of its callbacks (whose goroutine the close needs) as soon as
-// that callback returns.
-func (s *Session) closeWithDB() {
-	if s.busy.Load() {
-		go s.Close()
-		return
-	}
-	s.Close()
-}
+// closeWithDB ends the session as its database closes (Close's rules).
+func (s *Session) closeWithDB() { s.Close() }
 
-// Close ends the session (dying, then inactive). Local data stays.
-// Closing its database closes it too.
+// Close ends the session (dying, then inactive) and waits until it has
+// ended. Local data stays. Closing its database closes it too. From one
+// of the session's callbacks, which run on the goroutine the close needs,
+// it does not wait: the session ends as soon as that callback returns
+// (Done says when).
 func (s *Session) Close() {
 	select {
 	case <-s.quit: // closed already
 		return
 	default:
+	}
+	if s.onOwnGoroutine() {
+		go s.post(event{kind: evClose, done: make(chan bool)})
+		return
 	}
 	done := make(chan bool)
 	select {
@@ -211,6 +210,10 @@ func (s *Session) Close() {
 	case <-s.quit:
 	}
 }
+
+// Done is closed once the session has ended (Close, or its database's):
+// its goroutine has stopped, and no event comes after its last (inactive).
+func (s *Session) Done() <-chan struct{} { return s.quit }
 
 // NoTimeout, as the timeout of UploadAllLocalChanges or
 // DownloadAllServerChanges, waits without a limit (any negative duration
@@ -326,25 +329,19 @@ func (s *Session) halt(err error) {
 }
 
 func (s *Session) run() {
+	s.runID.Store(goroutineID())
 	ping := time.NewTicker(s.cfg.PingInterval)
 	defer ping.Stop()
 	for {
 		select {
 		case e := <-s.events:
-			if s.handleBusy(e) {
+			if s.handle(e) {
 				return
 			}
 		case <-ping.C:
-			s.handleBusy(event{kind: evPing})
+			s.handle(event{kind: evPing})
 		}
 	}
-}
-
-// handleBusy is handle, marked busy while it runs.
-func (s *Session) handleBusy(e event) bool {
-	s.busy.Store(true)
-	defer s.busy.Store(false)
-	return s.handle(e)
 }
 
 // handle processes one event; true means the session ended.
