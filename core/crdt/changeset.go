@@ -20,9 +20,12 @@ const (
 	OpUpdate    OpKind = 3 // set fields of an existing object; NotFound if absent
 	OpDelete    OpKind = 4 // delete an existing object; NotFound if absent
 	OpIncrement OpKind = 5 // add By to a numeric field (a counter that merges by adding)
+	// OpList edits one list property per element: its one field is the
+	// property, its value the EncodeEdits form of the edits (list_codec.go).
+	OpList OpKind = 6
 )
 
-var opNames = map[OpKind]string{OpCreate: "create", OpUpsert: "upsert", OpUpdate: "update", OpDelete: "delete", OpIncrement: "increment"}
+var opNames = map[OpKind]string{OpCreate: "create", OpUpsert: "upsert", OpUpdate: "update", OpDelete: "delete", OpIncrement: "increment", OpList: "list"}
 
 func (k OpKind) String() string { return opNames[k] }
 
@@ -148,7 +151,7 @@ func DecodeChangeset(b []byte) (*Changeset, error) {
 		}
 		off += m
 		kind, m, err := value.ReadUint(b[off:])
-		if err != nil || kind < uint64(OpCreate) || kind > uint64(OpIncrement) {
+		if err != nil || kind < uint64(OpCreate) || kind > uint64(OpList) {
 			return bad(err)
 		}
 		off += m
@@ -183,6 +186,9 @@ func DecodeChangeset(b []byte) (*Changeset, error) {
 			}
 			off += m
 			op.Fields[j] = Field{Name: string(name), Value: v}
+		}
+		if err := checkListOp(&op); err != nil {
+			return bad(err)
 		}
 		cs.Ops[i] = op
 	}
