@@ -63,7 +63,7 @@ func EncodeList(l *List) []byte {
 	walk = func(n *node) {
 		for _, kids := range [2][]*node{n.left, n.right} {
 			for _, c := range kids {
-				num[c] = len(num) + 1
+				num[c] = len(num) // the root is 0, so the first position is 1
 				b = value.AppendArrayHeader(b, 6)
 				b = appendID(b, c.id)
 				b = value.AppendUint(b, uint64(num[c.parent]))

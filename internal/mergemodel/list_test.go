@@ -34,7 +34,7 @@ func TestListConvergeByHand(t *testing.T) {
 		{"the latest set wins, in any order", []ListOp{a, {Kind: LSet, ID: lid(9), Elem: lid(1), Value: "late"}, {Kind: LSet, ID: lid(7), Elem: lid(1), Value: "early"}}, []any{"late"}},
 		{"a remove wins over a set", []ListOp{a, {Kind: LSet, ID: lid(9), Elem: lid(1), Value: "x"}, {Kind: LRemove, Elem: lid(1)}}, []any{}},
 		{"concurrent moves: the later position only", []ListOp{a, b, c,
-			{Kind: LMove, ID: lid(7), Elem: lid(1), Parent: lid(3)},              // a after c
+			{Kind: LMove, ID: lid(7), Elem: lid(1), Parent: lid(3)},               // a after c
 			{Kind: LMove, ID: lid(8), Elem: lid(1), Parent: lid(2), Before: true}, // a before b
 		}, []any{"a", "b", "c"}},
 		{"a move and a remove: removed", []ListOp{a, b, {Kind: LMove, ID: lid(7), Elem: lid(1), Parent: lid(2)}, {Kind: LRemove, Elem: lid(1)}}, []any{"b"}},
