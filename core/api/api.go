@@ -16,6 +16,7 @@ import (
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 // Config opens a database (JSON form).
@@ -185,7 +186,8 @@ func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 		return nil, err
 	}
 	var out []byte
-	err = d.GetEncoded(class, key, func(obj []byte, c *schema.Class) error {
+	// The stored form straight to JSON: an engine read no app makes.
+	err = engine.Of(d).GetEncoded(class, key, func(obj []byte, c *schema.Class) error {
 		out, err = appendEncodedObject(make([]byte, 0, 2*len(obj)), obj, c)
 		return err
 	})

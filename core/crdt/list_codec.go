@@ -1,7 +1,7 @@
 package crdt
 
 // Encodings of a list's merge state (stored with its object) and of a
-// changeset's list edits. Both are read with value.Reader: every count is
+// changeset's list edits. Both are read with a strict value.Reader (no nil where an item belongs): every count is
 // bounded by the bytes left, and damaged input is a Corrupted error,
 // never a panic.
 //
@@ -91,10 +91,8 @@ func corrupted(err error, what string) error {
 
 // DecodeList decodes EncodeList's form.
 func DecodeList(b []byte) (*List, error) {
-	r := value.NewReader(b)
-	if n, _ := r.ArrayLen(1); n != 3 && r.Err() == nil {
-		r.Failf("list state of %d items", n)
-	}
+	r := value.NewStrictReader(b)
+	r.Tuple(3, 3)
 	if v := r.Uint(); v != listFormat && r.Err() == nil {
 		r.Failf("list state format %d", v)
 	}
@@ -102,8 +100,7 @@ func DecodeList(b []byte) (*List, error) {
 	ne, _ := r.ArrayLen(9)
 	elems := make([]*elem, 0, ne)
 	for i := 0; i < ne && r.Err() == nil; i++ {
-		if k, _ := r.ArrayLen(1); k != 8 {
-			r.Failf("element of %d items", k)
+		if r.Tuple(8, 8); r.Err() != nil {
 			break
 		}
 		x := &elem{id: readID(r)}
@@ -121,8 +118,7 @@ func DecodeList(b []byte) (*List, error) {
 	nodes := make([]*node, 1, np+1)
 	nodes[0] = l.root
 	for i := 0; i < np && r.Err() == nil; i++ {
-		if k, _ := r.ArrayLen(1); k != 6 {
-			r.Failf("position of %d items", k)
+		if r.Tuple(6, 6); r.Err() != nil {
 			break
 		}
 		id := readID(r)
@@ -207,7 +203,7 @@ var editItems = [...]int{EditInsert: 7, EditSet: 6, EditRemove: 4, EditMove: 9, 
 
 // DecodeEdits decodes EncodeEdits's form.
 func DecodeEdits(b []byte) ([]Edit, error) {
-	r := value.NewReader(b)
+	r := value.NewStrictReader(b)
 	n, _ := r.ArrayLen(3)
 	es := make([]Edit, 0, n)
 	for i := 0; i < n && r.Err() == nil; i++ {

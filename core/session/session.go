@@ -17,6 +17,7 @@ import (
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 type evKind int
@@ -52,6 +53,7 @@ type event struct {
 // Session keeps one database in step with one partition of a server.
 type Session struct {
 	cfg    Config
+	db     *engine.DB // cfg.DB's engine: downloads, uploads, progress, resets
 	events chan event
 	quit   chan struct{}
 	unhook func()
@@ -118,20 +120,21 @@ func Start(cfg Config) (*Session, error) {
 	if cfg.DB.ReadOnly() {
 		return nil, terror.New(terror.InvalidArgument, "a read-only database cannot sync")
 	}
-	st, err := cfg.DB.SyncState()
+	db := engine.Of(cfg.DB)
+	st, err := db.SyncState()
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: cfg, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
+	s := &Session{cfg: cfg, db: db, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
 		marks: map[uint64][]chan error{}, uploaded: st.UploadedVersion, backoff: cfg.MinBackoff}
-	s.progress.init(cfg.DB, st)
-	s.unhook = cfg.DB.OnLocalCommit(func(size int) {
+	s.progress.init(db, st)
+	s.unhook = db.OnLocalCommit(func(size int) {
 		// Counted here, before Write returns, so that a progress listener
 		// added right after a write includes it.
 		s.progress.committed(s, size)
 		s.post(event{kind: evLocalCommit})
 	})
-	s.unclose = cfg.DB.OnClose(s.closeWithDB)
+	s.unclose = db.OnClose(s.closeWithDB)
 	s.configToken = s.AddListeners(cfg.Listeners)
 	go s.run()
 	if cfg.StartPaused {
@@ -474,7 +477,7 @@ func (s *Session) scheduleReconnect() {
 }
 
 func (s *Session) bind() {
-	st, err := s.cfg.DB.SyncState()
+	st, err := s.db.SyncState()
 	if err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()
@@ -497,7 +500,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		// retried in a tight loop). UploadOK or a lasting connection is.
 		s.boundAt = s.lastPong
 		s.epoch = m.Ident.ServerEpoch
-		if err := s.cfg.DB.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
+		if err := s.db.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
 			s.reportError(terror.CodeOf(err), err.Error(), false)
 		}
 		if m.Ident.UploadedVersion > s.uploaded {
@@ -524,7 +527,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		if m.UploadOK.ClientVersion > s.uploaded {
 			s.uploaded = m.UploadOK.ClientVersion
 			s.backoff = s.cfg.MinBackoff
-			if err := s.cfg.DB.SetSyncProgress(s.epoch, s.uploaded); err != nil {
+			if err := s.db.SetSyncProgress(s.epoch, s.uploaded); err != nil {
 				s.reportError(terror.CodeOf(err), err.Error(), false)
 			}
 		}
@@ -581,12 +584,12 @@ func (s *Session) applyDownload(d *protocol.Download) {
 // remaining after it) and reports its progress; on failure the session
 // stops.
 func (s *Session) applyPart(d *protocol.Download, size, remaining int64) bool {
-	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
+	sd := engine.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
 	for _, c := range d.Changesets {
-		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
+		sd.Changesets = append(sd.Changesets, engine.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
 	}
 	sd.State = d.State
-	if err := s.cfg.DB.ApplyDownload(sd); err != nil {
+	if err := s.db.ApplyDownload(sd); err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()
 		s.setState(Inactive)
@@ -602,7 +605,7 @@ func (s *Session) upload() {
 		return
 	}
 	for {
-		pend, err := s.cfg.DB.PendingUploads(s.sentVersion, 1<<20)
+		pend, err := s.db.PendingUploads(s.sentVersion, 1<<20)
 		if err != nil || len(pend) == 0 {
 			return
 		}
@@ -616,7 +619,7 @@ func (s *Session) upload() {
 }
 
 func (s *Session) addUploadWaiter(done chan error) {
-	st, err := s.cfg.DB.SyncState()
+	st, err := s.db.SyncState()
 	if err != nil {
 		done <- err
 		return
@@ -640,7 +643,7 @@ func (s *Session) notifyUploadWaiters() {
 // nothingPendingUpTo: no local changeset at or below target awaits upload
 // (e.g. the changes were settled through a reset, or there were none).
 func (s *Session) nothingPendingUpTo(target uint64) bool {
-	pend, err := s.cfg.DB.PendingUploads(s.uploaded, 1)
+	pend, err := s.db.PendingUploads(s.uploaded, 1)
 	return err == nil && (len(pend) == 0 || pend[0].Version > target)
 }
 
