@@ -7,7 +7,7 @@ DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build deps summary-start test-tidy test test-parts test-go test-race test-repeat test-wasm-build test-c conformance \
-        bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
+        bench bench-store bench-crdt bench-ffi bench-sync bench-reset bench-jvm tetherd \
         test-android test-ios android ios driver-jvm test-web test-web-node22 driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci coverage clean
 
 all: build
@@ -150,7 +150,7 @@ conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) d
 		-driver "chromium=$(CHROMIUM_DRIVER)"
 	@scripts/ran.sh "conformance: every scenario under $(SCENARIOS) through the go, c, jvm, node and chromium drivers"
 
-bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm
+bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm bench-crdt
 
 bench-store:
 	$(GO) run ./bench/store
@@ -163,6 +163,9 @@ bench-sync: tetherd
 
 bench-reset:
 	$(GO) run ./bench/reset
+
+bench-crdt:
+	$(GO) run ./bench/crdt
 
 bench-jvm:
 	$(MAKE) -C platforms/android bench-jvm

@@ -21,9 +21,12 @@ const (
 	OpUpdate    OpKind = 3 // set fields of an existing object; NotFound if absent
 	OpDelete    OpKind = 4 // delete an existing object; NotFound if absent
 	OpIncrement OpKind = 5 // add By to a numeric field (a counter that merges by adding)
+	// OpList edits one list property per element: its one field is the
+	// property, its value the EncodeEdits form of the edits (list_codec.go).
+	OpList OpKind = 6
 )
 
-var opNames = map[OpKind]string{OpCreate: "create", OpUpsert: "upsert", OpUpdate: "update", OpDelete: "delete", OpIncrement: "increment"}
+var opNames = map[OpKind]string{OpCreate: "create", OpUpsert: "upsert", OpUpdate: "update", OpDelete: "delete", OpIncrement: "increment", OpList: "list"}
 
 func (k OpKind) String() string { return opNames[k] }
 
@@ -145,7 +148,7 @@ func DecodeChangeset(b []byte) (*Changeset, error) {
 func readOp(r *value.Reader, op *ChangeOp) {
 	r.Tuple(4, 4)
 	kind := r.Uint()
-	if r.Err() == nil && (kind < uint64(OpCreate) || kind > uint64(OpIncrement)) {
+	if r.Err() == nil && (kind < uint64(OpCreate) || kind > uint64(OpList)) {
 		r.Failf("unknown op kind %d", kind)
 	}
 	op.Kind = OpKind(kind)
@@ -155,5 +158,8 @@ func readOp(r *value.Reader, op *ChangeOp) {
 	op.Fields = make([]Field, nf)
 	for j := 0; j < nf && r.Err() == nil; j++ {
 		op.Fields[j] = Field{Name: string(r.Key()), Value: r.Value()}
+	}
+	if err := checkListOp(op); err != nil && r.Err() == nil {
+		r.Failf("%v", err)
 	}
 }

@@ -14,6 +14,7 @@ func FuzzDecodeChangeset(f *testing.F) {
 		{Kind: OpCreate, Class: "Dog", Key: "1", Fields: []Field{{Name: "_id", Value: "1"}, {Name: "tags", Value: []any{"a"}}}},
 		{Kind: OpIncrement, Class: "Dog", Key: int64(1), Fields: []Field{{Name: "age", Value: int64(2)}}},
 		{Kind: OpDelete, Class: "Dog", Key: "2"},
+		ListOp("Dog", "1", "tags", []Edit{{Kind: EditInsert, Value: "a"}, {Kind: EditClear, Elems: []ID{{HLC: 9, Client: 1}}}}),
 	}}))
 	f.Add(EncodeObject(map[string]any{"a": int64(1), "b": "x"}, map[string]Stamp{"a": {HLC: 1}, "b": {HLC: 2, Client: 3}}, []string{"a", "b"}))
 	f.Add([]byte{0x95, 0, 1, 1, 1, 0xdd, 0x00, 0xf4, 0x24, 0x00})

@@ -74,3 +74,19 @@ func (h *History) Replay(defaults map[string]any) map[string]Object {
 	}
 	return out
 }
+
+// FromListEdits is one changeset's edits of a list (stamped st) in the
+// model's terms.
+func FromListEdits(es []crdt.Edit, st crdt.Stamp) []ListOp {
+	id := func(x crdt.ID) ListID { return ListID{HLC: x.HLC, Client: x.Client, Seq: x.Seq} }
+	out := make([]ListOp, len(es))
+	for i, e := range es {
+		op := ListOp{Kind: ListKind(e.Kind), ID: id(crdt.IDAt(st, e.Seq)), Elem: id(e.Elem), Parent: id(e.Parent),
+			Before: e.Side == crdt.Left, Value: e.Value}
+		for _, x := range e.Elems {
+			op.Elems = append(op.Elems, id(x))
+		}
+		out[i] = op
+	}
+	return out
+}
