@@ -223,6 +223,9 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if f, ok := v.(float32); ok && elemType(o) != schema.Float && elemType(o) != schema.Mixed {
+		v = float64(f) // a Go float32 argument is a number like any other here
+	}
 	switch elemType(o) {
 	case schema.Int:
 		switch x := v.(type) {
