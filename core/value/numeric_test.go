@@ -56,8 +56,8 @@ func TestNumbersCompareByExactValueAcrossKinds(t *testing.T) {
 		require.Zero(t, c)
 	}
 	ne := [][2]any{
-		{float32(0.1), 0.1},        // 0.1f is 0.100000001490116...
-		{dec(t, "0.1"), 0.1},       // the double 0.1 is not the decimal 0.1
+		{float32(0.1), 0.1},  // 0.1f is 0.100000001490116...
+		{dec(t, "0.1"), 0.1}, // the double 0.1 is not the decimal 0.1
 		{dec(t, "0.1"), float32(0.1)},
 		{int64(1 << 60), dec(t, "1152921504606846977")},
 	}
