@@ -57,10 +57,11 @@ test-repeat:
 	$(GO) test -count=5 ./server/ ./e2e/
 	@scripts/ran.sh "server and e2e tests, 5 runs each"
 
-# The race detector on core, the server, sessions and the end-to-end tests.
+# The race detector on core, the engine, the server, sessions and the
+# end-to-end tests.
 test-race:
-	$(GO) test -race ./core/... ./server/... ./e2e/...
-	@scripts/ran.sh "go test -race on core, server, e2e"
+	$(GO) test -race ./core/... ./internal/engine/... ./server/... ./e2e/...
+	@scripts/ran.sh "go test -race on core, internal/engine, server, e2e"
 
 test-wasm-build:
 	GOOS=js GOARCH=wasm $(GO) build ./core/... ./internal/...
@@ -179,9 +180,9 @@ tetherd:
 # CI-sized 20000x. Counts, not durations: Go 1.26's fuzz coordinator can
 # fail a duration-bounded run with "context deadline exceeded" at the end
 # of -fuzztime under load (go.dev/issue/75804, fixed in Go 1.27).
-FUZZ_TARGETS = core/protocol:FuzzDecode core/crdt:FuzzDecodeChangeset core/store:FuzzDecodeRecord \
-	server:FuzzDecodeLogRecord server:FuzzReadSnapshot server:FuzzLogTail \
-	core/query:FuzzCompile core/api:FuzzParseOps testsuite/runner:FuzzParseScenario
+FUZZ_TARGETS = core/protocol:FuzzDecode core/crdt:FuzzDecodeChangeset internal/engine:FuzzDecodeRecord \
+	server:FuzzDecodeLogRecord server:FuzzReadSnapshot internal/logfile:FuzzLogTail \
+	core/query:FuzzCompile core/api:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 500000x
 
 fuzz:

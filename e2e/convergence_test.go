@@ -11,6 +11,7 @@ import (
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/internal/engine"
 	"github.com/tethersync/tether/internal/mergemodel"
 	"github.com/tethersync/tether/server"
 )
@@ -133,7 +134,7 @@ func convergence(t *testing.T, seed int64) {
 	fresh := openClient(t, dir, "fresh", ts, "p")
 	defer fresh.close()
 	syncAll(t, fresh)
-	freshState, err := fresh.db.SyncState()
+	freshState, err := engine.Of(fresh.db).SyncState()
 	require.NoError(t, err)
 	require.NoError(t, ts.srv.Close())
 	want, version := modelState(t, ts.dir)
@@ -143,7 +144,7 @@ func convergence(t *testing.T, seed int64) {
 	require.Equal(t, want, dump(t, fresh.db), "a client bootstrapped from the server's state differs from the model's merge of its history")
 	for i, c := range clients {
 		require.Equal(t, want, dump(t, c.db), "client %d differs from the model's merge of the server's history", i)
-		st, err := c.db.SyncState()
+		st, err := engine.Of(c.db).SyncState()
 		require.NoError(t, err)
 		require.Zero(t, st.Unsynced, "client %d still has unsynced changes", i)
 	}

@@ -98,7 +98,7 @@ func TestChangesetOpCountBoundedByItsBytes(t *testing.T) {
 	n := serverAllocated(func() {
 		w.send(&protocol.Message{Type: protocol.TUpload, Session: 1, Upload: &protocol.Upload{Changesets: []protocol.Changeset{{ClientVersion: 1, Data: data}}}})
 		e := w.expectError("ProtocolError", protocol.ActionFatal)
-		require.Contains(t, e.Message, "ops in")
+		require.Contains(t, e.Message, "elements of at least 5 bytes in")
 	})
 	require.Less(t, n, uint64(160<<20), "the server allocated %d bytes for a lying changeset", n)
 	_, err := crdt.DecodeChangeset(data)

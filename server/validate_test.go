@@ -11,6 +11,7 @@ import (
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 func dogOp(kind crdt.OpKind, key any, fields ...any) crdt.ChangeOp {
@@ -93,14 +94,14 @@ func feed(t *testing.T, c *client, db *store.DB, v uint64) {
 	t.Helper()
 	for range 10000 {
 		d := c.await(protocol.TDownload).Download
-		sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
+		sd := engine.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
 		for _, cs := range d.Changesets {
-			sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: cs.ServerVersion, ClientID: cs.ClientID, ClientVersion: cs.ClientVersion, Data: cs.Data})
+			sd.Changesets = append(sd.Changesets, engine.RemoteChangeset{ServerVersion: cs.ServerVersion, ClientID: cs.ClientID, ClientVersion: cs.ClientVersion, Data: cs.Data})
 		}
 		for _, o := range d.State {
-			sd.State = append(sd.State, store.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
+			sd.State = append(sd.State, engine.StateObject{Class: o.Class, Key: o.Key, Fields: o.Fields, Tombstone: o.Tombstone})
 		}
-		require.NoError(t, db.ApplyDownload(sd))
+		require.NoError(t, engine.Of(db).ApplyDownload(sd))
 		if d.LastServerVersion >= v && !d.More {
 			return
 		}

@@ -21,6 +21,7 @@ func TestServerDoesNotLinkTheClientEngine(t *testing.T) {
 	forbidden := []string{
 		"github.com/tidwall/buntdb",
 		"github.com/tethersync/tether/core/store",
+		"github.com/tethersync/tether/internal/engine",
 		"github.com/tethersync/tether/core/session",
 		"github.com/tethersync/tether/core/api",
 		"github.com/tethersync/tether/core/reset",

@@ -16,6 +16,7 @@ import (
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 // Config opens a database (JSON form).
@@ -38,6 +39,11 @@ func ParseConfig(data []byte) (store.Options, error) {
 	if err := decodeJSON("the config", data, &c); err != nil {
 		return store.Options{}, err
 	}
+	return c.options()
+}
+
+// options turns a config into store options.
+func (c Config) options() (store.Options, error) {
 	o := store.Options{Path: c.Path, InMemory: c.InMemory, AllowMigration: c.AllowMigration, ReadOnly: c.ReadOnly}
 	if len(c.Schema) > 0 && string(c.Schema) != "null" {
 		s, err := schema.FromJSON(c.Schema)
@@ -133,9 +139,18 @@ func DeleteDatabase(path string) error {
 	return store.DeleteDatabase(path)
 }
 
-// Open opens a database from a JSON config and returns its handle.
+// Open opens a database from a JSON config (OpenWith's JSON edge).
 func Open(configJSON []byte) (int64, error) {
-	o, err := ParseConfig(configJSON)
+	var c Config
+	if err := decodeJSON("the config", configJSON, &c); err != nil {
+		return 0, err
+	}
+	return OpenWith(c)
+}
+
+// OpenWith opens a database and returns its handle.
+func OpenWith(c Config) (int64, error) {
+	o, err := c.options()
 	if err != nil {
 		return 0, err
 	}
@@ -185,7 +200,8 @@ func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 		return nil, err
 	}
 	var out []byte
-	err = d.GetEncoded(class, key, func(obj []byte, c *schema.Class) error {
+	// The stored form straight to JSON: an engine read no app makes.
+	err = engine.Of(d).GetEncoded(class, key, func(obj []byte, c *schema.Class) error {
 		out, err = appendEncodedObject(make([]byte, 0, 2*len(obj)), obj, c)
 		return err
 	})

@@ -106,6 +106,13 @@ func startSession(db int64, c SyncConfig, types map[string]bool, views bool, cb 
 		return 0, 0, err
 	}
 	h := sessions.add(sessionRef{db: db, s: s})
+	if _, ok := dbs.get(db); !ok {
+		// Close ran meanwhile and may have missed this session (its
+		// forgetSessions, its database's close hooks): end it here.
+		sessions.remove(h)
+		s.Close()
+		return 0, 0, terror.New(terror.Closed, "database handle %d was closed while the session started", db)
+	}
 	var id int64
 	if cb != nil { // removable like any event listener; its token is the session's own
 		id = sessionTokens.add(sessionTokenRef{session: h, tokens: []session.Token{s.ConfigToken()}})
@@ -113,7 +120,8 @@ func startSession(db int64, c SyncConfig, types map[string]bool, views bool, cb 
 	return h, id, nil
 }
 
-// SessionClose ends a session (the database stays open).
+// SessionClose ends a session (the database stays open) and waits until
+// it has ended, except from one of its own callbacks (SessionDone).
 func SessionClose(h int64) error {
 	r, ok := sessions.remove(h)
 	if !ok {
@@ -122,6 +130,18 @@ func SessionClose(h int64) error {
 	sessionTokens.removeIf(func(t sessionTokenRef) bool { return t.session == h })
 	r.s.Close()
 	return nil
+}
+
+// SessionDone is closed once session h has ended, by SessionClose or with
+// its database, from any thread (a close from the session's own callback
+// ends it in the background): no event comes after that, so once a
+// callback still running returns a binding may free what its listeners hold.
+func SessionDone(h int64) (<-chan struct{}, error) {
+	s, err := sess(h)
+	if err != nil {
+		return nil, err
+	}
+	return s.Done(), nil
 }
 
 // forgetSessions drops the handles of database db's sessions and of their

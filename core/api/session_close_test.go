@@ -65,3 +65,76 @@ func TestStartSessionWith(t *testing.T) {
 	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
 	require.NoError(t, SessionClose(s))
 }
+
+// SessionClose from the session's own callback returns; SessionDone says
+// when the session has ended.
+func TestSessionCloseFromOwnCallback(t *testing.T) {
+	h, err := Open([]byte(`{"inMemory":true}`))
+	require.NoError(t, err)
+	defer Close(h)
+	s, err := StartSession(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p", StartPaused: true})
+	require.NoError(t, err)
+	done, err := SessionDone(s)
+	require.NoError(t, err)
+	closed := make(chan error, 1)
+	_, err = SessionAddEventListenerFor(s, []string{"sessionState"}, false, func(b []byte) {
+		if string(b) == `{"from":"paused","to":"active","type":"sessionState"}` {
+			closed <- SessionClose(s)
+		}
+	})
+	require.NoError(t, err)
+	require.NoError(t, SessionResume(s))
+	require.NoError(t, <-closed)
+	<-done
+	_, err = SessionDone(s)
+	require.Equal(t, terror.Closed, terror.CodeOf(err))
+}
+
+// Closing the database ends its sessions: SessionDone is closed by then.
+func TestSessionDoneWithDatabase(t *testing.T) {
+	h, err := OpenWith(Config{InMemory: true})
+	require.NoError(t, err)
+	s, err := StartSession(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p"})
+	require.NoError(t, err)
+	done, err := SessionDone(s)
+	require.NoError(t, err)
+	require.NoError(t, Close(h))
+	select {
+	case <-done:
+	default:
+		t.Fatal("Close returned before the session ended")
+	}
+}
+
+// OpenWith is Open without the JSON: the same checks, the same codes.
+func TestOpenWith(t *testing.T) {
+	_, err := OpenWith(Config{InMemory: true, Durability: "sometimes"})
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err))
+	_, err = OpenWith(Config{InMemory: true, Schema: []byte(`[{"name":1}]`)})
+	require.Error(t, err)
+	h, err := OpenWith(Config{InMemory: true, Durability: "none", Schema: []byte(`[]`)})
+	require.NoError(t, err)
+	require.NoError(t, Close(h))
+}
+
+// A session started while its database closes is either closed with it or
+// refused with Closed: never left open on a closed database.
+func TestStartSessionRacesClose(t *testing.T) {
+	for i := 0; i < 500; i++ {
+		h, err := OpenWith(Config{InMemory: true})
+		require.NoError(t, err)
+		started := make(chan int64, 1)
+		go func() {
+			s, err := StartSession(h, SyncConfig{URL: "ws://127.0.0.1:1/sync", Partition: "p", StartPaused: true})
+			if err != nil {
+				require.Equal(t, terror.Closed, terror.CodeOf(err))
+			}
+			started <- s
+		}()
+		require.NoError(t, Close(h))
+		if s := <-started; s != 0 {
+			_, err := SessionStateJSON(s)
+			require.Equal(t, terror.Closed, terror.CodeOf(err), "round %d", i)
+		}
+	}
+}

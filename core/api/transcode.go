@@ -17,33 +17,21 @@ import (
 // building the map: a point read through a binding is mostly this.
 func appendEncodedObject(b []byte, obj []byte, c *schema.Class) ([]byte, error) {
 	bad := func(err error) ([]byte, error) { return nil, terror.Wrap(terror.Corrupted, err, "stored object") }
-	_, off, err := value.ReadArrayHeader(obj)
-	if err != nil {
-		return bad(err)
-	}
-	n, h, err := value.ReadMapHeader(obj[off:])
-	if err != nil {
-		return bad(err)
-	}
-	off += h
+	r := value.NewStrictReader(obj)
+	r.Tuple(2, 2)
+	n, _ := r.MapLen(2)
 	type field struct {
 		name string
 		raw  []byte
 	}
 	var small [16]field
 	fields := small[:0]
-	for i := 0; i < n; i++ {
-		k, kn, err := value.ReadStringBytes(obj[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += kn
-		vn, err := value.Skip(obj[off:])
-		if err != nil {
-			return bad(err)
-		}
-		fields = append(fields, field{unsafe.String(unsafe.SliceData(k), len(k)), obj[off : off+vn]})
-		off += vn
+	for i := 0; i < n && r.Err() == nil; i++ {
+		k := r.Key()
+		fields = append(fields, field{unsafe.String(unsafe.SliceData(k), len(k)), r.Raw()})
+	}
+	if err := r.Err(); err != nil {
+		return bad(err)
 	}
 	if len(fields) < len(c.Properties) {
 		for _, p := range c.Properties {
@@ -71,9 +59,11 @@ func appendEncodedObject(b []byte, obj []byte, c *schema.Class) ([]byte, error) 
 		}
 		b = appendString(b, f.name)
 		b = append(b, ':')
-		if b, err = appendEncodedValue(b, f.raw); err != nil {
+		next, err := appendEncodedValue(b, f.raw)
+		if err != nil {
 			return bad(err)
 		}
+		b = next
 	}
 	return append(b, '}'), nil
 }

@@ -6,9 +6,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 // TestTranscodeMatchesDecodedObject: a point read's JSON, written straight
@@ -32,10 +35,32 @@ func TestTranscodeMatchesDecodedObject(t *testing.T) {
 		decoded, err := db.Get("T", o["_id"])
 		require.NoError(t, err)
 		var got []byte
-		require.NoError(t, db.GetEncoded("T", o["_id"], func(obj []byte, c *schema.Class) error {
+		require.NoError(t, engine.Of(db).GetEncoded("T", o["_id"], func(obj []byte, c *schema.Class) error {
 			got, err = appendEncodedObject(nil, obj, c)
 			return err
 		}))
 		require.Equal(t, string(AppendObject(nil, decoded)), string(got), "%v", o["_id"])
 	}
+}
+
+// TestTranscodeRefusesDamage: every cut of a stored object's properties
+// (the stamps after them are not read), and a nil where a property name
+// stands, is a Corrupted error, never a panic.
+func TestTranscodeRefusesDamage(t *testing.T) {
+	s, err := schema.FromJSON([]byte(`[{"name":"T","primaryKey":"_id","properties":{"_id":"string","l":"string[]"}}]`))
+	require.NoError(t, err)
+	c := s.Class("T")
+	obj := crdt.EncodeObject(map[string]any{"_id": "a", "l": []any{"x"}}, nil, nil)
+	_, err = appendEncodedObject(nil, obj, c)
+	require.NoError(t, err)
+	props, err := value.Skip(obj[1:])
+	require.NoError(t, err)
+	for n := range 1 + props {
+		_, err := appendEncodedObject(nil, obj[:n], c)
+		require.Equal(t, terror.Corrupted, terror.CodeOf(err), "cut at %d: %v", n, err)
+	}
+	_, err = appendEncodedObject(nil, []byte{0x92, 0x81, 0xc0, 0x01, 0x92, 0x00, 0x00}, c)
+	require.Equal(t, terror.Corrupted, terror.CodeOf(err), "%v", err)
+	_, err = appendEncodedObject(nil, []byte{0x93, 0x80, 0x90, 0x90}, c)
+	require.Equal(t, terror.Corrupted, terror.CodeOf(err), "%v", err)
 }

@@ -7,6 +7,7 @@ package crdt
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/tethersync/tether/core/value"
 )
@@ -96,95 +97,63 @@ func EncodeChangeset(cs *Changeset) []byte {
 	return b
 }
 
-// DecodeChangesetHeader reads a changeset's origin, version and stamp
-// without its ops; off is where the ops array starts.
-func DecodeChangesetHeader(b []byte) (cs Changeset, off int, err error) {
-	n, off, err := value.ReadArrayHeader(b)
-	if err != nil || n != 5 {
-		return cs, 0, fmt.Errorf("malformed changeset: %v", err)
+// DecodeChangesetHeader reads a changeset's origin, version and stamp,
+// and the header of its ops array, without walking the ops.
+func DecodeChangesetHeader(b []byte) (Changeset, error) {
+	r := value.NewStrictReader(b)
+	cs, _ := readChangesetHeader(r)
+	if err := r.Err(); err != nil {
+		return cs, fmt.Errorf("malformed changeset: %w", err)
 	}
-	var u [4]uint64
-	for i := range u {
-		x, m, err := value.ReadUint(b[off:])
-		if err != nil {
-			return cs, 0, fmt.Errorf("malformed changeset: %v", err)
-		}
-		u[i], off = x, off+m
-	}
-	return Changeset{Origin: Origin(u[0]), Version: u[1], Stamp: Stamp{HLC: u[2], Client: u[3]}}, off, nil
+	return cs, nil
 }
 
-// Smallest encodings of an op and of one of its fields.
+// Smallest encodings of an op ([kind, "", key, {}]) and of one of its
+// fields (a name and a value): a count the bytes left cannot hold is a
+// lie, refused before anything is allocated for it.
 const (
 	minOpSize    = 5
 	minFieldSize = 2
 )
 
+// readChangesetHeader reads all but the ops of [origin, version, hlc,
+// client, [op, ...]] and returns the number of ops.
+func readChangesetHeader(r *value.Reader) (Changeset, int) {
+	r.Tuple(5, 5)
+	cs := Changeset{Origin: Origin(r.UintN(math.MaxUint8)), Version: r.Uint()}
+	cs.Stamp = Stamp{HLC: r.Uint(), Client: r.Uint()}
+	nops, _ := r.ArrayLen(minOpSize)
+	return cs, nops
+}
+
 // DecodeChangeset decodes a changeset; damaged or hostile input is an
 // error, and what it allocates is bounded by len(b).
 func DecodeChangeset(b []byte) (*Changeset, error) {
-	bad := func(err error) (*Changeset, error) { return nil, fmt.Errorf("malformed changeset: %v", err) }
-	head, off, err := DecodeChangesetHeader(b)
-	if err != nil {
-		return nil, err
-	}
-	cs := &head
-	nops, m, err := value.ReadArrayHeader(b[off:])
-	if err != nil {
-		return bad(err)
-	}
-	off += m
-	// Each op is at least [kind, "", key, {}] (5 bytes) and each field
-	// a name and a value (2): a count the bytes left cannot hold is a lie,
-	// refused before anything is allocated for it.
-	if nops > (len(b)-off)/minOpSize {
-		return bad(fmt.Errorf("%d ops in %d bytes", nops, len(b)-off))
-	}
+	r := value.NewStrictReader(b)
+	cs, nops := readChangesetHeader(r)
 	cs.Ops = make([]ChangeOp, nops)
-	for i := range cs.Ops {
-		k, m, err := value.ReadArrayHeader(b[off:])
-		if err != nil || k != 4 {
-			return bad(err)
-		}
-		off += m
-		kind, m, err := value.ReadUint(b[off:])
-		if err != nil || kind < uint64(OpCreate) || kind > uint64(OpIncrement) {
-			return bad(err)
-		}
-		off += m
-		class, m, err := value.ReadStringBytes(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += m
-		key, m, err := value.Decode(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += m
-		nf, m, err := value.ReadMapHeader(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += m
-		if nf > (len(b)-off)/minFieldSize {
-			return bad(fmt.Errorf("%d fields in %d bytes", nf, len(b)-off))
-		}
-		op := ChangeOp{Kind: OpKind(kind), Class: string(class), Key: key, Fields: make([]Field, nf)}
-		for j := range op.Fields {
-			name, m, err := value.ReadStringBytes(b[off:])
-			if err != nil {
-				return bad(err)
-			}
-			off += m
-			v, m, err := value.Decode(b[off:])
-			if err != nil {
-				return bad(err)
-			}
-			off += m
-			op.Fields[j] = Field{Name: string(name), Value: v}
-		}
-		cs.Ops[i] = op
+	for i := 0; i < nops && r.Err() == nil; i++ {
+		readOp(r, &cs.Ops[i])
 	}
-	return cs, nil
+	if err := r.Done(); err != nil {
+		return nil, fmt.Errorf("malformed changeset: %w", err)
+	}
+	return &cs, nil
+}
+
+// readOp reads [kind, class, key, {name: value, ...}].
+func readOp(r *value.Reader, op *ChangeOp) {
+	r.Tuple(4, 4)
+	kind := r.Uint()
+	if r.Err() == nil && (kind < uint64(OpCreate) || kind > uint64(OpIncrement)) {
+		r.Failf("unknown op kind %d", kind)
+	}
+	op.Kind = OpKind(kind)
+	op.Class = string(r.Key())
+	op.Key = r.Value()
+	nf, _ := r.MapLen(minFieldSize)
+	op.Fields = make([]Field, nf)
+	for j := 0; j < nf && r.Err() == nil; j++ {
+		op.Fields[j] = Field{Name: string(r.Key()), Value: r.Value()}
+	}
 }

@@ -95,40 +95,19 @@ func DecodeObject(b []byte, withStamps bool) (map[string]any, map[string]Stamp, 
 // class. known counts the distinct names found among the first 64 of
 // names: known == len(names) says that every one is there.
 func DecodeObjectNames(b []byte, withStamps bool, names []string) (fields map[string]any, stamps map[string]Stamp, known int, err error) {
-	bad := func(err error) (map[string]any, map[string]Stamp, int, error) {
-		if err == nil {
-			err = errObject
-		}
-		return nil, nil, 0, fmt.Errorf("%w: %v", errObject, err)
-	}
-	k, off, err := value.ReadArrayHeader(b)
-	if err != nil || k != 2 {
-		return bad(err)
-	}
-	n, h, err := value.ReadMapHeader(b[off:])
-	if err != nil {
-		return bad(err)
-	}
-	off += h
-	// Hints, not trust: a damaged or hostile count only costs what the
-	// pairs actually decoded cost.
+	r := value.NewStrictReader(b)
+	r.Tuple(2, 2)
+	// Each pair is at least a name and a value (2 bytes), and the count
+	// only a hint: a damaged one costs what the pairs decoded cost.
+	n, _ := r.MapLen(2)
 	fields = make(map[string]any, min(n, maxHint))
 	var order []string // the names in stored order, to pair with the stamps
 	if withStamps {
 		order = make([]string, 0, min(n, maxHint))
 	}
 	at, seen := 0, uint64(0)
-	for i := 0; i < n; i++ {
-		kb, kn, err := value.ReadStringBytes(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += kn
-		v, vn, err := value.Decode(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += vn
+	for i := 0; i < n && r.Err() == nil; i++ {
+		kb, v := r.Key(), r.Value()
 		j := -1
 		if at < len(names) && string(kb) == names[at] { // the usual case
 			j = at
@@ -155,27 +134,17 @@ func DecodeObjectNames(b []byte, withStamps bool, names []string) (fields map[st
 			order = append(order, name)
 		}
 	}
-	if !withStamps {
-		return fields, nil, known, nil
-	}
-	m, h, err := value.ReadArrayHeader(b[off:])
-	if err != nil || m != 2*n {
-		return bad(err)
-	}
-	off += h
-	stamps = make(map[string]Stamp, len(order))
-	for _, name := range order {
-		hlc, hn, err := value.ReadUint(b[off:])
-		if err != nil {
-			return bad(err)
+	if withStamps {
+		// [hlc0, client0, hlc1, client1, ...], one pair per name.
+		r.Tuple(2*n, 2*n)
+		stamps = make(map[string]Stamp, len(order))
+		for _, name := range order {
+			stamps[name] = Stamp{HLC: r.Uint(), Client: r.Uint()}
 		}
-		off += hn
-		cl, cn, err := value.ReadUint(b[off:])
-		if err != nil {
-			return bad(err)
-		}
-		off += cn
-		stamps[name] = Stamp{HLC: hlc, Client: cl}
+		r.Done()
+	}
+	if err := r.Err(); err != nil {
+		return nil, nil, 0, fmt.Errorf("%w: %w", errObject, err)
 	}
 	return fields, stamps, known, nil
 }

@@ -2,8 +2,21 @@
 // the server can no longer continue a database's history (restored from a
 // backup, history trimmed, a breaking schema change, an operator's
 // request), as Realm's ClientResetHandler offered them, and the events its
-// callbacks receive. The steps themselves are core/store's (atomic and
-// resumable); core/session drives them.
+// callbacks receive. It holds only these types; the steps are elsewhere:
+//
+//   - core/session/client_reset_operation.go drives a reset: it starts one
+//     on the server's error, finishes it once the server's state is in,
+//     and sends the events;
+//   - internal/engine/client_reset_operation.go performs the steps, each
+//     atomic on disk and resumable (backup, fresh database, replay);
+//   - internal/engine/pending_reset_store.go keeps the record of a reset in
+//     progress or required;
+//   - internal/engine/client_reset_recovery.go finds what a backup holds
+//     that the server does not, and whether it still fits the schema;
+//   - internal/engine/client_reset_backup.go moves a file to its backup
+//     (manual mode) and opens backups read-only;
+//   - core/store exposes the app's part: ExecuteClientReset,
+//     UnsyncedChanges, DeleteDatabase.
 package reset
 
 import (

@@ -159,3 +159,31 @@ func TestHeldEventsInOrderAcrossKinds(t *testing.T) {
 	}
 	require.Equal(t, []string{"state active", "error AuthFailed", "state waitingForAccessToken"}, seen)
 }
+
+// Close from one of the session's own callbacks does not wait for
+// itself: it returns, and the session ends once the callback returns.
+func TestCloseFromOwnCallback(t *testing.T) {
+	db := openDB(t, "a")
+	s, err := session.Start(session.Config{URL: "ws://127.0.0.1:1/sync", Partition: "p", DB: db, StartPaused: true})
+	require.NoError(t, err)
+	returned := make(chan struct{})
+	s.AddStateListener(func(_, to session.State) {
+		if to == session.Active {
+			s.Close()
+			close(returned)
+		}
+	})
+	s.Resume()
+	select {
+	case <-returned:
+	case <-time.After(hang):
+		t.Fatal("Close from the session's callback waited for itself")
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(hang):
+		t.Fatal("the session did not end")
+	}
+	require.Equal(t, session.Inactive, s.State())
+	s.Close() // and closing again from outside returns at once
+}

@@ -2,7 +2,7 @@ package session
 
 import (
 	"github.com/tethersync/tether/core/protocol"
-	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 // Progress notifications, as Realm's SyncSession progress notifiers:
@@ -83,7 +83,7 @@ func (p *progressState) flow(d Direction) *flow {
 
 // init counts the changes committed before the session started (offline
 // writes) as to upload.
-func (p *progressState) init(db *store.DB, st store.SyncState) {
+func (p *progressState) init(db *engine.DB, st engine.SyncState) {
 	p.ackedVersion = st.UploadedVersion
 	p.up.known = true
 	if pend, err := db.PendingUploads(st.UploadedVersion, 1<<30); err == nil {
@@ -136,7 +136,7 @@ func (p *progressState) committed(s *Session, size int) {
 // uploaded counts what the last acknowledgement covered: everything
 // committed minus what is still pending.
 func (p *progressState) uploaded(s *Session) {
-	pend, err := s.cfg.DB.PendingUploads(s.uploaded, 1<<30)
+	pend, err := s.db.PendingUploads(s.uploaded, 1<<30)
 	if err != nil {
 		return
 	}

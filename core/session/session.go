@@ -17,6 +17,7 @@ import (
 	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 type evKind int
@@ -52,14 +53,15 @@ type event struct {
 // Session keeps one database in step with one partition of a server.
 type Session struct {
 	cfg    Config
+	db     *engine.DB // cfg.DB's engine: downloads, uploads, progress, resets
 	events chan event
 	quit   chan struct{}
 	unhook func()
 	// unclose removes the hook that ends the session with its database.
 	unclose func()
-	// busy: the run goroutine is handling an event, which may be running
-	// an app's callback (a close from there must not wait for itself).
-	busy atomic.Bool
+	// runID: the run goroutine's id (self.go); a Close from there, an
+	// app's callback, must not wait for itself.
+	runID atomic.Uint64
 
 	mu        sync.Mutex // guards the mirrors below and the listener lists
 	state     State
@@ -118,20 +120,21 @@ func Start(cfg Config) (*Session, error) {
 	if cfg.DB.ReadOnly() {
 		return nil, terror.New(terror.InvalidArgument, "a read-only database cannot sync")
 	}
-	st, err := cfg.DB.SyncState()
+	db := engine.Of(cfg.DB)
+	st, err := db.SyncState()
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: cfg, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
+	s := &Session{cfg: cfg, db: db, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
 		marks: map[uint64][]chan error{}, uploaded: st.UploadedVersion, backoff: cfg.MinBackoff}
-	s.progress.init(cfg.DB, st)
-	s.unhook = cfg.DB.OnLocalCommit(func(size int) {
+	s.progress.init(db, st)
+	s.unhook = db.OnLocalCommit(func(size int) {
 		// Counted here, before Write returns, so that a progress listener
 		// added right after a write includes it.
 		s.progress.committed(s, size)
 		s.post(event{kind: evLocalCommit})
 	})
-	s.unclose = cfg.DB.OnClose(s.closeWithDB)
+	s.unclose = db.OnClose(s.closeWithDB)
 	s.configToken = s.AddListeners(cfg.Listeners)
 	go s.run()
 	if cfg.StartPaused {
@@ -178,24 +181,23 @@ func (s *Session) RefreshToken(token string) { s.post(event{kind: evRefresh, tok
 // ConfigToken removes the listeners given in Config.Listeners.
 func (s *Session) ConfigToken() Token { return s.configToken }
 
-// closeWithDB ends the session as its database closes: at once, or from
-// inside one of its callbacks (whose goroutine the close needs) as soon as
-// that callback returns.
-func (s *Session) closeWithDB() {
-	if s.busy.Load() {
-		go s.Close()
-		return
-	}
-	s.Close()
-}
+// closeWithDB ends the session as its database closes (Close's rules).
+func (s *Session) closeWithDB() { s.Close() }
 
-// Close ends the session (dying, then inactive). Local data stays.
-// Closing its database closes it too.
+// Close ends the session (dying, then inactive) and waits until it has
+// ended. Local data stays. Closing its database closes it too. From one
+// of the session's callbacks, which run on the goroutine the close needs,
+// it does not wait: the session ends as soon as that callback returns
+// (Done says when).
 func (s *Session) Close() {
 	select {
 	case <-s.quit: // closed already
 		return
 	default:
+	}
+	if s.onOwnGoroutine() {
+		go s.post(event{kind: evClose, done: make(chan bool)})
+		return
 	}
 	done := make(chan bool)
 	select {
@@ -208,6 +210,10 @@ func (s *Session) Close() {
 	case <-s.quit:
 	}
 }
+
+// Done is closed once the session has ended (Close, or its database's):
+// its goroutine has stopped, and no event comes after its last (inactive).
+func (s *Session) Done() <-chan struct{} { return s.quit }
 
 // NoTimeout, as the timeout of UploadAllLocalChanges or
 // DownloadAllServerChanges, waits without a limit (any negative duration
@@ -323,25 +329,19 @@ func (s *Session) halt(err error) {
 }
 
 func (s *Session) run() {
+	s.runID.Store(goroutineID())
 	ping := time.NewTicker(s.cfg.PingInterval)
 	defer ping.Stop()
 	for {
 		select {
 		case e := <-s.events:
-			if s.handleBusy(e) {
+			if s.handle(e) {
 				return
 			}
 		case <-ping.C:
-			s.handleBusy(event{kind: evPing})
+			s.handle(event{kind: evPing})
 		}
 	}
-}
-
-// handleBusy is handle, marked busy while it runs.
-func (s *Session) handleBusy(e event) bool {
-	s.busy.Store(true)
-	defer s.busy.Store(false)
-	return s.handle(e)
 }
 
 // handle processes one event; true means the session ended.
@@ -474,7 +474,7 @@ func (s *Session) scheduleReconnect() {
 }
 
 func (s *Session) bind() {
-	st, err := s.cfg.DB.SyncState()
+	st, err := s.db.SyncState()
 	if err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()
@@ -497,7 +497,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		// retried in a tight loop). UploadOK or a lasting connection is.
 		s.boundAt = s.lastPong
 		s.epoch = m.Ident.ServerEpoch
-		if err := s.cfg.DB.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
+		if err := s.db.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
 			s.reportError(terror.CodeOf(err), err.Error(), false)
 		}
 		if m.Ident.UploadedVersion > s.uploaded {
@@ -524,7 +524,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		if m.UploadOK.ClientVersion > s.uploaded {
 			s.uploaded = m.UploadOK.ClientVersion
 			s.backoff = s.cfg.MinBackoff
-			if err := s.cfg.DB.SetSyncProgress(s.epoch, s.uploaded); err != nil {
+			if err := s.db.SetSyncProgress(s.epoch, s.uploaded); err != nil {
 				s.reportError(terror.CodeOf(err), err.Error(), false)
 			}
 		}
@@ -581,12 +581,12 @@ func (s *Session) applyDownload(d *protocol.Download) {
 // remaining after it) and reports its progress; on failure the session
 // stops.
 func (s *Session) applyPart(d *protocol.Download, size, remaining int64) bool {
-	sd := store.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
+	sd := engine.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
 	for _, c := range d.Changesets {
-		sd.Changesets = append(sd.Changesets, store.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
+		sd.Changesets = append(sd.Changesets, engine.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
 	}
 	sd.State = d.State
-	if err := s.cfg.DB.ApplyDownload(sd); err != nil {
+	if err := s.db.ApplyDownload(sd); err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), true)
 		s.dropConn()
 		s.setState(Inactive)
@@ -602,7 +602,7 @@ func (s *Session) upload() {
 		return
 	}
 	for {
-		pend, err := s.cfg.DB.PendingUploads(s.sentVersion, 1<<20)
+		pend, err := s.db.PendingUploads(s.sentVersion, 1<<20)
 		if err != nil || len(pend) == 0 {
 			return
 		}
@@ -616,7 +616,7 @@ func (s *Session) upload() {
 }
 
 func (s *Session) addUploadWaiter(done chan error) {
-	st, err := s.cfg.DB.SyncState()
+	st, err := s.db.SyncState()
 	if err != nil {
 		done <- err
 		return
@@ -640,7 +640,7 @@ func (s *Session) notifyUploadWaiters() {
 // nothingPendingUpTo: no local changeset at or below target awaits upload
 // (e.g. the changes were settled through a reset, or there were none).
 func (s *Session) nothingPendingUpTo(target uint64) bool {
-	pend, err := s.cfg.DB.PendingUploads(s.uploaded, 1)
+	pend, err := s.db.PendingUploads(s.uploaded, 1)
 	return err == nil && (len(pend) == 0 || pend[0].Version > target)
 }
 

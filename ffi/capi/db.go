@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 
 	"github.com/tethersync/tether/core/api"
-	"github.com/tethersync/tether/core/terror"
 )
 
 // dbOptionsVersion is the newest tether_db_options version this library
@@ -60,16 +59,6 @@ func dbConfig(o *C.tether_db_options) (api.Config, error) {
 	return c, nil
 }
 
-// openDB hands the config to core/api, whose only entry point today takes
-// it as JSON: the one place the C binding encodes it.
-func openDB(c api.Config) (int64, error) {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return 0, terror.Wrap(terror.Internal, err, "the config")
-	}
-	return api.Open(b)
-}
-
 //export tetherimpl_db_open
 func tetherimpl_db_open(o *C.tether_db_options, outID *C.int64_t, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
@@ -84,7 +73,7 @@ func tetherimpl_db_open(o *C.tether_db_options, outID *C.int64_t, cerr *C.tether
 		if err != nil {
 			return err
 		}
-		h, err := openDB(cfg)
+		h, err := api.OpenWith(cfg)
 		if err != nil {
 			return err
 		}
@@ -94,12 +83,12 @@ func tetherimpl_db_open(o *C.tether_db_options, outID *C.int64_t, cerr *C.tether
 }
 
 //export tetherimpl_db_close
-func tetherimpl_db_close(h C.int64_t, inCallback C.bool, cerr *C.tether_error) C.bool {
+func tetherimpl_db_close(h C.int64_t, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
 		if h == 0 {
 			return invalid("tether_db_close", "db is NULL")
 		}
-		return closeDB(int64(h), bool(inCallback))
+		return closeDB(int64(h))
 	})
 }
 

@@ -93,7 +93,7 @@ func (l *listener) deliverTyped(b []byte) {
 		return
 	}
 	if w.Before != 0 { // the view is this listener's: closed whatever happens
-		defer func() { _ = closeDB(w.Before, false) }()
+		defer func() { _ = closeDB(w.Before) }()
 	}
 	var ev C.tether_sync_event
 	if !l.typedEvent(&w, &ev) || !l.enter() {

@@ -37,6 +37,7 @@ type listener struct {
 	mu       sync.Mutex
 	running  int  // callbacks in progress (on any thread)
 	removed  bool // no callback may start any more
+	held     bool // free_ctx waits for its session to end (sync.go)
 	ctxFreed bool // free_ctx has been called (or claimed)
 }
 
@@ -47,9 +48,6 @@ var (
 	// nor while waiting for a session. It also guards sync.go's tables.
 	regMu     sync.Mutex
 	listeners = map[int64]*listener{} // by core/api listener id
-	// dbClosing: databases whose tether_db_close is closing their
-	// sessions; tether_sync_start on them fails with Closed.
-	dbClosing = map[int64]bool{}
 )
 
 // enter marks a callback running, unless the listener is removed; leave
@@ -103,29 +101,37 @@ func (l *listener) remove() {
 	}
 }
 
+// hold stops future callbacks now but keeps ctx until unhold: its
+// session, closed from a callback, has not ended yet.
+func (l *listener) hold() {
+	l.mu.Lock()
+	l.removed, l.held = true, true
+	l.mu.Unlock()
+}
+
+// unhold frees ctx (now, or once the running callbacks return).
+func (l *listener) unhold() {
+	l.mu.Lock()
+	l.held = false
+	l.mu.Unlock()
+	l.remove()
+}
+
 // claimFree reports (once) that free_ctx is due; l.mu is held.
 func (l *listener) claimFree() bool {
-	if !l.removed || l.running > 0 || l.ctxFreed {
+	if !l.removed || l.held || l.running > 0 || l.ctxFreed {
 		return false
 	}
 	l.ctxFreed = true
 	return true
 }
 
-// closeDB closes a database handle: first its sessions (without waiting
-// for them when called from inside a callback, see sync.go), then the
-// database, and removes its listeners.
-func closeDB(h int64, inCallback bool) error {
-	regMu.Lock()
-	dbClosing[h] = true
-	sessions := detachSessions(func(s *syncSession) bool { return s.db == h })
-	regMu.Unlock()
-	for _, s := range sessions {
-		s.shutdown(inCallback)
-	}
-	regMu.Lock()
-	delete(dbClosing, h)
+// closeDB closes a database handle (core/api ends its sessions first),
+// then frees the ctx of its sessions' listeners and its own listeners'.
+func closeDB(h int64) error {
 	err := api.Close(h)
+	releaseSessions(func(_ int64, s *syncSession) bool { return s.db == h })
+	regMu.Lock()
 	// Whatever Close returned, the handle is gone from core/api now; drop
 	// its listeners from core/api's table too (Close keeps them there).
 	var gone []*listener

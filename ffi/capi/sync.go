@@ -1,19 +1,16 @@
 package capi
 
 // The tether_sync_* functions: sync sessions over core/api's Session*
-// boundary functions, and the lifetimes only C has (session listeners'
-// ctx/free_ctx, sessions closed with their database).
+// boundary functions, which decide whether a session is open (a session
+// whose database closed answers Closed there). What stays here is what
+// only C has: its session listeners' ctx/free_ctx, freed once the session
+// has ended (core/api's SessionDone), so never while it can still call.
 //
-// This file keeps its own table of open sessions (under regMu): it is the
-// authority for C callers, so a session closed from a callback (whose
-// core/api close finishes in the background) is Closed for C at once.
-//
-// Waiting for a session (Session.Close, upload/download waits) needs the
-// session's goroutine. A callback runs on that goroutine, so from inside
-// any callback a close is finished in the background instead of waited
-// for, and a wait on the callback's own session is refused. The C
-// forwarders (tether.c) say whether the caller is inside a callback: they
-// see the thread-local marks the callback trampolines set.
+// A callback may close its own session (or database): core/api then ends
+// the session in the background and free_ctx follows once it has ended. A
+// wait (upload/download) on the callback's own session is refused: the C
+// forwarders (tether.c) see the thread-local mark the callback trampolines
+// set.
 
 /*
 #include "tether.h"
@@ -32,61 +29,60 @@ import (
 
 const syncOptionsVersion = C.TETHER_SYNC_OPTIONS_VERSION
 
+// syncSession is what C keeps of a session: its listeners' records.
 type syncSession struct {
-	id        int64
 	db        int64
+	done      <-chan struct{}     // closed once the session has ended
 	listeners map[int64]*listener // by core/api session listener id
 }
 
 var (
-	syncSessions  = map[int64]*syncSession{} // open sessions, by core/api handle
+	// syncSessions: sessions whose listeners are not released yet (regMu).
+	syncSessions  = map[int64]*syncSession{} // by core/api handle
 	syncListeners = map[int64]*syncSession{} // session listener id -> its session
 )
 
-// detachSessions removes the sessions that match from the tables and
-// returns them (with their listeners) for shutdown; regMu is held.
-func detachSessions(match func(*syncSession) bool) []*syncSession {
-	var out []*syncSession
+// releaseSessions drops the records of the sessions match selects (their
+// core/api handles are gone already) and frees their listeners' ctx: now
+// if the session has ended (a close that waited), else, from a callback
+// of the session, as soon as it ends, its listeners stopped meanwhile.
+func releaseSessions(match func(id int64, s *syncSession) bool) {
+	var gone []*syncSession
+	regMu.Lock()
 	for id, s := range syncSessions {
-		if match(s) {
+		if match(id, s) {
 			delete(syncSessions, id)
 			for lid := range s.listeners {
 				delete(syncListeners, lid)
 			}
-			out = append(out, s)
+			gone = append(gone, s)
 		}
 	}
-	return out
-}
-
-// shutdown closes a detached session. Waiting, its listeners hear the
-// session's last state changes, then free_ctx runs here. From inside a
-// callback (async) the listeners stop now and core/api's close, which
-// needs the session goroutine, finishes in the background.
-func (s *syncSession) shutdown(async bool) {
-	if async {
-		for _, l := range s.listeners {
-			l.remove()
+	regMu.Unlock()
+	for _, s := range gone {
+		select {
+		case <-s.done:
+			for _, l := range s.listeners {
+				l.remove()
+			}
+		default:
+			for _, l := range s.listeners {
+				l.hold()
+			}
+			go func() {
+				<-s.done
+				for _, l := range s.listeners {
+					l.unhold()
+				}
+			}()
 		}
-		go func() { _ = api.SessionClose(s.id) }()
-		return
-	}
-	_ = api.SessionClose(s.id) // the handle is valid: only this close removes it
-	for _, l := range s.listeners {
-		l.remove()
 	}
 }
 
-// lookupSession checks a C session handle against this file's table.
-func lookupSession(fn string, h C.int64_t) (int64, error) {
+// sessionArg is a C session handle's number; core/api says if it is open.
+func sessionArg(fn string, h C.int64_t) (int64, error) {
 	if h == 0 {
 		return 0, invalid(fn, "sync is NULL")
-	}
-	regMu.Lock()
-	_, ok := syncSessions[int64(h)]
-	regMu.Unlock()
-	if !ok {
-		return 0, terror.New(terror.Closed, "%s: session handle %d is not open (closed, or never started)", fn, h)
 	}
 	return int64(h), nil
 }
@@ -132,16 +128,6 @@ func syncConfig(o *C.tether_sync_options) (api.SyncConfig, error) {
 	return c, nil
 }
 
-// startSession hands the config to core/api, whose only entry point today
-// takes it as JSON: the one place the C binding encodes it.
-func startSession(db int64, c api.SyncConfig) (int64, error) {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return 0, terror.Wrap(terror.Internal, err, "the sync config")
-	}
-	return api.SessionStart(db, b)
-}
-
 //export tetherimpl_sync_start
 func tetherimpl_sync_start(db C.int64_t, o *C.tether_sync_options, outID *C.int64_t, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
@@ -160,35 +146,35 @@ func tetherimpl_sync_start(db C.int64_t, o *C.tether_sync_options, outID *C.int6
 		if err != nil {
 			return err
 		}
+		// Under regMu: a database close releases the record only once
+		// it is in place.
 		regMu.Lock()
 		defer regMu.Unlock()
-		if dbClosing[int64(db)] {
-			return terror.New(terror.Closed, "%s: database handle %d is closing", fn, db)
-		}
-		h, err := startSession(int64(db), cfg)
+		h, err := api.StartSession(int64(db), cfg)
 		if err != nil {
 			return err
 		}
-		syncSessions[h] = &syncSession{id: h, db: int64(db), listeners: map[int64]*listener{}}
+		done, err := api.SessionDone(h)
+		if err != nil { // its database closed meanwhile
+			return err
+		}
+		syncSessions[h] = &syncSession{db: int64(db), done: done, listeners: map[int64]*listener{}}
 		*outID = C.int64_t(h)
 		return nil
 	})
 }
 
 //export tetherimpl_sync_close
-func tetherimpl_sync_close(h C.int64_t, inCallback C.bool, cerr *C.tether_error) C.bool {
+func tetherimpl_sync_close(h C.int64_t, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
-		const fn = "tether_sync_close"
-		if h == 0 {
-			return invalid(fn, "sync is NULL")
+		id, err := sessionArg("tether_sync_close", h)
+		if err != nil {
+			return err
 		}
-		regMu.Lock()
-		gone := detachSessions(func(s *syncSession) bool { return s.id == int64(h) })
-		regMu.Unlock()
-		if len(gone) == 0 {
-			return terror.New(terror.Closed, "%s: session handle %d is not open (closed, or never started)", fn, h)
+		if err := api.SessionClose(id); err != nil {
+			return err
 		}
-		gone[0].shutdown(bool(inCallback))
+		releaseSessions(func(s int64, _ *syncSession) bool { return s == id })
 		return nil
 	})
 }
@@ -196,7 +182,7 @@ func tetherimpl_sync_close(h C.int64_t, inCallback C.bool, cerr *C.tether_error)
 //export tetherimpl_sync_pause
 func tetherimpl_sync_pause(h C.int64_t, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
-		id, err := lookupSession("tether_sync_pause", h)
+		id, err := sessionArg("tether_sync_pause", h)
 		if err != nil {
 			return err
 		}
@@ -207,7 +193,7 @@ func tetherimpl_sync_pause(h C.int64_t, cerr *C.tether_error) C.bool {
 //export tetherimpl_sync_resume
 func tetherimpl_sync_resume(h C.int64_t, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
-		id, err := lookupSession("tether_sync_resume", h)
+		id, err := sessionArg("tether_sync_resume", h)
 		if err != nil {
 			return err
 		}
@@ -219,7 +205,7 @@ func tetherimpl_sync_resume(h C.int64_t, cerr *C.tether_error) C.bool {
 func tetherimpl_sync_refresh_token(h C.int64_t, token *C.char, cerr *C.tether_error) C.bool {
 	return guard(cerr, func() error {
 		const fn = "tether_sync_refresh_token"
-		id, err := lookupSession(fn, h)
+		id, err := sessionArg(fn, h)
 		if err != nil {
 			return err
 		}
@@ -249,7 +235,7 @@ func tetherimpl_sync_state(h C.int64_t, outSession, outConn *C.int, cerr *C.teth
 		*outConn = 0
 	}
 	return guard(cerr, func() error {
-		id, err := lookupSession("tether_sync_state", h)
+		id, err := sessionArg("tether_sync_state", h)
 		if err != nil {
 			return err
 		}
@@ -297,9 +283,15 @@ func tetherimpl_sync_wait(h C.int64_t, download C.bool, timeoutMs C.int64_t, cal
 		if outCompleted == nil {
 			return invalid(fn, "out_completed is NULL")
 		}
-		id, err := lookupSession(fn, h)
+		id, err := sessionArg(fn, h)
 		if err != nil {
 			return err
+		}
+		if callbackSession == h || timeoutMs <= 0 {
+			// A closed session answers Closed before any argument check.
+			if _, err := api.SessionStateJSON(id); err != nil {
+				return err
+			}
 		}
 		if timeoutMs <= 0 {
 			return invalid(fn, "timeout_ms is %d; it must be positive", timeoutMs)
@@ -335,7 +327,7 @@ func tetherimpl_sync_wait_for_listeners(h C.int64_t, timeoutMs C.int64_t, outCom
 		if outCompleted == nil {
 			return invalid(fn, "out_completed is NULL")
 		}
-		id, err := lookupSession(fn, h)
+		id, err := sessionArg(fn, h)
 		if err != nil {
 			return err
 		}
@@ -364,16 +356,22 @@ func addSyncListener(fn string, h C.int64_t, l *listener, outID *C.int64_t,
 		return invalid(fn, "callback is NULL")
 	}
 	l.session = int64(h)
+	// Under regMu: a close releases the session's record (and so this
+	// listener) only after core/api has forgotten the handle, which
+	// register then answers with Closed.
 	regMu.Lock()
 	defer regMu.Unlock()
-	s, ok := syncSessions[int64(h)]
-	if !ok {
-		return terror.New(terror.Closed, "%s: session handle %d is not open (closed, or never started)", fn, h)
+	s := syncSessions[int64(h)]
+	if s != nil {
+		l.db = s.db
 	}
-	l.db = s.db
 	id, err := register(int64(h), l)
 	if err != nil {
 		return err
+	}
+	if s == nil { // open in core/api but started elsewhere: C cannot own it
+		_ = api.SessionRemoveListener(id)
+		return terror.New(terror.Closed, "%s: session handle %d is not open", fn, h)
 	}
 	s.listeners[id] = l
 	syncListeners[id] = s

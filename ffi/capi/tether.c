@@ -18,13 +18,11 @@
 #define LISTENER_ID(l) ((int64_t)(uintptr_t)(l))
 #define SYNC_ID(s) ((int64_t)(uintptr_t)(s))
 
-/* What the calling thread is doing, for the calls that must not wait for a
- * session from the session's own goroutine (see sync.go): how many tether
- * callbacks (change, session, free_ctx) are running on this thread, and the
- * session whose event callback the thread runs (0: none). A Go goroutine
- * that calls into C stays on its OS thread until the call returns, so a
- * callback and the tether calls it makes share the thread. */
-static _Thread_local int callback_depth;
+/* The session whose event callback the calling thread runs (0: none), for
+ * the waits that must not wait for that session from its own callback (see
+ * sync.go). A Go goroutine that calls into C stays on its OS thread until
+ * the call returns, so a callback and the tether calls it makes share the
+ * thread. */
 static _Thread_local int64_t callback_session;
 
 /* The name tables, generated from internal/tables. */
@@ -52,7 +50,7 @@ bool tether_db_open(const tether_db_options *options, tether_db **out_db, tether
 }
 
 bool tether_db_close(tether_db *db, tether_error *err) {
-    return tetherimpl_db_close(DB_ID(db), callback_depth > 0, err);
+    return tetherimpl_db_close(DB_ID(db), err);
 }
 
 bool tether_db_delete(const char *path, tether_error *err) {
@@ -130,7 +128,7 @@ bool tether_sync_start(tether_db *db, const tether_sync_options *options, tether
 }
 
 bool tether_sync_close(tether_sync *sync, tether_error *err) {
-    return tetherimpl_sync_close(SYNC_ID(sync), callback_depth > 0, err);
+    return tetherimpl_sync_close(SYNC_ID(sync), err);
 }
 
 bool tether_sync_pause(tether_sync *sync, tether_error *err) {
@@ -217,9 +215,7 @@ bool tether_reset_unsynced(const char *backup_path, char **out_json, size_t *out
 }
 
 void tetherimpl_call_change(tether_change_fn fn, void *ctx, const char *json, size_t len) {
-    callback_depth++;
     fn(ctx, json, len);
-    callback_depth--;
 }
 
 void tetherimpl_call_sync_event(tether_sync_event_fn fn, void *ctx, const char *json, size_t len,
@@ -227,9 +223,7 @@ void tetherimpl_call_sync_event(tether_sync_event_fn fn, void *ctx, const char *
     int64_t outer = callback_session;
     if (!outer)
         callback_session = session;
-    callback_depth++;
     fn(ctx, json, len);
-    callback_depth--;
     callback_session = outer;
 }
 
@@ -248,16 +242,12 @@ void tetherimpl_call_sync_typed(tether_sync_callback fn, void *ctx, int64_t sess
     int64_t outer = callback_session;
     if (!outer)
         callback_session = session;
-    callback_depth++;
     fn(ctx, &ev);
-    callback_depth--;
     callback_session = outer;
 }
 
 void tetherimpl_call_free(tether_free_fn fn, void *ctx) {
     if (!fn)
         return;
-    callback_depth++;
     fn(ctx);
-    callback_depth--;
 }

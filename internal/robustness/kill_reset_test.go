@@ -13,6 +13,7 @@ import (
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/engine"
 	"github.com/tethersync/tether/internal/failpoint"
 )
 
@@ -39,19 +40,20 @@ func resetChild() {
 
 // serverState is what the "server" has after the restore: dog 1 as the
 // backup had it, and dog 9 from another client.
-func serverState() []store.StateObject {
-	obj := func(id, name string, hlc uint64) store.StateObject {
+func serverState() []engine.StateObject {
+	obj := func(id, name string, hlc uint64) engine.StateObject {
 		f := map[string]any{"_id": id, "name": name, "good": false, "tags": []any{}}
 		st := map[string]crdt.Stamp{"_id": {HLC: hlc, Client: 99}, "name": {HLC: hlc, Client: 99}, "good": {HLC: hlc, Client: 99}, "tags": {HLC: hlc, Client: 99}}
-		return store.StateObject{Class: "Dog", Key: value.Append(nil, id), Fields: crdt.EncodeObject(f, st, nil)}
+		return engine.StateObject{Class: "Dog", Key: value.Append(nil, id), Fields: crdt.EncodeObject(f, st, nil)}
 	}
-	return []store.StateObject{obj("1", "Rex", 1), obj("9", "from the server", 2)}
+	return []engine.StateObject{obj("1", "Rex", 1), obj("9", "from the server", 2)}
 }
 
 // completeReset drives a reset from wherever it stands: start it if it
 // has not started, bootstrap in two chunks (a test failpoint after each),
 // then recover the backup's changes.
-func completeReset(db *store.DB, backup string) error {
+func completeReset(pub *store.DB, backup string) error {
+	db := engine.Of(pub) // the steps a session drives are the engine's
 	info, err := db.PendingClientReset()
 	if err == nil && info == nil {
 		if err = db.BeginClientReset(backup, "recoverUnsyncedChanges", 0, false, nil); err == nil {
@@ -59,7 +61,7 @@ func completeReset(db *store.DB, backup string) error {
 		}
 	}
 	st := serverState()
-	chunks := []store.Download{{State: st[:1], LastServerVersion: 5, More: true}, {State: st[1:], LastServerVersion: 5}}
+	chunks := []engine.Download{{State: st[:1], LastServerVersion: 5, More: true}, {State: st[1:], LastServerVersion: 5}}
 	for i, point := range []string{"test/reset/bootstrap-half", "test/reset/bootstrapped"} {
 		if err == nil {
 			err = db.ApplyDownload(chunks[i])
@@ -68,9 +70,9 @@ func completeReset(db *store.DB, backup string) error {
 			failpoint.Inject(point)
 		}
 	}
-	var css []*store.Changeset
+	var css []*engine.Changeset
 	if err == nil {
-		css, err = store.UnsyncedChangesets(info.BackupPath)
+		css, err = engine.UnsyncedChangesets(info.BackupPath)
 	}
 	if err != nil {
 		return err
@@ -93,7 +95,7 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 		t.Run(point, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "r.tether")
 			db := openFile(t, path)
-			require.NoError(t, db.SetSyncProgress(1, 0))
+			require.NoError(t, engine.Of(db).SetSyncProgress(1, 0))
 			require.NoError(t, db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": "1", "name": "Rex"}}}))
 			require.NoError(t, db.Apply([]store.Op{{Kind: store.OpUpdate, Class: "Dog", Key: "1", Set: store.Object{"age": int64(7)}}}))
 			require.NoError(t, db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Dog", Value: store.Object{"_id": "2", "name": "offline"}}}))
@@ -107,7 +109,7 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 
 			db = openFile(t, path)
 			defer db.Close()
-			info, err := db.PendingClientReset()
+			info, err := engine.Of(db).PendingClientReset()
 			require.NoError(t, err)
 			n, _ := db.Count(store.Query{Class: "Dog"})
 			if info == nil && point != "store/reset/finished" && point != "test/reset/done" {
@@ -121,7 +123,7 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 			if info != nil || (point != "store/reset/finished" && point != "test/reset/done") {
 				require.NoError(t, completeReset(db, path+".backup"))
 			}
-			info, _ = db.PendingClientReset()
+			info, _ = engine.Of(db).PendingClientReset()
 			require.Nil(t, info)
 			objs, err := db.Query(store.Query{Class: "Dog"})
 			require.NoError(t, err)
@@ -132,7 +134,7 @@ func TestResetSurvivesAKillAtEveryStep(t *testing.T) {
 			results = append(results, got)
 			require.Equal(t, []string{"1|Rex|7", "2|offline|<nil>", "9|from the server|<nil>"}, got,
 				"the recovered changes on the server's state, whatever step the kill hit")
-			st, err := db.SyncState()
+			st, err := engine.Of(db).SyncState()
 			require.NoError(t, err)
 			require.Equal(t, 3, st.Unsynced, "each recovered changeset once, to upload")
 		})

@@ -545,7 +545,10 @@ static void act_add_and_write(event_rec *r, const char *json) {
 }
 
 /* Starts a paused session with a recording listener running `action`,
- * then resumes it so that the callback runs. */
+ * then resumes it so that the callback runs. The action is armed only
+ * once the listener's handle is known and the session resumed: the first
+ * listener gets the held inactive->paused at once, maybe before either;
+ * the retries of the unreachable server bring more events. */
 static tether_sync *run_action(tether_db *db, event_rec *r, void (*action)(event_rec *, const char *)) {
     tether_error e;
     char url[64];
@@ -554,8 +557,10 @@ static tether_sync *run_action(tether_db *db, event_rec *r, void (*action)(event
     r->db = db;
     r->sync = start_sync(db, url, "t", "p", true);
     r->action = action;
+    atomic_store(&r->action_done, 1);
     CHECK_OK(tether_sync_add_event_listener(r->sync, rec_callback, r, rec_free, &r->self, &e));
     CHECK_OK(tether_sync_resume(r->sync, &e));
+    atomic_store(&r->action_done, 0);
     CHECK(wait_atomic(&r->action_done, 1, 5000));
     return r->sync;
 }

@@ -136,8 +136,8 @@ func TestSyncCommands(t *testing.T) {
 			sessionStates = append(sessionStates, ev)
 		}
 	}
-	assert.Equal(t, []any{map[string]any{"type": "sessionState", "from": "paused", "to": "active"}}, sessionStates,
-		"the session starts paused so that no callback misses the first change")
+	assert.Equal(t, []any{map[string]any{"type": "sessionState", "from": "inactive", "to": "active"}}, sessionStates,
+		"the first listener hears the session's start (the core holds it), so no callback misses the first change")
 	assert.Equal(t, map[string]bool{"sessionState": true, "connectionState": true, "progress": true, "change": true}, types)
 	assert.Equal(t, true, resps[12]["ok"])
 	assert.Equal(t, "Closed", code(resps[13]))

@@ -11,6 +11,7 @@ import (
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 // backupLog remembers the backup file of the last client reset: the path
@@ -84,7 +85,8 @@ func (d *driver) executeClientReset(req *request) error {
 	wasOpen := d.db != nil && !d.db.IsClosed()
 	if wasOpen {
 		// Refuse before closing anything: a failed step changes nothing.
-		info, err := d.db.PendingClientReset()
+		// The record is the engine's (an app learns of it from the error).
+		info, err := engine.Of(d.db).PendingClientReset()
 		if err != nil {
 			return err
 		}

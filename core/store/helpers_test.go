@@ -1,5 +1,0 @@
-package store
-
-import "github.com/tethersync/tether/core/schema"
-
-func schemaFromJSON(js string) (*schema.Schema, error) { return schema.FromJSON([]byte(js)) }
