@@ -60,6 +60,12 @@ func AppendValue(b []byte, v any) []byte {
 		return strconv.AppendInt(b, x, 10)
 	case float64:
 		return appendDouble(b, x)
+	case float32:
+		return appendFloat(b, x)
+	case value.Decimal128:
+		b = append(b, `{"$numberDecimal":"`...)
+		b = append(b, x.String()...)
+		return append(b, `"}`...)
 	case string:
 		return appendString(b, x)
 	case []byte:
@@ -104,6 +110,23 @@ func appendDouble(b []byte, x float64) []byte {
 	}
 	start := len(b)
 	b = strconv.AppendFloat(b, x, 'g', -1, 64)
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'E' {
+			return b
+		}
+	}
+	return append(b, ".0"...)
+}
+
+// appendFloat writes a float in its shortest 32-bit spelling ("0.1", not
+// the double 0.10000000149011612), so it reads back as the same float.
+func appendFloat(b []byte, x float32) []byte {
+	f := float64(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return appendDouble(b, f)
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'g', -1, 32)
 	for _, c := range b[start:] {
 		if c == '.' || c == 'e' || c == 'E' {
 			return b
