@@ -60,8 +60,8 @@ test-repeat:
 # The race detector on core, the engine, the server, sessions and the
 # end-to-end tests.
 test-race:
-	$(GO) test -race ./core/... ./internal/engine/... ./server/... ./e2e/...
-	@scripts/ran.sh "go test -race on core, internal/engine, server, e2e"
+	$(GO) test -race ./core/... ./internal/... ./server/... ./e2e/...
+	@scripts/ran.sh "go test -race on core, internal (engine, crdt, protocol, boundary, ...), server, e2e"
 
 test-wasm-build:
 	GOOS=js GOARCH=wasm $(GO) build ./core/... ./internal/...
@@ -183,9 +183,9 @@ tetherd:
 # CI-sized 20000x. Counts, not durations: Go 1.26's fuzz coordinator can
 # fail a duration-bounded run with "context deadline exceeded" at the end
 # of -fuzztime under load (go.dev/issue/75804, fixed in Go 1.27).
-FUZZ_TARGETS = core/protocol:FuzzDecode core/crdt:FuzzDecodeChangeset internal/engine:FuzzDecodeRecord \
+FUZZ_TARGETS = internal/protocol:FuzzDecode internal/crdt:FuzzDecodeChangeset internal/engine:FuzzDecodeRecord \
 	server:FuzzDecodeLogRecord server:FuzzReadSnapshot internal/logfile:FuzzLogTail \
-	core/query:FuzzCompile core/api:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
+	core/query:FuzzCompile internal/boundary:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 500000x
 
 fuzz:

@@ -9,7 +9,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 func main() {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // idleSessions measures tetherd's resident memory (a real process, read

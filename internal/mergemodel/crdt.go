@@ -1,13 +1,13 @@
 package mergemodel
 
-// Conversions from core/crdt's recorded forms (types and decoding only:
+// Conversions from internal/crdt's recorded forms (types and decoding only:
 // the model never calls crdt's merge).
 
 import (
 	"fmt"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // FromChangeOp is op written with stamp st, the seq-th op of its changeset.

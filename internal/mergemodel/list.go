@@ -1,7 +1,7 @@
 package mergemodel
 
 // The list merge rule of DESIGN.md ("Realm's whole data model"), stated
-// as a function of the set of edits, to check core/crdt's list against:
+// as a function of the set of edits, to check internal/crdt's list against:
 //
 //   - every element has a stable id, the id of its insert; an insert or a
 //     move makes a new position, a child of an existing position (or of

@@ -4,7 +4,7 @@
 // encoded once per call) and integer handles (never Go pointers, which cgo
 // and JNI must not hold). Bindings add no logic of their own: a behaviour
 // lives here or below, once.
-package api
+package boundary
 
 import (
 	"math"

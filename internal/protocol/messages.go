@@ -13,8 +13,8 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // Version is the protocol version; a server refuses a client whose

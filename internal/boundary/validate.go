@@ -1,4 +1,4 @@
-package api
+package boundary
 
 // What every binding hands the boundary is checked here, once: text must
 // be valid UTF-8. Go's encoding/json (and a JS string's conversion to

@@ -1,6 +1,6 @@
 package crdt_test
 
-// core/crdt's merge checked against internal/mergemodel, a reference model
+// internal/crdt's merge checked against internal/mergemodel, a reference model
 // of DESIGN.md's merge rules written independently of merge.go.
 //
 // What is order-independent today, and what is not (pinned down by
@@ -52,11 +52,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/mergemodel"
 )
 
-const pkg = "./core/crdt/"
+const pkg = "./internal/crdt/"
 
 // stamped is an op with the stamp of its changeset.
 type stamped struct {

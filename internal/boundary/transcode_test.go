@@ -1,4 +1,4 @@
-package api
+package boundary
 
 import (
 	"testing"
@@ -6,11 +6,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/engine"
 )
 

@@ -1,4 +1,4 @@
-package api
+package boundary
 
 // The JSON forms that cross the boundary: ops, queries, objects and change
 // events, with values in MongoDB Extended JSON, exactly as the conformance

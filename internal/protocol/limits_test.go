@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // Every changeset a store commits (at most crdt.MaxChangeset bytes) fits

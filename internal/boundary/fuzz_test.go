@@ -1,11 +1,11 @@
-package api
+package boundary
 
 import (
 	"testing"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // FuzzTranscode feeds arbitrary bytes to the point read's transcoder as a

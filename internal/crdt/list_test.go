@@ -5,8 +5,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // Hand-worked list merges (expected lists worked out from DESIGN.md's

@@ -1,17 +1,17 @@
 // Package boundary holds the Go side of the binding benchmarks: the same
 // workloads (batches of 1,000 objects, point reads of 10,000 keys) through
-// core/store natively and through core/api's JSON, which the C ABI
+// core/store natively and through internal/boundary's JSON, which the C ABI
 // (ffi/bench) and JVM (platforms/android/bench) benchmarks divide by.
-package boundary
+package baseline
 
 import (
 	"fmt"
 	"strconv"
 	"testing"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 const (
@@ -88,7 +88,7 @@ func BatchJSON(first int) []byte {
 }
 
 func openAPI(b *testing.B) int64 {
-	h, err := api.Open([]byte(`{"inMemory":true,"schema":` + Schema + `}`))
+	h, err := boundary.Open([]byte(`{"inMemory":true,"schema":` + Schema + `}`))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -97,10 +97,10 @@ func openAPI(b *testing.B) int64 {
 
 func APIBulkInsert(b *testing.B) {
 	h := openAPI(b)
-	defer api.Close(h)
+	defer boundary.Close(h)
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
-		if err := api.Write(h, BatchJSON(n*PerBatch)); err != nil {
+		if err := boundary.Write(h, BatchJSON(n*PerBatch)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -108,15 +108,15 @@ func APIBulkInsert(b *testing.B) {
 
 func APIPointRead(b *testing.B) {
 	h := openAPI(b)
-	defer api.Close(h)
+	defer boundary.Close(h)
 	for n := 0; n < ReadKeys/PerBatch; n++ {
-		if err := api.Write(h, BatchJSON(n*PerBatch)); err != nil {
+		if err := boundary.Write(h, BatchJSON(n*PerBatch)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
-		if _, err := api.Get(h, "Item", []byte(`"k`+strconv.Itoa(n%ReadKeys)+`"`)); err != nil {
+		if _, err := boundary.Get(h, "Item", []byte(`"k`+strconv.Itoa(n%ReadKeys)+`"`)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,6 @@
 package crdt_test
 
-// core/crdt's list checked against internal/mergemodel's list rule: every
+// internal/crdt's list checked against internal/mergemodel's list rule: every
 // order of delivery of concurrent transactions gives the same list, and
 // it is the model's; random replicas converge to the model's list.
 
@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/mergemodel"
 )
 
