@@ -66,11 +66,17 @@ type Property struct {
 	// already coerced to the property's type.
 	Default    any
 	HasDefault bool
+	// Link is the target class of a to-one link (link.go); Type is then
+	// the target's primary key type, the form the link is stored in.
+	Link string
 }
 
 // TypeString renders the property type as in a schema file: "int?", "string[]".
 func (p *Property) TypeString() string {
 	s := p.Type.String()
+	if p.IsLink() {
+		return p.Link + "?" // a to-one link is always optional
+	}
 	if p.Counter {
 		s = counterName
 	}
@@ -92,6 +98,8 @@ type Class struct {
 	// index lookups find their property after few steps.
 	Properties []*Property
 	byName     map[string]*Property
+	// Backlinks are the linkingObjects properties: computed, not stored.
+	Backlinks []*Backlink
 }
 
 // Property returns the named property, or nil.
@@ -132,6 +140,9 @@ type ClassJSON struct {
 	Properties map[string]string          `json:"properties"`
 	Defaults   map[string]json.RawMessage `json:"-"`
 	Indexed    []string                   `json:"indexed,omitempty"`
+	// Backlinks holds the linkingObjects properties, by name.
+	Backlinks map[string]BacklinkJSON `json:"-"`
+	Embedded  bool                    `json:"embedded,omitempty"`
 }
 
 type classWire struct {
@@ -139,11 +150,15 @@ type classWire struct {
 	PrimaryKey string                     `json:"primaryKey"`
 	Properties map[string]json.RawMessage `json:"properties"`
 	Indexed    []string                   `json:"indexed,omitempty"`
+	Embedded   bool                       `json:"embedded,omitempty"`
 }
 
 type propertyWire struct {
-	Type    string          `json:"type"`
-	Default json.RawMessage `json:"default,omitempty"`
+	Type       string          `json:"type"`
+	ObjectType string          `json:"objectType,omitempty"`
+	Property   string          `json:"property,omitempty"`
+	Optional   *bool           `json:"optional,omitempty"`
+	Default    json.RawMessage `json:"default,omitempty"`
 }
 
 // UnmarshalJSON reads a class, each property as a type string or as an
@@ -155,7 +170,7 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&w); err != nil {
 		return err
 	}
-	*cj = ClassJSON{Name: w.Name, PrimaryKey: w.PrimaryKey, Indexed: w.Indexed}
+	*cj = ClassJSON{Name: w.Name, PrimaryKey: w.PrimaryKey, Indexed: w.Indexed, Embedded: w.Embedded}
 	if w.Properties == nil {
 		return nil
 	}
@@ -175,7 +190,21 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 		if pw.Type == "" {
 			return fmt.Errorf("property %q of class %q has no \"type\"", name, w.Name)
 		}
-		cj.Properties[name] = pw.Type
+		if pw.Type == "linkingObjects" {
+			if pw.Optional != nil || len(pw.Default) > 0 {
+				return fmt.Errorf("property %q of class %q is linkingObjects, which takes only objectType and property", name, w.Name)
+			}
+			if cj.Backlinks == nil {
+				cj.Backlinks = map[string]BacklinkJSON{}
+			}
+			cj.Backlinks[name] = BacklinkJSON{ObjectType: pw.ObjectType, Property: pw.Property}
+			continue
+		}
+		t, err := objectFormType(pw)
+		if err != nil {
+			return fmt.Errorf("property %q of class %q: %v", name, w.Name, err)
+		}
+		cj.Properties[name] = t
 		if len(pw.Default) > 0 {
 			if cj.Defaults == nil {
 				cj.Defaults = map[string]json.RawMessage{}
@@ -189,8 +218,15 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes a property with a default in the object form, the
 // others as their type string.
 func (cj ClassJSON) MarshalJSON() ([]byte, error) {
-	w := classWire{Name: cj.Name, PrimaryKey: cj.PrimaryKey, Indexed: cj.Indexed,
-		Properties: make(map[string]json.RawMessage, len(cj.Properties))}
+	w := classWire{Name: cj.Name, PrimaryKey: cj.PrimaryKey, Indexed: cj.Indexed, Embedded: cj.Embedded,
+		Properties: make(map[string]json.RawMessage, len(cj.Properties)+len(cj.Backlinks))}
+	for name, b := range cj.Backlinks {
+		raw, err := json.Marshal(propertyWire{Type: "linkingObjects", ObjectType: b.ObjectType, Property: b.Property})
+		if err != nil {
+			return nil, err
+		}
+		w.Properties[name] = raw
+	}
 	for name, t := range cj.Properties {
 		var v any = t
 		if d, ok := cj.Defaults[name]; ok {
@@ -243,6 +279,14 @@ func parseProperty(s string) (Property, error) {
 			return p, nil
 		}
 	}
+	if identRe.MatchString(base) {
+		if p.List {
+			return Property{}, terror.New(terror.InvalidArgument,
+				"property type %q is a to-many link, which is not supported yet (it needs per-element lists)", s)
+		}
+		p.Link, p.Optional, p.Indexed = base, true, true // Realm: a to-one link is optional; links are indexed
+		return p, nil
+	}
 	return Property{}, terror.New(terror.InvalidArgument,
 		"unknown property type %q (want string, int, double, float, decimal128, bool, date, data, objectId, uuid, mixed or counter, with optional ? and [])", s)
 }
@@ -260,6 +304,9 @@ func FromJSON(data []byte) (*Schema, error) {
 
 // FromClasses builds and validates a schema.
 func FromClasses(classes []ClassJSON) (*Schema, error) {
+	if err := checkEmbeddedTargets(classes); err != nil {
+		return nil, err
+	}
 	s := &Schema{byName: map[string]*Class{}}
 	for _, cj := range classes {
 		c, err := buildClass(cj)
@@ -273,12 +320,18 @@ func FromClasses(classes []ClassJSON) (*Schema, error) {
 		s.Classes = append(s.Classes, c)
 	}
 	sort.Slice(s.Classes, func(i, j int) bool { return s.Classes[i].Name < s.Classes[j].Name })
+	if err := s.resolveLinks(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 func buildClass(cj ClassJSON) (*Class, error) {
 	if !identRe.MatchString(cj.Name) {
 		return nil, terror.New(terror.InvalidArgument, "class name %q is not an identifier", cj.Name)
+	}
+	if cj.Embedded {
+		return nil, terror.New(terror.InvalidArgument, "class %q is embedded: embedded objects are not supported yet", cj.Name)
 	}
 	if cj.PrimaryKey == "" {
 		return nil, terror.New(terror.InvalidArgument, "class %q has no primaryKey", cj.Name)
@@ -299,6 +352,9 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		}
 		p := &parsed
 		p.Name = name
+		if _, ok := cj.Defaults[name]; ok && p.IsLink() {
+			return nil, terror.New(terror.InvalidArgument, "%s.%s is a link to %s and cannot have a default", cj.Name, name, p.Link)
+		}
 		if raw, ok := cj.Defaults[name]; ok {
 			if err := setDefault(c, p, raw); err != nil {
 				return nil, err
@@ -328,6 +384,9 @@ func buildClass(cj ClassJSON) (*Class, error) {
 			return nil, terror.New(terror.InvalidArgument, "%s.%s of type %s cannot be indexed", cj.Name, name, p.TypeString())
 		}
 		p.Indexed = true
+	}
+	if err := buildBacklinks(c, cj); err != nil {
+		return nil, err
 	}
 	c.order()
 	if pk.HasDefault {
@@ -401,9 +460,15 @@ func (s *Schema) ToJSON() []byte {
 				}
 				cj.Defaults[p.Name] = p.DefaultJSON()
 			}
-			if p.Indexed {
+			if p.Indexed && !p.IsLink() { // a link's index goes with its type
 				cj.Indexed = append(cj.Indexed, p.Name)
 			}
+		}
+		for _, b := range c.Backlinks {
+			if cj.Backlinks == nil {
+				cj.Backlinks = map[string]BacklinkJSON{}
+			}
+			cj.Backlinks[b.Name] = BacklinkJSON{ObjectType: b.Class, Property: b.Property}
 		}
 		out = append(out, cj)
 	}
@@ -461,6 +526,7 @@ func Diff(old, new *Schema) []Change {
 				out = append(out, Change{nc.Name, op.Name, true, "property removed"})
 			}
 		}
+		out = append(out, diffBacklinks(oc, nc)...)
 	}
 	return out
 }

@@ -32,7 +32,8 @@ func Union(base, add *Schema) *Schema {
 		}
 		// A new class value: base's own classes and properties stay as they
 		// are (their Index fields are shared with whoever holds base).
-		c := &Class{Name: bc.Name, PrimaryKey: bc.PrimaryKey, byName: make(map[string]*Property, len(bc.Properties)+len(extra))}
+		c := &Class{Name: bc.Name, PrimaryKey: bc.PrimaryKey, Backlinks: bc.Backlinks,
+			byName: make(map[string]*Property, len(bc.Properties)+len(extra))}
 		for _, p := range append(append([]*Property(nil), bc.Properties...), extra...) {
 			cp := *p
 			c.byName[cp.Name] = &cp

@@ -100,7 +100,7 @@ func fromExtended(m map[string]any) (any, error) {
 			}
 			return ParseDecimal128(s)
 		case "$link":
-			return nil, fmt.Errorf("$link: links are not supported yet")
+			return linkFromJSON(raw)
 		case "$numberLong":
 			s, _ := raw.(string)
 			i, err := strconv.ParseInt(s, 10, 64)
@@ -171,6 +171,8 @@ func ToJSON(v any) any {
 		return map[string]any{"$oid": x.String()}
 	case UUID:
 		return map[string]any{"$uuid": x.String()}
+	case Link:
+		return linkToJSON(x)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {

@@ -6,7 +6,8 @@ package value
 // string, every integer decodes to int64), never allocates to skip or to
 // find a field, and checks every length against the input so a damaged file
 // gives an error instead of a panic. Ext type 1 is ObjectID, 2 is UUID, 3 is
-// Decimal128 (its high then low 64 bits, big-endian), and -1 is the
+// Decimal128 (its high then low 64 bits, big-endian), 4 is a Link (class
+// string, then key), and -1 is the
 // standard msgpack timestamp. A float is msgpack's float 32, a double its
 // float 64, so each keeps its width.
 
@@ -82,6 +83,8 @@ func Append(b []byte, v any) []byte {
 		b = append(b, 0xd8, extDecimal)
 		b = binary.BigEndian.AppendUint64(b, x.H)
 		return binary.BigEndian.AppendUint64(b, x.L)
+	case Link:
+		return appendLink(b, x)
 	case []any:
 		b = AppendArrayHeader(b, len(x))
 		for _, e := range x {
@@ -422,6 +425,12 @@ func decode(b []byte, depth int) (any, int, error) {
 			return u, off + it.n, nil
 		case it.ext == extDecimal && it.n == 16:
 			return Decimal128{binary.BigEndian.Uint64(p), binary.BigEndian.Uint64(p[8:])}, off + it.n, nil
+		case it.ext == extLink:
+			l, err := decodeLink(p)
+			if err != nil {
+				return nil, 0, err
+			}
+			return l, off + it.n, nil
 		case it.ext == extTime && it.n == 12:
 			ns := binary.BigEndian.Uint32(p)
 			s := int64(binary.BigEndian.Uint64(p[4:]))

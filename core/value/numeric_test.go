@@ -96,11 +96,6 @@ func TestFloatKeepsItsWidth(t *testing.T) {
 	require.Equal(t, "decimal128", Kind(Decimal128{}))
 }
 
-func TestLinkInJSONIsRefusedUntilLinksExist(t *testing.T) {
-	_, err := FromJSON(map[string]any{"$link": map[string]any{"class": "User", "key": "u1"}})
-	require.ErrorContains(t, err, "links are not supported yet")
-}
-
 // FuzzDecimal checks that any string either fails to parse or round-trips
 // through format, msgpack and Extended JSON to the same bits, never panics.
 func FuzzDecimal(f *testing.F) {

@@ -4,8 +4,8 @@
 // the boundary API).
 //
 // In Go a value is one of: nil, bool, int64, float32 (a float), float64 (a
-// double), string, []byte, time.Time, ObjectID, UUID, Decimal128, or []any
-// (a list of those scalars).
+// double), string, []byte, time.Time, ObjectID, UUID, Decimal128, Link (in
+// a mixed value), or []any (a list of those scalars).
 package value
 
 import (
@@ -80,6 +80,8 @@ func Kind(v any) string {
 		return "objectId"
 	case UUID:
 		return "uuid"
+	case Link:
+		return "link"
 	case []any:
 		return "list"
 	default:
@@ -160,6 +162,10 @@ func Compare(a, b any) (c int, ok bool) {
 	case Decimal128:
 		if y, ok := b.(Decimal128); ok {
 			return x.Cmp(y), true
+		}
+	case Link:
+		if y, ok := b.(Link); ok {
+			return compareLinks(x, y)
 		}
 	case []any:
 		if y, ok := b.([]any); ok {

@@ -84,6 +84,8 @@ func AppendValue(b []byte, v any) []byte {
 		b = append(b, `{"$uuid":"`...)
 		b = append(b, x.String()...)
 		return append(b, `"}`...)
+	case value.Link:
+		return value.AppendLinkJSON(b, x, AppendValue)
 	case []any:
 		b = append(b, '[')
 		for i, e := range x {

@@ -42,6 +42,9 @@ func CheckOp(s *schema.Schema, op *ChangeOp) (ChangeOp, error) {
 			}
 			seen[f.Name] = true
 			v, err := c.Coerce(p, f.Value)
+			if err == nil && p.Type == schema.Mixed { // a link in a mixed names a class of s
+				v, err = s.CoerceLinks(v)
+			}
 			if err != nil {
 				return out, err
 			}

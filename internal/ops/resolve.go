@@ -26,7 +26,7 @@ func Resolve(s *schema.Schema, op Op) (crdt.ChangeOp, error) {
 		if !ok || pkv == nil {
 			return cop, terror.New(terror.MissingPrimaryKey, "%s of %s needs its primary key %q", op.Kind, c.Name, c.PrimaryKey)
 		}
-		fields, err := coerceFields(c, op.Value)
+		fields, err := coerceFields(s, c, op.Value)
 		if err != nil {
 			return cop, err
 		}
@@ -46,7 +46,7 @@ func Resolve(s *schema.Schema, op Op) (crdt.ChangeOp, error) {
 			}
 			delete(op.Set, c.PrimaryKey)
 		}
-		if cop.Fields, err = coerceFields(c, op.Set); err != nil {
+		if cop.Fields, err = coerceFields(s, c, op.Set); err != nil {
 			return cop, err
 		}
 	case crdt.OpDelete:
@@ -77,7 +77,7 @@ func samePK(a, b any) bool { return string(value.Append(nil, a)) == string(value
 
 // coerceFields checks every property of an input object and returns them
 // in schema order.
-func coerceFields(c *schema.Class, obj map[string]any) ([]crdt.Field, error) {
+func coerceFields(s *schema.Schema, c *schema.Class, obj map[string]any) ([]crdt.Field, error) {
 	for name := range obj {
 		if _, err := c.MustProperty(name); err != nil {
 			return nil, err
@@ -93,6 +93,11 @@ func coerceFields(c *schema.Class, obj map[string]any) ([]crdt.Field, error) {
 			cv, err := c.Coerce(p, v)
 			if err != nil {
 				return nil, err
+			}
+			if p.Type == schema.Mixed { // a link in a mixed names a class of s
+				if cv, err = s.CoerceLinks(cv); err != nil {
+					return nil, err
+				}
 			}
 			v = cv
 		}
