@@ -59,18 +59,18 @@ const (
 // for comparisons with constants: values stay in the interfaces they came
 // in, and constants are boxed once at compile time.
 type node interface {
-	match(obj map[string]any) bool
+	match(obj map[string]any, lk Linker) bool
 }
 
 type constNode bool
 
-func (n constNode) match(map[string]any) bool { return bool(n) }
+func (n constNode) match(map[string]any, Linker) bool { return bool(n) }
 
 type andNode []node
 
-func (n andNode) match(obj map[string]any) bool {
+func (n andNode) match(obj map[string]any, lk Linker) bool {
 	for _, k := range n {
-		if !k.match(obj) {
+		if !k.match(obj, lk) {
 			return false
 		}
 	}
@@ -79,9 +79,9 @@ func (n andNode) match(obj map[string]any) bool {
 
 type orNode []node
 
-func (n orNode) match(obj map[string]any) bool {
+func (n orNode) match(obj map[string]any, lk Linker) bool {
 	for _, k := range n {
-		if k.match(obj) {
+		if k.match(obj, lk) {
 			return true
 		}
 	}
@@ -90,7 +90,7 @@ func (n orNode) match(obj map[string]any) bool {
 
 type notNode struct{ n node }
 
-func (n notNode) match(obj map[string]any) bool { return !n.n.match(obj) }
+func (n notNode) match(obj map[string]any, lk Linker) bool { return !n.n.match(obj, lk) }
 
 // tester tests one scalar value; quantify applies it over a list.
 type tester interface {
@@ -141,7 +141,7 @@ type cmpNode struct {
 	cv      any  // the constant as evalOp receives it (case-folded for [c])
 }
 
-func (n *cmpNode) match(obj map[string]any) bool {
+func (n *cmpNode) match(obj map[string]any, lk Linker) bool {
 	v := obj[n.prop]
 	switch {
 	case n.count:
@@ -176,7 +176,7 @@ type inNode struct {
 	hasNull  bool
 }
 
-func (n *inNode) match(obj map[string]any) bool {
+func (n *inNode) match(obj map[string]any, lk Linker) bool {
 	v := obj[n.prop]
 	switch {
 	case n.count:
@@ -221,7 +221,7 @@ type propCmpNode struct {
 	ci           bool
 }
 
-func (n *propCmpNode) match(obj map[string]any) bool {
+func (n *propCmpNode) match(obj map[string]any, lk Linker) bool {
 	lv, rv := obj[n.left], obj[n.right]
 	if n.lcount {
 		lv = int64(listLen(lv))

@@ -142,7 +142,7 @@ func lexOne(src string, i int) (token, *terror.Error) {
 	if isDigit(c) || (c == '-' || c == '.') && (isDigit(next) || next == '.' && i+2 < len(src) && isDigit(src[i+2])) {
 		return lexNumber(src, i)
 	}
-	if isIdentStart(c) {
+	if isIdentStart(c) || c == '@' && isIdentStart(next) { // @links.Task.assignee
 		return lexIdent(src, i)
 	}
 	r, _ := utf8.DecodeRuneInString(src[i:])
@@ -323,6 +323,9 @@ func lexIdent(src string, i int) (token, *terror.Error) {
 		}
 	}
 	j := i
+	if src[j] == '@' {
+		j++
+	}
 	for j < len(src) && isIdentChar(src[j]) {
 		j++
 	}

@@ -24,7 +24,15 @@ type operand struct {
 	isList  bool  // a list constant: {...} or a []any argument
 	list    []any
 	listPos []int // positions of list elements, for messages
+	// hops lead from the query's class to prop's class (links.go).
+	hops       []hop
+	linksCount bool // @links.@count of an object of linksClass
+	linksClass string
+	linksPK    string
 }
+
+// linked reports whether o is a path through links.
+func (o *operand) linked() bool { return len(o.hops) > 0 || o.linksCount }
 
 func (p *parser) parseOperand() (operand, error) {
 	t := p.cur()
@@ -45,6 +53,10 @@ func (p *parser) parseOperand() (operand, error) {
 			if err != nil {
 				return o, err
 			}
+			if h := o.manyHop(); h != nil {
+				h.quant = q
+				return o, nil
+			}
 			if o.count || !o.prop.List {
 				return o, terror.New(terror.WrongType, "%s at position %d needs a list property, and %s is %s",
 					strings.ToUpper(t.text), t.pos, o.text, typeLabel(o))
@@ -52,7 +64,7 @@ func (p *parser) parseOperand() (operand, error) {
 			o.quant, o.pos = q, t.pos
 			return o, nil
 		}
-		if q != qDefault && p.class.Property(t.text) == nil {
+		if q != qDefault && p.class.Property(t.text) == nil && p.class.Backlink(t.text) == nil {
 			p.advance()
 			return operand{}, p.expected("a list property after " + strings.ToUpper(t.text))
 		}
@@ -94,6 +106,14 @@ func (p *parser) parseKeyPath() (operand, error) {
 	}
 	name, rest, dotted := strings.Cut(t.text, ".")
 	prop := p.class.Property(name)
+	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && prop.IsLink()) ||
+		!dotted && p.class.Backlink(name) != nil {
+		o, err := p.parseLinkPath(t, strings.Split(t.text, "."))
+		if err == nil {
+			p.advance()
+		}
+		return o, err
+	}
 	if prop == nil && !dotted {
 		for _, kw := range keywords {
 			if strings.EqualFold(name, kw) {

@@ -35,6 +35,10 @@ type parser struct {
 	class *schema.Class
 	args  []any
 	depth int
+	// schema resolves link paths (nil: Compile, no link paths); pathClass
+	// is the class at the end of the path parseLinkPath read last.
+	schema    *schema.Schema
+	pathClass *schema.Class
 }
 
 func newParser(src string, class *schema.Class, args []any) *parser {
@@ -314,6 +318,9 @@ func (p *parser) parseComparison() (node, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if left.linked() || right.linked() {
+		return p.buildLinked(left, op, ci, right, opTok.pos)
 	}
 	return p.build(left, op, ci, right, opTok.pos)
 }

@@ -58,6 +58,12 @@ type SortKey struct {
 // and WrongType (a constant that does not fit the property it is compared
 // with, or an operator that does not apply to the property's type).
 func Compile(filter string, class *schema.Class, args []any) (pred *Predicate, err error) {
+	return CompileIn(filter, nil, class, args)
+}
+
+// CompileIn is Compile with the schema of class, which link paths and
+// backlinks need (links.go); with a nil schema they are refused.
+func CompileIn(filter string, s *schema.Schema, class *schema.Class, args []any) (pred *Predicate, err error) {
 	if class == nil {
 		return nil, terror.New(terror.InvalidArgument, "query: no class given")
 	}
@@ -69,6 +75,7 @@ func Compile(filter string, class *schema.Class, args []any) (pred *Predicate, e
 		}
 	}()
 	p := newParser(filter, class, args)
+	p.schema = s
 	root, sort, limit, err := p.parseQuery()
 	if err != nil {
 		return nil, err
@@ -82,7 +89,16 @@ func (p *Predicate) Match(obj map[string]any) bool {
 	if p == nil || p.root == nil {
 		return true
 	}
-	return p.root.match(obj)
+	return p.root.match(obj, nil)
+}
+
+// MatchLinked is Match with link paths and backlinks resolved by lk (the
+// store's objects at one version); Match reads every link as null.
+func (p *Predicate) MatchLinked(obj map[string]any, lk Linker) bool {
+	if p == nil || p.root == nil {
+		return true
+	}
+	return p.root.match(obj, lk)
 }
 
 // Sort returns the keys of the filter's SORT clause, or nil.

@@ -199,6 +199,13 @@ func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s, err := d.Schema(); err == nil && s.Class(class) != nil && s.Class(class).HasLinks() {
+		obj, err := d.Get(class, key) // links resolve against the objects here
+		if err != nil {
+			return nil, err
+		}
+		return AppendObject(nil, obj), nil
+	}
 	var out []byte
 	// The stored form straight to JSON: an engine read no app makes.
 	err = engine.Of(d).GetEncoded(class, key, func(obj []byte, c *schema.Class) error {

@@ -149,7 +149,7 @@ func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []func() {
 			if after == t.before {
 				continue
 			}
-			was, is := l.matches(t.before), l.matches(after)
+			was, is := l.matches(tx, e, t.before), l.matches(tx, e, after)
 			switch {
 			case !was && is:
 				ch.Inserted = append(ch.Inserted, t.key)
@@ -187,7 +187,9 @@ func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []func() {
 	return out
 }
 
-func (l *listener) matches(raw string) bool {
+// Link paths in the filter read the linked objects as tx holds them, for
+// the before state too.
+func (l *listener) matches(tx *buntdb.Tx, e *engine, raw string) bool {
 	if raw == "" {
 		return false
 	}
@@ -195,7 +197,7 @@ func (l *listener) matches(raw string) bool {
 		return true
 	}
 	obj, err := toObject(l.cq.layout, raw)
-	return err == nil && l.cq.pred.Match(obj)
+	return err == nil && l.cq.matchLinked(tx, e, obj)
 }
 
 // sortKeys puts keys in primary key order, so events are deterministic.

@@ -32,7 +32,8 @@ type compiled struct {
 	layout *classLayout
 	pred   *query.Predicate // nil = every object
 	sort   []query.SortKey
-	limit  int // -1 = none
+	limit  int  // -1 = none
+	links  bool // the class has links to resolve (links.go)
 }
 
 func compileQuery(e *engine, q Query) (*compiled, error) {
@@ -40,9 +41,9 @@ func compileQuery(e *engine, q Query) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &compiled{class: c, layout: e.layout(c), limit: -1}
+	out := &compiled{class: c, layout: e.layout(c), limit: -1, links: c.HasLinks()}
 	if strings.TrimSpace(q.Filter) != "" {
-		if out.pred, err = query.Compile(q.Filter, c, q.Args); err != nil {
+		if out.pred, err = query.CompileIn(q.Filter, e.schema, c, q.Args); err != nil {
 			return nil, err
 		}
 		out.sort, out.limit = out.pred.Sort(), out.pred.Limit()
@@ -96,7 +97,11 @@ func getObject(e *engine, tx *buntdb.Tx, class string, key any) (Object, error) 
 	if err != nil {
 		return nil, terror.Wrap(terror.IO, err, "read")
 	}
-	return toObject(e.layout(c), raw)
+	obj, err := toObject(e.layout(c), raw)
+	if err == nil && c.HasLinks() {
+		linker{e, tx}.resolve(c, obj)
+	}
+	return obj, err
 }
 
 // toObject decodes a stored object for the API: every property present,
@@ -190,7 +195,7 @@ func (cq *compiled) count(tx *buntdb.Tx, e *engine) (int, error) {
 			ferr = err
 			return false
 		}
-		if cq.match(obj) {
+		if cq.matchLinked(tx, e, obj) {
 			n++
 		}
 		return !(cq.limit > 0 && n >= cq.limit)
@@ -305,7 +310,7 @@ func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object,
 			ferr = err
 			return false
 		}
-		if cq.match(obj) {
+		if cq.matchLinked(tx, e, obj) {
 			out = append(out, obj)
 			keys = append(keys, k)
 		}
@@ -360,6 +365,11 @@ func (s bySort) Swap(i, j int) {
 // scanIndex visits the candidates of an index range (or the one object of
 // a primary key equality) and reports whether it could.
 func (cq *compiled) scanIndex(tx *buntdb.Tx, e *engine, visit func(k, v string) bool) bool {
+	return cq.scanIndexOnly(tx, e, visit) || cq.scanLinks(tx, e, visit)
+}
+
+// scanIndexOnly is scanIndex by the class's own indexes alone.
+func (cq *compiled) scanIndexOnly(tx *buntdb.Tx, e *engine, visit func(k, v string) bool) bool {
 	if cq.pred == nil {
 		return false
 	}
