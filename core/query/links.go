@@ -136,6 +136,7 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 		}
 		l, r, op = r, l, op.flip()
 	}
+	p.linked = true
 	var inner node
 	switch {
 	case l.linksCount:
@@ -272,7 +273,7 @@ func (p *Predicate) LinkPlan() (prop, class string, target *Predicate, ok bool) 
 	}
 	for _, c := range conj {
 		if l, isLink := c.(*linkNode); isLink {
-			return l.h.prop, l.h.class, &Predicate{root: l.inner, limit: -1}, true
+			return l.h.prop, l.h.class, &Predicate{root: l.inner, limit: -1, linked: true}, true
 		}
 	}
 	return "", "", nil, false

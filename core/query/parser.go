@@ -39,6 +39,7 @@ type parser struct {
 	// is the class at the end of the path parseLinkPath read last.
 	schema    *schema.Schema
 	pathClass *schema.Class
+	linked    bool // a link path was compiled
 }
 
 func newParser(src string, class *schema.Class, args []any) *parser {

@@ -28,9 +28,10 @@ import (
 // Predicate is a compiled filter, with the SORT and LIMIT clauses that were
 // written after it.
 type Predicate struct {
-	root  node
-	sort  []SortKey
-	limit int
+	root   node
+	sort   []SortKey
+	limit  int
+	linked bool // the filter has link paths: match it with MatchLinked
 }
 
 // Range is a range of values of one indexed property that contains every
@@ -80,7 +81,7 @@ func CompileIn(filter string, s *schema.Schema, class *schema.Class, args []any)
 	if err != nil {
 		return nil, err
 	}
-	return &Predicate{root: root, sort: sort, limit: limit}, nil
+	return &Predicate{root: root, sort: sort, limit: limit, linked: p.linked}, nil
 }
 
 // Match reports whether obj (property name -> value; an absent key is null)
@@ -91,6 +92,10 @@ func (p *Predicate) Match(obj map[string]any) bool {
 	}
 	return p.root.match(obj, nil)
 }
+
+// Linked reports whether the filter reads other objects (link paths,
+// backlinks): only then does MatchLinked need a Linker.
+func (p *Predicate) Linked() bool { return p != nil && p.linked }
 
 // MatchLinked is Match with link paths and backlinks resolved by lk (the
 // store's objects at one version); Match reads every link as null.

@@ -134,11 +134,13 @@ func (l linker) resolveMixed(v any) any {
 // matchLinked matches obj against cq with its links resolved in tx (a
 // dangling link reads as null, and link paths reach other objects).
 func (cq *compiled) matchLinked(tx *buntdb.Tx, e *engine, obj Object) bool {
-	if !cq.links {
+	if !cq.links && !cq.pred.Linked() {
 		return cq.match(obj)
 	}
 	lk := linker{e, tx}
-	lk.resolve(cq.class, obj)
+	if cq.links {
+		lk.resolve(cq.class, obj)
+	}
 	return cq.pred == nil || cq.pred.MatchLinked(obj, lk)
 }
 

@@ -131,3 +131,21 @@ func TestBadLinkWrites(t *testing.T) {
 		require.Contains(t, []terror.Code{terror.WrongType, terror.UnknownClass, terror.UnknownProperty}, terror.CodeOf(err), "%v", err)
 	}
 }
+
+// A class with no link of its own is still queried through its backlinks.
+func TestBacklinksOfAClassWithoutLinks(t *testing.T) {
+	s, err := schemaFromJSON(`[{"name":"User","primaryKey":"_id","properties":{"_id":"string",
+	  "tasks":{"type":"linkingObjects","objectType":"Task","property":"assignee"}}},
+	 {"name":"Task","primaryKey":"_id","properties":{"_id":"int","assignee":"User"}}]`)
+	require.NoError(t, err)
+	db, err := Open(Options{InMemory: true, Schema: s})
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "User", Value: Object{"_id": "ann"}},
+		{Kind: OpCreate, Class: "Task", Value: Object{"_id": int64(1), "assignee": "ann"}}}))
+	for _, f := range []string{"tasks.@count == 1", "@links.Task.assignee.@count == 1", "@links.@count == 1", "ANY tasks._id == 1"} {
+		n, err := db.Count(Query{Class: "User", Filter: f})
+		require.NoError(t, err)
+		require.Equal(t, 1, n, f)
+	}
+}

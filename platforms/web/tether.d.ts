@@ -76,24 +76,42 @@ export declare class Decimal128 {
 }
 
 /**
+ * A link held in a mixed property: the target's class and primary key. It
+ * reads as null while the target is not in the database (deleted, or not
+ * downloaded yet); the link is kept and reads again when the target returns.
+ */
+export interface MixedLink { $link: { class: string; key: PrimaryKey } }
+
+/**
  * A property value: int and counter (number, or bigint beyond ±2^53),
  * double and float (number; a float is stored as 32 bits), string, bool,
  * date (Date), data (Uint8Array), objectId, uuid, decimal128 (Decimal128),
- * mixed (any of these), lists of these, null for optionals. On input,
- * Extended JSON objects ({$date: ...}) are accepted too; a {$link: ...}
- * in a mixed is refused until links are supported.
+ * mixed (any of these, or a MixedLink), lists of these, null for
+ * optionals. A to-one link property holds its target's primary key (null
+ * when unset or when the target is not here). On input, Extended JSON
+ * objects ({$date: ...}) are accepted too.
  */
-export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | Value[];
+export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | Value[];
 export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | InputValue[];
 export type PrimaryKey = string | number | bigint | ObjectId | UUID;
 export type TetherObject = Record<string, Value>;
 
 /**
- * A property of the schema: its type ('string', 'int?', 'date[]', ...), or
- * Realm JS's object form with the value a create that leaves it out stores
- * (without one, such a create of a required property fails: InvalidArgument).
+ * A property of the schema: its type ('string', 'int?', 'date[]', a class
+ * name for a to-one link: 'User' or 'User?', always optional as in Realm),
+ * or Realm JS's object forms: with the value a create that leaves it out
+ * stores (without one, such a create of a required property fails:
+ * InvalidArgument); {type: 'object', objectType} for a to-one link;
+ * {type: 'linkingObjects', objectType, property} for the objects of
+ * objectType whose link property points here (computed, never written;
+ * queried as name.field, name.@count or @links.Class.property).
  */
-export type PropertySchema = string | { type: string; default?: InputValue };
+export type PropertySchema =
+  | string
+  | { type: string; optional?: boolean; default?: InputValue }
+  | { type: 'object'; objectType: string; optional?: true }
+  | { type: 'list'; objectType: string; optional?: boolean }
+  | { type: 'linkingObjects'; objectType: string; property: string };
 
 /** A class of the schema, Realm-style: properties map names to types ('string', 'int?', 'date[]', ...). */
 export interface ObjectSchema {

@@ -30,8 +30,10 @@ test('decimal128, float, counter and mixed from JavaScript', async () => {
     assert.deepEqual(q.filtered('f == 0.1').map((o) => o._id), ['a']);
     assert.throws(() => new Decimal128(''), (e) => e.code === 'InvalidArgument');
     await assert.rejects(db.write((tx) => tx.update('Item', 'a', { price: new Decimal128('twelve') })), (e) => e.code === 'InvalidArgument');
-    await assert.rejects(db.write((tx) => tx.update('Item', 'a', { any: { $link: { class: 'Item', key: 'b' } } })),
-      (e) => e.code === 'InvalidArgument' && /links are not supported yet/.test(e.message));
+    await db.write((tx) => tx.update('Item', 'a', { any: { $link: { class: 'Item', key: 'b' } } }));
+    assert.deepEqual(db.objectForPrimaryKey('Item', 'a').any, { $link: { class: 'Item', key: 'b' } }, 'a link in a mixed reads back as written');
+    await assert.rejects(db.write((tx) => tx.update('Item', 'a', { any: { $link: { class: 'Nope', key: 'b' } } })),
+      (e) => e.code === 'UnknownClass');
   } finally {
     await db.close();
   }

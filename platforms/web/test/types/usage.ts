@@ -106,4 +106,14 @@ export async function usage(token: string): Promise<void> {
   void bad;
   // @ts-expect-error: write's callback records operations synchronously; tx has no insert()
   await db.write((tx) => tx.insert('Dog', {}));
+
+  // Links and backlinks in Realm JS's schema forms; a link in a mixed.
+  const linked = await Tether.open({ inMemory: true, schema: [
+    { name: 'User', primaryKey: '_id', properties: { _id: 'string', tasks: { type: 'linkingObjects', objectType: 'Task', property: 'assignee' } } },
+    { name: 'Task', primaryKey: '_id', properties: { _id: 'int', assignee: 'User', reviewer: { type: 'object', objectType: 'User' }, any: 'mixed' } }] });
+  await linked.write((tx) => tx.create('Task', { _id: 1, assignee: 'ann', any: { $link: { class: 'User', key: 'ann' } } }));
+  const pinned: import('@tethersync/tether').MixedLink | null = { $link: { class: 'User', key: 'ann' } };
+  void [pinned, linked.objects('User').filtered('ANY @links.Task.assignee._id == 1').length];
+  // @ts-expect-error: linkingObjects needs its property
+  void Tether.open({ inMemory: true, schema: [{ name: 'U', properties: { t: { type: 'linkingObjects', objectType: 'T' } } }] });
 }
