@@ -32,7 +32,7 @@ import (
 
 var (
 	flagN             = flag.Int("n", 100_000, "objects in the data set")
-	flagOnly          = flag.String("only", "", "comma-separated workloads to run (bulk,single,read,eq,range,open,heap,relaxed,scan); empty = all")
+	flagOnly          = flag.String("only", "", "comma-separated workloads to run (bulk,single,read,eq,range,open,heap,relaxed,scan,links); empty = all")
 	flagEngines       = flag.String("engines", "tether,sqlite,buntdb", "comma-separated engines")
 	flagCPUProfile    = flag.String("cpuprofile", "", "write a CPU profile of the -profile workload of the first engine to this file")
 	flagProfile       = flag.String("profile", "", "workload to profile (bulk,single,read,eq,range,open,relaxed)")
@@ -162,6 +162,14 @@ func run(tmp string) error {
 		if scan, err = runScan(items); err != nil {
 			return err
 		}
+	}
+	if want("links") {
+		progress("link path query")
+		lines, err := runLinkPath(n)
+		if err != nil {
+			return fmt.Errorf("link path: %w", err)
+		}
+		scan = append(scan, lines...)
 	}
 	if len(closeTimes) > 0 {
 		note("Close after the bulk insert and the reads (untimed in every workload; Tether rewrites its log as a snapshot there): %s", strings.Join(closeTimes, " "))

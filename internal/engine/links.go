@@ -45,28 +45,30 @@ func (l linker) Object(class string, key any) map[string]any {
 // Sources returns the primary keys of the objects of class whose link
 // property points at key, in primary key order, from the link's index.
 func (l linker) Sources(class, property string, key any) []any {
-	c := l.e.schema.Class(class)
-	if c == nil || key == nil {
-		return nil
-	}
-	p := c.Property(property)
-	lay := l.e.layout(c)
-	slot, ok := lay.slot[property]
-	if p == nil || !p.IsLink() || !ok || !l.e.indexes[indexName(c.Name, property)] {
-		return nil
-	}
-	want := string(appendIndexKey(nil, key))
 	var out []any
-	l.tx.AscendGreaterOrEqual(indexName(c.Name, property), pivot(slot, want), func(_, v string) bool {
-		if indexKey(v, slot) != want {
-			return false
-		}
-		if obj, err := toObject(lay, v); err == nil {
-			out = append(out, obj[c.PrimaryKey])
-		}
+	l.eachSource(class, property, key, func(k, _ string) bool {
+		out = append(out, pkFromKey(k))
 		return true
 	})
 	return out
+}
+
+// eachSource calls fn with the object key and stored value of each object
+// of class whose link property points at key, until fn returns false.
+func (l linker) eachSource(class, property string, key any, fn func(k, v string) bool) {
+	c := l.e.schema.Class(class)
+	if c == nil || key == nil {
+		return
+	}
+	p := c.Property(property)
+	slot, ok := l.e.layout(c).slot[property]
+	if p == nil || !p.IsLink() || !ok || !l.e.indexes[indexName(c.Name, property)] {
+		return
+	}
+	want := string(appendIndexKey(nil, key))
+	l.tx.AscendGreaterOrEqual(indexName(c.Name, property), pivot(slot, want), func(k, v string) bool {
+		return indexKey(v, slot) == want && fn(k, v)
+	})
 }
 
 // Count returns how many objects link to the object class/key through any
@@ -149,60 +151,38 @@ func (cq *compiled) matchLinked(tx *buntdb.Tx, e *engine, obj Object) bool {
 // then the objects linking to them through the backlink index. It reports
 // whether it could.
 func (cq *compiled) scanLinks(tx *buntdb.Tx, e *engine, visit func(k, v string) bool) bool {
-	keys, ok := cq.linkCandidates(tx, e, 0)
-	if !ok {
-		return false
-	}
-	for _, k := range keys {
-		ok := objectKey(cq.class.Name, k)
-		if v, err := tx.Get(ok); err == nil && !visit(ok, v) {
-			break
-		}
-	}
-	return true
+	return cq.linkCandidates(tx, e, 0, visit)
 }
 
 // maxLinkHops bounds how many links a plan follows.
 const maxLinkHops = 8
 
-// linkCandidates returns the primary keys of cq's class that the filter's
-// link conjunct allows.
-func (cq *compiled) linkCandidates(tx *buntdb.Tx, e *engine, depth int) ([]any, bool) {
+// linkCandidates visits the objects of cq's class that the filter's link
+// conjunct allows, and reports whether it could.
+func (cq *compiled) linkCandidates(tx *buntdb.Tx, e *engine, depth int, visit func(k, v string) bool) bool {
 	if cq.pred == nil || depth > maxLinkHops {
-		return nil, false
+		return false
 	}
 	prop, class, target, ok := cq.pred.LinkPlan()
 	if !ok {
-		return nil, false
+		return false
 	}
 	tc := e.schema.Class(class)
 	if tc == nil {
-		return nil, false
+		return false
 	}
-	tq := &compiled{class: tc, layout: e.layout(tc), pred: target, limit: -1, links: true}
-	var tkeys []any
-	visit := func(_, v string) bool {
+	tq := &compiled{class: tc, layout: e.layout(tc), pred: target, limit: -1, links: tc.HasLinks()}
+	lk := linker{e, tx}
+	more := true
+	visitTarget := func(k, v string) bool {
 		obj, err := toObject(tq.layout, v)
 		if err == nil && tq.matchLinked(tx, e, obj) {
-			tkeys = append(tkeys, obj[tc.PrimaryKey])
+			lk.eachSource(cq.class.Name, prop, obj[tc.PrimaryKey], func(k, v string) bool {
+				more = visit(k, v)
+				return more
+			})
 		}
-		return true
+		return more
 	}
-	if !tq.scanIndexOnly(tx, e, visit) {
-		inner, ok := tq.linkCandidates(tx, e, depth+1)
-		if !ok {
-			return nil, false
-		}
-		for _, k := range inner {
-			if v, err := tx.Get(objectKey(tc.Name, k)); err == nil {
-				visit("", v)
-			}
-		}
-	}
-	lk := linker{e, tx}
-	var out []any
-	for _, tk := range tkeys {
-		out = append(out, lk.Sources(cq.class.Name, prop, tk)...)
-	}
-	return out, true
+	return tq.scanIndexOnly(tx, e, visitTarget) || tq.linkCandidates(tx, e, depth+1, visitTarget)
 }
