@@ -25,7 +25,9 @@ type (
 	// ListenerToken identifies a listener for RemoveListener.
 	ListenerToken = engine.ListenerToken
 	// Object is an object's properties by name, as the API returns and
-	// takes them. Values are the kinds of package value.
+	// takes them. Values are the kinds of package value; a to-one link
+	// holds its target's primary key (null while the target is absent),
+	// a mixed may hold a value.Link.
 	Object = engine.Object
 	// Op is one change to one object, as an app asks for it: Kind, Class,
 	// Key (update, delete, increment), Value (create, upsert), Set
