@@ -12,8 +12,6 @@ import (
 
 	"github.com/tethersync/tether/bench/boundary"
 	"github.com/tethersync/tether/core/api"
-	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/store"
 )
 
 // PerBatch and Schema are bench.js's, as the C and JVM benchmarks'.
@@ -38,11 +36,7 @@ func Best(runs int, f func(int) (time.Duration, time.Duration), n int) (a, b tim
 
 // Store: core/store with typed values, as a Go application writes.
 func Store(n int) (insert, read time.Duration) {
-	s, err := schema.FromJSON([]byte(Schema))
-	if err != nil {
-		log.Fatal(err)
-	}
-	db, err := store.Open(store.Options{InMemory: true, Schema: s})
+	db, err := boundary.OpenStore()
 	if err != nil {
 		log.Fatal(err)
 	}
