@@ -7,7 +7,7 @@ DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build deps summary-start test-tidy test test-parts test-go test-race test-repeat test-wasm-build test-c conformance \
-        bench bench-store bench-ffi bench-sync bench-reset bench-jvm tetherd \
+        bench bench-store bench-crdt bench-ffi bench-sync bench-reset bench-jvm tetherd \
         test-android test-ios android ios driver-jvm test-web test-web-node22 driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci coverage clean
 
 all: build
@@ -60,8 +60,8 @@ test-repeat:
 # The race detector on core, the engine, the server, sessions and the
 # end-to-end tests.
 test-race:
-	$(GO) test -race ./core/... ./internal/engine/... ./server/... ./e2e/...
-	@scripts/ran.sh "go test -race on core, internal/engine, server, e2e"
+	$(GO) test -race ./core/... ./internal/... ./server/... ./e2e/...
+	@scripts/ran.sh "go test -race on core, internal (engine, crdt, protocol, boundary, ...), server, e2e"
 
 test-wasm-build:
 	GOOS=js GOARCH=wasm $(GO) build ./core/... ./internal/...
@@ -150,7 +150,7 @@ conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) d
 		-driver "chromium=$(CHROMIUM_DRIVER)"
 	@scripts/ran.sh "conformance: every scenario under $(SCENARIOS) through the go, c, jvm, node and chromium drivers"
 
-bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm
+bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm bench-crdt
 
 bench-store:
 	$(GO) run ./bench/store
@@ -163,6 +163,9 @@ bench-sync: tetherd
 
 bench-reset:
 	$(GO) run ./bench/reset
+
+bench-crdt:
+	$(GO) run ./bench/crdt
 
 bench-jvm:
 	$(MAKE) -C platforms/android bench-jvm
@@ -180,9 +183,9 @@ tetherd:
 # CI-sized 20000x. Counts, not durations: Go 1.26's fuzz coordinator can
 # fail a duration-bounded run with "context deadline exceeded" at the end
 # of -fuzztime under load (go.dev/issue/75804, fixed in Go 1.27).
-FUZZ_TARGETS = core/protocol:FuzzDecode core/crdt:FuzzDecodeChangeset internal/engine:FuzzDecodeRecord \
+FUZZ_TARGETS = internal/protocol:FuzzDecode internal/crdt:FuzzDecodeChangeset internal/engine:FuzzDecodeRecord \
 	server:FuzzDecodeLogRecord server:FuzzReadSnapshot internal/logfile:FuzzLogTail \
-	core/query:FuzzCompile core/api:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
+	core/query:FuzzCompile internal/boundary:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 500000x
 
 fuzz:

@@ -1,6 +1,6 @@
 package tether
 
-import "github.com/tethersync/tether/core/api"
+import "github.com/tethersync/tether/internal/boundary"
 
 // AddEventListenerWithViews is AddEventListener whose clientReset events
 // also carry "before": the handle of a read-only view of the database as
@@ -9,11 +9,11 @@ import "github.com/tethersync/tether/core/api"
 // once done (Realm's onBeforeReset/onAfterReset "before" realm); the
 // database after the reset is the session's own.
 func (s *SyncSession) AddEventListenerWithViews(l EventListener) (int64, error) {
-	id, err := api.SessionAddEventListenerWithViews(s.h, l.OnEvent)
+	id, err := boundary.SessionAddEventListenerWithViews(s.h, l.OnEvent)
 	return id, errorOf(err)
 }
 
-// DatabaseFromHandle wraps a database handle core/api gave out (a
+// DatabaseFromHandle wraps a database handle internal/boundary gave out (a
 // clientReset event's "before" view) so that its methods, Close included,
 // can be called on it. An unknown or closed handle gives a Database whose
 // calls fail with Closed.

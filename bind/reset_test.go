@@ -2,7 +2,7 @@ package tether
 
 import "testing"
 
-// DatabaseFromHandle gives a Database on a handle core/api handed out: its
+// DatabaseFromHandle gives a Database on a handle internal/boundary handed out: its
 // calls reach that database, and closing it closes that database.
 func TestDatabaseFromHandle(t *testing.T) {
 	db, err := Open([]byte(`{"inMemory":true,"schema":` + schema + `}`))

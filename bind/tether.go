@@ -4,20 +4,20 @@
 // classes Tether*, e.g. TetherDatabase). Its name is the one apps see, hence
 // "tether" rather than the directory's name.
 //
-// It is a thin wrapper of the boundary API (core/api) and holds no logic of
-// its own: every method forwards to one core/api call. It uses only the types
+// It is a thin wrapper of the boundary API (internal/boundary) and holds no logic of
+// its own: every method forwards to one internal/boundary call. It uses only the types
 // gobind supports: signed integers, float64, string, bool, []byte, pointers
 // to structs, interfaces (for the callbacks that Java / Objective-C
 // implement) and (T, error) results.
 //
 // JSON forms (ops, queries, objects, change and session events, the sync
-// config) are core/api's and SPEC.md's, values in MongoDB Extended JSON,
+// config) are internal/boundary's and SPEC.md's, values in MongoDB Extended JSON,
 // and cross as UTF-8 bytes ([]byte: byte[] in Java, NSData in Objective-C),
-// as core/api takes and gives them: gobind's string conversion costs more
+// as internal/boundary takes and gives them: gobind's string conversion costs more
 // than the call (docs/RATIONALE.md#gomobile-bytes).
 // Short names (class, path, token, direction) are strings. A []byte
 // argument is the caller's memory, lent for the call only (gobind passes it
-// without copying), so the wrapper copies it before core/api sees it, as
+// without copying), so the wrapper copies it before internal/boundary sees it, as
 // the C ABI does.
 //
 // Fast path: Database's hot calls also exist as package functions on its
@@ -43,8 +43,8 @@ import (
 	"bytes"
 	"strings"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 	"github.com/tethersync/tether/internal/tables"
 )
 
@@ -93,14 +93,14 @@ func errorOf(err error) error {
 	if te, ok := err.(*terror.Error); ok {
 		return te
 	}
-	e := api.ErrorToJSON(err)
+	e := boundary.ErrorToJSON(err)
 	return terror.New(terror.Code(e.Code), "%s", e.Message)
 }
 
 // Open opens (or creates) a database from a JSON config: {"path",
 // "inMemory", "schema": [classes], "allowMigration", "durability"}.
 func Open(configJSON []byte) (*Database, error) {
-	h, err := api.Open(bytes.Clone(configJSON))
+	h, err := boundary.Open(bytes.Clone(configJSON))
 	if err != nil {
 		return nil, errorOf(err)
 	}
@@ -110,11 +110,11 @@ func Open(configJSON []byte) (*Database, error) {
 // Close closes the database; its listeners stop and its sync session
 // ends (the session's handle is Closed from then on). A second Close is a
 // Closed error.
-func (d *Database) Close() error { return errorOf(api.Close(d.h)) }
+func (d *Database) Close() error { return errorOf(boundary.Close(d.h)) }
 
 // Handle returns the database's handle for the static fast path
 // (DatabaseWrite, DatabaseGet, DatabaseQuery, DatabaseCount): the number
-// core/api knows it by, as Realm's Java SDK keeps a long native pointer
+// internal/boundary knows it by, as Realm's Java SDK keeps a long native pointer
 // and calls its core through static natives on it; on Android a method on
 // a Go object pays gobind's receiver glue on every call
 // (docs/RATIONALE.md#gomobile-static). Read the handle once and
@@ -145,7 +145,7 @@ func (d *Database) Count(queryJSON []byte) (int64, error) { return DatabaseCount
 // receiver glue on Android (docs/RATIONALE.md#gomobile-static). A closed
 // or unknown handle is a Closed error.
 func DatabaseWrite(db int64, opsJSON []byte) error {
-	return errorOf(api.Write(db, bytes.Clone(opsJSON)))
+	return errorOf(boundary.Write(db, bytes.Clone(opsJSON)))
 }
 
 // DatabaseGet is Database.Get on a handle (Database.Handle): a static
@@ -154,7 +154,7 @@ func DatabaseWrite(db int64, opsJSON []byte) error {
 // when there is no such object; a closed or unknown handle is a Closed
 // error.
 func DatabaseGet(db int64, className string, keyJSON []byte) ([]byte, error) {
-	b, err := api.Get(db, className, bytes.Clone(keyJSON))
+	b, err := boundary.Get(db, className, bytes.Clone(keyJSON))
 	return b, errorOf(err)
 }
 
@@ -163,7 +163,7 @@ func DatabaseGet(db int64, className string, keyJSON []byte) ([]byte, error) {
 // receiver glue on Android (docs/RATIONALE.md#gomobile-static). A closed
 // or unknown handle is a Closed error.
 func DatabaseQuery(db int64, queryJSON []byte) ([]byte, error) {
-	b, err := api.Query(db, bytes.Clone(queryJSON))
+	b, err := boundary.Query(db, bytes.Clone(queryJSON))
 	return b, errorOf(err)
 }
 
@@ -172,25 +172,25 @@ func DatabaseQuery(db int64, queryJSON []byte) ([]byte, error) {
 // receiver glue on Android (docs/RATIONALE.md#gomobile-static). A closed
 // or unknown handle is a Closed error.
 func DatabaseCount(db int64, queryJSON []byte) (int64, error) {
-	n, err := api.Count(db, bytes.Clone(queryJSON))
+	n, err := boundary.Count(db, bytes.Clone(queryJSON))
 	return n, errorOf(err)
 }
 
 // Schema returns the database's schema as a JSON array of classes.
 func (d *Database) Schema() ([]byte, error) {
-	b, err := api.SchemaJSON(d.h)
+	b, err := boundary.SchemaJSON(d.h)
 	return b, errorOf(err)
 }
 
 // AddListener calls l with every change of a JSON query's results; it
 // returns an id for RemoveListener.
 func (d *Database) AddListener(queryJSON []byte, l ChangeListener) (int64, error) {
-	id, err := api.AddListener(d.h, bytes.Clone(queryJSON), l.OnChange)
+	id, err := boundary.AddListener(d.h, bytes.Clone(queryJSON), l.OnChange)
 	return id, errorOf(err)
 }
 
 // RemoveListener stops a change listener (NotFound if it is not registered).
-func (d *Database) RemoveListener(id int64) error { return errorOf(api.RemoveListener(id)) }
+func (d *Database) RemoveListener(id int64) error { return errorOf(boundary.RemoveListener(id)) }
 
 // WaitForListeners waits up to timeoutMs milliseconds (0: only checks)
 // until every change listener has been called for every commit visible
@@ -200,7 +200,7 @@ func (d *Database) RemoveListener(id int64) error { return errorOf(api.RemoveLis
 // seeing new data and looking at what a listener recorded. A negative
 // timeout is InvalidArgument.
 func (d *Database) WaitForListeners(timeoutMs int64) (bool, error) {
-	ok, err := api.WaitForListeners(d.h, timeoutMs)
+	ok, err := boundary.WaitForListeners(d.h, timeoutMs)
 	return ok, errorOf(err)
 }
 
@@ -215,7 +215,7 @@ type SyncSession struct{ h int64 }
 // minBackoffMs is InvalidArgument. The first event listener also gets the
 // events since the start, so none is missed without startPaused.
 func (d *Database) StartSync(configJSON []byte) (*SyncSession, error) {
-	h, err := api.SessionStart(d.h, bytes.Clone(configJSON))
+	h, err := boundary.SessionStart(d.h, bytes.Clone(configJSON))
 	if err != nil {
 		return nil, errorOf(err)
 	}
@@ -229,7 +229,7 @@ func (d *Database) StartSync(configJSON []byte) (*SyncSession, error) {
 // included. With views, clientReset events carry "before" as
 // AddEventListenerWithViews's.
 func (d *Database) StartSyncWithListener(configJSON []byte, types string, views bool, l EventListener) (*SyncSession, error) {
-	h, _, err := api.SessionStartWith(d.h, bytes.Clone(configJSON), strings.Split(types, ","), views, l.OnEvent)
+	h, _, err := boundary.SessionStartWith(d.h, bytes.Clone(configJSON), strings.Split(types, ","), views, l.OnEvent)
 	if err != nil {
 		return nil, errorOf(err)
 	}
@@ -237,24 +237,24 @@ func (d *Database) StartSyncWithListener(configJSON []byte, types string, views 
 }
 
 // Close ends the session (the database stays open).
-func (s *SyncSession) Close() error { return errorOf(api.SessionClose(s.h)) }
+func (s *SyncSession) Close() error { return errorOf(boundary.SessionClose(s.h)) }
 
 // Pause stops syncing until Resume.
-func (s *SyncSession) Pause() error { return errorOf(api.SessionPause(s.h)) }
+func (s *SyncSession) Pause() error { return errorOf(boundary.SessionPause(s.h)) }
 
 // Resume restarts a paused session (or one waiting for a token).
-func (s *SyncSession) Resume() error { return errorOf(api.SessionResume(s.h)) }
+func (s *SyncSession) Resume() error { return errorOf(boundary.SessionResume(s.h)) }
 
 // RefreshToken hands the session a new access token.
 func (s *SyncSession) RefreshToken(token string) error {
-	return errorOf(api.SessionRefreshToken(s.h, token))
+	return errorOf(boundary.SessionRefreshToken(s.h, token))
 }
 
 // State returns {"session": "active"|"paused"|"inactive"|"dying"|
 // "waitingForAccessToken", "connection": "disconnected"|"connecting"|
 // "connected"}.
 func (s *SyncSession) State() ([]byte, error) {
-	b, err := api.SessionStateJSON(s.h)
+	b, err := boundary.SessionStateJSON(s.h)
 	return b, errorOf(err)
 }
 
@@ -263,14 +263,14 @@ func (s *SyncSession) State() ([]byte, error) {
 // fails with Closed, a session a fatal error stopped with that error's
 // code, at once (also a wait in progress when it came).
 func (s *SyncSession) UploadAll(timeoutMs int64) (bool, error) {
-	ok, err := api.SessionUploadAll(s.h, timeoutMs)
+	ok, err := boundary.SessionUploadAll(s.h, timeoutMs)
 	return ok, errorOf(err)
 }
 
 // DownloadAll waits up to timeoutMs milliseconds until every server change
 // known now is downloaded; false if the time ran out first.
 func (s *SyncSession) DownloadAll(timeoutMs int64) (bool, error) {
-	ok, err := api.SessionDownloadAll(s.h, timeoutMs)
+	ok, err := boundary.SessionDownloadAll(s.h, timeoutMs)
 	return ok, errorOf(err)
 }
 
@@ -280,14 +280,14 @@ func (s *SyncSession) DownloadAll(timeoutMs int64) (bool, error) {
 // time ran out first (as it does when called from one of them). A
 // negative timeout is InvalidArgument.
 func (s *SyncSession) WaitForListeners(timeoutMs int64) (bool, error) {
-	ok, err := api.SessionWaitForListeners(s.h, timeoutMs)
+	ok, err := boundary.SessionWaitForListeners(s.h, timeoutMs)
 	return ok, errorOf(err)
 }
 
 // AddEventListener calls l with the session's state, connection, error and
 // client-reset events; it returns an id for RemoveListener.
 func (s *SyncSession) AddEventListener(l EventListener) (int64, error) {
-	id, err := api.SessionAddEventListener(s.h, l.OnEvent)
+	id, err := boundary.SessionAddEventListener(s.h, l.OnEvent)
 	return id, errorOf(err)
 }
 
@@ -295,13 +295,13 @@ func (s *SyncSession) AddEventListener(l EventListener) (int64, error) {
 // "download"), mode "currentChanges" (until what is outstanding now is
 // transferred) or "indefinitely"; it returns an id for RemoveListener.
 func (s *SyncSession) AddProgressListener(direction, mode string, l ProgressListener) (int64, error) {
-	id, err := api.SessionAddProgressListener(s.h, direction, mode, l.OnProgress)
+	id, err := boundary.SessionAddProgressListener(s.h, direction, mode, l.OnProgress)
 	return id, errorOf(err)
 }
 
 // RemoveListener stops a session listener.
 func (s *SyncSession) RemoveListener(id int64) error {
-	return errorOf(api.SessionRemoveListener(id))
+	return errorOf(boundary.SessionRemoveListener(id))
 }
 
 // DeleteDatabase deletes a database file once every handle on it is
@@ -309,21 +309,21 @@ func (s *SyncSession) RemoveListener(id int64) error {
 // reset's backup. A missing file is fine; a file that is not a Tether
 // database is left alone (Corrupted).
 func DeleteDatabase(path string) error {
-	return errorOf(api.DeleteDatabase(path))
+	return errorOf(boundary.DeleteDatabase(path))
 }
 
 // ExecuteClientReset performs the manual client reset a database file
 // records as required (close its session and database first): the file
 // becomes the returned backup, and the next open starts afresh.
 func ExecuteClientReset(path string) (string, error) {
-	p, err := api.ExecuteClientReset(path)
+	p, err := boundary.ExecuteClientReset(path)
 	return p, errorOf(err)
 }
 
 // UnsyncedChanges lists a backup's unsynced changes as JSON, net entries
 // per object: [{"op": "create"|"update"|"increment"|"delete", "class",
-// "key", "fields"}] ("increment": the deltas; see api.UnsyncedChangesJSON).
+// "key", "fields"}] ("increment": the deltas; see boundary.UnsyncedChangesJSON).
 func UnsyncedChanges(backupPath string) ([]byte, error) {
-	b, err := api.UnsyncedChangesJSON(backupPath)
+	b, err := boundary.UnsyncedChangesJSON(backupPath)
 	return b, errorOf(err)
 }

@@ -21,7 +21,7 @@ import (
 // and reopen, and the server restarts. Once everyone is back online and
 // has synced, all five and a client bootstrapping from scratch hold the
 // same state: the merge of the server's history by DESIGN.md's rules, as
-// internal/mergemodel (written independently of core/crdt, which server
+// internal/mergemodel (written independently of internal/crdt, which server
 // and clients share) replays it.
 func TestRandomizedConvergence(t *testing.T) {
 	n := 20 // about 0.6 s each; TETHER_SEEDS=200 searches further

@@ -10,9 +10,9 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 func contextWithTimeout() (context.Context, context.CancelFunc) {

@@ -11,10 +11,10 @@ package server
 // what a client writing the same ops would have uploaded.
 
 import (
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/ops"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 func TestTokenRoundTrip(t *testing.T) {

@@ -12,10 +12,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/protocol"
 
-	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 

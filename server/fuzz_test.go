@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 

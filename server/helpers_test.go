@@ -1,6 +1,6 @@
 package server
 
-// A small protocol client for the tests: it speaks core/protocol over a
+// A small protocol client for the tests: it speaks internal/protocol over a
 // WebSocket directly, with a reader goroutine feeding a channel, and every
 // wait bounded by a timeout.
 
@@ -18,8 +18,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 const testSecret = "test-secret"

@@ -7,9 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // serverAllocated returns the bytes the process allocates while f runs

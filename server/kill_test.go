@@ -22,8 +22,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 func buildTetherd(t *testing.T) string {

@@ -8,7 +8,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // TestMarkFloodCapped: a client that sends Marks without reading the

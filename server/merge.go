@@ -1,7 +1,7 @@
 package server
 
 // The partition's merged state: every object (or tombstone) the history
-// produced, merged by core/crdt's rules exactly as a client's store merges
+// produced, merged by internal/crdt's rules exactly as a client's store merges
 // the same changesets, so that a client bootstrapped from this state and a
 // client that replayed the history hold the same objects.
 
@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // stateObj is one object of a partition's state.

@@ -8,8 +8,8 @@ package server
 import (
 	"time"
 
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // bindResult is what a successful bind tells the session.

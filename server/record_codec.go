@@ -11,9 +11,9 @@ package server
 import (
 	"math"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // end checks that the whole input was one item, and names the damage.

@@ -17,7 +17,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // lineage lists an epoch's ancestry root first, nil if the epoch is

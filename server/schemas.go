@@ -10,8 +10,8 @@ package server
 import (
 	"fmt"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // incompatibility says why a client schema cannot sync with the partition

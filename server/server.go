@@ -1,6 +1,6 @@
 // Package server is Tether's reference sync server: WebSocket sessions
-// speaking core/protocol, per-partition history and merged state (merged
-// by core/crdt, the same rules the clients use), durable storage behind a
+// speaking internal/protocol, per-partition history and merged state (merged
+// by internal/crdt, the same rules the clients use), durable storage behind a
 // small interface, client-reset decisions, token auth, and an admin HTTP
 // API for operators and the conformance runner. cmd/tetherd is its binary.
 //
@@ -17,7 +17,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/protocol"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,8 +29,8 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // Config configures a server.

@@ -14,10 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // downloadBytes bounds the changeset bytes of one download message.

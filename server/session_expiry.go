@@ -8,7 +8,7 @@ package server
 import (
 	"time"
 
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // armExpiry (re)starts the session's expiry timer for its current claims.

@@ -11,7 +11,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // TestSlowClientDoesNotBlockOthers: a client that never reads fills its

@@ -12,8 +12,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/failpoint"
 	"github.com/tethersync/tether/internal/logfile"
 	"github.com/tethersync/tether/internal/vfs"

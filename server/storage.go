@@ -9,7 +9,7 @@ package server
 // implements it in a data directory; a PostgreSQL backend can implement the
 // same calls with a table per kind.
 
-import "github.com/tethersync/tether/core/crdt"
+import "github.com/tethersync/tether/internal/crdt"
 
 // HistoryRecord is one integrated changeset: the server version it got,
 // who wrote it, when, and the changeset bytes exactly as uploaded

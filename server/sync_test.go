@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 func TestBindIdent(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // dialTinyBuffer opens a raw WebSocket whose socket has a 4 KiB receive

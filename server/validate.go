@@ -7,9 +7,9 @@ package server
 // one, and they would never agree again.
 
 import (
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // checkUploadLocked checks every op of the changesets not integrated yet

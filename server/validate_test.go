@@ -7,11 +7,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/engine"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 func dogOp(kind crdt.OpKind, key any, fields ...any) crdt.ChangeOp {

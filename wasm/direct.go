@@ -22,8 +22,8 @@ import (
 	"fmt"
 	"unsafe"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 var (
@@ -71,7 +71,7 @@ func reply(name string, fn func() ([]byte, error)) (n int32) {
 }
 
 func replyErr(err error) int32 {
-	result, _ = json.Marshal(api.ErrorToJSON(err))
+	result, _ = json.Marshal(boundary.ErrorToJSON(err))
 	return -int32(len(result))
 }
 
@@ -79,19 +79,19 @@ func replyErr(err error) int32 {
 func tetherGet(db, classLen, keyLen int32) int32 {
 	return reply("get", func() ([]byte, error) {
 		a := args(classLen, keyLen)
-		return api.Get(int64(db), string(a[0]), a[1])
+		return boundary.Get(int64(db), string(a[0]), a[1])
 	})
 }
 
 //go:wasmexport tether_query
 func tetherQuery(db, queryLen int32) int32 {
-	return reply("query", func() ([]byte, error) { return api.Query(int64(db), args(queryLen)[0]) })
+	return reply("query", func() ([]byte, error) { return boundary.Query(int64(db), args(queryLen)[0]) })
 }
 
 //go:wasmexport tether_count
 func tetherCount(db, queryLen int32) int32 {
 	return reply("count", func() ([]byte, error) {
-		n, err := api.Count(int64(db), args(queryLen)[0])
+		n, err := boundary.Count(int64(db), args(queryLen)[0])
 		return fmt.Appendf(nil, "%d", n), err
 	})
 }
@@ -99,17 +99,17 @@ func tetherCount(db, queryLen int32) int32 {
 //go:wasmexport tether_data_version
 func tetherDataVersion(db int32) int32 {
 	return reply("dataVersion", func() ([]byte, error) {
-		v, err := api.DataVersion(int64(db))
+		v, err := boundary.DataVersion(int64(db))
 		return fmt.Appendf(nil, "%d", v), err
 	})
 }
 
 //go:wasmexport tether_schema
 func tetherSchema(db int32) int32 {
-	return reply("schema", func() ([]byte, error) { return api.SchemaJSON(int64(db)) })
+	return reply("schema", func() ([]byte, error) { return boundary.SchemaJSON(int64(db)) })
 }
 
 //go:wasmexport tether_session_state
 func tetherSessionState(s int32) int32 {
-	return reply("sessionState", func() ([]byte, error) { return api.SessionStateJSON(int64(s)) })
+	return reply("sessionState", func() ([]byte, error) { return boundary.SessionStateJSON(int64(s)) })
 }

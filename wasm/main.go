@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Command wasm is Tether's WebAssembly binding: the boundary API
-// (core/api) exposed to JavaScript through syscall/js, with no logic of its
+// (internal/boundary) exposed to JavaScript through syscall/js, with no logic of its
 // own. platforms/web wraps it in the Promise-based API applications use;
 // nothing else should call it directly.
 //
@@ -40,8 +40,8 @@ import (
 	"syscall/js"
 	"unsafe"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 var host struct {
@@ -70,19 +70,19 @@ func main() {
 func register(x js.Value) {
 	// Databases.
 	exportAsync(x, "open", 1, func(a []js.Value) (any, error) {
-		return num(api.Open(bytesOf(a[0])))
+		return num(boundary.Open(bytesOf(a[0])))
 	})
-	exportAsync(x, "close", 1, func(a []js.Value) (any, error) { return nil, api.Close(handle(a[0])) })
+	exportAsync(x, "close", 1, func(a []js.Value) (any, error) { return nil, boundary.Close(handle(a[0])) })
 	exportAsync(x, "write", 2, func(a []js.Value) (any, error) {
-		return nil, api.Write(handle(a[0]), bytesOf(a[1]))
+		return nil, boundary.Write(handle(a[0]), bytesOf(a[1]))
 	})
 	exportSync(x, "addListener", 3, func(a []js.Value) (any, error) {
-		return num(api.AddListener(handle(a[0]), bytesOf(a[1]), callback(a[2])))
+		return num(boundary.AddListener(handle(a[0]), bytesOf(a[1]), callback(a[2])))
 	})
 	exportSync(x, "addResultsListener", 3, func(a []js.Value) (any, error) {
-		return num(api.AddResultsListener(handle(a[0]), bytesOf(a[1]), callback(a[2])))
+		return num(boundary.AddResultsListener(handle(a[0]), bytesOf(a[1]), callback(a[2])))
 	})
-	exportSync(x, "removeListener", 1, func(a []js.Value) (any, error) { return nil, api.RemoveListener(handle(a[0])) })
+	exportSync(x, "removeListener", 1, func(a []js.Value) (any, error) { return nil, boundary.RemoveListener(handle(a[0])) })
 	// The listener barrier, as a check only (timeout 0), never a wait: Go
 	// must not block inside a call from JavaScript on a timer, since the
 	// event loop that would fire it cannot run until the call returns
@@ -98,61 +98,61 @@ func register(x js.Value) {
 	// inside a listener, whose own call is not over, and between a call
 	// that committed and the microtask that runs its listeners).
 	exportSync(x, "waitForListeners", 1, func(a []js.Value) (any, error) {
-		return api.WaitForListeners(handle(a[0]), 0)
+		return boundary.WaitForListeners(handle(a[0]), 0)
 	})
 
 	// Sync sessions.
 	exportAsync(x, "sessionStart", 2, func(a []js.Value) (any, error) {
-		return num(api.SessionStart(handle(a[0]), bytesOf(a[1])))
+		return num(boundary.SessionStart(handle(a[0]), bytesOf(a[1])))
 	})
-	exportAsync(x, "sessionClose", 1, func(a []js.Value) (any, error) { return nil, api.SessionClose(handle(a[0])) })
-	exportAsync(x, "sessionPause", 1, func(a []js.Value) (any, error) { return nil, api.SessionPause(handle(a[0])) })
-	exportAsync(x, "sessionResume", 1, func(a []js.Value) (any, error) { return nil, api.SessionResume(handle(a[0])) })
+	exportAsync(x, "sessionClose", 1, func(a []js.Value) (any, error) { return nil, boundary.SessionClose(handle(a[0])) })
+	exportAsync(x, "sessionPause", 1, func(a []js.Value) (any, error) { return nil, boundary.SessionPause(handle(a[0])) })
+	exportAsync(x, "sessionResume", 1, func(a []js.Value) (any, error) { return nil, boundary.SessionResume(handle(a[0])) })
 	exportAsync(x, "sessionRefreshToken", 2, func(a []js.Value) (any, error) {
-		return nil, api.SessionRefreshToken(handle(a[0]), a[1].String())
+		return nil, boundary.SessionRefreshToken(handle(a[0]), a[1].String())
 	})
 	exportAsync(x, "sessionUploadAll", 2, func(a []js.Value) (any, error) {
-		return api.SessionUploadAll(handle(a[0]), int64(a[1].Float()))
+		return boundary.SessionUploadAll(handle(a[0]), int64(a[1].Float()))
 	})
 	exportAsync(x, "sessionDownloadAll", 2, func(a []js.Value) (any, error) {
-		return api.SessionDownloadAll(handle(a[0]), int64(a[1].Float()))
+		return boundary.SessionDownloadAll(handle(a[0]), int64(a[1].Float()))
 	})
 	exportSync(x, "sessionAddEventListener", 2, func(a []js.Value) (any, error) {
-		return num(api.SessionAddEventListener(handle(a[0]), callback(a[1])))
+		return num(boundary.SessionAddEventListener(handle(a[0]), callback(a[1])))
 	})
 	exportSync(x, "sessionAddEventListenerWithViews", 2, func(a []js.Value) (any, error) {
-		return num(api.SessionAddEventListenerWithViews(handle(a[0]), callback(a[1])))
+		return num(boundary.SessionAddEventListenerWithViews(handle(a[0]), callback(a[1])))
 	})
 	exportAsync(x, "sessionStartWith", 4, func(a []js.Value) (any, error) {
 		types := strings.Split(a[2].String(), ",") // "error,clientReset"
-		h, _, err := api.SessionStartWith(handle(a[0]), bytesOf(a[1]), types, true, callback(a[3]))
+		h, _, err := boundary.SessionStartWith(handle(a[0]), bytesOf(a[1]), types, true, callback(a[3]))
 		return num(h, err)
 	})
 	exportSync(x, "sessionAddEventListenerFor", 4, func(a []js.Value) (any, error) {
 		types := strings.Split(a[1].String(), ",") // "sessionState,connectionState"
-		return num(api.SessionAddEventListenerFor(handle(a[0]), types, a[2].Truthy(), callback(a[3])))
+		return num(boundary.SessionAddEventListenerFor(handle(a[0]), types, a[2].Truthy(), callback(a[3])))
 	})
 	exportSync(x, "sessionAddProgressListener", 4, func(a []js.Value) (any, error) {
-		return num(api.SessionAddProgressListener(handle(a[0]), a[1].String(), a[2].String(), callback(a[3])))
+		return num(boundary.SessionAddProgressListener(handle(a[0]), a[1].String(), a[2].String(), callback(a[3])))
 	})
 	exportSync(x, "sessionRemoveListener", 1, func(a []js.Value) (any, error) {
-		return nil, api.SessionRemoveListener(handle(a[0]))
+		return nil, boundary.SessionRemoveListener(handle(a[0]))
 	})
 	// Check only, as waitForListeners above: the session's state,
 	// connection, error and progress listeners.
 	exportSync(x, "sessionWaitForListeners", 1, func(a []js.Value) (any, error) {
-		return api.SessionWaitForListeners(handle(a[0]), 0)
+		return boundary.SessionWaitForListeners(handle(a[0]), 0)
 	})
 
 	// Client reset.
 	exportAsync(x, "executeClientReset", 1, func(a []js.Value) (any, error) {
-		return api.ExecuteClientReset(a[0].String())
+		return boundary.ExecuteClientReset(a[0].String())
 	})
 	exportAsync(x, "deleteDatabase", 1, func(a []js.Value) (any, error) {
-		return nil, api.DeleteDatabase(a[0].String())
+		return nil, boundary.DeleteDatabase(a[0].String())
 	})
 	exportAsync(x, "unsyncedChanges", 1, func(a []js.Value) (any, error) {
-		return str(api.UnsyncedChangesJSON(a[0].String()))
+		return str(boundary.UnsyncedChangesJSON(a[0].String()))
 	})
 }
 
@@ -214,7 +214,7 @@ func recoverAs(name string, set func(error)) {
 }
 
 func jsError(err error) js.Value {
-	e := api.ErrorToJSON(err)
+	e := boundary.ErrorToJSON(err)
 	return host.makeError.Invoke(e.Code, e.Message)
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/tethersync/tether/bench/internal/benchkit"
-	"github.com/tethersync/tether/core/protocol"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // idleSessions measures tetherd's resident memory (a real process, read

@@ -23,7 +23,7 @@ func TestServerDoesNotLinkTheClientEngine(t *testing.T) {
 		"github.com/tethersync/tether/core/store",
 		"github.com/tethersync/tether/internal/engine",
 		"github.com/tethersync/tether/core/session",
-		"github.com/tethersync/tether/core/api",
+		"github.com/tethersync/tether/internal/boundary",
 		"github.com/tethersync/tether/core/reset",
 	}
 	for _, pkg := range strings.Fields(string(out)) {

@@ -18,7 +18,7 @@ import (
 // false inside a list: lists do not nest.
 func normalizeArg(v any, n int, allowList bool) (any, error) {
 	switch x := v.(type) {
-	case nil, bool, int64, float64, string, []byte, value.ObjectID, value.UUID:
+	case nil, bool, int64, float32, float64, string, []byte, value.ObjectID, value.UUID, value.Decimal128:
 		return x, nil
 	case time.Time:
 		return x.Round(0).UTC(), nil // drop the monotonic reading: compare wall times
@@ -46,8 +46,6 @@ func normalizeArg(v any, n int, allowList bool) (any, error) {
 			return nil, terror.New(terror.InvalidArgument, "argument $%d (%d) does not fit in an int64", n, x)
 		}
 		return int64(x), nil
-	case float32:
-		return float64(x), nil
 	}
 	if !allowList {
 		if _, ok := asList(v); ok {

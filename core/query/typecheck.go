@@ -199,7 +199,7 @@ func (p *parser) buildPropCmp(l operand, op opKind, ci bool, r operand, opPos in
 		return nil, terror.New(terror.WrongType, "cannot compare two lists (%s and %s) at position %d", p.label(l), p.label(r), opPos)
 	}
 	lt, rt := elemType(l), elemType(r)
-	if lt != rt && !(isNumeric(lt) && isNumeric(rt)) {
+	if lt != rt && !(isNumeric(lt) && isNumeric(rt)) && lt != schema.Mixed && rt != schema.Mixed {
 		return nil, terror.New(terror.WrongType, "cannot compare %s (%s) with %s (%s) at position %d",
 			p.label(l), typeLabel(l), p.label(r), typeLabel(r), opPos)
 	}
@@ -223,6 +223,9 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if f, ok := v.(float32); ok && elemType(o) != schema.Float && elemType(o) != schema.Mixed {
+		v = float64(f) // a Go float32 argument is a number like any other here
+	}
 	switch elemType(o) {
 	case schema.Int:
 		switch x := v.(type) {
@@ -240,6 +243,27 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 			return float64(x), nil
 		case float64:
 			return x, nil
+		case float32:
+			return float64(x), nil
+		}
+	case schema.Decimal128:
+		// A literal 12.50 is read as the decimal it spells, not through a double.
+		if _, isFloat := v.(float64); isFloat {
+			if text, ok := p.floatLiteral(pos); ok {
+				if d, err := value.ParseDecimal128(text); err == nil {
+					return d, nil
+				}
+			}
+		}
+		elem := *o.prop
+		elem.List, elem.Optional = false, true
+		if out, err := p.class.Coerce(&elem, v); err == nil {
+			return out, nil
+		}
+	case schema.Mixed:
+		// mixed compares with any scalar by Realm's cross-type rules (Match).
+		if _, isList := v.([]any); !isList {
+			return v, nil
 		}
 	default:
 		elem := *o.prop
@@ -259,7 +283,19 @@ func elemType(o operand) schema.Type {
 	return o.prop.Type
 }
 
-func isNumeric(t schema.Type) bool { return t == schema.Int || t == schema.Double }
+func isNumeric(t schema.Type) bool {
+	return t == schema.Int || t == schema.Double || t == schema.Float || t == schema.Decimal128
+}
+
+// floatLiteral returns the source text of the number literal at pos.
+func (p *parser) floatLiteral(pos int) (string, bool) {
+	for i := range p.toks {
+		if t := &p.toks[i]; t.pos == pos && t.kind == tFloat {
+			return p.src[t.pos:t.end], true
+		}
+	}
+	return "", false
+}
 
 func (p *parser) label(o operand) string { return p.class.Name + "." + o.text }
 

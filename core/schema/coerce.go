@@ -2,6 +2,7 @@ package schema
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"github.com/tethersync/tether/core/terror"
@@ -61,7 +62,18 @@ func (c *Class) coerceScalar(p *Property, v any) (any, error) {
 			return x, nil
 		case int64:
 			return float64(x), nil
+		case float32:
+			return float64(x), nil
 		}
+	case Float:
+		return coerceFloat(c, p, v)
+	case Decimal128:
+		return coerceDecimal(c, p, v)
+	case Mixed:
+		if value.Kind(v) == "list" || strings.HasPrefix(value.Kind(v), "unsupported") {
+			return nil, terror.New(terror.WrongType, "%s.%s is mixed, which holds one scalar value, got %s", c.Name, p.Name, value.Kind(v))
+		}
+		return v, nil
 	case Bool:
 		if _, ok := v.(bool); ok {
 			return v, nil
@@ -146,6 +158,10 @@ func (p *Property) Zero() any {
 		return value.ObjectID{}
 	case UUID:
 		return value.UUID{}
+	case Float:
+		return float32(0)
+	case Decimal128:
+		return value.DecimalFromInt(0)
 	}
 	return nil
 }

@@ -30,10 +30,21 @@ const (
 	Data
 	ObjectID
 	UUID
+	// Float is a 32-bit float: values are stored and compared as float32.
+	Float
+	// Decimal128 is an IEEE 754-2008 decimal128, compared exactly.
+	Decimal128
+	// Mixed holds null or a value of any scalar type.
+	Mixed
 )
 
 var typeNames = map[Type]string{String: "string", Int: "int", Double: "double", Bool: "bool",
-	Date: "date", Data: "data", ObjectID: "objectId", UUID: "uuid"}
+	Date: "date", Data: "data", ObjectID: "objectId", UUID: "uuid",
+	Float: "float", Decimal128: "decimal128", Mixed: "mixed"}
+
+// counterName is Realm JS's spelling of an int whose increments merge: an
+// Int property with Counter set.
+const counterName = "counter"
 
 func (t Type) String() string { return typeNames[t] }
 
@@ -44,7 +55,10 @@ type Property struct {
 	// Optional: the value (or, for a list, each element) may be null.
 	Optional bool
 	List     bool
-	Indexed  bool
+	// Counter: an int spelled "counter" (Realm JS's Counter); it stores and
+	// merges as an int (increments add), and keeps its spelling.
+	Counter bool
+	Indexed bool
 	// Index is the property's position in Class.Properties.
 	Index int
 	// Default is what a create that leaves the property out stores, when
@@ -57,7 +71,10 @@ type Property struct {
 // TypeString renders the property type as in a schema file: "int?", "string[]".
 func (p *Property) TypeString() string {
 	s := p.Type.String()
-	if p.Optional {
+	if p.Counter {
+		s = counterName
+	}
+	if p.Optional && p.Type != Mixed { // mixed always holds null
 		s += "?"
 	}
 	if p.List {
@@ -190,24 +207,44 @@ func (cj ClassJSON) MarshalJSON() ([]byte, error) {
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
-// ParseType parses a property type such as "int?", "string[]", "double?[]".
+// ParseType parses a property type such as "int?", "string[]", "double?[]",
+// "decimal128", "mixed[]" or "counter" (an int; Counter reports it).
 func ParseType(s string) (t Type, optional, list bool, err error) {
+	p, err := parseProperty(s)
+	return p.Type, p.Optional, p.List, err
+}
+
+// parseProperty parses a type string into a Property's type fields.
+func parseProperty(s string) (Property, error) {
+	var p Property
 	base := s
 	if strings.HasSuffix(base, "[]") {
-		list = true
+		p.List = true
 		base = strings.TrimSuffix(base, "[]")
 	}
 	if strings.HasSuffix(base, "?") {
-		optional = true
+		p.Optional = true
 		base = strings.TrimSuffix(base, "?")
+	}
+	if base == counterName {
+		if p.List {
+			return Property{}, terror.New(terror.InvalidArgument,
+				"unknown property type %q: a counter is a single int, not a list (as in Realm)", s)
+		}
+		p.Type, p.Counter = Int, true
+		return p, nil
 	}
 	for k, name := range typeNames {
 		if name == base {
-			return k, optional, list, nil
+			p.Type = k
+			if k == Mixed {
+				p.Optional = true // Realm's mixed is always nullable: "mixed" and "mixed?" are one type
+			}
+			return p, nil
 		}
 	}
-	return 0, false, false, terror.New(terror.InvalidArgument,
-		"unknown property type %q (want string, int, double, bool, date, data, objectId or uuid, with optional ? and [])", s)
+	return Property{}, terror.New(terror.InvalidArgument,
+		"unknown property type %q (want string, int, double, float, decimal128, bool, date, data, objectId, uuid, mixed or counter, with optional ? and [])", s)
 }
 
 // FromJSON parses a schema in SPEC.md's JSON form (an array of classes).
@@ -256,11 +293,12 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		if !identRe.MatchString(name) {
 			return nil, terror.New(terror.InvalidArgument, "property name %q of class %q is not an identifier", name, cj.Name)
 		}
-		t, opt, list, err := ParseType(cj.Properties[name])
+		parsed, err := parseProperty(cj.Properties[name])
 		if err != nil {
 			return nil, terror.New(terror.InvalidArgument, "%s.%s: %s", cj.Name, name, err.(*terror.Error).Message)
 		}
-		p := &Property{Name: name, Type: t, Optional: opt, List: list}
+		p := &parsed
+		p.Name = name
 		if raw, ok := cj.Defaults[name]; ok {
 			if err := setDefault(c, p, raw); err != nil {
 				return nil, err
@@ -277,7 +315,7 @@ func buildClass(cj ClassJSON) (*Class, error) {
 	if pk == nil {
 		return nil, terror.New(terror.InvalidArgument, "primary key %q of class %q is not one of its properties", cj.PrimaryKey, cj.Name)
 	}
-	if pk.List || pk.Optional || !(pk.Type == String || pk.Type == Int || pk.Type == ObjectID || pk.Type == UUID) {
+	if pk.List || pk.Optional || pk.Counter || !(pk.Type == String || pk.Type == Int || pk.Type == ObjectID || pk.Type == UUID) {
 		return nil, terror.New(terror.InvalidArgument, "primary key %s.%s must be a required string, int, objectId or uuid, not %s", cj.Name, pk.Name, pk.TypeString())
 	}
 	for _, name := range cj.Indexed {
@@ -285,7 +323,8 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		if p == nil {
 			return nil, terror.New(terror.InvalidArgument, "indexed property %q is not a property of class %q", name, cj.Name)
 		}
-		if p.List || p.Type == Data {
+		if p.List || p.Type == Data || p.Type == Float || p.Type == Decimal128 {
+			// Realm indexes neither float nor decimal128 (a double index is Tether's own).
 			return nil, terror.New(terror.InvalidArgument, "%s.%s of type %s cannot be indexed", cj.Name, name, p.TypeString())
 		}
 		p.Indexed = true

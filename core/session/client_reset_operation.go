@@ -6,12 +6,12 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/internal/engine"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // startClientReset follows a ClientReset error from the server in the

@@ -7,8 +7,8 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // Sessions to the same server with the same token share one WebSocket, as

@@ -1,12 +1,12 @@
 package session
 
 import (
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/internal/engine"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 // Progress notifications, as Realm's SyncSession progress notifiers:
-// every binding reaches them through core/api, so these are the only
+// every binding reaches them through internal/boundary, so these are the only
 // rules.
 //
 // Counters. Per direction the session counts bytes since it started:

@@ -13,11 +13,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tethersync/tether/core/dispatch"
-	"github.com/tethersync/tether/core/protocol"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/dispatch"
 	"github.com/tethersync/tether/internal/engine"
+	"github.com/tethersync/tether/internal/protocol"
 )
 
 type evKind int

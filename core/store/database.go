@@ -9,7 +9,7 @@ import (
 // process share the data; each has its own listeners and its own Close.
 // A DB is safe for concurrent use.
 type DB struct {
-	handle // the engine behind it, for core/session and core/api (engine.Of)
+	handle // the engine behind it, for core/session and internal/boundary (engine.Of)
 }
 
 // handle names engine.Handle so that the embedded field is unexported.

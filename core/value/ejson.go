@@ -13,8 +13,9 @@ import (
 
 // FromJSON converts a value decoded by encoding/json (with UseNumber) from
 // MongoDB Extended JSON into a Tether value: {"$date": …}, {"$binary": …},
-// {"$oid": …}, {"$uuid": …}; integers become int64, numbers with a fraction
-// or exponent float64.
+// {"$oid": …}, {"$uuid": …}, {"$numberDecimal": …}; integers become int64,
+// numbers with a fraction or exponent float64 (a float property narrows
+// them to float32 when it coerces them).
 func FromJSON(j any) (any, error) {
 	switch x := j.(type) {
 	case nil, bool, string, int64:
@@ -58,7 +59,7 @@ func FromJSON(j any) (any, error) {
 
 func fromExtended(m map[string]any) (any, error) {
 	if len(m) != 1 {
-		return nil, fmt.Errorf("embedded objects are not values; expected one of $date, $binary, $oid, $uuid, $numberDouble, $numberLong")
+		return nil, fmt.Errorf("embedded objects are not values; expected one of $date, $binary, $oid, $uuid, $numberDecimal, $numberDouble, $numberLong")
 	}
 	for k, raw := range m {
 		switch k {
@@ -92,6 +93,14 @@ func fromExtended(m map[string]any) (any, error) {
 				return nil, fmt.Errorf("$numberDouble: bad number %q", s)
 			}
 			return f, nil
+		case "$numberDecimal":
+			s, ok := raw.(string)
+			if !ok {
+				return nil, fmt.Errorf("$numberDecimal wants a string such as \"12.50\"")
+			}
+			return ParseDecimal128(s)
+		case "$link":
+			return nil, fmt.Errorf("$link: links are not supported yet")
 		case "$numberLong":
 			s, _ := raw.(string)
 			i, err := strconv.ParseInt(s, 10, 64)
@@ -150,6 +159,10 @@ func ToJSON(v any) any {
 			return map[string]any{"$numberDouble": "-Infinity"}
 		}
 		return jsonDouble(x)
+	case float32:
+		return jsonFloat(x)
+	case Decimal128:
+		return map[string]any{"$numberDecimal": x.String()}
 	case time.Time:
 		return map[string]any{"$date": x.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
 	case []byte:
@@ -173,6 +186,27 @@ type jsonDouble float64
 
 func (d jsonDouble) MarshalJSON() ([]byte, error) {
 	b := strconv.AppendFloat(nil, float64(d), 'g', -1, 64)
+	if !bytes.ContainsAny(b, ".eE") {
+		b = append(b, ".0"...)
+	}
+	return b, nil
+}
+
+// jsonFloat marshals a float32 in its shortest spelling ("0.1", not the
+// double 0.10000000149011612), so it reads back as the same float.
+type jsonFloat float32
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	x := float64(f)
+	switch {
+	case math.IsNaN(x):
+		return []byte(`{"$numberDouble":"NaN"}`), nil
+	case math.IsInf(x, 1):
+		return []byte(`{"$numberDouble":"Infinity"}`), nil
+	case math.IsInf(x, -1):
+		return []byte(`{"$numberDouble":"-Infinity"}`), nil
+	}
+	b := strconv.AppendFloat(nil, x, 'g', -1, 32)
 	if !bytes.ContainsAny(b, ".eE") {
 		b = append(b, ".0"...)
 	}

@@ -5,8 +5,10 @@ package value
 // codec it keeps the exact kind of every value (bin stays []byte, str stays
 // string, every integer decodes to int64), never allocates to skip or to
 // find a field, and checks every length against the input so a damaged file
-// gives an error instead of a panic. Ext type 1 is ObjectID, 2 is UUID, and
-// -1 is the standard msgpack timestamp.
+// gives an error instead of a panic. Ext type 1 is ObjectID, 2 is UUID, 3 is
+// Decimal128 (its high then low 64 bits, big-endian), and -1 is the
+// standard msgpack timestamp. A float is msgpack's float 32, a double its
+// float 64, so each keeps its width.
 
 import (
 	"encoding/binary"
@@ -19,6 +21,7 @@ import (
 const (
 	extObjectID = 1
 	extUUID     = 2
+	extDecimal  = 3
 	extTime     = -1
 )
 
@@ -46,6 +49,9 @@ func Append(b []byte, v any) []byte {
 	case float64:
 		b = append(b, 0xcb)
 		return binary.BigEndian.AppendUint64(b, math.Float64bits(x))
+	case float32:
+		b = append(b, 0xca)
+		return binary.BigEndian.AppendUint32(b, math.Float32bits(x))
 	case string:
 		return AppendString(b, x)
 	case []byte:
@@ -72,6 +78,10 @@ func Append(b []byte, v any) []byte {
 	case UUID:
 		b = append(b, 0xd8, extUUID)
 		return append(b, x[:]...)
+	case Decimal128:
+		b = append(b, 0xd8, extDecimal)
+		b = binary.BigEndian.AppendUint64(b, x.H)
+		return binary.BigEndian.AppendUint64(b, x.L)
 	case []any:
 		b = AppendArrayHeader(b, len(x))
 		for _, e := range x {
@@ -381,7 +391,7 @@ func decode(b []byte, depth int) (any, int, error) {
 		}
 		return int64(it.u), off, nil
 	case kFloat32:
-		return float64(math.Float32frombits(uint32(it.u))), off, nil
+		return math.Float32frombits(uint32(it.u)), off, nil
 	case kFloat64:
 		return math.Float64frombits(it.u), off, nil
 	case kStr:
@@ -410,6 +420,8 @@ func decode(b []byte, depth int) (any, int, error) {
 			var u UUID
 			copy(u[:], p)
 			return u, off + it.n, nil
+		case it.ext == extDecimal && it.n == 16:
+			return Decimal128{binary.BigEndian.Uint64(p), binary.BigEndian.Uint64(p[8:])}, off + it.n, nil
 		case it.ext == extTime && it.n == 12:
 			ns := binary.BigEndian.Uint32(p)
 			s := int64(binary.BigEndian.Uint64(p[4:]))

@@ -3,8 +3,9 @@
 // Extended JSON (the form values take in the conformance scenarios and at
 // the boundary API).
 //
-// In Go a value is one of: nil, bool, int64, float64, string, []byte,
-// time.Time, ObjectID, UUID, or []any (a list of those scalars).
+// In Go a value is one of: nil, bool, int64, float32 (a float), float64 (a
+// double), string, []byte, time.Time, ObjectID, UUID, Decimal128, or []any
+// (a list of those scalars).
 package value
 
 import (
@@ -63,8 +64,12 @@ func Kind(v any) string {
 		return "bool"
 	case int64:
 		return "int"
+	case float32:
+		return "float"
 	case float64:
 		return "double"
+	case Decimal128:
+		return "decimal128"
 	case string:
 		return "string"
 	case []byte:
@@ -83,8 +88,9 @@ func Kind(v any) string {
 }
 
 // Compare orders two values. ok is false when the values are of kinds that
-// have no order between them (a string and an int, say); int and double
-// compare numerically. nil sorts before everything.
+// have no order between them (a string and an int, say); the numbers (int,
+// float, double, decimal128) compare by exact value across kinds, so a
+// float 0.1 is not the double 0.1. nil sorts before everything.
 func Compare(a, b any) (c int, ok bool) {
 	if a == nil || b == nil {
 		switch {
@@ -110,6 +116,15 @@ func Compare(a, b any) (c int, ok bool) {
 			return cmpFloat(x, float64(y)), true
 		case float64:
 			return cmpFloat(x, y), true
+		case float32:
+			return cmpFloat(x, float64(y)), true
+		}
+	case float32:
+		switch y := b.(type) {
+		case float32:
+			return cmpFloat(float64(x), float64(y)), true
+		case float64:
+			return cmpFloat(float64(x), y), true
 		}
 	case string:
 		if y, ok := b.(string); ok {
@@ -142,6 +157,10 @@ func Compare(a, b any) (c int, ok bool) {
 		if y, ok := b.(UUID); ok {
 			return bytes.Compare(x[:], y[:]), true
 		}
+	case Decimal128:
+		if y, ok := b.(Decimal128); ok {
+			return x.Cmp(y), true
+		}
 	case []any:
 		if y, ok := b.([]any); ok {
 			for i := 0; i < len(x) && i < len(y); i++ {
@@ -152,7 +171,9 @@ func Compare(a, b any) (c int, ok bool) {
 			return cmpOrdered(len(x), len(y)), true
 		}
 	}
-	return 0, false
+	// int against float, and decimal128 against any number: exact values
+	// (an int64 beyond 2^53 is not rounded to a double).
+	return cmpExact(a, b)
 }
 
 // Equal reports whether two values are equal (int 3 equals double 3.0).

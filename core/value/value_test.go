@@ -14,7 +14,7 @@ var samples = []any{
 	0.5, -1e300, math.Inf(1), "", "short", string(make([]byte, 40)), string(make([]byte, 300)), string(make([]byte, 70000)),
 	[]byte{}, []byte{1, 2, 3}, make([]byte, 300),
 	time.Date(2026, 1, 2, 3, 4, 5, 678000000, time.UTC), time.Unix(-5, 0).UTC(),
-	ObjectID{1, 2, 3}, UUID{0xff, 1},
+	ObjectID{1, 2, 3}, UUID{0xff, 1}, float32(0.1), float32(-2), Decimal128{0x3040000000000000, 1250},
 	[]any{}, []any{"a", int64(1), nil, 2.5},
 }
 

@@ -8,7 +8,7 @@
 //
 // Both sides use an in-memory database, so the ratio is the binding's
 // cost (JSON, copies, cgo transitions, handle lookups), not the disk's.
-// It also times the same JSON calls into core/api from Go (no cgo), which
+// It also times the same JSON calls into internal/boundary from Go (no cgo), which
 // separates the cost of the JSON boundary from the cost of the C binding.
 // -cpuprofile writes a profile of the C-ABI runs, to see where time goes.
 package main
@@ -22,7 +22,7 @@ import "C"
 import (
 	"flag"
 	"fmt"
-	"github.com/tethersync/tether/bench/boundary"
+	"github.com/tethersync/tether/bench/baseline"
 	"log"
 	"os"
 	"runtime/pprof"
@@ -37,21 +37,21 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 
-	goInsert := testing.Benchmark(boundary.GoBulkInsert)
-	goRead := testing.Benchmark(boundary.GoPointRead)
-	// The same JSON calls into core/api from Go, without cgo: what is left
+	goInsert := testing.Benchmark(baseline.GoBulkInsert)
+	goRead := testing.Benchmark(baseline.GoPointRead)
+	// The same JSON calls into internal/boundary from Go, without cgo: what is left
 	// between these and the C ABI's times is the binding itself.
-	apiInsert := testing.Benchmark(boundary.APIBulkInsert)
-	apiRead := testing.Benchmark(boundary.APIPointRead)
+	apiInsert := testing.Benchmark(baseline.APIBulkInsert)
+	apiRead := testing.Benchmark(baseline.APIPointRead)
 	var cInsert, cRead testing.BenchmarkResult
 	withProfile(*cpuprofile, func() {
 		cInsert = testing.Benchmark(cBulkInsert)
 		cRead = testing.Benchmark(cPointRead)
 	})
 
-	fmt.Printf("bulk insert (1,000 objects/batch): C ABI %s, core/api JSON from Go %s, core/store %s\n",
+	fmt.Printf("bulk insert (1,000 objects/batch): C ABI %s, internal/boundary JSON from Go %s, core/store %s\n",
 		per(cInsert), per(apiInsert), per(goInsert))
-	fmt.Printf("point read: C ABI %s, core/api JSON from Go %s, core/store %s\n", per(cRead), per(apiRead), per(goRead))
+	fmt.Printf("point read: C ABI %s, internal/boundary JSON from Go %s, core/store %s\n", per(cRead), per(apiRead), per(goRead))
 	fmt.Printf("bench ffi_ratio_bulk_insert %.2f x\n", ratio(cInsert, goInsert))
 	fmt.Printf("bench ffi_ratio_point_read %.2f x\n", ratio(cRead, goRead))
 }
@@ -97,7 +97,7 @@ func cBulkInsert(b *testing.B) {
 	db := openC(b)
 	defer C.bench_close(db)
 	b.ResetTimer()
-	if !C.bench_insert(db, 0, C.int(b.N), boundary.PerBatch) {
+	if !C.bench_insert(db, 0, C.int(b.N), baseline.PerBatch) {
 		b.Fatal("bench_insert failed")
 	}
 }
@@ -105,11 +105,11 @@ func cBulkInsert(b *testing.B) {
 func cPointRead(b *testing.B) {
 	db := openC(b)
 	defer C.bench_close(db)
-	if !C.bench_insert(db, 0, boundary.ReadKeys/boundary.PerBatch, boundary.PerBatch) {
+	if !C.bench_insert(db, 0, baseline.ReadKeys/baseline.PerBatch, baseline.PerBatch) {
 		b.Fatal("bench_insert failed")
 	}
 	b.ResetTimer()
-	if !C.bench_get(db, C.int(b.N), boundary.ReadKeys) {
+	if !C.bench_get(db, C.int(b.N), baseline.ReadKeys) {
 		b.Fatal("bench_get failed")
 	}
 }

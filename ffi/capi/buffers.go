@@ -16,8 +16,8 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 // maxInputLen bounds a (pointer, length) input (tether.h: 1 GiB). A larger
@@ -55,9 +55,9 @@ func stringArg(fn, name string, p *C.char) (string, error) {
 
 // textArg checks a string the binding read from C: the JSON this binding
 // builds with encoding/json would otherwise turn bytes that are not UTF-8
-// into U+FFFD before core/api could refuse them.
+// into U+FFFD before internal/boundary could refuse them.
 func textArg(fn, name, s string) (string, error) {
-	if err := api.CheckString(name, s); err != nil {
+	if err := boundary.CheckString(name, s); err != nil {
 		return "", invalid(fn, "%s", err.(*terror.Error).Message)
 	}
 	return s, nil

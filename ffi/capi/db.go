@@ -1,7 +1,7 @@
 package capi
 
 // The tether_db_* functions: each checks its C arguments, converts them to
-// the boundary API's JSON, calls core/api, and converts the result back.
+// the boundary API's JSON, calls internal/boundary, and converts the result back.
 
 /*
 #include "tether.h"
@@ -11,7 +11,7 @@ import "C"
 import (
 	"encoding/json"
 
-	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 // dbOptionsVersion is the newest tether_db_options version this library
@@ -19,13 +19,13 @@ import (
 const dbOptionsVersion = C.TETHER_DB_OPTIONS_VERSION
 
 // dbConfig reads tether_db_options into the boundary's Config.
-func dbConfig(o *C.tether_db_options) (api.Config, error) {
+func dbConfig(o *C.tether_db_options) (boundary.Config, error) {
 	const fn = "tether_db_open"
-	var c api.Config
+	var c boundary.Config
 	if o.version < 1 || o.version > dbOptionsVersion {
 		return c, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_DB_OPTIONS_INIT)", o.version, dbOptionsVersion)
 	}
-	c = api.Config{InMemory: bool(o.in_memory), AllowMigration: bool(o.allow_migration)}
+	c = boundary.Config{InMemory: bool(o.in_memory), AllowMigration: bool(o.allow_migration)}
 	if o.version >= 2 { // read_only is not in a version 1 struct
 		c.ReadOnly = bool(o.read_only)
 	}
@@ -73,7 +73,7 @@ func tetherimpl_db_open(o *C.tether_db_options, outID *C.int64_t, cerr *C.tether
 		if err != nil {
 			return err
 		}
-		h, err := api.OpenWith(cfg)
+		h, err := boundary.OpenWith(cfg)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func tetherimpl_db_delete(path *C.char, cerr *C.tether_error) C.bool {
 		if p == "" {
 			return invalid(fn, "path is empty")
 		}
-		return api.DeleteDatabase(p)
+		return boundary.DeleteDatabase(p)
 	})
 }
 
@@ -118,7 +118,7 @@ func tetherimpl_db_write(h C.int64_t, ops *C.char, n C.size_t, cerr *C.tether_er
 		if err != nil {
 			return err
 		}
-		return api.Write(int64(h), b)
+		return boundary.Write(int64(h), b)
 	})
 }
 
@@ -141,7 +141,7 @@ func tetherimpl_db_get(h C.int64_t, class *C.char, key *C.char, n C.size_t, out 
 		if err != nil {
 			return err
 		}
-		res, err := api.Get(int64(h), cls, k)
+		res, err := boundary.Get(int64(h), cls, k)
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func tetherimpl_db_query(h C.int64_t, query *C.char, n C.size_t, out **C.char, o
 		if err != nil {
 			return err
 		}
-		res, err := api.Query(int64(h), q)
+		res, err := boundary.Query(int64(h), q)
 		if err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func tetherimpl_db_count(h C.int64_t, query *C.char, n C.size_t, out *C.int64_t,
 		if err != nil {
 			return err
 		}
-		c, err := api.Count(int64(h), q)
+		c, err := boundary.Count(int64(h), q)
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func tetherimpl_db_schema(h C.int64_t, out **C.char, outLen *C.size_t, cerr *C.t
 		if out == nil {
 			return invalid(fn, "out_json is NULL")
 		}
-		res, err := api.SchemaJSON(int64(h))
+		res, err := boundary.SchemaJSON(int64(h))
 		if err != nil {
 			return err
 		}
@@ -230,7 +230,7 @@ func tetherimpl_db_wait_for_listeners(h C.int64_t, timeoutMs C.int64_t, outCompl
 		if outCompleted == nil {
 			return invalid(fn, "out_completed is NULL")
 		}
-		ok, err := api.WaitForListeners(int64(h), int64(timeoutMs))
+		ok, err := boundary.WaitForListeners(int64(h), int64(timeoutMs))
 		if err != nil {
 			return err
 		}

@@ -1,5 +1,5 @@
 // Package capi implements the C ABI declared in ffi/include/tether.h on top
-// of the boundary API (core/api). It holds no engine logic: it converts C
+// of the boundary API (internal/boundary). It holds no engine logic: it converts C
 // arguments to the boundary's JSON and integer handles, reports errors in
 // tether_error, and manages the C-side lifetimes (buffers, listener
 // contexts) that only a C binding has.
@@ -26,8 +26,8 @@ import (
 	"fmt"
 	"unsafe"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 // The C enum values: a conformance code's value is its 1-based position in
@@ -59,7 +59,7 @@ func setError(out *C.tether_error, err error) {
 	if errors.As(err, &te) && te.Code == terror.QuerySyntax && te.Pos >= 0 {
 		out.position = C.int(te.Pos)
 	}
-	msg := api.ErrorToJSON(err).Message
+	msg := boundary.ErrorToJSON(err).Message
 	buf := unsafe.Slice((*byte)(unsafe.Pointer(&out.message[0])), len(out.message))
 	n := min(len(msg), len(buf)-1)
 	if n < len(msg) {

@@ -1,9 +1,9 @@
 package capi
 
 // Typed session events (tether_sync_listen, tether_sync_listen_progress):
-// core/api's JSON event becomes a tether_sync_event whose enums come from
+// internal/boundary's JSON event becomes a tether_sync_event whose enums come from
 // internal/tables, and a client reset's read-only "before" database (a
-// core/api view opened for this listener) is handed to the callback as a
+// internal/boundary view opened for this listener) is handed to the callback as a
 // tether_db handle and closed when the callback returns.
 
 /*
@@ -17,12 +17,12 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 	"github.com/tethersync/tether/internal/tables"
 )
 
-// wireEvent is core/api's JSON form of every session event.
+// wireEvent is internal/boundary's JSON form of every session event.
 type wireEvent struct {
 	Type         string  `json:"type"`
 	From         string  `json:"from"`
@@ -86,7 +86,7 @@ func cText(s string) *C.char {
 	return (*C.char)(unsafe.Pointer(&b[0]))
 }
 
-// deliverTyped is a typed listener's core/api callback.
+// deliverTyped is a typed listener's internal/boundary callback.
 func (l *listener) deliverTyped(b []byte) {
 	var w wireEvent
 	if err := json.Unmarshal(b, &w); err != nil {
@@ -114,7 +114,7 @@ func tetherimpl_sync_listen(h C.int64_t, cb C.tether_sync_callback, ctx unsafe.P
 	return guard(cerr, func() error {
 		l := &listener{typedFn: cb, ctx: ctx, freeCtx: freeCtx}
 		return addSyncListener("tether_sync_listen", h, l, outID, func(id int64, l *listener) (int64, error) {
-			return api.SessionAddEventListenerWithViews(id, l.deliverTyped)
+			return boundary.SessionAddEventListenerWithViews(id, l.deliverTyped)
 		})
 	})
 }
@@ -136,7 +136,7 @@ func tetherimpl_sync_listen_progress(h C.int64_t, direction, mode C.int, cb C.te
 		}
 		l := &listener{typedFn: cb, mode: mode, ctx: ctx, freeCtx: freeCtx}
 		return addSyncListener(fn, h, l, outID, func(id int64, l *listener) (int64, error) {
-			return api.SessionAddProgressListener(id, dirs[direction], modes[mode], l.deliverTyped)
+			return boundary.SessionAddProgressListener(id, dirs[direction], modes[mode], l.deliverTyped)
 		})
 	})
 }

@@ -3,7 +3,7 @@ package capi
 // Change listeners (and, for sync.go, session listeners) and the lifetime
 // of their host context.
 //
-// core/api knows nothing of C contexts, so this file keeps, per listener,
+// internal/boundary knows nothing of C contexts, so this file keeps, per listener,
 // the C function pointer, ctx and free_ctx, and guarantees what tether.h
 // promises: free_ctx runs exactly once, when the listener is removed or its
 // database (session) closed, and never while a callback with that ctx is
@@ -20,8 +20,8 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 type listener struct {
@@ -47,7 +47,7 @@ var (
 	// close or fails with Closed; it is never held while host code runs,
 	// nor while waiting for a session. It also guards sync.go's tables.
 	regMu     sync.Mutex
-	listeners = map[int64]*listener{} // by core/api listener id
+	listeners = map[int64]*listener{} // by internal/boundary listener id
 )
 
 // enter marks a callback running, unless the listener is removed; leave
@@ -62,7 +62,7 @@ func (l *listener) enter() bool {
 	return true
 }
 
-// deliver is the Go callback handed to core/api.
+// deliver is the Go callback handed to internal/boundary.
 func (l *listener) deliver(change []byte) {
 	if !l.enter() {
 		return
@@ -126,19 +126,19 @@ func (l *listener) claimFree() bool {
 	return true
 }
 
-// closeDB closes a database handle (core/api ends its sessions first),
+// closeDB closes a database handle (internal/boundary ends its sessions first),
 // then frees the ctx of its sessions' listeners and its own listeners'.
 func closeDB(h int64) error {
-	err := api.Close(h)
+	err := boundary.Close(h)
 	releaseSessions(func(_ int64, s *syncSession) bool { return s.db == h })
 	regMu.Lock()
-	// Whatever Close returned, the handle is gone from core/api now; drop
-	// its listeners from core/api's table too (Close keeps them there).
+	// Whatever Close returned, the handle is gone from internal/boundary now; drop
+	// its listeners from internal/boundary's table too (Close keeps them there).
 	var gone []*listener
 	for id, l := range listeners {
 		if l.db == h {
 			delete(listeners, id)
-			_ = api.RemoveListener(id)
+			_ = boundary.RemoveListener(id)
 			gone = append(gone, l)
 		}
 	}
@@ -171,7 +171,7 @@ func tetherimpl_db_add_listener(h C.int64_t, query *C.char, n C.size_t, fn C.tet
 		l := &listener{db: int64(h), fn: fn, ctx: ctx, freeCtx: freeCtx}
 		regMu.Lock()
 		defer regMu.Unlock()
-		id, err := api.AddListener(int64(h), q, l.deliver)
+		id, err := boundary.AddListener(int64(h), q, l.deliver)
 		if err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func tetherimpl_listener_remove(id C.int64_t, cerr *C.tether_error) C.bool {
 		delete(listeners, int64(id))
 		var err error
 		if ok {
-			err = api.RemoveListener(int64(id))
+			err = boundary.RemoveListener(int64(id))
 		}
 		regMu.Unlock()
 		if !ok {

@@ -1,7 +1,7 @@
 package capi
 
 // The tether_reset_* functions (client reset, API version 3) over
-// core/api's ExecuteClientReset and UnsyncedChangesJSON, and the names of
+// internal/boundary's ExecuteClientReset and UnsyncedChangesJSON, and the names of
 // tether_client_reset_mode. The session side of client reset needs nothing
 // here: the mode travels in the sync config (sync.go) and the clientReset
 // events come through the session event listeners like the others
@@ -13,7 +13,7 @@ package capi
 import "C"
 
 import (
-	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 //export tetherimpl_reset_execute
@@ -28,7 +28,7 @@ func tetherimpl_reset_execute(path *C.char, outBackup **C.char, cerr *C.tether_e
 		if p == "" {
 			return invalid(fn, "path is empty")
 		}
-		backup, err := api.ExecuteClientReset(p)
+		backup, err := boundary.ExecuteClientReset(p)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func tetherimpl_reset_unsynced(backupPath *C.char, out **C.char, outLen *C.size_
 		if p == "" {
 			return invalid(fn, "backup_path is empty")
 		}
-		res, err := api.UnsyncedChangesJSON(p)
+		res, err := boundary.UnsyncedChangesJSON(p)
 		if err != nil {
 			return err
 		}

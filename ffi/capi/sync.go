@@ -1,12 +1,12 @@
 package capi
 
-// The tether_sync_* functions: sync sessions over core/api's Session*
+// The tether_sync_* functions: sync sessions over internal/boundary's Session*
 // boundary functions, which decide whether a session is open (a session
 // whose database closed answers Closed there). What stays here is what
 // only C has: its session listeners' ctx/free_ctx, freed once the session
-// has ended (core/api's SessionDone), so never while it can still call.
+// has ended (internal/boundary's SessionDone), so never while it can still call.
 //
-// A callback may close its own session (or database): core/api then ends
+// A callback may close its own session (or database): internal/boundary then ends
 // the session in the background and free_ctx follows once it has ended. A
 // wait (upload/download) on the callback's own session is refused: the C
 // forwarders (tether.c) see the thread-local mark the callback trampolines
@@ -22,8 +22,8 @@ import (
 	"encoding/json"
 	"unsafe"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 	"github.com/tethersync/tether/internal/tables"
 )
 
@@ -33,17 +33,17 @@ const syncOptionsVersion = C.TETHER_SYNC_OPTIONS_VERSION
 type syncSession struct {
 	db        int64
 	done      <-chan struct{}     // closed once the session has ended
-	listeners map[int64]*listener // by core/api session listener id
+	listeners map[int64]*listener // by internal/boundary session listener id
 }
 
 var (
 	// syncSessions: sessions whose listeners are not released yet (regMu).
-	syncSessions  = map[int64]*syncSession{} // by core/api handle
+	syncSessions  = map[int64]*syncSession{} // by internal/boundary handle
 	syncListeners = map[int64]*syncSession{} // session listener id -> its session
 )
 
 // releaseSessions drops the records of the sessions match selects (their
-// core/api handles are gone already) and frees their listeners' ctx: now
+// internal/boundary handles are gone already) and frees their listeners' ctx: now
 // if the session has ended (a close that waited), else, from a callback
 // of the session, as soon as it ends, its listeners stopped meanwhile.
 func releaseSessions(match func(id int64, s *syncSession) bool) {
@@ -79,7 +79,7 @@ func releaseSessions(match func(id int64, s *syncSession) bool) {
 	}
 }
 
-// sessionArg is a C session handle's number; core/api says if it is open.
+// sessionArg is a C session handle's number; internal/boundary says if it is open.
 func sessionArg(fn string, h C.int64_t) (int64, error) {
 	if h == 0 {
 		return 0, invalid(fn, "sync is NULL")
@@ -87,9 +87,9 @@ func sessionArg(fn string, h C.int64_t) (int64, error) {
 	return int64(h), nil
 }
 
-// syncConfig reads tether_sync_options into core/api's SyncConfig.
-func syncConfig(o *C.tether_sync_options) (api.SyncConfig, error) {
-	var c api.SyncConfig
+// syncConfig reads tether_sync_options into internal/boundary's SyncConfig.
+func syncConfig(o *C.tether_sync_options) (boundary.SyncConfig, error) {
+	var c boundary.SyncConfig
 	const fn = "tether_sync_start"
 	if o.version < 1 || o.version > syncOptionsVersion {
 		return c, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_SYNC_OPTIONS_INIT)", o.version, syncOptionsVersion)
@@ -100,9 +100,9 @@ func syncConfig(o *C.tether_sync_options) (api.SyncConfig, error) {
 	if o.partition == nil || *o.partition == 0 {
 		return c, invalid(fn, "options->partition is required")
 	}
-	// The backoff bounds are core/api's (SyncConfig.check), as for
+	// The backoff bounds are internal/boundary's (SyncConfig.check), as for
 	// every binding.
-	c = api.SyncConfig{StartPaused: bool(o.start_paused),
+	c = boundary.SyncConfig{StartPaused: bool(o.start_paused),
 		MinBackoffMs: int64(o.min_backoff_ms), MaxBackoffMs: int64(o.max_backoff_ms)}
 	var err error
 	if c.URL, err = textArg(fn, "options->url", C.GoString(o.url)); err != nil {
@@ -150,11 +150,11 @@ func tetherimpl_sync_start(db C.int64_t, o *C.tether_sync_options, outID *C.int6
 		// it is in place.
 		regMu.Lock()
 		defer regMu.Unlock()
-		h, err := api.StartSession(int64(db), cfg)
+		h, err := boundary.StartSession(int64(db), cfg)
 		if err != nil {
 			return err
 		}
-		done, err := api.SessionDone(h)
+		done, err := boundary.SessionDone(h)
 		if err != nil { // its database closed meanwhile
 			return err
 		}
@@ -171,7 +171,7 @@ func tetherimpl_sync_close(h C.int64_t, cerr *C.tether_error) C.bool {
 		if err != nil {
 			return err
 		}
-		if err := api.SessionClose(id); err != nil {
+		if err := boundary.SessionClose(id); err != nil {
 			return err
 		}
 		releaseSessions(func(s int64, _ *syncSession) bool { return s == id })
@@ -186,7 +186,7 @@ func tetherimpl_sync_pause(h C.int64_t, cerr *C.tether_error) C.bool {
 		if err != nil {
 			return err
 		}
-		return api.SessionPause(id)
+		return boundary.SessionPause(id)
 	})
 }
 
@@ -197,7 +197,7 @@ func tetherimpl_sync_resume(h C.int64_t, cerr *C.tether_error) C.bool {
 		if err != nil {
 			return err
 		}
-		return api.SessionResume(id)
+		return boundary.SessionResume(id)
 	})
 }
 
@@ -213,7 +213,7 @@ func tetherimpl_sync_refresh_token(h C.int64_t, token *C.char, cerr *C.tether_er
 		if err != nil {
 			return err
 		}
-		return api.SessionRefreshToken(id, t)
+		return boundary.SessionRefreshToken(id, t)
 	})
 }
 
@@ -239,7 +239,7 @@ func tetherimpl_sync_state(h C.int64_t, outSession, outConn *C.int, cerr *C.teth
 		if err != nil {
 			return err
 		}
-		b, err := api.SessionStateJSON(id)
+		b, err := boundary.SessionStateJSON(id)
 		if err != nil {
 			return err
 		}
@@ -289,7 +289,7 @@ func tetherimpl_sync_wait(h C.int64_t, download C.bool, timeoutMs C.int64_t, cal
 		}
 		if callbackSession == h || timeoutMs <= 0 {
 			// A closed session answers Closed before any argument check.
-			if _, err := api.SessionStateJSON(id); err != nil {
+			if _, err := boundary.SessionStateJSON(id); err != nil {
 				return err
 			}
 		}
@@ -301,9 +301,9 @@ func tetherimpl_sync_wait(h C.int64_t, download C.bool, timeoutMs C.int64_t, cal
 		}
 		var ok bool
 		if download {
-			ok, err = api.SessionDownloadAll(id, int64(timeoutMs))
+			ok, err = boundary.SessionDownloadAll(id, int64(timeoutMs))
 		} else {
-			ok, err = api.SessionUploadAll(id, int64(timeoutMs))
+			ok, err = boundary.SessionUploadAll(id, int64(timeoutMs))
 		}
 		if err != nil {
 			return err
@@ -315,7 +315,7 @@ func tetherimpl_sync_wait(h C.int64_t, download C.bool, timeoutMs C.int64_t, cal
 
 // tetherimpl_sync_wait_for_listeners is tether_sync_wait_for_listeners.
 // Unlike the upload/download waits it is not refused from the session's
-// own callback: core/api's wait gives false after the timeout there.
+// own callback: internal/boundary's wait gives false after the timeout there.
 //
 //export tetherimpl_sync_wait_for_listeners
 func tetherimpl_sync_wait_for_listeners(h C.int64_t, timeoutMs C.int64_t, outCompleted *C.bool, cerr *C.tether_error) C.bool {
@@ -331,7 +331,7 @@ func tetherimpl_sync_wait_for_listeners(h C.int64_t, timeoutMs C.int64_t, outCom
 		if err != nil {
 			return err
 		}
-		ok, err := api.SessionWaitForListeners(id, int64(timeoutMs))
+		ok, err := boundary.SessionWaitForListeners(id, int64(timeoutMs))
 		if err != nil {
 			return err
 		}
@@ -341,7 +341,7 @@ func tetherimpl_sync_wait_for_listeners(h C.int64_t, timeoutMs C.int64_t, outCom
 }
 
 // addSyncListener registers session listener l (its callback checked by
-// the caller) through register (a core/api Session*Listener call) and
+// the caller) through register (a internal/boundary Session*Listener call) and
 // records its C side.
 func addSyncListener(fn string, h C.int64_t, l *listener, outID *C.int64_t,
 	register func(id int64, l *listener) (int64, error)) error {
@@ -357,7 +357,7 @@ func addSyncListener(fn string, h C.int64_t, l *listener, outID *C.int64_t,
 	}
 	l.session = int64(h)
 	// Under regMu: a close releases the session's record (and so this
-	// listener) only after core/api has forgotten the handle, which
+	// listener) only after internal/boundary has forgotten the handle, which
 	// register then answers with Closed.
 	regMu.Lock()
 	defer regMu.Unlock()
@@ -369,8 +369,8 @@ func addSyncListener(fn string, h C.int64_t, l *listener, outID *C.int64_t,
 	if err != nil {
 		return err
 	}
-	if s == nil { // open in core/api but started elsewhere: C cannot own it
-		_ = api.SessionRemoveListener(id)
+	if s == nil { // open in internal/boundary but started elsewhere: C cannot own it
+		_ = boundary.SessionRemoveListener(id)
 		return terror.New(terror.Closed, "%s: session handle %d is not open", fn, h)
 	}
 	s.listeners[id] = l
@@ -385,7 +385,7 @@ func tetherimpl_sync_add_event_listener(h C.int64_t, cb C.tether_sync_event_fn, 
 	return guard(cerr, func() error {
 		l := &listener{syncFn: cb, ctx: ctx, freeCtx: freeCtx}
 		return addSyncListener("tether_sync_add_event_listener", h, l, outID, func(id int64, l *listener) (int64, error) {
-			return api.SessionAddEventListener(id, l.deliver)
+			return boundary.SessionAddEventListener(id, l.deliver)
 		})
 	})
 }
@@ -408,7 +408,7 @@ func tetherimpl_sync_add_progress_listener(h C.int64_t, direction, mode *C.char,
 		}
 		l := &listener{syncFn: cb, ctx: ctx, freeCtx: freeCtx}
 		return addSyncListener(fn, h, l, outID, func(id int64, l *listener) (int64, error) {
-			return api.SessionAddProgressListener(id, dir, m, l.deliver)
+			return boundary.SessionAddProgressListener(id, dir, m, l.deliver)
 		})
 	})
 }
@@ -427,7 +427,7 @@ func tetherimpl_sync_listener_remove(id C.int64_t, cerr *C.tether_error) C.bool 
 			l = s.listeners[int64(id)]
 			delete(s.listeners, int64(id))
 			delete(syncListeners, int64(id))
-			err = api.SessionRemoveListener(int64(id))
+			err = boundary.SessionRemoveListener(int64(id))
 		}
 		regMu.Unlock()
 		if !ok {

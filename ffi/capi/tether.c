@@ -2,7 +2,7 @@
  *
  * Each one forwards to the Go implementation (tetherimpl_*, in this
  * package's Go files) and converts handle pointers to and from the integer
- * handles of core/api. Keeping the public prototypes here, in C, lets the
+ * handles of internal/boundary. Keeping the public prototypes here, in C, lets the
  * compiler check them against tether.h (cgo cannot express `const` nor our
  * opaque pointer types in exported signatures). No logic lives here. */
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include "internal.h"
 #include "_cgo_export.h"
 
-/* A handle pointer carries a core/api handle number (>= 1), never an
+/* A handle pointer carries a internal/boundary handle number (>= 1), never an
  * address: see "Handles" in tether.h. */
 #define DB_ID(db) ((int64_t)(uintptr_t)(db))
 #define LISTENER_ID(l) ((int64_t)(uintptr_t)(l))

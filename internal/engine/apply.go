@@ -5,9 +5,9 @@ import (
 
 	"github.com/tidwall/buntdb"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/ops"
 )
 
@@ -64,7 +64,7 @@ func (e *engine) applyLocalOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tra
 	return e.applyOp(tx, op, st, tr, strict)
 }
 
-// applyOp merges one op into the stored object by the rules of core/crdt,
+// applyOp merges one op into the stored object by the rules of internal/crdt,
 // the same code the server runs. strict adds what an app's own write must
 // respect: create of an existing object is DuplicateKey; update, delete or
 // increment of an absent one is NotFound; increment of null is WrongType.

@@ -1,12 +1,12 @@
 package engine
 
 import (
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/ops"
 )
 
-// The changeset types live in core/crdt, shared with the server; these
+// The changeset types live in internal/crdt, shared with the server; these
 // names keep the store's API self-contained.
 type (
 	OpKind    = crdt.OpKind

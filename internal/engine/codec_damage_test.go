@@ -5,9 +5,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // TestRecordDecodersRefuseDamage: a log record's payload in a form no

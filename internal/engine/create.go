@@ -3,9 +3,9 @@ package engine
 import (
 	"github.com/tidwall/buntdb"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/ops"
 )
 

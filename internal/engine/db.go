@@ -5,7 +5,7 @@
 // uploads, sync progress, the reset steps). State lives in buntdb (in
 // memory); a write-ahead log of our own makes every commit atomic and
 // durable (see wal.go). Apps use core/store, which shows only what an app
-// calls; core/session and core/api reach the engine with Of.
+// calls; core/session and internal/boundary reach the engine with Of.
 package engine
 
 import (

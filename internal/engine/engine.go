@@ -10,10 +10,10 @@ import (
 
 	"github.com/tidwall/buntdb"
 
-	"github.com/tethersync/tether/core/crdt"
-	"github.com/tethersync/tether/core/dispatch"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/dispatch"
 	"github.com/tethersync/tether/internal/failpoint"
 	"github.com/tethersync/tether/internal/vfs"
 )

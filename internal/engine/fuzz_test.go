@@ -3,9 +3,9 @@ package engine
 import (
 	"testing"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // FuzzDecodeRecord feeds arbitrary bytes to every decoder of stored data:

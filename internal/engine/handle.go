@@ -14,6 +14,6 @@ func (h Handle) engineDB() *DB { return h.db }
 type Public interface{ engineDB() *DB }
 
 // Of returns the engine handle behind an app's *store.DB: core/session
-// drives sync and resets through it, core/api its encoded reads. p must
+// drives sync and resets through it, internal/boundary its encoded reads. p must
 // not be a nil pointer.
 func Of(p Public) *DB { return p.engineDB() }

@@ -92,6 +92,16 @@ func doubleBits(x float64) uint64 {
 // key (an int property against a double bound; IndexRange does not make
 // these): the caller then scans instead.
 func boundKey(p *schema.Property, v any) (string, bool) {
+	if p.Type == schema.Mixed {
+		// A mixed index keys each value by its kind, so a range over one
+		// kind is exact for strings, dates and ids, but numbers of other
+		// kinds (2 == 2.0 == decimal 2) would be missed: those scan.
+		switch v.(type) {
+		case nil, int64, float32, float64, value.Decimal128:
+			return "", false
+		}
+		return string(appendIndexKey(nil, v)), true
+	}
 	switch x := v.(type) {
 	case int64:
 		if p.Type == schema.Double {

@@ -1,8 +1,8 @@
 package engine
 
 import (
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // classLayout is what the store derives from a class once per schema

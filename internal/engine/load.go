@@ -2,7 +2,7 @@ package engine
 
 import (
 	"bytes"
-	"github.com/tethersync/tether/core/crdt"
+	"github.com/tethersync/tether/internal/crdt"
 
 	"github.com/tidwall/buntdb"
 

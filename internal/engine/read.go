@@ -7,10 +7,10 @@ import (
 
 	"github.com/tidwall/buntdb"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/query"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // Query selects objects of one class.

@@ -16,9 +16,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // Object is an object's properties by name, as the API returns and takes

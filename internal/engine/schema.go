@@ -6,9 +6,9 @@ import (
 
 	"github.com/tidwall/buntdb"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // ensureSchema reconciles the stored schema with the one an open asks

@@ -8,8 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/mergemodel"
 )
 
@@ -157,7 +157,7 @@ func modelDump(t *testing.T, s *refServer) []string {
 // What "the server's state" should be does not come from crdt.Apply (which
 // refServer and the clients share, so a merge bug made the same way
 // everywhere would pass): it is internal/mergemodel's replay of the
-// server's history, written from DESIGN.md independently of core/crdt.
+// server's history, written from DESIGN.md independently of internal/crdt.
 func TestRebaseConverges(t *testing.T) {
 	for _, seed := range mergemodel.Seeds(t, 40) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {

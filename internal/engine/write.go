@@ -5,8 +5,8 @@ import (
 
 	"github.com/tidwall/buntdb"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/failpoint"
 	"github.com/tethersync/tether/internal/ops"
 )

@@ -176,7 +176,7 @@ func (r *Reader) str() (string, error) {
 		if c == '"' {
 			s := r.b[start:r.i]
 			r.i++
-			if !utf8.Valid(s) { // encoding/json would make it U+FFFD: refused (core/api/validate.go)
+			if !utf8.Valid(s) { // encoding/json would make it U+FFFD: refused (internal/boundary/validate.go)
 				return "", r.failAt(start+InvalidAt(s), "string is not valid UTF-8")
 			}
 			return string(s), nil
@@ -237,7 +237,7 @@ func (r *Reader) strSlow(start int) (string, error) {
 			if utf16.IsSurrogate(ru) {
 				// Only a high surrogate escaped right before a low one
 				// is a character; encoding/json makes anything else
-				// U+FFFD, which is refused (core/api/validate.go).
+				// U+FFFD, which is refused (internal/boundary/validate.go).
 				at := r.i - 6
 				ru2 := rune(-1)
 				if ru < 0xDC00 && r.i+1 < len(r.b) && r.b[r.i] == '\\' && r.b[r.i+1] == 'u' {

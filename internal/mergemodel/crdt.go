@@ -1,13 +1,13 @@
 package mergemodel
 
-// Conversions from core/crdt's recorded forms (types and decoding only:
+// Conversions from internal/crdt's recorded forms (types and decoding only:
 // the model never calls crdt's merge).
 
 import (
 	"fmt"
 
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // FromChangeOp is op written with stamp st, the seq-th op of its changeset.
@@ -71,6 +71,22 @@ func (h *History) Replay(defaults map[string]any) map[string]Object {
 	out := make(map[string]Object, len(h.Ops))
 	for k, ops := range h.Ops {
 		out[k] = Replay(ops, defaults)
+	}
+	return out
+}
+
+// FromListEdits is one changeset's edits of a list (stamped st) in the
+// model's terms.
+func FromListEdits(es []crdt.Edit, st crdt.Stamp) []ListOp {
+	id := func(x crdt.ID) ListID { return ListID{HLC: x.HLC, Client: x.Client, Seq: x.Seq} }
+	out := make([]ListOp, len(es))
+	for i, e := range es {
+		op := ListOp{Kind: ListKind(e.Kind), ID: id(crdt.IDAt(st, e.Seq)), Elem: id(e.Elem), Parent: id(e.Parent),
+			Before: e.Side == crdt.Left, Value: e.Value}
+		for _, x := range e.Elems {
+			op.Elems = append(op.Elems, id(x))
+		}
+		out[i] = op
 	}
 	return out
 }

@@ -1,7 +1,7 @@
 // Package mergemodel is a reference model of Tether's merge rules for one
 // object, written from DESIGN.md ("Data and merge semantics") and not from
-// core/crdt's code. Tests use it as the oracle that core/crdt, the client
-// store and the server are checked against; it never imports core/crdt's
+// internal/crdt's code. Tests use it as the oracle that internal/crdt, the client
+// store and the server are checked against; it never imports internal/crdt's
 // merge. It favours being obviously right over being fast: it keeps every
 // op and recomputes the state from them.
 //
@@ -18,7 +18,7 @@
 // alone. Replay computes the state every replica must reach when it applies
 // the ops in one given (server) order; the two agree whenever the order is
 // the stamps' order, and for any order of the op classes that merge
-// order-independently today (see core/crdt's permutation tests for which
+// order-independently today (see internal/crdt's permutation tests for which
 // those are and why the others are not).
 package mergemodel
 

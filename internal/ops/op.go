@@ -4,7 +4,7 @@
 // (Resolve), so that a server write is exactly what a client would upload.
 package ops
 
-import "github.com/tethersync/tether/core/crdt"
+import "github.com/tethersync/tether/internal/crdt"
 
 // Op is one change to one object, as an app asks for it.
 type Op struct {

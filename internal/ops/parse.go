@@ -1,8 +1,8 @@
 package ops
 
 import (
-	"github.com/tethersync/tether/core/crdt"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/jsonread"
 )
 

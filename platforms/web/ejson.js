@@ -10,6 +10,10 @@
 //                                             {"$binary": "<base64>"}
 //   objectId    ObjectId                      {"$oid": "<24 hex>"}
 //   uuid        UUID                          {"$uuid": "<canonical>"}
+//   decimal128  Decimal128                    {"$numberDecimal": "12.50"}
+//   float       number                        number (stored as a 32-bit float)
+//   counter     number                        integer literal
+//   mixed       any of the above              as its value's kind
 //
 // On input a plain object is passed through as it is, so values may also be
 // given directly in Extended JSON ({"$date": ...}); Tether checks them.
@@ -72,6 +76,27 @@ export class UUID {
   toHexString() { return this.uuid.replaceAll('-', ''); }
   toJSON() { return { $uuid: this.uuid }; }
   equals(other) { return other instanceof UUID && other.uuid === this.uuid; }
+}
+
+/**
+ * A decimal128, kept as the digits it was given ("12.50" stays "12.50"):
+ * JavaScript has no decimal type, so Tether parses, checks and compares it.
+ */
+export class Decimal128 {
+  constructor(s) {
+    if (s instanceof Decimal128) s = s.toString();
+    if (typeof s === 'number' && Number.isFinite(s)) s = String(s);
+    if (typeof s !== 'string' || s.length === 0) {
+      throw new TetherError('InvalidArgument', `a Decimal128 is a decimal string such as "12.50", got ${JSON.stringify(String(s))}`);
+    }
+    this.value = s;
+    Object.freeze(this);
+  }
+  static fromString(s) { return new Decimal128(s); }
+  toString() { return this.value; }
+  toJSON() { return { $numberDecimal: this.value }; }
+  /** Same digits (12.5 and 12.50 differ here; queries compare them exactly). */
+  equals(other) { return other instanceof Decimal128 && other.value === this.value; }
 }
 
 // ---- encoding ----------------------------------------------------------
@@ -180,6 +205,8 @@ function revive(v) {
         return new ObjectId(x);
       case '$uuid':
         return new UUID(x);
+      case '$numberDecimal':
+        return new Decimal128(x);
       case '$numberDouble':
         return Number(x);
       case '$numberLong': {

@@ -28,6 +28,6 @@ setHost({
 export { Tether, Results, SyncSession, WriteTransaction } from './tether.js';
 export { TetherError, ClientResetError, ErrorCode } from './errors.js';
 export { MAX_REQUEST_BYTES } from './validate.js';
-export { ObjectId, UUID } from './ejson.js';
+export { ObjectId, UUID, Decimal128 } from './ejson.js';
 export * as EJSON from './ejson-public.js';
 export { existsSync as fileExists } from 'node:fs';

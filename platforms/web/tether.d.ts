@@ -65,13 +65,25 @@ export declare class UUID {
   equals(other: unknown): boolean;
 }
 
+/** A decimal128, kept as its digits ("12.50"); Tether compares it exactly. */
+export declare class Decimal128 {
+  constructor(value: string | number | Decimal128);
+  static fromString(value: string): Decimal128;
+  readonly value: string;
+  toString(): string;
+  toJSON(): { $numberDecimal: string };
+  equals(other: unknown): boolean;
+}
+
 /**
- * A property value: int (number, or bigint beyond ±2^53), double (number),
- * string, bool, date (Date), data (Uint8Array), objectId, uuid, lists of
- * these, null for optionals. On input, Extended JSON objects
- * ({$date: ...}) are accepted too.
+ * A property value: int and counter (number, or bigint beyond ±2^53),
+ * double and float (number; a float is stored as 32 bits), string, bool,
+ * date (Date), data (Uint8Array), objectId, uuid, decimal128 (Decimal128),
+ * mixed (any of these), lists of these, null for optionals. On input,
+ * Extended JSON objects ({$date: ...}) are accepted too; a {$link: ...}
+ * in a mixed is refused until links are supported.
  */
-export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Value[];
+export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | Value[];
 export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | InputValue[];
 export type PrimaryKey = string | number | bigint | ObjectId | UUID;
 export type TetherObject = Record<string, Value>;

@@ -1,5 +1,5 @@
 // The Tether API for JavaScript: Promise-based, on top of the wasm
-// binding (wasm/main.go), which exposes the boundary API (core/api) as it
+// binding (wasm/main.go), which exposes the boundary API (internal/boundary) as it
 // is. This file only shapes it for JavaScript: values (ejson.js), objects
 // for databases, results and sessions, callbacks as functions. What
 // Tether does lives in Go, once, for every binding.
@@ -473,7 +473,7 @@ export class Results {
     }
     if (more.length) q.and = more; // each numbers its own $N: the core composes them
     if (this.#sort) q.sort = this.#sort;
-    if (this.#limit !== 0) q.limit = this.#limit; // negative: core/api refuses it
+    if (this.#limit !== 0) q.limit = this.#limit; // negative: internal/boundary refuses it
     return q;
   }
 

@@ -3,7 +3,7 @@
 // (InvalidArgument), never a TypeError from deep inside, a silent default,
 // a string quietly rewritten, or a dead runtime. Rules that are not about
 // JavaScript (backoff bounds, a negative limit, UTF-8 in JSON) are
-// core/api's, the same for every binding; this module checks only what
+// internal/boundary's, the same for every binding; this module checks only what
 // JavaScript adds: types, undefined, NaN, circular values, UTF-16 strings
 // and the size of a request.
 
@@ -89,7 +89,7 @@ export function encode(what, value) {
 
 /**
  * A string argument: a class name, a path, a query. (Whether it may be
- * empty is core/api's rule: an empty path or partition is InvalidArgument
+ * empty is internal/boundary's rule: an empty path or partition is InvalidArgument
  * there, an empty class name UnknownClass.)
  */
 export function string(what, v) {
@@ -112,13 +112,13 @@ export function queryArgs(args) {
   return args;
 }
 
-/** A count (limit): a whole number; its bounds are core/api's. */
+/** A count (limit): a whole number; its bounds are internal/boundary's. */
 export function integer(what, v) {
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(`${what} must be an integer, got ${describe(v)}`);
   return v;
 }
 
-/** An optional whole number of milliseconds (backoff); bounds in core/api. */
+/** An optional whole number of milliseconds (backoff); bounds in internal/boundary. */
 export function optionalInteger(what, v) {
   return v === undefined || v === null ? undefined : integer(what, v);
 }

@@ -12,7 +12,7 @@
 //	bench wasm_ratio_bulk_insert <JS time / Go time> x
 //	bench wasm_ratio_point_read <JS time / Go time> x
 //	bench wasm_engine_ratio_* <core/store in wasm / core/store native> x
-//	bench wasm_boundary_ratio_* <JS API / core/api called inside wasm> x
+//	bench wasm_boundary_ratio_* <JS API / internal/boundary called inside wasm> x
 //	bench wasm_size_gz_mib <gzipped .wasm> MiB
 //	bench wasm_size_raw_mib <raw .wasm> MiB
 //
@@ -54,15 +54,15 @@ func main() {
 	jsInsert, jsRead := jsRun(*node, *n)
 
 	fmt.Printf("# %d objects in transactions of %d, then %d point reads; in-memory; best of %d\n", *n, workload.PerBatch, *n, runs)
-	fmt.Printf("# bulk insert: JS API (wasm, node) %v; inside wasm: core/api %v, core/store %v; native Go: core/api %v, core/store %v\n",
+	fmt.Printf("# bulk insert: JS API (wasm, node) %v; inside wasm: internal/boundary %v, core/store %v; native Go: internal/boundary %v, core/store %v\n",
 		ms(jsInsert), ms(in.apiInsert), ms(in.storeInsert), ms(apiInsert), ms(goInsert))
-	fmt.Printf("# point read: JS API %s; inside wasm: core/api %s, core/store %s; native Go: core/api %s, core/store %s (per read)\n",
+	fmt.Printf("# point read: JS API %s; inside wasm: internal/boundary %s, core/store %s; native Go: internal/boundary %s, core/store %s (per read)\n",
 		per(jsRead, *n), per(in.apiRead, *n), per(in.storeRead, *n), per(apiRead, *n), per(goRead, *n))
 	fmt.Printf("bench wasm_ratio_bulk_insert %.2f x\n", float64(jsInsert)/float64(goInsert))
 	fmt.Printf("bench wasm_ratio_point_read %.2f x\n", float64(jsRead)/float64(goRead))
 	// The two factors of those ratios: Go compiled to WebAssembly against
 	// native Go (same code, no JavaScript), and the JS API against the
-	// same core/api calls made from Go inside the module.
+	// same internal/boundary calls made from Go inside the module.
 	fmt.Printf("bench wasm_engine_ratio_bulk_insert %.2f x\n", float64(in.storeInsert)/float64(goInsert))
 	fmt.Printf("bench wasm_engine_ratio_point_read %.2f x\n", float64(in.storeRead)/float64(goRead))
 	fmt.Printf("bench wasm_boundary_ratio_bulk_insert %.2f x\n", float64(jsInsert)/float64(in.apiInsert))
@@ -322,7 +322,7 @@ func (r *wasmReader) limits() {
 
 // pkgOf: the package of a function name as the wasm name section spells
 // it ("github.com_tethersync_tether_core_api.__jsonReader_.str" ->
-// "github.com/tethersync/tether/core/api", "runtime.mallocgc" -> "runtime").
+// "github.com/tethersync/tether/internal/boundary", "runtime.mallocgc" -> "runtime").
 func pkgOf(sym string) string {
 	if sym == "" {
 		return "(unnamed)"

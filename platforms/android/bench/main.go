@@ -24,7 +24,7 @@
 // Both sides use an in-memory database, so the ratio is the binding's cost
 // (JSON built and parsed, UTF-16/UTF-8 string conversions, JNI transitions,
 // handle lookups), not the disk's. It also times the same JSON calls into
-// core/api from Go (no JNI), which separates the cost of the JSON boundary
+// internal/boundary from Go (no JNI), which separates the cost of the JSON boundary
 // from the cost of the binding itself. The Go figures are the same
 // workloads as ffi/bench's (the C ABI's).
 package main
@@ -34,7 +34,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"github.com/tethersync/tether/bench/boundary"
+	"github.com/tethersync/tether/bench/baseline"
 	"log"
 	"os"
 	"os/exec"
@@ -56,14 +56,14 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	goInsert := nsPerOp(testing.Benchmark(boundary.GoBulkInsert))
-	goRead := nsPerOp(testing.Benchmark(boundary.GoPointRead))
-	apiInsert := nsPerOp(testing.Benchmark(boundary.APIBulkInsert))
-	apiRead := nsPerOp(testing.Benchmark(boundary.APIPointRead))
+	goInsert := nsPerOp(testing.Benchmark(baseline.GoBulkInsert))
+	goRead := nsPerOp(testing.Benchmark(baseline.GoPointRead))
+	apiInsert := nsPerOp(testing.Benchmark(baseline.APIBulkInsert))
+	apiRead := nsPerOp(testing.Benchmark(baseline.APIPointRead))
 
-	fmt.Printf("bulk insert (1,000 objects/batch): Java API static %s (method %s), core/api JSON from Go %s, core/store %s\n",
+	fmt.Printf("bulk insert (1,000 objects/batch): Java API static %s (method %s), internal/boundary JSON from Go %s, core/store %s\n",
 		dur(jvm["bulk_insert_ns"]), dur(jvm["bulk_insert_method_ns"]), dur(apiInsert), dur(goInsert))
-	fmt.Printf("point read: Java API static %s (method %s), core/api JSON from Go %s, core/store %s\n",
+	fmt.Printf("point read: Java API static %s (method %s), internal/boundary JSON from Go %s, core/store %s\n",
 		dur(jvm["point_read_ns"]), dur(jvm["point_read_method_ns"]), dur(apiRead), dur(goRead))
 	fmt.Printf("bench jvm_ratio_bulk_insert %.2f x\n", jvm["bulk_insert_ns"]/goInsert)
 	fmt.Printf("bench jvm_ratio_point_read %.2f x\n", jvm["point_read_ns"]/goRead)

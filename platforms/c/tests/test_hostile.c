@@ -50,7 +50,7 @@ static void test_invalid_utf8_keys_refused(void) {
 }
 
 /* Plain NUL-terminated names: paths, options, tokens. The binding builds
- * core/api's JSON from them, which must not rewrite them either. */
+ * internal/boundary's JSON from them, which must not rewrite them either. */
 static void test_invalid_utf8_names_refused(void) {
     tether_error e;
     tether_db *db = NULL;

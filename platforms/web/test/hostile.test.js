@@ -104,9 +104,9 @@ test('limits: NaN, negative, fractional and non-numbers are InvalidArgument, not
   throwsInvalid(() => dogs.limit('2'));
   throwsInvalid(() => dogs.limit(Infinity));
   throwsInvalid(() => dogs.limit());
-  throwsInvalid(() => dogs.limit(-1).toArray()); // core/api's rule
+  throwsInvalid(() => dogs.limit(-1).toArray()); // internal/boundary's rule
   assert.equal(dogs.limit(2).length, 2);
-  assert.equal(dogs.limit(0).length, 3, '0: no limit, as in core/api');
+  assert.equal(dogs.limit(0).length, 3, '0: no limit, as in internal/boundary');
   await db.close();
 });
 

@@ -4,8 +4,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/store"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 // event is one callback delivery, as the protocol reports it: the SPEC
@@ -38,9 +38,9 @@ func (l *eventLog) take() []event {
 	return out
 }
 
-// changeEvent renders a store change with core/api's JSON form.
+// changeEvent renders a store change with internal/boundary's JSON form.
 func changeEvent(c store.Change) event {
-	cj := api.ChangeToJSON(c)
+	cj := boundary.ChangeToJSON(c)
 	return event{"type": "change", "class": cj.Class, "inserted": cj.Inserted,
 		"modified": cj.Modified, "deleted": cj.Deleted}
 }

@@ -7,10 +7,10 @@ import (
 	"os"
 	"sort"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 // driver holds the one database handle of this client.
@@ -99,7 +99,7 @@ func (d *driver) openWith(config, syncRaw json.RawMessage, fresh bool) error {
 	if !present(config) {
 		return terror.New(terror.InvalidArgument, `open needs a "config" object`)
 	}
-	opts, err := api.ParseConfig(config)
+	opts, err := boundary.ParseConfig(config)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (d *driver) write(req *request) error {
 	if !present(req.Ops) {
 		return terror.New(terror.InvalidArgument, `write needs "ops"`)
 	}
-	ops, err := api.ParseOps(req.Ops)
+	ops, err := boundary.ParseOps(req.Ops)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (d *driver) parseQuery(req *request) (*store.DB, store.Query, error) {
 	if !present(req.Query) {
 		return nil, store.Query{}, terror.New(terror.InvalidArgument, `%s needs a "query" object`, req.Cmd)
 	}
-	q, err := api.ParseQuery(req.Query)
+	q, err := boundary.ParseQuery(req.Query)
 	return db, q, err
 }
 
@@ -193,7 +193,7 @@ func (d *driver) query(req *request) (any, error) {
 	}
 	out := make([]map[string]any, len(objs))
 	for i, o := range objs {
-		out[i] = api.ObjectToJSON(o)
+		out[i] = boundary.ObjectToJSON(o)
 	}
 	return out, nil
 }

@@ -14,12 +14,12 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 // request is one request line; command fields stay raw so that the JSON
-// helpers of core/api see them exactly as the scenario wrote them.
+// helpers of internal/boundary see them exactly as the scenario wrote them.
 type request struct {
 	ID      json.RawMessage `json:"id"`
 	Cmd     string          `json:"cmd"`
@@ -36,10 +36,10 @@ type request struct {
 }
 
 type response struct {
-	ID     json.RawMessage `json:"id"`
-	OK     bool            `json:"ok"`
-	Result any             `json:"result,omitempty"`
-	Error  *api.ErrorJSON  `json:"error,omitempty"`
+	ID     json.RawMessage     `json:"id"`
+	OK     bool                `json:"ok"`
+	Result any                 `json:"result,omitempty"`
+	Error  *boundary.ErrorJSON `json:"error,omitempty"`
 }
 
 func main() {
@@ -79,7 +79,7 @@ func serve(in io.Reader, out io.Writer) int {
 func writeLine(w *bufio.Writer, resp response) error {
 	b, err := json.Marshal(resp)
 	if err != nil { // a result that cannot be encoded is the driver's bug, not the binding's
-		b, _ = json.Marshal(response{ID: resp.ID, Error: &api.ErrorJSON{Code: string(terror.Internal),
+		b, _ = json.Marshal(response{ID: resp.ID, Error: &boundary.ErrorJSON{Code: string(terror.Internal),
 			Message: fmt.Sprintf("the driver cannot encode its result: %v", err)}})
 	}
 	if _, err := w.Write(append(b, '\n')); err != nil {
@@ -124,6 +124,6 @@ func failure(id json.RawMessage, err error) response {
 	if len(id) == 0 {
 		id = json.RawMessage("null")
 	}
-	e := api.ErrorToJSON(err)
+	e := boundary.ErrorToJSON(err)
 	return response{ID: id, OK: false, Error: &e}
 }

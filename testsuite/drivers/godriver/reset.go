@@ -7,10 +7,10 @@ import (
 	"os"
 	"sync"
 
-	"github.com/tethersync/tether/core/api"
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 	"github.com/tethersync/tether/internal/engine"
 )
 
@@ -77,7 +77,7 @@ func (d *driver) executeClientReset(req *request) error {
 	if !present(config) {
 		return terror.New(terror.Closed, "no database has been opened")
 	}
-	opts, err := api.ParseConfig(config)
+	opts, err := boundary.ParseConfig(config)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (d *driver) unsynced(req *request) (any, error) {
 	if p == "" {
 		return nil, terror.New(terror.NotFound, "no client reset has happened: there is no backup")
 	}
-	b, err := api.UnsyncedChangesJSON(p)
+	b, err := boundary.UnsyncedChangesJSON(p)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 // Package workload is the Go side of `make bench-wasm`: the same
 // workload (n objects in transactions of PerBatch, then n point reads) on
-// core/store and on core/api, run natively by wasm/bench and inside the
+// core/store and on internal/boundary, run natively by wasm/bench and inside the
 // module by wasm/bench/inwasm, so the report can tell what WebAssembly
 // itself costs from what the JavaScript boundary costs.
 package workload
@@ -10,14 +10,14 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tethersync/tether/bench/boundary"
-	"github.com/tethersync/tether/core/api"
+	"github.com/tethersync/tether/bench/baseline"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 // PerBatch and Schema are bench.js's, as the C and JVM benchmarks'.
 const (
-	PerBatch = boundary.PerBatch
-	Schema   = boundary.Schema
+	PerBatch = baseline.PerBatch
+	Schema   = baseline.Schema
 )
 
 // Best runs f runs times and keeps the best of each of its two times.
@@ -36,14 +36,14 @@ func Best(runs int, f func(int) (time.Duration, time.Duration), n int) (a, b tim
 
 // Store: core/store with typed values, as a Go application writes.
 func Store(n int) (insert, read time.Duration) {
-	db, err := boundary.OpenStore()
+	db, err := baseline.OpenStore()
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer db.Close()
 	t := time.Now()
 	for first := 0; first < n; first += PerBatch {
-		if err := db.Apply(boundary.GoBatch(first)); err != nil {
+		if err := db.Apply(baseline.GoBatch(first)); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -67,21 +67,21 @@ func Store(n int) (insert, read time.Duration) {
 // API: the boundary API's JSON calls from native Go (what the wasm
 // binding calls, without WebAssembly and JavaScript).
 func API(n int) (insert, read time.Duration) {
-	h, err := api.Open([]byte(`{"inMemory":true,"schema":` + Schema + `}`))
+	h, err := boundary.Open([]byte(`{"inMemory":true,"schema":` + Schema + `}`))
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer api.Close(h)
+	defer boundary.Close(h)
 	t := time.Now()
 	for first := 0; first < n; first += PerBatch {
-		if err := api.Write(h, boundary.BatchJSON(first)); err != nil {
+		if err := boundary.Write(h, baseline.BatchJSON(first)); err != nil {
 			log.Fatal(err)
 		}
 	}
 	insert = time.Since(t)
 	t = time.Now()
 	for k := 0; k < n; k++ {
-		if _, err := api.Get(h, "Item", []byte(`"k`+strconv.Itoa(k)+`"`)); err != nil {
+		if _, err := boundary.Get(h, "Item", []byte(`"k`+strconv.Itoa(k)+`"`)); err != nil {
 			log.Fatal(err)
 		}
 	}

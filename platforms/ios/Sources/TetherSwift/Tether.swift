@@ -122,7 +122,7 @@ public final class Database: @unchecked Sendable {
 
     init(_ raw: TetherDatabase) { self.raw = raw }
 
-    /// Opens a database from core/api's config JSON: {"path", "inMemory", "schema", "durability"}.
+    /// Opens a database from internal/boundary's config JSON: {"path", "inMemory", "schema", "durability"}.
     public static func open(configJSON: String) throws -> Database {
         var error: NSError?
         guard let raw = TetherOpen(json(configJSON), &error) else {

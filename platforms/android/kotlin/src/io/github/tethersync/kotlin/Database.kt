@@ -88,7 +88,7 @@ class Database private constructor(internal val raw: RawDatabase) : ReadableData
     private val writer: CoroutineDispatcher = Dispatchers.IO.limitedParallelism(1)
 
     companion object {
-        /** Opens a database from core/api's config JSON. */
+        /** Opens a database from internal/boundary's config JSON. */
         fun open(configJson: String): Database = Database(call { Tether.open(configJson.utf8()) })
 
         /**
@@ -136,7 +136,7 @@ class Database private constructor(internal val raw: RawDatabase) : ReadableData
          */
         fun deleteDatabase(path: String) = call { Tether.deleteDatabase(path) }
 
-        /** The database a handle core/api handed out names (a client reset's before view). */
+        /** The database a handle internal/boundary handed out names (a client reset's before view). */
         internal fun ofHandle(handle: Long): Database = Database(Tether.databaseFromHandle(handle))
     }
 
