@@ -30,8 +30,7 @@ type hop struct {
 	back   bool   // a backlink: the objects of class whose prop links here
 	prop   string // forward: the link property; back: the origin's link property
 	class  string // forward: the target class; back: the origin class
-	from   string // the class the step starts from
-	fromPK string // its primary key property
+	fromPK string // the primary key property of the class the step starts from
 	quant  quant  // back: how the objects combine
 }
 
@@ -70,7 +69,7 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 			if lp == nil || lp.Link != cls.Name {
 				return operand{}, terror.New(terror.UnknownProperty, "%s.%s is not a link to %s (in %s at position %d)", origin.Name, segs[i+2], cls.Name, t.text, t.pos)
 			}
-			o.hops = append(o.hops, hop{back: true, prop: lp.Name, class: origin.Name, from: cls.Name, fromPK: cls.PrimaryKey})
+			o.hops = append(o.hops, hop{back: true, prop: lp.Name, class: origin.Name, fromPK: cls.PrimaryKey})
 			cls, i = origin, i+2
 		case cls.Backlink(seg) != nil:
 			b := cls.Backlink(seg)
@@ -78,7 +77,7 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 			if origin == nil {
 				return operand{}, unknown(seg)
 			}
-			o.hops = append(o.hops, hop{back: true, prop: b.Property, class: origin.Name, from: cls.Name, fromPK: cls.PrimaryKey})
+			o.hops = append(o.hops, hop{back: true, prop: b.Property, class: origin.Name, fromPK: cls.PrimaryKey})
 			cls = origin
 		default:
 			prop := cls.Property(seg)
@@ -106,7 +105,7 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 			if target == nil {
 				return operand{}, unknown(segs[i+1])
 			}
-			o.hops = append(o.hops, hop{prop: prop.Name, class: target.Name, from: cls.Name, fromPK: cls.PrimaryKey})
+			o.hops = append(o.hops, hop{prop: prop.Name, class: target.Name, fromPK: cls.PrimaryKey})
 			cls = target
 		}
 	}

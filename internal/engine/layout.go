@@ -17,11 +17,12 @@ type classLayout struct {
 	pos      map[string]int     // position in order by property name
 	defaults []Field            // what a new object starts from (crdt.Defaults)
 	defAt    []int              // the position of each default
+	links    bool               // reads resolve links (links.go)
 }
 
 func newLayout(c *schema.Class) *classLayout {
 	l := &classLayout{class: c, order: make([]string, len(c.Properties)),
-		slot: map[string]int{}, pos: map[string]int{}}
+		slot: map[string]int{}, pos: map[string]int{}, links: c.HasLinks()}
 	for i, p := range c.Properties {
 		l.order[i] = p.Name
 		l.pos[p.Name] = i

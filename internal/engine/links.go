@@ -34,11 +34,14 @@ func (l linker) Object(class string, key any) map[string]any {
 	if err != nil {
 		return nil
 	}
-	obj, err := toObject(l.e.layout(c), raw)
+	lay := l.e.layout(c)
+	obj, err := toObject(lay, raw)
 	if err != nil {
 		return nil
 	}
-	l.resolve(c, obj)
+	if lay.links {
+		l.resolve(c, obj)
+	}
 	return obj
 }
 
@@ -171,7 +174,8 @@ func (cq *compiled) linkCandidates(tx *buntdb.Tx, e *engine, depth int, visit fu
 	if tc == nil {
 		return false
 	}
-	tq := &compiled{class: tc, layout: e.layout(tc), pred: target, limit: -1, links: tc.HasLinks()}
+	tl := e.layout(tc)
+	tq := &compiled{class: tc, layout: tl, pred: target, limit: -1, links: tl.links}
 	lk := linker{e, tx}
 	more := true
 	visitTarget := func(k, v string) bool {

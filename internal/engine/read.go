@@ -41,7 +41,8 @@ func compileQuery(e *engine, q Query) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &compiled{class: c, layout: e.layout(c), limit: -1, links: c.HasLinks()}
+	out := &compiled{class: c, layout: e.layout(c), limit: -1}
+	out.links = out.layout.links
 	if strings.TrimSpace(q.Filter) != "" {
 		if out.pred, err = query.CompileIn(q.Filter, e.schema, c, q.Args); err != nil {
 			return nil, err
@@ -97,8 +98,9 @@ func getObject(e *engine, tx *buntdb.Tx, class string, key any) (Object, error) 
 	if err != nil {
 		return nil, terror.Wrap(terror.IO, err, "read")
 	}
-	obj, err := toObject(e.layout(c), raw)
-	if err == nil && c.HasLinks() {
+	l := e.layout(c)
+	obj, err := toObject(l, raw)
+	if err == nil && l.links {
 		linker{e, tx}.resolve(c, obj)
 	}
 	return obj, err
