@@ -149,3 +149,37 @@ func TestBacklinksOfAClassWithoutLinks(t *testing.T) {
 		require.Equal(t, 1, n, f)
 	}
 }
+
+// A listener on a link path hears commits that change only the targets:
+// a rename moves Tasks in and out of its results; deleting a target moves
+// the Tasks that link to it into "assignee == nil".
+func TestLinkPathListenerHearsTargetChanges(t *testing.T) {
+	db := openLinks(t)
+	var got []Change
+	_, err := db.AddListener(Query{Class: "Task", Filter: "assignee.name == 'Ann'"}, func(c Change) { got = append(got, c) })
+	require.NoError(t, err)
+	var nils []Change
+	_, err = db.AddResultsListener(Query{Class: "Task", Filter: "assignee == nil"}, func(c Change) { nils = append(nils, c) })
+	require.NoError(t, err)
+
+	require.NoError(t, db.Apply([]Op{{Kind: OpUpdate, Class: "User", Key: "bob", Set: Object{"name": "Ann"}}}))
+	require.Len(t, got, 1)
+	require.Equal(t, []any{int64(3)}, got[0].Inserted)
+	require.Empty(t, got[0].Deleted)
+
+	require.NoError(t, db.Apply([]Op{{Kind: OpUpdate, Class: "User", Key: "ann", Set: Object{"name": "Anne"}}}))
+	require.Len(t, got, 2)
+	require.Equal(t, []any{int64(1), int64(2)}, got[1].Deleted)
+
+	require.NoError(t, db.Apply([]Op{{Kind: OpUpdate, Class: "Task", Key: int64(3), Set: Object{"title": "c2"}}}))
+	require.Len(t, got, 3)
+	require.Equal(t, []any{int64(3)}, got[2].Modified)
+
+	require.Empty(t, nils)
+	require.NoError(t, db.Apply([]Op{{Kind: OpDelete, Class: "User", Key: "bob"}}))
+	require.Len(t, nils, 1)
+	require.Equal(t, []any{int64(3)}, nils[0].Inserted)
+	require.Equal(t, []int{0}, nils[0].Insertions, "task 3 comes before task 4")
+	require.Len(t, got, 4)
+	require.Equal(t, []any{int64(3)}, got[3].Deleted)
+}

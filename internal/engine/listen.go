@@ -18,6 +18,9 @@ type listener struct {
 	// and written under buntdb's write lock only).
 	ordered *compiled
 	keys    []string
+	// matched: the object keys of the results at the last commit, for a
+	// query that reads other objects (listen_links.go); nil otherwise.
+	matched map[string]bool
 }
 
 // ListenerToken identifies a listener for RemoveListener.
@@ -41,6 +44,17 @@ func (db *DB) AddListener(q Query, fn func(Change)) (ListenerToken, error) {
 		return ListenerToken{}, err
 	}
 	l := &listener{owner: db, cq: cq, fn: fn}
+	if cq.rerunsQuery() {
+		// Registered under the write lock, as AddResultsListener is.
+		btx, err := db.e.bunt.Begin(true)
+		if err != nil {
+			return ListenerToken{}, terror.Wrap(terror.IO, err, "begin a transaction")
+		}
+		defer btx.Rollback()
+		if err := l.startMatched(btx, db.e); err != nil {
+			return ListenerToken{}, err
+		}
+	}
 	db.mu.Lock()
 	db.owned = append(db.owned, l)
 	db.mu.Unlock()
@@ -80,6 +94,11 @@ func (db *DB) AddResultsListener(q Query, fn func(Change)) (ListenerToken, error
 	defer btx.Rollback()
 	if _, l.keys, err = ordered.runKeyed(btx, db.e, true); err != nil {
 		return ListenerToken{}, err
+	}
+	if cq.rerunsQuery() {
+		if err := l.startMatched(btx, db.e); err != nil {
+			return ListenerToken{}, err
+		}
 	}
 	db.mu.Lock()
 	db.owned = append(db.owned, l)
@@ -137,6 +156,12 @@ func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []func() {
 	e.listenMu.Unlock()
 	var out []func()
 	for _, l := range ls {
+		if l.matched != nil {
+			if f := l.rerunChanges(tx, e, tr); f != nil {
+				out = append(out, f)
+			}
+			continue
+		}
 		ch := Change{Class: l.cq.class.Name}
 		// Object keys, for ordered listeners.
 		var modified, left map[string]bool
