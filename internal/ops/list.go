@@ -26,6 +26,16 @@ type ListArgs struct {
 	hasFromTo [2]bool
 }
 
+// NewListArgs are the arguments of a list op made in code (not parsed):
+// the ones its verb takes count as given.
+func NewListArgs(verb crdt.EditKind, index, from, to int, v any) ListArgs {
+	a := ListArgs{Verb: verb, Index: index, From: from, To: to, Value: v}
+	a.hasIndex = verb == crdt.EditInsert || verb == crdt.EditSet || verb == crdt.EditRemove
+	a.hasValue = verb == crdt.EditInsert || verb == crdt.EditSet
+	a.hasFromTo = [2]bool{verb == crdt.EditMove, verb == crdt.EditMove}
+	return a
+}
+
 var listVerbs = map[string]crdt.EditKind{"listInsert": crdt.EditInsert, "listSet": crdt.EditSet,
 	"listRemove": crdt.EditRemove, "listMove": crdt.EditMove, "listClear": crdt.EditClear}
 
@@ -228,8 +238,8 @@ func Expand(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, st crdt.S
 			lists = append(lists, lop)
 		}
 	}
-	if len(keep.Fields) == 0 && cop.Kind == crdt.OpUpdate && len(lists) > 0 {
-		return lists, nil
+	if len(keep.Fields) == 0 && cop.Kind == crdt.OpUpdate {
+		return lists, nil // only lists, each as its edits (none: it was the same list)
 	}
 	return append([]crdt.ChangeOp{keep}, lists...), nil
 }
