@@ -23,12 +23,18 @@ const (
 const Schema = `[{"name":"Item","primaryKey":"_id","properties":
 	{"_id":"string","name":"string","count":"int","score":"double"}}]`
 
-func openGo(b *testing.B) *store.DB {
+// OpenStore opens the in-memory core/store database every Go-side
+// workload runs on.
+func OpenStore() (*store.DB, error) {
 	s, err := schema.FromJSON([]byte(Schema))
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
-	db, err := store.Open(store.Options{InMemory: true, Schema: s})
+	return store.Open(store.Options{InMemory: true, Schema: s})
+}
+
+func openGo(b *testing.B) *store.DB {
+	db, err := OpenStore()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/tethersync/tether/bench/internal/benchkit"
 	"github.com/tethersync/tether/internal/protocol"
 )
 
@@ -28,11 +29,11 @@ func idleSessions(root, bin string, n int) {
 	}
 	dir := filepath.Join(root, "idle")
 	ready := filepath.Join(dir, "ready.json")
-	check(os.MkdirAll(dir, 0o755))
+	benchkit.Check(os.MkdirAll(dir, 0o755))
 	// n devices on one loopback address: lift the per-address limit.
 	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-admin", "-", "-data", filepath.Join(dir, "data"), "-ready-file", ready, "-max-conns-per-ip", "0")
-	cmd.Env = append(os.Environ(), "TETHER_SECRET="+secret)
-	check(cmd.Start())
+	cmd.Env = append(os.Environ(), "TETHER_SECRET="+benchkit.Secret)
+	benchkit.Check(cmd.Start())
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	url := waitReady(ready)
 	before := rssMiB(cmd.Process.Pid)
@@ -58,11 +59,11 @@ func idleSessions(root, bin string, n int) {
 		}(i)
 	}
 	wg.Wait()
-	check(firstErr)
+	benchkit.Check(firstErr)
 	time.Sleep(2 * time.Second) // let the server settle
 	after := rssMiB(cmd.Process.Pid)
 	fmt.Printf("# tetherd RSS: %.1f MiB before, %.1f MiB with %d idle sessions (%.1f KiB each)\n", before, after, n, (after-before)*1024/float64(n))
-	line("server_10k_idle_sessions_mib", after, "MiB")
+	benchkit.Line("server_10k_idle_sessions_mib", after, "MiB")
 	for _, c := range conns {
 		c.Close(websocket.StatusNormalClosure, "")
 	}
@@ -76,7 +77,7 @@ func bindIdle(url string, clientID uint64, subject string, schema []byte) (*webs
 		return nil, err
 	}
 	b, err := protocol.Encode(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{
-		ProtocolVersion: protocol.Version, Partition: "idle", Token: token("idle", subject), ClientID: clientID, Schema: schema}})
+		ProtocolVersion: protocol.Version, Partition: "idle", Token: benchkit.Token("idle", subject), ClientID: clientID, Schema: schema}})
 	if err != nil {
 		return nil, err
 	}
@@ -112,18 +113,18 @@ func waitReady(path string) string {
 	for i := 0; i < 400; i++ {
 		if b, err := os.ReadFile(path); err == nil {
 			var r struct{ Sync string }
-			check(json.Unmarshal(b, &r))
+			benchkit.Check(json.Unmarshal(b, &r))
 			return r.Sync
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	check(fmt.Errorf("tetherd did not start"))
+	benchkit.Check(fmt.Errorf("tetherd did not start"))
 	return ""
 }
 
 func rssMiB(pid int) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	check(err)
+	benchkit.Check(err)
 	for _, l := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(l, "VmRSS:") {
 			kb, _ := strconv.Atoi(strings.Fields(l)[1])

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/tethersync/tether/core/value"
@@ -337,35 +338,25 @@ func listLen(v any) int {
 // countCmp compares a list length with a numeric constant without boxing
 // the length.
 func countCmp(op opKind, n int, c any) bool {
-	var cmp int
+	var order int
 	switch x := c.(type) {
 	case int64:
-		cmp = cmpInt(int64(n), x)
+		order = cmp.Compare(int64(n), x)
 	case float64:
 		switch f := float64(n); {
 		case f < x:
-			cmp = -1
+			order = -1
 		case f > x:
-			cmp = 1
+			order = 1
 		case f == x:
-			cmp = 0
+			order = 0
 		default: // NaN: value.Compare orders it first
-			cmp = 1
+			order = 1
 		}
 	default: // null: a length is never null
 		return op == opNe
 	}
-	return orderHolds(op, cmp)
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return orderHolds(op, order)
 }
 
 // kindTag names the Go types an inNode can hash.

@@ -48,6 +48,20 @@ func (c *Class) CoerceBy(p *Property, by any) (any, error) {
 	return v, nil
 }
 
+// Increment resolves an increment of the property name by by: the
+// Counter it changes and the amount as that counter's type (CoerceBy).
+func (c *Class) Increment(name string, by any) (*Property, any, error) {
+	p, err := c.Counter(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := c.CoerceBy(p, by)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, v, nil
+}
+
 // Required reports whether every object holds a value of p: a create that
 // leaves it out gets its default, or fails without one (Initial).
 func (p *Property) Required() bool { return !p.Optional }

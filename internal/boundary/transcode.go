@@ -3,6 +3,7 @@ package boundary
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
 	"unsafe"
 
@@ -35,14 +36,7 @@ func appendEncodedObject(b []byte, obj []byte, c *schema.Class) ([]byte, error) 
 	}
 	if len(fields) < len(c.Properties) {
 		for _, p := range c.Properties {
-			found := false
-			for _, f := range fields {
-				if f.name == p.Name {
-					found = true
-					break
-				}
-			}
-			if !found {
+			if !slices.ContainsFunc(fields, func(f field) bool { return f.name == p.Name }) {
 				fields = append(fields, field{p.Name, value.Append(nil, p.Zero())})
 			}
 		}

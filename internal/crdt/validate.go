@@ -67,11 +67,7 @@ func CheckOp(s *schema.Schema, op *ChangeOp) (ChangeOp, error) {
 			return out, terror.New(terror.InvalidArgument, "increment of %s names %d fields, not one", c.Name, len(op.Fields))
 		}
 		f := op.Fields[0]
-		p, err := c.Counter(f.Name)
-		if err != nil {
-			return out, err
-		}
-		by, err := c.CoerceBy(p, f.Value)
+		p, by, err := c.Increment(f.Name, f.Value)
 		if err != nil {
 			return out, err
 		}

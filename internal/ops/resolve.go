@@ -57,11 +57,7 @@ func Resolve(s *schema.Schema, op Op) (crdt.ChangeOp, error) {
 		if cop.Key, err = c.CoerceKey(op.Key); err != nil {
 			return cop, err
 		}
-		p, err := c.Counter(op.Field)
-		if err != nil {
-			return cop, err
-		}
-		by, err := c.CoerceBy(p, op.By)
+		p, by, err := c.Increment(op.Field, op.By)
 		if err != nil {
 			return cop, err
 		}

@@ -36,16 +36,18 @@ func (b *backupLog) set(p string) {
 	b.mu.Unlock()
 }
 
-func (b *backupLog) earliest() string {
+// get returns the backup a request's "backup" names: "last" (or
+// absent), or *ext* "first".
+func (b *backupLog) get(which string) (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.first
-}
-
-func (b *backupLog) last() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.path
+	switch which {
+	case "", "last":
+		return b.path, nil
+	case "first":
+		return b.first, nil
+	}
+	return "", terror.New(terror.InvalidArgument, `"backup" must be "last" or "first", got %q`, which)
 }
 
 // resetEvent renders a client-reset callback: SPEC's phase and mode (what
@@ -111,17 +113,8 @@ func (d *driver) executeClientReset(req *request) error {
 	return d.openWith(config, syncRaw, false)
 }
 
-// lastBackup resolves a request's "backup": "last" (or absent), or
-// *ext* "first".
-func (d *driver) lastBackup(req *request) (string, error) {
-	switch req.Backup {
-	case "", "last":
-		return d.backups.last(), nil
-	case "first":
-		return d.backups.earliest(), nil
-	}
-	return "", terror.New(terror.InvalidArgument, `"backup" must be "last" or "first", got %q`, req.Backup)
-}
+// lastBackup resolves a request's "backup" to a path ("" before any reset).
+func (d *driver) lastBackup(req *request) (string, error) { return d.backups.get(req.Backup) }
 
 // backupConfig is an open's config with the path of the backup the
 // request names (*ext* "backup" on open): the app opens the file a

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/tethersync/tether/bench/baseline"
-	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/internal/boundary"
 )
 
@@ -38,11 +36,7 @@ func Best(runs int, f func(int) (time.Duration, time.Duration), n int) (a, b tim
 
 // Store: core/store with typed values, as a Go application writes.
 func Store(n int) (insert, read time.Duration) {
-	s, err := schema.FromJSON([]byte(Schema))
-	if err != nil {
-		log.Fatal(err)
-	}
-	db, err := store.Open(store.Options{InMemory: true, Schema: s})
+	db, err := baseline.OpenStore()
 	if err != nil {
 		log.Fatal(err)
 	}
