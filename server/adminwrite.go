@@ -41,21 +41,14 @@ func (p *partition) serverWrite(writes []ops.Op, extra *schema.Schema) (uint64, 
 	if p.schema == nil {
 		return 0, terror.New(terror.SchemaMismatch, "partition %q has no schema yet: bind a client first, or pass \"schema\" with the write", p.name)
 	}
-	cops := make([]crdt.ChangeOp, 0, len(writes))
-	for i, op := range writes {
-		cop, err := ops.Resolve(p.schema, op)
-		if err != nil {
-			return 0, terror.New(terror.CodeOf(err), "op %d: %s", i, errMessage(err))
-		}
-		cops = append(cops, cop)
-	}
 	writer := p.meta.Writer
 	hlc, err := p.srv.clock.Next()
 	if err != nil {
 		return 0, err
 	}
 	stamp := crdt.Stamp{HLC: hlc, Client: writer}
-	if err := p.checkOpsLocked(cops, stamp); err != nil {
+	cops, err := p.resolveOpsLocked(writes, stamp)
+	if err != nil {
 		return 0, err
 	}
 	cv := p.client(writer).LastCV + 1
@@ -69,42 +62,77 @@ func (p *partition) serverWrite(writes []ops.Op, extra *schema.Schema) (uint64, 
 	return sv, err
 }
 
-// checkOpsLocked runs the ops on copies of the objects they touch with the
+// resolveOpsLocked resolves the ops as a client store would (list ops
+// and list assignments become per-element edits against the state they
+// see) and runs them on copies of the objects they touch with the
 // store's strict rules, so a failing op leaves nothing behind.
-func (p *partition) checkOpsLocked(cops []crdt.ChangeOp, stamp crdt.Stamp) error {
+func (p *partition) resolveOpsLocked(writes []ops.Op, stamp crdt.Stamp) ([]crdt.ChangeOp, error) {
 	scratch := map[string]*crdt.Object{}
-	for i := range cops {
-		op := &cops[i]
-		k := objKey(op.Class, value.Append(nil, op.Key))
+	object := func(class string, key any) *crdt.Object {
+		k := objKey(class, value.Append(nil, key))
 		o := scratch[k]
 		if o == nil {
 			o = &crdt.Object{}
 			if so := p.objects[k]; so != nil {
 				*o = so.obj
-				o.Fields, o.Stamps = cloneMap(so.obj.Fields), cloneMap(so.obj.Stamps)
+				o.Fields, o.Stamps, o.Lists = cloneMap(so.obj.Fields), cloneMap(so.obj.Stamps), crdt.CloneLists(so.obj.Lists)
 			}
 			scratch[k] = o
 		}
-		switch {
-		case op.Kind == crdt.OpCreate && o.Exists:
-			return terror.New(terror.DuplicateKey, "op %d: a %s with primary key %v already exists", i, op.Class, op.Key)
-		case (op.Kind == crdt.OpUpdate || op.Kind == crdt.OpDelete || op.Kind == crdt.OpIncrement) && !o.Exists:
-			return terror.New(terror.NotFound, "op %d: no %s with primary key %v", i, op.Class, op.Key)
-		case op.Kind == crdt.OpIncrement && o.Fields[op.Fields[0].Name] == nil:
-			return terror.New(terror.WrongType, "op %d: %s.%s is null and cannot be incremented", i, op.Class, op.Fields[0].Name)
-		case (op.Kind == crdt.OpCreate || op.Kind == crdt.OpUpsert) && !o.Exists:
-			if c := p.schema.Class(op.Class); c != nil {
-				if err := ops.CheckRequired(c, op.Fields); err != nil {
-					return terror.New(terror.InvalidArgument, "op %d: %s", i, errMessage(err))
+		return o
+	}
+	var cops []crdt.ChangeOp
+	var seq uint32
+	for i, op := range writes {
+		cop, err := ops.Resolve(p.schema, op)
+		if err == nil && ops.NeedsState(p.schema.Class(cop.Class), &cop) {
+			o := object(cop.Class, cop.Key)
+			probe := *o // Expand edits the lists it reads: a copy
+			probe.Fields, probe.Lists = cloneMap(o.Fields), crdt.CloneLists(o.Lists)
+			var out []crdt.ChangeOp
+			if out, err = ops.Expand(op, cop, p.schema.Class(cop.Class), &probe, stamp, &seq); err == nil {
+				for _, x := range out {
+					if err := p.checkOpLocked(i, &x, object(x.Class, x.Key), stamp); err != nil {
+						return nil, err
+					}
+					cops = append(cops, x)
 				}
+				continue
 			}
 		}
-		var defaults []crdt.Field
-		if ci := p.classes[op.Class]; ci != nil && !o.Exists {
-			defaults = ci.defaults
+		if err != nil {
+			return nil, terror.New(terror.CodeOf(err), "op %d: %s", i, errMessage(err))
 		}
-		crdt.Apply(o, op, stamp, defaults)
+		if err := p.checkOpLocked(i, &cop, object(cop.Class, cop.Key), stamp); err != nil {
+			return nil, err
+		}
+		cops = append(cops, cop)
 	}
+	return cops, nil
+}
+
+// checkOpLocked checks op number i against o with the store's strict
+// rules and applies it to o.
+func (p *partition) checkOpLocked(i int, op *crdt.ChangeOp, o *crdt.Object, stamp crdt.Stamp) error {
+	switch {
+	case op.Kind == crdt.OpCreate && o.Exists:
+		return terror.New(terror.DuplicateKey, "op %d: a %s with primary key %v already exists", i, op.Class, op.Key)
+	case (op.Kind == crdt.OpUpdate || op.Kind == crdt.OpDelete || op.Kind == crdt.OpIncrement) && !o.Exists:
+		return terror.New(terror.NotFound, "op %d: no %s with primary key %v", i, op.Class, op.Key)
+	case op.Kind == crdt.OpIncrement && o.Fields[op.Fields[0].Name] == nil:
+		return terror.New(terror.WrongType, "op %d: %s.%s is null and cannot be incremented", i, op.Class, op.Fields[0].Name)
+	case (op.Kind == crdt.OpCreate || op.Kind == crdt.OpUpsert) && !o.Exists:
+		if c := p.schema.Class(op.Class); c != nil {
+			if err := ops.CheckRequired(c, op.Fields); err != nil {
+				return terror.New(terror.InvalidArgument, "op %d: %s", i, errMessage(err))
+			}
+		}
+	}
+	var defaults []crdt.Field
+	if ci := p.classes[op.Class]; ci != nil && !o.Exists {
+		defaults = ci.defaults
+	}
+	crdt.Apply(o, op, stamp, defaults)
 	return nil
 }
 

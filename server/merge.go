@@ -89,7 +89,7 @@ func (p *partition) encode(so *stateObj) crdt.StateObject {
 			order = append(append([]string(nil), order...), extra...)
 		}
 	}
-	out.Fields = crdt.EncodeObject(so.obj.Fields, so.obj.Stamps, order)
+	out.Fields = crdt.EncodeObjectState(&so.obj, order)
 	return out
 }
 
@@ -100,11 +100,11 @@ func decodeStored(o crdt.StateObject) (*stateObj, error) {
 		so.obj.Tombstone = crdt.DecodeStamp(o.Tombstone)
 		return so, nil
 	}
-	fields, stamps, err := crdt.DecodeObject(o.Fields, true)
+	obj, err := crdt.DecodeObjectState(o.Fields, nil)
 	if err != nil {
 		return nil, fmt.Errorf("object %s: %w", o.Class, err)
 	}
-	so.obj = crdt.Object{Exists: true, Fields: fields, Stamps: stamps}
+	so.obj = *obj
 	return so, nil
 }
 

@@ -93,6 +93,7 @@ func (p *partition) migrateLocked(old, next *schema.Schema) (changed int) {
 			continue
 		}
 		if crdt.Fit(nc, so.obj.Fields, so.obj.Stamps) {
+			crdt.DropStaleLists(so.obj.Fields, so.obj.Lists)
 			changed++
 		}
 	}

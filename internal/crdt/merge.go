@@ -20,6 +20,10 @@ type Object struct {
 	Exists bool
 	Fields map[string]any
 	Stamps map[string]Stamp
+	// Lists holds the merge state of each list property edited per
+	// element (list_object.go); a list without one is derived from its
+	// plain value and stamp.
+	Lists map[string]*List
 	// Tombstone is the stamp of the latest delete (zero if never deleted).
 	Tombstone Stamp
 }
@@ -39,7 +43,7 @@ func Apply(o *Object, op *ChangeOp, st Stamp, defaults []Field) bool {
 			// one in memory must forget it too, or a later older delete
 			// leaves a newer tombstone here than in storage and an upsert
 			// between the two is kept by one replica and not another.
-			o.Exists, o.Tombstone = true, Stamp{}
+			o.Exists, o.Tombstone, o.Lists = true, Stamp{}, nil
 			o.Fields = make(map[string]any, len(defaults)+len(op.Fields))
 			o.Stamps = make(map[string]Stamp, len(defaults)+len(op.Fields))
 			for _, f := range defaults {
@@ -78,9 +82,11 @@ func Apply(o *Object, op *ChangeOp, st Stamp, defaults []Field) bool {
 			}
 		}
 		return false
+	case OpList:
+		return applyList(o, op, st)
 	case OpDelete:
 		changed := o.Exists
-		o.Exists, o.Fields, o.Stamps = false, nil, nil
+		o.Exists, o.Fields, o.Stamps, o.Lists = false, nil, nil, nil
 		if st.After(o.Tombstone) {
 			o.Tombstone = st
 			changed = true
@@ -99,6 +105,7 @@ func setFields(o *Object, fields []Field, st Stamp) bool {
 			continue
 		}
 		o.Fields[f.Name], o.Stamps[f.Name] = f.Value, st
+		delete(o.Lists, f.Name) // a whole value: its list starts anew from it
 		changed = true
 	}
 	return changed

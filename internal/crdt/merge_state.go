@@ -11,17 +11,27 @@ func MergeState(o, in *Object) {
 	}
 	if !in.Exists {
 		if o.Exists && !o.Tombstone.IsZero() && latest(o).Compare(o.Tombstone) < 0 {
-			o.Exists, o.Fields, o.Stamps = false, nil, nil
+			o.Exists, o.Fields, o.Stamps, o.Lists = false, nil, nil, nil
 		}
 	} else {
 		if !o.Exists {
 			o.Exists, o.Fields, o.Stamps = true, map[string]any{}, map[string]Stamp{}
 		}
 		for name, v := range in.Fields {
-			if cur, ok := o.Stamps[name]; ok && cur.After(in.Stamps[name]) {
+			cur, ok := o.Stamps[name]
+			if ok && cur.After(in.Stamps[name]) {
+				continue
+			}
+			if ok && cur == in.Stamps[name] && (o.Lists[name] != nil || in.Lists[name] != nil) {
+				mergeListState(o, in, name)
 				continue
 			}
 			o.Fields[name], o.Stamps[name] = v, in.Stamps[name]
+			if l := in.Lists[name]; l != nil {
+				setList(o, name, l.Clone())
+			} else {
+				delete(o.Lists, name)
+			}
 		}
 	}
 	if o.Exists {
@@ -38,4 +48,24 @@ func latest(o *Object) Stamp {
 		}
 	}
 	return m
+}
+
+// mergeListState merges the two states of a list both sides started from
+// the same whole value (equal stamps): every edit either side has.
+func mergeListState(o, in *Object, name string) {
+	mine, err1 := ListOf(o, name)
+	theirs, err2 := ListOf(in, name)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	MergeList(mine, theirs)
+	setList(o, name, mine)
+}
+
+func setList(o *Object, name string, l *List) {
+	if o.Lists == nil {
+		o.Lists = map[string]*List{}
+	}
+	o.Lists[name] = l
+	o.Fields[name] = l.Values()
 }

@@ -14,6 +14,12 @@ import (
 //	[ {property: value, ...},  [hlc0, client0, hlc1, client1, ...] ]
 //
 // the properties in a given order and the stamp of each, in the same order.
+// An object with list properties edited per element has a third item,
+//
+//	[ ..., ..., {property: bin(EncodeList), ...} ]
+//
+// their merge states (list_object.go): readers that only want values stop
+// after the first item, and an object without one reads as before.
 
 var errObject = errors.New("malformed object")
 
@@ -27,6 +33,17 @@ func EncodeObject(fields map[string]any, stamps map[string]Stamp, order []string
 // AppendObject is EncodeObject appending to b (the local store puts its
 // index keys in front of this form).
 func AppendObject(b []byte, fields map[string]any, stamps map[string]Stamp, order []string) []byte {
+	return AppendObjectLists(b, fields, stamps, nil, order)
+}
+
+// EncodeObjectState is EncodeObject of o with its list states.
+func EncodeObjectState(o *Object, order []string) []byte {
+	return AppendObjectLists(make([]byte, 0, 16+len(o.Fields)*24), o.Fields, o.Stamps, o.Lists, order)
+}
+
+// AppendObjectLists is AppendObject with the merge states of lists (of
+// properties among fields; nil or empty: none, the two-item form).
+func AppendObjectLists(b []byte, fields map[string]any, stamps map[string]Stamp, lists map[string]*List, order []string) []byte {
 	if order == nil {
 		order = make([]string, 0, len(fields))
 		for k := range fields {
@@ -40,7 +57,13 @@ func AppendObject(b []byte, fields map[string]any, stamps map[string]Stamp, orde
 			n++
 		}
 	}
-	b = value.AppendArrayHeader(b, 2)
+	nl := 0
+	for _, name := range order {
+		if _, ok := fields[name]; ok && lists[name] != nil {
+			nl++
+		}
+	}
+	b = value.AppendArrayHeader(b, 2+min(nl, 1))
 	b = value.AppendMapHeader(b, n)
 	for _, name := range order {
 		if v, ok := fields[name]; ok {
@@ -54,6 +77,15 @@ func AppendObject(b []byte, fields map[string]any, stamps map[string]Stamp, orde
 			s := stamps[name]
 			b = value.AppendUint(b, s.HLC)
 			b = value.AppendUint(b, s.Client)
+		}
+	}
+	if nl > 0 {
+		b = value.AppendMapHeader(b, nl)
+		for _, name := range order {
+			if _, ok := fields[name]; ok && lists[name] != nil {
+				b = value.AppendString(b, name)
+				b = value.Append(b, EncodeList(lists[name]))
+			}
 		}
 	}
 	return b
@@ -95,8 +127,23 @@ func DecodeObject(b []byte, withStamps bool) (map[string]any, map[string]Stamp, 
 // class. known counts the distinct names found among the first 64 of
 // names: known == len(names) says that every one is there.
 func DecodeObjectNames(b []byte, withStamps bool, names []string) (fields map[string]any, stamps map[string]Stamp, known int, err error) {
+	fields, stamps, _, known, err = decodeObject(b, withStamps, false, names)
+	return
+}
+
+// DecodeObjectState decodes an encoded object whole: fields, stamps and
+// list states, as the merge takes it.
+func DecodeObjectState(b []byte, names []string) (*Object, error) {
+	f, st, lists, _, err := decodeObject(b, true, true, names)
+	if err != nil {
+		return nil, err
+	}
+	return &Object{Exists: true, Fields: f, Stamps: st, Lists: lists}, nil
+}
+
+func decodeObject(b []byte, withStamps, withLists bool, names []string) (fields map[string]any, stamps map[string]Stamp, lists map[string]*List, known int, err error) {
 	r := value.NewStrictReader(b)
-	r.Tuple(2, 2)
+	items := r.Tuple(2, 3)
 	// Each pair is at least a name and a value (2 bytes), and the count
 	// only a hint: a damaged one costs what the pairs decoded cost.
 	n, _ := r.MapLen(2)
@@ -141,12 +188,45 @@ func DecodeObjectNames(b []byte, withStamps bool, names []string) (fields map[st
 		for _, name := range order {
 			stamps[name] = Stamp{HLC: r.Uint(), Client: r.Uint()}
 		}
+		if items == 3 {
+			lists = readLists(r, fields, withLists)
+		}
 		r.Done()
 	}
 	if err := r.Err(); err != nil {
-		return nil, nil, 0, fmt.Errorf("%w: %w", errObject, err)
+		return nil, nil, nil, 0, fmt.Errorf("%w: %w", errObject, err)
 	}
-	return fields, stamps, known, nil
+	return fields, stamps, lists, known, nil
+}
+
+// readLists reads the list states item (decoding them if decode), each
+// of a property the object has.
+func readLists(r *value.Reader, fields map[string]any, decode bool) map[string]*List {
+	n, _ := r.MapLen(2)
+	var lists map[string]*List
+	if decode {
+		lists = make(map[string]*List, min(n, maxHint))
+	}
+	for i := 0; i < n && r.Err() == nil; i++ {
+		name, raw := string(r.Key()), r.Bytes()
+		if r.Err() != nil {
+			break
+		}
+		if _, ok := fields[name]; !ok {
+			r.Failf("list state of %q, which the object lacks", name)
+			break
+		}
+		if !decode {
+			continue
+		}
+		l, err := DecodeList(raw)
+		if err != nil {
+			r.Fail(err)
+			break
+		}
+		lists[name] = l
+	}
+	return lists
 }
 
 // EncodeStamp and DecodeStamp give a stamp's 16-byte form (tombstones).

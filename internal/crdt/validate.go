@@ -80,6 +80,8 @@ func CheckOp(s *schema.Schema, op *ChangeOp) (ChangeOp, error) {
 			return out, terror.New(terror.WrongType, "increment of %s.%s by %s: an int is incremented by an int", c.Name, p.Name, value.Kind(f.Value))
 		}
 		out.Fields = []Field{{Name: p.Name, Value: by}}
+	case OpList:
+		return checkListEdits(c, op, out)
 	default:
 		return out, terror.New(terror.InvalidArgument, "unknown op kind %d", op.Kind)
 	}

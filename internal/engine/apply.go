@@ -90,7 +90,7 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 		if err != nil {
 			return err
 		}
-		o.Fields, o.Stamps = r.fields, r.stamps
+		o.Fields, o.Stamps, o.Lists = r.fields, r.stamps, r.lists
 	} else {
 		o.Tombstone = e.tombstone(tx, c.Name, op.Key)
 	}
@@ -124,7 +124,7 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 	}
 	tr.note(key, c.Name, op.Key, cur)
 	if o.Exists {
-		if _, _, err := tx.Set(key, e.encodeRecord(l, &record{fields: o.Fields, stamps: o.Stamps}), nil); err != nil {
+		if _, _, err := tx.Set(key, e.encodeRecord(l, &record{fields: o.Fields, stamps: o.Stamps, lists: o.Lists}), nil); err != nil {
 			return terror.Wrap(terror.IO, err, "write %s", key)
 		}
 		if !exists && !o.Tombstone.IsZero() {

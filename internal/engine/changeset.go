@@ -22,6 +22,7 @@ const (
 	OpUpdate        = crdt.OpUpdate
 	OpDelete        = crdt.OpDelete
 	OpIncrement     = crdt.OpIncrement
+	OpList          = crdt.OpList
 	OriginLocal     = crdt.OriginLocal
 	OriginRemote    = crdt.OriginRemote
 	OriginRecovered = crdt.OriginRecovered

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
@@ -27,6 +28,12 @@ func (db *DB) CheckRecoverable(css []*Changeset) error {
 			c := s.Class(op.Class)
 			if c == nil {
 				return terror.New(terror.SchemaMismatch, "class %s no longer exists", op.Class)
+			}
+			if op.Kind == OpList { // edits, replayed by element id: the property must still be a list of their type
+				if _, err := crdt.CheckOp(s, &op); err != nil {
+					return terror.New(terror.SchemaMismatch, "%s no longer takes the list edits written before the reset: %v", op.Class, err)
+				}
+				continue
 			}
 			for _, f := range op.Fields {
 				p := c.Property(f.Name)

@@ -135,11 +135,11 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker, liv
 	}
 	var in crdt.Object
 	if len(so.Fields) > 0 {
-		f, st, err := crdt.DecodeObject(so.Fields, true)
+		o, err := crdt.DecodeObjectState(so.Fields, nil)
 		if err != nil {
 			return terror.Wrap(terror.ProtocolError, err, "state object")
 		}
-		in.Exists, in.Fields, in.Stamps = true, f, st
+		in = *o
 		for _, s := range in.Stamps {
 			if err := e.checkRemoteStamp(s, live); err != nil {
 				return err
@@ -150,6 +150,7 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker, liv
 			cv, err := c.Coerce(p, v)
 			if p == nil || err != nil {
 				delete(in.Fields, name)
+				delete(in.Lists, name)
 				continue
 			}
 			in.Fields[name] = cv
@@ -182,6 +183,12 @@ func fitOp(c *schema.Class, op *ChangeOp) (*ChangeOp, bool) {
 		}
 		if op.Kind == OpIncrement {
 			out.Fields = append(out.Fields, f)
+			continue
+		}
+		if op.Kind == OpList {
+			if p.List { // edits, checked against the schema by the server
+				out.Fields = append(out.Fields, f)
+			}
 			continue
 		}
 		if v, err := c.Coerce(p, f.Value); err == nil {

@@ -91,7 +91,7 @@ func (e *engine) loadObject(tx *buntdb.Tx, class string, pk any) (crdt.Object, e
 		if err != nil {
 			return o, err
 		}
-		o.Exists, o.Fields, o.Stamps = true, r.fields, r.stamps
+		o.Exists, o.Fields, o.Stamps, o.Lists = true, r.fields, r.stamps, r.lists
 		return o, nil
 	}
 	if !errors.Is(err, buntdb.ErrNotFound) {
@@ -105,7 +105,7 @@ func (e *engine) loadObject(tx *buntdb.Tx, class string, pk any) (crdt.Object, e
 func (e *engine) storeObject(tx *buntdb.Tx, c *schema.Class, pk any, o *crdt.Object) error {
 	key := objectKey(c.Name, pk)
 	if o.Exists {
-		if _, _, err := tx.Set(key, e.encodeRecord(e.layout(c), &record{fields: o.Fields, stamps: o.Stamps}), nil); err != nil {
+		if _, _, err := tx.Set(key, e.encodeRecord(e.layout(c), &record{fields: o.Fields, stamps: o.Stamps, lists: o.Lists}), nil); err != nil {
 			return terror.Wrap(terror.IO, err, "write %s", key)
 		}
 		tx.Delete(tombstoneKey(c.Name, pk))
@@ -126,7 +126,7 @@ func (e *engine) storeShadow(tx *buntdb.Tx, class string, pk any, o *crdt.Object
 	var v string
 	switch {
 	case o.Exists:
-		v = "E" + string(crdt.EncodeObject(o.Fields, o.Stamps, nil))
+		v = "E" + string(crdt.EncodeObjectState(o, nil))
 	case !o.Tombstone.IsZero():
 		v = "T" + stampString(o.Tombstone)
 	default:
@@ -148,11 +148,11 @@ func (e *engine) loadShadow(tx *buntdb.Tx, class string, pk any) (crdt.Object, e
 	}
 	switch v[0] {
 	case 'E':
-		f, st, err := crdt.DecodeObject([]byte(v[1:]), true)
+		so, err := crdt.DecodeObjectState([]byte(v[1:]), nil)
 		if err != nil {
 			return o, corrupted(err, "shadow object")
 		}
-		o.Exists, o.Fields, o.Stamps = true, f, st
+		o = *so
 	case 'T':
 		o.Tombstone = stampFromString(v[1:])
 	default:
@@ -162,7 +162,7 @@ func (e *engine) loadShadow(tx *buntdb.Tx, class string, pk any) (crdt.Object, e
 }
 
 func cloneObject(o crdt.Object) crdt.Object {
-	o.Fields, o.Stamps = maps.Clone(o.Fields), maps.Clone(o.Stamps)
+	o.Fields, o.Stamps, o.Lists = maps.Clone(o.Fields), maps.Clone(o.Stamps), crdt.CloneLists(o.Lists)
 	return o
 }
 

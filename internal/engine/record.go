@@ -29,11 +29,12 @@ type Object = map[string]any
 type record struct {
 	fields map[string]any
 	stamps map[string]crdt.Stamp
+	lists  map[string]*crdt.List // list states (decoded with the stamps)
 }
 
 // appendObject appends the stored form of an object of l's class.
 func appendObject(b []byte, l *classLayout, r *record) []byte {
-	return crdt.AppendObject(appendPrefix(b, l.indexed, r.fields), r.fields, r.stamps, l.order)
+	return crdt.AppendObjectLists(appendPrefix(b, l.indexed, r.fields), r.fields, r.stamps, r.lists, l.order)
 }
 
 // encodeRecord returns the stored form of an object as the string buntdb
@@ -68,7 +69,14 @@ func decodeRecord(b []byte, withStamps bool, names []string) (*record, error) {
 	if !ok {
 		return nil, terror.New(terror.Corrupted, "stored object: bad index-key prefix")
 	}
-	f, st, _, err := crdt.DecodeObjectNames(obj, withStamps, names)
+	if withStamps {
+		o, err := crdt.DecodeObjectState(obj, names)
+		if err != nil {
+			return nil, corrupted(err, "stored object")
+		}
+		return &record{fields: o.Fields, stamps: o.Stamps, lists: o.Lists}, nil
+	}
+	f, st, _, err := crdt.DecodeObjectNames(obj, false, names)
 	if err != nil {
 		return nil, corrupted(err, "stored object")
 	}

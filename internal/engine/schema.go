@@ -161,6 +161,7 @@ func (e *engine) rewriteObjects(tx *buntdb.Tx, l *classLayout, migrate bool) (in
 		}
 		if migrate {
 			crdt.Fit(c, r.fields, r.stamps)
+			crdt.DropStaleLists(r.fields, r.lists)
 		}
 		keys = append(keys, k)
 		vals = append(vals, e.encodeRecord(l, r))

@@ -21,6 +21,7 @@ type WriteTx struct {
 	ops   []ChangeOp
 	tr    tracker
 	noted map[string]bool // objects whose rebase base this transaction kept
+	seq   uint32          // the next list edit's number (list_write.go)
 	err   error
 }
 
@@ -148,6 +149,9 @@ func (tx *WriteTx) Do(op Op) error {
 		return tx.err
 	}
 	cop, err := ops.Resolve(tx.e.schema, op)
+	if err == nil && tx.needsState(&cop) {
+		return tx.doExpanded(op, cop)
+	}
 	if err == nil {
 		err = tx.e.applyLocalOp(tx.tx, &cop, tx.stamp, tx.tr, tx.noted, true)
 	}
@@ -157,6 +161,12 @@ func (tx *WriteTx) Do(op Op) error {
 		tx.err = err
 		return err
 	}
+	tx.record(cop)
+	return nil
+}
+
+// record adds an applied op to the transaction's changeset.
+func (tx *WriteTx) record(cop ChangeOp) {
 	if len(tx.ops) == cap(tx.ops) {
 		// Double, where append grows a large slice by only 1.25x: a bulk
 		// transaction's ops were copied over and over (with write
@@ -164,7 +174,6 @@ func (tx *WriteTx) Do(op Op) error {
 		tx.ops = append(make([]ChangeOp, 0, 2*cap(tx.ops)+16), tx.ops...)
 	}
 	tx.ops = append(tx.ops, cop)
-	return nil
 }
 
 // Create adds a new object; DuplicateKey if its primary key exists.

@@ -19,4 +19,6 @@ type Op struct {
 	// Field and By describe an increment (By is an int64 or a float64).
 	Field string
 	By    any
+	// List holds a list op's arguments (Kind OpList; the property is Field).
+	List *ListArgs
 }

@@ -38,6 +38,9 @@ var opVerbs = map[string]crdt.OpKind{"create": crdt.OpCreate, "upsert": crdt.OpU
 
 // opFromMap reads one op object as SPEC.md writes it.
 func opFromMap(m map[string]any) (Op, error) {
+	if isListOp(m) {
+		return listOpFromMap(m)
+	}
 	var op Op
 	var val, set map[string]any
 	for k, v := range m {
@@ -122,6 +125,11 @@ func Check(op Op) error {
 		if op.Field == "" || op.By == nil {
 			return terror.New(terror.InvalidArgument, "increment needs a field and by")
 		}
+	case crdt.OpList:
+		if op.List == nil {
+			return terror.New(terror.InvalidArgument, "a list op needs its arguments")
+		}
+		return checkList(op)
 	}
 	return nil
 }

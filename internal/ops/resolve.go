@@ -62,6 +62,8 @@ func Resolve(s *schema.Schema, op Op) (crdt.ChangeOp, error) {
 			return cop, err
 		}
 		cop.Fields = []crdt.Field{{Name: p.Name, Value: by}}
+	case crdt.OpList:
+		return resolveList(c, op)
 	default:
 		return cop, terror.New(terror.InvalidArgument, "unknown op kind %d", op.Kind)
 	}

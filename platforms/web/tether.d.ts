@@ -198,7 +198,13 @@ export type Op =
   | { upsert: string; value: Record<string, InputValue> }
   | { update: string; key: PrimaryKey; set: Record<string, InputValue> }
   | { delete: string; key: PrimaryKey }
-  | { increment: string; key: PrimaryKey; field: string; by: number | bigint };
+  | { increment: string; key: PrimaryKey; field: string; by: number | bigint }
+  /** List edits by visible index: concurrent edits on other devices all survive. */
+  | { listInsert: string; key: PrimaryKey; field: string; index: number; value: InputValue }
+  | { listSet: string; key: PrimaryKey; field: string; index: number; value: InputValue }
+  | { listRemove: string; key: PrimaryKey; field: string; index: number }
+  | { listMove: string; key: PrimaryKey; field: string; from: number; to: number }
+  | { listClear: string; key: PrimaryKey; field: string };
 
 export declare class WriteTransaction {
   create(className: string, value: Record<string, InputValue>, mode?: 'modified'): void;

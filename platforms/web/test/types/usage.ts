@@ -46,6 +46,11 @@ export async function usage(token: string): Promise<void> {
     return 42;
   });
   await db.write([{ create: 'Dog', value: { _id: '3', name: 'Max', age: null } }, { delete: 'Dog', key: '3' }]);
+  await db.write([
+    { listInsert: 'Dog', key: '1', field: 'tags', index: 0, value: 'x' },
+    { listMove: 'Dog', key: '1', field: 'tags', from: 0, to: 1 },
+    { listClear: 'Dog', key: '1', field: 'tags' },
+  ]);
 
   const dogs: Results<Dog> = db.objects<Dog>('Dog').filtered('age > $0 AND name BEGINSWITH[c] $1', 3, 'r').sorted('name').limit(10);
   const first: Dog | undefined = dogs.toArray()[0];
