@@ -55,13 +55,7 @@ func (db *DB) AddListener(q Query, fn func(Change)) (ListenerToken, error) {
 			return ListenerToken{}, err
 		}
 	}
-	db.mu.Lock()
-	db.owned = append(db.owned, l)
-	db.mu.Unlock()
-	db.e.listenMu.Lock()
-	db.e.listeners = append(db.e.listeners, l)
-	db.e.listenMu.Unlock()
-	return ListenerToken{l}, nil
+	return db.register(l), nil
 }
 
 // AddResultsListener is AddListener for a list on screen: the query keeps
@@ -100,13 +94,7 @@ func (db *DB) AddResultsListener(q Query, fn func(Change)) (ListenerToken, error
 			return ListenerToken{}, err
 		}
 	}
-	db.mu.Lock()
-	db.owned = append(db.owned, l)
-	db.mu.Unlock()
-	db.e.listenMu.Lock()
-	db.e.listeners = append(db.e.listeners, l)
-	db.e.listenMu.Unlock()
-	return ListenerToken{l}, nil
+	return db.register(l), nil
 }
 
 // RemoveListener stops a listener; removing it twice is harmless.
@@ -196,17 +184,7 @@ func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []func() {
 			}
 		}
 		if !ch.empty() {
-			if l.ordered != nil {
-				if keys, err := l.nextKeys(tx, e, entered, left); err == nil {
-					ch.Deletions, ch.Insertions, ch.OldModifications, ch.NewModifications = diffPositions(l.keys, keys, modified)
-					l.keys = keys
-				}
-			}
-			sortKeys(ch.Inserted)
-			sortKeys(ch.Modified)
-			sortKeys(ch.Deleted)
-			fn, ch := l.fn, ch
-			out = append(out, func() { fn(ch) })
+			out = append(out, l.deliver(tx, e, ch, entered, left, modified))
 		}
 	}
 	return out
@@ -333,4 +311,32 @@ func longestIncreasing(seq []int) []int {
 		i = prev[i]
 	}
 	return out
+}
+
+// register makes l one of db's listeners (closed with db) and the engine's
+// (called after each commit).
+func (db *DB) register(l *listener) ListenerToken {
+	db.mu.Lock()
+	db.owned = append(db.owned, l)
+	db.mu.Unlock()
+	db.e.listenMu.Lock()
+	db.e.listeners = append(db.e.listeners, l)
+	db.e.listenMu.Unlock()
+	return ListenerToken{l}
+}
+
+// deliver completes a non-empty change (positions for an ordered listener,
+// keys sorted) and returns the call that hands it to the listener.
+func (l *listener) deliver(tx *buntdb.Tx, e *engine, ch Change, entered []string, left, modified map[string]bool) func() {
+	if l.ordered != nil {
+		if keys, err := l.nextKeys(tx, e, entered, left); err == nil {
+			ch.Deletions, ch.Insertions, ch.OldModifications, ch.NewModifications = diffPositions(l.keys, keys, modified)
+			l.keys = keys
+		}
+	}
+	sortKeys(ch.Inserted)
+	sortKeys(ch.Modified)
+	sortKeys(ch.Deleted)
+	fn := l.fn
+	return func() { fn(ch) }
 }

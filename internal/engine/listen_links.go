@@ -85,15 +85,5 @@ func (l *listener) rerunChanges(tx *buntdb.Tx, e *engine, tr tracker) func() {
 	if ch.empty() {
 		return nil
 	}
-	if l.ordered != nil {
-		if keys, err := l.nextKeys(tx, e, entered, left); err == nil {
-			ch.Deletions, ch.Insertions, ch.OldModifications, ch.NewModifications = diffPositions(l.keys, keys, modified)
-			l.keys = keys
-		}
-	}
-	sortKeys(ch.Inserted)
-	sortKeys(ch.Modified)
-	sortKeys(ch.Deleted)
-	fn := l.fn
-	return func() { fn(ch) }
+	return l.deliver(tx, e, ch, entered, left, modified)
 }
