@@ -1,6 +1,8 @@
 package boundary
 
 import (
+	"time"
+
 	"encoding/json"
 
 	"github.com/tethersync/tether/core/reset"
@@ -188,17 +190,16 @@ func SessionStateJSON(h int64) ([]byte, error) {
 // stopped answers that error's code at once, and a wait in progress is
 // woken with either (core/session's rules).
 func SessionUploadAll(h int64, timeoutMs int64) (bool, error) {
-	s, err := sess(h)
-	if err != nil {
-		return false, err
-	}
-	if err := waitTimeout(timeoutMs); err != nil {
-		return false, err
-	}
-	return s.UploadAllLocalChanges(millis(timeoutMs))
+	return sessionWait(h, timeoutMs, (*session.Session).UploadAllLocalChanges)
 }
 
 func SessionDownloadAll(h int64, timeoutMs int64) (bool, error) {
+	return sessionWait(h, timeoutMs, (*session.Session).DownloadAllServerChanges)
+}
+
+// sessionWait checks the handle, then the timeout, then runs one of the
+// session's waits.
+func sessionWait(h, timeoutMs int64, wait func(*session.Session, time.Duration) (bool, error)) (bool, error) {
 	s, err := sess(h)
 	if err != nil {
 		return false, err
@@ -206,7 +207,7 @@ func SessionDownloadAll(h int64, timeoutMs int64) (bool, error) {
 	if err := waitTimeout(timeoutMs); err != nil {
 		return false, err
 	}
-	return s.DownloadAllServerChanges(millis(timeoutMs))
+	return wait(s, millis(timeoutMs))
 }
 
 // waitTimeout: bindings give a positive number of milliseconds (their
