@@ -137,7 +137,6 @@ func TestCompileErrorCodes(t *testing.T) {
 		{"scores ENDSWITH 'a'", nil, terror.WrongType, "int[]"},
 		{"tags.@count BEGINSWITH 'a'", nil, terror.WrongType, "needs a string property"},
 		{"name BEGINSWITH 5", nil, terror.WrongType, "needs a string, got int 5"},
-		{"name BEGINSWITH null", nil, terror.WrongType, "needs a string, got null"},
 		{"age ==[c] 5", nil, terror.WrongType, "==[c]"},
 		{"age IN[c] {5}", nil, terror.WrongType, "IN"},
 		{"age IN {1, 'x'}", nil, terror.WrongType, "string"},

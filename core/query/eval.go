@@ -270,6 +270,9 @@ func evalOp(op opKind, a, b any, ci bool) bool {
 		c, ok := value.Compare(a, b)
 		return ok && orderHolds(op, c)
 	}
+	if b == nil {
+		return nullPattern(op, a, ci)
+	}
 	s, ok1 := a.(string)
 	t, ok2 := b.(string)
 	if !ok1 || !ok2 {

@@ -39,6 +39,7 @@ const (
 	tLBracket
 	tRBracket
 	tComma
+	tArith // + - * / between operands (arith.go); text is the operator
 )
 
 type token struct {
@@ -63,7 +64,7 @@ func lex(src string) []token {
 		if i >= len(src) {
 			return append(toks, token{kind: tEOF, pos: len(src), end: len(src)})
 		}
-		t, err := lexOne(src, i)
+		t, err := lexContextual(src, i, toks)
 		if err != nil {
 			return append(toks, token{kind: tErr, pos: err.Pos, end: err.Pos, err: err})
 		}

@@ -46,6 +46,10 @@ func (p *parser) parseOperand() (operand, error) {
 			p.advance()
 			return operand{pos: t.pos, text: t.text}, nil
 		}
+		if f, ok := p.specialFloat(t); ok {
+			p.advance()
+			return operand{pos: t.pos, text: t.text, val: f}, nil
+		}
 		q := quantOf(t)
 		if next := p.peek(1); q != qDefault && next.kind == tIdent && !isOperatorWord(next) {
 			p.advance()
@@ -170,7 +174,11 @@ func (p *parser) parseConstant() (operand, error) {
 			o.val = t.is("true")
 		case t.is("null"), t.is("nil"):
 		default:
-			return o, p.expected("a constant")
+			f, ok := p.specialFloat(t)
+			if !ok {
+				return o, p.expected("a constant")
+			}
+			o.val = f
 		}
 	default:
 		return o, p.expected("a constant")

@@ -20,6 +20,7 @@ package query
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
@@ -52,7 +53,7 @@ type SortKey struct {
 }
 
 // Compile parses filter against class, with args as the values of $0, $1...
-// An empty filter matches every object.
+// An empty (or blank) filter is a QuerySyntax error, as in Realm.
 //
 // Errors: QuerySyntax (Pos is the byte offset of the problem), UnknownProperty,
 // InvalidArgument (a missing $N, or an argument of an unsupported Go type)
@@ -75,6 +76,11 @@ func CompileIn(filter string, s *schema.Schema, class *schema.Class, args []any)
 			pred, err = nil, terror.New(terror.Internal, "query: internal error compiling %q: %v", filter, r)
 		}
 	}()
+	if strings.TrimSpace(filter) == "" {
+		// Realm: "an empty query string is an invalid predicate" (match
+		// everything with TRUEPREDICATE, or give no filter at all).
+		return nil, syntaxErr(len(filter), "expected a predicate at position %d, found an empty query (use TRUEPREDICATE to match every object)", len(filter))
+	}
 	p := newParser(filter, class, args)
 	p.schema = s
 	root, sort, limit, err := p.parseQuery()

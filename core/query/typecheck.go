@@ -61,7 +61,10 @@ func (p *parser) buildCmp(o operand, op opKind, ci bool, c operand, swapped bool
 	if err := p.checkStringOp(o, op, ci, opPos); err != nil {
 		return nil, err
 	}
-	if op.isStringOp() {
+	if op.isStringOp() && c.val == nil && swapped {
+		return nil, terror.New(terror.WrongType, "%s at position %d: null cannot be searched; put the property on the left", opNames[op], opPos)
+	}
+	if op.isStringOp() && c.val != nil {
 		if _, ok := c.val.(string); !ok {
 			return nil, terror.New(terror.WrongType, "%s at position %d needs a string, got %s", opNames[op], opPos, describeConst(c))
 		}
@@ -232,6 +235,9 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 		case int64:
 			return x, nil
 		case float64:
+			if math.IsInf(x, 0) || math.IsNaN(x) {
+				break // Realm: "Infinity not supported for int"
+			}
 			if x == math.Trunc(x) && x >= -(1<<63) && x < 1<<63 {
 				return int64(x), nil
 			}

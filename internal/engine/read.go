@@ -43,7 +43,7 @@ func compileQuery(e *engine, q Query) (*compiled, error) {
 	}
 	out := &compiled{class: c, layout: e.layout(c), limit: -1}
 	out.links = out.layout.links
-	if strings.TrimSpace(q.Filter) != "" {
+	if q.Filter != "" { // "" is no filter; a blank one is refused (QuerySyntax)
 		if out.pred, err = query.CompileIn(q.Filter, e.schema, c, q.Args); err != nil {
 			return nil, err
 		}
