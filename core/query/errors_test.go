@@ -148,7 +148,7 @@ func TestCompileErrorCodes(t *testing.T) {
 		{"age IN {1, $0}", []any{[]any{1}}, terror.WrongType, "list literal holds only single values"},
 		{"ANY age == 5", nil, terror.WrongType, "ANY at position 0 needs a list property, and age is int?"},
 		{"ALL tags.@count == 5", nil, terror.WrongType, "needs a list property"},
-		{"age.@count == 5", nil, terror.WrongType, "@count at position 0 needs a list property"},
+		{"age.@count == 5", nil, terror.WrongType, "@count at position 0 needs a list, string or data property"},
 		{"tags.@count == 'x'", nil, terror.WrongType, "int"},
 		{"tags == scores", nil, terror.WrongType, "cannot compare two lists"},
 		{"name == age", nil, terror.WrongType, "cannot compare Dog.name (string) with Dog.age (int?)"},

@@ -333,9 +333,18 @@ func orderHolds(op opKind, c int) bool {
 	return false
 }
 
+// listLen is the length of a list, or of a string or binary in bytes
+// (strlen.go); null is empty.
 func listLen(v any) int {
-	l, _ := v.([]any)
-	return len(l)
+	switch x := v.(type) {
+	case []any:
+		return len(x)
+	case string:
+		return len(x)
+	case []byte:
+		return len(x)
+	}
+	return 0
 }
 
 // countCmp compares a list length with a numeric constant without boxing
