@@ -27,6 +27,9 @@ type operand struct {
 	// hops lead from the query's class to prop's class (links.go).
 	hops       []hop
 	linksCount bool // @links.@count of an object of linksClass
+	// arith is an arithmetic expression (arith.go): neither a property
+	// nor a constant.
+	arith      *arithExpr
 	linksClass string
 	linksPK    string
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
 )
 
 // maxDepth bounds nesting of parentheses and NOT so that a hostile filter
@@ -40,6 +41,8 @@ type parser struct {
 	schema    *schema.Schema
 	pathClass *schema.Class
 	linked    bool // a link path was compiled
+	// closeAt maps the index of each '(' token to its ')' (arith.go).
+	closeAt map[int]int
 }
 
 func newParser(src string, class *schema.Class, args []any) *parser {
@@ -259,7 +262,7 @@ func (p *parser) parseNot() (node, error) {
 func (p *parser) parsePrimary() (node, error) {
 	t := p.cur()
 	switch {
-	case t.kind == tLParen:
+	case t.kind == tLParen && !p.startsArithmetic():
 		if err := p.enter(); err != nil {
 			return nil, err
 		}
@@ -286,7 +289,7 @@ func (p *parser) parsePrimary() (node, error) {
 }
 
 func (p *parser) parseComparison() (node, error) {
-	left, err := p.parseOperand()
+	left, err := p.parseSum()
 	if err != nil {
 		return nil, err
 	}
@@ -315,10 +318,16 @@ func (p *parser) parseComparison() (node, error) {
 	case op == opIn && p.cur().kind == tLBrace:
 		right, err = p.parseList()
 	default:
-		right, err = p.parseOperand()
+		right, err = p.parseSum()
 	}
 	if err != nil {
 		return nil, err
+	}
+	if left.arith != nil || right.arith != nil {
+		if left.linked() || right.linked() {
+			return nil, terror.New(terror.InvalidArgument, "at position %d: comparing arithmetic with a link path is not supported", opTok.pos)
+		}
+		return p.buildArith(left, op, ci, right, opTok.pos)
 	}
 	if left.linked() || right.linked() {
 		return p.buildLinked(left, op, ci, right, opTok.pos)
