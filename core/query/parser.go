@@ -16,7 +16,7 @@ const maxDepth = 100
 
 // parser is a recursive-descent parser over the token slice. Grammar:
 //
-//	query      = [or] {SORT(keys) | LIMIT(n)} EOF
+//	query      = [or] {SORT(keys) | DISTINCT(props) | LIMIT(n)} EOF
 //	or         = and {(OR | ||) and}
 //	and        = not {(AND | &&) not}
 //	not        = (NOT | !) not | primary
@@ -104,67 +104,58 @@ func (p *parser) expect(k tokKind, what string) error {
 	return nil
 }
 
-func (p *parser) parseQuery() (node, []SortKey, int, error) {
+func (p *parser) parseQuery() (node, []orderStep, error) {
 	var root node = constNode(true)
 	if p.cur().kind != tEOF && !p.atClause() {
 		n, err := p.parseOr()
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, nil, err
 		}
 		root = n
 	}
-	var keys []SortKey
-	limit := -1
-	sawSort, sawLimit := false, false
+	var steps []orderStep
 	for {
 		t := p.cur()
 		switch {
 		case t.is("SORT"):
-			if sawSort {
-				return nil, nil, 0, syntaxErr(t.pos, "SORT is given twice (again at position %d)", t.pos)
-			}
-			// Realm applies clauses in order: LIMIT then SORT would sort only
-			// the first n objects, which a Predicate (sort, then limit)
-			// cannot express.
-			if sawLimit {
-				return nil, nil, 0, syntaxErr(t.pos, "SORT at position %d must come before LIMIT", t.pos)
-			}
-			sawSort = true
 			p.advance()
 			if err := p.expect(tLParen, "'(' after SORT"); err != nil {
-				return nil, nil, 0, err
+				return nil, nil, err
 			}
-			var err error
-			if keys, err = p.parseSortKeys(tRParen, "',' or ')'"); err != nil {
-				return nil, nil, 0, err
+			keys, err := p.parseSortKeys(tRParen, "',' or ')'")
+			if err != nil {
+				return nil, nil, err
 			}
 			if err := p.expect(tRParen, "',' or ')'"); err != nil {
-				return nil, nil, 0, err
+				return nil, nil, err
 			}
+			steps = append(steps, orderStep{kind: stepSort, keys: keys})
+		case t.is("DISTINCT") && p.peek(1).kind == tLParen:
+			p.advance()
+			p.advance()
+			props, err := p.parseDistinct()
+			if err != nil {
+				return nil, nil, err
+			}
+			steps = append(steps, orderStep{kind: stepDistinct, props: props})
 		case t.is("LIMIT"):
-			if sawLimit {
-				return nil, nil, 0, syntaxErr(t.pos, "LIMIT is given twice (again at position %d)", t.pos)
-			}
-			sawLimit = true
 			p.advance()
 			if err := p.expect(tLParen, "'(' after LIMIT"); err != nil {
-				return nil, nil, 0, err
+				return nil, nil, err
 			}
 			n := p.cur()
 			if n.kind != tInt || n.val.(int64) < 0 {
-				return nil, nil, 0, p.expected("a non-negative integer in LIMIT(...)")
+				return nil, nil, p.expected("a non-negative integer in LIMIT(...)")
 			}
-			limit = int(min(n.val.(int64), int64(maxInt)))
+			steps = append(steps, orderStep{kind: stepLimit, n: int(min(n.val.(int64), int64(maxInt)))})
 			p.advance()
 			if err := p.expect(tRParen, "')' to close LIMIT("); err != nil {
-				return nil, nil, 0, err
+				return nil, nil, err
 			}
-		case t.is("DISTINCT") && p.peek(1).kind == tLParen:
-			return nil, nil, 0, syntaxErr(t.pos, "DISTINCT at position %d is not supported", t.pos)
 		case t.kind == tEOF:
-			return root, keys, limit, nil
+			return root, steps, nil
 		default:
-			return nil, nil, 0, p.expected("AND, OR, SORT, LIMIT or the end of the query")
+			return nil, nil, p.expected("AND, OR, SORT, DISTINCT, LIMIT or the end of the query")
 		}
 	}
 }
@@ -175,7 +166,7 @@ const maxInt = int(^uint(0) >> 1)
 // match everything). The parenthesis tells them from properties so named.
 func (p *parser) atClause() bool {
 	t := p.cur()
-	return (t.is("SORT") || t.is("LIMIT")) && p.peek(1).kind == tLParen
+	return (t.is("SORT") || t.is("LIMIT") || t.is("DISTINCT")) && p.peek(1).kind == tLParen
 }
 
 func (p *parser) parseOr() (node, error) {

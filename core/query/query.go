@@ -33,6 +33,9 @@ type Predicate struct {
 	sort   []SortKey
 	limit  int
 	linked bool // the filter has link paths: match it with MatchLinked
+	// steps are SORT, DISTINCT and LIMIT clauses that sort and limit
+	// cannot say (ordering.go); then sort is nil and limit -1.
+	steps []orderStep
 }
 
 // Range is a range of values of one indexed property that contains every
@@ -83,11 +86,12 @@ func CompileIn(filter string, s *schema.Schema, class *schema.Class, args []any)
 	}
 	p := newParser(filter, class, args)
 	p.schema = s
-	root, sort, limit, err := p.parseQuery()
+	root, steps, err := p.parseQuery()
 	if err != nil {
 		return nil, err
 	}
-	return &Predicate{root: root, sort: sort, limit: limit, linked: p.linked}, nil
+	sort, limit, rest := simplify(steps)
+	return &Predicate{root: root, sort: sort, limit: limit, steps: rest, linked: p.linked}, nil
 }
 
 // Match reports whether obj (property name -> value; an absent key is null)

@@ -1,0 +1,42 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The filter's SORT/DISTINCT/LIMIT clauses apply in the order written,
+// from primary key order, whether the candidates came from an index or a
+// scan; Count counts what they leave; a sort given to the API applies
+// after them.
+func TestQueryClausesInOrder(t *testing.T) {
+	db := openMem(t)
+	var ops []Op
+	for i := 0; i < 6; i++ {
+		ops = append(ops, Op{Kind: OpCreate, Class: "Dog", Value: Object{"_id": fmt.Sprintf("d%d", i), "name": []string{"b", "a", "a", "c", "a", "b"}[i], "age": int64([]int{3, 1, 3, 2, 5, 1}[i])}})
+	}
+	require.NoError(t, db.Apply(ops))
+	ids := func(q Query) []string {
+		out, err := db.Query(q)
+		require.NoError(t, err, q.Filter)
+		var got []string
+		for _, o := range out {
+			got = append(got, o["_id"].(string))
+		}
+		return got
+	}
+	require.Equal(t, []string{"d0", "d1", "d3"}, ids(Query{Class: "Dog", Filter: "TRUEPREDICATE DISTINCT(name)"}))
+	require.Equal(t, []string{"d0", "d1", "d3"}, ids(Query{Class: "Dog", Filter: "age > 0 DISTINCT(name)"}))
+	require.Equal(t, []string{"d4", "d0", "d3"}, ids(Query{Class: "Dog", Filter: "TRUEPREDICATE SORT(age DESC) DISTINCT(name)"}))
+	require.Equal(t, []string{"d1", "d0", "d2"}, ids(Query{Class: "Dog", Filter: "TRUEPREDICATE LIMIT(3) SORT(age ASC)"}))
+	require.Equal(t, []string{"d3", "d0", "d1"}, ids(Query{Class: "Dog", Filter: "TRUEPREDICATE DISTINCT(name)", Sort: "name DESC"}))
+	require.Equal(t, []string{"d0", "d1"}, ids(Query{Class: "Dog", Filter: "TRUEPREDICATE DISTINCT(name)", Limit: 2}))
+	n, err := db.Count(Query{Class: "Dog", Filter: "age < 5 DISTINCT(name)"})
+	require.NoError(t, err)
+	require.Equal(t, 3, n)
+	n, err = db.Count(Query{Class: "Dog", Filter: "TRUEPREDICATE LIMIT(4) DISTINCT(age)"})
+	require.NoError(t, err)
+	require.Equal(t, 3, n)
+}
