@@ -88,7 +88,7 @@ func TestArithmeticRefused(t *testing.T) {
 		"i * 2 == 'x'":         terror.WrongType,
 		"i * 2 == s":           terror.WrongType,
 		"i * 2 BEGINSWITH 'a'": terror.WrongType,
-		"i + {1, 2} == 3":      terror.QuerySyntax,
+		"i + {1, 2} == 3":      terror.WrongType,
 		"i + $1 == 3":          terror.WrongType, // a list argument
 		"i * 'x' == 3":         terror.WrongType,
 		"i * == 3":             terror.QuerySyntax,

@@ -54,6 +54,9 @@ func (p *parser) parseOperand() (operand, error) {
 			return operand{pos: t.pos, text: t.text, val: f}, nil
 		}
 		q := quantOf(t)
+		if next := p.peek(1); q != qDefault && (next.kind == tLBrace || next.kind == tArg) {
+			return p.parseQuantifiedList(q)
+		}
 		if next := p.peek(1); q != qDefault && next.kind == tIdent && !isOperatorWord(next) {
 			p.advance()
 			o, err := p.parseKeyPath()
@@ -78,6 +81,8 @@ func (p *parser) parseOperand() (operand, error) {
 		return p.parseKeyPath()
 	case tString, tInt, tFloat, tDate, tOID, tUUID, tArg:
 		return p.parseConstant()
+	case tLBrace: // a list literal compared without IN (listcmp.go)
+		return p.parseList()
 	}
 	return operand{}, p.expected("a value")
 }

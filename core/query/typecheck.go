@@ -22,6 +22,9 @@ const hashThreshold = 8
 
 // build turns one parsed comparison into a node.
 func (p *parser) build(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
+	if isListCmp(l, op, r) {
+		return p.buildListCmp(l, op, ci, r, opPos)
+	}
 	switch op {
 	case opBetween:
 		return p.buildBetween(l, r, opPos)
