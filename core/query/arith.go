@@ -222,6 +222,8 @@ func (p *parser) exprOf(o operand) valueExpr {
 	switch {
 	case o.arith != nil:
 		return o.arith
+	case o.derive != nil:
+		return derivedExpr{prop: o.prop.Name, derive: o.derive}
 	case o.isProp:
 		return propExpr{name: o.prop.Name, count: o.count}
 	}
@@ -238,7 +240,7 @@ func (p *parser) checkArithOperand(o operand, opTok *token) error {
 	case o.linked():
 		return terror.New(terror.InvalidArgument, "arithmetic on the link path %s at position %d is not supported", o.text, o.pos)
 	case o.isProp:
-		if o.count {
+		if o.derive != nil && isArithType(o.dtype) || o.count {
 			return nil
 		}
 		if o.prop.List || !isArithType(o.prop.Type) {

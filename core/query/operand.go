@@ -29,7 +29,11 @@ type operand struct {
 	linksCount bool // @links.@count of an object of linksClass
 	// arith is an arithmetic expression (arith.go): neither a property
 	// nor a constant.
-	arith      *arithExpr
+	arith *arithExpr
+	// derive computes a value from the list property prop (element.go):
+	// an element or an aggregate, of type dtype.
+	derive     deriveFunc
+	dtype      schema.Type
 	linksClass string
 	linksPK    string
 }
@@ -67,7 +71,7 @@ func (p *parser) parseOperand() (operand, error) {
 				h.quant = q
 				return o, nil
 			}
-			if o.count || !o.prop.List {
+			if o.count || !o.prop.List || o.derive != nil {
 				return o, terror.New(terror.WrongType, "%s at position %d needs a list property, and %s is %s",
 					strings.ToUpper(t.text), t.pos, o.text, typeLabel(o))
 			}
@@ -137,6 +141,16 @@ func (p *parser) parseKeyPath() (operand, error) {
 		return operand{}, terror.New(terror.UnknownProperty, "class %s has no property %q (at position %d)", p.class.Name, name, t.pos)
 	}
 	o := operand{pos: t.pos, text: t.text, isProp: true, prop: prop}
+	if dotted && prop.List && strings.HasPrefix(rest, "@") && !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size") {
+		f, dt, ok := aggregate(strings.ToLower(rest), prop.Type)
+		if !ok {
+			return operand{}, terror.New(terror.WrongType, "%s at position %d needs a list of numbers, and %s.%s is %s",
+				rest, t.pos, p.class.Name, name, prop.TypeString())
+		}
+		o.derive, o.dtype = f, dt
+		p.advance()
+		return o, nil
+	}
 	if dotted {
 		if !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size") {
 			return operand{}, terror.New(terror.UnknownProperty,
@@ -150,6 +164,9 @@ func (p *parser) parseKeyPath() (operand, error) {
 		o.count = true
 	}
 	p.advance()
+	if p.cur().kind == tLBracket {
+		return p.parseElement(o)
+	}
 	return o, nil
 }
 
