@@ -189,7 +189,7 @@ func (p *parser) parseOr() (node, error) {
 	if kids == nil {
 		return n, nil
 	}
-	return kids, nil
+	return mergeEqualities(kids), nil
 }
 
 func (p *parser) parseAnd() (node, error) {

@@ -47,7 +47,7 @@ func compileQuery(e *engine, q Query) (*compiled, error) {
 	out := &compiled{class: c, layout: e.layout(c), limit: -1}
 	out.links = out.layout.links
 	if q.Filter != "" { // "" is no filter; a blank one is refused (QuerySyntax)
-		if out.pred, err = query.CompileIn(q.Filter, e.schema, c, q.Args); err != nil {
+		if out.pred, err = e.queries.CompileIn(q.Filter, e.schema, c, q.Args); err != nil {
 			return nil, err
 		}
 		out.sort, out.limit = out.pred.Sort(), out.pred.Limit()
