@@ -233,6 +233,14 @@ export interface ChangeSet {
 
 export declare class Results<T extends TetherObject = TetherObject> implements Iterable<T> {
   readonly type: string;
+  /**
+   * `query` is Realm Query Language, parsed by the core as in every binding:
+   * comparisons, string operators, `inf`/`NaN`, arithmetic (`price + tax < $0`),
+   * list literals or array arguments with or without `IN` (`age == $0`,
+   * `scores == ANY {1, 2}`), `list[FIRST]`, `list.@sum`, `name.@size`, and
+   * `SORT(...)`, `DISTINCT(...)`, `LIMIT(n)` clauses in any order. An empty
+   * query string is a `QuerySyntax` error (use `TRUEPREDICATE`).
+   */
   filtered(query: string, ...args: InputValue[]): Results<T>;
   sorted(descriptor: string | Array<string | [string, boolean]>, reverse?: boolean): Results<T>;
   limit(n: number): Results<T>;
