@@ -24,9 +24,10 @@ const (
 	opLike
 	opIn
 	opBetween
+	opText // full-text search (text.go)
 )
 
-var opNames = [...]string{"==", "!=", "<", "<=", ">", ">=", "BEGINSWITH", "ENDSWITH", "CONTAINS", "LIKE", "IN", "BETWEEN"}
+var opNames = [...]string{"==", "!=", "<", "<=", ">", ">=", "BEGINSWITH", "ENDSWITH", "CONTAINS", "LIKE", "IN", "BETWEEN", "TEXT"}
 
 // flip mirrors an ordering operator: 3 < age is age > 3.
 func (op opKind) flip() opKind {

@@ -61,7 +61,7 @@ func (p *parser) parseOperand() (operand, error) {
 		if next := p.peek(1); q != qDefault && (next.kind == tLBrace || next.kind == tArg) {
 			return p.parseQuantifiedList(q)
 		}
-		if next := p.peek(1); q != qDefault && next.kind == tIdent && !isOperatorWord(next) {
+		if next := p.peek(1); q != qDefault && next.kind == tIdent && (!isOperatorWord(next) || next.is("TEXT") && p.class.Property(next.text) != nil) {
 			p.advance()
 			o, err := p.parseKeyPath()
 			if err != nil {

@@ -335,7 +335,7 @@ func parseOperator(t *token) (opKind, bool) {
 		}
 	}
 	if t.kind == tIdent {
-		for k := opBeginsWith; k <= opBetween; k++ {
+		for k := opBeginsWith; k <= opText; k++ {
 			if strings.EqualFold(t.text, opNames[k]) {
 				return k, true
 			}

@@ -22,6 +22,9 @@ const hashThreshold = 8
 
 // build turns one parsed comparison into a node.
 func (p *parser) build(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
+	if op == opText {
+		return p.buildText(l, ci, r, opPos)
+	}
 	if l.derive != nil || r.derive != nil {
 		return p.buildDerived(l, op, ci, r, opPos)
 	}
