@@ -106,7 +106,7 @@ func foldTextRune(r rune) (string, bool) {
 // buildText builds prop TEXT 'query'.
 func (p *parser) buildText(l operand, ci bool, r operand, opPos int) (node, error) {
 	if ci {
-		return nil, terror.New(terror.QuerySyntax, "TEXT at position %d takes no modifier: it always ignores case and diacritics", opPos)
+		return nil, syntaxErr(opPos, "TEXT at position %d takes no modifier: it always ignores case and diacritics", opPos)
 	}
 	if !l.isProp || l.linked() || l.count || l.derive != nil || l.prop.List || l.prop.Type != schema.String {
 		return nil, terror.New(terror.WrongType, "TEXT at position %d needs a string property on its left, got %s", opPos, l.text)
@@ -132,7 +132,7 @@ func (p *parser) buildText(l operand, ci bool, r operand, opPos int) (node, erro
 		}
 	}
 	if len(n.include) == 0 && len(n.exclude) == 0 {
-		return nil, terror.New(terror.QuerySyntax, "TEXT at position %d has no word to search for in %q", opPos, truncate(q))
+		return nil, syntaxErr(r.pos, "TEXT at position %d has no word to search for in %q", opPos, truncate(q))
 	}
 	return n, nil
 }
