@@ -40,3 +40,25 @@ func TestQueryClausesInOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, n)
 }
+
+// A filter is compiled once per (class, text, arguments): running it again
+// takes the cached predicate, and the results still follow the data.
+func TestQueriesAreCompiledOnce(t *testing.T) {
+	db := openMem(t)
+	require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "1", "name": "a", "age": int64(3)}}}))
+	q := Query{Class: "Dog", Filter: "age * 2 > $0", Args: []any{4}}
+	for i := 0; i < 3; i++ {
+		out, err := db.Query(q)
+		require.NoError(t, err)
+		require.Len(t, out, 1)
+	}
+	require.Equal(t, 1, db.e.queries.Len())
+	require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Dog", Value: Object{"_id": "2", "name": "b", "age": int64(5)}}}))
+	n, err := db.Count(q)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	require.Equal(t, 1, db.e.queries.Len())
+	_, err = db.Query(Query{Class: "Dog", Filter: "age * 2 > $0", Args: []any{40}})
+	require.NoError(t, err)
+	require.Equal(t, 2, db.e.queries.Len())
+}
