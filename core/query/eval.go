@@ -274,8 +274,8 @@ func evalOp(op opKind, a, b any, ci bool) bool {
 	if b == nil {
 		return nullPattern(op, a, ci)
 	}
-	s, ok1 := a.(string)
-	t, ok2 := b.(string)
+	s, ok1 := asText(a)
+	t, ok2 := asText(b)
 	if !ok1 || !ok2 {
 		return false
 	}

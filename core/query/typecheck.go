@@ -74,7 +74,7 @@ func (p *parser) buildCmp(o operand, op opKind, ci bool, c operand, swapped bool
 		return nil, terror.New(terror.WrongType, "%s at position %d: null cannot be searched; put the property on the left", opNames[op], opPos)
 	}
 	if op.isStringOp() && c.val != nil {
-		if _, ok := c.val.(string); !ok {
+		if _, ok := asText(c.val); !ok {
 			return nil, terror.New(terror.WrongType, "%s at position %d needs a string, got %s", opNames[op], opPos, describeConst(c))
 		}
 	}
@@ -95,7 +95,7 @@ func (p *parser) checkStringOp(o operand, op opKind, ci bool, opPos int) error {
 	if !op.isStringOp() && !ci {
 		return nil
 	}
-	if o.count || o.prop.Type != schema.String {
+	if o.count || !isTextual(o.prop.Type) {
 		what := opNames[op]
 		if ci && !op.isStringOp() {
 			what += "[c]"
@@ -234,6 +234,9 @@ func (p *parser) buildPropCmp(l operand, op opKind, ci bool, r operand, opPos in
 func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 	if v == nil {
 		return nil, nil
+	}
+	if b, ok := stringAsData(o, v); ok {
+		return b, nil
 	}
 	if f, ok := v.(float32); ok && elemType(o) != schema.Float && elemType(o) != schema.Mixed {
 		v = float64(f) // a Go float32 argument is a number like any other here
