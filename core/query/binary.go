@@ -1,6 +1,11 @@
 package query
 
-import "github.com/tethersync/tether/core/schema"
+import (
+	"encoding/base64"
+
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
+)
 
 // String operators on binary data, as realm-core's Parser_NullableBinaries
 // has them: data CONTAINS 'f', BEGINSWITH, ENDSWITH, LIKE, with [c] and
@@ -27,4 +32,18 @@ func stringAsData(o operand, v any) (any, bool) {
 		return []byte(s), true
 	}
 	return nil, false
+}
+
+// lexBase64 reads Realm's binary literal B64"..." (standard base64)
+// starting at i; the quote is at q.
+func lexBase64(src string, i, q int) (token, *terror.Error) {
+	t, err := lexString(src, q)
+	if err != nil {
+		return token{}, err
+	}
+	b, derr := base64.StdEncoding.DecodeString(t.text)
+	if derr != nil {
+		return token{}, syntaxErr(q+1, "expected base64 in the B64 literal at position %d", i)
+	}
+	return token{kind: tBinary, pos: i, end: t.end, text: src[i:t.end], val: b}, nil
 }

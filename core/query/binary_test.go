@@ -31,3 +31,15 @@ func TestStringOperatorsOnBinary(t *testing.T) {
 		assert.Error(t, err, f)
 	}
 }
+
+func TestBase64Literal(t *testing.T) {
+	c := numClass(t)
+	objs := []map[string]any{{"b": []byte("knife")}, {"b": []byte("fork")}, {"b": nil}}
+	assert.Equal(t, 1, count(t, c, objs, `b == B64"a25pZmU="`))
+	assert.Equal(t, 1, count(t, c, objs, `b BEGINSWITH B64'Zm8='`))
+	assert.Equal(t, 2, count(t, c, objs, `b IN {B64"a25pZmU=", B64"Zm9yaw=="}`))
+	_, err := Compile(`b == B64"!!"`, c, nil)
+	assert.Equal(t, "QuerySyntax", string(codeOf(err)))
+	_, err = Compile(`s == B64"Zm8="`, c, nil)
+	assert.Error(t, err)
+}

@@ -39,7 +39,7 @@ func lexContextual(src string, i int, before []token) (token, *terror.Error) {
 // it is an operator and not the sign of a number.
 func endsOperand(t *token) bool {
 	switch t.kind {
-	case tInt, tFloat, tString, tArg, tRParen, tRBracket, tDate, tOID, tUUID:
+	case tInt, tFloat, tString, tArg, tRParen, tRBracket, tDate, tOID, tUUID, tBinary:
 		return true
 	case tIdent:
 		for _, kw := range signKeywords {

@@ -39,7 +39,8 @@ const (
 	tLBracket
 	tRBracket
 	tComma
-	tArith // + - * / between operands (arith.go); text is the operator
+	tArith  // + - * / between operands (arith.go); text is the operator
+	tBinary // B64"..." (binary.go); val is []byte
 )
 
 type token struct {
@@ -339,6 +340,9 @@ func lexIdent(src string, i int) (token, *terror.Error) {
 		}
 	}
 	text := src[i:j]
+	if text == "B64" && j < len(src) && (src[j] == '"' || src[j] == '\'') {
+		return lexBase64(src, i, j)
+	}
 	if j < len(src) && src[j] == '(' {
 		switch {
 		case strings.EqualFold(text, "oid"):

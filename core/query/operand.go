@@ -83,7 +83,7 @@ func (p *parser) parseOperand() (operand, error) {
 			return operand{}, p.expected("a list property after " + strings.ToUpper(t.text))
 		}
 		return p.parseKeyPath()
-	case tString, tInt, tFloat, tDate, tOID, tUUID, tArg:
+	case tString, tInt, tFloat, tDate, tOID, tUUID, tArg, tBinary:
 		return p.parseConstant()
 	case tLBrace: // a list literal compared without IN (listcmp.go)
 		return p.parseList()
@@ -177,7 +177,7 @@ func (p *parser) parseConstant() (operand, error) {
 	switch t.kind {
 	case tString:
 		o.val = t.text
-	case tInt, tFloat, tDate, tOID, tUUID:
+	case tInt, tFloat, tDate, tOID, tUUID, tBinary:
 		o.val = t.val
 	case tArg:
 		v, err := p.arg(t)
