@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -61,4 +62,35 @@ func TestQueriesAreCompiledOnce(t *testing.T) {
 	_, err = db.Query(Query{Class: "Dog", Filter: "age * 2 > $0", Args: []any{40}})
 	require.NoError(t, err)
 	require.Equal(t, 2, db.e.queries.Len())
+}
+
+// BenchmarkLongOrQuery is issue 18's worst case through the store: a
+// 50,000-term OR over 1,000 arguments against 10,000 objects, compiled
+// (fresh: the arguments change every round, so the cache misses) and run.
+func BenchmarkLongOrQuery(b *testing.B) {
+	db := openMem(b)
+	ops := make([]Op, 10000)
+	for i := range ops {
+		ops[i] = Op{Kind: OpCreate, Class: "Dog", Value: Object{"_id": fmt.Sprintf("d%05d", i), "name": "Rex", "age": int64(i)}}
+	}
+	require.NoError(b, db.Apply(ops))
+	var terms []string
+	for i := 0; i < 50000; i++ {
+		terms = append(terms, fmt.Sprintf("age == $%d", i%1000))
+	}
+	filter := strings.Join(terms, " OR ")
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		args := make([]any, 1000)
+		for i := range args {
+			args[i] = int64(i*7 + n)
+		}
+		out, err := db.Query(Query{Class: "Dog", Filter: filter, Args: args})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out) < 1000 {
+			b.Fatalf("%d results", len(out))
+		}
+	}
 }
