@@ -31,13 +31,14 @@ type deriveFunc func(v any) (any, bool)
 func elementAt(i int) deriveFunc {
 	return func(v any) (any, bool) {
 		l, _ := v.([]any)
-		if i < 0 {
-			i = len(l) + i
+		k := i // the closure is shared by every object (and goroutine): never write i
+		if k < 0 {
+			k += len(l)
 		}
-		if i < 0 || i >= len(l) {
+		if k < 0 || k >= len(l) {
 			return nil, false
 		}
-		return l[i], true
+		return l[k], true
 	}
 }
 

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +40,8 @@ func TestElementsAndAggregatesOfScalarLists(t *testing.T) {
 		{"ints[0] == 3", []int64{1}},
 		{"ints[FIRST] == 4", []int64{2}},
 		{"ints[LAST] == 9", []int64{1}},
+		{"ints[LAST] >= 4", []int64{1, 2}}, // LAST of lists of different lengths
+		{"strs[LAST] == 'x'", []int64{2}},
 		{"ints[1] == null", []int64{1}},
 		{"ints[5] == null", nil}, // past the end: no value
 		{"ints[SIZE] == 3", []int64{1}},
@@ -101,4 +104,26 @@ func TestElementsAndAggregatesOfScalarLists(t *testing.T) {
 		_, err := Compile(f, c, nil)
 		assert.Equal(t, code, codeOf(err), f)
 	}
+}
+
+// Compiled derived values, arithmetic and list comparisons are shared by
+// every goroutine that matches (run with -race).
+func TestConcurrentMatchOfNewConstructs(t *testing.T) {
+	p := compile(t, "scores[LAST] == 9 AND scores.@avg == 6 AND age * 2 == 10 AND age == {1, 5} AND name TEXT 'rex' AND tags[FIRST] ==[c] 'GOOD'")
+	short := rex()
+	short["scores"] = []any{int64(9)}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 500 {
+				if !p.Match(rex()) || g%2 == 0 && p.Match(short) {
+					t.Error("wrong answer")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
