@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"time"
 
@@ -306,11 +307,12 @@ func isNumeric(t schema.Type) bool {
 }
 
 // floatLiteral returns the source text of the number literal at pos.
+// Tokens are in source order: a binary search keeps a long list of
+// decimal literals linear overall.
 func (p *parser) floatLiteral(pos int) (string, bool) {
-	for i := range p.toks {
-		if t := &p.toks[i]; t.pos == pos && t.kind == tFloat {
-			return p.src[t.pos:t.end], true
-		}
+	i := sort.Search(len(p.toks), func(i int) bool { return p.toks[i].pos >= pos })
+	if i < len(p.toks) && p.toks[i].pos == pos && p.toks[i].kind == tFloat {
+		return p.src[p.toks[i].pos:p.toks[i].end], true
 	}
 	return "", false
 }
