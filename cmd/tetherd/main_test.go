@@ -59,3 +59,25 @@ func TestSecretFile(t *testing.T) {
 		t.Fatalf("token without a secret: exit code %d, want 2", code)
 	}
 }
+
+// TestJWTFlags: JWT options without a key source, or without an
+// audience, are refused; a JWT-only server needs no Tether secret.
+func TestJWTFlags(t *testing.T) {
+	t.Setenv("TETHER_SECRET", "")
+	t.Setenv("TEST_JWT_SECRET", "")
+	dir := t.TempDir()
+	base := []string{"-listen", "127.0.0.1:0", "-admin", "-", "-data", dir}
+	for _, args := range [][]string{
+		{"-jwt-audience", "app"}, // no key source
+		{"-jwt-hs256-secret-env", "TEST_JWT_SECRET", "-jwt-audience", "app"}, // empty variable
+		{"-jwt-jwks-url", "http://idp.example.com/jwks", "-jwt-audience", "app"},
+	} {
+		if code := serveExit(t, append(base, args...)...); code == 0 {
+			t.Fatalf("tetherd %v: exit code 0", args)
+		}
+	}
+	t.Setenv("TEST_JWT_SECRET", "hs")
+	if code := serveExit(t, append(base, "-jwt-hs256-secret-env", "TEST_JWT_SECRET")...); code != 1 {
+		t.Fatalf("JWT without an audience: exit code %d, want 1", code)
+	}
+}
