@@ -311,6 +311,10 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		return
 	}
 	claims, err := c.srv.verifyToken(b.Token, time.Now())
+	if terror.Is(err, terror.IO) {
+		c.sessionError(id, retryError(errMessage(err))) // the provider's keys are unavailable
+		return
+	}
 	if err != nil {
 		fatal("AuthFailed", errMessage(err))
 		return

@@ -45,6 +45,7 @@ type jwksCache struct {
 	held        []*publicKey
 	fetchedAt   time.Time // last successful fetch
 	lastAttempt time.Time // last fetch, successful or not
+	lastErr     error     // the last fetch's failure (nil: it worked)
 	fetches     int       // fetches made (tests count them)
 }
 
@@ -54,8 +55,10 @@ func newJWKSCache(cfg JWTConfig) *jwksCache {
 
 // keys returns the keys held, fetching the document first when it is
 // stale or does not hold kid, at most once per JWKSMinRefresh (a stream
-// of tokens with made-up kids must not turn into a stream of fetches).
-func (j *jwksCache) keys(kid string) []*publicKey {
+// of tokens with made-up kids must not turn into a stream of fetches),
+// and the last fetch's failure if it failed: a token no key held verifies
+// may then be good, and its client should retry rather than be refused.
+func (j *jwksCache) keys(kid string) ([]*publicKey, error) {
 	if j.needFetch(kid) {
 		j.fetchMu.Lock()
 		if j.needFetch(kid) { // not done by another caller meanwhile
@@ -65,7 +68,7 @@ func (j *jwksCache) keys(kid string) []*publicKey {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.held
+	return j.held, j.lastErr
 }
 
 func (j *jwksCache) needFetch(kid string) bool {
@@ -97,13 +100,14 @@ func (j *jwksCache) fetch() {
 	j.fetches++
 	j.mu.Unlock()
 	keys, err := j.get()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.lastErr = err
 	if err != nil {
 		j.log.Warn("JWKS fetch failed; keeping the keys held", "url", j.cfg.JWKSURL, "err", err)
 		return
 	}
-	j.mu.Lock()
 	j.held, j.fetchedAt = keys, j.now()
-	j.mu.Unlock()
 }
 
 func (j *jwksCache) get() ([]*publicKey, error) {

@@ -13,7 +13,9 @@ package server
 // secret, not the public key.
 //
 // Every failure, whatever the damage (base64, JSON, a huge or truncated
-// token, a bad signature, a claim out of range), is AuthFailed.
+// token, a bad signature, a claim out of range), is AuthFailed; except
+// that a token no key verifies while the JWKS cannot be fetched is IO
+// (retry): the provider's outage is not the client's bad token.
 
 import (
 	"bytes"
@@ -232,8 +234,14 @@ func (v *jwtVerifier) checkSignature(h jwtHeader, signed, sig []byte) error {
 		// none, RS384, PS256, ... : not accepted.
 		return authFailed("JWT algorithm %q is not accepted (RS256, ES256, HS256)", h.Alg)
 	}
-	keys := v.keys(h.Kid, h.Alg)
+	keys, fetchErr := v.keys(h.Kid, h.Alg)
 	if len(keys) == 0 {
+		if fetchErr != nil {
+			// Not the token's fault: the provider's keys could not be
+			// fetched. IO: the client retries (with backoff) instead of
+			// being told its token is bad.
+			return terror.New(terror.IO, "the identity provider's keys are unavailable (%s); retry", fetchErr.Error())
+		}
 		if h.Kid != "" {
 			return authFailed("no %s key with kid %q", h.Alg, h.Kid)
 		}
@@ -251,8 +259,9 @@ func (v *jwtVerifier) checkSignature(h jwtHeader, signed, sig []byte) error {
 // keys returns the candidate keys for alg: those with the token's kid
 // (a kid unknown to the JWKS refetches it, rate-limited), or every key
 // of the algorithm for a token without a kid.
-func (v *jwtVerifier) keys(kid, alg string) []*publicKey {
+func (v *jwtVerifier) keys(kid, alg string) ([]*publicKey, error) {
 	var out []*publicKey
+	var fetchErr error
 	add := func(ks []*publicKey) {
 		for _, k := range ks {
 			if k.alg == alg && (kid == "" || k.kid == "" || k.kid == kid) {
@@ -262,9 +271,11 @@ func (v *jwtVerifier) keys(kid, alg string) []*publicKey {
 	}
 	add(v.pems)
 	if v.jwks != nil {
-		add(v.jwks.keys(kid))
+		var held []*publicKey
+		held, fetchErr = v.jwks.keys(kid)
+		add(held)
 	}
-	return out
+	return out, fetchErr
 }
 
 // publicKey is one verification key, pinned to one algorithm.

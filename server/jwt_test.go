@@ -190,11 +190,22 @@ func TestJWKSRotation(t *testing.T) {
 func TestJWKSHostileDocument(t *testing.T) {
 	k := jwttest.NewRSA("k")
 	jwks := jwttest.ServeJWKS(k)
-	v := newVerifier(t, JWTConfig{JWKSURL: jwks.URL, JWKSMaxBytes: 100})
-	requireAuthFailed(t, v, k.Sign(jwtClaims("a")), "no RS256 key")
+	requireIO := func(v *jwtVerifier) {
+		t.Helper()
+		_, err := v.Verify(k.Sign(jwtClaims("a")), jwtNow)
+		require.True(t, terror.Is(err, terror.IO), "the provider's outage is not a bad token: %v", err)
+	}
+	requireIO(newVerifier(t, JWTConfig{JWKSURL: jwks.URL, JWKSMaxBytes: 100}))
+	// Keys held stay when a later fetch fails.
+	v := newVerifier(t, JWTConfig{JWKSURL: jwks.URL, JWKSMinRefresh: time.Nanosecond})
+	_, err := v.Verify(k.Sign(jwtClaims("a")), jwtNow)
+	require.NoError(t, err)
 	jwks.Close()
-	v = newVerifier(t, JWTConfig{JWKSURL: jwks.URL}) // closed: unreachable
-	requireAuthFailed(t, v, k.Sign(jwtClaims("a")), "no RS256 key")
+	_, err = v.Verify(jwttest.NewRSA("k2").Sign(jwtClaims("a")), jwtNow) // unknown kid: a fetch, which fails
+	require.True(t, terror.Is(err, terror.IO), "%v", err)
+	_, err = v.Verify(k.Sign(jwtClaims("a")), jwtNow)
+	require.NoError(t, err, "the key held still verifies")
+	requireIO(newVerifier(t, JWTConfig{JWKSURL: jwks.URL})) // closed: unreachable
 
 	for _, doc := range []string{`[]`, `{"keys": 3}`, `{}`, `nonsense`} {
 		_, err := parseJWKS([]byte(doc))
@@ -306,6 +317,19 @@ func TestJWTSession(t *testing.T) {
 
 func allTokenFor(t *testing.T, sub string) string {
 	return token(t, Claims{Subject: sub, Read: []string{"*"}, Write: []string{"*"}})
+}
+
+// TestJWKSDownAtBind: a bind whose token cannot be checked because the
+// provider's keys cannot be fetched gets a retryable IO error, not a
+// fatal AuthFailed.
+func TestJWKSDownAtBind(t *testing.T) {
+	k := jwttest.NewRSA("k")
+	jwks := jwttest.ServeJWKS(k)
+	jwks.Close()
+	srv := startServer(t, Config{JWT: &JWTConfig{JWKSURL: jwks.URL, Audience: []string{jwtAud}, DefaultWrite: []string{"*"}}})
+	c := dial(t, srv)
+	c.bind(1, bindOpts{partition: "p", token: k.Sign(map[string]any{"sub": "u", "aud": jwtAud, "exp": time.Now().Unix() + 60}), clientID: 7})
+	c.expectError("IO", protocol.ActionRetry)
 }
 
 // TestJWTOnlyServer: without a secret, only JWTs are accepted.

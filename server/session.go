@@ -274,6 +274,10 @@ func (s *session) handle(m *protocol.Message) {
 		s.stop()
 	case protocol.TRefresh:
 		claims, err := s.c.srv.verifyToken(m.Refresh.Token, time.Now())
+		if terror.Is(err, terror.IO) {
+			s.failWith(retryError(errMessage(err))) // the provider's keys are unavailable
+			return
+		}
 		if err != nil {
 			s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: errMessage(err)})
 			return
