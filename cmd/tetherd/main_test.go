@@ -1,10 +1,14 @@
 package main
 
 import (
+	"flag"
 	"os"
+	"reflect"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/tethersync/tether/server"
 )
 
 // serveExit runs serve and returns its exit code, failing if it is still
@@ -79,5 +83,33 @@ func TestJWTFlags(t *testing.T) {
 	t.Setenv("TEST_JWT_SECRET", "hs")
 	if code := serveExit(t, append(base, "-jwt-hs256-secret-env", "TEST_JWT_SECRET")...); code != 1 {
 		t.Fatalf("JWT without an audience: exit code %d, want 1", code)
+	}
+}
+
+// TestJWTFlagsConfig: the -jwt-* flags become the server's JWTConfig.
+func TestJWTFlagsConfig(t *testing.T) {
+	t.Setenv("TEST_JWT_SECRET", "hs")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	get := jwtFlags(fs)
+	if err := fs.Parse([]string{"-jwt-jwks-url", "https://idp.example.com/jwks", "-jwt-public-key", "a.pem", "-jwt-public-key", "b.pem",
+		"-jwt-hs256-secret-env", "TEST_JWT_SECRET", "-jwt-audience", "app", "-jwt-audience", "app2", "-jwt-issuer", "https://idp",
+		"-jwt-user-claim", "uid", "-jwt-default-write", "user=%user", "-jwt-leeway", "0"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := server.JWTConfig{JWKSURL: "https://idp.example.com/jwks", PublicKeyFiles: []string{"a.pem", "b.pem"}, HS256Secret: "hs",
+		Audience: []string{"app", "app2"}, Issuer: "https://idp", UserClaim: "uid", PartitionsClaim: "tether_partitions",
+		DefaultWrite: []string{"user=%user"}, Leeway: -1}
+	if !reflect.DeepEqual(*c, want) {
+		t.Fatalf("config %+v, want %+v", *c, want)
+	}
+	// Without JWT flags: no JWT configuration.
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	get = jwtFlags(fs)
+	if c, err := get(); c != nil || err != nil {
+		t.Fatalf("no flags: %v %v", c, err)
 	}
 }
