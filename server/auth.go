@@ -115,6 +115,11 @@ func VerifyToken(secret, token string, now time.Time) (*Claims, error) {
 	return &c, nil
 }
 
+// maxTetherToken bounds one of Tether's own tokens (a few hundred bytes
+// with a handful of partitions): a bind frame may be 16 MiB, and nothing
+// is decoded or HMACed beyond this.
+const maxTetherToken = 16 << 10
+
 // verifyToken checks a session's token: a JWT (three parts) against the
 // JWT configuration, else one of Tether's own tokens against the secret.
 func (srv *Server) verifyToken(token string, now time.Time) (*Claims, error) {
@@ -126,6 +131,9 @@ func (srv *Server) verifyToken(token string, now time.Time) (*Claims, error) {
 	}
 	if srv.cfg.Secret == "" {
 		return nil, terror.New(terror.AuthFailed, "this server accepts only JWTs")
+	}
+	if len(token) > maxTetherToken {
+		return nil, terror.New(terror.AuthFailed, "access token of %d bytes exceeds the %d-byte limit", len(token), maxTetherToken)
 	}
 	return VerifyToken(srv.cfg.Secret, token, now)
 }

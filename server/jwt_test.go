@@ -310,6 +310,13 @@ func TestJWTSession(t *testing.T) {
 	fid := f.bindOK(1, bindOpts{partition: "user=alice", token: allTokenFor(t, "dev"), clientID: 9})
 	require.Equal(t, "dev", fid.User)
 
+	// A huge token of either kind is refused before anything is decoded.
+	for _, huge := range []string{strings.Repeat("a", 17<<10) + ".b", strings.Repeat("a", 17<<10) + ".b.c"} {
+		_, err := srv.verifyToken(huge, time.Now())
+		require.True(t, terror.Is(err, terror.AuthFailed), "%v", err)
+		require.Contains(t, err.Error(), "exceeds")
+	}
+
 	// Refresh with bob's token: AuthFailed.
 	c.send(&protocol.Message{Type: protocol.TRefresh, Session: 1, Refresh: &protocol.Refresh{Token: mint("bob")}})
 	c.expectError("AuthFailed", protocol.ActionFatal)
