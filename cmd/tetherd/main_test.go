@@ -3,8 +3,8 @@ package main
 import (
 	"flag"
 	"os"
-	"reflect"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
