@@ -33,6 +33,11 @@ const (
 	maxRSABits = 8192
 )
 
+// maxJWKSKeys bounds the keys kept from one document: a token without a
+// kid is tried against every key of its algorithm, and providers publish
+// a handful (the current and the next or previous).
+const maxJWKSKeys = 64
+
 type jwksCache struct {
 	cfg    JWTConfig
 	client *http.Client
@@ -164,7 +169,7 @@ func parseJWKS(b []byte) ([]*publicKey, error) {
 		if json.Unmarshal(raw, &k) != nil || (k.Use != "" && k.Use != "sig") {
 			continue
 		}
-		if pk := k.key(); pk != nil {
+		if pk := k.key(); pk != nil && len(out) < maxJWKSKeys {
 			out = append(out, pk)
 		}
 	}

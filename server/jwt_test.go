@@ -221,6 +221,17 @@ func TestJWKSHostileDocument(t *testing.T) {
 		7, null]}`))
 	require.NoError(t, err)
 	require.Empty(t, keys, "small RSA, bad points, other curves, symmetric and encryption keys are skipped")
+
+	// At most maxJWKSKeys are kept.
+	var many []string
+	jwk, err := json.Marshal(jwttest.NewEC("e").JWK())
+	require.NoError(t, err)
+	for range maxJWKSKeys + 10 {
+		many = append(many, string(jwk))
+	}
+	keys, err = parseJWKS([]byte(`{"keys": [` + strings.Join(many, ",") + `]}`))
+	require.NoError(t, err)
+	require.Len(t, keys, maxJWKSKeys)
 }
 
 // TestJWTPublicKeyFile: PEM keys named in the configuration.
