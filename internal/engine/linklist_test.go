@@ -158,3 +158,35 @@ func TestLinkListBacklinkIndex(t *testing.T) {
 	db = openLinkLists(t, path)
 	require.Equal(t, []any{int64(2)}, sources(db, "c"), "after a compaction too")
 }
+
+func TestSortByLinkPath(t *testing.T) {
+	db := openLinkLists(t, "")
+	seedLinkLists(t, db)
+	require.NoError(t, db.Apply([]Op{
+		{Kind: OpUpdate, Class: "Project", Key: int64(1), Set: Object{"lead": "c"}},
+		{Kind: OpUpdate, Class: "Project", Key: int64(2), Set: Object{"lead": "a"}},
+		{Kind: OpUpdate, Class: "Project", Key: int64(3), Set: Object{"lead": "x"}},
+	}))
+	order := func(q Query) []any {
+		q.Class = "Project"
+		objs, err := db.Query(q)
+		require.NoError(t, err)
+		out := []any{}
+		for _, o := range objs {
+			out = append(out, o["_id"])
+		}
+		return out
+	}
+	require.Equal(t, []any{int64(3), int64(2), int64(1)}, order(Query{Sort: "lead.title ASC"}), "an absent target sorts as null: first")
+	require.Equal(t, []any{int64(1), int64(2), int64(3)}, order(Query{Sort: "lead.title DESC"}))
+	require.Equal(t, []any{int64(1)}, order(Query{Filter: "lead != nil SORT(lead.priority DESC) LIMIT(1)"}), "c (2) before a (1)")
+	require.Equal(t, []any{int64(2), int64(1)}, order(Query{Filter: "lead != nil SORT(lead.priority ASC)"}))
+	for _, bad := range []string{"tasks.title", "lead.projects.name", "lead.@links.Project.tasks.name"} {
+		_, err := db.Query(Query{Class: "Project", Sort: bad})
+		require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), bad)
+		_, err = db.Query(Query{Class: "Project", Filter: "TRUEPREDICATE SORT(" + bad + " ASC)"})
+		require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), bad)
+	}
+	_, err := db.Query(Query{Class: "Project", Sort: "lead.nope"})
+	require.Equal(t, terror.UnknownProperty, terror.CodeOf(err))
+}

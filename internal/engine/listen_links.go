@@ -20,7 +20,7 @@ func (cq *compiled) rerunsQuery() bool {
 		return true
 	}
 	for _, p := range cq.class.Properties {
-		if p.IsLink() {
+		if p.Link != "" { // a link or a list of links reads what its targets are
 			return true
 		}
 	}
