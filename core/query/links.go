@@ -320,3 +320,24 @@ func (n *listLinkNode) match(obj map[string]any, lk Linker) bool {
 	}
 	return n.h.quant == qAll || n.h.quant == qNone
 }
+
+// ListLinkPlan finds a conjunct of the filter that tests ANY of the
+// objects a list of links leads to (tasks.title == 'x', ANY
+// tasks.title == 'x'): the store may find the matching targets first and
+// the candidates from its index of lists of links. A candidate may come
+// more than once (two links to matching targets) and must still Match.
+func (p *Predicate) ListLinkPlan() (prop, class string, target *Predicate, ok bool) {
+	if p == nil || p.root == nil {
+		return "", "", nil, false
+	}
+	conj := []node{p.root}
+	if a, isAnd := p.root.(andNode); isAnd {
+		conj = a
+	}
+	for _, c := range conj {
+		if l, isList := c.(*listLinkNode); isList && (l.h.quant == qAny || l.h.quant == qDefault) {
+			return l.h.prop, l.h.class, &Predicate{root: l.inner, limit: -1, linked: true}, true
+		}
+	}
+	return "", "", nil, false
+}

@@ -110,6 +110,14 @@ func TestLinkListQueries(t *testing.T) {
 	require.Equal(t, []any{int64(1)}, projectKeys(t, db, "tasks.@size == 2"), "the unresolved link is not counted")
 	require.Equal(t, []any{int64(1), int64(2)}, projectKeys(t, db, "tasks == $0", "a"))
 	require.Equal(t, []any{}, projectKeys(t, db, "tasks == $0", "x"))
+	// Through the targets' primary key: the plan finds the targets, then
+	// the lists that hold them (each project once).
+	require.Equal(t, []any{int64(1), int64(2)}, projectKeys(t, db, "tasks._id == 'a'"))
+	require.Equal(t, []any{int64(2)}, projectKeys(t, db, "tasks._id == 'c'"), "c twice in Q: Q once")
+	require.Equal(t, []any{int64(2)}, projectKeys(t, db, "ANY tasks._id == 'a' AND name == 'Q'"))
+	require.Equal(t, []any{}, projectKeys(t, db, "tasks._id == 'x'"), "x is not here")
+	require.Equal(t, []any{int64(1), int64(2)}, projectKeys(t, db, "tasks._id IN {'b', 'c'}"))
+	require.Equal(t, []any{int64(2)}, projectKeys(t, db, "tasks._id == 'c' LIMIT(1)"))
 
 	tasks := func(filter string) []any {
 		objs, err := db.Query(Query{Class: "Task", Filter: filter})

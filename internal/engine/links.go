@@ -183,7 +183,7 @@ func (cq *compiled) linkCandidates(tx *buntdb.Tx, e *engine, depth int, visit fu
 	}
 	prop, class, target, ok := cq.pred.LinkPlan()
 	if !ok {
-		return false
+		return cq.listLinkCandidates(tx, e, depth, visit)
 	}
 	tc := e.schema.Class(class)
 	if tc == nil {
