@@ -216,8 +216,8 @@ func (e *engine) rebuildLinkIndex(tx *buntdb.Tx) error {
 // its list class.prop holds target, in primary key order, until fn
 // returns false.
 func (l linker) linkSources(class, prop string, target any, fn func(src any, n int) bool) {
-	if !pkEncodable(target) {
-		return
+	if !pkEncodable(target) || len(encodePK(target)) >= 1<<16 {
+		return // no entry has such a target (linkCounts leaves them out)
 	}
 	prefix := linkTargetPrefix(class, prop, target)
 	l.tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
