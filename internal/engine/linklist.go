@@ -216,6 +216,15 @@ func (e *engine) rebuildLinkIndex(tx *buntdb.Tx) error {
 // its list class.prop holds target, in primary key order, until fn
 // returns false.
 func (l linker) linkSources(class, prop string, target any, fn func(src any, n int) bool) {
+	l.linkSourcesEncoded(class, prop, target, func(enc string, n int) bool {
+		src, ok := pkFromEncoded(enc)
+		return !ok || fn(src, n)
+	})
+}
+
+// linkSourcesEncoded is linkSources with each source's key as encodePK
+// gives it (what an object key ends with: no decoding).
+func (l linker) linkSourcesEncoded(class, prop string, target any, fn func(enc string, n int) bool) {
 	if !pkEncodable(target) || len(encodePK(target)) >= 1<<16 {
 		return // no entry has such a target (linkCounts leaves them out)
 	}
@@ -225,11 +234,10 @@ func (l linker) linkSources(class, prop string, target any, fn func(src any, n i
 			return false
 		}
 		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
+		if err != nil || n <= 0 || len(k) == len(prefix) {
 			return true
 		}
-		src, ok := pkFromEncoded(k[len(prefix):])
-		return !ok || fn(src, n)
+		return fn(k[len(prefix):], n)
 	})
 }
 
@@ -284,8 +292,8 @@ func (cq *compiled) listLinkCandidates(tx *buntdb.Tx, e *engine, depth int, visi
 	visitTarget := func(_, v string) bool {
 		obj, err := toObject(tq.layout, v)
 		if err == nil && tq.matchLinked(tx, e, obj) {
-			lk.linkSources(cq.class.Name, prop, obj[tc.PrimaryKey], func(src any, _ int) bool {
-				k := objectKey(cq.class.Name, src)
+			lk.linkSourcesEncoded(cq.class.Name, prop, obj[tc.PrimaryKey], func(src string, _ int) bool {
+				k := classPrefix(cq.class.Name) + src
 				if seen[k] {
 					return true
 				}
