@@ -8,6 +8,7 @@ import (
 	"github.com/tidwall/buntdb"
 
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 const linkListSchema = `[
@@ -197,4 +198,24 @@ func TestSortByLinkPath(t *testing.T) {
 	}
 	_, err := db.Query(Query{Class: "Project", Sort: "lead.nope"})
 	require.Equal(t, terror.UnknownProperty, terror.CodeOf(err))
+}
+
+// A downloaded list of links may hold anything (a peer is not trusted):
+// what is not a key of the target's type links nowhere, and reads, the
+// index and queries go on without it.
+func TestLinkListHostileElements(t *testing.T) {
+	db := openLinkLists(t, "")
+	seedLinkLists(t, db)
+	op := ChangeOp{Kind: OpCreate, Class: "Project", Key: int64(9), Fields: []crdt.Field{
+		{Name: "_id", Value: int64(9)}, {Name: "name", Value: "H"},
+		{Name: "tasks", Value: []any{1.5, nil, "a", int64(3), []any{"a"}, true}}}}
+	require.NoError(t, db.e.bunt.Update(func(tx *buntdb.Tx) error {
+		return db.e.applyOp(tx, &op, crdt.Stamp{HLC: 1 << 60}, nil, false)
+	}))
+	require.Equal(t, []any{"a"}, tasksOf(t, db, 9))
+	require.Equal(t, []any{int64(9)}, projectKeys(t, db, "name == 'H' AND tasks.title == 'A'"))
+	require.Equal(t, []any{int64(1), int64(2), int64(9)}, projectKeys(t, db, "tasks._id == 'a'"))
+	require.NoError(t, db.Write(func(tx *WriteTx) error { return tx.ListRemove("Project", int64(9), "tasks", 0) }))
+	require.Equal(t, []any{}, tasksOf(t, db, 9))
+	require.Equal(t, []any{int64(1), int64(2)}, projectKeys(t, db, "tasks._id == 'a'"))
 }
