@@ -17,6 +17,9 @@ type touched struct {
 	class  string
 	key    any
 	before string // stored object before, "" if absent
+	// linked: unchanged itself, but a list of links of it reads otherwise
+	// (a target came or went): listeners report it modified (linklist.go).
+	linked bool
 }
 
 type tracker map[string]*touched // by object key

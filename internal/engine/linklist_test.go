@@ -219,3 +219,35 @@ func TestLinkListHostileElements(t *testing.T) {
 	require.Equal(t, []any{}, tasksOf(t, db, 9))
 	require.Equal(t, []any{int64(1), int64(2)}, projectKeys(t, db, "tasks._id == 'a'"))
 }
+
+// A listener on the owners hears a list edit, and a target that goes or
+// comes (the list reads otherwise though it is unchanged) as the owner
+// modified; a filtered listener too.
+func TestLinkListListeners(t *testing.T) {
+	db := openLinkLists(t, "")
+	seedLinkLists(t, db)
+	var all, two []Change
+	_, err := db.AddListener(Query{Class: "Project"}, func(c Change) { all = append(all, c) })
+	require.NoError(t, err)
+	_, err = db.AddListener(Query{Class: "Project", Filter: "tasks.@count == 2"}, func(c Change) { two = append(two, c) })
+	require.NoError(t, err)
+
+	require.NoError(t, db.Write(func(tx *WriteTx) error { return tx.ListRemove("Project", int64(2), "tasks", 0) }))
+	require.Len(t, all, 1)
+	require.Equal(t, []any{int64(2)}, all[0].Modified)
+	require.Len(t, two, 1)
+	require.Equal(t, []any{int64(2)}, two[0].Inserted, "Q now reads [a, c]")
+
+	require.NoError(t, db.Apply([]Op{{Kind: OpDelete, Class: "Task", Key: "b"}}))
+	require.Len(t, all, 2)
+	require.Equal(t, []any{int64(1)}, all[1].Modified, "P read [a, b]: now [a]")
+	require.Len(t, two, 2)
+	require.Equal(t, []any{int64(1)}, two[1].Deleted)
+
+	require.NoError(t, db.Apply([]Op{{Kind: OpCreate, Class: "Task", Value: Object{"_id": "x", "title": "X"}}}))
+	require.Len(t, all, 3)
+	require.Equal(t, []any{int64(1)}, all[2].Modified, "P's unresolved x resolves")
+
+	require.NoError(t, db.Apply([]Op{{Kind: OpUpdate, Class: "Task", Key: "x", Set: Object{"title": "X2"}}}))
+	require.Len(t, all, 3, "a target's field is not the owner's")
+}

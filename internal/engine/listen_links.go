@@ -73,7 +73,7 @@ func (l *listener) rerunChanges(tx *buntdb.Tx, e *engine, tr tracker) func() {
 		if t.class != ch.Class || !l.matched[objKey] || !now[objKey] {
 			continue
 		}
-		if after, _ := tx.Get(objKey); after != t.before {
+		if after, _ := tx.Get(objKey); after != t.before || t.linked {
 			ch.Modified = append(ch.Modified, t.key)
 			if modified == nil {
 				modified = map[string]bool{}
