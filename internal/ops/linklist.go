@@ -93,7 +93,8 @@ func applyVisible(w *crdt.ListWriter, a *ListArgs, vis []int, n int) error {
 	return apply(w, a)
 }
 
-// isLinkList reports whether c's property name is a list of links.
+// linkListTarget is the target class of c's property name when it is a
+// list of links, else "".
 func linkListTarget(c *schema.Class, name string) string {
 	if p := c.Property(name); p != nil && p.IsLinkList() {
 		return p.Link
