@@ -90,7 +90,8 @@ func (p *partition) resolveOpsLocked(writes []ops.Op, stamp crdt.Stamp) ([]crdt.
 			probe := *o // Expand edits the lists it reads: a copy
 			probe.Fields, probe.Lists = cloneMap(o.Fields), crdt.CloneLists(o.Lists)
 			var out []crdt.ChangeOp
-			if out, err = ops.Expand(op, cop, p.schema.Class(cop.Class), &probe, stamp, &seq); err == nil {
+			here := func(class string, key any) bool { return object(class, key).Exists } // a list of links' indexes count the targets here, as on a client
+			if out, err = ops.ExpandResolved(op, cop, p.schema.Class(cop.Class), &probe, stamp, &seq, here); err == nil {
 				for _, x := range out {
 					if err := p.checkOpLocked(i, &x, object(x.Class, x.Key), stamp); err != nil {
 						return nil, err
