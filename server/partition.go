@@ -36,6 +36,12 @@ type partition struct {
 	objects map[string]*stateObj
 	clients map[uint64]*ClientInfo
 	subs    map[*session]struct{}
+
+	// The flexible space only (flex_session.go): the sessions subscribed
+	// to each class, and what the integration under way touched.
+	flexIdx     map[string]map[*session]struct{}
+	flexTouched map[string]struct{}
+	flexWriter  *session
 }
 
 // newID returns a random non-zero 63-bit id (epochs, the server's writer).
@@ -279,6 +285,9 @@ func (p *partition) integrateLocked(clientID uint64, items []upItem) (cv, sv uin
 
 // notifyLocked wakes every bound session to send what is new.
 func (p *partition) notifyLocked() {
+	if p.notifyFlexLocked(p.flexTouched, p.flexWriter) {
+		return
+	}
 	for s := range p.subs {
 		s.poke()
 	}
@@ -287,6 +296,7 @@ func (p *partition) notifyLocked() {
 func (p *partition) unsubscribe(s *session) {
 	p.mu.Lock()
 	delete(p.subs, s)
+	p.flexUnindexLocked(s)
 	p.mu.Unlock()
 }
 

@@ -34,6 +34,7 @@ type session struct {
 	clientID uint64
 	schema   *schema.Schema // the client's (nil: none sent)
 	claims   atomic.Pointer[Claims]
+	flex     *flexSession // a flexible session (nil: a partition's)
 
 	// cursor and boot belong to the session goroutine once it runs.
 	cursor uint64
@@ -115,6 +116,10 @@ func (s *session) send(m *protocol.Message) bool {
 func (s *session) run() {
 	defer s.stop()
 	s.armExpiry()
+	if s.flex != nil {
+		s.flex.run()
+		return
+	}
 	if s.boot != nil && !s.sendBootstrap() {
 		return
 	}
@@ -270,6 +275,16 @@ func (s *session) handle(m *protocol.Message) {
 			return
 		}
 		s.poke()
+	case protocol.TSubscribe:
+		if s.flex == nil {
+			s.failWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: "Subscribe on a partition session"})
+			return
+		}
+		if err := protocol.CheckSubscribe(m.Subscribe); err != nil {
+			s.failWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: errMessage(err)})
+			return
+		}
+		s.flex.subscribe(m.Subscribe)
 	case protocol.TUnbind:
 		s.stop()
 	case protocol.TRefresh:
@@ -278,7 +293,7 @@ func (s *session) handle(m *protocol.Message) {
 			s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: errMessage(err)})
 			return
 		}
-		if !claims.CanRead(s.p.name) {
+		if s.flex == nil && !claims.CanRead(s.p.name) {
 			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the new access token does not grant partition " + quote(s.p.name)})
 			return
 		}
@@ -307,7 +322,7 @@ func (s *session) upload(u *protocol.Upload) {
 		s.failWith(expiredError())
 		return
 	}
-	if !claims.CanWrite(s.p.name) {
+	if s.flex == nil && !claims.CanWrite(s.p.name) {
 		s.failWith(writeDenied(s.p.name))
 		return
 	}
@@ -342,7 +357,15 @@ func (s *session) upload(u *protocol.Upload) {
 		}
 		items = append(items, upItem{cv: c.ClientVersion, data: c.Data, cs: cs})
 	}
-	cv, sv, n, err := s.p.integrate(s.clientID, items, s.schema)
+	var cv, sv uint64
+	var n int
+	var refused []protocol.Refused
+	var err error
+	if s.flex != nil {
+		cv, sv, n, refused, err = s.p.integrateFlexible(s, items)
+	} else {
+		cv, sv, n, err = s.p.integrate(s.clientID, items, s.schema)
+	}
 	if terror.Is(err, terror.SchemaMismatch) {
 		s.failWith(&protocol.Error{Code: string(terror.SchemaMismatch), Action: protocol.ActionFatal, Message: errMessage(err)})
 		return
@@ -353,4 +376,7 @@ func (s *session) upload(u *protocol.Upload) {
 	}
 	s.c.srv.metrics.uploads.Add(int64(n))
 	s.send(&protocol.Message{Type: protocol.TUploadOK, UploadOK: &protocol.UploadOK{ClientVersion: cv, ServerVersion: sv}})
+	if len(refused) > 0 {
+		s.send(&protocol.Message{Type: protocol.TError, Error: compensatingError(refused)})
+	}
 }

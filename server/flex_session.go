@@ -1,0 +1,456 @@
+package server
+
+// A flexible session: one client database seeing the app's object space
+// through its subscription set intersected with its read rules. The
+// session goroutine owns the set, the view (every object the client was
+// sent, with the server version its state was taken at) and the compiled
+// rules; the read loop only hands it new sets and refused writes.
+//
+// Routing: integrate pokes only the sessions subscribed to a class the
+// changeset touched (partition.flexIdx) and the writer; a poked session
+// filters each history record to its view: ops on objects it holds go as
+// ops, an object that starts to match goes whole as state (and later ops
+// already in that state are skipped by version), one that stops matching
+// goes in Removed. Membership is judged on the current merged state, so
+// the client converges on what the server holds now.
+
+import (
+	"sync"
+	"time"
+
+	"github.com/tethersync/tether/core/query"
+	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/protocol"
+)
+
+type flexSession struct {
+	s    *session
+	user string
+
+	mu      sync.Mutex
+	reverts map[string]uint64 // objKey -> server version after which its state is sent
+
+	// Guarded by the partition's lock. A set is applied on the read loop,
+	// when it arrives, so that the uploads after it are checked against
+	// it; its bootstrap (review) is sent by the session goroutine.
+	rules   *ruleSet
+	version uint64
+	applied bool // a set was applied since the bind (the first is Full)
+	subs    map[string][]*query.Predicate
+	view    map[string]uint64 // objKey -> server version its state was sent at
+	review  bool              // the view must be reviewed and the set's bootstrap sent
+	full    bool              // ... as a Full bootstrap
+}
+
+func newFlexSession(s *session, user string) *flexSession {
+	return &flexSession{s: s, user: user, reverts: map[string]uint64{}, view: map[string]uint64{}}
+}
+
+// subscribe applies a new set on the read loop: compiled against the
+// space's schema and put in the class index at once; the goroutine sends
+// its bootstrap. A set that does not compile is answered with a non-fatal
+// error naming its version, and the previous set stays in force.
+func (f *flexSession) subscribe(sub *protocol.Subscribe) {
+	s, p := f.s, f.s.p
+	p.mu.Lock()
+	subs, err := compileSet(p.schema, sub)
+	if err != nil {
+		p.mu.Unlock()
+		s.send(&protocol.Message{Type: protocol.TError, Error: &protocol.Error{Code: string(terror.CodeOf(err)),
+			Message: errMessage(err), Action: protocol.ActionNotify, Query: sub.Version}})
+		return
+	}
+	p.flexIndexLocked(s, f.subs, subs)
+	f.subs, f.version = subs, sub.Version
+	f.full = f.full || !f.applied
+	f.applied, f.review = true, true
+	p.mu.Unlock()
+	s.poke()
+}
+
+// requeueLocked makes the goroutine review the view (the rules changed).
+// Caller holds p.mu.
+func (f *flexSession) requeueLocked() {
+	if f.applied {
+		f.review = true
+		f.s.poke()
+	}
+}
+
+// revert asks for an object's server state after version v (a refused
+// write: the client's copy returns to the server's).
+func (f *flexSession) revert(k string, v uint64) {
+	f.mu.Lock()
+	f.reverts[k] = max(f.reverts[k], v)
+	f.mu.Unlock()
+}
+
+// run is the session goroutine of a flexible session.
+func (f *flexSession) run() {
+	s := f.s
+	for {
+		if e := s.takeFail(); e != nil {
+			s.send(&protocol.Message{Type: protocol.TError, Error: e})
+			return
+		}
+		if !f.pump() {
+			return
+		}
+		if s.takeFail() == nil && !f.sendReview() {
+			return
+		}
+		if s.takeFail() == nil && !s.answerMarks() {
+			return
+		}
+		select {
+		case <-s.kick:
+		case <-s.done:
+			return
+		case <-s.c.ctx.Done():
+			return
+		}
+	}
+}
+
+// rulesLocked returns the session's rules, recompiled when the server's
+// rules or the space's schema changed. Caller holds p.mu.
+func (f *flexSession) rulesLocked() *ruleSet {
+	fc := f.s.c.srv.flexible()
+	if f.rules == nil || f.rules.gen != fc.gen || f.rules.schema != f.s.p.schema {
+		f.rules = newRuleSet(fc.Rules, fc.gen, f.s.p.schema, f.user)
+	}
+	return f.rules
+}
+
+// fieldsOf is what rules and subscriptions match: the object's fields
+// (nil: it does not exist).
+func fieldsOf(so *stateObj) map[string]any {
+	if so == nil || !so.obj.Exists {
+		return nil
+	}
+	return so.obj.Fields
+}
+
+// memberLocked reports whether an object is in the session's view.
+func (f *flexSession) memberLocked(class string, fields map[string]any) bool {
+	if fields == nil {
+		return false
+	}
+	preds := f.subs[class]
+	if len(preds) == 0 {
+		return false
+	}
+	hit := false
+	for _, p := range preds {
+		if p.Match(fields) {
+			hit = true
+			break
+		}
+	}
+	return hit && f.rulesLocked().canRead(class, fields)
+}
+
+// compileSet compiles a subscription set against the space's schema.
+func compileSet(sc *schema.Schema, sub *protocol.Subscribe) (map[string][]*query.Predicate, error) {
+	out := map[string][]*query.Predicate{}
+	for i := range sub.Subscriptions {
+		x := &sub.Subscriptions[i]
+		var c *schema.Class
+		if sc != nil {
+			c = sc.Class(x.Class)
+		}
+		if c == nil {
+			return nil, terror.New(terror.InvalidArgument, "subscription %q: class %q is not in the schema", x.Name, x.Class)
+		}
+		var args []any
+		if len(x.Args) > 0 {
+			v, n, err := value.Decode(x.Args)
+			list, ok := v.([]any)
+			if err != nil || n != len(x.Args) || !ok {
+				return nil, terror.New(terror.InvalidArgument, "subscription %q: arguments are not a list of values", x.Name)
+			}
+			args = list
+		}
+		p, err := query.CompileIn(x.Filter, sc, c, args)
+		if err != nil {
+			return nil, err
+		}
+		if p.Linked() {
+			return nil, terror.New(terror.InvalidArgument, "subscription %q: link paths in subscription filters are not supported yet", x.Name)
+		}
+		out[x.Class] = append(out[x.Class], p)
+	}
+	return out, nil
+}
+
+// sendReview sends the bootstrap of the latest set, if one is due.
+func (f *flexSession) sendReview() bool {
+	p := f.s.p
+	p.mu.Lock()
+	if !f.review {
+		p.mu.Unlock()
+		return true
+	}
+	full, version := f.full, f.version
+	f.review, f.full = false, false
+	state, removed := f.reviewLocked(full)
+	p.mu.Unlock()
+	return f.sendBootstrap(version, full, state, removed)
+}
+
+// reviewLocked recomputes the view from the whole space: the objects that
+// enter it (their state, taken now) and those that leave it. A full
+// review sends every object in view (the client drops the others).
+func (f *flexSession) reviewLocked(full bool) ([]protocol.StateObject, []protocol.ObjectRef) {
+	p := f.s.p
+	latest := p.latest.Load()
+	next := make(map[string]uint64, len(f.view))
+	var state []protocol.StateObject
+	for k, so := range p.objects {
+		if _, ok := f.subs[so.class]; !ok || !f.memberLocked(so.class, fieldsOf(so)) {
+			continue
+		}
+		if at, ok := f.view[k]; ok && !full {
+			next[k] = at
+			continue
+		}
+		next[k] = latest
+		state = append(state, p.encode(so))
+	}
+	var removed []protocol.ObjectRef
+	if !full {
+		for k := range f.view {
+			if _, ok := next[k]; !ok {
+				removed = append(removed, refOf(k))
+			}
+		}
+	}
+	f.view = next
+	return state, removed
+}
+
+// refOf splits an objKey back into class and key.
+func refOf(k string) protocol.ObjectRef {
+	for i := 0; i < len(k); i++ {
+		if k[i] == 0 {
+			return protocol.ObjectRef{Class: k[:i], Key: []byte(k[i+1:])}
+		}
+	}
+	return protocol.ObjectRef{Class: k}
+}
+
+// sendBootstrap sends a set's bootstrap in chunks; the last one (More
+// false) completes the set. LastServerVersion stays the session's cursor:
+// the history after it still comes through pump (ops already in the state
+// sent here are skipped by version).
+func (f *flexSession) sendBootstrap(version uint64, full bool, state []protocol.StateObject, removed []protocol.ObjectRef) bool {
+	s := f.s
+	total := 0
+	for i := range state {
+		total += stateSize(&state[i])
+	}
+	for i := 0; ; {
+		j, size := i, 0
+		for j < len(state) && (j == i || size+stateSize(&state[j]) <= downloadBytes) {
+			size += stateSize(&state[j])
+			j++
+		}
+		total -= size
+		d := &protocol.Download{State: state[i:j], LastServerVersion: s.cursor, Query: version, Full: full,
+			More: j < len(state), Remaining: int64(total), Size: int64(size)}
+		if j == len(state) {
+			d.Removed = removed // with the last chunk: the set is applied at once
+		}
+		if !s.sendDownload(d, 0) {
+			return false
+		}
+		if j == len(state) {
+			return true
+		}
+		i = j
+	}
+}
+
+// pump sends the history after the cursor, filtered to the view.
+func (f *flexSession) pump() bool {
+	s, p := f.s, f.s.p
+	for s.cursor < p.latest.Load() && s.takeFail() == nil {
+		if s.claims.Load().Expired(time.Now()) {
+			s.failWith(expiredError())
+			return true
+		}
+		recs, err := p.st.History(s.cursor, downloadBytes)
+		if err != nil {
+			s.failWith(retryError("cannot read history: " + errMessage(err)))
+			return true
+		}
+		if len(recs) == 0 || recs[0].Version != s.cursor+1 {
+			s.failWith(resetError(0, "history trimmed: the client is at server version %d and the server no longer has the history after it", s.cursor))
+			return true
+		}
+		d := &protocol.Download{}
+		p.mu.Lock()
+		for _, r := range recs {
+			d.Size += int64(len(r.Data))
+			if cs := f.routeLocked(r, d); cs != nil {
+				d.Changesets = append(d.Changesets, *cs)
+			}
+		}
+		last := recs[len(recs)-1].Version
+		f.revertsLocked(last, d)
+		p.mu.Unlock()
+		d.LastServerVersion = last
+		d.Remaining = p.st.HistoryBytes(last)
+		if !s.sendDownload(d, len(d.Changesets)) {
+			return false
+		}
+		s.cursor = last
+		s.sent.Store(last)
+	}
+	// Reverts of uploads whose echo was already sent.
+	p.mu.Lock()
+	d := &protocol.Download{LastServerVersion: s.cursor}
+	f.revertsLocked(s.cursor, d)
+	p.mu.Unlock()
+	if len(d.Reverts) > 0 || len(d.Removed) > 0 {
+		return s.sendDownload(d, 0)
+	}
+	return true
+}
+
+// routeLocked filters one history record to the view: the changeset to
+// send (nil: nothing), with entering objects' states and leaving objects'
+// refs added to d.
+func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protocol.Changeset {
+	s, p := f.s, f.s.p
+	own := r.ClientID == s.clientID
+	out := &protocol.Changeset{ClientVersion: r.ClientVersion, ServerVersion: r.Version, ClientID: r.ClientID}
+	cs, err := crdt.DecodeChangeset(r.Data)
+	if err != nil {
+		// Checked before it was logged: damage. Skip it, like replay does.
+		s.c.srv.log.Error("skipping an undecodable history record", "partition", p.name, "version", r.Version, "err", err)
+		return nil
+	}
+	latest := p.latest.Load()
+	var kept []crdt.ChangeOp
+	for i := range cs.Ops {
+		op := &cs.Ops[i]
+		if _, ok := f.subs[op.Class]; !ok {
+			continue // the index: no subscription on this class
+		}
+		k := objKey(op.Class, value.Append(nil, op.Key))
+		so := p.objects[k]
+		in := f.memberLocked(op.Class, fieldsOf(so))
+		at, had := f.view[k]
+		switch {
+		case in && had:
+			if r.Version > at {
+				kept = append(kept, *op)
+			}
+		case in:
+			f.view[k] = latest
+			d.State = append(d.State, p.encode(so))
+		case had:
+			delete(f.view, k)
+			if op.Kind == crdt.OpDelete && r.Version > at {
+				kept = append(kept, *op) // a real delete
+			} else {
+				d.Removed = append(d.Removed, refOf(k))
+			}
+		}
+	}
+	if own {
+		return out // the client has its changeset: the entry settles it
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	cs.Ops = kept
+	out.Data = crdt.EncodeChangeset(cs)
+	return out
+}
+
+// revertsLocked adds the server state of refused objects whose upload is
+// integrated up to version v.
+func (f *flexSession) revertsLocked(v uint64, d *protocol.Download) {
+	p := f.s.p
+	f.mu.Lock()
+	var due []string
+	for k, at := range f.reverts {
+		if at <= v {
+			due = append(due, k)
+			delete(f.reverts, k)
+		}
+	}
+	f.mu.Unlock()
+	latest := p.latest.Load()
+	for _, k := range due {
+		so := p.objects[k]
+		ref := refOf(k)
+		if so != nil && (f.memberLocked(ref.Class, fieldsOf(so)) || !so.obj.Exists) {
+			if so.obj.Exists {
+				f.view[k] = latest
+			} else {
+				delete(f.view, k)
+			}
+			d.Reverts = append(d.Reverts, p.encode(so))
+			continue
+		}
+		delete(f.view, k)
+		d.Removed = append(d.Removed, ref)
+	}
+}
+
+// flexIndexLocked moves s in the partition's class index from the classes
+// of old to those of next.
+func (p *partition) flexIndexLocked(s *session, old, next map[string][]*query.Predicate) {
+	if p.flexIdx == nil {
+		p.flexIdx = map[string]map[*session]struct{}{}
+	}
+	for c := range old {
+		if _, ok := next[c]; !ok {
+			if m := p.flexIdx[c]; m != nil {
+				delete(m, s)
+				if len(m) == 0 {
+					delete(p.flexIdx, c)
+				}
+			}
+		}
+	}
+	for c := range next {
+		m := p.flexIdx[c]
+		if m == nil {
+			m = map[*session]struct{}{}
+			p.flexIdx[c] = m
+		}
+		m[s] = struct{}{}
+	}
+}
+
+// flexUnindexLocked drops an ended session from the class index.
+func (p *partition) flexUnindexLocked(s *session) {
+	if s.flex != nil {
+		p.flexIndexLocked(s, s.flex.subs, nil)
+	}
+}
+
+// notifyFlexLocked wakes the sessions subscribed to a class the last
+// integration touched, and the writer (its UploadOK echo and reverts).
+// Nil touched (an admin write, a reset): every session.
+func (p *partition) notifyFlexLocked(touched map[string]struct{}, writer *session) bool {
+	if touched == nil {
+		return false
+	}
+	if writer != nil {
+		writer.poke()
+	}
+	for c := range touched {
+		for s := range p.flexIdx[c] {
+			s.poke()
+		}
+	}
+	return true
+}
