@@ -42,11 +42,12 @@ type flexConf struct {
 	gen     uint64
 }
 
-// initFlexible sets the flexible configuration at start: Config's (the
-// -rules file) wins; otherwise what the admin API stored last.
+// initFlexible sets the flexible configuration at start: Config's rules
+// (the -rules file) win; without them, the rules the admin API stored
+// last (and its mode, unless Config enables flexible sync anyway).
 func (srv *Server) initFlexible() error {
 	fc := &flexConf{Enabled: srv.cfg.Flexible || srv.cfg.Rules != nil, Rules: srv.cfg.Rules, gen: 1}
-	if !fc.Enabled && srv.cfg.DataDir != "" {
+	if srv.cfg.Rules == nil && srv.cfg.DataDir != "" {
 		b, err := os.ReadFile(filepath.Join(srv.cfg.DataDir, flexFile))
 		switch {
 		case err == nil:
@@ -54,7 +55,7 @@ func (srv *Server) initFlexible() error {
 			if err := json.Unmarshal(b, &stored); err != nil {
 				return terror.Wrap(terror.Corrupted, err, "read %s", flexFile)
 			}
-			fc.Enabled, fc.Rules = stored.Enabled, stored.Rules
+			fc.Enabled, fc.Rules = fc.Enabled || stored.Enabled, stored.Rules
 		case !os.IsNotExist(err):
 			return terror.Wrap(terror.IO, err, "read %s", flexFile)
 		}
