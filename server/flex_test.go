@@ -389,3 +389,28 @@ func TestParseRulesAndUserPlaceholder(t *testing.T) {
 }
 
 func quoteJSON(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+// Hostile or broken inputs that are not frame damage: arguments that do
+// not decode, a rule that does not compile (it denies: fail closed).
+func TestFlexibleBadArgsAndBrokenRules(t *testing.T) {
+	srv := startServer(t, Config{Rules: Rules{"Task": {Read: "nosuchfield == %user"}}})
+	f := flexBind(t, srv, "u", 51)
+	f.send(&protocol.Message{Type: protocol.TSubscribe, Session: 1, Subscribe: &protocol.Subscribe{Version: 1,
+		Subscriptions: []protocol.Subscription{{Class: "Task", Filter: "owner == $0", Args: []byte{0xc1}}}}})
+	f.sync()
+	require.Len(t, f.errors, 1)
+	require.Equal(t, "InvalidArgument", f.errors[0].Code)
+	require.Equal(t, uint64(1), f.errors[0].Query)
+
+	f.subscribe(2, sub{"", "Task", ""})
+	f.sync()
+	require.True(t, f.queries[2])
+	// The read rule cannot compile: the writer's own create is outside
+	// its view, and nothing of the class is readable.
+	f.write(task("t1", "u", "x"))
+	f.sync()
+	require.Len(t, f.errors, 2)
+	require.Equal(t, "CompensatingWrite", f.errors[1].Code)
+	require.Equal(t, protocol.ReasonOutsideView, f.errors[1].Objects[0].Reason)
+	require.Empty(t, f.titles())
+}

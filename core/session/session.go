@@ -381,7 +381,7 @@ func (s *Session) handle(e event) bool {
 	case evDeliver:
 		s.deliveries.Drain()
 	case evSubscribe:
-		s.sendSubscriptions()
+		s.sendSubscriptions(false)
 	case evPause:
 		if st := s.State(); st == Active || st == WaitingForAccessToken {
 			s.dropConn()
@@ -540,7 +540,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		s.setConnState(Connected)
 		// The set goes before the uploads: the server checks each write
 		// against the view it gives.
-		s.sendSubscriptions()
+		s.sendSubscriptions(true)
 		s.upload()
 		s.notifyUploadWaiters()
 		if len(s.downWait) > 0 {

@@ -211,7 +211,7 @@ func (x *Subscriptions) Update(fn func(m *MutableSubscriptions) error) error {
 		return err
 	}
 	old, oldState := x.set.Version, x.state
-	x.set, x.keep = next, nil
+	x.set = next
 	if old > 0 && oldState != SubscriptionComplete && oldState != SubscriptionError {
 		x.notifyLocked(old, SubscriptionSuperseded, nil)
 	}
@@ -313,8 +313,10 @@ func (x *Subscriptions) WaitForSynchronizationTimeout(timeout time.Duration) (bo
 }
 
 // sendSubscriptions sends the latest set (run goroutine, after a bind or
-// an Update).
-func (s *Session) sendSubscriptions() {
+// an Update). After a bind, what an earlier connection's cut-off Full
+// bootstrap collected is dropped; after an Update it is not (the Full
+// bootstrap under way goes on, under the newer version).
+func (s *Session) sendSubscriptions(afterBind bool) {
 	if s.subs == nil || !s.bound {
 		return
 	}
@@ -324,7 +326,9 @@ func (s *Session) sendSubscriptions() {
 	for _, y := range x.set.Subs {
 		m.Subscriptions = append(m.Subscriptions, protocol.Subscription{Name: y.Name, Class: y.Class, Filter: y.Filter, Args: y.ArgsData})
 	}
-	x.keep = nil
+	if afterBind {
+		x.keep = nil
+	}
 	x.mu.Unlock()
 	s.conn.send(&protocol.Message{Type: protocol.TSubscribe, Session: s.sid, Subscribe: m})
 }
