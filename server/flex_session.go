@@ -43,6 +43,10 @@ type flexSession struct {
 	view    map[string]uint64 // objKey -> server version its state was sent at
 	review  bool              // the view must be reviewed and the set's bootstrap sent
 	full    bool              // ... as a Full bootstrap
+	// skipTo: the history up to here holds nothing for this session (it
+	// was not subscribed to any class those changesets touched, and had
+	// been sent everything before them): its cursor jumps over it.
+	skipTo uint64
 }
 
 func newFlexSession(s *session, user string) *flexSession {
@@ -277,6 +281,11 @@ func (f *flexSession) sendBootstrap(version uint64, full bool, state []protocol.
 // pump sends the history after the cursor, filtered to the view.
 func (f *flexSession) pump() bool {
 	s, p := f.s, f.s.p
+	p.mu.Lock()
+	if f.skipTo > s.cursor {
+		s.cursor = f.skipTo // sent was moved there with it
+	}
+	p.mu.Unlock()
 	for s.cursor < p.latest.Load() && s.takeFail() == nil {
 		if s.claims.Load().Expired(time.Now()) {
 			s.failWith(expiredError())
@@ -439,17 +448,29 @@ func (p *partition) flexUnindexLocked(s *session) {
 
 // notifyFlexLocked wakes the sessions subscribed to a class the last
 // integration touched, and the writer (its UploadOK echo and reverts).
-// Nil touched (an admin write, a reset): every session.
+// Nil touched (an admin write, a reset): every session. A session left
+// asleep that had been sent everything before this integration skips it
+// (skipTo): it is owed nothing of it, so it must not hold back trims.
 func (p *partition) notifyFlexLocked(touched map[string]struct{}, writer *session) bool {
 	if touched == nil {
 		return false
 	}
+	woken := map[*session]bool{}
 	if writer != nil {
 		writer.poke()
+		woken[writer] = true
 	}
 	for c := range touched {
 		for s := range p.flexIdx[c] {
 			s.poke()
+			woken[s] = true
+		}
+	}
+	latest := p.latest.Load()
+	for s := range p.subs {
+		if !woken[s] && s.flex != nil && s.sent.Load() == p.flexPrev {
+			s.flex.skipTo = latest
+			s.sent.Store(latest)
 		}
 	}
 	return true

@@ -63,7 +63,7 @@ func (p *partition) integrateFlexible(s *session, items []upItem) (cv, sv uint64
 			it.data = crdt.EncodeChangeset(it.cs)
 		}
 	}
-	p.flexTouched, p.flexWriter = touched, s
+	p.flexTouched, p.flexWriter, p.flexPrev = touched, s, p.latest.Load()
 	cv, sv, n, err = p.integrateLocked(s.clientID, items)
 	p.flexTouched, p.flexWriter = nil, nil
 	if err != nil {

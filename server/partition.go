@@ -42,6 +42,7 @@ type partition struct {
 	flexIdx     map[string]map[*session]struct{}
 	flexTouched map[string]struct{}
 	flexWriter  *session
+	flexPrev    uint64 // the latest version before that integration
 }
 
 // newID returns a random non-zero 63-bit id (epochs, the server's writer).
