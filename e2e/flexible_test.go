@@ -177,3 +177,30 @@ func TestFlexibleSyncOwnersSubscriptionsAndCompensatingWrites(t *testing.T) {
 	require.Equal(t, "CompensatingWrite", last.Code)
 	require.Equal(t, []session.RefusedObject{{Class: "Dog", Key: "a4", Reason: "OutsideView"}}, last.Objects)
 }
+
+// Increments uploaded right before the session closes count once after the
+// next bind's Full bootstrap, whether or not their echo came first (when
+// it did not, the bootstrap's OwnVersion settles them: server/flex_test.go
+// checks the server sends it).
+func TestFlexibleIncrementCountsOnceAcrossRebind(t *testing.T) {
+	dir := t.TempDir()
+	ts := startFlexServer(t, dir+"/server", "", flexRules)
+	defer func() { ts.srv.Close() }()
+	a := openFlex(t, dir, "a", "alice", ts, ownDogs("alice"))
+	require.NoError(t, a.db.Apply([]store.Op{dog("a1", "Ace", "alice")}))
+	flexSync(t, a)
+	for i := range 5 {
+		require.NoError(t, a.db.Apply([]store.Op{{Kind: store.OpIncrement, Class: "Dog", Key: "a1", Field: "age", By: int64(1)}}))
+		ok, err := a.sess.UploadAllLocalChanges(10 * time.Second)
+		require.NoError(t, err)
+		require.True(t, ok)
+		a.sess.Close() // right after the UploadOK: the echo may not have come
+		sess, err := session.Start(session.Config{URL: ts.srv.SyncURL(), Token: userToken(t, "alice"), Flexible: true, DB: a.db,
+			MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
+		require.NoError(t, err)
+		a.sess = sess
+		flexSync(t, a)
+		require.Equal(t, []string{"a1|Ace|" + string(rune('1'+i)) + "|alice"}, dump(t, a.db))
+	}
+	a.close()
+}

@@ -201,8 +201,15 @@ func (f *flexSession) sendReview() bool {
 	full, version := f.full, f.version
 	f.review, f.full = false, false
 	state, removed := f.reviewLocked(full)
+	var own uint64
+	if full {
+		// The state holds every changeset of this client integrated so
+		// far, including any whose echo it never got (the cursor started
+		// at the bind): it settles them without replaying them.
+		own = p.client(f.s.clientID).LastCV
+	}
 	p.mu.Unlock()
-	return f.sendBootstrap(version, full, state, removed)
+	return f.sendBootstrap(version, full, own, state, removed)
 }
 
 // reviewLocked recomputes the view from the whole space: the objects that
@@ -250,7 +257,7 @@ func refOf(k string) protocol.ObjectRef {
 // false) completes the set. LastServerVersion stays the session's cursor:
 // the history after it still comes through pump (ops already in the state
 // sent here are skipped by version).
-func (f *flexSession) sendBootstrap(version uint64, full bool, state []protocol.StateObject, removed []protocol.ObjectRef) bool {
+func (f *flexSession) sendBootstrap(version uint64, full bool, own uint64, state []protocol.StateObject, removed []protocol.ObjectRef) bool {
 	s := f.s
 	total := 0
 	for i := range state {
@@ -263,7 +270,7 @@ func (f *flexSession) sendBootstrap(version uint64, full bool, state []protocol.
 			j++
 		}
 		total -= size
-		d := &protocol.Download{State: state[i:j], LastServerVersion: s.cursor, Query: version, Full: full,
+		d := &protocol.Download{State: state[i:j], LastServerVersion: s.cursor, Query: version, Full: full, OwnVersion: own,
 			More: j < len(state), Remaining: int64(total), Size: int64(size)}
 		if j == len(state) {
 			d.Removed = removed // with the last chunk: the set is applied at once

@@ -35,6 +35,7 @@ type flexClient struct {
 	local   map[string]*crdt.Object
 	errors  []*protocol.Error
 	queries map[uint64]bool // completed subscription set versions
+	own     uint64          // the highest OwnVersion of a bootstrap
 }
 
 func flexBind(t *testing.T, srv *Server, user string, id uint64) *flexClient {
@@ -127,6 +128,7 @@ func (f *flexClient) handle(m *protocol.Message) {
 		for _, r := range d.Removed {
 			delete(f.local, objKey(r.Class, r.Key))
 		}
+		f.own = max(f.own, d.OwnVersion)
 		if d.Query != 0 && !d.More {
 			f.queries[d.Query] = true
 		}
@@ -366,6 +368,7 @@ func TestFlexibleRulesSurviveRestart(t *testing.T) {
 	a.sync()
 	require.Empty(t, a.errors)
 	require.Equal(t, []string{"a1=x"}, a.titles(), "the stored rules still filter reads")
+	require.Equal(t, uint64(1), a.own, "the Full bootstrap after a bind names the client's changesets it holds (never echoed: the cursor starts at the bind)")
 }
 
 func TestParseRulesAndUserPlaceholder(t *testing.T) {
