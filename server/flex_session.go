@@ -43,6 +43,10 @@ type flexSession struct {
 	view    map[string]uint64 // objKey -> server version its state was sent at
 	review  bool              // the view must be reviewed and the set's bootstrap sent
 	full    bool              // ... as a Full bootstrap
+	// reviewGen counts the reviews asked for; sentGen (the goroutine's)
+	// is the last one sent. A Mark is answered only after the reviews
+	// asked before it: a set's bootstrap comes before a later MarkOK.
+	reviewGen, sentGen uint64
 	// skipTo: the history up to here holds nothing for this session (it
 	// was not subscribed to any class those changesets touched, and had
 	// been sent everything before them): its cursor jumps over it.
@@ -71,6 +75,7 @@ func (f *flexSession) subscribe(sub *protocol.Subscribe) {
 	f.subs, f.version = subs, sub.Version
 	f.full = f.full || !f.applied
 	f.applied, f.review = true, true
+	f.reviewGen++
 	p.mu.Unlock()
 	s.poke()
 }
@@ -80,6 +85,7 @@ func (f *flexSession) subscribe(sub *protocol.Subscribe) {
 func (f *flexSession) requeueLocked() {
 	if f.applied {
 		f.review = true
+		f.reviewGen++
 		f.s.poke()
 	}
 }
@@ -195,11 +201,13 @@ func (f *flexSession) sendReview() bool {
 	p := f.s.p
 	p.mu.Lock()
 	if !f.review {
+		f.sentGen = f.reviewGen
 		p.mu.Unlock()
 		return true
 	}
 	full, version := f.full, f.version
 	f.review, f.full = false, false
+	f.sentGen = f.reviewGen // sent just below, before any mark is answered
 	state, removed := f.reviewLocked(full)
 	var own uint64
 	if full {
@@ -481,4 +489,15 @@ func (p *partition) notifyFlexLocked(touched map[string]struct{}, writer *sessio
 		}
 	}
 	return true
+}
+
+// flexReviewGen is the reviews a flexible session has been asked for (0
+// for a partition session); read on the read loop when a Mark arrives.
+func (s *session) flexReviewGen() uint64 {
+	if s.flex == nil {
+		return 0
+	}
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	return s.flex.reviewGen
 }

@@ -58,8 +58,9 @@ type session struct {
 }
 
 type mark struct {
-	id uint64
-	at uint64 // the partition's version when the Mark arrived
+	id  uint64
+	at  uint64 // the partition's version when the Mark arrived
+	gen uint64 // a flexible session's reviews asked for by then (flex_session.go)
 }
 
 func newSession(c *conn, id uint32, p *partition, clientID uint64, claims *Claims, cs *schema.Schema) *session {
@@ -237,7 +238,7 @@ func (s *session) answerMarks() bool {
 	var due []mark
 	rest := s.marks[:0]
 	for _, m := range s.marks {
-		if m.at <= s.cursor {
+		if m.at <= s.cursor && (s.flex == nil || m.gen <= s.flex.sentGen) {
 			due = append(due, m)
 		} else {
 			rest = append(rest, m)
@@ -262,10 +263,11 @@ func (s *session) handle(m *protocol.Message) {
 	case protocol.TUpload:
 		s.upload(m.Upload)
 	case protocol.TMark:
+		gen := s.flexReviewGen()
 		s.mu.Lock()
 		flood := len(s.marks) >= s.c.srv.cfg.MaxMarks
 		if !flood {
-			s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load()})
+			s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load(), gen: gen})
 		}
 		s.mu.Unlock()
 		if flood {
