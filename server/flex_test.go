@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/protocol"
@@ -425,4 +426,28 @@ func TestFlexibleBadArgsAndBrokenRules(t *testing.T) {
 	require.Equal(t, "CompensatingWrite", f.errors[1].Code)
 	require.Equal(t, protocol.ReasonOutsideView, f.errors[1].Objects[0].Reason)
 	require.Empty(t, f.titles())
+}
+
+// FuzzFlexibleFiltersAndRules: hostile subscription filters, arguments and
+// rules compile to an error or a predicate, never a panic.
+func FuzzFlexibleFiltersAndRules(f *testing.F) {
+	f.Add("owner == $0", []byte{0x91, 0xa1, 'u'}, `{"Task": {"read": "owner == %user"}}`)
+	f.Add("title BEGINSWITH[c] 'x' AND done == false", []byte{}, `{"Task": {"write": "owner == %user.id OR '%user' == title"}}`)
+	f.Add("", []byte{0xdd, 0xff, 0xff, 0xff, 0xff}, `{"Task": {"read": "%"}}`)
+	sc, err := schema.FromJSON([]byte(taskSchema))
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, filter string, args []byte, rules string) {
+		sub := &protocol.Subscribe{Version: 1, Subscriptions: []protocol.Subscription{{Class: "Task", Filter: filter, Args: args}}}
+		if protocol.CheckSubscribe(sub) == nil {
+			_, _ = compileSet(sc, sub)
+		}
+		r, err := ParseRules([]byte(rules))
+		if err != nil {
+			return
+		}
+		rs := newRuleSet(r, 1, sc, "u")
+		obj := map[string]any{"_id": "t", "owner": "u", "title": "x", "done": false}
+		rs.canRead("Task", obj)
+		rs.canWrite("Task", obj)
+	})
 }
