@@ -352,7 +352,7 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 	s, p := f.s, f.s.p
 	own := r.ClientID == s.clientID
 	out := &protocol.Changeset{ClientVersion: r.ClientVersion, ServerVersion: r.Version, ClientID: r.ClientID}
-	cs, err := crdt.DecodeChangeset(r.Data)
+	cs, err := p.flexDecodeLocked(r)
 	if err != nil {
 		// Checked before it was logged: damage. Skip it, like replay does.
 		s.c.srv.log.Error("skipping an undecodable history record", "partition", p.name, "version", r.Version, "err", err)
@@ -392,9 +392,28 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 	if len(kept) == 0 {
 		return nil
 	}
-	cs.Ops = kept
-	out.Data = crdt.EncodeChangeset(cs)
+	out.Data = crdt.EncodeChangeset(&crdt.Changeset{Origin: cs.Origin, Version: cs.Version, Stamp: cs.Stamp, Ops: kept})
 	return out
+}
+
+// flexDecodeCache is how many decoded history records the flexible space
+// keeps: every session a changeset concerns routes it, so it is decoded
+// once, not once per session.
+const flexDecodeCache = 256
+
+// flexDecodeLocked decodes a history record through the partition's small
+// cache (read-only for its users).
+func (p *partition) flexDecodeLocked(r HistoryRecord) (*crdt.Changeset, error) {
+	slot := &p.flexDecoded[r.Version%flexDecodeCache]
+	if slot.cs != nil && slot.version == r.Version {
+		return slot.cs, nil
+	}
+	cs, err := crdt.DecodeChangeset(r.Data)
+	if err != nil {
+		return nil, err
+	}
+	slot.version, slot.cs = r.Version, cs
+	return cs, nil
 }
 
 // revertsLocked adds the server state of refused objects whose upload is
@@ -500,4 +519,17 @@ func (s *session) flexReviewGen() uint64 {
 	s.p.mu.Lock()
 	defer s.p.mu.Unlock()
 	return s.flex.reviewGen
+}
+
+// flexTouchedBy prepares the class-index notification of a server write
+// to the flexible space (nothing for a partition).
+func (p *partition) flexTouchedBy(cs *crdt.Changeset) {
+	if p.name != flexPartition {
+		return
+	}
+	touched := map[string]struct{}{}
+	for i := range cs.Ops {
+		touched[cs.Ops[i].Class] = struct{}{}
+	}
+	p.flexTouched, p.flexWriter, p.flexPrev = touched, nil, p.latest.Load()
 }

@@ -43,6 +43,10 @@ type partition struct {
 	flexTouched map[string]struct{}
 	flexWriter  *session
 	flexPrev    uint64 // the latest version before that integration
+	flexDecoded [flexDecodeCache]struct {
+		version uint64
+		cs      *crdt.Changeset
+	}
 }
 
 // newID returns a random non-zero 63-bit id (epochs, the server's writer).
