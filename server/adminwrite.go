@@ -60,7 +60,7 @@ func (p *partition) serverWrite(writes []ops.Op, extra *schema.Schema) (uint64, 
 	}
 	p.flexTouchedBy(cs) // the flexible space routes server writes by class too
 	_, sv, _, err := p.integrateLocked(writer, []upItem{{cv: cv, data: data, cs: cs}})
-	p.flexTouched = nil
+	p.flexNotify, p.flexOps = false, nil
 	return sv, err
 }
 

@@ -40,9 +40,10 @@ type flexSession struct {
 	version uint64
 	applied bool // a set was applied since the bind (the first is Full)
 	subs    map[string][]*query.Predicate
-	view    map[string]uint64 // objKey -> server version its state was sent at
-	review  bool              // the view must be reviewed and the set's bootstrap sent
-	full    bool              // ... as a Full bootstrap
+	view    map[string]uint64    // objKey -> server version its state was sent at (flex_index.go keeps it)
+	routes  map[string]flexRoute // how the index finds this session, per class
+	review  bool                 // the view must be reviewed and the set's bootstrap sent
+	full    bool                 // ... as a Full bootstrap
 	// reviewGen counts the reviews asked for; sentGen (the goroutine's)
 	// is the last one sent. A Mark is answered only after the reviews
 	// asked before it: a set's bootstrap comes before a later MarkOK.
@@ -71,7 +72,7 @@ func (f *flexSession) subscribe(sub *protocol.Subscribe) {
 			Message: errMessage(err), Action: protocol.ActionNotify, Query: sub.Version}})
 		return
 	}
-	p.flexIndexLocked(s, f.subs, subs)
+	p.flexRouteLocked(s, eqRoutes(p.schema, sub))
 	f.subs, f.version = subs, sub.Version
 	f.full = f.full || !f.applied
 	f.applied, f.review = true, true
@@ -240,14 +241,17 @@ func (f *flexSession) reviewLocked(full bool) ([]protocol.StateObject, []protoco
 		state = append(state, p.encode(so))
 	}
 	var removed []protocol.ObjectRef
-	if !full {
-		for k := range f.view {
-			if _, ok := next[k]; !ok {
+	for k := range f.view {
+		if _, ok := next[k]; !ok {
+			if !full {
 				removed = append(removed, refOf(k))
 			}
+			f.dropViewLocked(k)
 		}
 	}
-	f.view = next
+	for k, at := range next {
+		f.setViewLocked(k, at)
+	}
 	return state, removed
 }
 
@@ -375,10 +379,10 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 				kept = append(kept, *op)
 			}
 		case in:
-			f.view[k] = latest
+			f.setViewLocked(k, latest)
 			d.State = append(d.State, p.encode(so))
 		case had:
-			delete(f.view, k)
+			f.dropViewLocked(k)
 			if op.Kind == crdt.OpDelete && r.Version > at {
 				kept = append(kept, *op) // a real delete
 			} else {
@@ -435,70 +439,49 @@ func (f *flexSession) revertsLocked(v uint64, d *protocol.Download) {
 		ref := refOf(k)
 		if so != nil && (f.memberLocked(ref.Class, fieldsOf(so)) || !so.obj.Exists) {
 			if so.obj.Exists {
-				f.view[k] = latest
+				f.setViewLocked(k, latest)
 			} else {
-				delete(f.view, k)
+				f.dropViewLocked(k)
 			}
 			d.Reverts = append(d.Reverts, p.encode(so))
 			continue
 		}
-		delete(f.view, k)
+		f.dropViewLocked(k)
 		d.Removed = append(d.Removed, ref)
 	}
 }
 
-// flexIndexLocked moves s in the partition's class index from the classes
-// of old to those of next.
-func (p *partition) flexIndexLocked(s *session, old, next map[string][]*query.Predicate) {
-	if p.flexIdx == nil {
-		p.flexIdx = map[string]map[*session]struct{}{}
-	}
-	for c := range old {
-		if _, ok := next[c]; !ok {
-			if m := p.flexIdx[c]; m != nil {
-				delete(m, s)
-				if len(m) == 0 {
-					delete(p.flexIdx, c)
-				}
-			}
-		}
-	}
-	for c := range next {
-		m := p.flexIdx[c]
-		if m == nil {
-			m = map[*session]struct{}{}
-			p.flexIdx[c] = m
-		}
-		m[s] = struct{}{}
-	}
-}
-
-// flexUnindexLocked drops an ended session from the class index.
+// flexUnindexLocked drops an ended session from the routing index.
 func (p *partition) flexUnindexLocked(s *session) {
-	if s.flex != nil {
-		p.flexIndexLocked(s, s.flex.subs, nil)
+	if s.flex == nil {
+		return
+	}
+	p.flexRouteLocked(s, nil)
+	for k := range s.flex.view {
+		s.flex.dropViewLocked(k)
 	}
 }
 
-// notifyFlexLocked wakes the sessions subscribed to a class the last
-// integration touched, and the writer (its UploadOK echo and reverts).
-// Nil touched (an admin write, a reset): every session. A session left
-// asleep that had been sent everything before this integration skips it
-// (skipTo): it is owed nothing of it, so it must not hold back trims.
-func (p *partition) notifyFlexLocked(touched map[string]struct{}, writer *session) bool {
-	if touched == nil {
+// notifyFlexLocked wakes the sessions the last integration's ops may
+// concern (flex_index.go) and the writer (its UploadOK echo and
+// reverts); false when the integration was not routed (a reset, a
+// restore: every session is woken). A session left asleep that had been
+// sent everything before this integration skips it (skipTo): it is owed
+// nothing of it, so it must not hold back trims.
+func (p *partition) notifyFlexLocked() bool {
+	if !p.flexNotify {
 		return false
 	}
 	woken := map[*session]bool{}
-	if writer != nil {
-		writer.poke()
-		woken[writer] = true
+	if p.flexWriter != nil {
+		woken[p.flexWriter] = true
 	}
-	for c := range touched {
-		for s := range p.flexIdx[c] {
-			s.poke()
-			woken[s] = true
-		}
+	for i := range p.flexOps {
+		op := &p.flexOps[i]
+		p.wakeForLocked(op, objKey(op.Class, value.Append(nil, op.Key)), woken)
+	}
+	for s := range woken {
+		s.poke()
 	}
 	latest := p.latest.Load()
 	for s := range p.subs {
@@ -527,9 +510,5 @@ func (p *partition) flexTouchedBy(cs *crdt.Changeset) {
 	if p.name != flexPartition {
 		return
 	}
-	touched := map[string]struct{}{}
-	for i := range cs.Ops {
-		touched[cs.Ops[i].Class] = struct{}{}
-	}
-	p.flexTouched, p.flexWriter, p.flexPrev = touched, nil, p.latest.Load()
+	p.flexNotify, p.flexOps, p.flexWriter, p.flexPrev = true, cs.Ops, nil, p.latest.Load()
 }

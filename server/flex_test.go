@@ -282,8 +282,8 @@ func TestFlexibleRoutesByClass(t *testing.T) {
 	r.sync()
 	require.Empty(t, r.local)
 	p.mu.Lock()
-	require.Len(t, p.flexIdx["Task"], 1)
-	require.Len(t, p.flexIdx["Note"], 1)
+	require.Len(t, p.flexWild["Task"], 1)
+	require.Len(t, p.flexWild["Note"], 1)
 	p.mu.Unlock()
 	// A class without rules is open: r subscribing to Task sees w's tasks.
 	r.subscribe(2, sub{"", "Task", ""})
@@ -450,4 +450,50 @@ func FuzzFlexibleFiltersAndRules(f *testing.F) {
 		rs.canRead("Task", obj)
 		rs.canWrite("Task", obj)
 	})
+}
+
+// Owner-filtered subscriptions are routed by equality key: a write for
+// one owner wakes only that owner's sessions (and the viewers of the
+// object), and an object changing owner leaves one view and enters the
+// other.
+func TestFlexibleRoutesOwnerFiltersByKey(t *testing.T) {
+	srv := startServer(t, Config{Flexible: true})
+	ownerSub := func(f *flexClient, user string) {
+		f.send(&protocol.Message{Type: protocol.TSubscribe, Session: 1, Subscribe: &protocol.Subscribe{Version: 1,
+			Subscriptions: []protocol.Subscription{{Class: "Task", Filter: "owner == $0", Args: value.Append(nil, []any{user})}}}})
+		f.sync()
+	}
+	u1, u2, w := flexBind(t, srv, "u1", 61), flexBind(t, srv, "u2", 62), flexBind(t, srv, "w", 63)
+	ownerSub(u1, "u1")
+	ownerSub(u2, "u2")
+	w.subscribe(1, sub{"", "Task", ""})
+	w.sync()
+	p := srv.existing(flexPartition)
+	p.mu.Lock()
+	require.Len(t, p.flexEq["Task"], 2, "two equality keys")
+	require.Len(t, p.flexWild["Task"], 1, "the unfiltered subscription is a wildcard")
+	p.mu.Unlock()
+
+	w.write(task("t1", "u1", "x"))
+	// u2 was not woken, and is owed nothing: its sent moved past it.
+	p.mu.Lock()
+	for ss := range p.subs {
+		if ss.clientID == 62 {
+			require.Equal(t, p.latest.Load(), ss.sent.Load())
+		}
+	}
+	p.mu.Unlock()
+	u1.sync()
+	u2.sync()
+	require.Equal(t, []string{"t1=x"}, u1.titles())
+	require.Empty(t, u2.titles())
+
+	w.write(crdt.ChangeOp{Kind: crdt.OpUpdate, Class: "Task", Key: "t1", Fields: []crdt.Field{{Name: "owner", Value: "u2"}}})
+	u1.sync()
+	u2.sync()
+	require.Empty(t, u1.titles(), "it left u1's view (u1 held it: a viewer)")
+	require.Equal(t, []string{"t1=x"}, u2.titles(), "it entered u2's view (its key)")
+	p.mu.Lock()
+	require.Len(t, p.flexViewers[objKey("Task", value.Append(nil, "t1"))], 2, "w and u2 hold it")
+	p.mu.Unlock()
 }

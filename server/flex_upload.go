@@ -36,7 +36,7 @@ func (p *partition) integrateFlexible(s *session, items []upItem) (cv, sv uint64
 	f := s.flex
 	last := p.client(s.clientID).LastCV
 	preview := map[string]*crdt.Object{}
-	touched := map[string]struct{}{}
+	var touched []crdt.ChangeOp
 	var refusedKeys []string
 	for i := range items {
 		it := &items[i]
@@ -53,7 +53,7 @@ func (p *partition) integrateFlexible(s *session, items []upItem) (cv, sv uint64
 				continue
 			}
 			kept = append(kept, *op)
-			touched[op.Class] = struct{}{}
+			touched = append(touched, *op)
 		}
 		if len(kept) != len(it.cs.Ops) {
 			// The history holds what was integrated: the changeset
@@ -63,9 +63,9 @@ func (p *partition) integrateFlexible(s *session, items []upItem) (cv, sv uint64
 			it.data = crdt.EncodeChangeset(it.cs)
 		}
 	}
-	p.flexTouched, p.flexWriter, p.flexPrev = touched, s, p.latest.Load()
+	p.flexNotify, p.flexOps, p.flexWriter, p.flexPrev = true, touched, s, p.latest.Load()
 	cv, sv, n, err = p.integrateLocked(s.clientID, items)
-	p.flexTouched, p.flexWriter = nil, nil
+	p.flexNotify, p.flexOps, p.flexWriter = false, nil, nil
 	if err != nil {
 		return 0, 0, 0, nil, err
 	}

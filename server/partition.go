@@ -37,10 +37,14 @@ type partition struct {
 	clients map[uint64]*ClientInfo
 	subs    map[*session]struct{}
 
-	// The flexible space only (flex_session.go): the sessions subscribed
-	// to each class, and what the integration under way touched.
-	flexIdx     map[string]map[*session]struct{}
-	flexTouched map[string]struct{}
+	// The flexible space only (flex_index.go): sessions by class and
+	// equality key, as wildcards per class, and by object in view; and
+	// what the integration under way touched.
+	flexEq      map[string]map[string]map[*session]struct{}
+	flexWild    map[string]map[*session]struct{}
+	flexViewers map[string]map[*session]struct{}
+	flexNotify  bool // flexOps and flexWriter are set: route by them
+	flexOps     []crdt.ChangeOp
 	flexWriter  *session
 	flexPrev    uint64 // the latest version before that integration
 	flexDecoded [flexDecodeCache]struct {
@@ -290,7 +294,7 @@ func (p *partition) integrateLocked(clientID uint64, items []upItem) (cv, sv uin
 
 // notifyLocked wakes every bound session to send what is new.
 func (p *partition) notifyLocked() {
-	if p.notifyFlexLocked(p.flexTouched, p.flexWriter) {
+	if p.notifyFlexLocked() {
 		return
 	}
 	for s := range p.subs {
