@@ -56,3 +56,55 @@ func BenchmarkFlexibleRouteOwners(b *testing.B) {
 	<-done
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
 }
+
+// BenchmarkFlexibleResubscribe: a subscription change that takes 10,000
+// objects out of a session's view and brings 10,000 others in, until the
+// new set's bootstrap is complete (flexible_resubscribe_ms's shape).
+func BenchmarkFlexibleResubscribe(b *testing.B) {
+	const half = 10000
+	srv := startServer(b, Config{Flexible: true})
+	f := flexBind(b, srv, "u", 71)
+	p := srv.existing(flexPartition)
+	for owner, base := range map[string]int{"a": 0, "b": half} {
+		for i := 0; i < half; i += 1000 {
+			var js []byte
+			js = append(js, '[')
+			for j := i; j < i+1000; j++ {
+				if j > i {
+					js = append(js, ',')
+				}
+				js = fmt.Appendf(js, `{"create": "Task", "value": {"_id": "t%d", "owner": %q, "title": "x", "done": false}}`, base+j, owner)
+			}
+			w, err := ops.Parse(append(js, ']'))
+			require.NoError(b, err)
+			_, err = p.serverWrite(w, nil)
+			require.NoError(b, err)
+		}
+	}
+	owners := []string{"a", "b"}
+	v := uint64(0)
+	resubscribe := func(owner string) (in, out int) {
+		v++
+		f.send(&protocol.Message{Type: protocol.TSubscribe, Session: 1, Subscribe: &protocol.Subscribe{Version: v,
+			Subscriptions: []protocol.Subscription{{Class: "Task", Filter: "owner == $0", Args: value.Append(nil, []any{owner})}}}})
+		for {
+			m := f.next()
+			if m.Type == protocol.TDownload && m.Download.Query == v {
+				in += len(m.Download.State)
+				out += len(m.Download.Removed)
+				if !m.Download.More {
+					return in, out
+				}
+			}
+		}
+	}
+	resubscribe("a")
+	b.ResetTimer()
+	for i := range b.N {
+		in, out := resubscribe(owners[(i+1)%2])
+		if in != half || out != half {
+			b.Fatalf("%d in, %d out", in, out)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/resubscribe")
+}

@@ -28,7 +28,7 @@ var ownerRules = Rules{"Task": {Read: "owner == %user", Write: "owner == %user"}
 // merged, state replacing an absent object, removals and reverts.
 type flexClient struct {
 	*client
-	t       *testing.T
+	t       testing.TB
 	id      uint64
 	session uint32
 	cv      uint64
@@ -39,7 +39,7 @@ type flexClient struct {
 	own     uint64          // the highest OwnVersion of a bootstrap
 }
 
-func flexBind(t *testing.T, srv *Server, user string, id uint64) *flexClient {
+func flexBind(t testing.TB, srv *Server, user string, id uint64) *flexClient {
 	t.Helper()
 	c := dial(t, srv)
 	c.send(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{ProtocolVersion: protocol.Version,
