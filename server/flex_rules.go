@@ -119,9 +119,10 @@ func compileRule(filter string, s *schema.Schema, class *schema.Class, user stri
 	return query.CompileIn(src, s, class, []any{user})
 }
 
-// userOf is the user id a flexible session acts as: today the token's
-// subject. It is the one place a richer identity (JWT claims) plugs in.
-func userOf(c *Claims) string { return c.Subject }
+// userOf is the user id a flexible session acts as (%user in rules): the
+// token's user (a Tether token's subject, a JWT's configured user claim).
+// It is the one place a richer identity (other claims in rules) plugs in.
+func userOf(c *Claims) string { return c.User() }
 
 // ruleSet is the rules compiled for one user against one schema, built
 // lazily per class (a session holds one: nothing is shared between users).

@@ -14,6 +14,7 @@ import (
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/jwttest"
 	"github.com/tethersync/tether/internal/protocol"
 )
 
@@ -496,4 +497,29 @@ func TestFlexibleRoutesOwnerFiltersByKey(t *testing.T) {
 	p.mu.Lock()
 	require.Len(t, p.flexViewers[objKey("Task", value.Append(nil, "t1"))], 2, "w and u2 hold it")
 	p.mu.Unlock()
+}
+
+// A JWT user (the configured user claim) is %user in the rules, exactly
+// as a Tether token's subject is.
+func TestFlexibleRulesSeeTheJWTUser(t *testing.T) {
+	srv := startServer(t, Config{Rules: ownerRules, JWT: &JWTConfig{HS256Secret: "hs", Audience: []string{"app"}, UserClaim: "uid"}})
+	jwtFor := func(uid string) string {
+		return jwttest.HS256([]byte("hs"), nil, map[string]any{"sub": "ignored", "uid": uid, "aud": "app", "exp": time.Now().Add(time.Hour).Unix()})
+	}
+	bind := func(tok string, id uint64) *flexClient {
+		c := dial(t, srv)
+		c.send(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{ProtocolVersion: protocol.Version,
+			Flexible: true, Token: tok, ClientID: id, Schema: []byte(taskSchema)}})
+		c.await(protocol.TIdent)
+		return &flexClient{client: c, t: t, id: id, session: 1, local: map[string]*crdt.Object{}, queries: map[uint64]bool{}}
+	}
+	a, b := bind(jwtFor("alice"), 81), bind(jwtFor("bob"), 82)
+	a.subscribe(1, sub{"", "Task", ""})
+	b.subscribe(1, sub{"", "Task", ""})
+	a.write(task("a1", "alice", "x"), task("b1", "bob", "y"))
+	a.sync()
+	b.sync()
+	require.Equal(t, []string{"a1=x"}, a.titles())
+	require.Len(t, a.errors, 1, "the task for bob is refused: alice's rules see her uid")
+	require.Empty(t, b.titles(), "bob reads only his own")
 }
