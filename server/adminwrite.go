@@ -58,7 +58,9 @@ func (p *partition) serverWrite(writes []ops.Op, extra *schema.Schema) (uint64, 
 		// Clients could never download it: the same limit as a client's transaction.
 		return 0, terror.New(terror.InvalidArgument, "the write is %d bytes encoded; the limit is %d bytes per write", len(data), crdt.MaxChangeset)
 	}
+	p.flexTouchedBy(cs) // the flexible space routes server writes by class too
 	_, sv, _, err := p.integrateLocked(writer, []upItem{{cv: cv, data: data, cs: cs}})
+	p.flexNotify, p.flexOps = false, nil
 	return sv, err
 }
 

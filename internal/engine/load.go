@@ -82,6 +82,8 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 		if m[metaSyncing] == 1 {
 			return e.ensurePending()
 		}
+	case recSubs:
+		return setSubs(tx, r.payload)
 	case recDownload:
 		d, err := decodeDownload(r.payload)
 		if err != nil {
