@@ -14,6 +14,9 @@ import (
 // double written to an int property becomes an int64). Anything else that
 // does not fit is a WrongType error naming the class, property and types.
 func (c *Class) Coerce(p *Property, v any) (any, error) {
+	if p.Embedded != nil {
+		return c.coerceEmbedded(p, v)
+	}
 	if p.List {
 		if v == nil {
 			return []any{}, nil
