@@ -39,6 +39,9 @@ func (c *Class) Coerce(p *Property, v any) (any, error) {
 }
 
 func (c *Class) coerceScalar(p *Property, v any) (any, error) {
+	if _, isObj := v.(value.Object); isObj { // only an embedding property holds one (coerceEmbedded)
+		return nil, terror.New(terror.InvalidArgument, "%s.%s is %s: a JSON object is an embedded object, which only a property of an embedded class holds", c.Name, p.Name, p.TypeString())
+	}
 	if v == nil {
 		if p.Optional {
 			return nil, nil

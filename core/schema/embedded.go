@@ -133,7 +133,8 @@ func (c *Class) coerceEmbedded(p *Property, v any) (any, error) {
 // CoerceObject checks a whole embedded object of class e (at path, for
 // messages): every field a property of e with a value that fits, every
 // property left out given its Initial value; a required one without a
-// default is InvalidArgument, as a create that leaves it out.
+// default is InvalidArgument, as a create that leaves it out. The result
+// holds every property of e (an optional one left out: null).
 func (e *Class) CoerceObject(v any, path string) (value.Object, error) {
 	o, ok := v.(value.Object)
 	if !ok {
@@ -159,9 +160,7 @@ func (e *Class) CoerceObject(v any, path string) (value.Object, error) {
 		if !ok {
 			return nil, terror.New(terror.InvalidArgument, "%s: an embedded %s needs a value for the required property %q (%s), which has no default", path, e.Name, p.Name, p.TypeString())
 		}
-		if iv != nil {
-			out[p.Name] = iv
-		}
+		out[p.Name] = iv // null too: an embedded object reads with every property, as in Realm
 	}
 	return out, nil
 }
