@@ -32,6 +32,9 @@ type hop struct {
 	class  string // forward: the target class; back: the origin class
 	fromPK string // the primary key property of the class the step starts from
 	quant  quant  // back: how the objects combine
+	// embed: a step into the embedded object(s) of prop (embedded.go);
+	// many: a list of them, combined by quant.
+	embed, many bool
 }
 
 // parseLinkPath reads a key path that goes through links: segs are its
@@ -97,6 +100,11 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				p.pathClass = cls
 				return o, nil
 			}
+			if prop.IsEmbedded() {
+				o.hops = append(o.hops, hop{embed: true, many: prop.List, prop: prop.Name})
+				cls = prop.Embedded
+				continue
+			}
 			if !prop.IsLink() {
 				return operand{}, terror.New(terror.UnknownProperty,
 					"%s.%s is %s and has no property %q (in %s at position %d)", cls.Name, seg, prop.TypeString(), segs[i+1], t.text, t.pos)
@@ -116,7 +124,7 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 // to, or nil.
 func (o *operand) manyHop() *hop {
 	for i := len(o.hops) - 1; i >= 0; i-- {
-		if o.hops[i].back {
+		if o.hops[i].back || o.hops[i].many {
 			return &o.hops[i]
 		}
 	}
@@ -135,7 +143,7 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 		}
 		l, r, op = r, l, op.flip()
 	}
-	p.linked = true
+	p.linked = p.linked || !allEmbedded(l.hops)
 	var inner node
 	switch {
 	case l.linksCount:
@@ -166,7 +174,9 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 	}
 	for i := len(l.hops) - 1; i >= 0; i-- {
 		h := l.hops[i]
-		if h.back {
+		if h.embed {
+			inner = &embeddedNode{h: h, inner: inner}
+		} else if h.back {
 			inner = &backlinkNode{h: h, inner: inner}
 		} else {
 			inner = &linkNode{h: h, inner: inner}

@@ -106,7 +106,7 @@ func (p *parser) parseKeyPath() (operand, error) {
 	}
 	name, rest, dotted := strings.Cut(t.text, ".")
 	prop := p.class.Property(name)
-	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && prop.IsLink()) ||
+	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && prop.IsLink() || embeddedPath(prop, rest)) ||
 		!dotted && p.class.Backlink(name) != nil {
 		o, err := p.parseLinkPath(t, strings.Split(t.text, "."))
 		if err == nil {

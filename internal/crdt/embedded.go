@@ -190,3 +190,19 @@ func mergePaths(o, in *Object) {
 		}
 	}
 }
+
+// MissingParent is the first field path of op whose enclosing object o
+// does not hold (null or absent): an app's own update of it is NotFound,
+// while a merged one changes nothing (writePath).
+func MissingParent(o *Object, op *ChangeOp) string {
+	for _, f := range op.Fields {
+		i := strings.LastIndexByte(f.Name, '.')
+		if i < 0 {
+			continue
+		}
+		if parent, _ := GetPath(o.Fields, f.Name[:i]); parent == nil {
+			return f.Name
+		}
+	}
+	return ""
+}
