@@ -62,3 +62,20 @@ func allEmbedded(hops []hop) bool {
 func embeddedPath(prop *schema.Property, rest string) bool {
 	return prop != nil && prop.IsEmbedded() && !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size")
 }
+
+// sortValue is the value a sort key names in obj: a property, or a field
+// path through embedded objects (null where one on the way is null).
+func sortValue(obj map[string]any, name string) any {
+	if !strings.Contains(name, ".") {
+		return obj[name]
+	}
+	var v any = value.Object(obj)
+	for _, part := range strings.Split(name, ".") {
+		o, ok := v.(value.Object)
+		if !ok {
+			return nil
+		}
+		v = o[part]
+	}
+	return v
+}

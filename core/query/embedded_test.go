@@ -53,3 +53,19 @@ func TestEmbeddedPaths(t *testing.T) {
 		require.Equal(t, code, terror.CodeOf(err), filter)
 	}
 }
+
+func TestSortByEmbeddedField(t *testing.T) {
+	s, err := schema.FromJSON([]byte(embeddedQuerySchema))
+	require.NoError(t, err)
+	keys, err := ParseSort("home.city DESC", s.Class("Person"))
+	require.NoError(t, err)
+	oslo := map[string]any{"home": value.Object{"city": "Oslo"}}
+	bergen := map[string]any{"home": value.Object{"city": "Bergen"}}
+	none := map[string]any{"home": nil}
+	require.True(t, Less(keys, oslo, bergen))
+	require.True(t, Less(keys, bergen, none), "null sorts last descending")
+	for _, bad := range []string{"home", "home.geo", "steps", "home.town"} {
+		_, err := ParseSort(bad, s.Class("Person"))
+		require.Error(t, err, bad)
+	}
+}

@@ -88,11 +88,15 @@ export interface MixedLink { $link: { class: string; key: PrimaryKey } }
  * date (Date), data (Uint8Array), objectId, uuid, decimal128 (Decimal128),
  * mixed (any of these, or a MixedLink), lists of these, null for
  * optionals. A to-one link property holds its target's primary key (null
- * when unset or when the target is not here). On input, Extended JSON
- * objects ({$date: ...}) are accepted too.
+ * when unset or when the target is not here). An embedded object is a
+ * plain object of its class's properties (EmbeddedObject; null when unset),
+ * a list of them an array. On input, Extended JSON objects ({$date: ...})
+ * are accepted too.
  */
-export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | Value[];
-export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | InputValue[];
+export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | EmbeddedObject | Value[];
+/** An embedded object: read with every property of its class (null when unset). */
+export interface EmbeddedObject { [property: string]: Value }
+export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | { [property: string]: InputValue } | InputValue[];
 export type PrimaryKey = string | number | bigint | ObjectId | UUID;
 export type TetherObject = Record<string, Value>;
 
@@ -104,7 +108,9 @@ export type TetherObject = Record<string, Value>;
  * InvalidArgument); {type: 'object', objectType} for a to-one link;
  * {type: 'linkingObjects', objectType, property} for the objects of
  * objectType whose link property points here (computed, never written;
- * queried as name.field, name.@count or @links.Class.property).
+ * queried as name.field, name.@count or @links.Class.property). A class
+ * name, {type: 'object', objectType} or {type: 'list', objectType} of an
+ * embedded class holds embedded objects (one, always optional; or a list).
  */
 export type PropertySchema =
   | string
@@ -116,7 +122,15 @@ export type PropertySchema =
 /** A class of the schema, Realm-style: properties map names to types ('string', 'int?', 'date[]', ...). */
 export interface ObjectSchema {
   name: string;
+  /** Required unless embedded. */
   primaryKey?: string;
+  /**
+   * Objects of this class live inside a parent's property (Realm's embedded
+   * objects): no primary key; written whole or by field path in update's
+   * set ('address.city'); queried through the parent ('address.city == $0',
+   * 'ANY steps.done == false'); deleted with the parent.
+   */
+  embedded?: boolean;
   properties: Record<string, PropertySchema>;
   indexed?: string[];
 }
