@@ -259,3 +259,36 @@ func diffEmbedded(old, new *Schema) []Change {
 	}
 	return out
 }
+
+// unionEmbedded gives s (Union's result) the embedded classes of base,
+// each with the properties add's class of the same name has besides, and
+// those of add that base lacks. An embedding property keeps pointing at
+// the class of the schema it came from; what s is used for (its JSON form,
+// Diff) reads only the class's name there.
+func unionEmbedded(s, base, add *Schema) {
+	for _, bc := range base.Embedded {
+		c := bc
+		if ac := add.EmbeddedClass(bc.Name); ac != nil {
+			var extra []*Property
+			for _, p := range ac.Properties {
+				if bc.Property(p.Name) == nil {
+					extra = append(extra, p)
+				}
+			}
+			if len(extra) > 0 {
+				c = &Class{Name: bc.Name, Embedded: true, byName: make(map[string]*Property, len(bc.Properties)+len(extra))}
+				for _, p := range append(append([]*Property(nil), bc.Properties...), extra...) {
+					cp := *p
+					c.byName[cp.Name] = &cp
+				}
+				c.order()
+			}
+		}
+		_ = s.addEmbedded(c)
+	}
+	for _, ac := range add.Embedded {
+		if s.EmbeddedClass(ac.Name) == nil && s.byName[ac.Name] == nil {
+			_ = s.addEmbedded(ac)
+		}
+	}
+}

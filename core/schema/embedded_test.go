@@ -121,3 +121,17 @@ func TestEmbeddedDiff(t *testing.T) {
 	merged := Merge(old, added)
 	require.NotNil(t, merged.EmbeddedClass("A"))
 }
+
+func TestEmbeddedUnion(t *testing.T) {
+	base, err := FromJSON([]byte(`[{"name":"A","embedded":true,"properties":{"x":"string"}},{"name":"T","primaryKey":"_id","properties":{"_id":"int","a":"A"}}]`))
+	require.NoError(t, err)
+	add, err := FromJSON([]byte(`[{"name":"A","embedded":true,"properties":{"x":"string","y":"int?"}},{"name":"B","embedded":true,"properties":{}},
+	  {"name":"T","primaryKey":"_id","properties":{"_id":"int","a":"A","b":"B"}}]`))
+	require.NoError(t, err)
+	u := Union(base, add)
+	back, err := FromJSON(u.ToJSON())
+	require.NoError(t, err, "the union's JSON form parses: %s", u.ToJSON())
+	require.NotNil(t, back.EmbeddedClass("A").Property("y"))
+	require.NotNil(t, back.EmbeddedClass("B"))
+	require.NotNil(t, back.Class("T").Property("b"))
+}

@@ -115,7 +115,12 @@ type Class struct {
 }
 
 // Property returns the named property, or nil.
-func (c *Class) Property(name string) *Property { return c.byName[name] }
+func (c *Class) Property(name string) *Property {
+	if c == nil { // a class some schema lacks (an embedded one, looked up among classes)
+		return nil
+	}
+	return c.byName[name]
+}
 
 // PK returns the primary key property.
 func (c *Class) PK() *Property { return c.byName[c.PrimaryKey] }

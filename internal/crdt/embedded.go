@@ -206,3 +206,15 @@ func MissingParent(o *Object, op *ChangeOp) string {
 	}
 	return ""
 }
+
+// dropStalePaths forgets the stamps of paths that no longer lead to a
+// value (a schema change removed or retyped what they were inside).
+func dropStalePaths(fields map[string]any, stamps map[string]Stamp) {
+	for k := range stamps {
+		if IsPath(k) {
+			if _, ok := GetPath(fields, k); !ok {
+				delete(stamps, k)
+			}
+		}
+	}
+}

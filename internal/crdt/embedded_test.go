@@ -97,10 +97,25 @@ func TestEmbeddedPathStampsRoundTrip(t *testing.T) {
 		_, err := DecodeObjectState(b[:i], nil)
 		require.Error(t, err, "cut at %d", i)
 	}
-	// A path stamp of a property the object lacks is damage.
-	bad := AppendObjectLists(nil, map[string]any{"a": int64(1)}, map[string]Stamp{"a": s(1, 1), "b.c": s(2, 1)}, nil, nil)
-	_, err = DecodeObjectState(bad, nil)
-	require.Error(t, err)
+	// The encoder writes no stamp of a path into a property the object
+	// lacks; the decoder refuses one as damage, and a bad stamp too.
+	enc := AppendObjectLists(nil, map[string]any{"a": int64(1)}, map[string]Stamp{"a": s(1, 1), "b.c": s(2, 1)}, nil, nil)
+	back, err = DecodeObjectState(enc, nil)
+	require.NoError(t, err)
+	require.Equal(t, map[string]Stamp{"a": s(1, 1)}, back.Stamps)
+	head := []byte{0x94, 0x81, 0xa1, 'a', 0x01, 0x92, 0x01, 0x01, 0x80}
+	for _, tail := range [][]byte{
+		append([]byte{0x81, 0xa3, 'b', '.', 'c', 0xc4, 16}, make([]byte, 16)...), // b is not a property here
+		append([]byte{0x81, 0xa3, 'a', '.', 'c', 0xc4, 15}, make([]byte, 15)...), // a stamp is 16 bytes
+		{0x80}, // an empty item is not written
+		append(append([]byte{0x82, 0xa3, 'a', '.', 'c', 0xc4, 16}, make([]byte, 16)...), append([]byte{0xa3, 'a', '.', 'c', 0xc4, 16}, make([]byte, 16)...)...), // twice
+	} {
+		_, err = DecodeObjectState(append(append([]byte{}, head...), tail...), nil)
+		require.Error(t, err, "%x", tail)
+	}
+	good := append(append([]byte{}, head...), append([]byte{0x81, 0xa3, 'a', '.', 'c', 0xc4, 16}, make([]byte, 16)...)...)
+	_, err = DecodeObjectState(good, nil)
+	require.NoError(t, err)
 }
 
 func TestEmbeddedMergeState(t *testing.T) {

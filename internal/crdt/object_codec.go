@@ -70,6 +70,12 @@ func AppendObjectLists(b []byte, fields map[string]any, stamps map[string]Stamp,
 		}
 	}
 	paths := subStampPaths(stamps)
+	for i := 0; i < len(paths); i++ { // only paths into properties written here (decode refuses others)
+		if _, ok := fields[pathTop(paths[i])]; !ok {
+			paths = append(paths[:i], paths[i+1:]...)
+			i--
+		}
+	}
 	items := 2 + min(nl, 1)
 	if len(paths) > 0 {
 		items = 4
