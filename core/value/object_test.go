@@ -41,3 +41,22 @@ func TestObjectDecodeRefusesDamage(t *testing.T) {
 	_, _, err := Decode(deep)
 	require.ErrorIs(t, err, ErrMalformed, "nesting is bounded")
 }
+
+// FuzzDecodeValue: any bytes decode to an error or to a value that
+// encodes and decodes back to itself (objects included), never a panic.
+func FuzzDecodeValue(f *testing.F) {
+	f.Add(Append(nil, Object{"city": "Oslo", "geo": Object{"lat": 1.5}, "tags": []any{"a"}}))
+	f.Add(Append(nil, []any{Object{"done": true}, Object{}}))
+	f.Add([]byte{0x81, 0xa1, 'a', 0x81, 0xa1, 'b', 0xc0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, _, err := Decode(b)
+		if err != nil {
+			return
+		}
+		enc := Append(nil, v)
+		again, n, err := Decode(enc)
+		require.NoError(t, err)
+		require.Equal(t, len(enc), n)
+		require.Equal(t, enc, Append(nil, again))
+	})
+}
