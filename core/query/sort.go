@@ -63,14 +63,30 @@ func (p *parser) parseSortKeys(end tokKind, sepWhat string) ([]SortKey, error) {
 		if t.kind != tIdent {
 			return nil, p.expected("a property name")
 		}
-		prop := p.class.Property(t.text)
-		if prop == nil && schema.IsPath(t.text) { // a field of an embedded object (embedded.go)
-			rp, err := p.class.ResolvePath(t.text)
+		if strings.Contains(t.text, ".") {
+			k, err := p.parseSortPath(t)
 			if err != nil {
 				return nil, err
 			}
-			prop = &schema.Property{Name: t.text, List: rp.Last().List || rp.Last().IsEmbedded(), Type: rp.Last().Type}
+			p.advance()
+			if d := p.cur(); d.is("DESC") || d.is("DESCENDING") {
+				k.Descending = true
+				p.advance()
+			} else if d.is("ASC") || d.is("ASCENDING") {
+				p.advance()
+			}
+			keys = append(keys, k)
+			switch p.cur().kind {
+			case tComma:
+				p.advance()
+				continue
+			case end:
+				return keys, nil
+			default:
+				return nil, p.expected(sepWhat)
+			}
 		}
+		prop := p.class.Property(t.text)
 		if prop == nil {
 			return nil, terror.New(terror.UnknownProperty, "class %s has no property %q to sort by (at position %d)", p.class.Name, t.text, t.pos)
 		}

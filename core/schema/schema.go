@@ -66,8 +66,9 @@ type Property struct {
 	// already coerced to the property's type.
 	Default    any
 	HasDefault bool
-	// Link is the target class of a to-one link (link.go); Type is then
-	// the target's primary key type, the form the link is stored in.
+	// Link is the target class of a to-one link, or with List of a list
+	// of links (link.go); Type is then the target's primary key type, the
+	// form the link is stored in.
 	Link string
 	// Embedded is the embedded class this property holds objects of
 	// (embedded.go); Type is then zero.
@@ -82,6 +83,9 @@ func (p *Property) TypeString() string {
 			return p.Embedded.Name + "[]"
 		}
 		return p.Embedded.Name + "?"
+	}
+	if p.IsLinkList() {
+		return p.Link + "[]"
 	}
 	if p.IsLink() {
 		return p.Link + "?" // a to-one link is always optional
@@ -303,9 +307,8 @@ func parseProperty(s string) (Property, error) {
 		}
 	}
 	if identRe.MatchString(base) {
-		if p.List { // a list of embedded objects; a to-many link is refused in resolveLinks
-			p.Link = base
-			return p, nil
+		if p.List { // a to-many link, or a list of embedded objects (resolveLinks tells)
+			return linkListProperty(s, base, p.Optional)
 		}
 		p.Link, p.Optional, p.Indexed = base, true, true // Realm: a to-one link is optional; links are indexed
 		return p, nil
@@ -385,7 +388,7 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		}
 		p := &parsed
 		p.Name = name
-		if _, ok := cj.Defaults[name]; ok && p.IsLink() {
+		if _, ok := cj.Defaults[name]; ok && p.Link != "" {
 			return nil, terror.New(terror.InvalidArgument, "%s.%s is a link to %s and cannot have a default", cj.Name, name, p.Link)
 		}
 		if raw, ok := cj.Defaults[name]; ok {
