@@ -36,6 +36,12 @@ func (db *DB) CheckRecoverable(css []*Changeset) error {
 				continue
 			}
 			for _, f := range op.Fields {
+				if schema.IsPath(f.Name) { // a field inside an embedded object: replayed by path
+					if _, err := c.CoercePath(f.Name, f.Value); err != nil {
+						return terror.New(terror.SchemaMismatch, "%s.%s no longer takes the value written before the reset: %v", op.Class, f.Name, err)
+					}
+					continue
+				}
 				p := c.Property(f.Name)
 				if p == nil {
 					return terror.New(terror.SchemaMismatch, "property %s.%s no longer exists", op.Class, f.Name)
@@ -176,10 +182,7 @@ func UnsyncedChanges(path string) ([]UnsyncedChange, error) {
 			out = append(out, UnsyncedChange{Op: "create", Class: a.class, Key: a.key, Fields: final})
 		default:
 			if len(a.fields) > 0 {
-				set := Object{}
-				for name := range a.fields {
-					set[name] = final[name]
-				}
+				set := netSet(final, a.fields)
 				out = append(out, UnsyncedChange{Op: "update", Class: a.class, Key: a.key, Fields: set})
 			}
 			if len(a.incs) > 0 {

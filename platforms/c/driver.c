@@ -299,6 +299,9 @@ static bool listen_all_classes(failure *f) {
     cJSON *c;
     cJSON_ArrayForEach(c, classes) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+        /* an embedded class has no objects of its own to listen to (Realm) */
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "embedded")))
+            continue;
         if (cJSON_IsString(name))
             names[count++] = name->valuestring;
     }

@@ -176,7 +176,8 @@ export class Driver {
     const db = await Tether.open(options);
     this.resetRequired = false; // a pending reset was performed by the open
     try {
-      const names = db.schema.map((c) => c.name).sort();
+      // An embedded class has no objects of its own to listen to (Realm).
+      const names = db.schema.filter((c) => !c.embedded).map((c) => c.name).sort();
       for (const name of names) {
         db.objects(name).addListener((_results, { inserted, modified, deleted }) => {
           this.events.push({ type: 'change', class: name, inserted, modified, deleted });

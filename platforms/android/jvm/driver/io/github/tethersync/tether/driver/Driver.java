@@ -374,6 +374,8 @@ public final class Driver {
         try {
             for (Json.Node c : Json.parse(schema).elements) {
                 Json.Node name = c.get("name");
+                Json.Node embedded = c.get("embedded"); // no objects of its own to listen to (Realm)
+                if (embedded != null && embedded.kind == Json.Kind.TRUE) continue;
                 if (name != null && name.kind == Json.Kind.STRING) names.add(name.string);
             }
         } catch (Json.ParseException | NullPointerException e) {
