@@ -3,8 +3,29 @@ package boundary
 import (
 	"encoding/json"
 
+	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/store"
 )
+
+// DroppedEntry is one op a client reset's recovery did not apply, as
+// every binding's "after" event carries it (SPEC: {"op", "class", "key",
+// "reason"}); the key in extended JSON.
+type DroppedEntry struct {
+	Op     string          `json:"op"`
+	Class  string          `json:"class"`
+	Key    json.RawMessage `json:"key"`
+	Reason string          `json:"reason"`
+}
+
+// DroppedJSON is a reset event's Dropped in its JSON form: never null
+// (an empty list when recovery applied every unsynced op).
+func DroppedJSON(dropped []reset.DroppedOp) []DroppedEntry {
+	out := make([]DroppedEntry, len(dropped))
+	for i, d := range dropped {
+		out[i] = DroppedEntry{Op: d.Op, Class: d.Class, Key: AppendValue(nil, d.Key), Reason: d.Reason}
+	}
+	return out
+}
 
 // ExecuteClientReset performs the manual client reset a database file
 // records as required (every handle on it closed); it returns the backup

@@ -11,43 +11,24 @@ import (
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
-	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
 // CheckRecoverable reports whether changesets can be replayed on this
 // database's schema: every class and property they touch must still
-// exist with a kind their values fit.
+// exist with a kind their values fit (Misfits lists the ops that do not).
 func (db *DB) CheckRecoverable(css []*Changeset) error {
-	s, err := db.Schema()
+	bad, err := db.Misfits(css)
 	if err != nil {
 		return err
 	}
-	for _, cs := range css {
-		for _, op := range cs.Ops {
-			c := s.Class(op.Class)
-			if c == nil {
-				return terror.New(terror.SchemaMismatch, "class %s no longer exists", op.Class)
-			}
-			if op.Kind == OpList { // edits, replayed by element id: the property must still be a list of their type
-				if _, err := crdt.CheckOp(s, &op); err != nil {
-					return terror.New(terror.SchemaMismatch, "%s no longer takes the list edits written before the reset: %v", op.Class, err)
-				}
-				continue
-			}
-			for _, f := range op.Fields {
-				p := c.Property(f.Name)
-				if p == nil {
-					return terror.New(terror.SchemaMismatch, "property %s.%s no longer exists", op.Class, f.Name)
-				}
-				if op.Kind == OpIncrement {
-					continue
-				}
-				if _, err := c.Coerce(p, f.Value); err != nil {
-					return terror.New(terror.SchemaMismatch, "%s.%s no longer takes the value written before the reset: %v", op.Class, f.Name, err)
-				}
-			}
+	if len(bad) > 0 {
+		d := bad[0]
+		what := d.Class
+		if d.Field != "" {
+			what += "." + d.Field
 		}
+		return terror.New(terror.SchemaMismatch, "%s of %s no longer fits the schema (%d unsynced ops do not)", d.Op, what, len(bad))
 	}
 	return nil
 }
