@@ -2,7 +2,6 @@ package runner
 
 import (
 	"fmt"
-
 	"strings"
 )
 
