@@ -337,6 +337,16 @@ typedef struct tether_progress_event {
     double estimate;       /* 0..1; 1 when nothing is outstanding */
 } tether_progress_event;
 
+/* One unsynced op a client reset's recovery did not apply (API version 8).
+ * Strings are NUL-terminated UTF-8. */
+typedef struct tether_dropped_op {
+    const char *op;         /* SPEC's verb: "update", "increment", "listSet", "listInsert", ... */
+    const char *class_name;
+    const char *key_json;   /* the object's primary key as JSON, e.g. "\"1\"" or "7" */
+    const char *reason;     /* "ObjectDeleted", "AnchorMissing", "SchemaMismatch" or
+                             * "PermissionDenied" (reserved for flexible sync) */
+} tether_dropped_op;
+
 /* One session event: `type` names the member that is set; the others are
  * zero. Members are never reordered or resized; new ones are appended. */
 typedef struct tether_sync_event {
@@ -347,6 +357,12 @@ typedef struct tether_sync_event {
     tether_sync_error_event error;
     tether_client_reset_event client_reset;
     tether_progress_event progress;
+    /* API version 8. A client reset in TETHER_RESET_AFTER: the unsynced ops
+     * recovery did not apply, oldest first (dropped_count 0 when it applied
+     * every one; after a fallback to manual or discard because the schema
+     * changed, the ops that no longer fit). NULL and 0 for other events. */
+    const tether_dropped_op *TETHER_NULLABLE dropped;
+    size_t dropped_count;
 } tether_sync_event;
 
 /* Receives one event; `event` and what it points to are valid until the

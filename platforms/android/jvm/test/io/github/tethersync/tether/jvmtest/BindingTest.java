@@ -160,7 +160,7 @@ public final class BindingTest {
 
     public static void testCallVersion() {
         equal(7L, Tether.version(), "Tether.version()");
-        equal(7L, Tether.APIVersion, "Tether.APIVersion");
+        equal(8L, Tether.APIVersion, "Tether.APIVersion");
     }
 
     public static void testCallsWriteGetQueryCountSchema() throws Exception {
