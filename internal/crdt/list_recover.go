@@ -30,3 +30,25 @@ func (l *List) RecoverEdit(st Stamp, e *Edit) bool {
 	}
 	return l.ApplyEdit(st, e) == nil
 }
+
+// Lookup is element id's value and its index among the visible elements
+// (-1 when removed, or when l has never had it: ok false).
+func (l *List) Lookup(id ID) (value any, index int, ok bool) {
+	x, ok := l.elems[id]
+	if !ok {
+		return nil, -1, false
+	}
+	if x.removed {
+		return x.value, -1, true
+	}
+	i := 0
+	for _, n := range l.order {
+		if n == x.pos {
+			return x.value, i, true
+		}
+		if n.visible() {
+			i++
+		}
+	}
+	return x.value, -1, true
+}

@@ -59,10 +59,13 @@ type collectionOp struct {
 	// whose property fits the schema): the op holding them (nil: none)
 	// and the verbs of those that do not.
 	recover func(o *crdt.Object, op *ChangeOp, st crdt.Stamp) (kept *ChangeOp, dropped []string, err error)
+	// unsynced lists the op's edits for UnsyncedChanges, read against
+	// final, the object as the backup holds it (client_reset_unsynced.go).
+	unsynced func(final *crdt.Object, op *ChangeOp, st crdt.Stamp) ([]UnsyncedChange, error)
 }
 
 var collectionOps = map[OpKind]collectionOp{
-	OpList: {verbs: listVerbs, recover: recoverList},
+	OpList: {verbs: listVerbs, recover: recoverList, unsynced: unsyncedList},
 }
 
 func listVerbs(op *ChangeOp) (string, []string, error) {

@@ -130,6 +130,22 @@ export interface ClientResetEvent {
   backupPath: string;
   /** Why a recovery fell back, when it did. */
   message?: string;
+  /**
+   * After: the unsynced ops recovery did not apply, oldest first (empty
+   * when it applied every one). After a fallback to manual or discard
+   * caused by a schema change: the ops that no longer fit.
+   */
+  dropped?: DroppedOp[];
+}
+
+/** An unsynced op a client reset's recovery did not apply. */
+export interface DroppedOp {
+  /** The op's verb: 'update', 'increment', 'listSet', 'listInsert', ... */
+  op: string;
+  class: string;
+  key: PrimaryKey;
+  /** 'PermissionDenied' is reserved for flexible sync. */
+  reason: 'ObjectDeleted' | 'AnchorMissing' | 'SchemaMismatch' | 'PermissionDenied';
 }
 
 export interface SyncConfig {
