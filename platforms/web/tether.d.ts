@@ -302,11 +302,21 @@ export declare class SyncSession {
 }
 
 export interface UnsyncedChange {
-  /** 'increment': fields hold each property's delta (replay it as tx.increment), not its final value. */
-  op: 'create' | 'update' | 'increment' | 'delete';
+  /**
+   * 'increment': fields hold each property's delta (replay it as tx.increment), not its final value.
+   * A list edit ('listInsert', ...) is one entry per edit, after its object's update/increment,
+   * in the order written (an object created among the changes has none: its create holds its lists).
+   */
+  op: 'create' | 'update' | 'increment' | 'delete' | 'listInsert' | 'listSet' | 'listRemove' | 'listMove' | 'listClear';
   class: string;
   key: PrimaryKey;
   fields?: TetherObject;
+  /** List edits: the list property. */
+  field?: string;
+  /** List edits but listClear: the value written (insert, set) or the element's (remove, move). */
+  value?: unknown;
+  /** List edits: the element's index in the backup's list; absent when it is no longer there. */
+  index?: number;
 }
 
 export declare class Tether {
