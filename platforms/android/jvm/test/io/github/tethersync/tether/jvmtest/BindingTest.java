@@ -159,7 +159,7 @@ public final class BindingTest {
     // -- calls ----------------------------------------------------------
 
     public static void testCallVersion() {
-        equal(7L, Tether.version(), "Tether.version()");
+        equal(8L, Tether.version(), "Tether.version()");
         equal(8L, Tether.APIVersion, "Tether.APIVersion");
     }
 
