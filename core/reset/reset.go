@@ -13,6 +13,9 @@
 //     progress or required;
 //   - internal/engine/client_reset_recovery.go finds what a backup holds
 //     that the server does not, and whether it still fits the schema;
+//   - internal/engine/recovery_dropped.go replays it op by op and reports
+//     each op that no longer applies (Event.Dropped), and
+//     client_reset_unsynced.go lists collection edits for UnsyncedChanges;
 //   - internal/engine/client_reset_backup.go moves a file to its backup
 //     (manual mode) and opens backups read-only;
 //   - core/store exposes the app's part: ExecuteClientReset,

@@ -23,7 +23,8 @@ package engine
 //
 // The record of a reset in progress is pending_reset_store.go; what a
 // backup holds that the server does not, and whether it still fits, is
-// client_reset_recovery.go; the backup files themselves (manual reset,
+// client_reset_recovery.go (replayed op by op, what no longer applies
+// reported: recovery_dropped.go); the backup files themselves (manual reset,
 // read-only views) are client_reset_backup.go.
 
 import (
