@@ -273,6 +273,15 @@ TETHER_API bool tether_sync_state(tether_sync *sync, int *TETHER_NULLABLE out_se
                                   int *TETHER_NULLABLE out_connection_state,
                                   tether_error *TETHER_NULLABLE err);
 
+/* The session's user, as the server named it at the last bind (Realm's
+ * SyncSession.user), as JSON in *out_json (tether_free it):
+ * {"id": "...", "claims": {...}}: the token's user id (its subject, or the
+ * server's configured JWT user claim) and its claim set. Before the first
+ * bind, and from a server too old to say, {"id": "", "claims": {}}.
+ * Fails with CLOSED, INVALID_ARGUMENT (out_json NULL). API version 8. */
+TETHER_API bool tether_sync_user(tether_sync *sync, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
+                                 size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);
+
 /* Waits up to timeout_ms (> 0) until what was committed before the call is
  * uploaded, or what the server had is downloaded; *out_completed false on
  * timeout (not an error). Blocks. Fails with INVALID_ARGUMENT (timeout; from
@@ -337,7 +346,7 @@ typedef struct tether_progress_event {
     double estimate;       /* 0..1; 1 when nothing is outstanding */
 } tether_progress_event;
 
-/* One unsynced op a client reset's recovery did not apply (API version 8).
+/* One unsynced op a client reset's recovery did not apply (API version 9).
  * Strings are NUL-terminated UTF-8. */
 typedef struct tether_dropped_op {
     const char *op;         /* SPEC's verb: "update", "increment", "listSet", "listInsert", ... */
@@ -357,7 +366,7 @@ typedef struct tether_sync_event {
     tether_sync_error_event error;
     tether_client_reset_event client_reset;
     tether_progress_event progress;
-    /* API version 8. A client reset in TETHER_RESET_AFTER: the unsynced ops
+    /* API version 9. A client reset in TETHER_RESET_AFTER: the unsynced ops
      * recovery did not apply, oldest first (dropped_count 0 when it applied
      * every one; after a fallback to manual or discard because the schema
      * changed, the ops that no longer fit). NULL and 0 for other events. */

@@ -171,7 +171,7 @@ static const char *applied_name(int mode) {
 }
 
 /* A reset's "after" event's "dropped": [{"op", "class", "key", "reason"}]
- * (API version 8), the key as the library's JSON text, verbatim. */
+ * (API version 9), the key as the library's JSON text, verbatim. */
 static void dropped_ops(const tether_sync_event *e, cJSON *ev) {
     cJSON *list = cJSON_AddArrayToObject(ev, "dropped");
     for (size_t i = 0; i < e->dropped_count; i++) {

@@ -274,10 +274,21 @@ export declare class Results<T extends TetherObject = TetherObject> implements I
 
 export type ProgressMode = 'reportIndefinitely' | 'forCurrentlyOutstandingWork';
 
+/** Who the server authenticated a session as (Realm's SyncSession.user). */
+export interface SyncUser {
+  /** The token's user id: a Tether token's subject, or the server's
+   * configured JWT user claim (default "sub"); "" before the first bind. */
+  readonly id: string;
+  /** The token's claims as the server verified them ({} before the first bind). */
+  readonly claims: { readonly [claim: string]: unknown };
+}
+
 export declare class SyncSession {
   readonly state: SessionState;
   readonly connectionState: ConnectionState;
   readonly partition: string;
+  /** The session's user as of its last bind. */
+  readonly user: SyncUser;
   isConnected(): boolean;
   pause(): Promise<void>;
   resume(): Promise<void>;

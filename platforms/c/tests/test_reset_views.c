@@ -168,7 +168,7 @@ static void one_mode(tetherd *srv, const char *dir, int mode, const char *partit
 
 /* Recovery cannot replay an offline rename of a dog another device
  * deleted meanwhile: the after event lists it (tether_sync_event.dropped,
- * API version 8) and the other offline edit is recovered. */
+ * API version 9) and the other offline edit is recovered. */
 static void dropped_object_deleted(tetherd *srv, const char *dir) {
     const char *partition = "views-dropped";
     tether_error e;
