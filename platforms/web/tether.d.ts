@@ -148,6 +148,22 @@ export interface ClientResetEvent {
   backupPath: string;
   /** Why a recovery fell back, when it did. */
   message?: string;
+  /**
+   * After: the unsynced ops recovery did not apply, oldest first (empty
+   * when it applied every one). After a fallback to manual or discard
+   * caused by a schema change: the ops that no longer fit.
+   */
+  dropped?: DroppedOp[];
+}
+
+/** An unsynced op a client reset's recovery did not apply. */
+export interface DroppedOp {
+  /** The op's verb: 'update', 'increment', 'listSet', 'listInsert', ... */
+  op: string;
+  class: string;
+  key: PrimaryKey;
+  /** 'PermissionDenied' is reserved for flexible sync. */
+  reason: 'ObjectDeleted' | 'AnchorMissing' | 'SchemaMismatch' | 'PermissionDenied';
 }
 
 export interface SyncConfig {
@@ -324,11 +340,21 @@ export declare class SyncSession {
 }
 
 export interface UnsyncedChange {
-  /** 'increment': fields hold each property's delta (replay it as tx.increment), not its final value. */
-  op: 'create' | 'update' | 'increment' | 'delete';
+  /**
+   * 'increment': fields hold each property's delta (replay it as tx.increment), not its final value.
+   * A list edit ('listInsert', ...) is one entry per edit, after its object's update/increment,
+   * in the order written (an object created among the changes has none: its create holds its lists).
+   */
+  op: 'create' | 'update' | 'increment' | 'delete' | 'listInsert' | 'listSet' | 'listRemove' | 'listMove' | 'listClear';
   class: string;
   key: PrimaryKey;
   fields?: TetherObject;
+  /** List edits: the list property. */
+  field?: string;
+  /** List edits but listClear: the value written (insert, set) or the element's (remove, move). */
+  value?: unknown;
+  /** List edits: the element's index in the backup's list; absent when it is no longer there. */
+  index?: number;
 }
 
 export declare class Tether {

@@ -221,6 +221,7 @@ export class Driver {
     if (ev.phase === 'before' && ev.mode === 'manual') this.resetRequired = true;
     const e = { type: 'clientReset', phase: ev.phase, mode: ev.mode, backupPath: ev.backupPath };
     if (ev.message) e.message = ev.message;
+    if (ev.phase === 'after') e.dropped = ev.dropped ?? []; // keys as the API gives them: EJSON.stringify writes them back
     this.events.push(e);
   }
 
@@ -299,7 +300,7 @@ export class Driver {
       throw e;
     }
     this.setBackup(backup);
-    this.events.push({ type: 'clientReset', phase: 'after', mode: 'manual', backupPath: backup });
+    this.events.push({ type: 'clientReset', phase: 'after', mode: 'manual', backupPath: backup, dropped: [] }); // nothing replayed
     return this.openWith(config, sync, false);
   }
 

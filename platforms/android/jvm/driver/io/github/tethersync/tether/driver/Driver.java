@@ -644,7 +644,7 @@ public final class Driver {
             setBackup(backup);
         }
         addEvent(new Json.Obj().str("type", "clientReset").str("phase", "after").str("mode", "manual")
-                .str("backupPath", backup).toString());
+                .str("backupPath", backup).raw("dropped", "[]").toString()); // nothing replayed, nothing dropped
         openWith(config, sync, false);
     }
 
