@@ -440,7 +440,8 @@ TETHER_API bool tether_reset_execute(const char *path, char *TETHER_NULLABLE *TE
  * {"op": create|update|increment|delete, "class", "key", "fields"} (one net
  * entry per object), then one entry per list edit {"op": listInsert|listSet|
  * listRemove|listMove|listClear, "class", "key", "field", "value", "index"}
- * (the element's place in the backup; absent when it is gone). tether_free it. Reads only. Fails with
+ * (the element's place in the backup; absent when it is gone; a removed
+ * element's "value" is null: it keeps no value). tether_free it. Reads only. Fails with
  * INVALID_ARGUMENT (empty path), NOT_FOUND (no file), CORRUPTED, IO. */
 TETHER_API bool tether_reset_unsynced(const char *backup_path, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
                                       size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);

@@ -13,7 +13,9 @@ import (
 )
 
 // unsyncedList lists a list op's edits: listInsert and listSet with the
-// value written, listRemove and listMove with the element's value, and
+// value written, listRemove and listMove with the element's value while
+// the backup's list still holds it (a removed element keeps its id but
+// not its value, crdt's list state format 2: a listRemove's is nil), and
 // Index, the element's place in the list as the backup holds it (-1: it
 // is no longer there: removed later, or by this very edit); listClear
 // with neither.

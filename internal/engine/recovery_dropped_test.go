@@ -148,7 +148,7 @@ func TestUnsyncedChangesListCollectionEdits(t *testing.T) {
 		{Op: "update", Class: "Dog", Key: "s", Fields: Object{"name": "renamed"}},
 		{Op: "listInsert", Class: "Dog", Key: "s", Field: "tags", Value: "x", Index: 1},
 		{Op: "listSet", Class: "Dog", Key: "s", Field: "tags", Value: "B", Index: 2},
-		{Op: "listRemove", Class: "Dog", Key: "s", Field: "tags", Value: "a", Index: -1},
+		{Op: "listRemove", Class: "Dog", Key: "s", Field: "tags", Value: nil, Index: -1}, // a removed element keeps no value
 		{Op: "listMove", Class: "Dog", Key: "s", Field: "tags", Value: "c", Index: 0},
 	}, changes)
 }

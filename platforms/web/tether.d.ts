@@ -351,7 +351,7 @@ export interface UnsyncedChange {
   fields?: TetherObject;
   /** List edits: the list property. */
   field?: string;
-  /** List edits but listClear: the value written (insert, set) or the element's (remove, move). */
+  /** List edits but listClear: the value written (insert, set) or the element's (move; remove: null once the backup's list has dropped it, since a removed element keeps no value). */
   value?: unknown;
   /** List edits: the element's index in the backup's list; absent when it is no longer there. */
   index?: number;
