@@ -131,6 +131,7 @@ func quantify(q quant, v any, t tester) bool {
 // @count) with a constant.
 type cmpNode struct {
 	prop    string
+	dv      dictView // what is read of a dictionary (dict.go)
 	op      opKind
 	quant   quant
 	list    bool // the property is a list: quantify over its elements
@@ -143,7 +144,7 @@ type cmpNode struct {
 }
 
 func (n *cmpNode) match(obj map[string]any, lk Linker) bool {
-	v := obj[n.prop]
+	v := n.dv.read(obj[n.prop])
 	switch {
 	case n.count:
 		return countCmp(n.op, listLen(v), n.val)
@@ -163,6 +164,7 @@ func (n *cmpNode) test(x any) bool {
 // inNode tests membership of a property value in a constant set.
 type inNode struct {
 	prop    string
+	dv      dictView
 	quant   quant
 	list    bool
 	count   bool
@@ -178,7 +180,7 @@ type inNode struct {
 }
 
 func (n *inNode) match(obj map[string]any, lk Linker) bool {
-	v := obj[n.prop]
+	v := n.dv.read(obj[n.prop])
 	switch {
 	case n.count:
 		l := listLen(v)
@@ -214,6 +216,7 @@ func (n *inNode) test(x any) bool {
 // them is a list (quantified); either may be a @count.
 type propCmpNode struct {
 	left, right  string
+	ldv, rdv     dictView
 	lcount       bool
 	rcount       bool
 	llist, rlist bool
@@ -223,7 +226,7 @@ type propCmpNode struct {
 }
 
 func (n *propCmpNode) match(obj map[string]any, lk Linker) bool {
-	lv, rv := obj[n.left], obj[n.right]
+	lv, rv := n.ldv.read(obj[n.left]), n.rdv.read(obj[n.right])
 	if n.lcount {
 		lv = int64(listLen(lv))
 	}
@@ -331,6 +334,9 @@ func orderHolds(op opKind, c int) bool {
 }
 
 func listLen(v any) int {
+	if d, ok := v.(value.Dict); ok {
+		return len(d)
+	}
 	l, _ := v.([]any)
 	return len(l)
 }

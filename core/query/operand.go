@@ -29,6 +29,8 @@ type operand struct {
 	linksCount bool // @links.@count of an object of linksClass
 	linksClass string
 	linksPK    string
+	// dv: what is read of a dictionary property (dict.go).
+	dv dictView
 }
 
 // linked reports whether o is a path through links.
@@ -57,7 +59,7 @@ func (p *parser) parseOperand() (operand, error) {
 				h.quant = q
 				return o, nil
 			}
-			if o.count || !o.prop.List {
+			if !o.many() {
 				return o, terror.New(terror.WrongType, "%s at position %d needs a list property, and %s is %s",
 					strings.ToUpper(t.text), t.pos, o.text, typeLabel(o))
 			}
@@ -125,6 +127,9 @@ func (p *parser) parseKeyPath() (operand, error) {
 		return operand{}, terror.New(terror.UnknownProperty, "class %s has no property %q (at position %d)", p.class.Name, name, t.pos)
 	}
 	o := operand{pos: t.pos, text: t.text, isProp: true, prop: prop}
+	if prop.Dict {
+		return o, p.dictPath(&o, rest, dotted)
+	}
 	if dotted {
 		if !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size") {
 			return operand{}, terror.New(terror.UnknownProperty,

@@ -14,6 +14,9 @@ import (
 // double written to an int property becomes an int64). Anything else that
 // does not fit is a WrongType error naming the class, property and types.
 func (c *Class) Coerce(p *Property, v any) (any, error) {
+	if p.Dict {
+		return c.coerceDict(p, v)
+	}
 	if p.List {
 		if v == nil {
 			return []any{}, nil
@@ -70,7 +73,7 @@ func (c *Class) coerceScalar(p *Property, v any) (any, error) {
 	case Decimal128:
 		return coerceDecimal(c, p, v)
 	case Mixed:
-		if value.Kind(v) == "list" || strings.HasPrefix(value.Kind(v), "unsupported") {
+		if value.Kind(v) == "list" || value.Kind(v) == "dictionary" || strings.HasPrefix(value.Kind(v), "unsupported") {
 			return nil, terror.New(terror.WrongType, "%s.%s is mixed, which holds one scalar value, got %s", c.Name, p.Name, value.Kind(v))
 		}
 		return v, nil
@@ -112,6 +115,8 @@ func (p *Property) Initial() (v any, ok bool) {
 		return p.Default, true
 	case p.List:
 		return []any{}, true
+	case p.Dict:
+		return value.Dict{}, true
 	case p.Optional:
 		return nil, true
 	}
@@ -130,13 +135,16 @@ func (p *Property) Fill() any {
 
 // Fills reports whether new objects are given a value for p (Fill) when
 // a create or an upsert that creates leaves it out.
-func (p *Property) Fills() bool { return !p.Optional || p.List || p.HasDefault }
+func (p *Property) Fills() bool { return !p.Optional || p.List || p.Dict || p.HasDefault }
 
 // Zero is the zero value of p's type (an empty list for a list, null for
 // an optional property).
 func (p *Property) Zero() any {
 	if p.List {
 		return []any{}
+	}
+	if p.Dict {
+		return value.Dict{}
 	}
 	if p.Optional {
 		return nil

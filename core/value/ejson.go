@@ -52,7 +52,10 @@ func FromJSON(j any) (any, error) {
 		}
 		return out, nil
 	case map[string]any:
-		return fromExtended(x)
+		if isExtended(x) {
+			return fromExtended(x)
+		}
+		return dictFromJSON(x)
 	}
 	return nil, fmt.Errorf("unsupported JSON value %T", j)
 }
@@ -179,8 +182,44 @@ func ToJSON(v any) any {
 			out[i] = ToJSON(e)
 		}
 		return out
+	case Dict:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = ToJSON(e)
+		}
+		return out
 	}
 	return v
+}
+
+// isExtended reports whether a JSON object is one Extended JSON value
+// ({"$date": ...}): one key starting with '$', which no dictionary key
+// may (CheckDictKey).
+func isExtended(m map[string]any) bool {
+	if len(m) != 1 {
+		return false
+	}
+	for k := range m {
+		return strings.HasPrefix(k, "$")
+	}
+	return false
+}
+
+// dictFromJSON reads any other JSON object as a dictionary of scalars.
+func dictFromJSON(m map[string]any) (any, error) {
+	out := make(Dict, len(m))
+	for k, e := range m {
+		v, err := FromJSON(e)
+		if err != nil {
+			return nil, err
+		}
+		switch v.(type) {
+		case Dict, []any:
+			return nil, fmt.Errorf("a dictionary holds scalars, not a %s (key %q)", Kind(v), k)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // jsonDouble marshals a float so that whole values keep ".0".

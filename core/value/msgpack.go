@@ -91,6 +91,8 @@ func Append(b []byte, v any) []byte {
 			b = Append(b, e)
 		}
 		return b
+	case Dict:
+		return appendDict(b, x)
 	}
 	panic(fmt.Sprintf("value.Append: unsupported type %T", v))
 }
@@ -456,8 +458,10 @@ func decode(b []byte, depth int) (any, int, error) {
 			off += n
 		}
 		return out, off, nil
+	case kMap:
+		return decodeDict(b, off, it.n, depth)
 	}
-	return nil, 0, malformed("a map is not a value")
+	return nil, 0, malformed("item kind %d is not a value", it.kind)
 }
 
 // ReadMapHeader reads a map header and returns the number of pairs and the

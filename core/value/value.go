@@ -84,6 +84,8 @@ func Kind(v any) string {
 		return "link"
 	case []any:
 		return "list"
+	case Dict:
+		return "dictionary"
 	default:
 		return fmt.Sprintf("unsupported Go type %T", v)
 	}

@@ -78,7 +78,7 @@ func TestExtendedJSON(t *testing.T) {
 	}
 	v, _ := DecodeJSON([]byte(`{"$date": "2026-01-02T03:04:05.678Z"}`))
 	require.Equal(t, time.Date(2026, 1, 2, 3, 4, 5, 678000000, time.UTC), v)
-	for _, bad := range []string{`{"a": 1}`, `{"$oid": "xyz"}`, `{"$uuid": 5}`, `{"$date": "yesterday"}`, `{"$binary": "!!"}`, `[[1]]`, `123456789012345678901234567890`} {
+	for _, bad := range []string{`{"a": [1]}`, `{"a": {"b": 1}}`, `{"$oid": "xyz"}`, `{"$uuid": 5}`, `{"$date": "yesterday"}`, `{"$binary": "!!"}`, `[[1]]`, `123456789012345678901234567890`} {
 		_, err := DecodeJSON([]byte(bad))
 		require.Error(t, err, bad)
 	}

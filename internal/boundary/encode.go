@@ -95,6 +95,17 @@ func AppendValue(b []byte, v any) []byte {
 			b = AppendValue(b, e)
 		}
 		return append(b, ']')
+	case value.Dict:
+		b = append(b, '{')
+		for i, k := range x.Keys() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = AppendValue(b, x[k])
+		}
+		return append(b, '}')
 	}
 	return append(b, "null"...)
 }

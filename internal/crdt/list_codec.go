@@ -44,6 +44,9 @@ func readID(r *value.Reader) ID {
 
 // EncodeList encodes l's merge state.
 func EncodeList(l *List) []byte {
+	if l.dict != nil {
+		return encodeDict(l)
+	}
 	b := make([]byte, 0, 16+len(l.order)*24)
 	b = value.AppendArrayHeader(b, 3)
 	b = value.AppendUint(b, listFormat)
@@ -91,6 +94,9 @@ func corrupted(err error, what string) error {
 
 // DecodeList decodes EncodeList's form.
 func DecodeList(b []byte) (*List, error) {
+	if isDictState(b) {
+		return decodeDict(b)
+	}
 	r := value.NewStrictReader(b)
 	r.Tuple(3, 3)
 	if v := r.Uint(); v != listFormat && r.Err() == nil {

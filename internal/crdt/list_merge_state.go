@@ -6,6 +6,12 @@ package crdt
 // at its latest position. It gives what applying the other's missing
 // edits would have given.
 func MergeList(l, in *List) {
+	if l.dict != nil || in.dict != nil {
+		if l.dict != nil && in.dict != nil {
+			mergeDict(l, in)
+		}
+		return
+	}
 	mine := make(map[*elem]*elem, len(in.elist)) // in's element -> l's
 	for _, x := range in.elist {
 		y, ok := l.elems[x.id]

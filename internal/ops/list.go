@@ -172,11 +172,11 @@ func resolveList(c *schema.Class, op Op) (crdt.ChangeOp, error) {
 // object's state (Expand) before it is recorded.
 func NeedsState(c *schema.Class, cop *crdt.ChangeOp) bool {
 	switch cop.Kind {
-	case crdt.OpList:
+	case crdt.OpList, crdt.OpDict:
 		return true
 	case crdt.OpUpdate, crdt.OpUpsert:
 		for _, f := range cop.Fields {
-			if p := c.Property(f.Name); p != nil && p.List {
+			if p := c.Property(f.Name); p != nil && (p.List || p.Dict) {
 				return true
 			}
 		}
@@ -204,6 +204,9 @@ func Expand(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, st crdt.S
 		*seq = w.Seq
 		return crdt.ListOp(c.Name, cop.Key, name, w.Edits), nil
 	}
+	if cop.Kind == crdt.OpDict {
+		return expandKeyed(op, cop, c, o, seq)
+	}
 	if cop.Kind == crdt.OpList {
 		if !o.Exists {
 			return nil, terror.New(terror.NotFound, "no %s with primary key %v", c.Name, cop.Key)
@@ -225,6 +228,14 @@ func Expand(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, st crdt.S
 	keep.Fields = make([]crdt.Field, 0, len(cop.Fields))
 	var lists []crdt.ChangeOp
 	for _, f := range cop.Fields {
+		if p := c.Property(f.Name); p != nil && p.Dict {
+			if dop, ok, err := assignDict(c, cop.Key, o, f, seq); err != nil {
+				return nil, err
+			} else if ok {
+				lists = append(lists, dop)
+			}
+			continue
+		}
 		if p := c.Property(f.Name); p == nil || !p.List {
 			keep.Fields = append(keep.Fields, f)
 			continue

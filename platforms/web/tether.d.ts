@@ -86,13 +86,16 @@ export interface MixedLink { $link: { class: string; key: PrimaryKey } }
  * A property value: int and counter (number, or bigint beyond ±2^53),
  * double and float (number; a float is stored as 32 bits), string, bool,
  * date (Date), data (Uint8Array), objectId, uuid, decimal128 (Decimal128),
- * mixed (any of these, or a MixedLink), lists of these, null for
- * optionals. A to-one link property holds its target's primary key (null
+ * mixed (any of these, or a MixedLink), lists of these, dictionaries
+ * ("T{}": a plain object of string keys; a key may not be empty, start
+ * with '$' or contain '.'), null for optionals. A to-one link property holds its target's primary key (null
  * when unset or when the target is not here). On input, Extended JSON
  * objects ({$date: ...}) are accepted too.
  */
-export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | Value[];
-export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | InputValue[];
+export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | Value[] | Dictionary;
+/** A dictionary property's value ("string{}", {type: 'dictionary', objectType: 'string'}). */
+export type Dictionary = { [key: string]: Value };
+export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | InputValue[] | { [key: string]: InputValue };
 export type PrimaryKey = string | number | bigint | ObjectId | UUID;
 export type TetherObject = Record<string, Value>;
 
@@ -204,7 +207,13 @@ export type Op =
   | { listSet: string; key: PrimaryKey; field: string; index: number; value: InputValue }
   | { listRemove: string; key: PrimaryKey; field: string; index: number }
   | { listMove: string; key: PrimaryKey; field: string; from: number; to: number }
-  | { listClear: string; key: PrimaryKey; field: string };
+  | { listClear: string; key: PrimaryKey; field: string }
+  /** Dictionary edits by key: between a set and a remove of one key the later wins; a remove of an absent key does nothing. */
+  | DictSet
+  | DictRemove;
+
+export type DictSet = { dictSet: string; key: PrimaryKey; field: string; dictKey: string; value: InputValue };
+export type DictRemove = { dictRemove: string; key: PrimaryKey; field: string; dictKey: string };
 
 export declare class WriteTransaction {
   create(className: string, value: Record<string, InputValue>, mode?: 'modified'): void;

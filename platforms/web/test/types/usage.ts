@@ -50,7 +50,11 @@ export async function usage(token: string): Promise<void> {
     { listInsert: 'Dog', key: '1', field: 'tags', index: 0, value: 'x' },
     { listMove: 'Dog', key: '1', field: 'tags', from: 0, to: 1 },
     { listClear: 'Dog', key: '1', field: 'tags' },
+    { dictSet: 'Dog', key: '1', field: 'custom', dictKey: 'color', value: 'red' },
+    { dictRemove: 'Dog', key: '1', field: 'custom', dictKey: 'color' },
   ]);
+  // @ts-expect-error: dictSet names its dictKey
+  await db.write([{ dictSet: 'Dog', key: '1', field: 'custom', value: 'red' }]);
 
   const dogs: Results<Dog> = db.objects<Dog>('Dog').filtered('age > $0 AND name BEGINSWITH[c] $1', 3, 'r').sorted('name').limit(10);
   const first: Dog | undefined = dogs.toArray()[0];
