@@ -17,6 +17,9 @@ func (c *Class) Coerce(p *Property, v any) (any, error) {
 	if p.Dict {
 		return c.coerceDict(p, v)
 	}
+	if p.Set {
+		return c.coerceSet(p, v)
+	}
 	if p.List {
 		if v == nil {
 			return []any{}, nil
@@ -73,7 +76,10 @@ func (c *Class) coerceScalar(p *Property, v any) (any, error) {
 	case Decimal128:
 		return coerceDecimal(c, p, v)
 	case Mixed:
-		if value.Kind(v) == "list" || value.Kind(v) == "dictionary" || strings.HasPrefix(value.Kind(v), "unsupported") {
+		if value.Kind(v) == "dictionary" {
+			return nil, c.wrongType(p, v)
+		}
+		if value.Kind(v) == "list" || strings.HasPrefix(value.Kind(v), "unsupported") {
 			return nil, terror.New(terror.WrongType, "%s.%s is mixed, which holds one scalar value, got %s", c.Name, p.Name, value.Kind(v))
 		}
 		return v, nil
@@ -102,6 +108,11 @@ func (c *Class) coerceScalar(p *Property, v any) (any, error) {
 }
 
 func (c *Class) wrongType(p *Property, v any) error {
+	if _, isDict := v.(value.Dict); isDict {
+		// A JSON object that is no Extended JSON value was refused as a
+		// bad value before dictionaries, and still is where none belongs.
+		return terror.New(terror.InvalidArgument, "%s.%s is %s, and a JSON object (a dictionary) is a value only of a dictionary property", c.Name, p.Name, p.TypeString())
+	}
 	return terror.New(terror.WrongType, "%s.%s is %s, got %s", c.Name, p.Name, p.TypeString(), value.Kind(v))
 }
 
@@ -117,6 +128,8 @@ func (p *Property) Initial() (v any, ok bool) {
 		return []any{}, true
 	case p.Dict:
 		return value.Dict{}, true
+	case p.Set:
+		return []any{}, true
 	case p.Optional:
 		return nil, true
 	}
@@ -135,7 +148,7 @@ func (p *Property) Fill() any {
 
 // Fills reports whether new objects are given a value for p (Fill) when
 // a create or an upsert that creates leaves it out.
-func (p *Property) Fills() bool { return !p.Optional || p.List || p.Dict || p.HasDefault }
+func (p *Property) Fills() bool { return !p.Optional || p.List || p.Dict || p.Set || p.HasDefault }
 
 // Zero is the zero value of p's type (an empty list for a list, null for
 // an optional property).
@@ -145,6 +158,9 @@ func (p *Property) Zero() any {
 	}
 	if p.Dict {
 		return value.Dict{}
+	}
+	if p.Set {
+		return []any{}
 	}
 	if p.Optional {
 		return nil

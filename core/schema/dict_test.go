@@ -37,7 +37,7 @@ func TestDictionarySpellings(t *testing.T) {
 		require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), k)
 	}
 	_, err = c.Coerce(c.Property("m"), value.Dict{"a": value.Dict{}})
-	require.Equal(t, terror.WrongType, terror.CodeOf(err), "a mixed holds no dictionary")
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), "a mixed holds no dictionary")
 }
 
 func TestDictionaryChanges(t *testing.T) {
