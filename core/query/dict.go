@@ -54,13 +54,13 @@ func (d dictView) read(v any) any {
 	return out
 }
 
-// many reports whether o is quantified over elements: a list, a
+// many reports whether o is quantified over elements: a list, a set, a
 // dictionary's keys or values.
 func (o *operand) many() bool {
 	if o.count {
 		return false
 	}
-	return o.prop.List || o.dv.sub == subKeys || o.dv.sub == subValues
+	return o.prop.List || o.prop.Set || o.dv.sub == subKeys || o.dv.sub == subValues
 }
 
 // dictPath reads what follows dictionary property prop in a key path:
@@ -96,7 +96,7 @@ func (p *parser) dictPath(o *operand, rest string, dotted bool) error {
 // a string for @keys, an optional scalar of the element type otherwise.
 func dictElem(o operand) schema.Property {
 	elem := *o.prop
-	elem.List, elem.Dict, elem.Optional = false, false, true
+	elem.List, elem.Dict, elem.Set, elem.Optional = false, false, false, true
 	if o.dv.sub == subKeys {
 		elem.Type = schema.String
 	}

@@ -67,3 +67,36 @@ func TestDictionaryQueries(t *testing.T) {
 	_, err := Compile("custom == 'x' SORT(custom ASC)", c, nil)
 	require.Error(t, err, "a dictionary is no sort key")
 }
+
+func TestSetQueries(t *testing.T) {
+	s, err := schema.FromClasses([]schema.ClassJSON{{Name: "Item", PrimaryKey: "id",
+		Properties: map[string]string{"id": "int", "labels": "string<>", "sizes": "int<>"}}})
+	require.NoError(t, err)
+	c := s.Class("Item")
+	obj := map[string]any{"id": int64(1), "labels": []any{"a", "b"}, "sizes": []any{int64(1), int64(5)}}
+	empty := map[string]any{"id": int64(2), "labels": []any{}, "sizes": []any{}}
+	for filter, want := range map[string][2]bool{
+		"'a' IN labels":            {true, false},
+		"labels == 'b'":            {true, false},
+		"ANY labels ==[c] 'A'":     {true, false},
+		"ALL labels == 'a'":        {false, true},
+		"NONE labels == 'z'":       {true, true},
+		"labels.@count == 2":       {true, false},
+		"labels.@size == 0":        {false, true},
+		"sizes > 4":                {true, false},
+		"ALL sizes BETWEEN {0, 9}": {true, true},
+	} {
+		p, err := Compile(filter, c, nil)
+		if filter == "ALL sizes BETWEEN {0, 9}" {
+			require.Equal(t, terror.WrongType, terror.CodeOf(err), "BETWEEN takes one value, as with lists")
+			continue
+		}
+		require.NoError(t, err, filter)
+		require.Equal(t, want[0], p.Match(obj), "%s on the full one", filter)
+		require.Equal(t, want[1], p.Match(empty), "%s on the empty one", filter)
+	}
+	_, err = Compile("labels == 1", c, nil)
+	require.Equal(t, terror.WrongType, terror.CodeOf(err))
+	_, err = Compile("labels == 'a' SORT(labels ASC)", c, nil)
+	require.Error(t, err, "a set is no sort key")
+}

@@ -136,7 +136,7 @@ func (p *parser) parseKeyPath() (operand, error) {
 				"%s.%s is %s and has no property %q (at position %d): only @count and @size may follow a list",
 				p.class.Name, name, prop.TypeString(), rest, t.pos)
 		}
-		if !prop.List {
+		if !prop.List && !prop.Set {
 			return operand{}, terror.New(terror.WrongType, "%s at position %d needs a list property, and %s.%s is %s",
 				rest, t.pos, p.class.Name, name, prop.TypeString())
 		}

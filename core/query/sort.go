@@ -67,7 +67,7 @@ func (p *parser) parseSortKeys(end tokKind, sepWhat string) ([]SortKey, error) {
 		if prop == nil {
 			return nil, terror.New(terror.UnknownProperty, "class %s has no property %q to sort by (at position %d)", p.class.Name, t.text, t.pos)
 		}
-		if prop.List || prop.Dict {
+		if prop.List || prop.Dict || prop.Set {
 			return nil, terror.New(terror.WrongType, "cannot sort by %s.%s at position %d: it is a collection (%s)", p.class.Name, t.text, t.pos, prop.TypeString())
 		}
 		p.advance()

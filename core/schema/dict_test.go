@@ -68,3 +68,43 @@ func TestDictionaryChanges(t *testing.T) {
 		require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), bad)
 	}
 }
+
+func TestSetSpellings(t *testing.T) {
+	s, err := FromJSON([]byte(`[{"name":"A","primaryKey":"_id","properties":{"_id":"string",
+		"s":"string<>","n":"int?<>","m":"mixed<>","o":{"type":"set","objectType":"double"}}}]`))
+	require.NoError(t, err)
+	c := s.Class("A")
+	for name, want := range map[string]string{"s": "string<>", "n": "int?<>", "m": "mixed<>", "o": "double<>"} {
+		require.True(t, c.Property(name).Set, name)
+		require.Equal(t, want, c.Property(name).TypeString(), name)
+	}
+	back, err := FromJSON(s.ToJSON())
+	require.NoError(t, err)
+	require.Empty(t, Diff(s, back))
+	got, err := c.Coerce(c.Property("o"), []any{int64(2), 1.5, int64(2)})
+	require.NoError(t, err)
+	require.Equal(t, []any{1.5, 2.0}, got, "repeats collapse, canonical order")
+	_, err = c.Coerce(c.Property("s"), []any{"a", nil})
+	require.Equal(t, terror.WrongType, terror.CodeOf(err))
+	v, ok := c.Property("s").Initial()
+	require.True(t, ok)
+	require.Equal(t, []any{}, v)
+
+	next, err := FromJSON([]byte(`[{"name":"A","primaryKey":"_id","properties":{"_id":"string",
+		"s":"string[]","n":"int?<>","m":"mixed<>","o":{"type":"set","objectType":"double"},"x":"int<>"}}]`))
+	require.NoError(t, err)
+	for _, ch := range Diff(s, next) {
+		require.Equal(t, ch.Property == "s", ch.Breaking, "%v", ch)
+	}
+	for _, bad := range []string{
+		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"A<>"}}]`,
+		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"counter<>"}}]`,
+		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"int{}<>"}}]`,
+		`[{"name":"A","primaryKey":"d","properties":{"d":"string<>"}}]`,
+		`[{"name":"A","primaryKey":"_id","indexed":["d"],"properties":{"_id":"string","d":"string<>"}}]`,
+		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":{"type":"set"}}}]`,
+	} {
+		_, err := FromJSON([]byte(bad))
+		require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), bad)
+	}
+}

@@ -320,8 +320,11 @@ func DecodeDictEdits(b []byte) ([]DictEdit, error) {
 // Value is the visible value of a collection state: a list's values, a
 // dictionary's entries.
 func (l *List) Value() any {
-	if l.dict != nil {
+	switch {
+	case l.dict != nil:
 		return l.DictValue()
+	case l.set != nil:
+		return l.SetValues()
 	}
 	return l.Values()
 }

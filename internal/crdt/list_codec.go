@@ -47,6 +47,9 @@ func EncodeList(l *List) []byte {
 	if l.dict != nil {
 		return encodeDict(l)
 	}
+	if l.set != nil {
+		return encodeSet(l)
+	}
 	b := make([]byte, 0, 16+len(l.order)*24)
 	b = value.AppendArrayHeader(b, 3)
 	b = value.AppendUint(b, listFormat)
@@ -96,6 +99,9 @@ func corrupted(err error, what string) error {
 func DecodeList(b []byte) (*List, error) {
 	if isDictState(b) {
 		return decodeDict(b)
+	}
+	if isSetStateBytes(b) {
+		return decodeSet(b)
 	}
 	r := value.NewStrictReader(b)
 	r.Tuple(3, 3)

@@ -39,7 +39,7 @@ func DerivedList(st Stamp, vals []any) *List {
 // plain value derives (a copy either way is not made: the caller owns o).
 // A property that holds no list is an error (WrongType).
 func ListOf(o *Object, name string) (*List, error) {
-	if l := o.Lists[name]; l != nil && l.dict == nil {
+	if l := o.Lists[name]; l != nil && l.dict == nil && l.set == nil {
 		return l, nil
 	}
 	v := o.Fields[name]

@@ -29,6 +29,8 @@ func checkCollectionOp(op *ChangeOp) error {
 		_, _, err = ListEdits(op)
 	case OpDict:
 		_, _, err = DictEdits(op)
+	case OpSet:
+		_, _, err = SetEdits(op)
 	}
 	return err
 }

@@ -64,6 +64,15 @@ func mergeListState(o, in *Object, name string) {
 		}
 		return
 	}
+	if isSetState(o, in, name) {
+		mine, err1 := SetOf(o, name)
+		theirs, err2 := SetOf(in, name)
+		if err1 == nil && err2 == nil {
+			mergeSet(mine, theirs)
+			setList(o, name, mine)
+		}
+		return
+	}
 	mine, err1 := ListOf(o, name)
 	theirs, err2 := ListOf(in, name)
 	if err1 != nil || err2 != nil {

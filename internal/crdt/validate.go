@@ -84,6 +84,8 @@ func CheckOp(s *schema.Schema, op *ChangeOp) (ChangeOp, error) {
 		return checkListEdits(c, op, out)
 	case OpDict:
 		return checkDictEdits(c, op, out)
+	case OpSet:
+		return checkSetEdits(c, op, out)
 	default:
 		return out, terror.New(terror.InvalidArgument, "unknown op kind %d", op.Kind)
 	}

@@ -29,7 +29,7 @@ func (db *DB) CheckRecoverable(css []*Changeset) error {
 			if c == nil {
 				return terror.New(terror.SchemaMismatch, "class %s no longer exists", op.Class)
 			}
-			if op.Kind == OpList || op.Kind == crdt.OpDict { // edits, replayed by element id: the property must still be a list of their type
+			if op.Kind == OpList || op.Kind == crdt.OpDict || op.Kind == crdt.OpSet { // edits, replayed by element id: the property must still be a list of their type
 				if _, err := crdt.CheckOp(s, &op); err != nil {
 					return terror.New(terror.SchemaMismatch, "%s no longer takes the list edits written before the reset: %v", op.Class, err)
 				}

@@ -19,9 +19,9 @@ import (
 // KeyedArgs is what a dictionary or set op asks for (Op.Keyed; the
 // property is Op.Field).
 type KeyedArgs struct {
-	Verb     string // dictSet, dictRemove
+	Verb     string // dictSet, dictRemove, setAdd, setRemove
 	DictKey  string
-	Value    any // dictSet (coerced to the element type by Resolve)
+	Value    any // dictSet, setAdd, setRemove (coerced to the element type by Resolve)
 	hasKey   bool
 	hasValue bool
 }
@@ -31,7 +31,8 @@ func NewDictArgs(verb, key string, v any) KeyedArgs {
 	return KeyedArgs{Verb: verb, DictKey: key, Value: v, hasKey: true, hasValue: verb == "dictSet"}
 }
 
-var keyedVerbs = map[string]crdt.OpKind{"dictSet": crdt.OpDict, "dictRemove": crdt.OpDict}
+var keyedVerbs = map[string]crdt.OpKind{"dictSet": crdt.OpDict, "dictRemove": crdt.OpDict,
+	"setAdd": crdt.OpSet, "setRemove": crdt.OpSet}
 
 // isKeyedOp reports whether m names a dictionary or set verb.
 func isKeyedOp(m map[string]any) bool {
@@ -51,7 +52,7 @@ func keyedOpFromMap(m map[string]any) (Op, error) {
 		if kind, ok := keyedVerbs[k]; ok {
 			class, isStr := v.(string)
 			if !isStr || a.Verb != "" {
-				return op, terror.New(terror.InvalidArgument, "a dictionary or set op needs exactly one of dictSet, dictRemove, naming a class")
+				return op, terror.New(terror.InvalidArgument, "a dictionary or set op needs exactly one of dictSet, dictRemove, setAdd, setRemove, naming a class")
 			}
 			a.Verb, op.Kind, op.Class = k, kind, class
 			continue
@@ -123,6 +124,16 @@ func resolveKeyed(c *schema.Class, op Op) (crdt.ChangeOp, error) {
 		return cop, err
 	}
 	a := op.Keyed
+	if op.Kind == crdt.OpSet {
+		if !p.Set {
+			return cop, terror.New(terror.WrongType, "%s of %s.%s: it is %s, not a set", a.Verb, c.Name, p.Name, p.TypeString())
+		}
+		if a.Value, err = c.CoerceElem(p, a.Value); err != nil {
+			return cop, err
+		}
+		cop.Fields = []crdt.Field{{Name: p.Name}}
+		return cop, nil
+	}
 	if !p.Dict {
 		return cop, terror.New(terror.WrongType, "%s of %s.%s: it is %s, not a dictionary", a.Verb, c.Name, p.Name, p.TypeString())
 	}
@@ -143,6 +154,9 @@ func expandKeyed(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, seq 
 		return nil, terror.New(terror.NotFound, "no %s with primary key %v", c.Name, cop.Key)
 	}
 	name := cop.Fields[0].Name
+	if cop.Kind == crdt.OpSet {
+		return expandSet(op, cop, c, o, seq)
+	}
 	d, err := crdt.DictOf(o, name)
 	if err != nil {
 		return nil, terror.New(terror.WrongType, "%s.%s: %s", c.Name, name, err.(*terror.Error).Message)
@@ -173,4 +187,9 @@ func assignDict(c *schema.Class, key any, o *crdt.Object, f crdt.Field, seq *uin
 		return crdt.ChangeOp{}, false, nil
 	}
 	return crdt.DictOp(c.Name, key, f.Name, edits), true, nil
+}
+
+// NewSetArgs are the arguments of a set op made in code.
+func NewSetArgs(verb string, v any) KeyedArgs {
+	return KeyedArgs{Verb: verb, Value: v, hasValue: true}
 }

@@ -172,11 +172,11 @@ func resolveList(c *schema.Class, op Op) (crdt.ChangeOp, error) {
 // object's state (Expand) before it is recorded.
 func NeedsState(c *schema.Class, cop *crdt.ChangeOp) bool {
 	switch cop.Kind {
-	case crdt.OpList, crdt.OpDict:
+	case crdt.OpList, crdt.OpDict, crdt.OpSet:
 		return true
 	case crdt.OpUpdate, crdt.OpUpsert:
 		for _, f := range cop.Fields {
-			if p := c.Property(f.Name); p != nil && (p.List || p.Dict) {
+			if p := c.Property(f.Name); p != nil && (p.List || p.Dict || p.Set) {
 				return true
 			}
 		}
@@ -204,7 +204,7 @@ func Expand(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, st crdt.S
 		*seq = w.Seq
 		return crdt.ListOp(c.Name, cop.Key, name, w.Edits), nil
 	}
-	if cop.Kind == crdt.OpDict {
+	if cop.Kind == crdt.OpDict || cop.Kind == crdt.OpSet {
 		return expandKeyed(op, cop, c, o, seq)
 	}
 	if cop.Kind == crdt.OpList {
@@ -228,8 +228,12 @@ func Expand(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, st crdt.S
 	keep.Fields = make([]crdt.Field, 0, len(cop.Fields))
 	var lists []crdt.ChangeOp
 	for _, f := range cop.Fields {
-		if p := c.Property(f.Name); p != nil && p.Dict {
-			if dop, ok, err := assignDict(c, cop.Key, o, f, seq); err != nil {
+		if p := c.Property(f.Name); p != nil && (p.Dict || p.Set) {
+			assign := assignDict
+			if p.Set {
+				assign = assignSet
+			}
+			if dop, ok, err := assign(c, cop.Key, o, f, seq); err != nil {
 				return nil, err
 			} else if ok {
 				lists = append(lists, dop)

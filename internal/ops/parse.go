@@ -133,7 +133,7 @@ func Check(op Op) error {
 			return terror.New(terror.InvalidArgument, "a list op needs its arguments")
 		}
 		return checkList(op)
-	case crdt.OpDict:
+	case crdt.OpDict, crdt.OpSet:
 		return checkKeyed(op)
 	}
 	return nil

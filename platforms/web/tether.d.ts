@@ -88,7 +88,8 @@ export interface MixedLink { $link: { class: string; key: PrimaryKey } }
  * date (Date), data (Uint8Array), objectId, uuid, decimal128 (Decimal128),
  * mixed (any of these, or a MixedLink), lists of these, dictionaries
  * ("T{}": a plain object of string keys; a key may not be empty, start
- * with '$' or contain '.'), null for optionals. A to-one link property holds its target's primary key (null
+ * with '$' or contain '.'), sets ("T<>": an array without repeats, read
+ * in a fixed order that every device shares), null for optionals. A to-one link property holds its target's primary key (null
  * when unset or when the target is not here). On input, Extended JSON
  * objects ({$date: ...}) are accepted too.
  */
@@ -210,10 +211,15 @@ export type Op =
   | { listClear: string; key: PrimaryKey; field: string }
   /** Dictionary edits by key: between a set and a remove of one key the later wins; a remove of an absent key does nothing. */
   | DictSet
-  | DictRemove;
+  | DictRemove
+  /** Set edits by value: a remove takes away only the adds it saw (a concurrent add survives); removing an absent value does nothing. */
+  | SetAdd
+  | SetRemove;
 
 export type DictSet = { dictSet: string; key: PrimaryKey; field: string; dictKey: string; value: InputValue };
 export type DictRemove = { dictRemove: string; key: PrimaryKey; field: string; dictKey: string };
+export type SetAdd = { setAdd: string; key: PrimaryKey; field: string; value: InputValue };
+export type SetRemove = { setRemove: string; key: PrimaryKey; field: string; value: InputValue };
 
 export declare class WriteTransaction {
   create(className: string, value: Record<string, InputValue>, mode?: 'modified'): void;

@@ -52,7 +52,11 @@ export async function usage(token: string): Promise<void> {
     { listClear: 'Dog', key: '1', field: 'tags' },
     { dictSet: 'Dog', key: '1', field: 'custom', dictKey: 'color', value: 'red' },
     { dictRemove: 'Dog', key: '1', field: 'custom', dictKey: 'color' },
+    { setAdd: 'Dog', key: '1', field: 'labels', value: 'a' },
+    { setRemove: 'Dog', key: '1', field: 'labels', value: 'a' },
   ]);
+  // @ts-expect-error: setAdd names its value
+  await db.write([{ setAdd: 'Dog', key: '1', field: 'labels' }]);
   // @ts-expect-error: dictSet names its dictKey
   await db.write([{ dictSet: 'Dog', key: '1', field: 'custom', value: 'red' }]);
 
