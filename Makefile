@@ -6,7 +6,7 @@ BUILD     := $(CURDIR)/build
 DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
-.PHONY: all build deps summary-start test-tidy test test-parts test-go test-race test-repeat test-wasm-build test-c conformance \
+.PHONY: all build deps summary-start test-tidy test test-parts test-go test-race test-repeat test-convergence test-wasm-build test-c conformance \
         bench bench-store bench-crdt bench-ffi bench-sync bench-reset bench-jvm tetherd \
         test-android test-ios android ios driver-jvm test-web test-web-node22 driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci coverage clean
 
@@ -30,7 +30,7 @@ test: summary-start deps
 	$(MAKE) --no-print-directory test-parts
 	@echo; echo "make test: every part passed"; sort -s -k1,1 $(SUMMARY) | sed 's/^/  /'
 
-test-parts: test-tidy test-go test-race test-repeat fuzz-ci test-wasm-build test-c test-android \
+test-parts: test-tidy test-go test-race test-repeat test-convergence fuzz-ci test-wasm-build test-c test-android \
 	android test-ios ios test-web test-web-node22 conformance
 
 summary-start:
@@ -56,6 +56,13 @@ test-go:
 test-repeat:
 	$(GO) test -count=5 ./server/ ./e2e/
 	@scripts/ran.sh "server and e2e tests, 5 runs each"
+
+# The randomized convergence tests (five clients, random edits, pauses,
+# reconnects and server restarts, checked against internal/mergemodel)
+# over 200 seeds; go test ./... runs a few of each.
+test-convergence:
+	TETHER_SEEDS=200 $(GO) test ./e2e/ -run 'Convergence$$' -count=1 -timeout 30m
+	@scripts/ran.sh "randomized convergence tests, 200 seeds each"
 
 # The race detector on core, the engine, the server, sessions and the
 # end-to-end tests.
