@@ -30,28 +30,44 @@ type dictView struct {
 	key string
 }
 
+// dictKeys is a dictionary whose keys a quantifier runs over (@keys);
+// a value.Dict itself is quantified over its values. Reading a key or
+// the values allocates nothing (eval.go's rule for match); a key tested
+// as a value is boxed once per key.
+type dictKeys value.Dict
+
 // read turns a stored value into what the comparison sees.
 func (d dictView) read(v any) any {
-	if d.sub == subNone {
-		return v
-	}
-	m, _ := v.(value.Dict)
 	switch d.sub {
 	case subKey:
+		m, _ := v.(value.Dict)
 		return m[d.key]
 	case subKeys:
-		ks := m.Keys()
-		out := make([]any, len(ks))
-		for i, k := range ks {
-			out[i] = k
+		m, _ := v.(value.Dict)
+		return dictKeys(m)
+	}
+	return v
+}
+
+// quantifyDict is quantify over a dictionary's keys or values (order
+// does not matter to ANY, ALL or NONE).
+func quantifyDict(q quant, m value.Dict, keys bool, t tester) bool {
+	for k, v := range m {
+		var x any = v
+		if keys {
+			x = k
 		}
-		return out
+		hit := t.test(x)
+		switch {
+		case q == qAll && !hit:
+			return false
+		case q == qNone && hit:
+			return false
+		case (q == qAny || q == qDefault) && hit:
+			return true
+		}
 	}
-	out := make([]any, 0, len(m))
-	for _, k := range m.Keys() {
-		out = append(out, m[k])
-	}
-	return out
+	return q == qAll || q == qNone
 }
 
 // many reports whether o is quantified over elements: a list, a set, a

@@ -100,3 +100,15 @@ func TestSetQueries(t *testing.T) {
 	_, err = Compile("labels == 'a' SORT(labels ASC)", c, nil)
 	require.Error(t, err, "a set is no sort key")
 }
+
+// TestDictionaryMatchDoesNotAllocate: a key, the values, @count and a set
+// are read where they are stored (only @keys boxes its keys).
+func TestDictionaryMatchDoesNotAllocate(t *testing.T) {
+	c := dictClass(t)
+	obj := map[string]any{"id": int64(1), "name": "a", "custom": value.Dict{"color": "red", "size": "L"}, "nums": value.Dict{"x": int64(1), "y": int64(5)}}
+	for _, filter := range []string{"custom['color'] == 'red'", "ALL nums.@values > 0", "custom == 'L'", "nums.@count == 2"} {
+		p, err := Compile(filter, c, nil)
+		require.NoError(t, err)
+		require.Zero(t, testing.AllocsPerRun(100, func() { p.Match(obj) }), filter)
+	}
+}

@@ -102,6 +102,12 @@ type tester interface {
 // the empty list): ANY needs one, ALL needs every one (true when empty),
 // NONE needs none.
 func quantify(q quant, v any, t tester) bool {
+	switch m := v.(type) {
+	case value.Dict:
+		return quantifyDict(q, m, false, t)
+	case dictKeys:
+		return quantifyDict(q, value.Dict(m), true, t)
+	}
 	list, _ := v.([]any)
 	switch q {
 	case qAll:
