@@ -258,6 +258,13 @@ func (s *SyncSession) State() ([]byte, error) {
 	return b, errorOf(err)
 }
 
+// User returns the session's user as the server named it at the last
+// bind: {"id": "...", "claims": {...}} (id "" and claims {} before it).
+func (s *SyncSession) User() ([]byte, error) {
+	b, err := boundary.SessionUserJSON(s.h)
+	return b, errorOf(err)
+}
+
 // UploadAll waits up to timeoutMs milliseconds (> 0) until every local
 // change is uploaded; false if the time ran out first. A closed session
 // fails with Closed, a session a fatal error stopped with that error's

@@ -27,6 +27,28 @@ type Claims struct {
 	// Read and Write list partitions ("*" = all). Writing implies reading.
 	Read  []string `json:"read,omitempty"`
 	Write []string `json:"write,omitempty"`
+
+	// UserClaims is the token's whole claim set (JSON), told to the client
+	// at bind as its user's claims (Realm's SyncSession.user); set by
+	// VerifyToken and by the JWT verifier, never encoded into a token.
+	UserClaims json.RawMessage `json:"-"`
+	// jwt: the claims come from a standard JWT (the Subject is the
+	// configured user claim), not from one of Tether's own tokens.
+	jwt bool
+}
+
+// User is the user id: the subject of a Tether token, the configured
+// user claim of a JWT.
+func (c *Claims) User() string { return c.Subject }
+
+// owner is who a client id belongs to. A JWT user and a Tether token's
+// subject of the same name are different principals (tetherd token is a
+// development tool; its tokens must not take over a real user's ids).
+func (c *Claims) owner() string {
+	if c.jwt {
+		return "jwt:" + c.Subject
+	}
+	return c.Subject
 }
 
 // CanRead reports whether the claims allow syncing a partition.
@@ -86,8 +108,32 @@ func VerifyToken(secret, token string, now time.Time) (*Claims, error) {
 	if err := json.Unmarshal(body, &c); err != nil {
 		return nil, terror.New(terror.AuthFailed, "malformed access token claims")
 	}
+	c.UserClaims = body
 	if c.Expired(now) {
 		return nil, terror.New(terror.AuthFailed, "access token expired at %s", time.Unix(c.Expiry, 0).UTC().Format(time.RFC3339))
 	}
 	return &c, nil
+}
+
+// maxTetherToken bounds one of Tether's own tokens (a few hundred bytes
+// with a handful of partitions): a bind frame may be 16 MiB, and nothing
+// is decoded or HMACed beyond this.
+const maxTetherToken = 16 << 10
+
+// verifyToken checks a session's token: a JWT (three parts) against the
+// JWT configuration, else one of Tether's own tokens against the secret.
+func (srv *Server) verifyToken(token string, now time.Time) (*Claims, error) {
+	if isJWT(token) {
+		if srv.jwt == nil {
+			return nil, terror.New(terror.AuthFailed, "this server does not accept JWTs (no JWT configuration)")
+		}
+		return srv.jwt.Verify(token, now)
+	}
+	if srv.cfg.Secret == "" {
+		return nil, terror.New(terror.AuthFailed, "this server accepts only JWTs")
+	}
+	if len(token) > maxTetherToken {
+		return nil, terror.New(terror.AuthFailed, "access token of %d bytes exceeds the %d-byte limit", len(token), maxTetherToken)
+	}
+	return VerifyToken(srv.cfg.Secret, token, now)
 }

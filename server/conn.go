@@ -310,7 +310,11 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		fatal("ProtocolError", "Bind without a client id")
 		return
 	}
-	claims, err := VerifyToken(c.srv.cfg.Secret, b.Token, time.Now())
+	claims, err := c.srv.verifyToken(b.Token, time.Now())
+	if terror.Is(err, terror.IO) {
+		c.sessionError(id, retryError(errMessage(err))) // the provider's keys are unavailable
+		return
+	}
 	if err != nil {
 		fatal("AuthFailed", errMessage(err))
 		return
@@ -378,6 +382,9 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 	if res.boot != nil {
 		c.srv.metrics.bootstrapStart()
 	}
+	// The session's user (Realm's SyncSession.user): additive fields an
+	// older client skips.
+	res.ident.User, res.ident.UserClaims = claims.User(), claims.UserClaims
 	c.send(&protocol.Message{Type: protocol.TIdent, Session: id, Ident: &res.ident})
 	go s.run()
 }

@@ -56,9 +56,10 @@ func TestClientIDBoundToSubject(t *testing.T) {
 	a3 := dial(t, srv2)
 	a3.bindOK(1, bindOpts{partition: "p", token: alice, clientID: 7, sv: 2, se: c2epoch(srv2, "p"), uv: 2})
 
-	// A Refresh cannot hand a bound session to another subject.
+	// A Refresh cannot hand a bound session to another subject: a token
+	// for someone else does not authenticate this session's user.
 	a3.send(&protocol.Message{Type: protocol.TRefresh, Session: 1, Refresh: &protocol.Refresh{Token: mallory}})
-	a3.expectError("PermissionDenied", protocol.ActionFatal)
+	a3.expectError("AuthFailed", protocol.ActionFatal)
 
 	// A subject-less token's ids are bound to the empty subject.
 	x := dial(t, srv2)

@@ -37,7 +37,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 		return nil, retryError("the partition is being restored; reconnect")
 	}
 	claims := s.claims.Load()
-	if e := p.ownerErrorLocked(b.ClientID, claims.Subject); e != nil {
+	if e := p.ownerErrorLocked(b.ClientID, claims.owner()); e != nil {
 		return nil, e
 	}
 	var nextSchema []byte
@@ -64,7 +64,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 			return nil, retryError("cannot store the partition schema: " + err.Error())
 		}
 	}
-	c, err := p.claimClientLocked(b, claims.Subject)
+	c, err := p.claimClientLocked(b, claims.owner())
 	if err != nil {
 		return nil, retryError("cannot store the client's state: " + err.Error())
 	}

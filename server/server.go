@@ -44,8 +44,12 @@ type Config struct {
 	DataDir string
 	// Storage replaces the embedded file storage (e.g. a database backend).
 	Storage Storage
-	// Secret signs and checks access tokens (HMAC-SHA256).
+	// Secret signs and checks Tether's own access tokens (HMAC-SHA256;
+	// tetherd token, /admin/token). It may be empty when JWT is set: then
+	// only the identity provider's tokens are accepted.
 	Secret string
+	// JWT accepts standard JWTs from the app's identity provider (jwt.go).
+	JWT *JWTConfig
 	// MaxOffline is how long history is kept (default 720h): a client
 	// offline longer than that may find the history it needs trimmed.
 	MaxOffline time.Duration
@@ -133,8 +137,8 @@ func (c *Config) defaults() error {
 	if c.MaxBootstraps <= 0 {
 		c.MaxBootstraps = 8
 	}
-	if c.Secret == "" {
-		return terror.New(terror.InvalidArgument, "a token secret is required")
+	if c.Secret == "" && c.JWT == nil {
+		return terror.New(terror.InvalidArgument, "a token secret (or JWT configuration) is required")
 	}
 	if c.Storage == nil && c.DataDir == "" {
 		return terror.New(terror.InvalidArgument, "a data directory is required")
@@ -145,6 +149,7 @@ func (c *Config) defaults() error {
 // Server is a sync server.
 type Server struct {
 	cfg     Config
+	jwt     *jwtVerifier // nil: JWTs are not accepted
 	log     *slog.Logger
 	store   Storage
 	clock   *crdt.Clock
@@ -195,8 +200,19 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	var jv *jwtVerifier
+	if cfg.JWT != nil {
+		var err error
+		if jv, err = newJWTVerifier(*cfg.JWT); err != nil {
+			st.Close()
+			return nil, err
+		}
+		if jv.jwks != nil {
+			jv.jwks.log = cfg.Logger
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := &Server{cfg: cfg, log: cfg.Logger, store: st, clock: crdt.NewClock(nil), metrics: newMetrics(),
+	srv := &Server{cfg: cfg, jwt: jv, log: cfg.Logger, store: st, clock: crdt.NewClock(nil), metrics: newMetrics(),
 		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, damaged: map[string]error{}, conns: map[*conn]struct{}{},
 		perIP: map[string]int{}, bootSem: make(chan struct{}, cfg.MaxBootstraps)}
 	if err := srv.loadPartitions(); err != nil {

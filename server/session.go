@@ -273,18 +273,23 @@ func (s *session) handle(m *protocol.Message) {
 	case protocol.TUnbind:
 		s.stop()
 	case protocol.TRefresh:
-		claims, err := VerifyToken(s.c.srv.cfg.Secret, m.Refresh.Token, time.Now())
+		claims, err := s.c.srv.verifyToken(m.Refresh.Token, time.Now())
+		if terror.Is(err, terror.IO) {
+			s.failWith(retryError(errMessage(err))) // the provider's keys are unavailable
+			return
+		}
 		if err != nil {
 			s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: errMessage(err)})
 			return
 		}
-		if !claims.CanRead(s.p.name) {
-			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the new access token does not grant partition " + quote(s.p.name)})
+		if claims.owner() != s.claims.Load().owner() {
+			// A session's user is fixed (the client id belongs to it): a
+			// token for someone else does not authenticate this session.
+			s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: "the new access token is for another user than the session's"})
 			return
 		}
-		if claims.Subject != s.claims.Load().Subject {
-			// The client id belongs to the subject that bound it.
-			s.failWith(deniedError("the new access token is for another subject than the one this client id belongs to"))
+		if !claims.CanRead(s.p.name) {
+			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the new access token does not grant partition " + quote(s.p.name)})
 			return
 		}
 		s.claims.Store(claims)

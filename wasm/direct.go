@@ -113,3 +113,8 @@ func tetherSchema(db int32) int32 {
 func tetherSessionState(s int32) int32 {
 	return reply("sessionState", func() ([]byte, error) { return boundary.SessionStateJSON(int64(s)) })
 }
+
+//go:wasmexport tether_session_user
+func tetherSessionUser(s int32) int32 {
+	return reply("sessionUser", func() ([]byte, error) { return boundary.SessionUserJSON(int64(s)) })
+}

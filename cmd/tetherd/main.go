@@ -1,6 +1,7 @@
 // Command tetherd runs Tether's reference sync server.
 //
 //	tetherd -listen 127.0.0.1:7800 -admin 127.0.0.1:7801 -data DIR -secret-file PATH [-max-offline 720h] [-ready-file PATH]
+//	    [-jwt-jwks-url URL | -jwt-public-key FILE | -jwt-hs256-secret-env VAR] -jwt-audience AUD [-jwt-issuer ISS] [-jwt-user-claim sub]
 //	tetherd token -secret-file PATH -partition P [-read P] [-write P] [-subject NAME] [-ttl 1h]
 //
 // The token secret comes from -secret-file or the TETHER_SECRET
@@ -11,10 +12,15 @@
 // server writes {"sync": "ws://HOST:PORT/sync", "admin": "http://HOST:PORT",
 // "adminKeyFile": PATH} there (ports 0 pick free ones), so test runners
 // can start it and find it.
+//
+// With -jwt-* flags it also accepts the app's identity provider's JWTs
+// (server/README.md, "JWT auth"); with those, the Tether secret is
+// optional (then only JWTs are accepted).
 package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -41,6 +47,7 @@ func serve(args []string) int {
 	admin := fs.String("admin", "127.0.0.1:7801", `admin API address ("-": none)`)
 	data := fs.String("data", "tetherd-data", "data directory")
 	secret := secretFlags(fs)
+	jwtConfig := jwtFlags(fs)
 	adminKeyFile := fs.String("admin-key-file", "", "file holding the admin API key (or $TETHER_ADMIN_KEY; default DATA/admin.key, generated)")
 	tlsCert := fs.String("admin-tls-cert", "", "TLS certificate for the admin API (needed beyond loopback)")
 	tlsKey := fs.String("admin-tls-key", "", "TLS key for the admin API")
@@ -58,8 +65,13 @@ func serve(args []string) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	key, err := secret()
+	jwt, err := jwtConfig()
 	if err != nil {
+		fmt.Fprintln(os.Stderr, "tetherd:", err)
+		return 2
+	}
+	key, err := secret()
+	if err != nil && !(jwt != nil && errors.Is(err, errNoSecret)) {
 		fmt.Fprintln(os.Stderr, "tetherd:", err)
 		return 2
 	}
@@ -74,7 +86,7 @@ func serve(args []string) int {
 		*perIP = -1
 	}
 	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data,
-		Secret: key, MaxOffline: *maxOffline, Logger: log, AdminKey: adminKey, AdminTLSCert: *tlsCert, AdminTLSKey: *tlsKey,
+		Secret: key, JWT: jwt, MaxOffline: *maxOffline, Logger: log, AdminKey: adminKey, AdminTLSCert: *tlsCert, AdminTLSKey: *tlsKey,
 		AuthTimeout: *authTimeout, MaxConnsPerIP: *perIP, ProtocolVersion: *protoVersion})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tetherd:", err)

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/tethersync/tether/server"
 )
 
 // serveExit runs serve and returns its exit code, failing if it is still
@@ -57,5 +61,55 @@ func TestSecretFile(t *testing.T) {
 	}
 	if code := tokenCmd([]string{"-partition", "p"}); code != 2 {
 		t.Fatalf("token without a secret: exit code %d, want 2", code)
+	}
+}
+
+// TestJWTFlags: JWT options without a key source, or without an
+// audience, are refused; a JWT-only server needs no Tether secret.
+func TestJWTFlags(t *testing.T) {
+	t.Setenv("TETHER_SECRET", "")
+	t.Setenv("TEST_JWT_SECRET", "")
+	dir := t.TempDir()
+	base := []string{"-listen", "127.0.0.1:0", "-admin", "-", "-data", dir}
+	for _, args := range [][]string{
+		{"-jwt-audience", "app"}, // no key source
+		{"-jwt-hs256-secret-env", "TEST_JWT_SECRET", "-jwt-audience", "app"}, // empty variable
+		{"-jwt-jwks-url", "http://idp.example.com/jwks", "-jwt-audience", "app"},
+	} {
+		if code := serveExit(t, append(base, args...)...); code == 0 {
+			t.Fatalf("tetherd %v: exit code 0", args)
+		}
+	}
+	t.Setenv("TEST_JWT_SECRET", "hs")
+	if code := serveExit(t, append(base, "-jwt-hs256-secret-env", "TEST_JWT_SECRET")...); code != 1 {
+		t.Fatalf("JWT without an audience: exit code %d, want 1", code)
+	}
+}
+
+// TestJWTFlagsConfig: the -jwt-* flags become the server's JWTConfig.
+func TestJWTFlagsConfig(t *testing.T) {
+	t.Setenv("TEST_JWT_SECRET", "hs")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	get := jwtFlags(fs)
+	if err := fs.Parse([]string{"-jwt-jwks-url", "https://idp.example.com/jwks", "-jwt-public-key", "a.pem", "-jwt-public-key", "b.pem",
+		"-jwt-hs256-secret-env", "TEST_JWT_SECRET", "-jwt-audience", "app", "-jwt-audience", "app2", "-jwt-issuer", "https://idp",
+		"-jwt-user-claim", "uid", "-jwt-default-write", "user=%user", "-jwt-leeway", "0"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := server.JWTConfig{JWKSURL: "https://idp.example.com/jwks", PublicKeyFiles: []string{"a.pem", "b.pem"}, HS256Secret: "hs",
+		Audience: []string{"app", "app2"}, Issuer: "https://idp", UserClaim: "uid", PartitionsClaim: "tether_partitions",
+		DefaultWrite: []string{"user=%user"}, Leeway: -1}
+	if !reflect.DeepEqual(*c, want) {
+		t.Fatalf("config %+v, want %+v", *c, want)
+	}
+	// Without JWT flags: no JWT configuration.
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	get = jwtFlags(fs)
+	if c, err := get(); c != nil || err != nil {
+		t.Fatalf("no flags: %v %v", c, err)
 	}
 }

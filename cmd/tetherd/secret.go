@@ -31,9 +31,13 @@ func secretFlags(fs *flag.FlagSet) func() (string, error) {
 		if s := os.Getenv("TETHER_SECRET"); s != "" {
 			return s, nil
 		}
-		return "", errors.New("a token secret is required: -secret-file PATH or $TETHER_SECRET")
+		return "", errNoSecret
 	}
 }
+
+// errNoSecret: no Tether token secret was given (fine for a server that
+// accepts only JWTs).
+var errNoSecret = errors.New("a token secret is required: -secret-file PATH or $TETHER_SECRET")
 
 // readSecretFile reads a one-line secret, trimmed; an empty file is an error.
 func readSecretFile(path string) (string, error) {

@@ -77,6 +77,8 @@ type Session struct {
 	heldSeq    uint64
 	// configToken removes Config.Listeners.
 	configToken Token
+	// user is the session's user as the last Ident named it (user.go).
+	user User
 
 	// Owned by the run goroutine.
 	conn        *sharedConn
@@ -497,6 +499,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		// retried in a tight loop). UploadOK or a lasting connection is.
 		s.boundAt = s.lastPong
 		s.epoch = m.Ident.ServerEpoch
+		s.setUser(m.Ident)
 		if err := s.db.SetSyncProgress(m.Ident.ServerEpoch, m.Ident.UploadedVersion); err != nil {
 			s.reportError(terror.CodeOf(err), err.Error(), false)
 		}

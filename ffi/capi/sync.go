@@ -265,6 +265,26 @@ func tetherimpl_sync_state(h C.int64_t, outSession, outConn *C.int, cerr *C.teth
 	})
 }
 
+//export tetherimpl_sync_user
+func tetherimpl_sync_user(h C.int64_t, out **C.char, outLen *C.size_t, cerr *C.tether_error) C.bool {
+	clearBuffer(out, outLen)
+	return guard(cerr, func() error {
+		const fn = "tether_sync_user"
+		id, err := sessionArg(fn, h)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			return invalid(fn, "out_json is NULL")
+		}
+		b, err := boundary.SessionUserJSON(id)
+		if err != nil {
+			return err
+		}
+		return putBuffer(b, out, outLen)
+	})
+}
+
 // tetherimpl_sync_wait is upload_all (download false) and download_all.
 // callbackSession is the session whose callback the calling thread is
 // running (0: none).

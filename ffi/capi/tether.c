@@ -148,6 +148,10 @@ bool tether_sync_state(tether_sync *sync, int *out_session_state, int *out_conne
     return tetherimpl_sync_state(SYNC_ID(sync), out_session_state, out_connection_state, err);
 }
 
+bool tether_sync_user(tether_sync *sync, char **out_json, size_t *out_len, tether_error *err) {
+    return tetherimpl_sync_user(SYNC_ID(sync), out_json, out_len, err);
+}
+
 bool tether_sync_upload_all(tether_sync *sync, int64_t timeout_ms, bool *out_completed, tether_error *err) {
     return tetherimpl_sync_wait(SYNC_ID(sync), false, timeout_ms, callback_session, out_completed, err);
 }

@@ -273,6 +273,15 @@ TETHER_API bool tether_sync_state(tether_sync *sync, int *TETHER_NULLABLE out_se
                                   int *TETHER_NULLABLE out_connection_state,
                                   tether_error *TETHER_NULLABLE err);
 
+/* The session's user, as the server named it at the last bind (Realm's
+ * SyncSession.user), as JSON in *out_json (tether_free it):
+ * {"id": "...", "claims": {...}}: the token's user id (its subject, or the
+ * server's configured JWT user claim) and its claim set. Before the first
+ * bind, and from a server too old to say, {"id": "", "claims": {}}.
+ * Fails with CLOSED, INVALID_ARGUMENT (out_json NULL). API version 8. */
+TETHER_API bool tether_sync_user(tether_sync *sync, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
+                                 size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);
+
 /* Waits up to timeout_ms (> 0) until what was committed before the call is
  * uploaded, or what the server had is downloaded; *out_completed false on
  * timeout (not an error). Blocks. Fails with INVALID_ARGUMENT (timeout; from

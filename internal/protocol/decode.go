@@ -145,6 +145,10 @@ func decodeIdent(r *value.Reader) *Ident {
 			id.ServerVersion = r.Uint()
 		case "uv":
 			id.UploadedVersion = r.Uint()
+		case "user":
+			id.User = r.Str()
+		case "uc":
+			id.UserClaims = r.Bytes()
 		default:
 			return false
 		}

@@ -88,6 +88,13 @@ type Ident struct {
 	// UploadedVersion: the last client version of this client the server
 	// has integrated (the client resumes uploading after it).
 	UploadedVersion uint64 `msgpack:"uv"`
+	// User is the session's user id (Realm's SyncSession.user.id): the
+	// token's subject, or a JWT's configured user claim. UserClaims is the
+	// token's claim set (JSON). Both optional: added after version 1
+	// without a version change, since a receiver skips fields it does not
+	// know; a client of an older server sees them empty.
+	User       string `msgpack:"user,omitempty"`
+	UserClaims []byte `msgpack:"uc,omitempty"`
 }
 
 // Changeset is a changeset on the wire: Data is crdt.EncodeChangeset's form.

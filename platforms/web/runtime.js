@@ -176,6 +176,7 @@ function directCalls(x) {
     },
     schema: (db) => answer(x.tether_schema(db)),
     sessionState: (s) => answer(x.tether_session_state(s)),
+    sessionUser: (s) => answer(x.tether_session_user(s)),
   };
 }
 

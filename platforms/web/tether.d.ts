@@ -248,6 +248,14 @@ export interface ChangeSet {
 
 export declare class Results<T extends TetherObject = TetherObject> implements Iterable<T> {
   readonly type: string;
+  /**
+   * `query` is Realm Query Language, parsed by the core as in every binding:
+   * comparisons, string operators, `inf`/`NaN`, arithmetic (`price + tax < $0`),
+   * list literals or array arguments with or without `IN` (`age == $0`,
+   * `scores == ANY {1, 2}`), `list[FIRST]`, `list.@sum`, `name.@size`, and
+   * `SORT(...)`, `DISTINCT(...)`, `LIMIT(n)` clauses in any order. An empty
+   * query string is a `QuerySyntax` error (use `TRUEPREDICATE`).
+   */
   filtered(query: string, ...args: InputValue[]): Results<T>;
   sorted(descriptor: string | Array<string | [string, boolean]>, reverse?: boolean): Results<T>;
   limit(n: number): Results<T>;
@@ -273,10 +281,21 @@ export declare class Results<T extends TetherObject = TetherObject> implements I
 
 export type ProgressMode = 'reportIndefinitely' | 'forCurrentlyOutstandingWork';
 
+/** Who the server authenticated a session as (Realm's SyncSession.user). */
+export interface SyncUser {
+  /** The token's user id: a Tether token's subject, or the server's
+   * configured JWT user claim (default "sub"); "" before the first bind. */
+  readonly id: string;
+  /** The token's claims as the server verified them ({} before the first bind). */
+  readonly claims: { readonly [claim: string]: unknown };
+}
+
 export declare class SyncSession {
   readonly state: SessionState;
   readonly connectionState: ConnectionState;
   readonly partition: string;
+  /** The session's user as of its last bind. */
+  readonly user: SyncUser;
   isConnected(): boolean;
   pause(): Promise<void>;
   resume(): Promise<void>;

@@ -711,6 +711,13 @@ export class SyncSession {
     return this.#config.partition;
   }
 
+  /** The session's user as of its last bind (Realm's SyncSession.user):
+   * {id, claims}; id is '' and claims {} before the first bind. */
+  get user() {
+    const u = JSON.parse(check(w.sessionUser(this.#h)));
+    return Object.freeze({ id: u.id, claims: Object.freeze(u.claims ?? {}) });
+  }
+
   /** Stops syncing until resume (local writes go on). */
   pause() {
     return call(w.sessionPause, this.#h);

@@ -163,6 +163,7 @@ typedef struct {
 } tetherd;
 bool tetherd_start(tetherd *t);
 bool tetherd_token(tetherd *t, const char *partition, char *out, size_t size);
+bool tetherd_token_as(tetherd *t, const char *partition, const char *subject, char *out, size_t size);
 void tetherd_stop(tetherd *t);
 /* POSTs to the admin API (`target` e.g. "/admin/clientReset?partition=p",
  * no body) over a plain socket; returns the HTTP status (-1: no answer)
@@ -191,5 +192,6 @@ void wait_listener_tests(void);
 void hostile_tests(void);
 void event_tests(void);
 void reset_view_tests(void);
+void user_tests(void);
 
 #endif

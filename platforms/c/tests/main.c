@@ -63,6 +63,7 @@ int main(void) {
     hostile_tests();
     event_tests();
     reset_view_tests();
+    user_tests();
     if (skipped)
         printf("c: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     else

@@ -254,8 +254,13 @@ bool tetherd_start(tetherd *t) {
 
 /* A token for `partition` from `tetherd token` (false on failure). */
 bool tetherd_token(tetherd *t, const char *partition, char *out, size_t size) {
+    return tetherd_token_as(t, partition, "", out, size);
+}
+
+/* The same, for a subject (the session's user id). */
+bool tetherd_token_as(tetherd *t, const char *partition, const char *subject, char *out, size_t size) {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' token -partition '%s' -ttl 1h", t->bin, partition);
+    snprintf(cmd, sizeof cmd, "'%s' token -partition '%s' -subject '%s' -ttl 1h", t->bin, partition, subject);
     FILE *p = popen(cmd, "r");
     if (!p)
         return false;

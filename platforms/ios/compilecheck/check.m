@@ -44,11 +44,12 @@ BOOL tetherCheckAPI(NSData *config, NSData *ops, NSData *query, NSData *sync) {
     if (![s addProgressListener:@"upload" mode:@"indefinitely" l:l ret0_:&id_ error:&error]) return NO;
     if (![s pause:&error] || ![s resume:&error] || ![s refreshToken:@"t" error:&error]) return NO;
     NSData *state = [s state:&error];
+    NSData *user = [s user:&error];
     if (![s uploadAll:1000 ret0_:&done error:&error] || ![s downloadAll:1000 ret0_:&done error:&error]) return NO;
     if (![s waitForListeners:5000 ret0_:&done error:&error]) return NO;
     if (![s removeListener:id_ error:&error] || ![s close:&error] || ![db close:&error]) return NO;
     NSString *backup = TetherExecuteClientReset(@"/tmp/x", &error);
     NSData *unsynced = TetherUnsyncedChanges(backup, &error);
     if (!TetherDeleteDatabase(backup, &error)) return NO;
-    return obj != nil && objs != nil && fast != nil && fastObjs != nil && schema != nil && state != nil && unsynced != nil && error.localizedDescription != nil;
+    return obj != nil && objs != nil && fast != nil && fastObjs != nil && schema != nil && state != nil && user != nil && unsynced != nil && error.localizedDescription != nil;
 }

@@ -200,3 +200,18 @@ test('manual reset: one backup path, waits say why the session stopped, the back
 async function rejectsWithCode(p, code) {
   await assert.rejects(p, (e) => e instanceof TetherError && e.code === code);
 }
+
+test('session.user: the user the server named at bind (id and claims)', async () => {
+  const db = await Tether.open({ schema, inMemory: true, sync: { url: srv.url, token: srv.token('users', '-subject', 'alice'), partition: 'users', startPaused: true } });
+  const s = db.syncSession;
+  assert.deepEqual(s.user, { id: '', claims: {} }, 'before the first bind');
+  await s.resume();
+  await s.downloadAllServerChanges({ timeout: 10000 });
+  const u = s.user;
+  assert.equal(u.id, 'alice');
+  assert.equal(u.claims.sub, 'alice');
+  assert.deepEqual(u.claims.write, ['users']);
+  assert.ok(Object.isFrozen(u) && Object.isFrozen(u.claims));
+  await db.close();
+  assert.throws(() => s.user, (e) => e.code === 'Closed');
+});

@@ -10,15 +10,16 @@ import { fileURLToPath } from 'node:url';
 
 export const tetherdPath = process.env.TETHERD ?? fileURLToPath(new URL('../../../build/tetherd', import.meta.url));
 
-// options: listen (default 127.0.0.1:0), secret (default: a random one).
+// options: listen (default 127.0.0.1:0), secret (default: a random one),
+// args (more flags, e.g. -jwt-*), env (more environment variables).
 export async function startTetherd(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tether-web-test-'));
   const secret = options.secret ?? randomBytes(16).toString('hex');
   const adminKey = randomBytes(16).toString('hex');
-  const env = { ...process.env, TETHER_SECRET: secret, TETHER_ADMIN_KEY: adminKey };
+  const env = { ...process.env, TETHER_SECRET: secret, TETHER_ADMIN_KEY: adminKey, ...options.env };
   const ready = join(dir, 'ready.json');
   const proc = spawn(tetherdPath, ['-listen', options.listen ?? '127.0.0.1:0', '-admin', '127.0.0.1:0', '-data', join(dir, 'data'),
-    '-ready-file', ready], { env, stdio: ['ignore', 'ignore', process.env.TETHERD_LOG ? 'inherit' : 'ignore'] });
+    '-ready-file', ready, ...(options.args ?? [])], { env, stdio: ['ignore', 'ignore', process.env.TETHERD_LOG ? 'inherit' : 'ignore'] });
   const deadline = Date.now() + 20000;
   while (!existsSync(ready)) {
     if (Date.now() > deadline || proc.exitCode !== null) throw new Error('tetherd did not start');

@@ -277,6 +277,15 @@ public final class SyncSession: @unchecked Sendable {
         return (try? JSONSerialization.jsonObject(with: data) as? [String: String]) ?? [:]
     }
 
+    /// The session's user as the server named it at the last bind (Realm's
+    /// SyncSession.user): {"id": String, "claims": [String: Any]}; id "" and
+    /// claims [:] before the first bind.
+    public func user() throws -> (id: String, claims: [String: Any]) {
+        let data = try bridged { try raw.user() }
+        let m = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        return (m["id"] as? String ?? "", m["claims"] as? [String: Any] ?? [:])
+    }
+
     /// Waits (off the caller's thread) until every local change is uploaded; false on timeout.
     /// Cancellation is checked between slices of a quarter of a second.
     public func uploadAllLocalChanges(timeout: TimeInterval = .infinity) async throws -> Bool {

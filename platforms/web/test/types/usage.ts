@@ -90,7 +90,11 @@ export async function usage(token: string): Promise<void> {
     s.addConnectionNotification((now: ConnectionState, before: ConnectionState) => void (now !== before));
     const state: 'active' | 'paused' | 'inactive' | 'dying' | 'waitingForAccessToken' = s.state;
     const sessionDelivered: boolean = s.waitForListeners();
-    void [state, sessionDelivered];
+    const userId: string = s.user.id;
+    const team: unknown = s.user.claims['team'];
+    // @ts-expect-error: the user is read-only
+    s.user = { id: 'x', claims: {} };
+    void [state, sessionDelivered, userId, team];
     await s.pause();
     // @ts-expect-error: the direction is upload or download
     s.addProgressNotification('sideways', 'reportIndefinitely', () => {});

@@ -92,6 +92,14 @@ sealed class SyncEvent {
 }
 
 /**
+ * Who the server authenticated a session as (Realm's SyncSession.user):
+ * the token's user id (a Tether token's subject, or the claim the server
+ * reads from the app's own JWTs, "sub" by default) and the token's claims
+ * (MiniJson's values). Empty before the first bind.
+ */
+data class SyncUser(val id: String, val claims: Map<String, Any?>)
+
+/**
  * A sync session (the shape of Realm Kotlin's SyncSession): state and
  * connection state, pause/resume, suspending waits for upload and
  * download, and Flows of progress, state changes, errors and client
@@ -103,6 +111,14 @@ class SyncSession internal constructor(private val raw: RawSyncSession) : Closea
 
     val state: SessionState get() = SessionState.of(stateJson()["session"] as String)
     val connectionState: ConnectionState get() = ConnectionState.of(stateJson()["connection"] as String)
+
+    /** The session's user as of its last bind. */
+    val user: SyncUser
+        get() {
+            val m = parseObject(call { raw.user() }.text())
+            @Suppress("UNCHECKED_CAST")
+            return SyncUser(m["id"] as? String ?: "", m["claims"] as? Map<String, Any?> ?: emptyMap())
+        }
 
     fun pause() = call { raw.pause() }
     fun resume() = call { raw.resume() }

@@ -172,6 +172,21 @@ private val layerTests = linkedMapOf<String, () -> Unit>(
             b.close()
         }
     },
+    "sessionUser" to {
+        tetherd().use { server ->
+            Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
+                val s = db.startSync(server.config("users", startPaused = true).copy(token = server.token("users", subject = "alice")))
+                expect(s.user == SyncUser("", emptyMap())) { "before the first bind: ${s.user}" }
+                s.resume()
+                runBlocking { expect(s.downloadAllServerChanges(HANG)) { "download" } }
+                val u = s.user
+                expect(u.id == "alice" && u.claims["sub"] == "alice" && u.claims["write"] == listOf("users")) { "user: $u" }
+                s.close()
+                val e = runCatching { s.user }.exceptionOrNull()
+                expect(e is TetherException && e.code == ErrorCode.Closed) { "after close: $e" }
+            }
+        }
+    },
     "syncErrorsFlow" to {
         tetherd().use { server ->
             Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->

@@ -57,8 +57,8 @@ internal class Tetherd(private val bin: String) : AutoCloseable {
         adminUrl = Regex("\"admin\":\"([^\"]+)\"").find(urls)!!.groupValues[1]
     }
 
-    fun token(partition: String): String {
-        val p = ProcessBuilder(bin, "token", "-partition", partition, "-ttl", "1h")
+    fun token(partition: String, subject: String = ""): String {
+        val p = ProcessBuilder(bin, "token", "-partition", partition, "-subject", subject, "-ttl", "1h")
             .apply { environment()["TETHER_SECRET"] = secret }.start()
         val out = p.inputStream.readBytes().toString(Charsets.UTF_8).trim()
         expect(p.waitFor() == 0 && out.isNotEmpty()) { "tetherd token failed" }
