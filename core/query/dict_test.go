@@ -112,3 +112,24 @@ func TestDictionaryMatchDoesNotAllocate(t *testing.T) {
 		require.Zero(t, testing.AllocsPerRun(100, func() { p.Match(obj) }), filter)
 	}
 }
+
+// TestCollectionsInTheNewerRQL: arithmetic takes one dictionary key (a
+// number) but not a set or a whole dictionary; DISTINCT and TEXT refuse
+// collections; a set compares with a constant list like a list does.
+func TestCollectionsInTheNewerRQL(t *testing.T) {
+	s, err := schema.FromClasses([]schema.ClassJSON{{Name: "Item", PrimaryKey: "id",
+		Properties: map[string]string{"id": "int", "nums": "int{}", "sizes": "int<>", "words": "string<>"}}})
+	require.NoError(t, err)
+	c := s.Class("Item")
+	obj := map[string]any{"id": int64(1), "nums": value.Dict{"x": int64(2)}, "sizes": []any{int64(1), int64(5)}, "words": []any{"a"}}
+	p, err := Compile("nums['x'] * 2 == 4", c, nil)
+	require.NoError(t, err)
+	require.True(t, p.Match(obj))
+	p, err = Compile("ANY sizes == ANY {5, 6}", c, nil)
+	require.NoError(t, err)
+	require.True(t, p.Match(obj))
+	for _, filter := range []string{"sizes + 1 == 2", "nums * 2 == 4", "nums.@values == {1, 2}", "TRUEPREDICATE DISTINCT(sizes)", "words TEXT 'a'"} {
+		_, err := Compile(filter, c, nil)
+		require.Equal(t, terror.WrongType, terror.CodeOf(err), "%s: %v", filter, err)
+	}
+}
