@@ -124,7 +124,7 @@ func (p *parser) parseKeyPath() (operand, error) {
 	}
 	name, rest, dotted := strings.Cut(t.text, ".")
 	prop := p.class.Property(name)
-	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && prop.IsLink()) ||
+	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && (prop.IsLink() || prop.IsLinkList() && !isCountSuffix(rest))) ||
 		!dotted && p.class.Backlink(name) != nil {
 		o, err := p.parseLinkPath(t, strings.Split(t.text, "."))
 		if err == nil {
@@ -256,4 +256,9 @@ func (p *parser) arg(t *token) (any, error) {
 		return nil, terror.New(terror.InvalidArgument, "query uses argument $%d at position %d, but only %d argument(s) were given", n, t.pos, len(p.args))
 	}
 	return normalizeArg(p.args[n], n, true)
+}
+
+// isCountSuffix reports whether a key path's rest is @count or @size.
+func isCountSuffix(rest string) bool {
+	return strings.EqualFold(rest, "@count") || strings.EqualFold(rest, "@size")
 }

@@ -62,7 +62,12 @@ type engine struct {
 	// cleared, so a create of another class skips looking for one), and
 	// the buffer objects are encoded in.
 	tombClasses map[string]bool
-	scratch     []byte
+	// linkListClasses counts the classes with lists of links (linklist.go):
+	// while it is 0, writes skip the link index. linkIndexOff: load
+	// rebuilds the index once at its end instead.
+	linkListClasses int
+	linkIndexOff    bool
+	scratch         []byte
 
 	// version changes with every commit that may change objects (bumped
 	// under buntdb's write lock, so a reader inside View sees a version

@@ -159,7 +159,7 @@ func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []func() {
 				continue
 			}
 			after, _ := tx.Get(objKey)
-			if after == t.before {
+			if after == t.before && !t.linked {
 				continue
 			}
 			was, is := l.matches(tx, e, t.before), l.matches(tx, e, after)

@@ -58,7 +58,7 @@ func compileQuery(e *engine, q Query) (*compiled, error) {
 		return nil, terror.New(terror.InvalidArgument, "query arguments given without a filter")
 	}
 	if q.Sort != "" {
-		if out.sort, err = query.ParseSort(q.Sort, c); err != nil {
+		if out.sort, err = query.ParseSortIn(q.Sort, c, e.schema); err != nil {
 			return nil, err
 		}
 	}
@@ -350,6 +350,8 @@ func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object,
 		usedIndex = false
 	}
 	switch {
+	case query.SortLinked(cq.sort):
+		sortLinked(tx, e, cq.class, cq.sort, keys, out)
 	case len(cq.sort) > 0 && withKeys:
 		sort.Stable(bySort{cq.sort, keys, out})
 	case len(cq.sort) > 0:

@@ -89,8 +89,11 @@ export interface MixedLink { $link: { class: string; key: PrimaryKey } }
  * mixed (any of these, or a MixedLink), lists of these, dictionaries
  * ("T{}": a plain object of string keys; a key may not be empty, start
  * with '$' or contain '.'), sets ("T<>": an array without repeats, read
- * in a fixed order that every device shares), null for optionals. A to-one link property holds its target's primary key (null
- * when unset or when the target is not here). On input, Extended JSON
+ * in a fixed order that every device shares), null for optionals. A
+ * to-one link property holds its target's primary key (null when unset or
+ * when the target is not here); a list of links, the keys of the targets
+ * that are here (a link to an absent one is kept, not shown, and list
+ * indexes count the shown ones). On input, Extended JSON
  * objects ({$date: ...}) are accepted too.
  */
 export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | Value[] | Dictionary;
@@ -102,13 +105,15 @@ export type TetherObject = Record<string, Value>;
 
 /**
  * A property of the schema: its type ('string', 'int?', 'date[]', a class
- * name for a to-one link: 'User' or 'User?', always optional as in Realm),
- * or Realm JS's object forms: with the value a create that leaves it out
- * stores (without one, such a create of a required property fails:
- * InvalidArgument); {type: 'object', objectType} for a to-one link;
- * {type: 'linkingObjects', objectType, property} for the objects of
- * objectType whose link property points here (computed, never written;
- * queried as name.field, name.@count or @links.Class.property).
+ * name for a to-one link: 'User' or 'User?', always optional as in Realm;
+ * 'User[]' for a list of links), or Realm JS's object forms: with the
+ * value a create that leaves it out stores (without one, such a create of
+ * a required property fails: InvalidArgument); {type: 'object', objectType}
+ * for a to-one link; {type: 'list', objectType: 'User'} for a list of
+ * links; {type: 'linkingObjects', objectType, property} for the objects of
+ * objectType whose link or list of links points here (computed, never
+ * written; once per link; queried as name.field, name.@count or
+ * @links.Class.property).
  */
 export type PropertySchema =
   | string
@@ -257,6 +262,7 @@ export declare class Results<T extends TetherObject = TetherObject> implements I
    * query string is a `QuerySyntax` error (use `TRUEPREDICATE`).
    */
   filtered(query: string, ...args: InputValue[]): Results<T>;
+  /** Sort keys are properties or paths through to-one links ('assignee.name'); a path through a list or linkingObjects is InvalidArgument. */
   sorted(descriptor: string | Array<string | [string, boolean]>, reverse?: boolean): Results<T>;
   limit(n: number): Results<T>;
   /** Fresh plain objects, in an array of their own. */
