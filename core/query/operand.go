@@ -36,6 +36,8 @@ type operand struct {
 	dtype      schema.Type
 	linksClass string
 	linksPK    string
+	// dv: what is read of a dictionary property (dict.go).
+	dv dictView
 }
 
 // linked reports whether o is a path through links.
@@ -71,7 +73,7 @@ func (p *parser) parseOperand() (operand, error) {
 				h.quant = q
 				return o, nil
 			}
-			if o.count || !o.prop.List || o.derive != nil {
+			if !o.many() || o.derive != nil {
 				return o, terror.New(terror.WrongType, "%s at position %d needs a list property, and %s is %s",
 					strings.ToUpper(t.text), t.pos, o.text, typeLabel(o))
 			}
@@ -141,6 +143,9 @@ func (p *parser) parseKeyPath() (operand, error) {
 		return operand{}, terror.New(terror.UnknownProperty, "class %s has no property %q (at position %d)", p.class.Name, name, t.pos)
 	}
 	o := operand{pos: t.pos, text: t.text, isProp: true, prop: prop}
+	if prop.Dict {
+		return o, p.dictPath(&o, rest, dotted)
+	}
 	if dotted && prop.List && strings.HasPrefix(rest, "@") && !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size") {
 		f, dt, ok := aggregate(strings.ToLower(rest), prop.Type)
 		if !ok {
@@ -157,7 +162,7 @@ func (p *parser) parseKeyPath() (operand, error) {
 				"%s.%s is %s and has no property %q (at position %d): only @count and @size may follow a list",
 				p.class.Name, name, prop.TypeString(), rest, t.pos)
 		}
-		if !prop.List && !hasSize(prop) {
+		if !prop.List && !prop.Set && !hasSize(prop) {
 			return operand{}, terror.New(terror.WrongType, "%s at position %d needs a list, string or data property, and %s.%s is %s",
 				rest, t.pos, p.class.Name, name, prop.TypeString())
 		}
