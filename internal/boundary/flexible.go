@@ -201,3 +201,13 @@ func ParseInitialSubscriptions(listJSON []byte) (func(*session.MutableSubscripti
 // RefusedObjectsJSON is refusedJSON for bindings that render events
 // themselves.
 func RefusedObjectsJSON(in []session.RefusedObject) []map[string]any { return refusedJSON(in) }
+
+// ParseSubscriptionsJSON parses a JSON array of SubscriptionJSON (a
+// binding's initial subscriptions), numbers kept exact.
+func ParseSubscriptionsJSON(listJSON []byte) ([]SubscriptionJSON, error) {
+	var subs []SubscriptionJSON
+	if err := decodeJSON("the subscriptions", listJSON, &subs); err != nil {
+		return nil, err
+	}
+	return subs, nil
+}
