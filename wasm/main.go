@@ -154,6 +154,7 @@ func register(x js.Value) {
 	exportAsync(x, "unsyncedChanges", 1, func(a []js.Value) (any, error) {
 		return str(boundary.UnsyncedChangesJSON(a[0].String()))
 	})
+	registerFlexible(x)
 }
 
 // exportSync exports a function that answers before returning: its result, or

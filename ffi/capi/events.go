@@ -41,6 +41,12 @@ type wireEvent struct {
 	Estimate     float64 `json:"estimate"`
 	// Dropped: a client reset's "after" event (boundary.DroppedEntry).
 	Dropped []boundary.DroppedEntry `json:"dropped"`
+	// Objects: a CompensatingWrite error event's refused objects.
+	Objects []struct {
+		Class  string          `json:"class"`
+		Key    json.RawMessage `json:"key"`
+		Reason string          `json:"reason"`
+	} `json:"objects"`
 }
 
 // index is a name's value in a generated table (-1: not there).
@@ -134,6 +140,9 @@ func (l *listener) deliverTyped(b []byte) {
 			free := droppedOps(&ev, w.Dropped)
 			defer free()
 		}
+	}
+	if w.Type == "error" && len(w.Objects) > 0 {
+		defer refusedObjects(&ev, &w)()
 	}
 	C.tetherimpl_call_sync_typed(l.typedFn, l.ctx, C.int64_t(l.session), &ev, cText(w.Message), cText(w.BackupPath),
 		C.int64_t(w.Before), C.int64_t(after))

@@ -97,8 +97,9 @@ func syncConfig(o *C.tether_sync_options) (boundary.SyncConfig, error) {
 	if o.url == nil || *o.url == 0 {
 		return c, invalid(fn, "options->url is required")
 	}
-	if o.partition == nil || *o.partition == 0 {
-		return c, invalid(fn, "options->partition is required")
+	flexible := o.version >= 3 && bool(o.flexible)
+	if !flexible && (o.partition == nil || *o.partition == 0) {
+		return c, invalid(fn, "options->partition is required (or flexible, options version 3)")
 	}
 	// The backoff bounds are internal/boundary's (SyncConfig.check), as for
 	// every binding.
@@ -108,8 +109,18 @@ func syncConfig(o *C.tether_sync_options) (boundary.SyncConfig, error) {
 	if c.URL, err = textArg(fn, "options->url", C.GoString(o.url)); err != nil {
 		return c, err
 	}
-	if c.Partition, err = textArg(fn, "options->partition", C.GoString(o.partition)); err != nil {
-		return c, err
+	if o.partition != nil {
+		if c.Partition, err = textArg(fn, "options->partition", C.GoString(o.partition)); err != nil {
+			return c, err
+		}
+	}
+	if flexible {
+		c.Flexible = true
+		if o.initial_subscriptions_json != nil {
+			if c.Subscriptions, err = boundary.ParseSubscriptionsJSON([]byte(C.GoString(o.initial_subscriptions_json))); err != nil {
+				return c, err
+			}
+		}
 	}
 	// client_reset_mode exists from version 2: a version-1 struct ends
 	// before it, so it must not be read (the default mode applies).

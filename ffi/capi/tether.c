@@ -152,6 +152,18 @@ bool tether_sync_user(tether_sync *sync, char **out_json, size_t *out_len, tethe
     return tetherimpl_sync_user(SYNC_ID(sync), out_json, out_len, err);
 }
 
+bool tether_sync_subscriptions_update(tether_sync *sync, const char *update_json, tether_error *err) {
+    return tetherimpl_sync_subscriptions_update(SYNC_ID(sync), (char *)update_json, err);
+}
+
+bool tether_sync_subscriptions(tether_sync *sync, char **out_json, size_t *out_len, tether_error *err) {
+    return tetherimpl_sync_subscriptions(SYNC_ID(sync), out_json, out_len, err);
+}
+
+bool tether_sync_wait_for_subscriptions(tether_sync *sync, int64_t timeout_ms, bool *out_completed, tether_error *err) {
+    return tetherimpl_sync_wait_for_subscriptions(SYNC_ID(sync), timeout_ms, callback_session, out_completed, err);
+}
+
 bool tether_sync_upload_all(tether_sync *sync, int64_t timeout_ms, bool *out_completed, tether_error *err) {
     return tetherimpl_sync_wait(SYNC_ID(sync), false, timeout_ms, callback_session, out_completed, err);
 }

@@ -229,7 +229,7 @@ TETHER_API const char *tether_session_state_name(int state);
 TETHER_API const char *tether_connection_state_name(int state);
 TETHER_API const char *tether_client_reset_mode_name(int mode);
 
-#define TETHER_SYNC_OPTIONS_VERSION 2 /* 2: client_reset_mode */
+#define TETHER_SYNC_OPTIONS_VERSION 3 /* 2: client_reset_mode; 3: flexible, initial_subscriptions_json */
 
 typedef struct tether_sync_options {
     int version;                          /* TETHER_SYNC_OPTIONS_VERSION */
@@ -242,10 +242,18 @@ typedef struct tether_sync_options {
     int64_t min_backoff_ms;
     int64_t max_backoff_ms;
     int client_reset_mode;                /* version 2: a tether_client_reset_mode */
+    /* Version 3 (API version 10): flexible sync. `flexible` makes a session
+     * without a partition (partition must then be NULL or ""): the objects
+     * its subscription set and the server's rules let it see.
+     * initial_subscriptions_json (NULL: none) fills the set of a database
+     * that has none yet (Realm's initialSubscriptions): a JSON array of
+     * {"name"?, "class", "filter"?, "args"?}. */
+    bool flexible;
+    const char *TETHER_NULLABLE initial_subscriptions_json;
 } tether_sync_options;
 
 #define TETHER_SYNC_OPTIONS_INIT \
-    { TETHER_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0, TETHER_CLIENT_RESET_RECOVER_OR_DISCARD }
+    { TETHER_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0, TETHER_CLIENT_RESET_RECOVER_OR_DISCARD, false, NULL }
 
 /* Starts syncing `db`; returns at once. *out_sync goes to tether_sync_close
  * once (tether_db_close closes it too). An unreachable server is an error
@@ -281,6 +289,31 @@ TETHER_API bool tether_sync_state(tether_sync *sync, int *TETHER_NULLABLE out_se
  * Fails with CLOSED, INVALID_ARGUMENT (out_json NULL). API version 8. */
 TETHER_API bool tether_sync_user(tether_sync *sync, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
                                  size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);
+
+/* Flexible sync (API version 10). tether_sync_subscriptions_update applies
+ * one update of the subscription set, as JSON: {"removeAll": bool,
+ * "remove": [names], "add": [{"name"?, "class", "filter"?, "args"?,
+ * "updateExisting"?}]}, applied in that order as one new version (Realm's
+ * subscriptions.update). Fails with INVALID_ARGUMENT (JSON; a partition
+ * session; a name taken by another query without updateExisting),
+ * NOT_FOUND (a name to remove), QUERY_SYNTAX, CLOSED. */
+TETHER_API bool tether_sync_subscriptions_update(tether_sync *sync, const char *update_json,
+                                                 tether_error *TETHER_NULLABLE err);
+
+/* The latest version of the set as JSON in *out_json (tether_free it):
+ * {"version": n, "state": "pending" | "bootstrapping" | "complete" |
+ * "error" | "superseded", "error"?: {"code", "message"}, "subscriptions":
+ * [{"name"?, "class", "filter"?, "args"?}]}. Fails with INVALID_ARGUMENT
+ * (a partition session; out_json NULL), CLOSED. */
+TETHER_API bool tether_sync_subscriptions(tether_sync *sync, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
+                                          size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);
+
+/* Waits up to timeout_ms (> 0) until the latest set is complete (Realm's
+ * waitForSynchronization); *out_completed false on timeout. Blocks. Fails
+ * with the set's error when the server refused it, INVALID_ARGUMENT
+ * (timeout; a partition session; from the session's own callback), CLOSED. */
+TETHER_API bool tether_sync_wait_for_subscriptions(tether_sync *sync, int64_t timeout_ms, bool *out_completed,
+                                                   tether_error *TETHER_NULLABLE err);
 
 /* Waits up to timeout_ms (> 0) until what was committed before the call is
  * uploaded, or what the server had is downloaded; *out_completed false on
@@ -356,6 +389,13 @@ typedef struct tether_dropped_op {
                              * "PermissionDenied" (reserved for flexible sync) */
 } tether_dropped_op;
 
+/* One object of a compensating write (API version 10). */
+typedef struct tether_refused_object {
+    const char *class_name;
+    const char *key_json;   /* the object's primary key as JSON */
+    const char *reason;     /* "PermissionDenied" or "OutsideView" */
+} tether_refused_object;
+
 /* One session event: `type` names the member that is set; the others are
  * zero. Members are never reordered or resized; new ones are appended. */
 typedef struct tether_sync_event {
@@ -372,6 +412,11 @@ typedef struct tether_sync_event {
      * changed, the ops that no longer fit). NULL and 0 for other events. */
     const tether_dropped_op *TETHER_NULLABLE dropped;
     size_t dropped_count;
+    /* API version 10. An error with code TETHER_ERR_COMPENSATING_WRITE: the
+     * objects whose writes the server refused (each returns to the server's
+     * state). NULL and 0 for other events. */
+    const tether_refused_object *TETHER_NULLABLE refused;
+    size_t refused_count;
 } tether_sync_event;
 
 /* Receives one event; `event` and what it points to are valid until the

@@ -13,10 +13,16 @@ import (
 
 // SyncConfig starts a sync session on an open database (JSON form).
 type SyncConfig struct {
-	URL         string `json:"url"`
-	Token       string `json:"token"`
-	Partition   string `json:"partition"`
-	StartPaused bool   `json:"startPaused,omitempty"`
+	URL       string `json:"url"`
+	Token     string `json:"token"`
+	Partition string `json:"partition"`
+	// Flexible makes a flexible-sync session (no partition);
+	// Subscriptions is its initial set, used when the database has none
+	// yet, or on every open with RerunOnOpen (Realm's initialSubscriptions).
+	Flexible      bool               `json:"flexible,omitempty"`
+	Subscriptions []SubscriptionJSON `json:"subscriptions,omitempty"`
+	RerunOnOpen   bool               `json:"rerunOnOpen,omitempty"`
+	StartPaused   bool               `json:"startPaused,omitempty"`
 	// Backoff bounds in milliseconds (0: the defaults, 100 and 10000);
 	// core/session checks them (session.Config.MinBackoff).
 	MinBackoffMs int64 `json:"minBackoffMs,omitempty"`
@@ -42,6 +48,7 @@ type sessionRef struct {
 type sessionTokenRef struct {
 	session int64
 	tokens  []session.Token
+	removes []func() // listeners that are not the session's (the subscription set's)
 }
 
 func sess(h int64) (*session.Session, error) {
@@ -102,6 +109,7 @@ func startSession(db int64, c SyncConfig, types map[string]bool, views bool, cb 
 		l = eventListeners(types, views, cb)
 	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
+		Flexible: c.Flexible, InitialSubscriptions: initialSubscriptions(c.Subscriptions), RerunInitialSubscriptions: c.RerunOnOpen,
 		StartPaused: c.StartPaused, MinBackoff: millis(c.MinBackoffMs),
 		MaxBackoff: millis(c.MaxBackoffMs), ClientReset: reset.Mode(c.ClientReset), Listeners: l})
 	if err != nil {
@@ -306,7 +314,11 @@ func eventListeners(types map[string]bool, views bool, cb func([]byte)) session.
 	}
 	if types["error"] {
 		l.Error = func(e session.Error) {
-			emit(map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
+			ev := map[string]any{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message}
+			if objs := refusedJSON(e.Objects); objs != nil {
+				ev["objects"] = objs
+			}
+			emit(ev)
 		}
 	}
 	if types["clientReset"] {
@@ -382,6 +394,9 @@ func SessionRemoveListener(id int64) error {
 	}
 	for _, t := range ref.tokens {
 		t.Remove()
+	}
+	for _, r := range ref.removes {
+		r()
 	}
 	return nil
 }

@@ -232,6 +232,17 @@ static void on_sync_event(void *ctx, const tether_sync_event *e) {
         cJSON_AddStringToObject(ev, "code", e->error.code == TETHER_OK ? "" : tether_error_code_name(e->error.code));
         cJSON_AddBoolToObject(ev, "fatal", e->error.fatal);
         cJSON_AddStringToObject(ev, "message", e->error.message);
+        if (e->refused_count > 0) { /* a CompensatingWrite's objects */
+            cJSON *objs = cJSON_AddArrayToObject(ev, "objects");
+            for (size_t i = 0; i < e->refused_count; i++) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "class", e->refused[i].class_name);
+                cJSON *key = cJSON_Parse(e->refused[i].key_json);
+                cJSON_AddItemToObject(o, "key", key ? key : cJSON_CreateNull());
+                cJSON_AddStringToObject(o, "reason", e->refused[i].reason);
+                cJSON_AddItemToArray(objs, o);
+            }
+        }
         break;
     case TETHER_EVENT_CLIENT_RESET:
         type = "clientReset";
@@ -359,6 +370,8 @@ typedef struct {
     const char *url, *token, *partition;
     int client_reset_mode; /* a tether_client_reset_mode */
     int64_t min_backoff_ms, max_backoff_ms;
+    bool flexible;                /* flexible sync: no partition */
+    const cJSON *subscriptions;   /* its initial set (NULL: none) */
 } sync_config;
 
 /* An optional integer member (*ext* "minBackoffMs"/"maxBackoffMs": the
@@ -383,8 +396,13 @@ static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
     const cJSON *reset = cJSON_GetObjectItemCaseSensitive(sync, "clientReset");
     if (!cJSON_IsString(url) || !*url->valuestring)
         return fail(f, "InvalidArgument", "\"sync\" needs the server \"url\"");
-    if (!cJSON_IsString(partition) || !*partition->valuestring)
+    const cJSON *flexible = cJSON_GetObjectItemCaseSensitive(sync, "flexible");
+    c->flexible = cJSON_IsTrue(flexible);
+    if (!c->flexible && (!cJSON_IsString(partition) || !*partition->valuestring))
         return fail(f, "InvalidArgument", "\"sync\" needs a \"partition\"");
+    c->subscriptions = cJSON_GetObjectItemCaseSensitive(sync, "subscriptions");
+    if (present(c->subscriptions) && !cJSON_IsArray(c->subscriptions))
+        return fail(f, "InvalidArgument", "sync.subscriptions must be an array");
     if (present(token) && !cJSON_IsString(token))
         return fail(f, "InvalidArgument", "sync.token must be a string");
     /* The mode by its name in the sync config (tether's names). */
@@ -403,7 +421,7 @@ static bool parse_sync(const cJSON *sync, sync_config *c, failure *f) {
         !int_member(sync, "maxBackoffMs", DRIVER_MAX_BACKOFF_MS, &c->max_backoff_ms, f))
         return false;
     c->url = url->valuestring;
-    c->partition = partition->valuestring;
+    c->partition = cJSON_IsString(partition) ? partition->valuestring : NULL;
     c->token = present(token) ? token->valuestring : NULL;
     return true;
 }
@@ -421,9 +439,15 @@ static bool start_session(const sync_config *c, failure *f) {
     o.min_backoff_ms = c->min_backoff_ms;
     o.max_backoff_ms = c->max_backoff_ms;
     o.client_reset_mode = c->client_reset_mode;
+    o.flexible = c->flexible;
+    char *subs = present(c->subscriptions) ? cJSON_PrintUnformatted(c->subscriptions) : NULL;
+    o.initial_subscriptions_json = subs;
     tether_sync *s = NULL;
     tether_sync_listener *l = NULL;
-    if (!tether_sync_start(db, &o, &s, &e))
+    bool started = tether_sync_start(db, &o, &s, &e);
+    if (subs)
+        cJSON_free(subs);
+    if (!started)
         return fail_tether(f, &e);
     if (!tether_sync_listen(s, on_sync_event, NULL, NULL, &l, &e) ||
         !tether_sync_listen_progress(s, TETHER_PROGRESS_UPLOAD, TETHER_PROGRESS_INDEFINITELY, on_sync_event, NULL,
@@ -646,6 +670,8 @@ static tether_sync *session_for(const char *cmd, failure *f) {
     return sync_session;
 }
 
+static char *required_json(const request *r, const char *member, const char *cmd, failure *f);
+
 static bool cmd_sync(const request *req, const char *cmd, cJSON **result, failure *f) {
     tether_sync *s = session_for(cmd, f);
     if (!s)
@@ -664,7 +690,24 @@ static bool cmd_sync(const request *req, const char *cmd, cJSON **result, failur
         cJSON_AddStringToObject(*result, "connection", tether_connection_state_name(cs));
         return true;
     }
-    /* uploadAll, downloadAll */
+    if (strcmp(cmd, "subscribe") == 0) {
+        char *update = required_json(req, "update", cmd, f);
+        if (!update)
+            return false;
+        bool ok = tether_sync_subscriptions_update(s, update, &e);
+        free(update);
+        return ok || fail_tether(f, &e);
+    }
+    if (strcmp(cmd, "subscriptions") == 0) {
+        char *json = NULL;
+        size_t len = 0;
+        if (!tether_sync_subscriptions(s, &json, &len, &e))
+            return fail_tether(f, &e);
+        *result = cJSON_ParseWithLength(json, len);
+        tether_free(json);
+        return *result != NULL || fail(f, "Internal", "tether_sync_subscriptions returned invalid JSON");
+    }
+    /* uploadAll, downloadAll, waitForSubscriptions */
     bool download = strcmp(cmd, "downloadAll") == 0;
     const char *timeout = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req->json, "timeout"));
     int64_t ms = 0;
@@ -674,6 +717,15 @@ static bool cmd_sync(const request *req, const char *cmd, cJSON **result, failur
         return fail(f, "InvalidArgument", msg);
     }
     bool completed = false;
+    if (strcmp(cmd, "waitForSubscriptions") == 0) {
+        if (!tether_sync_wait_for_subscriptions(s, ms, &completed, &e))
+            return fail_tether(f, &e);
+        if (!completed) {
+            snprintf(msg, sizeof msg, "the subscription set was not complete within %s", timeout);
+            return fail(f, "Timeout", msg);
+        }
+        return true;
+    }
     bool ok = download ? tether_sync_download_all(s, ms, &completed, &e)
                        : tether_sync_upload_all(s, ms, &completed, &e);
     if (!ok)
@@ -923,7 +975,8 @@ static void wait_for_listeners(void) {
         (void)tether_sync_wait_for_listeners(sync_session, LISTENER_WAIT_MS, &done, NULL);
 }
 
-static const char *const sync_verbs[] = {"pause", "resume", "uploadAll", "downloadAll", "state"};
+static const char *const sync_verbs[] = {"pause",     "resume",        "uploadAll",           "downloadAll",
+                                         "state",     "subscribe",     "waitForSubscriptions", "subscriptions"};
 
 /* Performs one request; *exit_now is set by "exit". */
 static bool handle(const request *req, cJSON **result, bool *exit_now, failure *f) {

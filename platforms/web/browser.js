@@ -35,6 +35,7 @@ setHost({
 });
 
 export { Tether, Results, SyncSession, WriteTransaction } from './tether.js';
+export { SubscriptionSet, MutableSubscriptionSet } from './subscriptions.js';
 export { TetherError, ClientResetError, ErrorCode } from './errors.js';
 export { MAX_REQUEST_BYTES } from './validate.js';
 export { ObjectId, UUID, Decimal128 } from './ejson.js';

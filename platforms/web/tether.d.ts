@@ -24,6 +24,18 @@ export declare class TetherError extends Error {
   readonly code: ErrorCodeName;
   /** Sync errors (onError): whether the session stopped. */
   readonly fatal?: boolean;
+  /**
+   * A CompensatingWrite (flexible sync, not fatal): the objects whose
+   * writes the server refused; each has returned to the server's state
+   * (Realm JS's CompensatingWriteError.writes).
+   */
+  readonly writes?: ReadonlyArray<CompensatingWriteInfo>;
+}
+
+export interface CompensatingWriteInfo {
+  readonly objectName: string;
+  readonly primaryKey: unknown;
+  readonly reason: 'PermissionDenied' | 'OutsideView';
 }
 
 /**
@@ -170,11 +182,30 @@ export interface DroppedOp {
   reason: 'ObjectDeleted' | 'AnchorMissing' | 'SchemaMismatch' | 'PermissionDenied';
 }
 
-export interface SyncConfig {
+/**
+ * A sync config: partition sync ({partition}) or flexible sync ({flexible:
+ * true}: no partition; the session sees the objects its subscriptions,
+ * session.subscriptions, and the server's rules allow).
+ */
+export type SyncConfig = SyncConfigBase & (
+  | { partition: string; flexible?: false }
+  | {
+    flexible: true;
+    partition?: undefined;
+    /**
+     * Fills the set of a database that has none yet (or on every open
+     * with rerunOnOpen), as Realm's initialSubscriptions.
+     */
+    initialSubscriptions?: {
+      update(mutableSubs: MutableSubscriptionSet, db: Tether): void;
+      rerunOnOpen?: boolean;
+    };
+  });
+
+export interface SyncConfigBase {
   /** The server's WebSocket URL, e.g. ws://127.0.0.1:7800/sync. */
   url: string;
   token?: string;
-  partition: string;
   /** Default: recoverOrDiscardUnsyncedChanges. */
   /**
    * Realm's callbacks: onBefore(before) as the reset starts, onAfter(before,
@@ -325,10 +356,58 @@ export interface SyncUser {
   readonly claims: { readonly [claim: string]: unknown };
 }
 
+export type SubscriptionSetState = 'pending' | 'bootstrapping' | 'complete' | 'error' | 'superseded';
+
+/** One query of a subscription set. */
+export interface Subscription {
+  readonly name: string | null;
+  readonly objectType: string;
+  readonly queryString: string;
+  readonly args: ReadonlyArray<unknown>;
+}
+
+/** The set inside subscriptions.update: edits become one new version. */
+export declare class MutableSubscriptionSet {
+  /**
+   * Adds a query (db.objects(T) or db.objects(T).filtered(q, ...args); one
+   * filter, no sort or limit; or {class, filter, args}). A name makes it
+   * replaceable: adding another query under a taken name replaces it,
+   * unless throwOnUpdate (then InvalidArgument).
+   */
+  add(query: Results<any> | { class: string; filter?: string; args?: unknown[] },
+    options?: { name?: string; throwOnUpdate?: boolean }): void;
+  /** Removes the named subscription (NotFound when the set has none of that name). */
+  removeByName(name: string): boolean;
+  removeAll(): void;
+}
+
+/** A flexible session's subscription set (its latest version). */
+export declare class SubscriptionSet {
+  readonly state: SubscriptionSetState;
+  readonly version: number;
+  /** The server's refusal when state is 'error', else null. */
+  readonly error: TetherError | null;
+  readonly subscriptions: ReadonlyArray<Subscription>;
+  readonly length: number;
+  findByName(name: string): Subscription | null;
+  /**
+   * Changes the set in one step; resolves once the new version is complete
+   * (rejects with its error, or Timeout after {timeout} ms), or at once
+   * with {wait: false} (Tether's extension).
+   */
+  update(fn: (mutableSubs: MutableSubscriptionSet, db: Tether) => void,
+    options?: { timeout?: number; wait?: boolean }): Promise<void>;
+  /** Resolves once the latest version is complete. */
+  waitForSynchronization(options?: { timeout?: number }): Promise<void>;
+}
+
 export declare class SyncSession {
   readonly state: SessionState;
   readonly connectionState: ConnectionState;
-  readonly partition: string;
+  /** undefined for a flexible session. */
+  readonly partition: string | undefined;
+  /** A flexible session's subscription set; null for a partition session. */
+  readonly subscriptions: SubscriptionSet | null;
   /** The session's user as of its last bind. */
   readonly user: SyncUser;
   isConnected(): boolean;

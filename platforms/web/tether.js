@@ -7,6 +7,7 @@
 import { ClientResetError, TetherError } from './errors.js';
 import { CLIENT_RESET_MODES } from './tables.gen.js';
 import { parse } from './ejson.js';
+import { SubscriptionSet, initialSubscriptionsList } from './subscriptions.js';
 import * as v from './validate.js';
 import { binding, delivering, hostHasFiles, ownedBy, prepareSync, rethrow, storage } from './runtime.js';
 
@@ -477,6 +478,23 @@ export class Results {
     return q;
   }
 
+  /** @internal a flexible subscription's query: {class, filter?, args?} */
+  _subscriptionQuery() {
+    if (this.#sort || this.#limit !== 0) {
+      throw new TetherError('InvalidArgument', 'a subscription is a class and a filter: sort and limit the results you read instead');
+    }
+    if (this.#filters.length > 1) {
+      throw new TetherError('InvalidArgument', 'a subscription takes one filter: combine them with AND in one filtered()');
+    }
+    const q = { class: this.#class };
+    const [f] = this.#filters;
+    if (f) {
+      q.filter = f.filter;
+      if (f.args.length) q.args = f.args;
+    }
+    return q;
+  }
+
   // The first objects of the results (at least upTo + 1 of them, or all)
   // at the database's current version: kept until a commit changes it.
   // Results in primary key order are read in growing windows (a query with
@@ -603,6 +621,7 @@ export class SyncSession {
   #connectionListening = false;
   #progress = new Map(); // callback -> listener id
   #backupPath = null; // of the last client reset event, for its ClientReset error
+  #subs = null; // the SubscriptionSet of a flexible session
 
   constructor(db, handle, config) {
     this.#db = db;
@@ -613,7 +632,11 @@ export class SyncSession {
   static async _start(db, dbHandle, sync) {
     v.object('sync', sync);
     v.string('sync.url', sync.url);
-    v.string('sync.partition', sync.partition);
+    const flexible = sync.flexible === true;
+    if (!flexible) v.string('sync.partition', sync.partition);
+    else if (sync.partition !== undefined && sync.partition !== null) {
+      throw new TetherError('InvalidArgument', 'a flexible sync config takes no partition');
+    }
     if (sync.token !== undefined && sync.token !== null) v.string('sync.token', sync.token);
     let reset = sync.clientReset;
     if (typeof reset === 'string') reset = { mode: reset };
@@ -623,7 +646,12 @@ export class SyncSession {
     const c = {
       url: sync.url,
       token: sync.token ?? '',
-      partition: sync.partition,
+      partition: flexible ? undefined : sync.partition,
+      // Flexible sync: the initial set, recorded from Realm's
+      // initialSubscriptions.update(mutableSubs, db) callback.
+      flexible: flexible || undefined,
+      subscriptions: flexible ? initialSubscriptionsList(sync.initialSubscriptions, db) : undefined,
+      rerunOnOpen: (flexible && sync.initialSubscriptions?.rerunOnOpen === true) || undefined,
       clientReset: reset?.mode,
       // Whole milliseconds; the bounds are core/session's.
       minBackoffMs: v.optionalInteger('sync.minBackoffMs', sync.minBackoffMs),
@@ -663,6 +691,11 @@ export class SyncSession {
           const err = e.code === 'ClientReset'
             ? new ClientResetError(e.message, { fatal: e.fatal, backupPath: this.#backupPath, originalPath: this.#db.path })
             : new TetherError(e.code, e.message, { fatal: e.fatal });
+          // A CompensatingWrite names the refused objects (Realm JS's
+          // CompensatingWriteError.writes), keys decoded as every key.
+          if (Array.isArray(e.objects)) {
+            err.writes = parse(JSON.stringify(e.objects)).map((o) => Object.freeze({ objectName: o.class, primaryKey: o.key, reason: o.reason }));
+          }
           safeCall(this.#config.onError, this, err);
         }
         break;
@@ -712,6 +745,23 @@ export class SyncSession {
 
   get partition() {
     return this.#config.partition;
+  }
+
+  /** A flexible session's subscription set (null for a partition session). */
+  get subscriptions() {
+    if (this.#config.flexible !== true) return null;
+    const h = () => this.#h;
+    this.#subs ??= new SubscriptionSet({
+      update: (u) => call(w.sessionSubscriptionsUpdate, h(), v.encode('the subscription update', u)),
+      read: () => parse(check(w.sessionSubscriptions(h()))),
+      wait: async (options) => {
+        const ms = timeoutMs(options, 'waitForSynchronization');
+        if (!(await call(w.sessionWaitForSubscriptions, h(), ms))) {
+          throw new TetherError('Timeout', `the subscription set was not complete within ${ms} ms`);
+        }
+      },
+    }, this.#db);
+    return this.#subs;
   }
 
   /** The session's user as of its last bind (Realm's SyncSession.user):

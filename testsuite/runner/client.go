@@ -41,6 +41,11 @@ type openSpec struct {
 	readOnly bool
 	// *ext*, for one open: the session's backoff bounds (0: the driver's).
 	minBackoffMs, maxBackoffMs int64
+	// Flexible sync: a flexible session for user (the token's subject),
+	// its initial subscriptions (a JSON array, nil for none).
+	flexible      bool
+	user          string
+	subscriptions json.RawMessage
 }
 
 // call sends one command to the client's driver, starting the driver if
@@ -79,6 +84,16 @@ func (c *client) spec(st *Step, base *openSpec) openSpec {
 	}
 	s.inMemory = st.Bool("inMemory", s.inMemory)
 	s.sync = st.Bool("sync", s.sync)
+	s.flexible = st.Bool("flexible", s.flexible)
+	if s.flexible {
+		s.sync = true // flexible: true is a synced open (SPEC: instead of partition)
+	}
+	if st.Has("user") {
+		s.user = st.Str("user")
+	}
+	if st.Has("subscriptions") {
+		s.subscriptions = st.Raw("subscriptions")
+	}
 	for name, into := range map[string]*string{"partition": &s.partition, "token": &s.token, "clientReset": &s.clientReset} {
 		if st.Has(name) {
 			*into = st.Str(name)
@@ -144,6 +159,9 @@ const defaultPartition = "default"
 func (r *run) syncFields(s openSpec) (map[string]any, error) {
 	if r.srv == nil {
 		return nil, fatalf("runner bug: a synced open but no server")
+	}
+	if s.flexible {
+		return r.flexibleSyncFields(s)
 	}
 	partition := s.partition
 	if partition == "" {

@@ -75,6 +75,14 @@ func (r *run) action(c *client, st *Step) error {
 		_, err = c.call("write", map[string]any{"ops": st.Raw("ops")}, 0)
 	case "writeFile":
 		err = c.writeFile(st)
+	case "subscribe":
+		_, err = c.call("subscribe", subscribeFields(st), 0)
+	case "waitForSubscriptions":
+		timeout := st.Duration("timeout", defaultWaitTimeout)
+		if !st.Bool("expect", true) {
+			expectCode = "Timeout"
+		}
+		_, err = c.call(st.Do, map[string]any{"timeout": timeout.String()}, timeout)
 	case "uploadAll", "downloadAll":
 		timeout := st.Duration("timeout", defaultWaitTimeout)
 		if !st.Bool("expect", true) {

@@ -23,6 +23,8 @@ func (r *run) expect(c *client, st *Step) error {
 		return poll(st.Within, func() error { return r.expectEvent(c, st) })
 	case "noEvent":
 		return r.expectNoEvent(c, st)
+	case "subscriptions":
+		return poll(st.Within, func() error { return r.expectSubscriptions(c, st) })
 	}
 	return fmt.Errorf("expectation %q is not implemented by the runner", st.Expect)
 }

@@ -99,6 +99,10 @@ func RunScenario(sc *Scenario, b Binding, o Options) (res Result) {
 			res.Status, res.Reason = Fail, "cannot start the sync server: "+err.Error()
 			return res
 		}
+		if err := r.setFlexible(); err != nil {
+			res.Status, res.Reason = Fail, "cannot put the sync server in flexible mode: "+err.Error()
+			return res
+		}
 		r.logf("  tetherd: sync %s, admin %s", r.srv.syncURL, r.srv.adminURL)
 	}
 	for _, st := range sc.Steps {
@@ -161,7 +165,7 @@ func (r *run) shutdown() error {
 // step runs against its own fresh tetherd.
 func needsServer(sc *Scenario) bool {
 	for _, st := range sc.Steps {
-		if st.Server != "" || ((st.Do == "open" || st.Do == "reopen") && st.Bool("sync", false)) {
+		if st.Server != "" || ((st.Do == "open" || st.Do == "reopen") && (st.Bool("sync", false) || st.Bool("flexible", false))) {
 			return true
 		}
 	}

@@ -26,7 +26,11 @@ type Scenario struct {
 	// ProtocolVersion (*ext*) makes the server speak another sync
 	// protocol version (0 = the current one).
 	ProtocolVersion int
-	Steps           []*Step
+	// Flexible (server "mode": "flexible") runs the server in flexible
+	// sync with Rules (server "rules", passed to tetherd verbatim).
+	Flexible bool
+	Rules    json.RawMessage
+	Steps    []*Step
 }
 
 // LoadScenario reads and parses a scenario file.
@@ -78,6 +82,9 @@ func ParseScenario(data []byte, path string) (*Scenario, error) {
 		}
 		sc.Steps = append(sc.Steps, st)
 	}
+	if err := checkFlexibleSteps(sc); err != nil {
+		return nil, err
+	}
 	return sc, nil
 }
 
@@ -122,8 +129,12 @@ func parseTop(top map[string]json.RawMessage, sc *Scenario) error {
 					return fmt.Errorf(`server option "protocolVersion" must be a positive integer, got %s`, clip(v))
 				}
 				sc.ProtocolVersion = n
+			case "mode", "rules":
+				if err := parseFlexibleOption(sc, k, v); err != nil {
+					return err
+				}
 			default:
-				return fmt.Errorf(`unknown server option %q (allowed: maxOfflineTime, protocolVersion)`, k)
+				return fmt.Errorf(`unknown server option %q (allowed: maxOfflineTime, protocolVersion, mode, rules)`, k)
 			}
 		}
 	}

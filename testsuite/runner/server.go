@@ -26,7 +26,7 @@ func (r *run) serverStep(st *Step) error {
 		// The server writes as another client of the partition would: with
 		// the scenario's schema, so that a write may come before any client
 		// has bound the partition.
-		body := map[string]any{"partition": st.Str("partition"), "ops": st.Raw("ops")}
+		body := map[string]any{"partition": r.writePartition(st), "ops": st.Raw("ops")}
 		if r.sc.Schema != nil {
 			body["schema"] = r.sc.Schema
 		}

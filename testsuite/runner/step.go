@@ -214,12 +214,12 @@ func parseBody(st *Step, m map[string]json.RawMessage) error {
 
 // checkCombinations rejects field combinations that cannot mean anything.
 func checkCombinations(st *Step) error {
-	isWait := st.Do == "uploadAll" || st.Do == "downloadAll"
+	isWait := st.Do == "uploadAll" || st.Do == "downloadAll" || st.Do == "waitForSubscriptions"
 	if isWait && !st.Bool("expect", true) && st.ExpectError != "" && st.ExpectError != "Timeout" {
 		return fmt.Errorf(`"expect": false means the wait must fail with Timeout; it cannot also expect %s`, st.ExpectError)
 	}
-	if st.Do == "open" && !st.Bool("sync", false) {
-		for _, f := range []string{"partition", "token", "clientReset"} {
+	if st.Do == "open" && !st.Bool("sync", false) && !st.Bool("flexible", false) {
+		for _, f := range []string{"partition", "token", "clientReset", "user", "subscriptions"} {
 			if st.Has(f) {
 				return fmt.Errorf(`field %q only applies to a synced open: add "sync": true`, f)
 			}

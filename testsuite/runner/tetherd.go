@@ -316,6 +316,11 @@ var tokenKinds = map[string]string{
 // the partition; the kinds above make the invalid ones; anything else is
 // passed through as the token itself.
 func (t *tetherd) token(partition, kind string) (string, error) {
+	return t.tokenAs("conformance", partition, kind)
+}
+
+// tokenAs is token for another subject (a flexible session's user).
+func (t *tetherd) tokenAs(subject, partition, kind string) (string, error) {
 	if _, special := tokenKinds[kind]; kind != "" && !special {
 		return kind, nil
 	}
@@ -330,7 +335,7 @@ func (t *tetherd) token(partition, kind string) (string, error) {
 	case "otherPartition":
 		grant = []string{"-partition", "other-than-" + partition}
 	}
-	args := append([]string{"token", "-subject", "conformance", "-ttl=" + ttl}, grant...)
+	args := append([]string{"token", "-subject", subject, "-ttl=" + ttl}, grant...)
 	var stderr bytes.Buffer
 	cmd := exec.Command(t.bin, args...)
 	cmd.Env = append(os.Environ(), "TETHER_SECRET="+secret)

@@ -28,7 +28,8 @@ func (k kind) String() string {
 type fieldSet map[string]kind
 
 var openFields = fieldSet{"path": kString, "inMemory": kBool, "sync": kBool,
-	"partition": kString, "token": kString, "clientReset": kString, "schema": kSchema}
+	"partition": kString, "token": kString, "clientReset": kString, "schema": kSchema,
+	"flexible": kBool, "user": kString, "subscriptions": kObjects}
 
 // openBackupFields (*ext*, open and reopen only): open the backup file of
 // a client reset instead of path ("backup": "last" or "first"), and/or
@@ -37,7 +38,8 @@ var openFields = fieldSet{"path": kString, "inMemory": kBool, "sync": kBool,
 // their step only.
 var openBackupFields = fieldSet{"path": kString, "inMemory": kBool, "sync": kBool,
 	"partition": kString, "token": kString, "clientReset": kString, "schema": kSchema,
-	"backup": kString, "readOnly": kBool, "minBackoffMs": kInt, "maxBackoffMs": kInt}
+	"backup": kString, "readOnly": kBool, "minBackoffMs": kInt, "maxBackoffMs": kInt,
+	"flexible": kBool, "user": kString, "subscriptions": kObjects}
 
 var waitFields = fieldSet{"timeout": kDuration, "expect": kBool}
 
@@ -57,6 +59,10 @@ var clientActions = map[string]fieldSet{
 	// *ext*: damage a database file as a disk, a bad copy or another
 	// program would: write text over it (offset) or instead of it.
 	"writeFile": {"path": kString, "text": kString, "offset": kInt},
+	// Flexible sync (SPEC version 2): one update of the subscription set,
+	// and the wait for the latest set (flexible.go).
+	"subscribe":            {"add": kObjects, "remove": kArray, "removeAll": kBool},
+	"waitForSubscriptions": waitFields,
 }
 
 // clientExpectations are the client `expect` verbs. event and noEvent take
@@ -72,6 +78,8 @@ var clientExpectations = map[string]fieldSet{
 	"noEvent":  {"type": kString},
 	"unsynced": {"backup": kString, "equals": kObjects},
 	"file":     {"backup": kString, "exists": kBool},
+	// Flexible sync: the latest subscription set's state and names.
+	"subscriptions": {"state": kString, "names": kArray},
 }
 
 // serverVerbs are the `server` verbs (run by the runner, not a driver).
@@ -84,7 +92,7 @@ var serverVerbs = map[string]fieldSet{
 	"kill":          {},
 	"disconnectAll": {},
 	"outage":        {"for": kDuration},
-	"write":         {"partition": kString, "ops": kObjects},
+	"write":         {"partition": kString, "ops": kObjects}, // no partition in flexible mode
 	// *ext*: an operator asks every client of a partition to reset.
 	"clientReset": {"partition": kString},
 }
@@ -104,7 +112,7 @@ var required = map[string][]string{
 	"server:restore":     {"name"},
 	"server:breakSchema": {"schema"},
 	"server:outage":      {"for"},
-	"server:write":       {"partition", "ops"},
+	"server:write":       {"ops"}, // and partition in partition mode (checkServerWrites)
 }
 
 // enums restricts string fields to the values SPEC.md names.
@@ -116,12 +124,13 @@ var enums = map[string][]string{
 	// *ext* "first": the backup path the client's driver saw first (one
 	// manual reset announced twice must name one file).
 	"backup": {"last", "first"},
+	"state":  {"pending", "bootstrapping", "complete", "error", "superseded"},
 }
 
 // errorCodes are the codes an expectError may name (SPEC.md, "Error codes").
 var errorCodes = []string{"InvalidArgument", "SchemaMismatch", "UnknownClass", "UnknownProperty",
 	"WrongType", "MissingPrimaryKey", "DuplicateKey", "NotFound", "QuerySyntax", "Closed",
-	"Timeout", "ClientReset", "AuthFailed", "PermissionDenied", "ProtocolError", "Corrupted", "IO"}
+	"Timeout", "ClientReset", "AuthFailed", "PermissionDenied", "ProtocolError", "Corrupted", "IO", "CompensatingWrite"}
 
 // commonClient and commonServer are the fields every step of that kind may
 // carry besides its verb's own. "comment" is a project extension: a note

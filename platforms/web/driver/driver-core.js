@@ -113,6 +113,10 @@ export class Driver {
       case 'uploadAll':
       case 'downloadAll':
         return this.handleSync(req);
+      case 'subscribe':
+      case 'waitForSubscriptions':
+      case 'subscriptions':
+        return this.handleFlexible(req);
       case 'executeClientReset':
         return this.executeClientReset(req);
       case 'unsynced': {
@@ -147,7 +151,7 @@ export class Driver {
         throw fail('InvalidArgument', '"sync" must be {"url", "token", "partition", "clientReset"}');
       }
       if (!sync.url) throw fail('InvalidArgument', '"sync" needs the server "url"');
-      if (!sync.partition) throw fail('InvalidArgument', '"sync" needs a "partition"');
+      if (!sync.partition && sync.flexible !== true) throw fail('InvalidArgument', '"sync" needs a "partition"');
       if (present(sync.clientReset) && !RESET_MODES.has(sync.clientReset)) {
         throw fail('InvalidArgument', `unknown clientReset mode ${JSON.stringify(sync.clientReset)}`);
       }
@@ -160,14 +164,20 @@ export class Driver {
       options.sync = {
         url: sync.url,
         token: sync.token,
-        partition: sync.partition,
+        ...(sync.flexible === true
+          ? { flexible: true, initialSubscriptions: initialSubscriptions(sync.subscriptions) }
+          : { partition: sync.partition }),
         clientReset: {
           mode: sync.clientReset ?? undefined,
           onBefore: (_before, ev) => this.onReset(ev),
           onAfter: (_before, _after, ev) => this.onReset(ev),
         },
         onError: (_session, err) => {
-          this.events.push({ type: 'error', code: err.code, fatal: err.fatal, message: err.message });
+          const ev = { type: 'error', code: err.code, fatal: err.fatal, message: err.message };
+          if (Array.isArray(err.writes)) {
+            ev.objects = err.writes.map((o) => ({ class: o.objectName, key: o.primaryKey, reason: o.reason }));
+          }
+          this.events.push(ev);
         },
         minBackoffMs: sync.minBackoffMs ?? MIN_BACKOFF_MS,
         maxBackoffMs: sync.maxBackoffMs ?? MAX_BACKOFF_MS,
@@ -246,6 +256,30 @@ export class Driver {
     const s = this.db.syncSession;
     if (!s) throw fail('InvalidArgument', `${cmd} needs a synced database: open it with "sync"`);
     return s;
+  }
+
+  // Flexible sync through the public API: session.subscriptions.update
+  // (not waiting: the runner's waitForSubscriptions step waits),
+  // waitForSynchronization, state and subscriptions.
+  async handleFlexible(req) {
+    const subs = this.session(req.cmd).subscriptions;
+    if (!subs) throw fail('InvalidArgument', `${req.cmd} needs a flexible session: open it with "flexible": true`);
+    if (req.cmd === 'subscribe') {
+      const u = req.update ?? {};
+      return subs.update((m, db) => {
+        if (u.removeAll === true) m.removeAll();
+        for (const name of u.remove ?? []) m.removeByName(name);
+        for (const a of u.add ?? []) addSubscription(m, db, a);
+      }, { wait: false });
+    }
+    if (req.cmd === 'subscriptions') {
+      return { state: subs.state, subscriptions: subs.subscriptions.map((s) => ({ name: s.name ?? '' })) };
+    }
+    const ms = parseDuration(req.timeout);
+    if (!(ms > 0)) {
+      throw fail('InvalidArgument', `${req.cmd} needs a positive "timeout" (a Go duration), got ${JSON.stringify(req.timeout ?? '')}`);
+    }
+    await subs.waitForSynchronization({ timeout: ms });
   }
 
   async handleSync(req) {
@@ -384,4 +418,21 @@ export async function handleLine(d, line) {
     if (!(e instanceof TetherError)) console.error(`driver: ${req.cmd}: ${e?.stack ?? e}`);
     return { line: encodeResponse(req.id, false, errorOf(e)), exit };
   }
+}
+
+// One subscription of a request, added as an app adds one: a query on
+// db.objects (filtered when the request has a filter), named or not;
+// SPEC's updateExisting is Realm JS's throwOnUpdate reversed.
+function addSubscription(m, db, a) {
+  let q = db.objects(a.class ?? '');
+  if (present(a.filter) || present(a.args)) q = q.filtered(a.filter ?? '', ...(a.args ?? []));
+  const options = { throwOnUpdate: a.updateExisting !== true };
+  if (present(a.name)) options.name = a.name;
+  m.add(q, options);
+}
+
+// A request's initial subscriptions as Realm's initialSubscriptions.
+function initialSubscriptions(list) {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  return { update: (m, db) => { for (const a of list) addSubscription(m, db, a); } };
 }

@@ -30,7 +30,8 @@ type driver struct {
 }
 
 // syncVerbs go to the session (sync.go).
-var syncVerbs = map[string]bool{"pause": true, "resume": true, "uploadAll": true, "downloadAll": true, "state": true}
+var syncVerbs = map[string]bool{"pause": true, "resume": true, "uploadAll": true, "downloadAll": true, "state": true,
+	"subscribe": true, "waitForSubscriptions": true, "subscriptions": true}
 
 func (d *driver) handle(req *request) (any, error) {
 	switch req.Cmd {

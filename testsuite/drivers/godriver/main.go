@@ -29,6 +29,7 @@ type request struct {
 	Query   json.RawMessage `json:"query"`
 	Timeout string          `json:"timeout"`
 	Backup  string          `json:"backup"`
+	Update  json.RawMessage `json:"update"` // subscribe
 	// writeFile
 	Path   string  `json:"path"`
 	Text   *string `json:"text"`

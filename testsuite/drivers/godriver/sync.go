@@ -7,6 +7,7 @@ import (
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/boundary"
 )
 
 // Reconnect delays of the driver's sessions: an application would keep the
@@ -27,6 +28,9 @@ type syncConfig struct {
 	ClientReset  string `json:"clientReset"`
 	MinBackoffMs *int64 `json:"minBackoffMs"`
 	MaxBackoffMs *int64 `json:"maxBackoffMs"`
+	// Flexible sync (flexible.go): no partition; the initial set.
+	Flexible      bool            `json:"flexible"`
+	Subscriptions json.RawMessage `json:"subscriptions"`
 }
 
 var clientResetModes = map[string]bool{"": true, "manual": true, "discardUnsyncedChanges": true,
@@ -40,7 +44,7 @@ func parseSyncConfig(raw json.RawMessage) (syncConfig, error) {
 	switch {
 	case c.URL == "":
 		return c, terror.New(terror.InvalidArgument, `"sync" needs the server "url"`)
-	case c.Partition == "":
+	case c.Partition == "" && !c.Flexible:
 		return c, terror.New(terror.InvalidArgument, `"sync" needs a "partition"`)
 	case !clientResetModes[c.ClientReset]:
 		return c, terror.New(terror.InvalidArgument, "unknown clientReset mode %q", c.ClientReset)
@@ -61,8 +65,13 @@ func (d *driver) startSession(c syncConfig) error {
 	if c.MaxBackoffMs != nil {
 		maxB = time.Duration(*c.MaxBackoffMs) * time.Millisecond
 	}
+	initial, err := boundary.ParseInitialSubscriptions(c.Subscriptions)
+	if err != nil {
+		return err
+	}
 	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d.db,
-		MinBackoff: minB, MaxBackoff: maxB, ClientReset: reset.Mode(c.ClientReset)})
+		MinBackoff: minB, MaxBackoff: maxB, ClientReset: reset.Mode(c.ClientReset),
+		Flexible: c.Flexible, InitialSubscriptions: initial})
 	if err != nil {
 		return err
 	}
@@ -79,7 +88,11 @@ func (d *driver) startSession(c syncConfig) error {
 	s.AddProgressListener(session.Upload, session.Indefinitely, progress)
 	s.AddProgressListener(session.Download, session.Indefinitely, progress)
 	s.AddErrorHandler(func(e session.Error) {
-		d.events.add(event{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message})
+		ev := event{"type": "error", "code": e.Code, "fatal": e.Fatal, "message": e.Message}
+		if objs := boundary.RefusedObjectsJSON(e.Objects); objs != nil {
+			ev["objects"] = objs
+		}
+		d.events.add(ev)
 	})
 	s.AddClientResetListener(func(ev reset.Event) {
 		d.backups.set(ev.BackupPath) // known before the runner can see the event
@@ -128,6 +141,8 @@ func (d *driver) handleSync(req *request) (any, error) {
 		if !ok {
 			return nil, terror.New(terror.Timeout, "not all %s within %v", what, timeout)
 		}
+	case "subscribe", "waitForSubscriptions", "subscriptions":
+		return d.handleFlexible(s, req)
 	}
 	return nil, nil
 }

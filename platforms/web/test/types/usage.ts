@@ -121,6 +121,19 @@ export async function usage(token: string): Promise<void> {
 
   // @ts-expect-error: a sync config needs a partition
   await Tether.open({ inMemory: true, sync: { url: 'ws://x' } });
+  // Flexible sync: no partition; subscriptions in Realm JS's shape.
+  const fdb = await Tether.open({ inMemory: true, sync: { url: 'ws://x', flexible: true,
+    initialSubscriptions: { update: (subs, d) => subs.add(d.objects('Dog').filtered('owner == $0', 'me'), { name: 'mine' }) } } });
+  const set = fdb.syncSession?.subscriptions;
+  if (set) {
+    await set.update((subs) => { subs.removeAll(); subs.add({ class: 'Dog' }, { name: 'all', throwOnUpdate: true }); }, { timeout: 1000 });
+    const st: 'pending' | 'bootstrapping' | 'complete' | 'error' | 'superseded' = set.state;
+    const mine: string | null | undefined = set.findByName('all')?.name;
+    await set.waitForSynchronization({ timeout: 1000 });
+    void [st, mine];
+  }
+  // @ts-expect-error: a flexible config takes no partition
+  await Tether.open({ inMemory: true, sync: { url: 'ws://x', flexible: true, partition: 'p' } });
   // @ts-expect-error: not an error code
   const bad: TetherError['code'] = 'Oops';
   void bad;

@@ -42,11 +42,24 @@ data class SyncConfiguration(
     /** Reconnect delay bounds (null: Tether's defaults, 100 ms to 10 s). */
     val minBackoff: Duration? = null,
     val maxBackoff: Duration? = null,
+    /**
+     * Flexible sync (give partition ""): the session sees the objects its
+     * [SyncSession.subscriptions] and the server's rules allow;
+     * [initialSubscriptions] fills the set of a database that has none yet
+     * (Realm Kotlin's initialSubscriptions).
+     */
+    val flexible: Boolean = false,
+    val initialSubscriptions: (MutableSubscriptionSet.() -> Unit)? = null,
 ) {
     internal fun toJson(): String = buildString {
         append("{\"url\":").append(MiniJson.quote(url))
         append(",\"token\":").append(MiniJson.quote(token))
-        append(",\"partition\":").append(MiniJson.quote(partition))
+        if (flexible) {
+            append(",\"flexible\":true")
+            initialSubscriptions?.let { append(",\"subscriptions\":").append(MutableSubscriptionSet().apply(it).addsJson()) }
+        } else {
+            append(",\"partition\":").append(MiniJson.quote(partition))
+        }
         append(",\"clientReset\":\"").append(clientReset.json).append('"')
         if (startPaused) append(",\"startPaused\":true")
         minBackoff?.let { append(",\"minBackoffMs\":").append(it.inWholeMilliseconds) }
@@ -141,6 +154,11 @@ class SyncSession internal constructor(private val raw: RawSyncSession) : Closea
             @Suppress("UNCHECKED_CAST")
             return SyncUser(m["id"] as? String ?: "", m["claims"] as? Map<String, Any?> ?: emptyMap())
         }
+
+    /** A flexible session's subscription set; null for a partition session. */
+    val subscriptions: SubscriptionSet? by lazy {
+        if (runCatching { call { raw.subscriptions() } }.isSuccess) SubscriptionSet(raw) else null
+    }
 
     fun pause() = call { raw.pause() }
     fun resume() = call { raw.resume() }

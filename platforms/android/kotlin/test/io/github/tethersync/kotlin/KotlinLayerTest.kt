@@ -172,6 +172,29 @@ private val layerTests = linkedMapOf<String, () -> Unit>(
             b.close()
         }
     },
+    "flexibleSubscriptions" to {
+        tetherd("-flexible").use { server ->
+            Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
+                val s = db.startSync(server.config("").copy(flexible = true, token = server.token("unused", subject = "alice"),
+                    initialSubscriptions = { add("Dog", "age > $0", "[5]", name = "old") }))
+                val subs = s.subscriptions ?: error("a flexible session has a subscription set")
+                expect(subs.findByName("old")?.filter == "age > $0") { "initial set: ${subs.subscriptions}" }
+                runBlocking { expect(subs.waitForSynchronization(HANG)) { "initial set complete" } }
+                expect(subs.state == SubscriptionSetState.COMPLETE) { "state ${subs.state}" }
+                subs.update { removeAll(); add("Dog", name = "all") }
+                runBlocking { expect(subs.waitForSynchronization(HANG)) { "new set complete" } }
+                expect(subs.subscriptions.map { it.name } == listOf("all")) { "set: ${subs.subscriptions}" }
+                val e = runCatching { subs.update { remove("nope") } }.exceptionOrNull()
+                expect(e is TetherException && e.code == ErrorCode.NotFound) { "remove of an unknown name: $e" }
+                s.close()
+            }
+            Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->
+                val p = db.startSync(server.config("p", startPaused = true))
+                expect(p.subscriptions == null) { "a partition session has no subscription set" }
+                p.close()
+            }
+        }
+    },
     "sessionUser" to {
         tetherd().use { server ->
             Database.open(inMemory = true, schemaJson = SCHEMA).use { db ->

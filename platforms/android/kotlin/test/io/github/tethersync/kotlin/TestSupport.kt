@@ -33,7 +33,7 @@ internal inline fun expect(cond: Boolean, what: () -> String) {
 internal fun dog(id: String, age: Int = 1) = """{"create":"Dog","value":{"_id":"$id","name":"d$id","age":$age}}"""
 
 /** A throwaway tetherd on loopback: free ports, a temporary data directory, a random secret. */
-internal class Tetherd(private val bin: String) : AutoCloseable {
+internal class Tetherd(private val bin: String, extraArgs: List<String> = emptyList()) : AutoCloseable {
     val dir: Path = Files.createTempDirectory("tetherd-kttest")
     private val secret = SecureRandom().let { r -> ByteArray(16).also(r::nextBytes).joinToString("") { "%02x".format(it) } }
     private val process: Process
@@ -44,7 +44,7 @@ internal class Tetherd(private val bin: String) : AutoCloseable {
         val ready = dir.resolve("ready")
         // The secret goes in the environment: tetherd takes none on its command line (ps).
         process = ProcessBuilder(bin, "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-data", dir.resolve("data").toString(),
-            "-ready-file", ready.toString())
+            "-ready-file", ready.toString(), *extraArgs.toTypedArray())
             .apply { environment()["TETHER_SECRET"] = secret }
             .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("log").toFile()).start()
         val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20)
@@ -84,9 +84,9 @@ internal class Tetherd(private val bin: String) : AutoCloseable {
     }
 }
 
-internal fun tetherd(): Tetherd {
+internal fun tetherd(vararg extraArgs: String): Tetherd {
     val bin = System.getProperty("tether.tetherd", "")
     if (bin.isEmpty() || !File(bin).canExecute()) throw Skip("no tetherd (-Dtether.tetherd=PATH): the sync tests need one")
-    return Tetherd(bin)
+    return Tetherd(bin, extraArgs.toList())
 }
 

@@ -55,7 +55,8 @@ public final class Driver {
     static final int MAX_BACKOFF_MS = 500;
     static final Set<String> RESET_MODES = Set.of("manual", "discardUnsyncedChanges", "recoverUnsyncedChanges",
             "recoverOrDiscardUnsyncedChanges");
-    static final Set<String> SYNC_VERBS = Set.of("pause", "resume", "uploadAll", "downloadAll", "state");
+    static final Set<String> SYNC_VERBS = Set.of("pause", "resume", "uploadAll", "downloadAll", "state",
+            "subscribe", "waitForSubscriptions", "subscriptions");
     static final Pattern CODE = Pattern.compile("[A-Z][A-Za-z]*");
 
     /** A failed request: the protocol's code and message. */
@@ -284,6 +285,8 @@ public final class Driver {
     /** The open request's "sync" object, checked. */
     static final class SyncConf {
         String url, token, partition, clientReset;
+        boolean flexible; // flexible sync: no partition
+        String subscriptions; // its initial set (JSON source text), or null
         // The backoff bounds (ms, JSON numbers as given), else the driver's.
         String minBackoffMs = Integer.toString(MIN_BACKOFF_MS), maxBackoffMs = Integer.toString(MAX_BACKOFF_MS);
     }
@@ -296,15 +299,18 @@ public final class Driver {
                 reset = sync.get("clientReset");
         if (url == null || url.kind != Json.Kind.STRING || url.string.isEmpty())
             throw new Failure("InvalidArgument", "\"sync\" needs the server \"url\"");
-        if (partition == null || partition.kind != Json.Kind.STRING || partition.string.isEmpty())
+        Json.Node flexible = sync.get("flexible"), subs = sync.get("subscriptions");
+        c.flexible = Json.present(flexible) && flexible.kind == Json.Kind.TRUE;
+        if (!c.flexible && (partition == null || partition.kind != Json.Kind.STRING || partition.string.isEmpty()))
             throw new Failure("InvalidArgument", "\"sync\" needs a \"partition\"");
+        c.subscriptions = Json.present(subs) ? subs.raw : null;
         if (Json.present(token) && token.kind != Json.Kind.STRING)
             throw new Failure("InvalidArgument", "sync.token must be a string");
         if (Json.present(reset) && (reset.kind != Json.Kind.STRING
                 || !(reset.string.isEmpty() || RESET_MODES.contains(reset.string))))
             throw new Failure("InvalidArgument", "unknown clientReset mode " + reset.raw);
         c.url = url.string;
-        c.partition = partition.string;
+        c.partition = c.flexible ? null : partition.string;
         c.token = Json.present(token) ? token.string : null;
         c.clientReset = Json.present(reset) ? reset.string : "";
         Json.Node minB = sync.get("minBackoffMs"), maxB = sync.get("maxBackoffMs");
@@ -395,8 +401,14 @@ public final class Driver {
      * disconnected->connecting).
      */
     private void startSession(Database h, SyncConf c) throws Failure {
-        Json.Obj cfg = new Json.Obj().str("url", c.url).str("partition", c.partition)
+        Json.Obj cfg = new Json.Obj().str("url", c.url)
                 .raw("minBackoffMs", c.minBackoffMs).raw("maxBackoffMs", c.maxBackoffMs);
+        if (c.flexible) {
+            cfg.raw("flexible", "true");
+            if (c.subscriptions != null) cfg.raw("subscriptions", c.subscriptions);
+        } else {
+            cfg.str("partition", c.partition);
+        }
         if (c.token != null) cfg.str("token", c.token);
         if (!c.clientReset.isEmpty()) cfg.str("clientReset", c.clientReset);
         SyncSession s = bind(() -> h.startSync(utf8(cfg.toString())));
@@ -540,6 +552,23 @@ public final class Driver {
                 return null;
             case "state":
                 return text(bind(s::state)); // {"connection", "session"}
+            case "subscribe": {
+                Json.Node u = req.get("update");
+                if (!Json.present(u)) throw new Failure("InvalidArgument", "subscribe needs \"update\"");
+                bindVoid(() -> s.updateSubscriptions(utf8(u.raw)));
+                return null;
+            }
+            case "subscriptions":
+                return text(bind(s::subscriptions)); // {"version", "state", "subscriptions"}
+            case "waitForSubscriptions": {
+                Json.Node t = req.get("timeout");
+                long ms = t != null && t.kind == Json.Kind.STRING ? durationMs(t.string) : -1;
+                if (ms <= 0)
+                    throw new Failure("InvalidArgument", cmd + " needs a positive \"timeout\" (a Go duration)");
+                if (!bind(() -> s.waitForSubscriptions(ms)))
+                    throw new Failure("Timeout", "the subscription set was not complete within " + t.string);
+                return null;
+            }
             default: { // uploadAll, downloadAll
                 Json.Node t = req.get("timeout");
                 long ms = t != null && t.kind == Json.Kind.STRING ? durationMs(t.string) : -1;
