@@ -54,6 +54,8 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 		seg, last := segs[i], i == len(segs)-1
 		isCount := strings.EqualFold(seg, "@count") || strings.EqualFold(seg, "@size")
 		switch {
+		case isAggName(seg) && i+2 == len(segs) && len(o.hops) > 0:
+			return p.parseLinkAgg(t, o, cls, seg, segs[i+1])
 		case isCount && last && len(o.hops) > 0 && o.hops[len(o.hops)-1].back:
 			o.count, o.prop = true, &schema.Property{Name: seg, Type: schema.Int}
 			return o, nil
@@ -154,6 +156,9 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 		l, r, op = r, l, op.flip()
 	}
 	p.linked = p.linked || !allEmbedded(l.hops)
+	if l.aggProp != "" {
+		return p.buildLinkAgg(l, op, ci, r, opPos)
+	}
 	var inner node
 	switch {
 	case l.linksCount:

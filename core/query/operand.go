@@ -36,6 +36,7 @@ type operand struct {
 	dtype      schema.Type
 	linksClass string
 	linksPK    string
+	aggProp    string // a path aggregate's property (linkagg.go)
 }
 
 // linked reports whether o is a path through links.
