@@ -146,6 +146,9 @@ func (o *operand) manyHop() *hop {
 // buildLinked builds a comparison one side of which is a link path: the
 // comparison of the path's last property, wrapped in a node per hop.
 func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
+	if l.sub != nil || r.sub != nil {
+		return p.buildSubqueryEither(l, op, ci, r, opPos)
+	}
 	if l.isProp && r.isProp {
 		return nil, terror.New(terror.InvalidArgument, "at position %d: comparing a link path with another property is not supported", opPos)
 	}

@@ -36,7 +36,8 @@ type operand struct {
 	dtype      schema.Type
 	linksClass string
 	linksPK    string
-	aggProp    string // a path aggregate's property (linkagg.go)
+	aggProp    string    // a path aggregate's property (linkagg.go)
+	sub        *subquery // SUBQUERY(...).@count (subquery.go)
 }
 
 // linked reports whether o is a path through links.
@@ -46,6 +47,9 @@ func (p *parser) parseOperand() (operand, error) {
 	t := p.cur()
 	switch t.kind {
 	case tIdent:
+		if t.is("SUBQUERY") && p.peek(1).kind == tLParen {
+			return p.parseSubquery()
+		}
 		switch {
 		case t.is("true"), t.is("false"):
 			p.advance()
@@ -120,6 +124,9 @@ func (p *parser) parseKeyPath() (operand, error) {
 	t := p.cur()
 	if t.kind != tIdent {
 		return operand{}, p.expected("a property name")
+	}
+	if err := p.stripVar(t); err != nil {
+		return operand{}, err
 	}
 	name, rest, dotted := strings.Cut(t.text, ".")
 	prop := p.class.Property(name)
