@@ -38,6 +38,7 @@ type operand struct {
 	linksPK    string
 	aggProp    string    // a path aggregate's property (linkagg.go)
 	sub        *subquery // SUBQUERY(...).@count (subquery.go)
+	typeOf     bool      // prop.@type (typeof.go)
 }
 
 // linked reports whether o is a path through links.
@@ -149,6 +150,11 @@ func (p *parser) parseKeyPath() (operand, error) {
 		return operand{}, terror.New(terror.UnknownProperty, "class %s has no property %q (at position %d)", p.class.Name, name, t.pos)
 	}
 	o := operand{pos: t.pos, text: t.text, isProp: true, prop: prop}
+	if dotted && strings.EqualFold(rest, "@type") {
+		o.typeOf = true
+		p.advance()
+		return o, nil
+	}
 	if dotted && prop.List && strings.HasPrefix(rest, "@") && !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size") {
 		f, dt, ok := aggregate(strings.ToLower(rest), prop.Type)
 		if !ok {

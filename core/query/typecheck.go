@@ -26,6 +26,9 @@ func (p *parser) build(l operand, op opKind, ci bool, r operand, opPos int) (nod
 	if op == opText {
 		return p.buildText(l, ci, r, opPos)
 	}
+	if l.typeOf || r.typeOf {
+		return p.buildTypeOf(l, op, r, opPos)
+	}
 	if l.derive != nil || r.derive != nil {
 		return p.buildDerived(l, op, ci, r, opPos)
 	}
