@@ -68,7 +68,7 @@ func (p *Predicate) IndexRange(indexed func(prop string) bool) (Range, bool) {
 func boundsOf(n node) (r Range, eq bool, ok bool) {
 	switch c := n.(type) {
 	case *cmpNode:
-		if c.list || c.count || c.ci || c.swapped || c.val == nil || isNaN(c.val) {
+		if c.list || c.count || c.ci || c.swapped || c.mixedText || c.val == nil || isNaN(c.val) {
 			return r, false, false
 		}
 		r.Property = c.prop

@@ -88,6 +88,7 @@ func (p *parser) buildCmp(o operand, op opKind, ci bool, c operand, swapped bool
 	}
 	n := &cmpNode{prop: o.prop.Name, op: op, quant: o.quant, list: o.prop.List && !o.count,
 		count: o.count, intProp: elemType(o) == schema.Int && !o.count, ci: ci, swapped: swapped, val: v, cv: v}
+	n.mixedText = elemType(o) == schema.Mixed && isText(v)
 	if ci {
 		n.cv = foldIf(true, v)
 	}
