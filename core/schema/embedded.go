@@ -137,6 +137,11 @@ func (c *Class) coerceEmbedded(p *Property, v any) (any, error) {
 // holds every property of e (an optional one left out: null).
 func (e *Class) CoerceObject(v any, path string) (value.Object, error) {
 	o, ok := v.(value.Object)
+	if m, isMap := v.(map[string]any); isMap {
+		// A Go app's natural form (store.Object is one): the schema says
+		// this property holds an embedded object, so nothing is ambiguous.
+		o, ok = value.Object(m), true
+	}
 	if !ok {
 		return nil, terror.New(terror.WrongType, "%s is an embedded %s, got %s", path, e.Name, value.Kind(v))
 	}
