@@ -44,6 +44,9 @@ type subquery struct {
 // one on the variable's object; other paths that start with '$' are
 // QuerySyntax (an unknown variable).
 func (p *parser) stripVar(t *token) error {
+	if strings.HasPrefix(t.text, ".") { // .@count anywhere but after SUBQUERY(...)
+		return syntaxErr(t.pos, "unexpected '%s' at position %d: only SUBQUERY(...) is followed by .@count", t.text, t.pos)
+	}
 	if !strings.HasPrefix(t.text, "$") {
 		return nil
 	}
