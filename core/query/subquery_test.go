@@ -114,6 +114,8 @@ func TestSubquery(t *testing.T) {
 		"SUBQUERY(items, $x, $x.price > 1":             terror.QuerySyntax,
 		"SUBQUERY(items, $x, $x > 1).@count > 0":       terror.QuerySyntax,
 		"SUBQUERY(nope, $x, TRUEPREDICATE).@count > 0": terror.UnknownProperty,
+		"account_balance == .@count":                   terror.QuerySyntax,
+		"$abc == 1":                                    terror.QuerySyntax,
 	} {
 		_, err := CompileIn(filter, s, s.Class("Person"), nil)
 		require.Error(t, err, filter)
