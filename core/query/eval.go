@@ -172,6 +172,7 @@ type inNode struct {
 	count   bool
 	intProp bool
 	ci      bool
+	mixed   bool  // the property is mixed: text members match the other kind too (mixedcmp.go)
 	set     []any // coerced constants (case-folded strings for [c])
 	// hashed holds the non-null members of a large set of comparable kind
 	// (string, int64, bool, ObjectID, UUID), for O(1) lookups; hashKind is

@@ -142,7 +142,7 @@ func (p *parser) buildInSet(l operand, ci bool, r operand, opPos int) (node, err
 		return nil, err
 	}
 	n := &inNode{prop: l.prop.Name, quant: l.quant, list: l.prop.List && !l.count, count: l.count, ci: ci,
-		intProp: l.prop.Type == schema.Int, set: make([]any, 0, len(r.list))}
+		intProp: l.prop.Type == schema.Int, mixed: l.prop.Type == schema.Mixed, set: make([]any, 0, len(r.list))}
 	for k, e := range r.list {
 		v, err := p.coerce(l, e, r.listPos[k])
 		if err != nil {
