@@ -31,14 +31,15 @@ type valueExpr interface {
 
 type propExpr struct {
 	name  string
-	count bool // the length of a list, string or binary
+	count bool     // the length of a list, string or binary
+	dv    dictView // one key of a dictionary (dict.go)
 }
 
 func (e propExpr) eval(obj map[string]any) any {
 	if e.count {
 		return int64(listLen(obj[e.name]))
 	}
-	return obj[e.name]
+	return e.dv.read(obj[e.name])
 }
 
 type constExpr struct{ v any }
@@ -225,7 +226,7 @@ func (p *parser) exprOf(o operand) valueExpr {
 	case o.derive != nil:
 		return derivedExpr{prop: o.prop.Name, derive: o.derive}
 	case o.isProp:
-		return propExpr{name: o.prop.Name, count: o.count}
+		return propExpr{name: o.prop.Name, count: o.count, dv: o.dv}
 	}
 	return constExpr{v: o.val}
 }
@@ -245,7 +246,7 @@ func (p *parser) checkArithOperand(o operand, opTok *token) error {
 		if o.derive != nil && isArithType(o.dtype) || o.count {
 			return nil
 		}
-		if o.prop.List || !isArithType(o.prop.Type) {
+		if o.many() || (o.prop.Dict && o.dv.sub != subKey) || !isArithType(elemType(o)) {
 			return terror.New(terror.WrongType, "cannot apply '%s' (at position %d) to %s (%s)", opTok.text, opTok.pos, p.label(o), typeLabel(o))
 		}
 		return nil

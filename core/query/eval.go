@@ -103,6 +103,12 @@ type tester interface {
 // the empty list): ANY needs one, ALL needs every one (true when empty),
 // NONE needs none.
 func quantify(q quant, v any, t tester) bool {
+	switch m := v.(type) {
+	case value.Dict:
+		return quantifyDict(q, m, false, t)
+	case dictKeys:
+		return quantifyDict(q, value.Dict(m), true, t)
+	}
 	list, _ := v.([]any)
 	switch q {
 	case qAll:
@@ -132,6 +138,7 @@ func quantify(q quant, v any, t tester) bool {
 // @count) with a constant.
 type cmpNode struct {
 	prop    string
+	dv      dictView // what is read of a dictionary (dict.go)
 	op      opKind
 	quant   quant
 	list    bool // the property is a list: quantify over its elements
@@ -147,7 +154,7 @@ type cmpNode struct {
 }
 
 func (n *cmpNode) match(obj map[string]any, lk Linker) bool {
-	v := obj[n.prop]
+	v := n.dv.read(obj[n.prop])
 	switch {
 	case n.count:
 		return countCmp(n.op, listLen(v), n.val)
@@ -167,6 +174,7 @@ func (n *cmpNode) test(x any) bool {
 // inNode tests membership of a property value in a constant set.
 type inNode struct {
 	prop    string
+	dv      dictView
 	quant   quant
 	list    bool
 	count   bool
@@ -183,7 +191,7 @@ type inNode struct {
 }
 
 func (n *inNode) match(obj map[string]any, lk Linker) bool {
-	v := obj[n.prop]
+	v := n.dv.read(obj[n.prop])
 	switch {
 	case n.count:
 		l := listLen(v)
@@ -219,6 +227,7 @@ func (n *inNode) test(x any) bool {
 // them is a list (quantified); either may be a @count.
 type propCmpNode struct {
 	left, right  string
+	ldv, rdv     dictView
 	lcount       bool
 	rcount       bool
 	llist, rlist bool
@@ -228,7 +237,7 @@ type propCmpNode struct {
 }
 
 func (n *propCmpNode) match(obj map[string]any, lk Linker) bool {
-	lv, rv := obj[n.left], obj[n.right]
+	lv, rv := n.ldv.read(obj[n.left]), n.rdv.read(obj[n.right])
 	if n.lcount {
 		lv = int64(listLen(lv))
 	}
@@ -349,6 +358,8 @@ func orderHolds(op opKind, c int) bool {
 func listLen(v any) int {
 	switch x := v.(type) {
 	case []any:
+		return len(x)
+	case value.Dict:
 		return len(x)
 	case string:
 		return len(x)

@@ -135,7 +135,10 @@ func (p *parser) buildListCmp(l operand, op opKind, ci bool, r operand, opPos in
 		}
 		consts[k] = v
 	}
-	return &listCmpNode{prop: prop.prop.Name, propList: prop.prop.List && !prop.count, count: prop.count,
+	if prop.dv.sub != subNone {
+		return nil, terror.New(terror.WrongType, "comparing %s with a list at position %d is not supported yet: compare one key, or use IN", p.label(prop), opPos)
+	}
+	return &listCmpNode{prop: prop.prop.Name, propList: prop.many(), count: prop.count,
 		pq: prop.quant, propLeft: propLeft, consts: consts, cq: cq, op: op, ci: ci}, nil
 }
 

@@ -39,6 +39,8 @@ type operand struct {
 	aggProp    string    // a path aggregate's property (linkagg.go)
 	sub        *subquery // SUBQUERY(...).@count (subquery.go)
 	typeOf     bool      // prop.@type (typeof.go)
+	// dv: what is read of a dictionary property (dict.go).
+	dv dictView
 }
 
 // linked reports whether o is a path through links.
@@ -77,7 +79,7 @@ func (p *parser) parseOperand() (operand, error) {
 				h.quant = q
 				return o, nil
 			}
-			if o.count || !o.prop.List || o.derive != nil {
+			if !o.many() || o.derive != nil {
 				return o, terror.New(terror.WrongType, "%s at position %d needs a list property, and %s is %s",
 					strings.ToUpper(t.text), t.pos, o.text, typeLabel(o))
 			}
@@ -150,6 +152,9 @@ func (p *parser) parseKeyPath() (operand, error) {
 		return operand{}, terror.New(terror.UnknownProperty, "class %s has no property %q (at position %d)", p.class.Name, name, t.pos)
 	}
 	o := operand{pos: t.pos, text: t.text, isProp: true, prop: prop}
+	if prop.Dict {
+		return o, p.dictPath(&o, rest, dotted)
+	}
 	if dotted && strings.EqualFold(rest, "@type") {
 		o.typeOf = true
 		p.advance()
@@ -171,7 +176,7 @@ func (p *parser) parseKeyPath() (operand, error) {
 				"%s.%s is %s and has no property %q (at position %d): only @count and @size may follow a list",
 				p.class.Name, name, prop.TypeString(), rest, t.pos)
 		}
-		if !prop.List && !hasSize(prop) {
+		if !prop.List && !prop.Set && !hasSize(prop) {
 			return operand{}, terror.New(terror.WrongType, "%s at position %d needs a list, string or data property, and %s.%s is %s",
 				rest, t.pos, p.class.Name, name, prop.TypeString())
 		}

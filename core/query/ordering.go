@@ -52,7 +52,7 @@ func (p *parser) parseDistinct() ([]string, error) {
 		if prop == nil {
 			return nil, terror.New(terror.UnknownProperty, "class %s has no property %q for DISTINCT (at position %d)", p.class.Name, t.text, t.pos)
 		}
-		if prop.List {
+		if prop.List || prop.Dict || prop.Set {
 			return nil, terror.New(terror.WrongType, "DISTINCT cannot use %s.%s at position %d: it is a list (%s)", p.class.Name, t.text, t.pos, prop.TypeString())
 		}
 		props = append(props, prop.Name)

@@ -90,8 +90,8 @@ func (p *parser) parseSortKeys(end tokKind, sepWhat string) ([]SortKey, error) {
 		if prop == nil {
 			return nil, terror.New(terror.UnknownProperty, "class %s has no property %q to sort by (at position %d)", p.class.Name, t.text, t.pos)
 		}
-		if prop.List || prop.IsEmbedded() {
-			return nil, terror.New(terror.WrongType, "cannot sort by %s.%s at position %d: it is a list or an embedded object (%s)", p.class.Name, t.text, t.pos, prop.TypeString())
+		if prop.List || prop.Dict || prop.Set || prop.IsEmbedded() {
+			return nil, terror.New(terror.WrongType, "cannot sort by %s.%s at position %d: it is a collection or an embedded object (%s)", p.class.Name, t.text, t.pos, prop.TypeString())
 		}
 		p.advance()
 		k := SortKey{Property: prop.Name}

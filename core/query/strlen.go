@@ -9,5 +9,5 @@ import "github.com/tethersync/tether/core/schema"
 
 // hasSize reports whether @size/@count apply to a single-valued property.
 func hasSize(p *schema.Property) bool {
-	return !p.List && (p.Type == schema.String || p.Type == schema.Data)
+	return !p.List && !p.Dict && !p.Set && (p.Type == schema.String || p.Type == schema.Data)
 }

@@ -108,7 +108,7 @@ func (p *parser) buildText(l operand, ci bool, r operand, opPos int) (node, erro
 	if ci {
 		return nil, syntaxErr(opPos, "TEXT at position %d takes no modifier: it always ignores case and diacritics", opPos)
 	}
-	if !l.isProp || l.linked() || l.count || l.derive != nil || l.prop.List || l.prop.Type != schema.String {
+	if !l.isProp || l.linked() || l.count || l.derive != nil || l.prop.List || l.prop.Dict || l.prop.Set || l.prop.Type != schema.String {
 		return nil, terror.New(terror.WrongType, "TEXT at position %d needs a string property on its left, got %s", opPos, l.text)
 	}
 	q, ok := r.val.(string)

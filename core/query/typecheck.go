@@ -86,7 +86,7 @@ func (p *parser) buildCmp(o operand, op opKind, ci bool, c operand, swapped bool
 	if err != nil {
 		return nil, err
 	}
-	n := &cmpNode{prop: o.prop.Name, op: op, quant: o.quant, list: o.prop.List && !o.count,
+	n := &cmpNode{prop: o.prop.Name, dv: o.dv, op: op, quant: o.quant, list: o.many(),
 		count: o.count, intProp: elemType(o) == schema.Int && !o.count, ci: ci, swapped: swapped, val: v, cv: v}
 	n.mixedText = elemType(o) == schema.Mixed && isText(v)
 	if ci {
@@ -100,7 +100,7 @@ func (p *parser) checkStringOp(o operand, op opKind, ci bool, opPos int) error {
 	if !op.isStringOp() && !ci {
 		return nil
 	}
-	if o.count || !isTextual(o.prop.Type) {
+	if o.count || !isTextual(elemType(o)) {
 		what := opNames[op]
 		if ci && !op.isStringOp() {
 			what += "[c]"
@@ -125,7 +125,7 @@ func (p *parser) buildIn(l operand, ci bool, r operand, opPos int) (node, error)
 			}
 		}
 		return constNode(false), nil
-	case r.isProp && r.prop.List && !r.count:
+	case r.isProp && r.many():
 		// value IN listProperty is ANY listProperty == value.
 		if l.isProp {
 			return p.buildPropCmp(l, opEq, ci, r, opPos)
@@ -141,8 +141,8 @@ func (p *parser) buildInSet(l operand, ci bool, r operand, opPos int) (node, err
 	if err := p.checkStringOp(l, opIn, ci, opPos); err != nil {
 		return nil, err
 	}
-	n := &inNode{prop: l.prop.Name, quant: l.quant, list: l.prop.List && !l.count, count: l.count, ci: ci,
-		intProp: l.prop.Type == schema.Int, mixed: l.prop.Type == schema.Mixed, set: make([]any, 0, len(r.list))}
+	n := &inNode{prop: l.prop.Name, dv: l.dv, quant: l.quant, list: l.many(), count: l.count, ci: ci,
+		intProp: elemType(l) == schema.Int && !l.count, mixed: elemType(l) == schema.Mixed && !l.count, set: make([]any, 0, len(r.list))}
 	for k, e := range r.list {
 		v, err := p.coerce(l, e, r.listPos[k])
 		if err != nil {
@@ -154,7 +154,7 @@ func (p *parser) buildInSet(l operand, ci bool, r operand, opPos int) (node, err
 		n.set = append(n.set, foldIf(ci, v))
 	}
 	if len(n.set) >= hashThreshold && !ci && !l.count {
-		n.hashKind = hashKindOf(l.prop.Type)
+		n.hashKind = hashKindOf(elemType(l))
 		if n.hashKind != kOther {
 			n.hashed = make(map[any]struct{}, len(n.set))
 			for _, v := range n.set {
@@ -196,7 +196,7 @@ func (p *parser) buildBetween(l operand, r operand, opPos int) (node, error) {
 	if !l.isProp {
 		return constNode(evalOp(opGe, l.val, lo.val, false) && evalOp(opLe, l.val, hi.val, false)), nil
 	}
-	if l.prop.List && !l.count {
+	if l.many() {
 		return nil, terror.New(terror.WrongType, "BETWEEN at position %d needs a single value, and %s is a list (%s)", opPos, p.label(l), typeLabel(l))
 	}
 	ge, err := p.buildCmp(l, opGe, false, lo, false, opPos)
@@ -211,7 +211,7 @@ func (p *parser) buildBetween(l operand, r operand, opPos int) (node, error) {
 }
 
 func (p *parser) buildPropCmp(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
-	llist, rlist := l.prop.List && !l.count, r.prop.List && !r.count
+	llist, rlist := l.many(), r.many()
 	if llist && rlist {
 		return nil, terror.New(terror.WrongType, "cannot compare two lists (%s and %s) at position %d", p.label(l), p.label(r), opPos)
 	}
@@ -227,7 +227,7 @@ func (p *parser) buildPropCmp(l operand, op opKind, ci bool, r operand, opPos in
 	if rlist {
 		q = r.quant
 	}
-	return &propCmpNode{left: l.prop.Name, right: r.prop.Name, lcount: l.count, rcount: r.count,
+	return &propCmpNode{left: l.prop.Name, right: r.prop.Name, ldv: l.dv, rdv: r.dv, lcount: l.count, rcount: r.count,
 		llist: llist, rlist: rlist, quant: q, op: op, ci: ci}, nil
 }
 
@@ -278,8 +278,7 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 				}
 			}
 		}
-		elem := *o.prop
-		elem.List, elem.Optional = false, true
+		elem := dictElem(o)
 		if out, err := p.class.Coerce(&elem, v); err == nil {
 			return out, nil
 		}
@@ -289,8 +288,7 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 			return v, nil
 		}
 	default:
-		elem := *o.prop
-		elem.List, elem.Optional = false, true
+		elem := dictElem(o)
 		if out, err := p.class.Coerce(&elem, v); err == nil {
 			return out, nil
 		}
@@ -302,6 +300,9 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 func elemType(o operand) schema.Type {
 	if o.count {
 		return schema.Int
+	}
+	if o.dv.sub == subKeys {
+		return schema.String
 	}
 	return o.prop.Type
 }
@@ -326,6 +327,10 @@ func (p *parser) label(o operand) string { return p.class.Name + "." + o.text }
 func typeLabel(o operand) string {
 	if o.count {
 		return "int"
+	}
+	if o.dv.sub != subNone {
+		e := dictElem(o)
+		return e.TypeString()
 	}
 	return o.prop.TypeString()
 }

@@ -17,6 +17,12 @@ func (c *Class) Coerce(p *Property, v any) (any, error) {
 	if p.Embedded != nil {
 		return c.coerceEmbedded(p, v)
 	}
+	if p.Dict {
+		return c.coerceDict(p, v)
+	}
+	if p.Set {
+		return c.coerceSet(p, v)
+	}
 	if p.List {
 		if v == nil {
 			return []any{}, nil
@@ -105,6 +111,12 @@ func (c *Class) coerceScalar(p *Property, v any) (any, error) {
 }
 
 func (c *Class) wrongType(p *Property, v any) error {
+	if _, isDict := v.(value.Dict); isDict {
+		// A JSON object that is no Extended JSON value was refused as a
+		// bad value before dictionaries and embedded objects, and still is
+		// where neither belongs.
+		return terror.New(terror.InvalidArgument, "%s.%s is %s, and a JSON object is a value only of a dictionary or an embedded object property", c.Name, p.Name, p.TypeString())
+	}
 	return terror.New(terror.WrongType, "%s.%s is %s, got %s", c.Name, p.Name, p.TypeString(), value.Kind(v))
 }
 
@@ -117,6 +129,10 @@ func (p *Property) Initial() (v any, ok bool) {
 	case p.HasDefault:
 		return p.Default, true
 	case p.List:
+		return []any{}, true
+	case p.Dict:
+		return value.Dict{}, true
+	case p.Set:
 		return []any{}, true
 	case p.Optional:
 		return nil, true
@@ -136,12 +152,18 @@ func (p *Property) Fill() any {
 
 // Fills reports whether new objects are given a value for p (Fill) when
 // a create or an upsert that creates leaves it out.
-func (p *Property) Fills() bool { return !p.Optional || p.List || p.HasDefault }
+func (p *Property) Fills() bool { return !p.Optional || p.List || p.Dict || p.Set || p.HasDefault }
 
 // Zero is the zero value of p's type (an empty list for a list, null for
 // an optional property).
 func (p *Property) Zero() any {
 	if p.List {
+		return []any{}
+	}
+	if p.Dict {
+		return value.Dict{}
+	}
+	if p.Set {
 		return []any{}
 	}
 	if p.Optional {

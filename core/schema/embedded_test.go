@@ -59,7 +59,7 @@ func TestEmbeddedCoerce(t *testing.T) {
 		{"address", value.Object{"city": int64(1)}, terror.WrongType},
 		{"address", "Oslo", terror.WrongType},
 		{"steps", []any{nil}, terror.WrongType},
-		{"steps", value.Object{"title": "a"}, terror.WrongType},
+		{"steps", value.Object{"title": "a"}, terror.InvalidArgument}, // a JSON object, not a list
 	} {
 		_, err := c.Coerce(c.Property(bad.prop), bad.v)
 		require.Equal(t, bad.code, terror.CodeOf(err), "%v", bad.v)

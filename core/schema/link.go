@@ -214,6 +214,24 @@ func objectFormType(pw propertyWire) (string, error) {
 			t += "?"
 		}
 		return t + "[]", nil
+	case "dictionary":
+		if pw.ObjectType == "" {
+			return "", terror.New(terror.InvalidArgument, `a "dictionary" property needs "objectType"`)
+		}
+		t := pw.ObjectType
+		if pw.Optional != nil && *pw.Optional {
+			t += "?"
+		}
+		return t + "{}", nil
+	case "set":
+		if pw.ObjectType == "" {
+			return "", terror.New(terror.InvalidArgument, `a "set" property needs "objectType"`)
+		}
+		t := pw.ObjectType
+		if pw.Optional != nil && *pw.Optional {
+			t += "?"
+		}
+		return t + "<>", nil
 	}
 	if pw.ObjectType != "" || pw.Property != "" {
 		return "", terror.New(terror.InvalidArgument, "type %q takes no objectType or property", pw.Type)

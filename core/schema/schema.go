@@ -55,6 +55,12 @@ type Property struct {
 	// Optional: the value (or, for a list, each element) may be null.
 	Optional bool
 	List     bool
+	// Dict: a dictionary ("T{}"), string keys each holding a value of
+	// Type (dict.go).
+	Dict bool
+	// Set: a set ("T<>"), each value of Type at most once, stored as an
+	// array in canonical order (set.go).
+	Set bool
 	// Counter: an int spelled "counter" (Realm JS's Counter); it stores and
 	// merges as an int (increments add), and keeps its spelling.
 	Counter bool
@@ -98,6 +104,12 @@ func (p *Property) TypeString() string {
 	}
 	if p.List {
 		s += "[]"
+	}
+	if p.Dict {
+		s += "{}"
+	}
+	if p.Set {
+		s += "<>"
 	}
 	return s
 }
@@ -281,6 +293,12 @@ func ParseType(s string) (t Type, optional, list bool, err error) {
 func parseProperty(s string) (Property, error) {
 	var p Property
 	base := s
+	if strings.HasSuffix(base, "{}") {
+		return parseDict(s)
+	}
+	if strings.HasSuffix(base, "<>") {
+		return parseSet(s)
+	}
 	if strings.HasSuffix(base, "[]") {
 		p.List = true
 		base = strings.TrimSuffix(base, "[]")
@@ -410,7 +428,7 @@ func buildClass(cj ClassJSON) (*Class, error) {
 	if pk == nil {
 		return nil, terror.New(terror.InvalidArgument, "primary key %q of class %q is not one of its properties", cj.PrimaryKey, cj.Name)
 	}
-	if pk.List || pk.Optional || pk.Counter || !(pk.Type == String || pk.Type == Int || pk.Type == ObjectID || pk.Type == UUID) {
+	if pk.List || pk.Dict || pk.Set || pk.Optional || pk.Counter || !(pk.Type == String || pk.Type == Int || pk.Type == ObjectID || pk.Type == UUID) {
 		return nil, terror.New(terror.InvalidArgument, "primary key %s.%s must be a required string, int, objectId or uuid, not %s", cj.Name, pk.Name, pk.TypeString())
 	}
 	for _, name := range cj.Indexed {
@@ -418,7 +436,7 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		if p == nil {
 			return nil, terror.New(terror.InvalidArgument, "indexed property %q is not a property of class %q", name, cj.Name)
 		}
-		if p.List || p.Type == Data || p.Type == Float || p.Type == Decimal128 {
+		if p.List || p.Dict || p.Set || p.Type == Data || p.Type == Float || p.Type == Decimal128 {
 			// Realm indexes neither float nor decimal128 (a double index is Tether's own).
 			return nil, terror.New(terror.InvalidArgument, "%s.%s of type %s cannot be indexed", cj.Name, name, p.TypeString())
 		}
@@ -556,7 +574,7 @@ func Diff(old, new *Schema) []Change {
 		for _, np := range nc.Properties {
 			op := oc.Property(np.Name)
 			switch {
-			case op == nil && (np.Optional || np.List):
+			case op == nil && (np.Optional || np.List || np.Dict || np.Set):
 				out = append(out, Change{nc.Name, np.Name, false, "new optional property"})
 			case op == nil:
 				out = append(out, Change{nc.Name, np.Name, true, "new required property " + np.TypeString()})

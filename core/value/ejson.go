@@ -188,6 +188,19 @@ func ToJSON(v any) any {
 	return v
 }
 
+// isExtended reports whether a JSON object is one Extended JSON value
+// ({"$date": ...}): one key starting with '$', which no dictionary key
+// may (CheckDictKey).
+func isExtended(m map[string]any) bool {
+	if len(m) != 1 {
+		return false
+	}
+	for k := range m {
+		return strings.HasPrefix(k, "$")
+	}
+	return false
+}
+
 // jsonDouble marshals a float so that whole values keep ".0".
 type jsonDouble float64
 

@@ -461,7 +461,7 @@ func decode(b []byte, depth int) (any, int, error) {
 	case kMap:
 		return decodeObjectMap(b, off, it.n, depth)
 	}
-	return nil, 0, malformed("a map is not a value")
+	return nil, 0, malformed("item kind %d is not a value", it.kind)
 }
 
 // ReadMapHeader reads a map header and returns the number of pairs and the

@@ -82,16 +82,6 @@ func objectToJSON(o Object) map[string]any {
 	return out
 }
 
-// isExtended reports whether a JSON object is Extended JSON ({"$date": …}).
-func isExtended(m map[string]any) bool {
-	for k := range m {
-		if strings.HasPrefix(k, "$") {
-			return true
-		}
-	}
-	return false
-}
-
 // compareObjects gives equal objects 0 and orders others by encoding
 // (objects have no natural order; this one is total and stable).
 func compareObjects(x, y Object) int {

@@ -86,7 +86,7 @@ func AppendValue(b []byte, v any) []byte {
 		return append(b, `"}`...)
 	case value.Link:
 		return value.AppendLinkJSON(b, x, AppendValue)
-	case value.Object: // an embedded object
+	case value.Object: // an embedded object or a dictionary (value.Dict)
 		return AppendObject(b, store.Object(x))
 	case []any:
 		b = append(b, '[')

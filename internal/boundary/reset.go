@@ -54,13 +54,14 @@ func UnsyncedChangesJSON(backupPath string) ([]byte, error) {
 		return nil, err
 	}
 	type entry struct {
-		Op     string          `json:"op"`
-		Class  string          `json:"class"`
-		Key    json.RawMessage `json:"key"`
-		Fields json.RawMessage `json:"fields,omitempty"`
-		Field  string          `json:"field,omitempty"`
-		Value  json.RawMessage `json:"value,omitempty"`
-		Index  *int            `json:"index,omitempty"`
+		Op      string          `json:"op"`
+		Class   string          `json:"class"`
+		Key     json.RawMessage `json:"key"`
+		Fields  json.RawMessage `json:"fields,omitempty"`
+		Field   string          `json:"field,omitempty"`
+		DictKey string          `json:"dictKey,omitempty"`
+		Value   json.RawMessage `json:"value,omitempty"`
+		Index   *int            `json:"index,omitempty"`
 	}
 	out := make([]entry, len(changes))
 	for i, c := range changes {
@@ -69,8 +70,8 @@ func UnsyncedChangesJSON(backupPath string) ([]byte, error) {
 			out[i].Fields = AppendObject(nil, c.Fields)
 		}
 		if c.Field != "" { // a collection edit: its property, value and place
-			out[i].Field = c.Field
-			if c.Op != "listClear" {
+			out[i].Field, out[i].DictKey = c.Field, c.DictKey
+			if c.Op != "listClear" && c.Op != "dictRemove" {
 				out[i].Value = AppendValue(nil, c.Value)
 			}
 			if c.Index >= 0 {

@@ -148,7 +148,7 @@ func DecodeChangeset(b []byte) (*Changeset, error) {
 func readOp(r *value.Reader, op *ChangeOp) {
 	r.Tuple(4, 4)
 	kind := r.Uint()
-	if r.Err() == nil && (kind < uint64(OpCreate) || kind > uint64(OpList)) {
+	if r.Err() == nil && (kind > math.MaxUint8 || opNames[OpKind(kind)] == "") {
 		r.Failf("unknown op kind %d", kind)
 	}
 	op.Kind = OpKind(kind)
@@ -159,7 +159,7 @@ func readOp(r *value.Reader, op *ChangeOp) {
 	for j := 0; j < nf && r.Err() == nil; j++ {
 		op.Fields[j] = Field{Name: string(r.Key()), Value: r.Value()}
 	}
-	if err := checkListOp(op); err != nil && r.Err() == nil {
+	if err := checkCollectionOp(op); err != nil && r.Err() == nil {
 		r.Failf("%v", err)
 	}
 }

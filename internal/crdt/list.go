@@ -76,6 +76,10 @@ type List struct {
 	nodes map[ID]*node
 	elems map[ID]*elem
 	elist []*elem // in the order they were inserted here (encoding order)
+	// dict, when set, makes this a dictionary's state instead (dict.go).
+	dict *dictState
+	// set, when set, makes this a set's state instead (set.go).
+	set *setState
 }
 
 // NewList returns an empty list.

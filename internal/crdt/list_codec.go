@@ -51,8 +51,17 @@ func readID(r *value.Reader) ID {
 	return ID{HLC: r.Uint(), Client: r.Uint(), Seq: uint32(r.UintN(math.MaxUint32))}
 }
 
-// EncodeList encodes l's merge state (format 2).
-func EncodeList(l *List) []byte { return encodeList2(l) }
+// EncodeList encodes l's merge state: a list's (format 2), or the
+// dictionary's or set's it carries (dict.go, set.go).
+func EncodeList(l *List) []byte {
+	if l.dict != nil {
+		return encodeDict(l)
+	}
+	if l.set != nil {
+		return encodeSet(l)
+	}
+	return encodeList2(l)
+}
 
 func boolByte(v bool) byte {
 	if v {
@@ -67,6 +76,12 @@ func corrupted(err error, what string) error {
 
 // DecodeList decodes EncodeList's form, or format 1.
 func DecodeList(b []byte) (*List, error) {
+	if isDictState(b) {
+		return decodeDict(b)
+	}
+	if isSetStateBytes(b) {
+		return decodeSet(b)
+	}
 	r := value.NewStrictReader(b)
 	n := r.Tuple(3, 4)
 	v := r.Uint()

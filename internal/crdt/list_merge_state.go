@@ -6,6 +6,15 @@ package crdt
 // at its latest position. It gives what applying the other's missing
 // edits would have given.
 func MergeList(l, in *List) {
+	if l.dict != nil || in.dict != nil || l.set != nil || in.set != nil {
+		switch {
+		case l.dict != nil && in.dict != nil:
+			mergeDict(l, in)
+		case l.set != nil && in.set != nil:
+			mergeSet(l, in)
+		}
+		return
+	}
 	mine := make(map[*elem]*elem, len(in.elist)) // in's element -> l's
 	for _, x := range in.elist {
 		y, ok := l.elems[x.id]

@@ -39,7 +39,7 @@ func DerivedList(st Stamp, vals []any) *List {
 // plain value derives (a copy either way is not made: the caller owns o).
 // A property that holds no list is an error (WrongType).
 func ListOf(o *Object, name string) (*List, error) {
-	if l := o.Lists[name]; l != nil {
+	if l := o.Lists[name]; l != nil && l.dict == nil && l.set == nil {
 		return l, nil
 	}
 	v := o.Fields[name]
@@ -107,7 +107,7 @@ func applyList(o *Object, op *ChangeOp, st Stamp) bool {
 func DropStaleLists(fields map[string]any, lists map[string]*List) {
 	for name, l := range lists {
 		v, ok := fields[name]
-		if !ok || string(value.Append(nil, v)) != string(value.Append(nil, l.Values())) {
+		if !ok || string(value.Append(nil, v)) != string(value.Append(nil, l.Value())) {
 			delete(lists, name)
 		}
 	}

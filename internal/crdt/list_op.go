@@ -20,12 +20,17 @@ func ListEdits(op *ChangeOp) (property string, edits []Edit, err error) {
 	return op.Fields[0].Name, edits, err
 }
 
-// checkListOp refuses a list op whose edits do not decode (other kinds
-// pass).
-func checkListOp(op *ChangeOp) error {
-	if op.Kind != OpList {
-		return nil
+// checkCollectionOp refuses a list or dictionary op whose edits do not
+// decode (other kinds pass).
+func checkCollectionOp(op *ChangeOp) error {
+	var err error
+	switch op.Kind {
+	case OpList:
+		_, _, err = ListEdits(op)
+	case OpDict:
+		_, _, err = DictEdits(op)
+	case OpSet:
+		_, _, err = SetEdits(op)
 	}
-	_, _, err := ListEdits(op)
 	return err
 }

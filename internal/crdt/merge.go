@@ -84,6 +84,10 @@ func Apply(o *Object, op *ChangeOp, st Stamp, defaults []Field) bool {
 		return false
 	case OpList:
 		return applyList(o, op, st)
+	case OpDict:
+		return applyDict(o, op, st)
+	case OpSet:
+		return applySet(o, op, st)
 	case OpDelete:
 		changed := o.Exists
 		o.Exists, o.Fields, o.Stamps, o.Lists = false, nil, nil, nil

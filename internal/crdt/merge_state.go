@@ -1,5 +1,7 @@
 package crdt
 
+import "github.com/tethersync/tether/core/value"
+
 // MergeState merges another replica's state of an object (a bootstrap's
 // object or tombstone) into o: per property the greater stamp wins (an
 // equal one too, so an older snapshot's object left by a bootstrap that
@@ -58,6 +60,24 @@ func latest(o *Object) Stamp {
 // mergeListState merges the two states of a list both sides started from
 // the same whole value (equal stamps): every edit either side has.
 func mergeListState(o, in *Object, name string) {
+	if _, isDict := o.Fields[name].(value.Dict); isDict {
+		mine, err1 := DictOf(o, name)
+		theirs, err2 := DictOf(in, name)
+		if err1 == nil && err2 == nil {
+			mergeDict(mine, theirs)
+			setList(o, name, mine)
+		}
+		return
+	}
+	if isSetState(o, in, name) {
+		mine, err1 := SetOf(o, name)
+		theirs, err2 := SetOf(in, name)
+		if err1 == nil && err2 == nil {
+			mergeSet(mine, theirs)
+			setList(o, name, mine)
+		}
+		return
+	}
 	mine, err1 := ListOf(o, name)
 	theirs, err2 := ListOf(in, name)
 	if err1 != nil || err2 != nil {
@@ -72,5 +92,5 @@ func setList(o *Object, name string, l *List) {
 		o.Lists = map[string]*List{}
 	}
 	o.Lists[name] = l
-	o.Fields[name] = l.Values()
+	o.Fields[name] = l.Value()
 }

@@ -94,6 +94,10 @@ func CheckOp(s *schema.Schema, op *ChangeOp) (ChangeOp, error) {
 		out.Fields = []Field{{Name: p.Name, Value: by}}
 	case OpList:
 		return checkListEdits(c, op, out)
+	case OpDict:
+		return checkDictEdits(c, op, out)
+	case OpSet:
+		return checkSetEdits(c, op, out)
 	default:
 		return out, terror.New(terror.InvalidArgument, "unknown op kind %d", op.Kind)
 	}

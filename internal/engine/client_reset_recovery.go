@@ -64,7 +64,9 @@ type UnsyncedChange struct {
 	Fields Object
 	Field  string // collection ops: the property
 	Value  any    // collection ops: the element's value
-	Index  int    // collection ops: the element's index in the backup (-1: none); 0 for the others
+	// DictKey is a dictSet's or dictRemove's key.
+	DictKey string
+	Index   int // collection ops: the element's index in the backup (-1: none); 0 for the others
 }
 
 // UnsyncedChangesets returns the changesets of a database file (a client

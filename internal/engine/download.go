@@ -203,8 +203,8 @@ func fitOp(c *schema.Class, op *ChangeOp) (*ChangeOp, bool) {
 			out.Fields = append(out.Fields, f)
 			continue
 		}
-		if op.Kind == OpList {
-			if p.List { // edits, checked against the schema by the server
+		if op.Kind == OpList || op.Kind == crdt.OpDict || op.Kind == crdt.OpSet {
+			if (op.Kind == OpList && p.List) || (op.Kind == crdt.OpDict && p.Dict) || (op.Kind == crdt.OpSet && p.Set) { // edits, checked against the schema by the server
 				out.Fields = append(out.Fields, f)
 			}
 			continue

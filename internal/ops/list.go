@@ -172,11 +172,11 @@ func resolveList(c *schema.Class, op Op) (crdt.ChangeOp, error) {
 // object's state (Expand) before it is recorded.
 func NeedsState(c *schema.Class, cop *crdt.ChangeOp) bool {
 	switch cop.Kind {
-	case crdt.OpList:
+	case crdt.OpList, crdt.OpDict, crdt.OpSet:
 		return true
 	case crdt.OpUpdate, crdt.OpUpsert:
 		for _, f := range cop.Fields {
-			if p := c.Property(f.Name); p != nil && p.List {
+			if p := c.Property(f.Name); p != nil && (p.List || p.Dict || p.Set) {
 				return true
 			}
 		}
@@ -210,6 +210,9 @@ func ExpandResolved(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, s
 		*seq = w.Seq
 		return crdt.ListOp(c.Name, cop.Key, name, w.Edits), nil
 	}
+	if cop.Kind == crdt.OpDict || cop.Kind == crdt.OpSet {
+		return expandKeyed(op, cop, c, o, seq)
+	}
 	if cop.Kind == crdt.OpList {
 		if !o.Exists {
 			return nil, terror.New(terror.NotFound, "no %s with primary key %v", c.Name, cop.Key)
@@ -238,6 +241,18 @@ func ExpandResolved(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, s
 	keep.Fields = make([]crdt.Field, 0, len(cop.Fields))
 	var lists []crdt.ChangeOp
 	for _, f := range cop.Fields {
+		if p := c.Property(f.Name); p != nil && (p.Dict || p.Set) {
+			assign := assignDict
+			if p.Set {
+				assign = assignSet
+			}
+			if dop, ok, err := assign(c, cop.Key, o, f, seq); err != nil {
+				return nil, err
+			} else if ok {
+				lists = append(lists, dop)
+			}
+			continue
+		}
 		if p := c.Property(f.Name); p == nil || !p.List {
 			keep.Fields = append(keep.Fields, f)
 			continue

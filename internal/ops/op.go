@@ -21,4 +21,7 @@ type Op struct {
 	By    any
 	// List holds a list op's arguments (Kind OpList; the property is Field).
 	List *ListArgs
+	// Keyed holds a dictionary or set op's arguments (Kind OpDict or
+	// OpSet; the property is Field).
+	Keyed *KeyedArgs
 }

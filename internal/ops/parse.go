@@ -41,6 +41,9 @@ func opFromMap(m map[string]any) (Op, error) {
 	if isListOp(m) {
 		return listOpFromMap(m)
 	}
+	if isKeyedOp(m) {
+		return keyedOpFromMap(m)
+	}
 	var op Op
 	var val, set map[string]any
 	for k, v := range m {
@@ -130,6 +133,8 @@ func Check(op Op) error {
 			return terror.New(terror.InvalidArgument, "a list op needs its arguments")
 		}
 		return checkList(op)
+	case crdt.OpDict, crdt.OpSet:
+		return checkKeyed(op)
 	}
 	return nil
 }

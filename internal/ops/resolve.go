@@ -68,6 +68,8 @@ func Resolve(s *schema.Schema, op Op) (crdt.ChangeOp, error) {
 		cop.Fields = []crdt.Field{{Name: p.Name, Value: by}}
 	case crdt.OpList:
 		return resolveList(c, op)
+	case crdt.OpDict, crdt.OpSet:
+		return resolveKeyed(c, op)
 	default:
 		return cop, terror.New(terror.InvalidArgument, "unknown op kind %d", op.Kind)
 	}

@@ -86,18 +86,22 @@ export interface MixedLink { $link: { class: string; key: PrimaryKey } }
  * A property value: int and counter (number, or bigint beyond ±2^53),
  * double and float (number; a float is stored as 32 bits), string, bool,
  * date (Date), data (Uint8Array), objectId, uuid, decimal128 (Decimal128),
- * mixed (any of these, or a MixedLink), lists of these, null for
- * optionals. A to-one link property holds its target's primary key (null
- * when unset or when the target is not here); a list of links, the keys of
- * the targets that are here (a link to an absent one is kept, not shown,
- * and list indexes count the shown ones). An embedded object is a plain
- * object of its class's properties (EmbeddedObject; null when unset), a
- * list of them an array. On input, Extended JSON objects ({$date: ...})
- * are accepted too.
+ * mixed (any of these, or a MixedLink), lists of these, dictionaries
+ * ("T{}": a plain object of string keys; a key may not be empty, start
+ * with '$' or contain '.'), sets ("T<>": an array without repeats, read
+ * in a fixed order that every device shares), null for optionals. A
+ * to-one link property holds its target's primary key (null when unset or
+ * when the target is not here); a list of links, the keys of the targets
+ * that are here (a link to an absent one is kept, not shown, and list
+ * indexes count the shown ones). An embedded object is a plain object of
+ * its class's properties (EmbeddedObject; null when unset), a list of them
+ * an array. On input, Extended JSON objects ({$date: ...}) are accepted too.
  */
-export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | EmbeddedObject | Value[];
+export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | EmbeddedObject | Value[] | Dictionary;
 /** An embedded object: read with every property of its class (null when unset). */
 export interface EmbeddedObject { [property: string]: Value }
+/** A dictionary property's value ("string{}", {type: 'dictionary', objectType: 'string'}). */
+export type Dictionary = { [key: string]: Value };
 export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | { [property: string]: InputValue } | InputValue[];
 export type PrimaryKey = string | number | bigint | ObjectId | UUID;
 export type TetherObject = Record<string, Value>;
@@ -238,7 +242,18 @@ export type Op =
   | { listSet: string; key: PrimaryKey; field: string; index: number; value: InputValue }
   | { listRemove: string; key: PrimaryKey; field: string; index: number }
   | { listMove: string; key: PrimaryKey; field: string; from: number; to: number }
-  | { listClear: string; key: PrimaryKey; field: string };
+  | { listClear: string; key: PrimaryKey; field: string }
+  /** Dictionary edits by key: between a set and a remove of one key the later wins; a remove of an absent key does nothing. */
+  | DictSet
+  | DictRemove
+  /** Set edits by value: a remove takes away only the adds it saw (a concurrent add survives); removing an absent value does nothing. */
+  | SetAdd
+  | SetRemove;
+
+export type DictSet = { dictSet: string; key: PrimaryKey; field: string; dictKey: string; value: InputValue };
+export type DictRemove = { dictRemove: string; key: PrimaryKey; field: string; dictKey: string };
+export type SetAdd = { setAdd: string; key: PrimaryKey; field: string; value: InputValue };
+export type SetRemove = { setRemove: string; key: PrimaryKey; field: string; value: InputValue };
 
 export declare class WriteTransaction {
   create(className: string, value: Record<string, InputValue>, mode?: 'modified'): void;
@@ -345,13 +360,16 @@ export interface UnsyncedChange {
    * A list edit ('listInsert', ...) is one entry per edit, after its object's update/increment,
    * in the order written (an object created among the changes has none: its create holds its lists).
    */
-  op: 'create' | 'update' | 'increment' | 'delete' | 'listInsert' | 'listSet' | 'listRemove' | 'listMove' | 'listClear';
+  op: 'create' | 'update' | 'increment' | 'delete' | 'listInsert' | 'listSet' | 'listRemove' | 'listMove' | 'listClear'
+    | 'dictSet' | 'dictRemove' | 'setAdd' | 'setRemove';
   class: string;
   key: PrimaryKey;
   fields?: TetherObject;
-  /** List edits: the list property. */
+  /** Collection edits: the list, dictionary or set property. */
   field?: string;
-  /** List edits but listClear: the value written (insert, set) or the element's (move; remove: null once the backup's list has dropped it, since a removed element keeps no value). */
+  /** dictSet and dictRemove: the key. */
+  dictKey?: string;
+  /** Collection edits but listClear and dictRemove: the value written (insert, set, dictSet, setAdd; a setRemove's when known) or the element's (move; remove: null once the backup's list has dropped it, since a removed element keeps no value). */
   value?: unknown;
   /** List edits: the element's index in the backup's list; absent when it is no longer there. */
   index?: number;

@@ -73,6 +73,7 @@ func (r *run) expectObjects(c *client, st *Step) error {
 	if err := decodeStrict(st.Raw("equals"), &want); err != nil {
 		return fmt.Errorf("bad equals: %v", err)
 	}
+	alignSets(want, got, setFields(r.sc.Schema, st.Str("class")))
 	if why := objectsMismatch(want, got); why != "" {
 		return fmt.Errorf("%s", why)
 	}

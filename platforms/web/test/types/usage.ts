@@ -51,7 +51,15 @@ export async function usage(token: string): Promise<void> {
     { listInsert: 'Dog', key: '1', field: 'tags', index: 0, value: 'x' },
     { listMove: 'Dog', key: '1', field: 'tags', from: 0, to: 1 },
     { listClear: 'Dog', key: '1', field: 'tags' },
+    { dictSet: 'Dog', key: '1', field: 'custom', dictKey: 'color', value: 'red' },
+    { dictRemove: 'Dog', key: '1', field: 'custom', dictKey: 'color' },
+    { setAdd: 'Dog', key: '1', field: 'labels', value: 'a' },
+    { setRemove: 'Dog', key: '1', field: 'labels', value: 'a' },
   ]);
+  // @ts-expect-error: setAdd names its value
+  await db.write([{ setAdd: 'Dog', key: '1', field: 'labels' }]);
+  // @ts-expect-error: dictSet names its dictKey
+  await db.write([{ dictSet: 'Dog', key: '1', field: 'custom', value: 'red' }]);
 
   const dogs: Results<Dog> = db.objects<Dog>('Dog').filtered('age > $0 AND name BEGINSWITH[c] $1', 3, 'r').sorted('name').limit(10);
   const first: Dog | undefined = dogs.toArray()[0];
