@@ -238,6 +238,8 @@ func (p *parser) checkArithOperand(o operand, opTok *token) error {
 		return nil
 	case o.isList:
 		return terror.New(terror.WrongType, "cannot apply '%s' (at position %d) to a list (%s)", opTok.text, opTok.pos, o.text)
+	case o.typeOf:
+		return terror.New(terror.WrongType, "cannot apply '%s' (at position %d) to %s", opTok.text, opTok.pos, o.text)
 	case o.linked():
 		return terror.New(terror.InvalidArgument, "arithmetic on the link path %s at position %d is not supported", o.text, o.pos)
 	case o.isProp:

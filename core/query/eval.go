@@ -146,8 +146,11 @@ type cmpNode struct {
 	intProp bool // the property is an int (for IndexRange: a double constant needs care)
 	ci      bool // [c]: cv holds the case-folded constant
 	swapped bool // string operator with the constant on the left ('abc' BEGINSWITH name)
-	val     any  // the constant, coerced to the property type
-	cv      any  // the constant as evalOp receives it (case-folded for [c])
+	// mixedText: a string or binary constant against a mixed property,
+	// which also matches the other kind (mixedcmp.go): no index range.
+	mixedText bool
+	val       any // the constant, coerced to the property type
+	cv        any // the constant as evalOp receives it (case-folded for [c])
 }
 
 func (n *cmpNode) match(obj map[string]any, lk Linker) bool {
@@ -177,6 +180,7 @@ type inNode struct {
 	count   bool
 	intProp bool
 	ci      bool
+	mixed   bool  // the property is mixed: text members match the other kind too (mixedcmp.go)
 	set     []any // coerced constants (case-folded strings for [c])
 	// hashed holds the non-null members of a large set of comparable kind
 	// (string, int64, bool, ObjectID, UUID), for O(1) lookups; hashKind is
@@ -277,6 +281,9 @@ func evalOp(op opKind, a, b any, ci bool) bool {
 		if a == nil || b == nil {
 			return a == nil && b == nil && (op == opLe || op == opGe)
 		}
+		if c, ok := stringBinary(a, b); ok {
+			return orderHolds(op, c)
+		}
 		c, ok := value.Compare(a, b)
 		return ok && orderHolds(op, c)
 	}
@@ -320,6 +327,9 @@ func eqVals(a, b any, ci bool) bool {
 	}
 	if a == nil || b == nil {
 		return a == nil && b == nil
+	}
+	if c, ok := stringBinary(a, b); ok {
+		return c == 0
 	}
 	c, ok := value.Compare(a, b)
 	return ok && c == 0

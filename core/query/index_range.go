@@ -68,7 +68,7 @@ func (p *Predicate) IndexRange(indexed func(prop string) bool) (Range, bool) {
 func boundsOf(n node) (r Range, eq bool, ok bool) {
 	switch c := n.(type) {
 	case *cmpNode:
-		if c.list || c.count || c.ci || c.swapped || c.val == nil || isNaN(c.val) {
+		if c.list || c.count || c.ci || c.swapped || c.mixedText || c.val == nil || isNaN(c.val) {
 			return r, false, false
 		}
 		r.Property = c.prop
@@ -105,7 +105,7 @@ func boundsOf(n node) (r Range, eq bool, ok bool) {
 // inBounds spans the members of x IN {...}; a single member (or all equal)
 // is an equality.
 func inBounds(c *inNode) (r Range, eq bool, ok bool) {
-	if c.list || c.count || c.ci || c.hasNull || len(c.set) == 0 {
+	if c.list || c.count || c.ci || c.hasNull || len(c.set) == 0 || c.mixed && isText(c.set[0]) {
 		return r, false, false
 	}
 	lo, hi := c.set[0], c.set[0]

@@ -139,7 +139,18 @@ func lexOne(src string, i int) (token, *terror.Error) {
 	case '\'', '"':
 		return lexString(src, i)
 	case '$':
+		if isIdentStart(next) { // a SUBQUERY variable (subquery.go)
+			return lexVar(src, i)
+		}
 		return lexArg(src, i)
+	case '.':
+		if next == '@' { // SUBQUERY(...).@count
+			j := i + 2
+			for j < len(src) && isIdentChar(src[j]) {
+				j++
+			}
+			return token{kind: tIdent, pos: i, end: j, text: src[i:j]}, nil
+		}
 	}
 	if isDigit(c) || (c == '-' || c == '.') && (isDigit(next) || next == '.' && i+2 < len(src) && isDigit(src[i+2])) {
 		return lexNumber(src, i)

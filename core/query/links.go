@@ -54,6 +54,8 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 		seg, last := segs[i], i == len(segs)-1
 		isCount := strings.EqualFold(seg, "@count") || strings.EqualFold(seg, "@size")
 		switch {
+		case isAggName(seg) && i+2 == len(segs) && len(o.hops) > 0:
+			return p.parseLinkAgg(t, o, cls, seg, segs[i+1])
 		case isCount && last && len(o.hops) > 0 && o.hops[len(o.hops)-1].back:
 			o.count, o.prop = true, &schema.Property{Name: seg, Type: schema.Int}
 			return o, nil
@@ -144,6 +146,9 @@ func (o *operand) manyHop() *hop {
 // buildLinked builds a comparison one side of which is a link path: the
 // comparison of the path's last property, wrapped in a node per hop.
 func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
+	if l.sub != nil || r.sub != nil {
+		return p.buildSubqueryEither(l, op, ci, r, opPos)
+	}
 	if l.isProp && r.isProp {
 		return nil, terror.New(terror.InvalidArgument, "at position %d: comparing a link path with another property is not supported", opPos)
 	}
@@ -154,6 +159,9 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 		l, r, op = r, l, op.flip()
 	}
 	p.linked = p.linked || !allEmbedded(l.hops)
+	if l.aggProp != "" {
+		return p.buildLinkAgg(l, op, ci, r, opPos)
+	}
 	var inner node
 	switch {
 	case l.linksCount:

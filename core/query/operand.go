@@ -36,6 +36,9 @@ type operand struct {
 	dtype      schema.Type
 	linksClass string
 	linksPK    string
+	aggProp    string    // a path aggregate's property (linkagg.go)
+	sub        *subquery // SUBQUERY(...).@count (subquery.go)
+	typeOf     bool      // prop.@type (typeof.go)
 	// dv: what is read of a dictionary property (dict.go).
 	dv dictView
 }
@@ -47,6 +50,9 @@ func (p *parser) parseOperand() (operand, error) {
 	t := p.cur()
 	switch t.kind {
 	case tIdent:
+		if t.is("SUBQUERY") && p.peek(1).kind == tLParen {
+			return p.parseSubquery()
+		}
 		switch {
 		case t.is("true"), t.is("false"):
 			p.advance()
@@ -122,6 +128,9 @@ func (p *parser) parseKeyPath() (operand, error) {
 	if t.kind != tIdent {
 		return operand{}, p.expected("a property name")
 	}
+	if err := p.stripVar(t); err != nil {
+		return operand{}, err
+	}
 	name, rest, dotted := strings.Cut(t.text, ".")
 	prop := p.class.Property(name)
 	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && (prop.IsLink() || prop.IsLinkList() && !isCountSuffix(rest)) || embeddedPath(prop, rest)) ||
@@ -145,6 +154,11 @@ func (p *parser) parseKeyPath() (operand, error) {
 	o := operand{pos: t.pos, text: t.text, isProp: true, prop: prop}
 	if prop.Dict {
 		return o, p.dictPath(&o, rest, dotted)
+	}
+	if dotted && strings.EqualFold(rest, "@type") {
+		o.typeOf = true
+		p.advance()
+		return o, nil
 	}
 	if dotted && prop.List && strings.HasPrefix(rest, "@") && !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size") {
 		f, dt, ok := aggregate(strings.ToLower(rest), prop.Type)

@@ -37,7 +37,7 @@ func mergeEqualities(kids orNode) node {
 			continue
 		}
 		done[c.prop] = true
-		in := &inNode{prop: c.prop, intProp: c.intProp, set: make([]any, 0, len(groups[c.prop]))}
+		in := &inNode{prop: c.prop, intProp: c.intProp, mixed: c.mixedText, set: make([]any, 0, len(groups[c.prop]))}
 		for _, j := range groups[c.prop] {
 			v := kids[j].(*cmpNode).val
 			if v == nil {

@@ -40,7 +40,8 @@ type parser struct {
 	// is the class at the end of the path parseLinkPath read last.
 	schema    *schema.Schema
 	pathClass *schema.Class
-	linked    bool // a link path was compiled
+	linked    bool   // a link path was compiled
+	subVar    string // the variable of the SUBQUERY being parsed (subquery.go)
 	// closeAt maps the index of each '(' token to its ')' (arith.go).
 	closeAt map[int]int
 }

@@ -26,6 +26,9 @@ func (p *parser) build(l operand, op opKind, ci bool, r operand, opPos int) (nod
 	if op == opText {
 		return p.buildText(l, ci, r, opPos)
 	}
+	if l.typeOf || r.typeOf {
+		return p.buildTypeOf(l, op, r, opPos)
+	}
 	if l.derive != nil || r.derive != nil {
 		return p.buildDerived(l, op, ci, r, opPos)
 	}
@@ -85,6 +88,7 @@ func (p *parser) buildCmp(o operand, op opKind, ci bool, c operand, swapped bool
 	}
 	n := &cmpNode{prop: o.prop.Name, dv: o.dv, op: op, quant: o.quant, list: o.many(),
 		count: o.count, intProp: elemType(o) == schema.Int && !o.count, ci: ci, swapped: swapped, val: v, cv: v}
+	n.mixedText = elemType(o) == schema.Mixed && isText(v)
 	if ci {
 		n.cv = foldIf(true, v)
 	}
@@ -138,7 +142,7 @@ func (p *parser) buildInSet(l operand, ci bool, r operand, opPos int) (node, err
 		return nil, err
 	}
 	n := &inNode{prop: l.prop.Name, dv: l.dv, quant: l.quant, list: l.many(), count: l.count, ci: ci,
-		intProp: elemType(l) == schema.Int && !l.count, set: make([]any, 0, len(r.list))}
+		intProp: elemType(l) == schema.Int && !l.count, mixed: elemType(l) == schema.Mixed && !l.count, set: make([]any, 0, len(r.list))}
 	for k, e := range r.list {
 		v, err := p.coerce(l, e, r.listPos[k])
 		if err != nil {
