@@ -26,6 +26,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -286,4 +287,14 @@ func (ps *PostgresStorage) Close() error {
 	ps.mu.Unlock()
 	ps.pool.Close()
 	return nil
+}
+
+// OpenStorageURL opens the storage a URL names (tetherd -storage):
+// postgres:// or postgresql:// for PostgreSQL. A password belongs in
+// PGPASSWORD or a PGPASSFILE, not the URL (command lines are visible in ps).
+func OpenStorageURL(u string) (Storage, error) {
+	if strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		return OpenPostgresStorage(u)
+	}
+	return nil, terror.New(terror.InvalidArgument, "storage %q: only postgres:// URLs are known (the default is the -data directory)", u)
 }
