@@ -4,6 +4,7 @@ package server
 // PostgreSQL (a fresh database per test; internal/pgtest).
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -142,6 +143,8 @@ func TestStorageCompactAndHistory(t *testing.T) {
 			{Class: "Dog", Key: []byte{0xa1, 'a'}, Fields: []byte{1, 1}},
 			{Class: "Cat", Key: []byte{0xa1, 'a'}, Fields: []byte{3}},
 			{Class: "Cat", Key: []byte{0xa1, 'z'}, Fields: []byte{4}},
+			// A key longer than a database index entry may be.
+			{Class: "Cat", Key: bytes.Repeat([]byte{'k'}, 64<<10), Fields: []byte{5}},
 		}
 		snap2 := &Snapshot{Partition: "p", Version: 11, Meta: Meta{Epoch: 1, Horizon: 6},
 			Clients: []ClientInfo{{ID: 1, LastCV: 11, LastSV: 11}, {ID: 4, Reset: "r"}}, Objects: objs2}

@@ -25,6 +25,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -263,10 +264,11 @@ func (ps *PostgresStorage) ReplaceAll(snaps []*Snapshot) error {
 }
 
 func pgCopyObjects(ctx context.Context, tx pgx.Tx, id int64, objs []crdt.StateObject) error {
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"objects"}, []string{"part", "class", "key", "fields", "tombstone"},
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"objects"}, []string{"part", "class", "key_hash", "key", "fields", "tombstone"},
 		pgx.CopyFromSlice(len(objs), func(i int) ([]any, error) {
 			o := objs[i]
-			return []any{id, o.Class, o.Key, o.Fields, o.Tombstone}, nil
+			kh := sha256.Sum256(o.Key)
+			return []any{id, o.Class, kh[:], o.Key, o.Fields, o.Tombstone}, nil
 		}))
 	return pgErr(err, "write objects")
 }
@@ -297,4 +299,14 @@ func OpenStorageURL(u string) (Storage, error) {
 		return OpenPostgresStorage(u)
 	}
 	return nil, terror.New(terror.InvalidArgument, "storage %q: only postgres:// URLs are known (the default is the -data directory)", u)
+}
+
+// StorageName names a storage URL for logs: host, port and database,
+// never a password.
+func StorageName(u string) string {
+	cfg, err := pgx.ParseConfig(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
 }

@@ -54,13 +54,16 @@ CREATE TABLE log (
 	record bytea NOT NULL,
 	PRIMARY KEY (part, seq)
 );
+-- Keyed by the SHA-256 of the primary key: a key may be longer than a
+-- btree index entry can be (2704 bytes).
 CREATE TABLE objects (
 	part      bigint NOT NULL REFERENCES partitions(id) ON DELETE CASCADE,
 	class     text NOT NULL,
+	key_hash  bytea NOT NULL,
 	key       bytea NOT NULL,
 	fields    bytea,
 	tombstone bytea,
-	PRIMARY KEY (part, class, key)
+	PRIMARY KEY (part, class, key_hash)
 );
 CREATE TABLE clients (
 	part      bigint NOT NULL REFERENCES partitions(id) ON DELETE CASCADE,

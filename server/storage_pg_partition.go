@@ -281,14 +281,16 @@ func (pp *pgPartition) Compact(s *Snapshot) error {
 		if old, ok := pp.objs[k]; ok && old == d {
 			continue
 		}
-		batch.Queue(`INSERT INTO objects (part, class, key, fields, tombstone) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (part, class, key) DO UPDATE SET fields = EXCLUDED.fields, tombstone = EXCLUDED.tombstone`,
-			pp.id, o.Class, o.Key, o.Fields, o.Tombstone)
+		kh := sha256.Sum256(o.Key)
+		batch.Queue(`INSERT INTO objects (part, class, key_hash, key, fields, tombstone) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (part, class, key_hash) DO UPDATE SET key = EXCLUDED.key, fields = EXCLUDED.fields, tombstone = EXCLUDED.tombstone`,
+			pp.id, o.Class, kh[:], o.Key, o.Fields, o.Tombstone)
 	}
 	for k := range pp.objs {
 		if _, ok := objs[k]; !ok {
 			class, key, _ := cutObjKey(k)
-			batch.Queue(`DELETE FROM objects WHERE part = $1 AND class = $2 AND key = $3`, pp.id, class, key)
+			kh := sha256.Sum256(key)
+			batch.Queue(`DELETE FROM objects WHERE part = $1 AND class = $2 AND key_hash = $3`, pp.id, class, kh[:])
 		}
 	}
 	for i := range s.Clients {

@@ -92,6 +92,7 @@ func serve(args []string) int {
 			fmt.Fprintln(os.Stderr, "tetherd: -storage:", err)
 			return 1
 		}
+		log.Info("storage: PostgreSQL", "database", server.StorageName(*storage))
 	}
 	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data, Storage: st,
 		Secret: key, JWT: jwt, MaxOffline: *maxOffline, Logger: log, AdminKey: adminKey, AdminTLSCert: *tlsCert, AdminTLSKey: *tlsKey,

@@ -111,3 +111,12 @@ func NewDatabase(clusterURL string) (string, error) {
 	u.Path = "/" + name
 	return u.String(), nil
 }
+
+// NewTestDatabase starts (once) the cluster and creates an empty database
+// on it, for callers outside go test (the conformance runner).
+func NewTestDatabase() (string, error) {
+	if err := Available(); err != nil {
+		return "", err
+	}
+	return NewDatabase(adminURL)
+}
