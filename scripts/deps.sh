@@ -5,7 +5,8 @@
 # Kotlin compiler), Node and npm (the npm package), Chromium (the browser
 # tests), PostgreSQL (tetherd's database storage, tested against a
 # throwaway cluster: scripts/pg-start.sh). As root it runs apt-get;
-# otherwise it names the command to run and fails. Go 1.26 must already be installed (Debian's is older).
+# otherwise it names the command to run and fails. Go 1.26 must already
+# be installed (Debian's is older).
 set -eu
 missing=""
 need() { # need PACKAGE TEST...
