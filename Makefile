@@ -212,7 +212,7 @@ tetherd:
 # fail a duration-bounded run with "context deadline exceeded" at the end
 # of -fuzztime under load (go.dev/issue/75804, fixed in Go 1.27).
 FUZZ_TARGETS = internal/protocol:FuzzDecode internal/crdt:FuzzDecodeChangeset internal/engine:FuzzDecodeRecord \
-	server:FuzzDecodeLogRecord server:FuzzReadSnapshot internal/logfile:FuzzLogTail \
+	server:FuzzDecodeLogRecord server:FuzzReadSnapshot server:FuzzFlexibleFiltersAndRules internal/logfile:FuzzLogTail \
 	core/query:FuzzCompile internal/boundary:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 500000x
 

@@ -54,6 +54,7 @@ func (srv *Server) adminHandler() http.Handler {
 	post("/admin/write", srv.adminWrite)
 	post("/admin/clientReset", srv.adminClientReset)
 	post("/admin/token", srv.adminToken)
+	post("/admin/flexible", srv.adminFlexible)
 	mux.HandleFunc("/admin/stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, srv.Stats()) })
 	mux.HandleFunc("/healthz", srv.handleHealth)
 	mux.HandleFunc("/readyz", srv.handleReady)

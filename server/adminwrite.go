@@ -58,7 +58,9 @@ func (p *partition) serverWrite(writes []ops.Op, extra *schema.Schema) (uint64, 
 		// Clients could never download it: the same limit as a client's transaction.
 		return 0, terror.New(terror.InvalidArgument, "the write is %d bytes encoded; the limit is %d bytes per write", len(data), crdt.MaxChangeset)
 	}
+	p.flexTouchedBy(cs) // the flexible space routes server writes by class too
 	_, sv, _, err := p.integrateLocked(writer, []upItem{{cv: cv, data: data, cs: cs}})
+	p.flexNotify, p.flexOps = false, nil
 	return sv, err
 }
 
@@ -90,7 +92,8 @@ func (p *partition) resolveOpsLocked(writes []ops.Op, stamp crdt.Stamp) ([]crdt.
 			probe := *o // Expand edits the lists it reads: a copy
 			probe.Fields, probe.Lists = cloneMap(o.Fields), crdt.CloneLists(o.Lists)
 			var out []crdt.ChangeOp
-			if out, err = ops.Expand(op, cop, p.schema.Class(cop.Class), &probe, stamp, &seq); err == nil {
+			here := func(class string, key any) bool { return object(class, key).Exists } // a list of links' indexes count the targets here, as on a client
+			if out, err = ops.ExpandResolved(op, cop, p.schema.Class(cop.Class), &probe, stamp, &seq, here); err == nil {
 				for _, x := range out {
 					if err := p.checkOpLocked(i, &x, object(x.Class, x.Key), stamp); err != nil {
 						return nil, err

@@ -130,7 +130,7 @@ func (c *conn) refuseUpload(id uint32) bool {
 	if s.failed.Load() {
 		return true
 	}
-	if !s.claims.Load().CanWrite(s.p.name) {
+	if s.flex == nil && !s.claims.Load().CanWrite(s.p.name) {
 		s.failWith(writeDenied(s.p.name))
 		return true
 	}
@@ -268,7 +268,7 @@ func (c *conn) dispatch(m *protocol.Message) bool {
 			return false
 		}
 		c.bind(m.Session, m.Bind)
-	case protocol.TUpload, protocol.TMark, protocol.TUnbind, protocol.TRefresh:
+	case protocol.TUpload, protocol.TMark, protocol.TUnbind, protocol.TRefresh, protocol.TSubscribe:
 		s, ended := c.session(m.Session)
 		if s == nil {
 			if !ended && m.Type != protocol.TUnbind {
@@ -302,8 +302,12 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		fatal("ProtocolError", "too many sessions on one connection (limit "+strconv.Itoa(c.srv.cfg.MaxSessionsPerConn)+")")
 		return
 	}
-	if want := c.srv.protocolVersion(); int(b.ProtocolVersion) != want {
-		fatal("ProtocolError", "unsupported protocol version "+strconv.Itoa(int(b.ProtocolVersion))+"; this server speaks version "+strconv.Itoa(want))
+	if !c.srv.speaks(b.ProtocolVersion) {
+		fatal("ProtocolError", "unsupported protocol version "+strconv.Itoa(int(b.ProtocolVersion))+"; this server speaks version "+strconv.Itoa(c.srv.protocolVersion()))
+		return
+	}
+	if e := c.srv.checkFlexibleBind(b); e != nil {
+		c.sessionError(id, e)
 		return
 	}
 	if b.ClientID == 0 {
@@ -319,7 +323,12 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		fatal("AuthFailed", errMessage(err))
 		return
 	}
-	if !claims.CanRead(b.Partition) {
+	if b.Flexible {
+		if userOf(claims) == "" {
+			fatal("AuthFailed", "a flexible-sync session needs a token with a user id (sub)")
+			return
+		}
+	} else if !claims.CanRead(b.Partition) {
 		fatal("PermissionDenied", "the access token does not grant partition "+quote(b.Partition))
 		return
 	}
@@ -338,8 +347,12 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 			return // the connection is ending
 		}
 	}
-	created := c.srv.existing(b.Partition) == nil
-	p, err := c.srv.partition(b.Partition)
+	name := b.Partition
+	if b.Flexible {
+		name = flexPartition
+	}
+	created := c.srv.existing(name) == nil
+	p, err := c.srv.partition(name)
 	if terror.Is(err, terror.Corrupted) {
 		// Retry, not fatal: the client's data is intact, and once an
 		// operator restores the partition (a new epoch: the client resets)
@@ -354,6 +367,9 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 		return
 	}
 	s := newSession(c, id, p, b.ClientID, claims, cs)
+	if b.Flexible {
+		s.flex = newFlexSession(s, userOf(claims))
+	}
 	c.mu.Lock()
 	c.sessions[id] = s
 	delete(c.ended, id)

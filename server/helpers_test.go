@@ -34,7 +34,7 @@ func quietLogger() *slog.Logger {
 }
 
 // startServer runs a server on loopback with a fresh data dir.
-func startServer(t *testing.T, cfg Config) *Server {
+func startServer(t testing.TB, cfg Config) *Server {
 	t.Helper()
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
@@ -55,7 +55,7 @@ func startServer(t *testing.T, cfg Config) *Server {
 	return srv
 }
 
-func token(t *testing.T, c Claims) string {
+func token(t testing.TB, c Claims) string {
 	t.Helper()
 	tok, err := IssueToken(testSecret, c)
 	require.NoError(t, err)
@@ -67,19 +67,19 @@ func allToken(t *testing.T) string {
 }
 
 type client struct {
-	t       *testing.T
+	t       testing.TB
 	pending []*protocol.Message // set aside while waiting for something else
 	ws      *websocket.Conn
 	in      chan *protocol.Message
 	err     chan error
 }
 
-func dial(t *testing.T, srv *Server) *client {
+func dial(t testing.TB, srv *Server) *client {
 	t.Helper()
 	return dialURL(t, srv.SyncURL())
 }
 
-func dialURL(t *testing.T, url string) *client {
+func dialURL(t testing.TB, url string) *client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()

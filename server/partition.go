@@ -36,6 +36,21 @@ type partition struct {
 	objects map[string]*stateObj
 	clients map[uint64]*ClientInfo
 	subs    map[*session]struct{}
+
+	// The flexible space only (flex_index.go): sessions by class and
+	// equality key, as wildcards per class, and by object in view; and
+	// what the integration under way touched.
+	flexEq      map[string]map[string]map[*session]struct{}
+	flexWild    map[string]map[*session]struct{}
+	flexViewers map[string]map[*session]struct{}
+	flexNotify  bool // flexOps and flexWriter are set: route by them
+	flexOps     []crdt.ChangeOp
+	flexWriter  *session
+	flexPrev    uint64 // the latest version before that integration
+	flexDecoded [flexDecodeCache]struct {
+		version uint64
+		cs      *crdt.Changeset
+	}
 }
 
 // newID returns a random non-zero 63-bit id (epochs, the server's writer).
@@ -279,6 +294,9 @@ func (p *partition) integrateLocked(clientID uint64, items []upItem) (cv, sv uin
 
 // notifyLocked wakes every bound session to send what is new.
 func (p *partition) notifyLocked() {
+	if p.notifyFlexLocked() {
+		return
+	}
 	for s := range p.subs {
 		s.poke()
 	}
@@ -287,6 +305,7 @@ func (p *partition) notifyLocked() {
 func (p *partition) unsubscribe(s *session) {
 	p.mu.Lock()
 	delete(p.subs, s)
+	p.flexUnindexLocked(s)
 	p.mu.Unlock()
 }
 

@@ -48,7 +48,7 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 		if j := schemaJSON(schema.Union(p.schema, cs)); string(j) != string(p.meta.Schema) {
 			// Only writers shape the schema: a reader's would reset
 			// every client onto it.
-			if !claims.CanWrite(p.name) {
+			if p.name != flexPartition && !claims.CanWrite(p.name) {
 				return nil, deniedError("a read-only token cannot define or extend the schema of partition " + quote(p.name))
 			}
 			nextSchema = j
@@ -74,7 +74,11 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 		ident:  protocol.Ident{ClientID: b.ClientID, ServerEpoch: p.meta.Epoch, ServerVersion: latest, UploadedVersion: c.LastCV},
 		cursor: b.ServerVersion,
 	}
-	if b.ServerVersion == 0 && latest > 0 {
+	if b.Flexible {
+		// The view starts empty: the first subscription set's bootstrap
+		// (Full) sends it, whatever the client held before.
+		res.cursor = latest
+	} else if b.ServerVersion == 0 && latest > 0 {
 		res.cursor = latest
 		res.boot = make([]protocol.StateObject, 0, len(p.objects))
 		for _, so := range p.objects {

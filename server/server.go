@@ -94,6 +94,12 @@ type Config struct {
 	// whole server (default 8; one per connection): each holds a copy of
 	// its partition's state.
 	MaxBootstraps int
+
+	// Flexible enables flexible sync (flex.go): one object space for the
+	// app, seen through each session's subscriptions and Rules. Rules
+	// alone enable it too; without either, what the admin API stored last.
+	Flexible bool
+	Rules    Rules
 }
 
 func (c *Config) defaults() error {
@@ -172,6 +178,8 @@ type Server struct {
 
 	bootSem chan struct{} // bootstraps in flight (MaxBootstraps)
 
+	flex atomic.Pointer[flexConf] // flexible sync's mode and rules
+
 	outageUntil atomic.Int64 // unix nanos; sync connections refused before it
 	refusing    atomic.Bool  // a restore is under way
 
@@ -215,6 +223,11 @@ func New(cfg Config) (*Server, error) {
 	srv := &Server{cfg: cfg, jwt: jv, log: cfg.Logger, store: st, clock: crdt.NewClock(nil), metrics: newMetrics(),
 		ctx: ctx, cancel: cancel, parts: map[string]*partition{}, damaged: map[string]error{}, conns: map[*conn]struct{}{},
 		perIP: map[string]int{}, bootSem: make(chan struct{}, cfg.MaxBootstraps)}
+	if err := srv.initFlexible(); err != nil {
+		cancel()
+		st.Close()
+		return nil, err
+	}
 	if err := srv.loadPartitions(); err != nil {
 		cancel()
 		st.Close()

@@ -34,6 +34,7 @@ type session struct {
 	clientID uint64
 	schema   *schema.Schema // the client's (nil: none sent)
 	claims   atomic.Pointer[Claims]
+	flex     *flexSession // a flexible session (nil: a partition's)
 
 	// cursor and boot belong to the session goroutine once it runs.
 	cursor uint64
@@ -57,8 +58,9 @@ type session struct {
 }
 
 type mark struct {
-	id uint64
-	at uint64 // the partition's version when the Mark arrived
+	id  uint64
+	at  uint64 // the partition's version when the Mark arrived
+	gen uint64 // a flexible session's reviews asked for by then (flex_session.go)
 }
 
 func newSession(c *conn, id uint32, p *partition, clientID uint64, claims *Claims, cs *schema.Schema) *session {
@@ -115,6 +117,10 @@ func (s *session) send(m *protocol.Message) bool {
 func (s *session) run() {
 	defer s.stop()
 	s.armExpiry()
+	if s.flex != nil {
+		s.flex.run()
+		return
+	}
 	if s.boot != nil && !s.sendBootstrap() {
 		return
 	}
@@ -232,7 +238,7 @@ func (s *session) answerMarks() bool {
 	var due []mark
 	rest := s.marks[:0]
 	for _, m := range s.marks {
-		if m.at <= s.cursor {
+		if m.at <= s.cursor && (s.flex == nil || m.gen <= s.flex.sentGen) {
 			due = append(due, m)
 		} else {
 			rest = append(rest, m)
@@ -257,10 +263,11 @@ func (s *session) handle(m *protocol.Message) {
 	case protocol.TUpload:
 		s.upload(m.Upload)
 	case protocol.TMark:
+		gen := s.flexReviewGen()
 		s.mu.Lock()
 		flood := len(s.marks) >= s.c.srv.cfg.MaxMarks
 		if !flood {
-			s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load()})
+			s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load(), gen: gen})
 		}
 		s.mu.Unlock()
 		if flood {
@@ -270,6 +277,16 @@ func (s *session) handle(m *protocol.Message) {
 			return
 		}
 		s.poke()
+	case protocol.TSubscribe:
+		if s.flex == nil {
+			s.failWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: "Subscribe on a partition session"})
+			return
+		}
+		if err := protocol.CheckSubscribe(m.Subscribe); err != nil {
+			s.failWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: errMessage(err)})
+			return
+		}
+		s.flex.subscribe(m.Subscribe)
 	case protocol.TUnbind:
 		s.stop()
 	case protocol.TRefresh:
@@ -288,7 +305,7 @@ func (s *session) handle(m *protocol.Message) {
 			s.failWith(&protocol.Error{Code: "AuthFailed", Action: protocol.ActionFatal, Message: "the new access token is for another user than the session's"})
 			return
 		}
-		if !claims.CanRead(s.p.name) {
+		if s.flex == nil && !claims.CanRead(s.p.name) {
 			s.failWith(&protocol.Error{Code: "PermissionDenied", Action: protocol.ActionFatal, Message: "the new access token does not grant partition " + quote(s.p.name)})
 			return
 		}
@@ -312,7 +329,7 @@ func (s *session) upload(u *protocol.Upload) {
 		s.failWith(expiredError())
 		return
 	}
-	if !claims.CanWrite(s.p.name) {
+	if s.flex == nil && !claims.CanWrite(s.p.name) {
 		s.failWith(writeDenied(s.p.name))
 		return
 	}
@@ -347,7 +364,15 @@ func (s *session) upload(u *protocol.Upload) {
 		}
 		items = append(items, upItem{cv: c.ClientVersion, data: c.Data, cs: cs})
 	}
-	cv, sv, n, err := s.p.integrate(s.clientID, items, s.schema)
+	var cv, sv uint64
+	var n int
+	var refused []protocol.Refused
+	var err error
+	if s.flex != nil {
+		cv, sv, n, refused, err = s.p.integrateFlexible(s, items)
+	} else {
+		cv, sv, n, err = s.p.integrate(s.clientID, items, s.schema)
+	}
 	if terror.Is(err, terror.SchemaMismatch) {
 		s.failWith(&protocol.Error{Code: string(terror.SchemaMismatch), Action: protocol.ActionFatal, Message: errMessage(err)})
 		return
@@ -358,4 +383,7 @@ func (s *session) upload(u *protocol.Upload) {
 	}
 	s.c.srv.metrics.uploads.Add(int64(n))
 	s.send(&protocol.Message{Type: protocol.TUploadOK, UploadOK: &protocol.UploadOK{ClientVersion: cv, ServerVersion: sv}})
+	if len(refused) > 0 {
+		s.send(&protocol.Message{Type: protocol.TError, Error: compensatingError(refused)})
+	}
 }

@@ -18,7 +18,7 @@ import (
 var pgDatabases sync.Map // data directory → database URL
 
 // envStorage is the storage TETHER_STORAGE asks for on dir (nil: files).
-func envStorage(t *testing.T, dir string) Storage {
+func envStorage(t testing.TB, dir string) Storage {
 	t.Helper()
 	switch os.Getenv("TETHER_STORAGE") {
 	case "", "file":

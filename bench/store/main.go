@@ -170,6 +170,11 @@ func run(tmp string) error {
 			return fmt.Errorf("link path: %w", err)
 		}
 		scan = append(scan, lines...)
+		progress("link list query")
+		if lines, err = runLinkList(n); err != nil {
+			return fmt.Errorf("link list: %w", err)
+		}
+		scan = append(scan, lines...)
 	}
 	if len(closeTimes) > 0 {
 		note("Close after the bulk insert and the reads (untimed in every workload; Tether rewrites its log as a snapshot there): %s", strings.Join(closeTimes, " "))

@@ -57,9 +57,20 @@ func serve(args []string) int {
 	maxOffline := fs.Duration("max-offline", 720*time.Hour, "history older than this is trimmed")
 	ready := fs.String("ready-file", "", "write the sync and admin URLs here (JSON) once listening")
 	protoVersion := fs.Int("protocol-version", 0, "for tests: speak this sync protocol version instead of the current one (clients of the current one get a fatal ProtocolError)")
+	flexible := fs.Bool("flexible", false, "serve flexible sync (one object space for the app; a class without rules is open to every user)")
+	rulesFile := fs.String("rules", "", `flexible-sync rules file: {"Class": {"read": RQL, "write": RQL}} with %user the token's user id (implies -flexible)`)
 	verbose := fs.Bool("v", false, "debug logging")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	var rules server.Rules
+	if *rulesFile != "" {
+		r, err := server.LoadRules(*rulesFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tetherd: -rules:", err)
+			return 2
+		}
+		rules = r
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -96,7 +107,8 @@ func serve(args []string) int {
 	}
 	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data, Storage: st,
 		Secret: key, JWT: jwt, MaxOffline: *maxOffline, Logger: log, AdminKey: adminKey, AdminTLSCert: *tlsCert, AdminTLSKey: *tlsKey,
-		AuthTimeout: *authTimeout, MaxConnsPerIP: *perIP, ProtocolVersion: *protoVersion})
+		AuthTimeout: *authTimeout, MaxConnsPerIP: *perIP, ProtocolVersion: *protoVersion,
+		Flexible: *flexible, Rules: rules})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tetherd:", err)
 		return 1

@@ -22,7 +22,7 @@ type Filter struct {
 //
 // Errors: QuerySyntax for a filter that does not lex; InvalidArgument for
 // a $N beyond its own filter's arguments (it would take another filter's)
-// and for LIMIT in any filter but the last (Realm limits before the
+// and for LIMIT or DISTINCT in any filter but the last (Realm limits before the
 // filters after it, which one query cannot say).
 func And(filters ...Filter) (Filter, error) {
 	if len(filters) == 1 {
@@ -35,8 +35,8 @@ func And(filters ...Filter) (Filter, error) {
 		if err != nil {
 			return Filter{}, terror.Wrap(terror.CodeOf(err), err, "filter %d of %d", i+1, len(filters))
 		}
-		if strings.Contains(strings.ToUpper(clause), "LIMIT") && i < len(filters)-1 {
-			return Filter{}, terror.New(terror.InvalidArgument, "filter %d of %d has LIMIT: only the last filter may limit the results", i+1, len(filters))
+		if up := strings.ToUpper(clause); (strings.Contains(up, "LIMIT") || strings.Contains(up, "DISTINCT")) && i < len(filters)-1 {
+			return Filter{}, terror.New(terror.InvalidArgument, "filter %d of %d has LIMIT or DISTINCT: only the last filter may limit the results or make them distinct", i+1, len(filters))
 		}
 		if strings.TrimSpace(pred) != "" {
 			preds = append(preds, "("+pred+")")
@@ -68,7 +68,7 @@ func renumber(f Filter, offset int) (pred, clauses string, err error) {
 		case tRParen:
 			depth--
 		case tIdent:
-			if depth == 0 && !split && (t.is("SORT") || t.is("LIMIT")) && i+1 < len(toks) && toks[i+1].kind == tLParen {
+			if depth == 0 && !split && (t.is("SORT") || t.is("LIMIT") || t.is("DISTINCT")) && i+1 < len(toks) && toks[i+1].kind == tLParen {
 				split = true
 				b.WriteString(f.Text[from:t.pos])
 				pred, from = b.String(), t.pos

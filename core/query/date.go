@@ -17,7 +17,7 @@ import (
 // afterT says the literal was written with a leading T, which is where the
 // seconds:nanoseconds form may appear.
 func parseDate(s string, afterT bool) (time.Time, bool) {
-	if afterT && !strings.Contains(s, "-") || afterT && strings.HasPrefix(s, "-") {
+	if afterT && !(len(s) > 4 && s[4] == '-' && !strings.ContainsFunc(s[:4], func(r rune) bool { return r < '0' || r > '9' })) {
 		return parseUnixPair(s)
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -30,12 +30,15 @@ func parseDate(s string, afterT bool) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	d, err := time.Parse("2006-01-02", datePart)
-	if err != nil {
+	d, ok := parseYMD(datePart)
+	if !ok {
 		return time.Time{}, false
 	}
 	if timePart == "" {
 		return d, true
+	}
+	if d.Year() < minReadableYear {
+		return time.Time{}, false
 	}
 	fields := strings.Split(timePart, ":")
 	if len(fields) != 3 && len(fields) != 4 {
@@ -50,7 +53,13 @@ func parseDate(s string, afterT bool) (time.Time, bool) {
 		}
 		n[k] = v
 	}
-	return time.Date(d.Year(), d.Month(), d.Day(), n[0], n[1], n[2], n[3], time.UTC), true
+	t := time.Date(d.Year(), d.Month(), d.Day(), n[0], n[1], n[2], 0, time.UTC)
+	if t.Unix() < 0 {
+		// Realm gives the nanoseconds the sign of the seconds: before 1970,
+		// 23:59:59:1 is 1 ns earlier than 23:59:59 (Timestamp(-1, -1)).
+		return t.Add(-time.Duration(n[3])), true
+	}
+	return t.Add(time.Duration(n[3])), true
 }
 
 // parseUnixPair reads seconds:nanoseconds (Realm's Tseconds:nanoseconds).
@@ -64,5 +73,43 @@ func parseUnixPair(s string) (time.Time, bool) {
 	if err1 != nil || err2 != nil || ns <= -1e9 || ns >= 1e9 || nsText[0] == '+' || secText[0] == '+' {
 		return time.Time{}, false
 	}
+	if sec > 0 && ns < 0 || sec < 0 && ns > 0 {
+		return time.Time{}, false // Realm: the two parts must not differ in sign
+	}
 	return time.Unix(sec, ns).UTC(), true
+}
+
+// minReadableYear is the first year Realm converts in its readable date
+// form (YYYY-MM-DD@HH:MM:SS): "Conversion of dates before 1900 is not
+// supported" (realm-core refuses them rather than compute a wrong time).
+// T<seconds>:<nanos> and RFC 3339 reach further back.
+const minReadableYear = 1900
+
+// parseYMD reads YYYY-M-D with one or two digits of month and day, as
+// Realm writes 2017-12-1.
+func parseYMD(s string) (time.Time, bool) {
+	parts := strings.Split(s, "-")
+	if len(parts) != 3 || len(parts[0]) != 4 {
+		return time.Time{}, false
+	}
+	var n [3]int
+	for k, f := range parts {
+		if f == "" || len(f) > 4 || k > 0 && len(f) > 2 {
+			return time.Time{}, false
+		}
+		for i := 0; i < len(f); i++ {
+			if !isDigit(f[i]) {
+				return time.Time{}, false
+			}
+		}
+		n[k], _ = strconv.Atoi(f)
+	}
+	if n[1] < 1 || n[1] > 12 || n[2] < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(n[0], time.Month(n[1]), n[2], 0, 0, 0, 0, time.UTC)
+	if t.Day() != n[2] { // 2026-02-30 rolled over
+		return time.Time{}, false
+	}
+	return t, true
 }

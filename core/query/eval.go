@@ -24,9 +24,10 @@ const (
 	opLike
 	opIn
 	opBetween
+	opText // full-text search (text.go)
 )
 
-var opNames = [...]string{"==", "!=", "<", "<=", ">", ">=", "BEGINSWITH", "ENDSWITH", "CONTAINS", "LIKE", "IN", "BETWEEN"}
+var opNames = [...]string{"==", "!=", "<", "<=", ">", ">=", "BEGINSWITH", "ENDSWITH", "CONTAINS", "LIKE", "IN", "BETWEEN", "TEXT"}
 
 // flip mirrors an ordering operator: 3 < age is age > 3.
 func (op opKind) flip() opKind {
@@ -270,8 +271,11 @@ func evalOp(op opKind, a, b any, ci bool) bool {
 		c, ok := value.Compare(a, b)
 		return ok && orderHolds(op, c)
 	}
-	s, ok1 := a.(string)
-	t, ok2 := b.(string)
+	if b == nil {
+		return nullPattern(op, a, ci)
+	}
+	s, ok1 := asText(a)
+	t, ok2 := asText(b)
 	if !ok1 || !ok2 {
 		return false
 	}
@@ -330,9 +334,18 @@ func orderHolds(op opKind, c int) bool {
 	return false
 }
 
+// listLen is the length of a list, or of a string or binary in bytes
+// (strlen.go); null is empty.
 func listLen(v any) int {
-	l, _ := v.([]any)
-	return len(l)
+	switch x := v.(type) {
+	case []any:
+		return len(x)
+	case string:
+		return len(x)
+	case []byte:
+		return len(x)
+	}
+	return 0
 }
 
 // countCmp compares a list length with a numeric constant without boxing

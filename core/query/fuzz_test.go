@@ -25,6 +25,10 @@ func FuzzCompile(f *testing.F) {
 		"name BEGINSWITH 'a\\u00ff'", "TRUEPREDICATE SORT(name)", "((age == 1))", "age == friends",
 		"ANY scores > age", "weight > $3", "name == \"R\\\"x\"", "age IN {0,1,2,3,4,5,6,7,8,9}",
 		"", "(", "$", "age >", "NOT !", "age == 99999999999999999999", "age IN $7",
+		"2 * age > $0", "(age + 1) * 2 > weight / 0", "scores[LAST] == 9", "scores.@avg > 1", "age == {1, $0}",
+		"ANY {1, 2} == ALL scores", "name TEXT 'a* -b'", "age > 1 DISTINCT(name) LIMIT(2) SORT(age ASC)",
+		"weight == -inf", "born == 1969-12-31@23:59:59:1", "age == 1 OR age == 2 OR age == $0", "name.@size == 3",
+		"photo CONTAINS[c] B64\"Zm8=\"", "photo LIKE NULL",
 	} {
 		f.Add(s)
 	}
@@ -50,6 +54,7 @@ func FuzzCompile(f *testing.F) {
 			}
 			p.Sort()
 			p.Limit()
+			p.Order(len(objs), func(i int) map[string]any { return objs[i] })
 		}
 		_, err = ParseSort(filter, class)
 		checkErr(t, filter, err)

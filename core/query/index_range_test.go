@@ -92,7 +92,6 @@ func TestIndexRange(t *testing.T) {
 		{"age == friends", nil, nil},
 		{"friends == 3", nil, nil}, // not indexed
 		{"TRUEPREDICATE", nil, nil},
-		{"", nil, nil},
 		{"name CONTAINS 'x'", nil, nil},
 	}
 	for _, tt := range tests {

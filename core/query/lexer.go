@@ -39,6 +39,8 @@ const (
 	tLBracket
 	tRBracket
 	tComma
+	tArith  // + - * / between operands (arith.go); text is the operator
+	tBinary // B64"..." (binary.go); val is []byte
 )
 
 type token struct {
@@ -63,7 +65,7 @@ func lex(src string) []token {
 		if i >= len(src) {
 			return append(toks, token{kind: tEOF, pos: len(src), end: len(src)})
 		}
-		t, err := lexOne(src, i)
+		t, err := lexContextual(src, i, toks)
 		if err != nil {
 			return append(toks, token{kind: tErr, pos: err.Pos, end: err.Pos, err: err})
 		}
@@ -338,6 +340,9 @@ func lexIdent(src string, i int) (token, *terror.Error) {
 		}
 	}
 	text := src[i:j]
+	if text == "B64" && j < len(src) && (src[j] == '"' || src[j] == '\'') {
+		return lexBase64(src, i, j)
+	}
 	if j < len(src) && src[j] == '(' {
 		switch {
 		case strings.EqualFold(text, "oid"):

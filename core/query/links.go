@@ -28,6 +28,7 @@ type Linker interface {
 // hop is one step of a link path.
 type hop struct {
 	back   bool   // a backlink: the objects of class whose prop links here
+	list   bool   // forward through a list of links: to many objects
 	prop   string // forward: the link property; back: the origin's link property
 	class  string // forward: the target class; back: the origin class
 	fromPK string // the primary key property of the class the step starts from
@@ -66,7 +67,7 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				return operand{}, terror.New(terror.UnknownClass, "no class %q in the schema (in %s at position %d)", segs[i+1], t.text, t.pos)
 			}
 			lp := origin.Property(segs[i+2])
-			if lp == nil || lp.Link != cls.Name {
+			if lp == nil || !lp.LinksTo(cls.Name) {
 				return operand{}, terror.New(terror.UnknownProperty, "%s.%s is not a link to %s (in %s at position %d)", origin.Name, segs[i+2], cls.Name, t.text, t.pos)
 			}
 			o.hops = append(o.hops, hop{back: true, prop: lp.Name, class: origin.Name, fromPK: cls.PrimaryKey})
@@ -86,16 +87,25 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 			}
 			if last {
 				o.prop = prop
-				if len(o.hops) > 0 && o.hops[len(o.hops)-1].back && prop.List {
-					return operand{}, terror.New(terror.InvalidArgument, "%s at position %d: a list at the end of a backlink path is not supported", t.text, t.pos)
+				if h := o.manyHop(); h != nil && prop.List {
+					return operand{}, terror.New(terror.InvalidArgument, "%s at position %d: a list at the end of a path through many objects is not supported", t.text, t.pos)
 				}
 				p.pathClass = cls
 				return o, nil
 			}
-			if isNext := segs[i+1]; prop.List && (strings.EqualFold(isNext, "@count") || strings.EqualFold(isNext, "@size")) && i+2 == len(segs) {
+			if isNext := segs[i+1]; (prop.List || hasSize(prop)) && (strings.EqualFold(isNext, "@count") || strings.EqualFold(isNext, "@size")) && i+2 == len(segs) {
 				o.prop, o.count = prop, true
 				p.pathClass = cls
 				return o, nil
+			}
+			if prop.IsLinkList() {
+				target := p.schema.Class(prop.Link)
+				if target == nil {
+					return operand{}, unknown(segs[i+1])
+				}
+				o.hops = append(o.hops, hop{list: true, prop: prop.Name, class: target.Name, fromPK: cls.PrimaryKey})
+				cls = target
+				continue
 			}
 			if !prop.IsLink() {
 				return operand{}, terror.New(terror.UnknownProperty,
@@ -116,7 +126,7 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 // to, or nil.
 func (o *operand) manyHop() *hop {
 	for i := len(o.hops) - 1; i >= 0; i-- {
-		if o.hops[i].back {
+		if o.hops[i].back || o.hops[i].list {
 			return &o.hops[i]
 		}
 	}
@@ -166,9 +176,12 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 	}
 	for i := len(l.hops) - 1; i >= 0; i-- {
 		h := l.hops[i]
-		if h.back {
+		switch {
+		case h.back:
 			inner = &backlinkNode{h: h, inner: inner}
-		} else {
+		case h.list:
+			inner = &listLinkNode{h: h, inner: inner}
+		default:
 			inner = &linkNode{h: h, inner: inner}
 		}
 	}
@@ -272,6 +285,57 @@ func (p *Predicate) LinkPlan() (prop, class string, target *Predicate, ok bool) 
 	}
 	for _, c := range conj {
 		if l, isLink := c.(*linkNode); isLink {
+			return l.h.prop, l.h.class, &Predicate{root: l.inner, limit: -1, linked: true}, true
+		}
+	}
+	return "", "", nil, false
+}
+
+// listLinkNode matches the objects a list of links of obj leads to (the
+// targets that are here): ANY, ALL or NONE of them.
+type listLinkNode struct {
+	h     hop
+	inner node
+}
+
+func (n *listLinkNode) match(obj map[string]any, lk Linker) bool {
+	keys, _ := obj[n.h.prop].([]any)
+	for _, k := range keys {
+		var t map[string]any
+		if lk != nil && k != nil {
+			t = lk.Object(n.h.class, k)
+		}
+		if t == nil {
+			continue // an unresolved link: not an element
+		}
+		hit := n.inner.match(t, lk)
+		switch {
+		case n.h.quant == qAll && !hit:
+			return false
+		case n.h.quant == qNone && hit:
+			return false
+		case (n.h.quant == qAny || n.h.quant == qDefault) && hit:
+			return true
+		}
+	}
+	return n.h.quant == qAll || n.h.quant == qNone
+}
+
+// ListLinkPlan finds a conjunct of the filter that tests ANY of the
+// objects a list of links leads to (tasks.title == 'x', ANY
+// tasks.title == 'x'): the store may find the matching targets first and
+// the candidates from its index of lists of links. A candidate may come
+// more than once (two links to matching targets) and must still Match.
+func (p *Predicate) ListLinkPlan() (prop, class string, target *Predicate, ok bool) {
+	if p == nil || p.root == nil {
+		return "", "", nil, false
+	}
+	conj := []node{p.root}
+	if a, isAnd := p.root.(andNode); isAnd {
+		conj = a
+	}
+	for _, c := range conj {
+		if l, isList := c.(*listLinkNode); isList && (l.h.quant == qAny || l.h.quant == qDefault) {
 			return l.h.prop, l.h.class, &Predicate{root: l.inner, limit: -1, linked: true}, true
 		}
 	}

@@ -27,6 +27,13 @@ type operand struct {
 	// hops lead from the query's class to prop's class (links.go).
 	hops       []hop
 	linksCount bool // @links.@count of an object of linksClass
+	// arith is an arithmetic expression (arith.go): neither a property
+	// nor a constant.
+	arith *arithExpr
+	// derive computes a value from the list property prop (element.go):
+	// an element or an aggregate, of type dtype.
+	derive     deriveFunc
+	dtype      schema.Type
 	linksClass string
 	linksPK    string
 }
@@ -46,8 +53,15 @@ func (p *parser) parseOperand() (operand, error) {
 			p.advance()
 			return operand{pos: t.pos, text: t.text}, nil
 		}
+		if f, ok := p.specialFloat(t); ok {
+			p.advance()
+			return operand{pos: t.pos, text: t.text, val: f}, nil
+		}
 		q := quantOf(t)
-		if next := p.peek(1); q != qDefault && next.kind == tIdent && !isOperatorWord(next) {
+		if next := p.peek(1); q != qDefault && (next.kind == tLBrace || next.kind == tArg) {
+			return p.parseQuantifiedList(q)
+		}
+		if next := p.peek(1); q != qDefault && next.kind == tIdent && (!isOperatorWord(next) || next.is("TEXT") && p.class.Property(next.text) != nil) {
 			p.advance()
 			o, err := p.parseKeyPath()
 			if err != nil {
@@ -57,7 +71,7 @@ func (p *parser) parseOperand() (operand, error) {
 				h.quant = q
 				return o, nil
 			}
-			if o.count || !o.prop.List {
+			if o.count || !o.prop.List || o.derive != nil {
 				return o, terror.New(terror.WrongType, "%s at position %d needs a list property, and %s is %s",
 					strings.ToUpper(t.text), t.pos, o.text, typeLabel(o))
 			}
@@ -69,8 +83,10 @@ func (p *parser) parseOperand() (operand, error) {
 			return operand{}, p.expected("a list property after " + strings.ToUpper(t.text))
 		}
 		return p.parseKeyPath()
-	case tString, tInt, tFloat, tDate, tOID, tUUID, tArg:
+	case tString, tInt, tFloat, tDate, tOID, tUUID, tArg, tBinary:
 		return p.parseConstant()
+	case tLBrace: // a list literal compared without IN (listcmp.go)
+		return p.parseList()
 	}
 	return operand{}, p.expected("a value")
 }
@@ -106,7 +122,7 @@ func (p *parser) parseKeyPath() (operand, error) {
 	}
 	name, rest, dotted := strings.Cut(t.text, ".")
 	prop := p.class.Property(name)
-	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && prop.IsLink()) ||
+	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && (prop.IsLink() || prop.IsLinkList() && !isCountSuffix(rest))) ||
 		!dotted && p.class.Backlink(name) != nil {
 		o, err := p.parseLinkPath(t, strings.Split(t.text, "."))
 		if err == nil {
@@ -125,19 +141,32 @@ func (p *parser) parseKeyPath() (operand, error) {
 		return operand{}, terror.New(terror.UnknownProperty, "class %s has no property %q (at position %d)", p.class.Name, name, t.pos)
 	}
 	o := operand{pos: t.pos, text: t.text, isProp: true, prop: prop}
+	if dotted && prop.List && strings.HasPrefix(rest, "@") && !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size") {
+		f, dt, ok := aggregate(strings.ToLower(rest), prop.Type)
+		if !ok {
+			return operand{}, terror.New(terror.WrongType, "%s at position %d needs a list of numbers, and %s.%s is %s",
+				rest, t.pos, p.class.Name, name, prop.TypeString())
+		}
+		o.derive, o.dtype = f, dt
+		p.advance()
+		return o, nil
+	}
 	if dotted {
 		if !strings.EqualFold(rest, "@count") && !strings.EqualFold(rest, "@size") {
 			return operand{}, terror.New(terror.UnknownProperty,
 				"%s.%s is %s and has no property %q (at position %d): only @count and @size may follow a list",
 				p.class.Name, name, prop.TypeString(), rest, t.pos)
 		}
-		if !prop.List {
-			return operand{}, terror.New(terror.WrongType, "%s at position %d needs a list property, and %s.%s is %s",
+		if !prop.List && !hasSize(prop) {
+			return operand{}, terror.New(terror.WrongType, "%s at position %d needs a list, string or data property, and %s.%s is %s",
 				rest, t.pos, p.class.Name, name, prop.TypeString())
 		}
 		o.count = true
 	}
 	p.advance()
+	if p.cur().kind == tLBracket {
+		return p.parseElement(o)
+	}
 	return o, nil
 }
 
@@ -148,7 +177,7 @@ func (p *parser) parseConstant() (operand, error) {
 	switch t.kind {
 	case tString:
 		o.val = t.text
-	case tInt, tFloat, tDate, tOID, tUUID:
+	case tInt, tFloat, tDate, tOID, tUUID, tBinary:
 		o.val = t.val
 	case tArg:
 		v, err := p.arg(t)
@@ -170,7 +199,11 @@ func (p *parser) parseConstant() (operand, error) {
 			o.val = t.is("true")
 		case t.is("null"), t.is("nil"):
 		default:
-			return o, p.expected("a constant")
+			f, ok := p.specialFloat(t)
+			if !ok {
+				return o, p.expected("a constant")
+			}
+			o.val = f
 		}
 	default:
 		return o, p.expected("a constant")
@@ -218,4 +251,9 @@ func (p *parser) arg(t *token) (any, error) {
 		return nil, terror.New(terror.InvalidArgument, "query uses argument $%d at position %d, but only %d argument(s) were given", n, t.pos, len(p.args))
 	}
 	return normalizeArg(p.args[n], n, true)
+}
+
+// isCountSuffix reports whether a key path's rest is @count or @size.
+func isCountSuffix(rest string) bool {
+	return strings.EqualFold(rest, "@count") || strings.EqualFold(rest, "@size")
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
 )
 
 // maxDepth bounds nesting of parentheses and NOT so that a hostile filter
@@ -15,7 +16,7 @@ const maxDepth = 100
 
 // parser is a recursive-descent parser over the token slice. Grammar:
 //
-//	query      = [or] {SORT(keys) | LIMIT(n)} EOF
+//	query      = [or] {SORT(keys) | DISTINCT(props) | LIMIT(n)} EOF
 //	or         = and {(OR | ||) and}
 //	and        = not {(AND | &&) not}
 //	not        = (NOT | !) not | primary
@@ -40,6 +41,8 @@ type parser struct {
 	schema    *schema.Schema
 	pathClass *schema.Class
 	linked    bool // a link path was compiled
+	// closeAt maps the index of each '(' token to its ')' (arith.go).
+	closeAt map[int]int
 }
 
 func newParser(src string, class *schema.Class, args []any) *parser {
@@ -101,67 +104,58 @@ func (p *parser) expect(k tokKind, what string) error {
 	return nil
 }
 
-func (p *parser) parseQuery() (node, []SortKey, int, error) {
+func (p *parser) parseQuery() (node, []orderStep, error) {
 	var root node = constNode(true)
 	if p.cur().kind != tEOF && !p.atClause() {
 		n, err := p.parseOr()
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, nil, err
 		}
 		root = n
 	}
-	var keys []SortKey
-	limit := -1
-	sawSort, sawLimit := false, false
+	var steps []orderStep
 	for {
 		t := p.cur()
 		switch {
 		case t.is("SORT"):
-			if sawSort {
-				return nil, nil, 0, syntaxErr(t.pos, "SORT is given twice (again at position %d)", t.pos)
-			}
-			// Realm applies clauses in order: LIMIT then SORT would sort only
-			// the first n objects, which a Predicate (sort, then limit)
-			// cannot express.
-			if sawLimit {
-				return nil, nil, 0, syntaxErr(t.pos, "SORT at position %d must come before LIMIT", t.pos)
-			}
-			sawSort = true
 			p.advance()
 			if err := p.expect(tLParen, "'(' after SORT"); err != nil {
-				return nil, nil, 0, err
+				return nil, nil, err
 			}
-			var err error
-			if keys, err = p.parseSortKeys(tRParen, "',' or ')'"); err != nil {
-				return nil, nil, 0, err
+			keys, err := p.parseSortKeys(tRParen, "',' or ')'")
+			if err != nil {
+				return nil, nil, err
 			}
 			if err := p.expect(tRParen, "',' or ')'"); err != nil {
-				return nil, nil, 0, err
+				return nil, nil, err
 			}
+			steps = append(steps, orderStep{kind: stepSort, keys: keys})
+		case t.is("DISTINCT") && p.peek(1).kind == tLParen:
+			p.advance()
+			p.advance()
+			props, err := p.parseDistinct()
+			if err != nil {
+				return nil, nil, err
+			}
+			steps = append(steps, orderStep{kind: stepDistinct, props: props})
 		case t.is("LIMIT"):
-			if sawLimit {
-				return nil, nil, 0, syntaxErr(t.pos, "LIMIT is given twice (again at position %d)", t.pos)
-			}
-			sawLimit = true
 			p.advance()
 			if err := p.expect(tLParen, "'(' after LIMIT"); err != nil {
-				return nil, nil, 0, err
+				return nil, nil, err
 			}
 			n := p.cur()
 			if n.kind != tInt || n.val.(int64) < 0 {
-				return nil, nil, 0, p.expected("a non-negative integer in LIMIT(...)")
+				return nil, nil, p.expected("a non-negative integer in LIMIT(...)")
 			}
-			limit = int(min(n.val.(int64), int64(maxInt)))
+			steps = append(steps, orderStep{kind: stepLimit, n: int(min(n.val.(int64), int64(maxInt)))})
 			p.advance()
 			if err := p.expect(tRParen, "')' to close LIMIT("); err != nil {
-				return nil, nil, 0, err
+				return nil, nil, err
 			}
-		case t.is("DISTINCT") && p.peek(1).kind == tLParen:
-			return nil, nil, 0, syntaxErr(t.pos, "DISTINCT at position %d is not supported", t.pos)
 		case t.kind == tEOF:
-			return root, keys, limit, nil
+			return root, steps, nil
 		default:
-			return nil, nil, 0, p.expected("AND, OR, SORT, LIMIT or the end of the query")
+			return nil, nil, p.expected("AND, OR, SORT, DISTINCT, LIMIT or the end of the query")
 		}
 	}
 }
@@ -172,7 +166,7 @@ const maxInt = int(^uint(0) >> 1)
 // match everything). The parenthesis tells them from properties so named.
 func (p *parser) atClause() bool {
 	t := p.cur()
-	return (t.is("SORT") || t.is("LIMIT")) && p.peek(1).kind == tLParen
+	return (t.is("SORT") || t.is("LIMIT") || t.is("DISTINCT")) && p.peek(1).kind == tLParen
 }
 
 func (p *parser) parseOr() (node, error) {
@@ -195,7 +189,7 @@ func (p *parser) parseOr() (node, error) {
 	if kids == nil {
 		return n, nil
 	}
-	return kids, nil
+	return mergeEqualities(kids), nil
 }
 
 func (p *parser) parseAnd() (node, error) {
@@ -259,7 +253,7 @@ func (p *parser) parseNot() (node, error) {
 func (p *parser) parsePrimary() (node, error) {
 	t := p.cur()
 	switch {
-	case t.kind == tLParen:
+	case t.kind == tLParen && !p.startsArithmetic():
 		if err := p.enter(); err != nil {
 			return nil, err
 		}
@@ -286,7 +280,7 @@ func (p *parser) parsePrimary() (node, error) {
 }
 
 func (p *parser) parseComparison() (node, error) {
-	left, err := p.parseOperand()
+	left, err := p.parseSum()
 	if err != nil {
 		return nil, err
 	}
@@ -315,10 +309,16 @@ func (p *parser) parseComparison() (node, error) {
 	case op == opIn && p.cur().kind == tLBrace:
 		right, err = p.parseList()
 	default:
-		right, err = p.parseOperand()
+		right, err = p.parseSum()
 	}
 	if err != nil {
 		return nil, err
+	}
+	if left.arith != nil || right.arith != nil {
+		if left.linked() || right.linked() {
+			return nil, terror.New(terror.InvalidArgument, "at position %d: comparing arithmetic with a link path is not supported", opTok.pos)
+		}
+		return p.buildArith(left, op, ci, right, opTok.pos)
 	}
 	if left.linked() || right.linked() {
 		return p.buildLinked(left, op, ci, right, opTok.pos)
@@ -335,7 +335,7 @@ func parseOperator(t *token) (opKind, bool) {
 		}
 	}
 	if t.kind == tIdent {
-		for k := opBeginsWith; k <= opBetween; k++ {
+		for k := opBeginsWith; k <= opText; k++ {
 			if strings.EqualFold(t.text, opNames[k]) {
 				return k, true
 			}

@@ -20,6 +20,7 @@ package query
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
@@ -32,6 +33,9 @@ type Predicate struct {
 	sort   []SortKey
 	limit  int
 	linked bool // the filter has link paths: match it with MatchLinked
+	// steps are SORT, DISTINCT and LIMIT clauses that sort and limit
+	// cannot say (ordering.go); then sort is nil and limit -1.
+	steps []orderStep
 }
 
 // Range is a range of values of one indexed property that contains every
@@ -52,7 +56,7 @@ type SortKey struct {
 }
 
 // Compile parses filter against class, with args as the values of $0, $1...
-// An empty filter matches every object.
+// An empty (or blank) filter is a QuerySyntax error, as in Realm.
 //
 // Errors: QuerySyntax (Pos is the byte offset of the problem), UnknownProperty,
 // InvalidArgument (a missing $N, or an argument of an unsupported Go type)
@@ -75,13 +79,19 @@ func CompileIn(filter string, s *schema.Schema, class *schema.Class, args []any)
 			pred, err = nil, terror.New(terror.Internal, "query: internal error compiling %q: %v", filter, r)
 		}
 	}()
+	if strings.TrimSpace(filter) == "" {
+		// Realm: "an empty query string is an invalid predicate" (match
+		// everything with TRUEPREDICATE, or give no filter at all).
+		return nil, syntaxErr(len(filter), "expected a predicate at position %d, found an empty query (use TRUEPREDICATE to match every object)", len(filter))
+	}
 	p := newParser(filter, class, args)
 	p.schema = s
-	root, sort, limit, err := p.parseQuery()
+	root, steps, err := p.parseQuery()
 	if err != nil {
 		return nil, err
 	}
-	return &Predicate{root: root, sort: sort, limit: limit, linked: p.linked}, nil
+	sort, limit, rest := simplify(steps)
+	return &Predicate{root: root, sort: sort, limit: limit, steps: rest, linked: p.linked}, nil
 }
 
 // Match reports whether obj (property name -> value; an absent key is null)

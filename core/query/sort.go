@@ -63,6 +63,29 @@ func (p *parser) parseSortKeys(end tokKind, sepWhat string) ([]SortKey, error) {
 		if t.kind != tIdent {
 			return nil, p.expected("a property name")
 		}
+		if strings.Contains(t.text, ".") {
+			k, err := p.parseSortPath(t)
+			if err != nil {
+				return nil, err
+			}
+			p.advance()
+			if d := p.cur(); d.is("DESC") || d.is("DESCENDING") {
+				k.Descending = true
+				p.advance()
+			} else if d.is("ASC") || d.is("ASCENDING") {
+				p.advance()
+			}
+			keys = append(keys, k)
+			switch p.cur().kind {
+			case tComma:
+				p.advance()
+				continue
+			case end:
+				return keys, nil
+			default:
+				return nil, p.expected(sepWhat)
+			}
+		}
 		prop := p.class.Property(t.text)
 		if prop == nil {
 			return nil, terror.New(terror.UnknownProperty, "class %s has no property %q to sort by (at position %d)", p.class.Name, t.text, t.pos)

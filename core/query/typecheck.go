@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"time"
 
@@ -22,6 +23,15 @@ const hashThreshold = 8
 
 // build turns one parsed comparison into a node.
 func (p *parser) build(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
+	if op == opText {
+		return p.buildText(l, ci, r, opPos)
+	}
+	if l.derive != nil || r.derive != nil {
+		return p.buildDerived(l, op, ci, r, opPos)
+	}
+	if isListCmp(l, op, r) {
+		return p.buildListCmp(l, op, ci, r, opPos)
+	}
 	switch op {
 	case opBetween:
 		return p.buildBetween(l, r, opPos)
@@ -61,8 +71,11 @@ func (p *parser) buildCmp(o operand, op opKind, ci bool, c operand, swapped bool
 	if err := p.checkStringOp(o, op, ci, opPos); err != nil {
 		return nil, err
 	}
-	if op.isStringOp() {
-		if _, ok := c.val.(string); !ok {
+	if op.isStringOp() && c.val == nil && swapped {
+		return nil, terror.New(terror.WrongType, "%s at position %d: null cannot be searched; put the property on the left", opNames[op], opPos)
+	}
+	if op.isStringOp() && c.val != nil {
+		if _, ok := asText(c.val); !ok {
 			return nil, terror.New(terror.WrongType, "%s at position %d needs a string, got %s", opNames[op], opPos, describeConst(c))
 		}
 	}
@@ -83,7 +96,7 @@ func (p *parser) checkStringOp(o operand, op opKind, ci bool, opPos int) error {
 	if !op.isStringOp() && !ci {
 		return nil
 	}
-	if o.count || o.prop.Type != schema.String {
+	if o.count || !isTextual(o.prop.Type) {
 		what := opNames[op]
 		if ci && !op.isStringOp() {
 			what += "[c]"
@@ -223,6 +236,9 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if b, ok := stringAsData(o, v); ok {
+		return b, nil
+	}
 	if f, ok := v.(float32); ok && elemType(o) != schema.Float && elemType(o) != schema.Mixed {
 		v = float64(f) // a Go float32 argument is a number like any other here
 	}
@@ -232,6 +248,9 @@ func (p *parser) coerce(o operand, v any, pos int) (any, error) {
 		case int64:
 			return x, nil
 		case float64:
+			if math.IsInf(x, 0) || math.IsNaN(x) {
+				break // Realm: "Infinity not supported for int"
+			}
 			if x == math.Trunc(x) && x >= -(1<<63) && x < 1<<63 {
 				return int64(x), nil
 			}
@@ -288,11 +307,12 @@ func isNumeric(t schema.Type) bool {
 }
 
 // floatLiteral returns the source text of the number literal at pos.
+// Tokens are in source order: a binary search keeps a long list of
+// decimal literals linear overall.
 func (p *parser) floatLiteral(pos int) (string, bool) {
-	for i := range p.toks {
-		if t := &p.toks[i]; t.pos == pos && t.kind == tFloat {
-			return p.src[t.pos:t.end], true
-		}
+	i := sort.Search(len(p.toks), func(i int) bool { return p.toks[i].pos >= pos })
+	if i < len(p.toks) && p.toks[i].pos == pos && p.toks[i].kind == tFloat {
+		return p.src[p.toks[i].pos:p.toks[i].end], true
 	}
 	return "", false
 }

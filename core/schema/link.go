@@ -31,7 +31,26 @@ type BacklinkJSON struct {
 }
 
 // IsLink reports whether p is a to-one link.
-func (p *Property) IsLink() bool { return p.Link != "" }
+func (p *Property) IsLink() bool { return p.Link != "" && !p.List }
+
+// IsLinkList reports whether p is a to-many link: a list of links
+// ("User[]", {"type": "list", "objectType": "User"}), stored as the
+// targets' primary keys. It is not indexed like a to-one link: the store
+// keeps its backlinks in an index of its own (one entry per target).
+func (p *Property) IsLinkList() bool { return p.Link != "" && p.List }
+
+// LinksTo reports whether p is a link or a list of links to class.
+func (p *Property) LinksTo(class string) bool { return p.Link != "" && p.Link == class }
+
+// linkListProperty is the property of a type string "User[]": Realm
+// refuses null elements in a list of links ("User?[]").
+func linkListProperty(s, target string, optional bool) (Property, error) {
+	if optional {
+		return Property{}, terror.New(terror.InvalidArgument,
+			"property type %q: a list of links cannot hold null (as in Realm); write %s[]", s, target)
+	}
+	return Property{Link: target, List: true}, nil
+}
 
 // Backlink returns the named linkingObjects property of c, or nil.
 func (c *Class) Backlink(name string) *Backlink {
@@ -44,10 +63,11 @@ func (c *Class) Backlink(name string) *Backlink {
 }
 
 // HasLinks reports whether c has a property whose value a read resolves
-// against other objects: a link, or a mixed that may hold one.
+// against other objects: a link, a list of links, or a mixed that may
+// hold one.
 func (c *Class) HasLinks() bool {
 	for _, p := range c.Properties {
-		if p.IsLink() || p.Type == Mixed {
+		if p.Link != "" || p.Type == Mixed {
 			return true
 		}
 	}
@@ -61,7 +81,7 @@ func (c *Class) HasLinks() bool {
 func (s *Schema) resolveLinks() error {
 	for _, c := range s.Classes {
 		for _, p := range c.Properties {
-			if !p.IsLink() {
+			if p.Link == "" {
 				continue
 			}
 			t := s.Class(p.Link)
@@ -79,7 +99,7 @@ func (s *Schema) resolveLinks() error {
 			if lp == nil {
 				return terror.New(terror.InvalidArgument, "%s.%s is linkingObjects of %s.%s, which is not a property", c.Name, b.Name, b.Class, b.Property)
 			}
-			if lp.Link != c.Name {
+			if !lp.LinksTo(c.Name) {
 				return terror.New(terror.InvalidArgument, "%s.%s is linkingObjects of %s.%s, which is %s, not a link to %s",
 					c.Name, b.Name, b.Class, b.Property, lp.TypeString(), c.Name)
 			}

@@ -66,7 +66,9 @@ func TestLinkSchemaChanges(t *testing.T) {
 func TestBadLinkSchemas(t *testing.T) {
 	for _, bad := range []string{
 		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":"User"}}]`,
-		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":"Task[]"}}]`,
+		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":"Task?[]"}}]`,
+		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":"Nope[]"}}]`,
+		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":{"type":"Task[]","default":["x"]}}}]`,
 		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":{"type":"object","objectType":"Task","optional":false}}}]`,
 		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":{"type":"object"}}}]`,
 		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":{"type":"Task","default":"x"}}}]`,
@@ -97,4 +99,29 @@ func TestMixedLinks(t *testing.T) {
 	require.Equal(t, terror.UnknownClass, terror.CodeOf(err))
 	_, err = s.CoerceLink(value.Link{Class: "Task", Key: "x"})
 	require.Equal(t, terror.WrongType, terror.CodeOf(err))
+}
+
+func TestLinkListSchema(t *testing.T) {
+	s, err := FromJSON([]byte(`[{"name":"User","primaryKey":"_id","properties":{"_id":"string",
+	   "projects":{"type":"linkingObjects","objectType":"Project","property":"members"}}},
+	 {"name":"Project","primaryKey":"_id","properties":{"_id":"int","members":"User[]","owners":{"type":"list","objectType":"User"}}}]`))
+	require.NoError(t, err)
+	p := s.Class("Project").Property("members")
+	require.True(t, p.IsLinkList())
+	require.False(t, p.IsLink())
+	require.False(t, p.Indexed)
+	require.Equal(t, String, p.Type)
+	require.Equal(t, "User[]", p.TypeString())
+	require.Equal(t, "User[]", s.Class("Project").Property("owners").TypeString())
+	again, err := FromJSON(s.ToJSON())
+	require.NoError(t, err)
+	require.Empty(t, Diff(s, again))
+	next, err := FromJSON([]byte(`[{"name":"User","primaryKey":"_id","properties":{"_id":"string"}},
+	 {"name":"Project","primaryKey":"_id","properties":{"_id":"int","members":"User","owners":"User[]","extra":"User[]"}}]`))
+	require.NoError(t, err)
+	got := map[string]bool{}
+	for _, ch := range Diff(s, next) {
+		got[ch.Class+"."+ch.Property] = ch.Breaking
+	}
+	require.Equal(t, map[string]bool{"Project.members": true, "Project.extra": false, "User.projects": false}, got)
 }

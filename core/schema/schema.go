@@ -66,14 +66,18 @@ type Property struct {
 	// already coerced to the property's type.
 	Default    any
 	HasDefault bool
-	// Link is the target class of a to-one link (link.go); Type is then
-	// the target's primary key type, the form the link is stored in.
+	// Link is the target class of a to-one link, or with List of a list
+	// of links (link.go); Type is then the target's primary key type, the
+	// form the link is stored in.
 	Link string
 }
 
 // TypeString renders the property type as in a schema file: "int?", "string[]".
 func (p *Property) TypeString() string {
 	s := p.Type.String()
+	if p.IsLinkList() {
+		return p.Link + "[]"
+	}
 	if p.IsLink() {
 		return p.Link + "?" // a to-one link is always optional
 	}
@@ -281,8 +285,7 @@ func parseProperty(s string) (Property, error) {
 	}
 	if identRe.MatchString(base) {
 		if p.List {
-			return Property{}, terror.New(terror.InvalidArgument,
-				"property type %q is a to-many link, which is not supported yet (it needs per-element lists)", s)
+			return linkListProperty(s, base, p.Optional)
 		}
 		p.Link, p.Optional, p.Indexed = base, true, true // Realm: a to-one link is optional; links are indexed
 		return p, nil
@@ -352,7 +355,7 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		}
 		p := &parsed
 		p.Name = name
-		if _, ok := cj.Defaults[name]; ok && p.IsLink() {
+		if _, ok := cj.Defaults[name]; ok && p.Link != "" {
 			return nil, terror.New(terror.InvalidArgument, "%s.%s is a link to %s and cannot have a default", cj.Name, name, p.Link)
 		}
 		if raw, ok := cj.Defaults[name]; ok {

@@ -16,6 +16,15 @@ type Config struct {
 	Token     string
 	Partition string
 	DB        *store.DB
+	// Flexible makes a flexible-sync session (no Partition): the objects
+	// of the app's space its subscription set (Subscriptions) and the
+	// server's rules let it see.
+	Flexible bool
+	// InitialSubscriptions, for a flexible session, fills the set of a
+	// database that has none yet (or, with RerunInitialSubscriptions, on
+	// every Start): Realm's initialSubscriptions and rerunOnOpen.
+	InitialSubscriptions      func(m *MutableSubscriptions) error
+	RerunInitialSubscriptions bool
 	// StartPaused opens the session paused (no network until Resume).
 	StartPaused bool
 	// MinBackoff and MaxBackoff bound the reconnect delay, which doubles
@@ -45,8 +54,12 @@ func (c *Config) validate() error {
 		return terror.New(terror.InvalidArgument, "a session needs a database")
 	case c.URL == "":
 		return terror.New(terror.InvalidArgument, "a session needs the server URL")
-	case c.Partition == "":
-		return terror.New(terror.InvalidArgument, "a session needs a partition")
+	case c.Flexible && c.Partition != "":
+		return terror.New(terror.InvalidArgument, "a flexible-sync session has no partition")
+	case !c.Flexible && c.Partition == "":
+		return terror.New(terror.InvalidArgument, "a session needs a partition (or flexible sync)")
+	case !c.Flexible && c.InitialSubscriptions != nil:
+		return terror.New(terror.InvalidArgument, "initial subscriptions need a flexible-sync session")
 	}
 	if err := c.backoffDefaults(); err != nil {
 		return err

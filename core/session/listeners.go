@@ -199,7 +199,12 @@ func transition[T comparable](s *Session, cur *T, to T, ls *map[int]func(T, T), 
 // reportError tells the error handlers; a fatal error also stops the
 // session's waits (see halt).
 func (s *Session) reportError(code any, msg string, fatal bool) {
-	e := Error{Code: toCode(code), Message: msg, Fatal: fatal}
+	s.reportErrorEvent(Error{Code: toCode(code), Message: msg, Fatal: fatal})
+}
+
+// reportErrorEvent delivers an error event (a fatal one stops the session).
+func (s *Session) reportErrorEvent(e Error) {
+	msg, fatal := e.Message, e.Fatal
 	if fatal {
 		s.halt(terror.New(terror.Code(e.Code), "the session stopped: %s", msg))
 	}

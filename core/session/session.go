@@ -35,7 +35,8 @@ const (
 	evWaitUpload
 	evWaitDownload
 	evPing
-	evDeliver // runs queued listener calls (a new progress listener's first)
+	evDeliver   // runs queued listener calls (a new progress listener's first)
+	evSubscribe // the subscription set changed: send it
 )
 
 type event struct {
@@ -102,6 +103,8 @@ type Session struct {
 	progress    progressState
 	lastPong    time.Time
 	resetBefore *store.DB // read-only view of the state before a reset in progress
+
+	subs *Subscriptions // a flexible session's set (subscriptions.go); nil for a partition's
 }
 
 type waiter struct {
@@ -130,6 +133,16 @@ func Start(cfg Config) (*Session, error) {
 	s := &Session{cfg: cfg, db: db, events: make(chan event, 1024), quit: make(chan struct{}), token: cfg.Token,
 		marks: map[uint64][]chan error{}, uploaded: st.UploadedVersion, backoff: cfg.MinBackoff}
 	s.progress.init(db, st)
+	if cfg.Flexible {
+		if err := s.loadSubscriptions(); err != nil {
+			return nil, err
+		}
+		if cfg.InitialSubscriptions != nil && (s.subs.Version() == 0 || cfg.RerunInitialSubscriptions) {
+			if err := s.subs.Update(cfg.InitialSubscriptions); err != nil {
+				return nil, err
+			}
+		}
+	}
 	s.unhook = db.OnLocalCommit(func(size int) {
 		// Counted here, before Write returns, so that a progress listener
 		// added right after a write includes it.
@@ -369,6 +382,8 @@ func (s *Session) handle(e event) bool {
 		s.upload()
 	case evDeliver:
 		s.deliveries.Drain()
+	case evSubscribe:
+		s.sendSubscriptions(false)
 	case evPause:
 		if st := s.State(); st == Active || st == WaitingForAccessToken {
 			s.dropConn()
@@ -419,6 +434,9 @@ func (s *Session) handle(e event) bool {
 		s.unclose()
 		s.stopErr = closedErr()
 		s.releaseWaiters(s.stopErr)
+		if s.subs != nil {
+			s.subs.close()
+		}
 		s.setState(Inactive)
 		close(s.quit)
 		close(e.done)
@@ -484,9 +502,16 @@ func (s *Session) bind() {
 		return
 	}
 	s.boundSV = st.ServerVersion
+	// A partition session speaks version 1, which every server since the
+	// first speaks; flexible sync needs version 2.
+	version := protocol.MinVersion
+	if s.cfg.Flexible {
+		version = protocol.FlexibleVersion
+	}
 	s.conn.send(&protocol.Message{Type: protocol.TBind, Session: s.sid, Bind: &protocol.Bind{
-		ProtocolVersion: protocol.Version, Partition: s.cfg.Partition, Token: s.token, ClientID: st.ClientID,
-		ServerVersion: st.ServerVersion, ServerEpoch: st.ServerEpoch, UploadedVersion: st.UploadedVersion, Schema: st.Schema}})
+		ProtocolVersion: version, Partition: s.cfg.Partition, Token: s.token, ClientID: st.ClientID,
+		ServerVersion: st.ServerVersion, ServerEpoch: st.ServerEpoch, UploadedVersion: st.UploadedVersion, Schema: st.Schema,
+		Flexible: s.cfg.Flexible}})
 }
 
 func (s *Session) onMessage(m *protocol.Message) {
@@ -516,6 +541,9 @@ func (s *Session) onMessage(m *protocol.Message) {
 			s.progress.downloadKnown(s)
 		}
 		s.setConnState(Connected)
+		// The set goes before the uploads: the server checks each write
+		// against the view it gives.
+		s.sendSubscriptions(true)
 		s.upload()
 		s.notifyUploadWaiters()
 		if len(s.downWait) > 0 {
@@ -561,6 +589,10 @@ func (s *Session) onMessage(m *protocol.Message) {
 // Progress counts each slice as it is applied, in the server's measure:
 // the message's bytes still to apply count as remaining.
 func (s *Session) applyDownload(d *protocol.Download) {
+	var keep []protocol.ObjectRef
+	if s.subs != nil && (d.Query != 0 || d.Full) {
+		keep = s.subs.subscriptionDownload(d)
+	}
 	state := d.State
 	left := downloadBytes(d) // of this message, not yet applied
 	for len(state) > stateSlice {
@@ -575,7 +607,10 @@ func (s *Session) applyDownload(d *protocol.Download) {
 	}
 	last := *d
 	last.State = state
-	if s.applyPart(&last, left, d.Remaining) && !d.More {
+	if s.applyFlexPart(&last, keep, left, d.Remaining) && !d.More {
+		if s.subs != nil && d.Query != 0 {
+			s.subs.subscriptionApplied(d.Query)
+		}
 		s.finishClientReset() // a reset in progress has its server state now
 	}
 }
@@ -584,7 +619,20 @@ func (s *Session) applyDownload(d *protocol.Download) {
 // remaining after it) and reports its progress; on failure the session
 // stops.
 func (s *Session) applyPart(d *protocol.Download, size, remaining int64) bool {
-	sd := engine.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion}
+	return s.applyFlexPart(d, nil, size, remaining)
+}
+
+// applyFlexPart is applyPart with a flexible download's fields: removals,
+// reverts, and keep (non-nil: the last chunk of a Full bootstrap).
+func (s *Session) applyFlexPart(d *protocol.Download, keep []protocol.ObjectRef, size, remaining int64) bool {
+	sd := engine.Download{LastServerVersion: d.LastServerVersion, More: d.More, OwnVersion: d.OwnVersion,
+		Reverts: d.Reverts, Full: keep != nil}
+	for _, r := range d.Removed {
+		sd.Removed = append(sd.Removed, engine.ObjectRef{Class: r.Class, Key: r.Key})
+	}
+	for _, r := range keep {
+		sd.Keep = append(sd.Keep, engine.ObjectRef{Class: r.Class, Key: r.Key})
+	}
 	for _, c := range d.Changesets {
 		sd.Changesets = append(sd.Changesets, engine.RemoteChangeset{ServerVersion: c.ServerVersion, ClientID: c.ClientID, ClientVersion: c.ClientVersion, Data: c.Data})
 	}
@@ -681,7 +729,10 @@ func (s *Session) onServerError(e *protocol.Error) {
 		s.dropConn()
 		s.scheduleReconnect()
 	case protocol.ActionNotify:
-		s.reportError(e.Code, e.Message, false)
+		if e.Query != 0 && s.subs != nil {
+			s.subs.subscriptionRefused(e.Query, terror.New(terror.Code(e.Code), "%s", e.Message))
+		}
+		s.reportErrorEvent(Error{Code: e.Code, Message: e.Message, Objects: refusedObjects(e.Objects)})
 	case protocol.ActionReset:
 		s.startClientReset(e)
 	default:

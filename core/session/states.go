@@ -66,4 +66,14 @@ type Error struct {
 	// Fatal: the session stopped (inactive or waiting for a token); else it
 	// retries by itself.
 	Fatal bool
+	// Objects, for a CompensatingWrite, are the objects whose writes the
+	// server refused; each returns to the server's state.
+	Objects []RefusedObject
+}
+
+// RefusedObject is one object of a compensating write.
+type RefusedObject struct {
+	Class  string
+	Key    any    // the primary key
+	Reason string // PermissionDenied or OutsideView
 }

@@ -30,6 +30,9 @@ const (
 	ProtocolError     Code = "ProtocolError"
 	Corrupted         Code = "Corrupted"
 	IO                Code = "IO"
+	// CompensatingWrite: the server refused some of the writes of an
+	// upload (flexible sync's rules or view); not fatal.
+	CompensatingWrite Code = "CompensatingWrite"
 	// Internal marks a bug in Tether itself (a recovered panic); it is not a
 	// conformance code and no scenario expects it.
 	Internal Code = "Internal"
@@ -42,7 +45,7 @@ const (
 // build their own enumerations.
 var AllCodes = []Code{InvalidArgument, SchemaMismatch, UnknownClass, UnknownProperty,
 	WrongType, MissingPrimaryKey, DuplicateKey, NotFound, QuerySyntax, Closed, Timeout,
-	ClientReset, AuthFailed, PermissionDenied, ProtocolError, Corrupted, IO}
+	ClientReset, AuthFailed, PermissionDenied, ProtocolError, Corrupted, IO, CompensatingWrite}
 
 // Error is an error with a conformance code.
 type Error struct {

@@ -5,7 +5,7 @@
 #ifndef TETHER_TABLES_GEN_H
 #define TETHER_TABLES_GEN_H
 
-static const char *const code_names[] = {"OK", "InvalidArgument", "SchemaMismatch", "UnknownClass", "UnknownProperty", "WrongType", "MissingPrimaryKey", "DuplicateKey", "NotFound", "QuerySyntax", "Closed", "Timeout", "ClientReset", "AuthFailed", "PermissionDenied", "ProtocolError", "Corrupted", "IO"};
+static const char *const code_names[] = {"OK", "InvalidArgument", "SchemaMismatch", "UnknownClass", "UnknownProperty", "WrongType", "MissingPrimaryKey", "DuplicateKey", "NotFound", "QuerySyntax", "Closed", "Timeout", "ClientReset", "AuthFailed", "PermissionDenied", "ProtocolError", "Corrupted", "IO", "CompensatingWrite"};
 #define INTERNAL_CODE_NAME "Internal"
 static const char *const session_state_names[] = {"inactive", "active", "paused", "dying", "waitingForAccessToken"};
 static const char *const connection_state_names[] = {"disconnected", "connecting", "connected"};

@@ -29,6 +29,7 @@ typedef enum tether_error_code {
     TETHER_ERR_PROTOCOL_ERROR = 15, /* "ProtocolError" */
     TETHER_ERR_CORRUPTED = 16, /* "Corrupted" */
     TETHER_ERR_IO = 17, /* "IO" */
+    TETHER_ERR_COMPENSATING_WRITE = 18, /* "CompensatingWrite" */
     TETHER_ERR_INTERNAL = 1000 /* "Internal" */
 } tether_error_code;
 

@@ -17,6 +17,9 @@ type touched struct {
 	class  string
 	key    any
 	before string // stored object before, "" if absent
+	// linked: unchanged itself, but a list of links of it reads otherwise
+	// (a target came or went): listeners report it modified (linklist.go).
+	linked bool
 }
 
 type tracker map[string]*touched // by object key
@@ -111,7 +114,7 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 			return nil
 		}
 		tr.note(key, c.Name, op.Key, cur)
-		if _, _, err := tx.Set(key, e.encodeNew(l, op.Fields, st), nil); err != nil {
+		if _, _, err := e.setObject(tx, key, e.encodeNew(l, op.Fields, st)); err != nil {
 			return terror.Wrap(terror.IO, err, "write %s", key)
 		}
 		if !o.Tombstone.IsZero() {
@@ -124,7 +127,7 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 	}
 	tr.note(key, c.Name, op.Key, cur)
 	if o.Exists {
-		if _, _, err := tx.Set(key, e.encodeRecord(l, &record{fields: o.Fields, stamps: o.Stamps, lists: o.Lists}), nil); err != nil {
+		if _, _, err := e.setObject(tx, key, e.encodeRecord(l, &record{fields: o.Fields, stamps: o.Stamps, lists: o.Lists})); err != nil {
 			return terror.Wrap(terror.IO, err, "write %s", key)
 		}
 		if !exists && !o.Tombstone.IsZero() {
@@ -133,7 +136,7 @@ func (e *engine) applyOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp, tr tracker,
 		return nil
 	}
 	if exists {
-		if _, err := tx.Delete(key); err != nil {
+		if _, err := e.deleteObject(tx, key); err != nil {
 			return terror.Wrap(terror.IO, err, "delete %s", key)
 		}
 	}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"strings"
+
 	"github.com/tidwall/buntdb"
 
 	"github.com/tethersync/tether/core/value"
@@ -67,6 +69,9 @@ func (e *engine) snapshot(tx *buntdb.Tx, m meta) ([]byte, uint64) {
 		chunk, count = chunk[:0], 0
 	}
 	tx.Ascend("", func(k, v string) bool {
+		if strings.HasPrefix(k, linkIndexPrefix) {
+			return true // derived: load rebuilds it
+		}
 		chunk = value.AppendString(chunk, k)
 		chunk = value.AppendString(chunk, v)
 		count++

@@ -14,12 +14,12 @@ import (
 // it replaced an object, which is then put back and the create refused as
 // checkStrict refuses it. A new object costs one b-tree descent, not two.
 func (e *engine) createNew(tx *buntdb.Tx, c *schema.Class, l *classLayout, key string, op *ChangeOp, st crdt.Stamp, tr tracker) error {
-	prev, replaced, err := tx.Set(key, e.encodeNew(l, op.Fields, st), nil)
+	prev, replaced, err := e.setObject(tx, key, e.encodeNew(l, op.Fields, st))
 	if err != nil {
 		return terror.Wrap(terror.IO, err, "write %s", key)
 	}
 	if replaced {
-		if _, _, err := tx.Set(key, prev, nil); err != nil {
+		if _, _, err := e.setObject(tx, key, prev); err != nil {
 			return terror.Wrap(terror.IO, err, "write %s", key)
 		}
 		return checkStrict(c, op, &crdt.Object{Exists: true})

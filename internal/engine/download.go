@@ -33,6 +33,14 @@ type Download struct {
 	// OwnVersion, with State: this client's changesets up to this local
 	// version are already in the state; they settle without a replay.
 	OwnVersion uint64
+
+	// Flexible sync (flexible.go): objects that left the view, server
+	// states replacing refused writes, and, on the last chunk of a Full
+	// bootstrap, every object the bootstrap named (the others go).
+	Removed []ObjectRef
+	Reverts []StateObject
+	Full    bool
+	Keep    []ObjectRef
 }
 
 // ApplyDownload integrates a download in one transaction, logged like a
@@ -42,12 +50,13 @@ func (db *DB) ApplyDownload(d Download) error {
 	if err != nil {
 		return err
 	}
-	payload := encodeDownload(&d)
 	err = db.e.transact(func(tx *buntdb.Tx, tr tracker) error {
 		saved := db.e.saveLogState()
 		err := db.e.applyDownload(tx, &d, tr, true)
 		if err == nil {
-			err = db.e.appendRecordLocked(recDownload, payload, false)
+			// Encoded after applying: a Full bootstrap's removals are
+			// found then, and logged as plain removals.
+			err = db.e.appendRecordLocked(recDownload, encodeDownload(&d), false)
 		}
 		if err != nil {
 			// applyDownload moved the server version and settled history
@@ -108,6 +117,9 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker, live bool
 				return err
 			}
 		}
+	}
+	if err := e.applyFlexible(tx, d, tr); err != nil {
+		return err
 	}
 	if !d.More && d.LastServerVersion > e.meta[metaServerVersion] {
 		e.meta[metaServerVersion] = d.LastServerVersion

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"github.com/tethersync/tether/core/query"
 	"maps"
 	"path/filepath"
 	"sync"
@@ -33,6 +34,9 @@ type engine struct {
 	schema  *schema.Schema
 	layouts map[string]*classLayout // of schema's classes, by name
 	indexes map[string]bool         // buntdb index names in use
+	// queries caches compiled filters by schema, class, text and
+	// arguments (query.Cache; nil in bare test engines: no caching).
+	queries *query.Cache
 
 	bunt   *buntdb.DB
 	fs     vfs.FS // of the log and the reset backups
@@ -58,7 +62,12 @@ type engine struct {
 	// cleared, so a create of another class skips looking for one), and
 	// the buffer objects are encoded in.
 	tombClasses map[string]bool
-	scratch     []byte
+	// linkListClasses counts the classes with lists of links (linklist.go):
+	// while it is 0, writes skip the link index. linkIndexOff: load
+	// rebuilds the index once at its end instead.
+	linkListClasses int
+	linkIndexOff    bool
+	scratch         []byte
 
 	// version changes with every commit that may change objects (bumped
 	// under buntdb's write lock, so a reader inside View sees a version
@@ -184,7 +193,7 @@ func openEngineOn(o Options, key string, be backend) (*engine, error) {
 		be.Close()
 		return nil, terror.Wrap(terror.IO, err, "open the in-memory state")
 	}
-	e := &engine{regKey: key, path: filePath(o), refs: 1, bunt: bunt, fs: o.fileSystem(), log: be, policy: o.Sync,
+	e := &engine{regKey: key, path: filePath(o), refs: 1, bunt: bunt, fs: o.fileSystem(), log: be, policy: o.Sync, queries: query.NewCache(queryCacheSize),
 		clock: crdt.NewClock(o.Now), indexes: map[string]bool{}, tombClasses: map[string]bool{}}
 	fail := func(err error) (*engine, error) {
 		bunt.Close()
@@ -325,3 +334,7 @@ func (e *engine) appendRecordLocked(t recType, payload []byte, sync bool) error 
 	e.tailBytes += int64(len(rec))
 	return nil
 }
+
+// queryCacheSize is how many compiled filters a database keeps: the
+// queries of a screenful of lists and their listeners, several times.
+const queryCacheSize = 256

@@ -18,6 +18,8 @@ type classLayout struct {
 	defaults []Field            // what a new object starts from (crdt.Defaults)
 	defAt    []int              // the position of each default
 	links    bool               // reads resolve links (links.go)
+	// linkLists are the lists of links (linklist.go).
+	linkLists []*schema.Property
 }
 
 func newLayout(c *schema.Class) *classLayout {
@@ -31,6 +33,7 @@ func newLayout(c *schema.Class) *classLayout {
 			l.indexed = append(l.indexed, p)
 		}
 	}
+	l.linkLists = linkLists(c)
 	l.defaults = crdt.Defaults(c)
 	for _, d := range l.defaults {
 		l.defAt = append(l.defAt, l.pos[d.Name])

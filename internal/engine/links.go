@@ -47,8 +47,21 @@ func (l linker) Object(class string, key any) map[string]any {
 
 // Sources returns the primary keys of the objects of class whose link
 // property points at key, in primary key order, from the link's index.
+// Through a list of links, a source is there once per link it holds to
+// key (as realm-core keeps one backlink per link).
 func (l linker) Sources(class, property string, key any) []any {
 	var out []any
+	if c := l.e.schema.Class(class); c != nil {
+		if p := c.Property(property); p != nil && p.IsLinkList() {
+			l.linkSources(c.Name, p.Name, key, func(src any, n int) bool {
+				for ; n > 0; n-- {
+					out = append(out, src)
+				}
+				return true
+			})
+			return out
+		}
+	}
 	l.eachSource(class, property, key, func(k, _ string) bool {
 		out = append(out, pkFromKey(k))
 		return true
@@ -80,7 +93,7 @@ func (l linker) Count(class string, key any) int {
 	n := 0
 	for _, c := range l.e.schema.Classes {
 		for _, p := range c.Properties {
-			if p.Link == class {
+			if p.LinksTo(class) {
 				n += len(l.Sources(c.Name, p.Name, key))
 			}
 		}
@@ -107,6 +120,8 @@ func (l linker) resolve(c *schema.Class, obj map[string]any) {
 			if !l.exists(p.Link, v) {
 				obj[p.Name] = nil
 			}
+		case p.IsLinkList():
+			obj[p.Name] = l.resolveList(p.Link, v)
 		case p.Type == schema.Mixed:
 			obj[p.Name] = l.resolveMixed(v)
 		}
@@ -168,7 +183,7 @@ func (cq *compiled) linkCandidates(tx *buntdb.Tx, e *engine, depth int, visit fu
 	}
 	prop, class, target, ok := cq.pred.LinkPlan()
 	if !ok {
-		return false
+		return cq.listLinkCandidates(tx, e, depth, visit)
 	}
 	tc := e.schema.Class(class)
 	if tc == nil {

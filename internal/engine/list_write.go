@@ -21,7 +21,9 @@ func (tx *WriteTx) doExpanded(op Op, cop ChangeOp) error {
 	o, err := tx.e.loadObject(tx.tx, c.Name, cop.Key)
 	if err == nil {
 		var out []ChangeOp
-		if out, err = ops.Expand(op, cop, c, &o, tx.stamp, &tx.seq); err == nil {
+		lk := linker{tx.e, tx.tx}
+		here := func(class string, key any) bool { return pkEncodable(key) && lk.exists(class, key) }
+		if out, err = ops.ExpandResolved(op, cop, c, &o, tx.stamp, &tx.seq, here); err == nil {
 			for i := range out {
 				if err = tx.e.applyLocalOp(tx.tx, &out[i], tx.stamp, tx.tr, tx.noted, true); err != nil {
 					break

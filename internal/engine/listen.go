@@ -159,7 +159,7 @@ func (e *engine) changesFor(tx *buntdb.Tx, tr tracker) []func() {
 				continue
 			}
 			after, _ := tx.Get(objKey)
-			if after == t.before {
+			if after == t.before && !t.linked {
 				continue
 			}
 			was, is := l.matches(tx, e, t.before), l.matches(tx, e, after)
@@ -221,7 +221,7 @@ func sortKeys(keys []any) {
 // without reading an object. Otherwise the query runs again (a sort
 // needs the objects' values; a limit, the objects past it).
 func (l *listener) nextKeys(tx *buntdb.Tx, e *engine, entered []string, left map[string]bool) ([]string, error) {
-	if len(l.ordered.sort) > 0 || l.ordered.limit >= 0 {
+	if len(l.ordered.sort) > 0 || l.ordered.limit >= 0 || l.ordered.ordered != nil {
 		_, keys, err := l.ordered.runKeyed(tx, e, true)
 		return keys, err
 	}

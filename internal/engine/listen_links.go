@@ -20,7 +20,7 @@ func (cq *compiled) rerunsQuery() bool {
 		return true
 	}
 	for _, p := range cq.class.Properties {
-		if p.IsLink() {
+		if p.Link != "" { // a link or a list of links reads what its targets are
 			return true
 		}
 	}
@@ -73,7 +73,7 @@ func (l *listener) rerunChanges(tx *buntdb.Tx, e *engine, tr tracker) func() {
 		if t.class != ch.Class || !l.matched[objKey] || !now[objKey] {
 			continue
 		}
-		if after, _ := tx.Get(objKey); after != t.before {
+		if after, _ := tx.Get(objKey); after != t.before || t.linked {
 			ch.Modified = append(ch.Modified, t.key)
 			if modified == nil {
 				modified = map[string]bool{}

@@ -37,6 +37,8 @@ func (e *engine) load() error {
 	e.snapBytes = int64(validLen)
 	err = e.bunt.Update(func(tx *buntdb.Tx) error {
 		e.version.Add(1)
+		e.linkIndexOff = true
+		defer func() { e.linkIndexOff = false }()
 		for _, r := range recs {
 			if err := e.replay(tx, r); err != nil {
 				return terror.Wrap(terror.Corrupted, err, "replaying record %d", r.seq)
@@ -47,6 +49,10 @@ func (e *engine) load() error {
 				e.tailBytes += size
 				e.snapBytes -= size
 			}
+		}
+		e.linkIndexOff = false
+		if err := e.rebuildLinkIndex(tx); err != nil {
+			return err
 		}
 		if e.meta[metaClientID] == 0 {
 			e.meta[metaClientID] = newClientID()
@@ -76,6 +82,8 @@ func (e *engine) replay(tx *buntdb.Tx, r walRecord) error {
 		if m[metaSyncing] == 1 {
 			return e.ensurePending()
 		}
+	case recSubs:
+		return setSubs(tx, r.payload)
 	case recDownload:
 		d, err := decodeDownload(r.payload)
 		if err != nil {

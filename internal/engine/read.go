@@ -34,6 +34,9 @@ type compiled struct {
 	sort   []query.SortKey
 	limit  int  // -1 = none
 	links  bool // the class has links to resolve (links.go)
+	// ordered is the filter when its SORT/DISTINCT/LIMIT clauses are more
+	// than a sort and a limit: they apply (pred.Order) before sort and limit.
+	ordered *query.Predicate
 }
 
 func compileQuery(e *engine, q Query) (*compiled, error) {
@@ -43,16 +46,19 @@ func compileQuery(e *engine, q Query) (*compiled, error) {
 	}
 	out := &compiled{class: c, layout: e.layout(c), limit: -1}
 	out.links = out.layout.links
-	if strings.TrimSpace(q.Filter) != "" {
-		if out.pred, err = query.CompileIn(q.Filter, e.schema, c, q.Args); err != nil {
+	if q.Filter != "" { // "" is no filter; a blank one is refused (QuerySyntax)
+		if out.pred, err = e.queries.CompileIn(q.Filter, e.schema, c, q.Args); err != nil {
 			return nil, err
 		}
 		out.sort, out.limit = out.pred.Sort(), out.pred.Limit()
+		if out.pred.Ordered() {
+			out.ordered = out.pred
+		}
 	} else if len(q.Args) > 0 {
 		return nil, terror.New(terror.InvalidArgument, "query arguments given without a filter")
 	}
 	if q.Sort != "" {
-		if out.sort, err = query.ParseSort(q.Sort, c); err != nil {
+		if out.sort, err = query.ParseSortIn(q.Sort, c, e.schema); err != nil {
 			return nil, err
 		}
 	}
@@ -179,6 +185,10 @@ type classCount struct {
 func (cq *compiled) count(tx *buntdb.Tx, e *engine) (int, error) {
 	if cq.limit == 0 {
 		return 0, nil
+	}
+	if cq.ordered != nil { // DISTINCT, or a LIMIT before a sort: count the results
+		out, _, err := cq.runKeyed(tx, e, false)
+		return len(out), err
 	}
 	capped := func(n int) int {
 		if cq.limit > 0 && n > cq.limit {
@@ -320,7 +330,7 @@ func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object,
 	}
 	usedIndex := cq.scanIndex(tx, e, visit)
 	if !usedIndex {
-		limitEarly = cq.limit > 0 && len(cq.sort) == 0
+		limitEarly = cq.limit > 0 && len(cq.sort) == 0 && cq.ordered == nil
 		prefix := classPrefix(cq.class.Name)
 		tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
 			if !strings.HasPrefix(k, prefix) {
@@ -332,7 +342,16 @@ func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object,
 	if ferr != nil {
 		return nil, nil, ferr
 	}
+	if cq.ordered != nil {
+		if usedIndex && len(out) > 1 {
+			sort.Sort(byKey{keys, out}) // the clauses start from primary key order
+		}
+		out, keys = cq.order(out, keys)
+		usedIndex = false
+	}
 	switch {
+	case query.SortLinked(cq.sort):
+		sortLinked(tx, e, cq.class, cq.sort, keys, out)
 	case len(cq.sort) > 0 && withKeys:
 		sort.Stable(bySort{cq.sort, keys, out})
 	case len(cq.sort) > 0:
@@ -497,4 +516,15 @@ func (db *DB) DataVersion() (int64, error) {
 	}
 	defer leave()
 	return int64(db.e.version.Load()), nil
+}
+
+// order applies the filter's SORT/DISTINCT/LIMIT clauses to out and keys.
+func (cq *compiled) order(out []Object, keys []string) ([]Object, []string) {
+	idx := cq.ordered.Order(len(out), func(i int) map[string]any { return out[i] })
+	objs := make([]Object, len(idx))
+	ks := make([]string, len(idx))
+	for j, i := range idx {
+		objs[j], ks[j] = out[i], keys[i]
+	}
+	return objs, ks
 }

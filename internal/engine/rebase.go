@@ -105,13 +105,15 @@ func (e *engine) loadObject(tx *buntdb.Tx, class string, pk any) (crdt.Object, e
 func (e *engine) storeObject(tx *buntdb.Tx, c *schema.Class, pk any, o *crdt.Object) error {
 	key := objectKey(c.Name, pk)
 	if o.Exists {
-		if _, _, err := tx.Set(key, e.encodeRecord(e.layout(c), &record{fields: o.Fields, stamps: o.Stamps, lists: o.Lists}), nil); err != nil {
+		if _, _, err := e.setObject(tx, key, e.encodeRecord(e.layout(c), &record{fields: o.Fields, stamps: o.Stamps, lists: o.Lists})); err != nil {
 			return terror.Wrap(terror.IO, err, "write %s", key)
 		}
 		tx.Delete(tombstoneKey(c.Name, pk))
 		return nil
 	}
-	tx.Delete(key)
+	if _, err := e.deleteObject(tx, key); err != nil && err != buntdb.ErrNotFound {
+		return terror.Wrap(terror.IO, err, "delete %s", key)
+	}
 	if o.Tombstone.IsZero() {
 		tx.Delete(tombstoneKey(c.Name, pk))
 		return nil

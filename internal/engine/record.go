@@ -88,6 +88,8 @@ func decodeRecord(b []byte, withStamps bool, names []string) (*record, error) {
 //	o:<class>:<pk>   a live object
 //	t:<class>:<pk>   a tombstone: the stamp of the delete, so that a
 //	                 concurrent update arriving later does not resurrect it
+//	l:<class>:<prop>:...  the backlinks of a list of links (linklist.go):
+//	                 derived, rebuilt on load, never written to the file
 //
 // The primary key is encoded so that byte order is value order (ints are
 // sign-flipped fixed-width hex), which makes key order the default order.

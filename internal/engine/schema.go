@@ -127,6 +127,9 @@ func (e *engine) installSchema(tx *buntdb.Tx, s *schema.Schema, migrate bool) (i
 		}
 		n += k
 	}
+	if err := e.rebuildLinkIndex(tx); err != nil {
+		return 0, err
+	}
 	for _, c := range s.Classes {
 		for i, p := range layouts[c.Name].indexed {
 			name := indexName(c.Name, p.Name)

@@ -192,6 +192,12 @@ func NeedsState(c *schema.Class, cop *crdt.ChangeOp) bool {
 // transaction's list edits (shared by all its lists). A list op of an
 // absent object is NotFound; an index out of range InvalidArgument.
 func Expand(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, st crdt.Stamp, seq *uint32) ([]crdt.ChangeOp, error) {
+	return ExpandResolved(op, cop, c, o, st, seq, nil)
+}
+
+// ExpandResolved is Expand where here tells which link targets a list of
+// links shows (linklist.go): a list op's indexes count those.
+func ExpandResolved(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, st crdt.Stamp, seq *uint32, here Resolver) ([]crdt.ChangeOp, error) {
 	edit := func(name string, do func(w *crdt.ListWriter) error) (crdt.ChangeOp, error) {
 		l, err := crdt.ListOf(o, name)
 		if err != nil {
@@ -209,7 +215,14 @@ func Expand(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, st crdt.S
 			return nil, terror.New(terror.NotFound, "no %s with primary key %v", c.Name, cop.Key)
 		}
 		name := cop.Fields[0].Name
-		lop, err := edit(name, func(w *crdt.ListWriter) error { return apply(w, op.List) })
+		lop, err := edit(name, func(w *crdt.ListWriter) error {
+			if target := linkListTarget(c, name); target != "" {
+				if vis := visibleIndexes(w.L, target, here); vis != nil {
+					return applyVisible(w, op.List, vis, w.L.Len())
+				}
+			}
+			return apply(w, op.List)
+		})
 		if err != nil {
 			return nil, terror.New(terror.CodeOf(err), "%s.%s: %s", c.Name, name, err.(*terror.Error).Message)
 		}

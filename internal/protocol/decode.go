@@ -91,6 +91,8 @@ func decodeMessage(r *value.Reader) *Message {
 			m.Ping = decodePing(r)
 		case "refresh":
 			m.Refresh = decodeRefresh(r)
+		case "sub":
+			m.Subscribe = decodeSubscribe(r)
 		default:
 			return false
 		}
@@ -127,6 +129,8 @@ func decodeBind(r *value.Reader) *Bind {
 			b.UploadedVersion = r.Uint()
 		case "schema":
 			b.Schema = r.Bytes()
+		case "flx":
+			b.Flexible = r.Bool()
 		default:
 			return false
 		}
@@ -252,7 +256,7 @@ func decodeDownload(r *value.Reader) *Download {
 		case "size":
 			d.Size = r.Int()
 		default:
-			return false
+			return decodeFlexDownload(r, d, k)
 		}
 		return true
 	})
@@ -284,7 +288,7 @@ func decodeError(r *value.Reader) *Error {
 		case "schema":
 			e.Schema = r.Bytes()
 		default:
-			return false
+			return decodeFlexError(r, e, k)
 		}
 		return true
 	})

@@ -17,9 +17,10 @@ import (
 	"github.com/tethersync/tether/internal/crdt"
 )
 
-// Version is the protocol version; a server refuses a client whose
-// version it does not speak with a fatal ProtocolError.
-const Version = 1
+// Version is the newest protocol version; a server speaks every version
+// from MinVersion to it (flexible.go) and refuses others with a fatal
+// ProtocolError. Version 2 added flexible sync, additively.
+const Version = 2
 
 // MaxFrame bounds a frame: larger frames are a ProtocolError that closes
 // the connection. Uploads and downloads are split below it.
@@ -57,6 +58,8 @@ type Message struct {
 	Error    *Error    `msgpack:"err,omitempty"`
 	Ping     *Ping     `msgpack:"ping,omitempty"`
 	Refresh  *Refresh  `msgpack:"refresh,omitempty"`
+
+	Subscribe *Subscribe `msgpack:"sub,omitempty"` // version 2 (flexible.go)
 }
 
 // Bind asks to sync one local database with one partition.
@@ -78,6 +81,9 @@ type Bind struct {
 	UploadedVersion uint64 `msgpack:"uv"`
 	// Schema is the client's schema (SPEC.md JSON).
 	Schema []byte `msgpack:"schema"`
+	// Flexible binds a flexible-sync session (version 2, no Partition):
+	// the app's object space, seen through the session's subscriptions.
+	Flexible bool `msgpack:"flx,omitempty"`
 }
 
 // Ident confirms a bind.
@@ -151,6 +157,17 @@ type Download struct {
 	// client's progress adds up exactly. 0 from older servers: the
 	// client computes PayloadSize.
 	Size int64 `msgpack:"size,omitempty"`
+
+	// Flexible sessions (flexible.go): Query is the subscription set
+	// version a bootstrap answers (its last message completes the set);
+	// Removed lists objects that left the view (removed locally, never
+	// deleted); Reverts are server states that replace the local copies of
+	// refused writes; Full says the view is exactly this bootstrap's
+	// objects (the client removes the synced objects it does not name).
+	Query   uint64        `msgpack:"q,omitempty"`
+	Removed []ObjectRef   `msgpack:"rm,omitempty"`
+	Reverts []StateObject `msgpack:"rvt,omitempty"`
+	Full    bool          `msgpack:"full,omitempty"`
 }
 
 // StateObjectSize is a state object's bytes in progress accounting.
@@ -202,6 +219,10 @@ type Error struct {
 	// Schema, for a reset caused by a breaking schema change, is the
 	// partition's schema (SPEC.md JSON): the reset database adopts it.
 	Schema []byte `msgpack:"schema,omitempty"`
+	// Objects, for a CompensatingWrite, are the refused objects; Query, for
+	// a subscription set the server refused, is its version.
+	Objects []Refused `msgpack:"objs,omitempty"`
+	Query   uint64    `msgpack:"q,omitempty"`
 }
 
 // Ping and Pong carry the sender's clock for round-trip times.
@@ -250,6 +271,8 @@ func (m *Message) check() error {
 		ok = true
 	case TRefresh:
 		ok = m.Refresh != nil
+	case TSubscribe:
+		ok = m.Subscribe != nil
 	default:
 		return terror.New(terror.ProtocolError, "unknown message type %d", m.Type)
 	}

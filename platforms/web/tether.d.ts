@@ -88,7 +88,9 @@ export interface MixedLink { $link: { class: string; key: PrimaryKey } }
  * date (Date), data (Uint8Array), objectId, uuid, decimal128 (Decimal128),
  * mixed (any of these, or a MixedLink), lists of these, null for
  * optionals. A to-one link property holds its target's primary key (null
- * when unset or when the target is not here). On input, Extended JSON
+ * when unset or when the target is not here); a list of links, the keys of
+ * the targets that are here (a link to an absent one is kept, not shown,
+ * and list indexes count the shown ones). On input, Extended JSON
  * objects ({$date: ...}) are accepted too.
  */
 export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | Value[];
@@ -98,13 +100,15 @@ export type TetherObject = Record<string, Value>;
 
 /**
  * A property of the schema: its type ('string', 'int?', 'date[]', a class
- * name for a to-one link: 'User' or 'User?', always optional as in Realm),
- * or Realm JS's object forms: with the value a create that leaves it out
- * stores (without one, such a create of a required property fails:
- * InvalidArgument); {type: 'object', objectType} for a to-one link;
- * {type: 'linkingObjects', objectType, property} for the objects of
- * objectType whose link property points here (computed, never written;
- * queried as name.field, name.@count or @links.Class.property).
+ * name for a to-one link: 'User' or 'User?', always optional as in Realm;
+ * 'User[]' for a list of links), or Realm JS's object forms: with the
+ * value a create that leaves it out stores (without one, such a create of
+ * a required property fails: InvalidArgument); {type: 'object', objectType}
+ * for a to-one link; {type: 'list', objectType: 'User'} for a list of
+ * links; {type: 'linkingObjects', objectType, property} for the objects of
+ * objectType whose link or list of links points here (computed, never
+ * written; once per link; queried as name.field, name.@count or
+ * @links.Class.property).
  */
 export type PropertySchema =
   | string
@@ -233,7 +237,16 @@ export interface ChangeSet {
 
 export declare class Results<T extends TetherObject = TetherObject> implements Iterable<T> {
   readonly type: string;
+  /**
+   * `query` is Realm Query Language, parsed by the core as in every binding:
+   * comparisons, string operators, `inf`/`NaN`, arithmetic (`price + tax < $0`),
+   * list literals or array arguments with or without `IN` (`age == $0`,
+   * `scores == ANY {1, 2}`), `list[FIRST]`, `list.@sum`, `name.@size`, and
+   * `SORT(...)`, `DISTINCT(...)`, `LIMIT(n)` clauses in any order. An empty
+   * query string is a `QuerySyntax` error (use `TRUEPREDICATE`).
+   */
   filtered(query: string, ...args: InputValue[]): Results<T>;
+  /** Sort keys are properties or paths through to-one links ('assignee.name'); a path through a list or linkingObjects is InvalidArgument. */
   sorted(descriptor: string | Array<string | [string, boolean]>, reverse?: boolean): Results<T>;
   limit(n: number): Results<T>;
   /** Fresh plain objects, in an array of their own. */

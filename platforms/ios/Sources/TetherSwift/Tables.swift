@@ -19,6 +19,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case ProtocolError
     case Corrupted
     case IO
+    case CompensatingWrite
     case Internal
 }
 

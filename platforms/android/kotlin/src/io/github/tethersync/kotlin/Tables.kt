@@ -4,7 +4,7 @@ package io.github.tethersync.kotlin
 
 /** The conformance error codes (SPEC.md), one per kind of mistake, the same in every binding; Internal is a bug in Tether. */
 enum class ErrorCode {
-    InvalidArgument, SchemaMismatch, UnknownClass, UnknownProperty, WrongType, MissingPrimaryKey, DuplicateKey, NotFound, QuerySyntax, Closed, Timeout, ClientReset, AuthFailed, PermissionDenied, ProtocolError, Corrupted, IO, Internal;
+    InvalidArgument, SchemaMismatch, UnknownClass, UnknownProperty, WrongType, MissingPrimaryKey, DuplicateKey, NotFound, QuerySyntax, Closed, Timeout, ClientReset, AuthFailed, PermissionDenied, ProtocolError, Corrupted, IO, CompensatingWrite, Internal;
 
     companion object {
         fun of(name: String): ErrorCode = entries.firstOrNull { it.name == name } ?: Internal
