@@ -192,8 +192,15 @@ bench-sync: tetherd
 bench-reset:
 	$(GO) run ./bench/reset
 
-bench-crdt:
-	$(GO) run ./bench/crdt
+# The list benchmarks beside Yjs's Y.Array in the same run (the same
+# workloads, checked by checksum): node runs bench/peers/yjs-lists.mjs
+# with the yjs that bench/peers/package-lock.json pins, installed once.
+PEERS := bench/peers
+$(PEERS)/node_modules/.package-lock.json: $(PEERS)/package.json $(PEERS)/package-lock.json
+	cd $(PEERS) && npm ci --ignore-scripts --no-audit --no-fund
+
+bench-crdt: $(PEERS)/node_modules/.package-lock.json
+	$(GO) run ./bench/crdt -yjs $(PEERS)/yjs-lists.mjs
 
 bench-jvm:
 	$(MAKE) -C platforms/android bench-jvm

@@ -15,6 +15,7 @@ package server
 // the client converges on what the server holds now.
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -185,7 +186,14 @@ func compileSet(sc *schema.Schema, sub *protocol.Subscribe) (map[string][]*query
 			}
 			args = list
 		}
-		p, err := query.CompileIn(x.Filter, sc, c, args)
+		filter := x.Filter
+		if strings.TrimSpace(filter) == "" {
+			// No filter subscribes to the whole class, as Realm's
+			// subscription to realm.objects(Class) (stored as TRUEPREDICATE);
+			// the query language itself refuses an empty string.
+			filter = "TRUEPREDICATE"
+		}
+		p, err := query.CompileIn(filter, sc, c, args)
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,8 @@
 // write-to-listener latency between two clients through tetherd,
 // sustained write throughput with 10 and 100 clients, the server's memory
 // with 10,000 idle sessions, and a new client's bootstrap of 100,000
-// objects. Each result is one line `bench <name> <value> <unit>`.
+// objects and the bytes a new client downloads for lists with a long
+// history against the data's compressed size. Each result is one line `bench <name> <value> <unit>`.
 package main
 
 import (
@@ -18,7 +19,7 @@ import (
 const schemaJSON = `[{"name":"Item","primaryKey":"_id","properties":{"_id":"string","n":"int","payload":{"type":"string","default":""}}}]`
 
 func main() {
-	only := flag.String("only", "", "run one measurement: latency, throughput, idle, bootstrap")
+	only := flag.String("only", "", "run one measurement: latency, throughput, idle, bootstrap, bootstrap_bytes")
 	tetherd := flag.String("tetherd", "", "tetherd binary (for the idle-sessions memory measurement)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	flag.Parse()
@@ -43,6 +44,7 @@ func main() {
 	})
 	run("idle", func() { idleSessions(dir, *tetherd, 10000) })
 	run("bootstrap", func() { bootstrap(dir, 100000) })
+	run("bootstrap_bytes", func() { bootstrapBytes(dir, 1000, 100) })
 }
 
 type client struct {

@@ -33,6 +33,9 @@ type hop struct {
 	class  string // forward: the target class; back: the origin class
 	fromPK string // the primary key property of the class the step starts from
 	quant  quant  // back: how the objects combine
+	// embed: a step into the embedded object(s) of prop (embedded.go);
+	// many: a list of them, combined by quant.
+	embed, many bool
 }
 
 // parseLinkPath reads a key path that goes through links: segs are its
@@ -98,6 +101,11 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				p.pathClass = cls
 				return o, nil
 			}
+			if prop.IsEmbedded() {
+				o.hops = append(o.hops, hop{embed: true, many: prop.List, prop: prop.Name})
+				cls = prop.Embedded
+				continue
+			}
 			if prop.IsLinkList() {
 				target := p.schema.Class(prop.Link)
 				if target == nil {
@@ -126,7 +134,7 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 // to, or nil.
 func (o *operand) manyHop() *hop {
 	for i := len(o.hops) - 1; i >= 0; i-- {
-		if o.hops[i].back || o.hops[i].list {
+		if o.hops[i].back || o.hops[i].list || o.hops[i].many {
 			return &o.hops[i]
 		}
 	}
@@ -145,7 +153,7 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 		}
 		l, r, op = r, l, op.flip()
 	}
-	p.linked = true
+	p.linked = p.linked || !allEmbedded(l.hops)
 	var inner node
 	switch {
 	case l.linksCount:
@@ -177,6 +185,8 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 	for i := len(l.hops) - 1; i >= 0; i-- {
 		h := l.hops[i]
 		switch {
+		case h.embed:
+			inner = &embeddedNode{h: h, inner: inner}
 		case h.back:
 			inner = &backlinkNode{h: h, inner: inner}
 		case h.list:

@@ -35,7 +35,7 @@ func ParseSort(s string, class *schema.Class) (keys []SortKey, err error) {
 // stays deterministic.
 func Less(keys []SortKey, a, b map[string]any) bool {
 	for _, k := range keys {
-		c := compareForSort(a[k.Property], b[k.Property])
+		c := compareForSort(sortValue(a, k.Property), sortValue(b, k.Property))
 		if c == 0 {
 			continue
 		}
@@ -90,8 +90,8 @@ func (p *parser) parseSortKeys(end tokKind, sepWhat string) ([]SortKey, error) {
 		if prop == nil {
 			return nil, terror.New(terror.UnknownProperty, "class %s has no property %q to sort by (at position %d)", p.class.Name, t.text, t.pos)
 		}
-		if prop.List {
-			return nil, terror.New(terror.WrongType, "cannot sort by %s.%s at position %d: it is a list (%s)", p.class.Name, t.text, t.pos, prop.TypeString())
+		if prop.List || prop.IsEmbedded() {
+			return nil, terror.New(terror.WrongType, "cannot sort by %s.%s at position %d: it is a list or an embedded object (%s)", p.class.Name, t.text, t.pos, prop.TypeString())
 		}
 		p.advance()
 		k := SortKey{Property: prop.Name}

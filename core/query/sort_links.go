@@ -19,9 +19,6 @@ import (
 
 // parseSortPath reads a dotted sort key path (t.text) against p's class.
 func (p *parser) parseSortPath(t *token) (SortKey, error) {
-	if p.schema == nil {
-		return SortKey{}, terror.New(terror.InvalidArgument, "cannot sort by %s at position %d: link paths need the schema", t.text, t.pos)
-	}
 	segs := strings.Split(t.text, ".")
 	cls := p.class
 	var k SortKey
@@ -34,11 +31,21 @@ func (p *parser) parseSortPath(t *token) (SortKey, error) {
 			return SortKey{}, terror.New(terror.UnknownProperty, "class %s has no property %q to sort by (in %s at position %d)", cls.Name, seg, t.text, t.pos)
 		}
 		if i == len(segs)-1 {
-			if prop.List {
+			if prop.List || prop.IsEmbedded() {
 				return SortKey{}, terror.New(terror.WrongType, "cannot sort by %s at position %d: %s.%s is a list (%s)", t.text, t.pos, cls.Name, seg, prop.TypeString())
 			}
 			k.Property = t.text
 			return k, nil
+		}
+		if prop.IsEmbedded() && !prop.List { // into an embedded object (embedded.go)
+			cls = prop.Embedded
+			continue
+		}
+		if prop.IsEmbedded() {
+			return SortKey{}, terror.New(terror.InvalidArgument, "cannot sort by %s at position %d: %s.%s is a list of embedded objects (a sort path does not go through a list, as in Realm)", t.text, t.pos, cls.Name, seg)
+		}
+		if p.schema == nil {
+			return SortKey{}, terror.New(terror.InvalidArgument, "cannot sort by %s at position %d: link paths need the schema", t.text, t.pos)
 		}
 		if prop.IsLinkList() {
 			return SortKey{}, terror.New(terror.InvalidArgument, "cannot sort by %s at position %d: %s.%s is a list of links (a sort path follows to-one links only, as in Realm)", t.text, t.pos, cls.Name, seg)
@@ -80,6 +87,10 @@ func SortValues(keys []SortKey, sch *schema.Schema, class *schema.Class, obj map
 				p = cls.Property(seg)
 			}
 			key := o[seg]
+			if p != nil && p.IsEmbedded() && !p.List { // an embedded object: inside obj
+				o, cls = embeddedObject(key), p.Embedded
+				continue
+			}
 			if p == nil || !p.IsLink() || key == nil || lk == nil {
 				o = nil
 				break

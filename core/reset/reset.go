@@ -13,6 +13,9 @@
 //     progress or required;
 //   - internal/engine/client_reset_recovery.go finds what a backup holds
 //     that the server does not, and whether it still fits the schema;
+//   - internal/engine/recovery_dropped.go replays it op by op and reports
+//     each op that no longer applies (Event.Dropped), and
+//     client_reset_unsynced.go lists collection edits for UnsyncedChanges;
 //   - internal/engine/client_reset_backup.go moves a file to its backup
 //     (manual mode) and opens backups read-only;
 //   - core/store exposes the app's part: ExecuteClientReset,
@@ -22,6 +25,7 @@ package reset
 import (
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/internal/engine"
 )
 
 // Mode chooses what a client reset does with the changes the server does
@@ -93,7 +97,28 @@ type Event struct {
 	After  *store.DB
 	// Message explains a fallback (recovery impossible, reset failed).
 	Message string
+	// Dropped (phase "after") lists the unsynced ops recovery did not
+	// apply, oldest first, each with its reason: empty when it applied
+	// every one (or had none). A recovery that fell back to manual or
+	// discard because some ops no longer fit the schema lists those
+	// (SchemaMismatch); the others are in the backup (UnsyncedChanges).
+	Dropped []DroppedOp
 }
+
+// DroppedOp is an unsynced op a recovery did not apply (the op's verb,
+// its object, the property a collection or increment op acts on, and
+// Reason: ReasonObjectDeleted, ReasonAnchorMissing, ReasonSchemaMismatch
+// or ReasonPermissionDenied).
+type DroppedOp = engine.DroppedOp
+
+// The reasons of a DroppedOp. PermissionDenied is reserved for flexible
+// sync (partition sync refuses whole uploads, not single ops).
+const (
+	ReasonObjectDeleted    = engine.DropObjectDeleted
+	ReasonAnchorMissing    = engine.DropAnchorMissing
+	ReasonSchemaMismatch   = engine.DropSchemaMismatch
+	ReasonPermissionDenied = engine.DropPermissionDenied
+)
 
 // Handler receives the events of every client reset of a session.
 type Handler func(Event)

@@ -14,6 +14,9 @@ import (
 // double written to an int property becomes an int64). Anything else that
 // does not fit is a WrongType error naming the class, property and types.
 func (c *Class) Coerce(p *Property, v any) (any, error) {
+	if p.Embedded != nil {
+		return c.coerceEmbedded(p, v)
+	}
 	if p.List {
 		if v == nil {
 			return []any{}, nil
@@ -36,6 +39,9 @@ func (c *Class) Coerce(p *Property, v any) (any, error) {
 }
 
 func (c *Class) coerceScalar(p *Property, v any) (any, error) {
+	if _, isObj := v.(value.Object); isObj { // only an embedding property holds one (coerceEmbedded)
+		return nil, terror.New(terror.InvalidArgument, "%s.%s is %s: a JSON object is an embedded object, which only a property of an embedded class holds", c.Name, p.Name, p.TypeString())
+	}
 	if v == nil {
 		if p.Optional {
 			return nil, nil

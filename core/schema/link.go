@@ -79,9 +79,15 @@ func (c *Class) HasLinks() bool {
 // primary key; a backlink names a link of its origin class to this class.
 // Like every schema error, these are InvalidArgument.
 func (s *Schema) resolveLinks() error {
-	for _, c := range s.Classes {
+	for _, c := range append(append([]*Class{}, s.Classes...), s.Embedded...) {
 		for _, p := range c.Properties {
 			if p.Link == "" {
+				continue
+			}
+			if e := s.EmbeddedClass(p.Link); e != nil {
+				if err := resolveEmbedded(c, p, e); err != nil {
+					return err
+				}
 				continue
 			}
 			t := s.Class(p.Link)
@@ -102,30 +108,6 @@ func (s *Schema) resolveLinks() error {
 			if !lp.LinksTo(c.Name) {
 				return terror.New(terror.InvalidArgument, "%s.%s is linkingObjects of %s.%s, which is %s, not a link to %s",
 					c.Name, b.Name, b.Class, b.Property, lp.TypeString(), c.Name)
-			}
-		}
-	}
-	return nil
-}
-
-// checkEmbeddedTargets refuses a link to a class declared embedded.
-func checkEmbeddedTargets(classes []ClassJSON) error {
-	embedded := map[string]bool{}
-	for _, cj := range classes {
-		if cj.Embedded {
-			embedded[cj.Name] = true
-		}
-	}
-	for _, cj := range classes {
-		names := make([]string, 0, len(cj.Properties))
-		for name := range cj.Properties {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			if p, err := parseProperty(cj.Properties[name]); err == nil && embedded[p.Link] {
-				return terror.New(terror.InvalidArgument,
-					"%s.%s links to %s, an embedded class: embedded objects are not supported yet", cj.Name, name, p.Link)
 			}
 		}
 	}
@@ -163,6 +145,9 @@ func (s *Schema) CoerceLink(v any) (any, error) {
 		return v, nil
 	}
 	t := s.Class(l.Class)
+	if t == nil && s.EmbeddedClass(l.Class) != nil {
+		return nil, terror.New(terror.InvalidArgument, "a link to class %q, which is embedded: an embedded object is reached only through its parent", l.Class)
+	}
 	if t == nil {
 		return nil, terror.New(terror.UnknownClass, "a link to class %q, which is not in the schema", l.Class)
 	}

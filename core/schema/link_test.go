@@ -77,16 +77,11 @@ func TestBadLinkSchemas(t *testing.T) {
 		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","n":"string","u":{"type":"linkingObjects","objectType":"Task","property":"n"}}}]`,
 		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","u":{"type":"linkingObjects","objectType":"Task","property":"x"}}}]`,
 		`[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","u":{"type":"linkingObjects","objectType":"Task"}}}]`,
-		`[{"name":"Addr","embedded":true,"properties":{"city":"string"}},
-		  {"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":"Addr"}}]`,
 	} {
 		_, err := FromJSON([]byte(bad))
 		require.Error(t, err, bad)
 		require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), bad)
 	}
-	_, err := FromJSON([]byte(`[{"name":"Addr","embedded":true,"properties":{"city":"string"}},
-		  {"name":"Task","primaryKey":"_id","properties":{"_id":"string","a":"Addr"}}]`))
-	require.ErrorContains(t, err, "embedded")
 }
 
 func TestMixedLinks(t *testing.T) {

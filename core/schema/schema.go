@@ -70,11 +70,20 @@ type Property struct {
 	// of links (link.go); Type is then the target's primary key type, the
 	// form the link is stored in.
 	Link string
+	// Embedded is the embedded class this property holds objects of
+	// (embedded.go); Type is then zero.
+	Embedded *Class
 }
 
 // TypeString renders the property type as in a schema file: "int?", "string[]".
 func (p *Property) TypeString() string {
 	s := p.Type.String()
+	if p.Embedded != nil {
+		if p.List {
+			return p.Embedded.Name + "[]"
+		}
+		return p.Embedded.Name + "?"
+	}
 	if p.IsLinkList() {
 		return p.Link + "[]"
 	}
@@ -104,18 +113,29 @@ type Class struct {
 	byName     map[string]*Property
 	// Backlinks are the linkingObjects properties: computed, not stored.
 	Backlinks []*Backlink
+	// Embedded: objects of this class live inside their parent's
+	// property (embedded.go); it has no primary key.
+	Embedded bool
 }
 
 // Property returns the named property, or nil.
-func (c *Class) Property(name string) *Property { return c.byName[name] }
+func (c *Class) Property(name string) *Property {
+	if c == nil { // a class some schema lacks (an embedded one, looked up among classes)
+		return nil
+	}
+	return c.byName[name]
+}
 
 // PK returns the primary key property.
 func (c *Class) PK() *Property { return c.byName[c.PrimaryKey] }
 
 // Schema is a set of classes.
 type Schema struct {
-	Classes []*Class // sorted by name
+	Classes []*Class // sorted by name; the embedded classes are not among them
 	byName  map[string]*Class
+	// Embedded are the embedded classes, sorted by name (embedded.go).
+	Embedded []*Class
+	embedded map[string]*Class
 }
 
 // Class returns the named class, or nil.
@@ -130,6 +150,9 @@ func (s *Schema) Class(name string) *Class {
 func (s *Schema) MustClass(name string) (*Class, error) {
 	if c := s.Class(name); c != nil {
 		return c, nil
+	}
+	if s.EmbeddedClass(name) != nil {
+		return nil, terror.New(terror.InvalidArgument, "class %q is embedded: its objects live inside their parent's property and are written and queried through it", name)
 	}
 	return nil, terror.New(terror.UnknownClass, "no class %q in the schema", name)
 }
@@ -284,7 +307,7 @@ func parseProperty(s string) (Property, error) {
 		}
 	}
 	if identRe.MatchString(base) {
-		if p.List {
+		if p.List { // a to-many link, or a list of embedded objects (resolveLinks tells)
 			return linkListProperty(s, base, p.Optional)
 		}
 		p.Link, p.Optional, p.Indexed = base, true, true // Realm: a to-one link is optional; links are indexed
@@ -307,16 +330,19 @@ func FromJSON(data []byte) (*Schema, error) {
 
 // FromClasses builds and validates a schema.
 func FromClasses(classes []ClassJSON) (*Schema, error) {
-	if err := checkEmbeddedTargets(classes); err != nil {
-		return nil, err
-	}
 	s := &Schema{byName: map[string]*Class{}}
 	for _, cj := range classes {
 		c, err := buildClass(cj)
 		if err != nil {
 			return nil, err
 		}
-		if s.byName[c.Name] != nil {
+		if c.Embedded {
+			if err := s.addEmbedded(c); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if s.byName[c.Name] != nil || s.embedded[c.Name] != nil {
 			return nil, terror.New(terror.InvalidArgument, "class %q is declared twice", c.Name)
 		}
 		s.byName[c.Name] = c
@@ -324,6 +350,9 @@ func FromClasses(classes []ClassJSON) (*Schema, error) {
 	}
 	sort.Slice(s.Classes, func(i, j int) bool { return s.Classes[i].Name < s.Classes[j].Name })
 	if err := s.resolveLinks(); err != nil {
+		return nil, err
+	}
+	if err := s.checkEmbeddedCycles(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -334,12 +363,16 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		return nil, terror.New(terror.InvalidArgument, "class name %q is not an identifier", cj.Name)
 	}
 	if cj.Embedded {
-		return nil, terror.New(terror.InvalidArgument, "class %q is embedded: embedded objects are not supported yet", cj.Name)
+		if err := checkEmbeddedClass(cj); err != nil {
+			return nil, err
+		}
+	} else if cj.PrimaryKey == "" {
+		// Realm allows a class without a primary key in a local database;
+		// Tether stores, syncs and addresses objects by their key, so it
+		// refuses one everywhere (Realm's synced databases do too).
+		return nil, terror.New(terror.InvalidArgument, "class %q has no primaryKey: every class of a Tether database (as of a synced Realm) needs one, unless it is embedded", cj.Name)
 	}
-	if cj.PrimaryKey == "" {
-		return nil, terror.New(terror.InvalidArgument, "class %q has no primaryKey", cj.Name)
-	}
-	c := &Class{Name: cj.Name, PrimaryKey: cj.PrimaryKey, byName: map[string]*Property{}}
+	c := &Class{Name: cj.Name, PrimaryKey: cj.PrimaryKey, byName: map[string]*Property{}, Embedded: cj.Embedded}
 	names := make([]string, 0, len(cj.Properties))
 	for name := range cj.Properties {
 		names = append(names, name)
@@ -369,6 +402,9 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		if c.byName[name] == nil {
 			return nil, terror.New(terror.InvalidArgument, "default for %q, which is not a property of class %q", name, cj.Name)
 		}
+	}
+	if c.Embedded {
+		return buildEmbeddedRest(c, cj)
 	}
 	pk := c.byName[cj.PrimaryKey]
 	if pk == nil {
@@ -408,10 +444,13 @@ func (c *Class) order() {
 	}
 	sort.Strings(names)
 	pk := c.byName[c.PrimaryKey]
-	c.Properties = append(c.Properties[:0], pk)
+	c.Properties = c.Properties[:0]
+	if pk != nil { // an embedded class has none
+		c.Properties = append(c.Properties, pk)
+	}
 	for _, indexed := range []bool{true, false} {
 		for _, name := range names {
-			if p := c.byName[name]; name != pk.Name && p.Indexed == indexed {
+			if p := c.byName[name]; p != pk && p.Indexed == indexed {
 				c.Properties = append(c.Properties, p)
 			}
 		}
@@ -452,9 +491,9 @@ func (p *Property) DefaultJSON() json.RawMessage {
 
 // ToJSON renders the schema in SPEC.md's JSON form.
 func (s *Schema) ToJSON() []byte {
-	out := make([]ClassJSON, 0, len(s.Classes))
-	for _, c := range s.Classes {
-		cj := ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}}
+	out := make([]ClassJSON, 0, len(s.Classes)+len(s.Embedded))
+	for _, c := range append(append([]*Class{}, s.Classes...), s.Embedded...) {
+		cj := ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}, Embedded: c.Embedded}
 		for _, p := range c.Properties {
 			cj.Properties[p.Name] = p.TypeString()
 			if p.HasDefault {
@@ -497,9 +536,15 @@ func (c Change) String() string {
 // is kept as it is (its data stays; an app may open a database with a
 // subset of its classes), so it is not a change.
 func Diff(old, new *Schema) []Change {
-	var out []Change
-	for _, nc := range new.Classes {
+	out := diffEmbedded(old, new)
+	for _, nc := range append(append([]*Class{}, new.Classes...), new.Embedded...) {
 		oc := old.Class(nc.Name)
+		if nc.Embedded {
+			oc = old.EmbeddedClass(nc.Name)
+		}
+		if oc == nil && (old.Class(nc.Name) != nil || old.EmbeddedClass(nc.Name) != nil) {
+			continue // turned embedded or not: diffEmbedded reports it
+		}
 		if oc == nil {
 			out = append(out, Change{Class: nc.Name, What: "new class"})
 			continue
@@ -541,11 +586,19 @@ func Merge(old, new *Schema) *Schema {
 		s.byName[c.Name] = c
 		s.Classes = append(s.Classes, c)
 	}
+	for _, c := range new.Embedded {
+		_ = s.addEmbedded(c)
+	}
 	if old != nil {
 		for _, c := range old.Classes {
-			if s.byName[c.Name] == nil {
+			if s.byName[c.Name] == nil && s.embedded[c.Name] == nil {
 				s.byName[c.Name] = c
 				s.Classes = append(s.Classes, c)
+			}
+		}
+		for _, c := range old.Embedded {
+			if s.byName[c.Name] == nil && s.embedded[c.Name] == nil {
+				_ = s.addEmbedded(c)
 			}
 		}
 	}

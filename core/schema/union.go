@@ -45,5 +45,6 @@ func Union(base, add *Schema) *Schema {
 		s.Classes = append(s.Classes, c)
 	}
 	sort.Slice(s.Classes, func(i, j int) bool { return s.Classes[i].Name < s.Classes[j].Name })
+	unionEmbedded(s, base, add)
 	return s
 }

@@ -93,6 +93,7 @@ func (s *Session) finishClientReset() {
 	mode, _ := reset.ParseMode(info.Mode)
 	applied := reset.AppliedDiscard
 	var recovered []*engine.Changeset
+	var dropped []engine.DroppedOp
 	msg := ""
 	if mode.Intent() == reset.AppliedRecover {
 		css, err := engine.UnsyncedChangesets(info.BackupPath)
@@ -102,21 +103,33 @@ func (s *Session) finishClientReset() {
 		switch {
 		case err == nil:
 			recovered, applied = css, reset.AppliedRecover
-		case mode == reset.RecoverUnsyncedChanges:
-			applied, msg = reset.AppliedManual, "the unsynced changes cannot be recovered ("+err.Error()+"): they are in "+info.BackupPath
+		case terror.CodeOf(err) == terror.SchemaMismatch:
+			dropped, _ = db.Misfits(css) // why recovery is impossible: reported with the fallback
+			fallthrough
 		default:
-			msg = "the unsynced changes cannot be recovered (" + err.Error() + "): discarded; they are in " + info.BackupPath
+			if mode == reset.RecoverUnsyncedChanges {
+				applied, msg = reset.AppliedManual, "the unsynced changes cannot be recovered ("+err.Error()+"): they are in "+info.BackupPath
+			} else {
+				msg = "the unsynced changes cannot be recovered (" + err.Error() + "): discarded; they are in " + info.BackupPath
+			}
 		}
 	}
-	if err := db.FinishClientReset(recovered); err != nil {
+	d, err := db.RecoverClientReset(recovered)
+	if err != nil {
 		s.reportError(terror.CodeOf(err), err.Error(), false)
 		return
+	}
+	if recovered != nil {
+		dropped = d
+	}
+	if dropped == nil {
+		dropped = []engine.DroppedOp{}
 	}
 	before := s.resetBefore
 	if before == nil { // resumed after a restart: open the backup again
 		before, _ = store.OpenReadOnly(info.BackupPath)
 	}
-	s.emitReset(reset.Event{Phase: "after", Mode: applied, BackupPath: info.BackupPath, Before: before, After: s.cfg.DB, Message: msg})
+	s.emitReset(reset.Event{Phase: "after", Mode: applied, BackupPath: info.BackupPath, Before: before, After: s.cfg.DB, Message: msg, Dropped: dropped})
 	if applied == reset.AppliedManual {
 		s.reportError(string(terror.ClientReset), msg, false)
 	}

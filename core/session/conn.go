@@ -79,7 +79,7 @@ func (c *sharedConn) detach(id uint32) {
 
 func (c *sharedConn) run() {
 	dialCtx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
-	ws, _, err := websocket.Dial(dialCtx, c.key.url, nil)
+	ws, _, err := websocket.Dial(dialCtx, c.key.url, dialOptions())
 	cancel()
 	if err != nil {
 		c.fail(terror.Wrap(terror.IO, err, "connect to %s", c.key.url))

@@ -52,6 +52,9 @@ func FromJSON(j any) (any, error) {
 		}
 		return out, nil
 	case map[string]any:
+		if !isExtended(x) {
+			return objectFromJSON(x)
+		}
 		return fromExtended(x)
 	}
 	return nil, fmt.Errorf("unsupported JSON value %T", j)
@@ -173,6 +176,8 @@ func ToJSON(v any) any {
 		return map[string]any{"$uuid": x.String()}
 	case Link:
 		return linkToJSON(x)
+	case Object:
+		return objectToJSON(x)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {

@@ -85,6 +85,8 @@ func Append(b []byte, v any) []byte {
 		return binary.BigEndian.AppendUint64(b, x.L)
 	case Link:
 		return appendLink(b, x)
+	case Object:
+		return appendObject(b, x)
 	case []any:
 		b = AppendArrayHeader(b, len(x))
 		for _, e := range x {
@@ -456,6 +458,8 @@ func decode(b []byte, depth int) (any, int, error) {
 			off += n
 		}
 		return out, off, nil
+	case kMap:
+		return decodeObjectMap(b, off, it.n, depth)
 	}
 	return nil, 0, malformed("a map is not a value")
 }

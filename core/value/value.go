@@ -84,6 +84,8 @@ func Kind(v any) string {
 		return "link"
 	case []any:
 		return "list"
+	case Object:
+		return "object"
 	default:
 		return fmt.Sprintf("unsupported Go type %T", v)
 	}
@@ -166,6 +168,10 @@ func Compare(a, b any) (c int, ok bool) {
 	case Link:
 		if y, ok := b.(Link); ok {
 			return compareLinks(x, y)
+		}
+	case Object:
+		if y, ok := b.(Object); ok {
+			return compareObjects(x, y), true
 		}
 	case []any:
 		if y, ok := b.([]any); ok {

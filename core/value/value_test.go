@@ -69,6 +69,7 @@ func TestExtendedJSON(t *testing.T) {
 	for _, js := range []string{
 		`{"$date": "2026-01-02T03:04:05.678Z"}`, `{"$binary": "AQID"}`, `{"$oid": "0102030405060708090a0b0c"}`,
 		`{"$uuid": "6ba7b810-9dad-11d1-80b4-00c04fd430c8"}`, `3`, `2.5`, `"x"`, `true`, `null`, `[1, "a", {"$oid": "0102030405060708090a0b0c"}]`,
+		`{"a": 1}`, `{"city": "Oslo", "geo": {"lat": 59.9, "at": {"$date": "2026-01-02T03:04:05.678Z"}}}`, `{}`, `[{"done": true}]`,
 	} {
 		v, err := DecodeJSON([]byte(js))
 		require.NoError(t, err, js)
@@ -78,7 +79,7 @@ func TestExtendedJSON(t *testing.T) {
 	}
 	v, _ := DecodeJSON([]byte(`{"$date": "2026-01-02T03:04:05.678Z"}`))
 	require.Equal(t, time.Date(2026, 1, 2, 3, 4, 5, 678000000, time.UTC), v)
-	for _, bad := range []string{`{"a": 1}`, `{"$oid": "xyz"}`, `{"$uuid": 5}`, `{"$date": "yesterday"}`, `{"$binary": "!!"}`, `[[1]]`, `123456789012345678901234567890`} {
+	for _, bad := range []string{`{"a": 1, "$oid": "0102030405060708090a0b0c"}`, `{"a": {"$x": 1}}`, `{"$oid": "xyz"}`, `{"$uuid": 5}`, `{"$date": "yesterday"}`, `{"$binary": "!!"}`, `[[1]]`, `123456789012345678901234567890`} {
 		_, err := DecodeJSON([]byte(bad))
 		require.Error(t, err, bad)
 	}

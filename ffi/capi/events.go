@@ -9,6 +9,7 @@ package capi
 /*
 #include "tether.h"
 #include "internal.h"
+#include <stdlib.h>
 */
 import "C"
 
@@ -38,6 +39,8 @@ type wireEvent struct {
 	Transferred  int64   `json:"transferred"`
 	Transferable int64   `json:"transferable"`
 	Estimate     float64 `json:"estimate"`
+	// Dropped: a client reset's "after" event (boundary.DroppedEntry).
+	Dropped []boundary.DroppedEntry `json:"dropped"`
 }
 
 // index is a name's value in a generated table (-1: not there).
@@ -80,6 +83,30 @@ func (l *listener) typedEvent(w *wireEvent, ev *C.tether_sync_event) bool {
 	return true
 }
 
+// droppedOps points ev at a C array of a reset's dropped ops (C memory:
+// the event is copied in C, and Go memory it points to may not hold Go
+// pointers); the returned func frees it after the callback.
+func droppedOps(ev *C.tether_sync_event, dropped []boundary.DroppedEntry) (free func()) {
+	n := len(dropped)
+	arr := (*[1 << 20]C.tether_dropped_op)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.tether_dropped_op{}))))[:n:n]
+	var strs []*C.char
+	cs := func(s string) *C.char {
+		p := C.CString(s)
+		strs = append(strs, p)
+		return p
+	}
+	for i, d := range dropped {
+		arr[i] = C.tether_dropped_op{op: cs(d.Op), class_name: cs(d.Class), key_json: cs(string(d.Key)), reason: cs(d.Reason)}
+	}
+	ev.dropped, ev.dropped_count = &arr[0], C.size_t(n)
+	return func() {
+		for _, p := range strs {
+			C.free(unsafe.Pointer(p))
+		}
+		C.free(unsafe.Pointer(&arr[0]))
+	}
+}
+
 // cText is s NUL-terminated, in Go memory that C may read during a call.
 func cText(s string) *C.char {
 	b := append([]byte(s), 0)
@@ -103,6 +130,10 @@ func (l *listener) deliverTyped(b []byte) {
 	var after int64
 	if w.Type == "clientReset" && w.Phase == "after" {
 		after = l.db
+		if len(w.Dropped) > 0 {
+			free := droppedOps(&ev, w.Dropped)
+			defer free()
+		}
 	}
 	C.tetherimpl_call_sync_typed(l.typedFn, l.ctx, C.int64_t(l.session), &ev, cText(w.Message), cText(w.BackupPath),
 		C.int64_t(w.Before), C.int64_t(after))

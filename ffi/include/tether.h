@@ -346,6 +346,16 @@ typedef struct tether_progress_event {
     double estimate;       /* 0..1; 1 when nothing is outstanding */
 } tether_progress_event;
 
+/* One unsynced op a client reset's recovery did not apply (API version 9).
+ * Strings are NUL-terminated UTF-8. */
+typedef struct tether_dropped_op {
+    const char *op;         /* SPEC's verb: "update", "increment", "listSet", "listInsert", ... */
+    const char *class_name;
+    const char *key_json;   /* the object's primary key as JSON, e.g. "\"1\"" or "7" */
+    const char *reason;     /* "ObjectDeleted", "AnchorMissing", "SchemaMismatch" or
+                             * "PermissionDenied" (reserved for flexible sync) */
+} tether_dropped_op;
+
 /* One session event: `type` names the member that is set; the others are
  * zero. Members are never reordered or resized; new ones are appended. */
 typedef struct tether_sync_event {
@@ -356,6 +366,12 @@ typedef struct tether_sync_event {
     tether_sync_error_event error;
     tether_client_reset_event client_reset;
     tether_progress_event progress;
+    /* API version 9. A client reset in TETHER_RESET_AFTER: the unsynced ops
+     * recovery did not apply, oldest first (dropped_count 0 when it applied
+     * every one; after a fallback to manual or discard because the schema
+     * changed, the ops that no longer fit). NULL and 0 for other events. */
+    const tether_dropped_op *TETHER_NULLABLE dropped;
+    size_t dropped_count;
 } tether_sync_event;
 
 /* Receives one event; `event` and what it points to are valid until the
@@ -422,7 +438,10 @@ TETHER_API bool tether_reset_execute(const char *path, char *TETHER_NULLABLE *TE
 
 /* The unsynced changes in a reset's backup file, as a JSON array of
  * {"op": create|update|increment|delete, "class", "key", "fields"} (one net
- * entry per object; tether_free it). Reads only. Fails with
+ * entry per object), then one entry per list edit {"op": listInsert|listSet|
+ * listRemove|listMove|listClear, "class", "key", "field", "value", "index"}
+ * (the element's place in the backup; absent when it is gone; a removed
+ * element's "value" is null: it keeps no value). tether_free it. Reads only. Fails with
  * INVALID_ARGUMENT (empty path), NOT_FOUND (no file), CORRUPTED, IO. */
 TETHER_API bool tether_reset_unsynced(const char *backup_path, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
                                       size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);

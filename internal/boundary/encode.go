@@ -86,6 +86,8 @@ func AppendValue(b []byte, v any) []byte {
 		return append(b, `"}`...)
 	case value.Link:
 		return value.AppendLinkJSON(b, x, AppendValue)
+	case value.Object: // an embedded object
+		return AppendObject(b, store.Object(x))
 	case []any:
 		b = append(b, '[')
 		for i, e := range x {

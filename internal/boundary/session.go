@@ -312,6 +312,9 @@ func eventListeners(types map[string]bool, views bool, cb func([]byte)) session.
 	if types["clientReset"] {
 		l.ClientReset = func(e reset.Event) {
 			ev := map[string]any{"type": "clientReset", "phase": e.Phase, "mode": string(e.Mode), "backupPath": e.BackupPath, "message": e.Message}
+			if e.Phase == "after" {
+				ev["dropped"] = DroppedJSON(e.Dropped)
+			}
 			if views {
 				ev["before"] = int64(0)
 				if e.Before != nil { // there is a backup to look at

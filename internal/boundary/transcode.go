@@ -19,7 +19,7 @@ import (
 func appendEncodedObject(b []byte, obj []byte, c *schema.Class) ([]byte, error) {
 	bad := func(err error) ([]byte, error) { return nil, terror.Wrap(terror.Corrupted, err, "stored object") }
 	r := value.NewStrictReader(obj)
-	r.Tuple(2, 3) // values, stamps, and list states if any (read no further)
+	r.Tuple(2, 4) // values, stamps, then list states and path stamps if any (read no further)
 	n, _ := r.MapLen(2)
 	type field struct {
 		name string

@@ -61,9 +61,12 @@ func TestTranscodeRefusesDamage(t *testing.T) {
 	}
 	_, err = appendEncodedObject(nil, []byte{0x92, 0x81, 0xc0, 0x01, 0x92, 0x00, 0x00}, c)
 	require.Equal(t, terror.Corrupted, terror.CodeOf(err), "%v", err)
-	_, err = appendEncodedObject(nil, []byte{0x94, 0x80, 0x90, 0x80, 0x90}, c)
+	_, err = appendEncodedObject(nil, []byte{0x95, 0x80, 0x90, 0x80, 0x80, 0x90}, c)
 	require.Equal(t, terror.Corrupted, terror.CodeOf(err), "%v", err)
-	// A third item (list states) is part of the form, not damage.
+	// A third item (list states) and a fourth (path stamps of embedded
+	// objects) are part of the form, not damage.
 	_, err = appendEncodedObject(nil, []byte{0x93, 0x80, 0x90, 0x80}, c)
+	require.NoError(t, err)
+	_, err = appendEncodedObject(nil, []byte{0x94, 0x80, 0x90, 0x80, 0x80}, c)
 	require.NoError(t, err)
 }

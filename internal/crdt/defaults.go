@@ -52,5 +52,6 @@ func Fit(c *schema.Class, fields map[string]any, stamps map[string]Stamp) bool {
 			changed = true
 		}
 	}
+	dropStalePaths(fields, stamps)
 	return changed
 }

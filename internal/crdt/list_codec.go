@@ -5,8 +5,14 @@ package crdt
 // bounded by the bytes left, and damaged input is a Corrupted error,
 // never a panic.
 //
-// State: [1, elems, positions]
+// State, format 2 (list_codec2.go), written since bootstrap_bytes_ratio
+// showed format 1 at ~70 bytes per element ever inserted:
 //
+//	[2, clients, elems, positions]
+//
+// Format 1, still read (stores and backups written before):
+//
+//	[1, elems, positions]
 //	elems:     [[hlc, client, seq, removed, vhlc, vclient, vseq, value], ...]
 //	positions: [[hlc, client, seq, parent, side, elem], ...] in pre-order,
 //	           parent 0 the root or i the i-th position (i from 1, before
@@ -30,7 +36,10 @@ import (
 	"github.com/tethersync/tether/core/value"
 )
 
-const listFormat = 1
+const (
+	listFormat1 = 1
+	listFormat2 = 2
+)
 
 func appendID(b []byte, id ID) []byte {
 	b = value.AppendUint(b, id.HLC)
@@ -42,41 +51,8 @@ func readID(r *value.Reader) ID {
 	return ID{HLC: r.Uint(), Client: r.Uint(), Seq: uint32(r.UintN(math.MaxUint32))}
 }
 
-// EncodeList encodes l's merge state.
-func EncodeList(l *List) []byte {
-	b := make([]byte, 0, 16+len(l.order)*24)
-	b = value.AppendArrayHeader(b, 3)
-	b = value.AppendUint(b, listFormat)
-	b = value.AppendArrayHeader(b, len(l.elist))
-	at := make(map[*elem]int, len(l.elist))
-	for i, x := range l.elist {
-		at[x] = i
-		b = value.AppendArrayHeader(b, 8)
-		b = appendID(b, x.id)
-		b = append(b, boolByte(x.removed))
-		b = appendID(b, x.valueAt)
-		b = value.Append(b, x.value)
-	}
-	b = value.AppendArrayHeader(b, len(l.order))
-	num := make(map[*node]int, len(l.order))
-	var walk func(n *node)
-	walk = func(n *node) {
-		for _, kids := range [2][]*node{n.left, n.right} {
-			for _, c := range kids {
-				num[c] = len(num) // the root is 0, so the first position is 1
-				b = value.AppendArrayHeader(b, 6)
-				b = appendID(b, c.id)
-				b = value.AppendUint(b, uint64(num[c.parent]))
-				b = value.AppendUint(b, uint64(c.side))
-				b = value.AppendUint(b, uint64(at[c.elem]))
-				walk(c)
-			}
-		}
-	}
-	num[l.root] = 0
-	walk(l.root)
-	return b
-}
+// EncodeList encodes l's merge state (format 2).
+func EncodeList(l *List) []byte { return encodeList2(l) }
 
 func boolByte(v bool) byte {
 	if v {
@@ -89,14 +65,34 @@ func corrupted(err error, what string) error {
 	return terror.Wrap(terror.Corrupted, err, "malformed %s", what)
 }
 
-// DecodeList decodes EncodeList's form.
+// DecodeList decodes EncodeList's form, or format 1.
 func DecodeList(b []byte) (*List, error) {
 	r := value.NewStrictReader(b)
-	r.Tuple(3, 3)
-	if v := r.Uint(); v != listFormat && r.Err() == nil {
-		r.Failf("list state format %d", v)
-	}
+	n := r.Tuple(3, 4)
+	v := r.Uint()
 	l := NewList()
+	switch {
+	case r.Err() != nil:
+	case v == listFormat2 && n == 4:
+		decodeList2(r, l)
+	case v == listFormat1 && n == 3:
+		decodeList1(r, l)
+	default:
+		r.Failf("list state format %d of %d items", v, n)
+	}
+	if err := r.Done(); err != nil {
+		return nil, corrupted(err, "list state")
+	}
+	for _, x := range l.elist {
+		if n := l.nodes[x.id]; n == nil || n.elem != x {
+			return nil, corrupted(nil, "list state: an element without its first position")
+		}
+	}
+	return l, nil
+}
+
+// decodeList1 reads format 1's elements and positions into l.
+func decodeList1(r *value.Reader, l *List) {
 	ne, _ := r.ArrayLen(9)
 	elems := make([]*elem, 0, ne)
 	for i := 0; i < ne && r.Err() == nil; i++ {
@@ -144,15 +140,6 @@ func DecodeList(b []byte) (*List, error) {
 		}
 		nodes = append(nodes, n)
 	}
-	if err := r.Done(); err != nil {
-		return nil, corrupted(err, "list state")
-	}
-	for _, x := range elems {
-		if n := l.nodes[x.id]; n == nil || n.elem != x {
-			return nil, corrupted(nil, "list state: an element without its first position")
-		}
-	}
-	return l, nil
 }
 
 // EncodeEdits encodes a changeset's edits of one list.

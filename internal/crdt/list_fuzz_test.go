@@ -20,6 +20,7 @@ func FuzzDecodeList(f *testing.F) {
 	_ = w.Insert(0, []any{"x"})
 	_ = w.Clear()
 	f.Add(EncodeList(l))
+	f.Add(encodeList1(l))
 	f.Add(EncodeEdits(w.Edits))
 	f.Add([]byte{0x93, 1, 0x90, 0x91, 0x96, 1, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {

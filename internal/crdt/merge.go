@@ -101,6 +101,10 @@ func Apply(o *Object, op *ChangeOp, st Stamp, defaults []Field) bool {
 func setFields(o *Object, fields []Field, st Stamp) bool {
 	changed := false
 	for _, f := range fields {
+		if IsPath(f.Name) || hasSubStamps(o, f.Name) { // embedded objects (embedded.go)
+			changed = writePath(o, f.Name, f.Value, st) || changed
+			continue
+		}
 		if cur, ok := o.Stamps[f.Name]; ok && cur.After(st) {
 			continue
 		}

@@ -26,6 +26,10 @@ func MergeState(o, in *Object) {
 				mergeListState(o, in, name)
 				continue
 			}
+			if hasSubStamps(o, name) { // embedded: newer edits inside stay (embedded.go)
+				writePath(o, name, v, in.Stamps[name])
+				continue
+			}
 			o.Fields[name], o.Stamps[name] = v, in.Stamps[name]
 			if l := in.Lists[name]; l != nil {
 				setList(o, name, l.Clone())
@@ -33,6 +37,7 @@ func MergeState(o, in *Object) {
 				delete(o.Lists, name)
 			}
 		}
+		mergePaths(o, in)
 	}
 	if o.Exists {
 		o.Tombstone = Stamp{} // a live object has none (Apply)

@@ -19,7 +19,13 @@ import (
 //	[ ..., ..., {property: bin(EncodeList), ...} ]
 //
 // their merge states (list_object.go): readers that only want values stop
-// after the first item, and an object without one reads as before.
+// after the first item, and an object without one reads as before. An
+// object with edits inside embedded objects has a fourth item (the third
+// is then an empty map if it has no list states),
+//
+//	[ ..., ..., {...}, {path: bin(EncodeStamp), ...} ]
+//
+// the stamp of each field path written (embedded.go).
 
 var errObject = errors.New("malformed object")
 
@@ -63,7 +69,18 @@ func AppendObjectLists(b []byte, fields map[string]any, stamps map[string]Stamp,
 			nl++
 		}
 	}
-	b = value.AppendArrayHeader(b, 2+min(nl, 1))
+	paths := subStampPaths(stamps)
+	for i := 0; i < len(paths); i++ { // only paths into properties written here (decode refuses others)
+		if _, ok := fields[pathTop(paths[i])]; !ok {
+			paths = append(paths[:i], paths[i+1:]...)
+			i--
+		}
+	}
+	items := 2 + min(nl, 1)
+	if len(paths) > 0 {
+		items = 4
+	}
+	b = value.AppendArrayHeader(b, items)
 	b = value.AppendMapHeader(b, n)
 	for _, name := range order {
 		if v, ok := fields[name]; ok {
@@ -79,13 +96,20 @@ func AppendObjectLists(b []byte, fields map[string]any, stamps map[string]Stamp,
 			b = value.AppendUint(b, s.Client)
 		}
 	}
-	if nl > 0 {
+	if items > 2 {
 		b = value.AppendMapHeader(b, nl)
 		for _, name := range order {
 			if _, ok := fields[name]; ok && lists[name] != nil {
 				b = value.AppendString(b, name)
 				b = value.Append(b, EncodeList(lists[name]))
 			}
+		}
+	}
+	if len(paths) > 0 {
+		b = value.AppendMapHeader(b, len(paths))
+		for _, p := range paths {
+			b = value.AppendString(b, p)
+			b = value.Append(b, EncodeStamp(stamps[p]))
 		}
 	}
 	return b
@@ -143,7 +167,7 @@ func DecodeObjectState(b []byte, names []string) (*Object, error) {
 
 func decodeObject(b []byte, withStamps, withLists bool, names []string) (fields map[string]any, stamps map[string]Stamp, lists map[string]*List, known int, err error) {
 	r := value.NewStrictReader(b)
-	items := r.Tuple(2, 3)
+	items := r.Tuple(2, 4)
 	// Each pair is at least a name and a value (2 bytes), and the count
 	// only a hint: a damaged one costs what the pairs decoded cost.
 	n, _ := r.MapLen(2)
@@ -188,8 +212,11 @@ func decodeObject(b []byte, withStamps, withLists bool, names []string) (fields 
 		for _, name := range order {
 			stamps[name] = Stamp{HLC: r.Uint(), Client: r.Uint()}
 		}
-		if items == 3 {
+		if items >= 3 {
 			lists = readLists(r, fields, withLists)
+		}
+		if items == 4 {
+			readPathStamps(r, fields, stamps)
 		}
 		r.Done()
 	}
@@ -250,4 +277,28 @@ func DecodeStamp(b []byte) Stamp {
 		st.Client = st.Client<<8 | uint64(b[8+i])
 	}
 	return st
+}
+
+// readPathStamps reads the stamps of field paths: each a path into a
+// property the object has, once, with a 16-byte stamp.
+func readPathStamps(r *value.Reader, fields map[string]any, stamps map[string]Stamp) {
+	n, _ := r.MapLen(3) // a one-byte path, a bin header, a byte
+	if n == 0 && r.Err() == nil {
+		r.Failf("an empty item of path stamps")
+	}
+	for i := 0; i < n && r.Err() == nil; i++ {
+		path, raw := string(r.Key()), r.Bytes()
+		if r.Err() != nil {
+			break
+		}
+		if _, ok := fields[pathTop(path)]; !ok || !IsPath(path) || len(raw) != 16 {
+			r.Failf("bad stamp of field path %q", path)
+			break
+		}
+		if _, dup := stamps[path]; dup {
+			r.Failf("field path %q stamped twice", path)
+			break
+		}
+		stamps[path] = DecodeStamp(raw)
+	}
 }

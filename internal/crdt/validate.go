@@ -33,6 +33,18 @@ func CheckOp(s *schema.Schema, op *ChangeOp) (ChangeOp, error) {
 		seen := make(map[string]bool, len(op.Fields))
 		out.Fields = make([]Field, len(op.Fields))
 		for i, f := range op.Fields {
+			if IsPath(f.Name) { // a field path into an embedded object (embedded.go)
+				if op.Kind != OpUpdate || seen[f.Name] || seen[pathTop(f.Name)] {
+					return out, terror.New(terror.InvalidArgument, "%s of %s writes the field path %s with its property or twice (field paths are written by updates)", op.Kind, c.Name, f.Name)
+				}
+				seen[f.Name] = true
+				v, err := c.CoercePath(f.Name, f.Value)
+				if err != nil {
+					return out, err
+				}
+				out.Fields[i] = Field{Name: f.Name, Value: v}
+				continue
+			}
 			p, err := c.MustProperty(f.Name)
 			if err != nil {
 				return out, err

@@ -167,6 +167,8 @@ func checkStrict(c *schema.Class, op *ChangeOp, o *crdt.Object) error {
 		return terror.New(terror.DuplicateKey, "a %s with primary key %v already exists", c.Name, op.Key)
 	case (op.Kind == OpUpdate || op.Kind == OpDelete || op.Kind == OpIncrement) && !o.Exists:
 		return terror.New(terror.NotFound, "no %s with primary key %v", c.Name, op.Key)
+	case op.Kind == OpUpdate && crdt.MissingParent(o, op) != "":
+		return terror.New(terror.NotFound, "%s %v: %s is inside an embedded object that is null", c.Name, op.Key, crdt.MissingParent(o, op))
 	case op.Kind == OpIncrement && o.Fields[op.Fields[0].Name] == nil:
 		return terror.New(terror.WrongType, "%s.%s is null and cannot be incremented", c.Name, op.Fields[0].Name)
 	case op.Kind == OpIncrement && overflows(o.Fields[op.Fields[0].Name], op.Fields[0].Value):

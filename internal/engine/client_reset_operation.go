@@ -23,7 +23,8 @@ package engine
 //
 // The record of a reset in progress is pending_reset_store.go; what a
 // backup holds that the server does not, and whether it still fits, is
-// client_reset_recovery.go; the backup files themselves (manual reset,
+// client_reset_recovery.go (replayed op by op, what no longer applies
+// reported: recovery_dropped.go); the backup files themselves (manual reset,
 // read-only views) are client_reset_backup.go.
 
 import (
@@ -163,14 +164,27 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 // the freshly bootstrapped state, each as a new local changeset keeping its
 // original stamp, and clears the reset record: one transaction.
 func (db *DB) FinishClientReset(recovered []*Changeset) error {
+	_, err := db.RecoverClientReset(recovered)
+	return err
+}
+
+// RecoverClientReset is FinishClientReset reporting the ops it did not
+// replay because they no longer apply on the server's state (an object
+// deleted there, a list element removed there: recovery_dropped.go),
+// oldest first; they are left out of the recovered changesets.
+func (db *DB) RecoverClientReset(recovered []*Changeset) ([]DroppedOp, error) {
 	leave, err := db.enter()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e := db.e
+	var dropped []DroppedOp
+	replayed := false
 	err = e.transact(func(tx *buntdb.Tx, tr tracker) error {
 		saved := e.saveLogState()
-		if err := e.finishResetLogged(tx, tr, recovered); err != nil {
+		var err error
+		dropped, replayed, err = e.finishResetLogged(tx, tr, recovered)
+		if err != nil {
 			// finishReset changed the history and the reset record before
 			// the append failed; buntdb rolls back, so must they.
 			e.restoreLogState(saved)
@@ -180,31 +194,49 @@ func (db *DB) FinishClientReset(recovered []*Changeset) error {
 	})
 	leave()
 	e.notify.Drain()
-	if err == nil && len(recovered) > 0 {
+	if err == nil && replayed {
 		e.hooks.fire(0)
 	}
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return dropped, nil
 }
 
-func (e *engine) finishResetLogged(tx *buntdb.Tx, tr tracker, recovered []*Changeset) error {
+func (e *engine) finishResetLogged(tx *buntdb.Tx, tr tracker, recovered []*Changeset) ([]DroppedOp, bool, error) {
 	// One record for the whole recovery and the end of the reset: a
-	// crash leaves all of it or none (replay: finishReset again).
-	rcs := make([][]byte, len(recovered))
+	// crash leaves all of it or none (replay: finishReset again, on the
+	// changesets as recorded, the dropped ops already left out).
+	var rcs [][]byte
+	var dropped []DroppedOp
 	version := e.meta[metaLocalVersion]
-	for i, cs := range recovered {
+	for _, cs := range recovered {
+		kept, d, err := e.recoverChangeset(tx, cs, tr)
+		if err != nil {
+			return nil, false, err
+		}
+		dropped = append(dropped, d...)
+		if len(kept) == 0 {
+			continue // nothing of it applies: no changeset to upload
+		}
 		version++
-		rcs[i] = encodeChangeset(&Changeset{Origin: OriginRecovered, Version: version, Stamp: cs.Stamp, Ops: cs.Ops})
+		rc := &Changeset{Origin: OriginRecovered, Version: version, Stamp: cs.Stamp, Ops: kept}
+		data := encodeChangeset(rc)
+		if e.pending != nil {
+			e.indexPending(rc)
+		}
+		e.clock.Observe(rc.Stamp.HLC)
+		e.keepHistory(rc.Origin, rc.Version, data)
+		rcs = append(rcs, data)
 	}
-	if err := e.finishReset(tx, rcs, tr); err != nil {
-		return err
-	}
+	e.reset = nil
 	if err := failpoint.Inject("store/reset/before-finish-record"); err != nil {
-		return ioErr(err, "store/reset/before-finish-record")
+		return nil, false, ioErr(err, "store/reset/before-finish-record")
 	}
 	if err := e.appendLocked(recFinishReset, encodeBinList(rcs)); err != nil {
-		return err
+		return nil, false, err
 	}
-	return e.failAfterDisk("store/reset/finished")
+	return dropped, len(rcs) > 0, e.failAfterDisk("store/reset/finished")
 }
 
 // finishReset applies recovered changesets (encoded, versions assigned)

@@ -11,43 +11,24 @@ import (
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
-	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/vfs"
 )
 
 // CheckRecoverable reports whether changesets can be replayed on this
 // database's schema: every class and property they touch must still
-// exist with a kind their values fit.
+// exist with a kind their values fit (Misfits lists the ops that do not).
 func (db *DB) CheckRecoverable(css []*Changeset) error {
-	s, err := db.Schema()
+	bad, err := db.Misfits(css)
 	if err != nil {
 		return err
 	}
-	for _, cs := range css {
-		for _, op := range cs.Ops {
-			c := s.Class(op.Class)
-			if c == nil {
-				return terror.New(terror.SchemaMismatch, "class %s no longer exists", op.Class)
-			}
-			if op.Kind == OpList { // edits, replayed by element id: the property must still be a list of their type
-				if _, err := crdt.CheckOp(s, &op); err != nil {
-					return terror.New(terror.SchemaMismatch, "%s no longer takes the list edits written before the reset: %v", op.Class, err)
-				}
-				continue
-			}
-			for _, f := range op.Fields {
-				p := c.Property(f.Name)
-				if p == nil {
-					return terror.New(terror.SchemaMismatch, "property %s.%s no longer exists", op.Class, f.Name)
-				}
-				if op.Kind == OpIncrement {
-					continue
-				}
-				if _, err := c.Coerce(p, f.Value); err != nil {
-					return terror.New(terror.SchemaMismatch, "%s.%s no longer takes the value written before the reset: %v", op.Class, f.Name, err)
-				}
-			}
+	if len(bad) > 0 {
+		d := bad[0]
+		what := d.Class
+		if d.Field != "" {
+			what += "." + d.Field
 		}
+		return terror.New(terror.SchemaMismatch, "%s of %s no longer fits the schema (%d unsynced ops do not)", d.Op, what, len(bad))
 	}
 	return nil
 }
@@ -66,11 +47,24 @@ func (db *DB) CheckRecoverable(css []*Changeset) error {
 // recovery does: the final value of an incremented counter would erase
 // them (the server had 110 after another device's +100; a replayed 15
 // left 15, the increment +5 leaves 115).
+//
+// Collection ops are listed per edit, after their object's update and
+// increment entries, in the order they were written (never as a copy of
+// the whole list): Op is the edit's verb ("listInsert", "listSet",
+// "listRemove", "listMove", "listClear"; dictionaries and sets add
+// theirs), Field the property, Value the value written (insert, set) or
+// the element's (remove, move), Index the element's place in the list as
+// the backup holds it (-1: not there any more; 0 and meaningless for the
+// other ops, which have no Field). An object created or deleted among the changes has no such
+// entries: its create holds its final lists.
 type UnsyncedChange struct {
-	Op     string // "create" | "update" | "increment" | "delete"
+	Op     string // "create" | "update" | "increment" | "delete" | a collection verb
 	Class  string
 	Key    any
 	Fields Object
+	Field  string // collection ops: the property
+	Value  any    // collection ops: the element's value
+	Index  int    // collection ops: the element's index in the backup (-1: none); 0 for the others
 }
 
 // UnsyncedChangesets returns the changesets of a database file (a client
@@ -149,6 +143,9 @@ func UnsyncedChanges(path string) ([]UnsyncedChange, error) {
 					created: op.Kind == OpCreate || op.Kind == OpUpsert}
 				objs[k] = a
 			}
+			if _, ok := collectionOps[op.Kind]; ok {
+				continue // listed per edit (unsyncedCollectionOps)
+			}
 			for _, f := range op.Fields {
 				switch {
 				case op.Kind != OpIncrement:
@@ -161,12 +158,14 @@ func UnsyncedChanges(path string) ([]UnsyncedChange, error) {
 		}
 	}
 	out := make([]UnsyncedChange, 0, len(objs))
-	for _, a := range objs {
+	covered := map[string]bool{} // created or deleted: no per-edit entries
+	for k, a := range objs {
 		c := e.schema.Class(a.class)
 		var final Object
 		if c != nil {
 			final = e.peek(c, a.key)
 		}
+		covered[k] = final == nil || a.created
 		switch {
 		case final == nil && a.created:
 			continue // created and deleted again: nothing to recover
@@ -187,14 +186,30 @@ func UnsyncedChanges(path string) ([]UnsyncedChange, error) {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
+	edits, err := e.unsyncedCollectionOps(css, func(class string, key any) bool { return covered[objectKey(class, key)] })
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, edits...)
+	// Per object: its update, its increment, then its collection edits
+	// in the order they were written (a stable sort keeps that order).
+	rank := func(op string) int {
+		switch op {
+		case "increment":
+			return 1
+		case "create", "update", "delete":
+			return 0
+		}
+		return 2
+	}
+	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Class != out[j].Class {
 			return out[i].Class < out[j].Class
 		}
 		if ki, kj := encodePK(out[i].Key), encodePK(out[j].Key); ki != kj {
 			return ki < kj
 		}
-		return out[i].Op == "update" // an object's update before its increment
+		return rank(out[i].Op) < rank(out[j].Op)
 	})
 	return out, nil
 }

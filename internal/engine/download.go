@@ -189,6 +189,12 @@ func fitOp(c *schema.Class, op *ChangeOp) (*ChangeOp, bool) {
 	}
 	out := &ChangeOp{Kind: op.Kind, Class: c.Name, Key: pk, Fields: make([]Field, 0, len(op.Fields))}
 	for _, f := range op.Fields {
+		if schema.IsPath(f.Name) { // a field inside an embedded object
+			if v, err := c.CoercePath(f.Name, f.Value); err == nil {
+				out.Fields = append(out.Fields, Field{Name: f.Name, Value: v})
+			}
+			continue
+		}
 		p := c.Property(f.Name)
 		if p == nil {
 			continue

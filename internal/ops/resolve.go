@@ -46,7 +46,11 @@ func Resolve(s *schema.Schema, op Op) (crdt.ChangeOp, error) {
 			}
 			delete(op.Set, c.PrimaryKey)
 		}
+		paths := takePaths(op.Set)
 		if cop.Fields, err = coerceFields(s, c, op.Set); err != nil {
+			return cop, err
+		}
+		if cop.Fields, err = appendPaths(c, cop.Fields, paths); err != nil {
 			return cop, err
 		}
 	case crdt.OpDelete:

@@ -170,12 +170,30 @@ static const char *applied_name(int mode) {
     return "unknown";
 }
 
+/* A reset's "after" event's "dropped": [{"op", "class", "key", "reason"}]
+ * (API version 9), the key as the library's JSON text, verbatim. */
+static void dropped_ops(const tether_sync_event *e, cJSON *ev) {
+    cJSON *list = cJSON_AddArrayToObject(ev, "dropped");
+    for (size_t i = 0; i < e->dropped_count; i++) {
+        const tether_dropped_op *d = &e->dropped[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "class", d->class_name);
+        cJSON_AddRawToObject(o, "key", d->key_json);
+        cJSON_AddStringToObject(o, "op", d->op);
+        cJSON_AddStringToObject(o, "reason", d->reason);
+        cJSON_AddItemToArray(list, o);
+    }
+}
+
 /* A clientReset event: remembers its backup path (before the event can
  * be reported, so a "file"/"unsynced" after the runner has seen it finds
  * it) and a pending manual reset; reported without an empty "message", as
  * the Go driver does. */
-static void reset_event(const tether_client_reset_event *r, cJSON *ev) {
+static void reset_event(const tether_sync_event *e, cJSON *ev) {
+    const tether_client_reset_event *r = &e->client_reset;
     cJSON_AddStringToObject(ev, "backupPath", r->backup_path);
+    if (r->phase == TETHER_RESET_AFTER)
+        dropped_ops(e, ev);
     if (*r->message)
         cJSON_AddStringToObject(ev, "message", r->message);
     cJSON_AddStringToObject(ev, "mode", applied_name(r->mode));
@@ -217,7 +235,7 @@ static void on_sync_event(void *ctx, const tether_sync_event *e) {
         break;
     case TETHER_EVENT_CLIENT_RESET:
         type = "clientReset";
-        reset_event(&e->client_reset, ev);
+        reset_event(e, ev);
         break;
     case TETHER_EVENT_PROGRESS:
         type = "progress";
@@ -299,6 +317,9 @@ static bool listen_all_classes(failure *f) {
     cJSON *c;
     cJSON_ArrayForEach(c, classes) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+        /* an embedded class has no objects of its own to listen to (Realm) */
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "embedded")))
+            continue;
         if (cJSON_IsString(name))
             names[count++] = name->valuestring;
     }
@@ -783,6 +804,7 @@ static bool cmd_execute_reset(const request *req, failure *f) {
     cJSON_AddStringToObject(ev, "phase", "after");
     cJSON_AddStringToObject(ev, "mode", "manual");
     cJSON_AddStringToObject(ev, "backupPath", backup);
+    cJSON_AddArrayToObject(ev, "dropped"); /* nothing replayed, nothing dropped */
     add_event(ev);
     tether_free(backup);
     ok = reopen_with(config, sync, f);

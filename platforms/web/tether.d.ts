@@ -90,11 +90,15 @@ export interface MixedLink { $link: { class: string; key: PrimaryKey } }
  * optionals. A to-one link property holds its target's primary key (null
  * when unset or when the target is not here); a list of links, the keys of
  * the targets that are here (a link to an absent one is kept, not shown,
- * and list indexes count the shown ones). On input, Extended JSON
- * objects ({$date: ...}) are accepted too.
+ * and list indexes count the shown ones). An embedded object is a plain
+ * object of its class's properties (EmbeddedObject; null when unset), a
+ * list of them an array. On input, Extended JSON objects ({$date: ...})
+ * are accepted too.
  */
-export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | Value[];
-export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | InputValue[];
+export type Value = null | boolean | number | bigint | string | Date | Uint8Array | ObjectId | UUID | Decimal128 | MixedLink | EmbeddedObject | Value[];
+/** An embedded object: read with every property of its class (null when unset). */
+export interface EmbeddedObject { [property: string]: Value }
+export type InputValue = Value | ArrayBuffer | ArrayBufferView | { [extendedJsonKey: `$${string}`]: unknown } | { [property: string]: InputValue } | InputValue[];
 export type PrimaryKey = string | number | bigint | ObjectId | UUID;
 export type TetherObject = Record<string, Value>;
 
@@ -108,7 +112,9 @@ export type TetherObject = Record<string, Value>;
  * links; {type: 'linkingObjects', objectType, property} for the objects of
  * objectType whose link or list of links points here (computed, never
  * written; once per link; queried as name.field, name.@count or
- * @links.Class.property).
+ * @links.Class.property). A class name, {type: 'object', objectType} or
+ * {type: 'list', objectType} of an embedded class holds embedded objects
+ * (one, always optional; or a list).
  */
 export type PropertySchema =
   | string
@@ -120,7 +126,15 @@ export type PropertySchema =
 /** A class of the schema, Realm-style: properties map names to types ('string', 'int?', 'date[]', ...). */
 export interface ObjectSchema {
   name: string;
+  /** Required unless embedded. */
   primaryKey?: string;
+  /**
+   * Objects of this class live inside a parent's property (Realm's embedded
+   * objects): no primary key; written whole or by field path in update's
+   * set ('address.city'); queried through the parent ('address.city == $0',
+   * 'ANY steps.done == false'); deleted with the parent.
+   */
+  embedded?: boolean;
   properties: Record<string, PropertySchema>;
   indexed?: string[];
 }
@@ -134,6 +148,22 @@ export interface ClientResetEvent {
   backupPath: string;
   /** Why a recovery fell back, when it did. */
   message?: string;
+  /**
+   * After: the unsynced ops recovery did not apply, oldest first (empty
+   * when it applied every one). After a fallback to manual or discard
+   * caused by a schema change: the ops that no longer fit.
+   */
+  dropped?: DroppedOp[];
+}
+
+/** An unsynced op a client reset's recovery did not apply. */
+export interface DroppedOp {
+  /** The op's verb: 'update', 'increment', 'listSet', 'listInsert', ... */
+  op: string;
+  class: string;
+  key: PrimaryKey;
+  /** 'PermissionDenied' is reserved for flexible sync. */
+  reason: 'ObjectDeleted' | 'AnchorMissing' | 'SchemaMismatch' | 'PermissionDenied';
 }
 
 export interface SyncConfig {
@@ -310,11 +340,21 @@ export declare class SyncSession {
 }
 
 export interface UnsyncedChange {
-  /** 'increment': fields hold each property's delta (replay it as tx.increment), not its final value. */
-  op: 'create' | 'update' | 'increment' | 'delete';
+  /**
+   * 'increment': fields hold each property's delta (replay it as tx.increment), not its final value.
+   * A list edit ('listInsert', ...) is one entry per edit, after its object's update/increment,
+   * in the order written (an object created among the changes has none: its create holds its lists).
+   */
+  op: 'create' | 'update' | 'increment' | 'delete' | 'listInsert' | 'listSet' | 'listRemove' | 'listMove' | 'listClear';
   class: string;
   key: PrimaryKey;
   fields?: TetherObject;
+  /** List edits: the list property. */
+  field?: string;
+  /** List edits but listClear: the value written (insert, set) or the element's (move; remove: null once the backup's list has dropped it, since a removed element keeps no value). */
+  value?: unknown;
+  /** List edits: the element's index in the backup's list; absent when it is no longer there. */
+  index?: number;
 }
 
 export declare class Tether {

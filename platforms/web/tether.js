@@ -673,6 +673,9 @@ export class SyncSession {
         this.#backupPath = e.backupPath;
         const ev = { phase: e.phase, mode: e.mode, backupPath: e.backupPath };
         if (e.message) ev.message = e.message;
+        // After: the unsynced ops recovery did not apply ([] when none),
+        // their keys decoded from Extended JSON like every other key.
+        if (e.phase === 'after') ev.dropped = Array.isArray(e.dropped) ? parse(JSON.stringify(e.dropped)) : [];
         const before = e.before ? Tether._view(e.before, e.backupPath) : null;
         const reset = this.#config.clientReset;
         try {

@@ -140,7 +140,10 @@ func objectsMismatch(want []map[string]any, got []map[string]any) string {
 // eventMatches reports whether an event has every field the expectation
 // names, with equal values (a listed null matches null or absent).
 func eventMatches(want, event map[string]any) bool {
-	return fieldMismatch(want, event) == ""
+	if w, ok := want["dropped"]; ok && !droppedMatches(w, event["dropped"]) { // any order (dropped.go)
+		return false
+	}
+	return fieldMismatch(withoutField(want, "dropped"), event) == ""
 }
 
 // unsyncedMismatch compares the recovery helper's list with an `unsynced`

@@ -225,6 +225,9 @@ func checkCombinations(st *Step) error {
 			}
 		}
 	}
+	if err := checkDropped(st); err != nil {
+		return err
+	}
 	if st.Expect == "state" && !st.Has("session") && !st.Has("connection") {
 		return fmt.Errorf(`a state expectation needs "session" or "connection" (or both)`)
 	}

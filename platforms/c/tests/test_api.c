@@ -15,7 +15,8 @@ static void test_version_and_codes(void) {
     CHECK(strcmp(tether_error_code_name(TETHER_ERR_IO), "IO") == 0);
     CHECK(strcmp(tether_error_code_name(TETHER_ERR_INTERNAL), "Internal") == 0);
     CHECK(strcmp(tether_error_code_name(-1), "Unknown") == 0);
-    CHECK(strcmp(tether_error_code_name(18), "Unknown") == 0);
+    CHECK(strcmp(tether_error_code_name(TETHER_ERR_COMPENSATING_WRITE), "CompensatingWrite") == 0);
+    CHECK(strcmp(tether_error_code_name(19), "Unknown") == 0); /* the first code not assigned */
     tether_free(NULL); /* a no-op, like free(NULL) */
 }
 

@@ -34,7 +34,8 @@ static bool others_zero(const tether_sync_event *ev) {
            (ev->type == TETHER_EVENT_CONNECTION_STATE || zero(&ev->connection_state, sizeof ev->connection_state)) &&
            (ev->type == TETHER_EVENT_ERROR || zero(&ev->error, sizeof ev->error)) &&
            (ev->type == TETHER_EVENT_CLIENT_RESET || zero(&ev->client_reset, sizeof ev->client_reset)) &&
-           (ev->type == TETHER_EVENT_PROGRESS || zero(&ev->progress, sizeof ev->progress));
+           (ev->type == TETHER_EVENT_PROGRESS || zero(&ev->progress, sizeof ev->progress)) &&
+           (ev->type == TETHER_EVENT_CLIENT_RESET || (ev->dropped == NULL && ev->dropped_count == 0));
 }
 
 void trec_callback(void *ctx, const tether_sync_event *ev) {

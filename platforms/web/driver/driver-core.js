@@ -176,7 +176,8 @@ export class Driver {
     const db = await Tether.open(options);
     this.resetRequired = false; // a pending reset was performed by the open
     try {
-      const names = db.schema.map((c) => c.name).sort();
+      // An embedded class has no objects of its own to listen to (Realm).
+      const names = db.schema.filter((c) => !c.embedded).map((c) => c.name).sort();
       for (const name of names) {
         db.objects(name).addListener((_results, { inserted, modified, deleted }) => {
           this.events.push({ type: 'change', class: name, inserted, modified, deleted });
@@ -220,6 +221,7 @@ export class Driver {
     if (ev.phase === 'before' && ev.mode === 'manual') this.resetRequired = true;
     const e = { type: 'clientReset', phase: ev.phase, mode: ev.mode, backupPath: ev.backupPath };
     if (ev.message) e.message = ev.message;
+    if (ev.phase === 'after') e.dropped = ev.dropped ?? []; // keys as the API gives them: EJSON.stringify writes them back
     this.events.push(e);
   }
 
@@ -298,7 +300,7 @@ export class Driver {
       throw e;
     }
     this.setBackup(backup);
-    this.events.push({ type: 'clientReset', phase: 'after', mode: 'manual', backupPath: backup });
+    this.events.push({ type: 'clientReset', phase: 'after', mode: 'manual', backupPath: backup, dropped: [] }); // nothing replayed
     return this.openWith(config, sync, false);
   }
 

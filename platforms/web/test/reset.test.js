@@ -75,6 +75,36 @@ test('discard: onBefore(before) and onAfter(before, after) get the databases, as
   await Tether.deleteFile(calls[1].backupPath);
 });
 
+test('recover: onAfter lists the offline ops it could not replay (a rename of a dog deleted on the server)', async () => {
+  const events = [];
+  const db = await syncOpen('r-dropped', join(srv.dir, 'r-dropped.tether'), {
+    clientReset: {
+      mode: 'recoverUnsyncedChanges',
+      onBefore: (_b, e) => events.push(e),
+      onAfter: (_b, _a, e) => events.push(e),
+    },
+  });
+  const other = await syncOpen('r-dropped', join(srv.dir, 'r-dropped-b.tether'));
+  await db.write((tx) => tx.create('Dog', { _id: '1', name: 'Rex' }));
+  await db.syncSession.uploadAllLocalChanges({ timeout: 5000 });
+  await until(() => other.objectForPrimaryKey('Dog', '1') != null);
+  await db.syncSession.pause();
+  await db.write((tx) => {
+    tx.update('Dog', '1', { name: 'offline rename' });
+    tx.create('Dog', { _id: '2', name: 'Fido' });
+  });
+  await other.write((tx) => tx.delete('Dog', '1'));
+  await other.syncSession.uploadAllLocalChanges({ timeout: 5000 });
+  await other.close();
+  await srv.admin('/admin/clientReset?partition=r-dropped');
+  await db.syncSession.resume();
+  await until(() => events.length === 2);
+  assert.equal(events[0].dropped, undefined, 'before: nothing tried yet');
+  assert.deepEqual(events[1].dropped, [{ op: 'update', class: 'Dog', key: '1', reason: 'ObjectDeleted' }]);
+  assert.deepEqual(db.objects('Dog').toArray().map((d) => d.name), ['Fido'], 'the create was recovered');
+  await db.close();
+});
+
 test('manual: the ClientReset error is a ClientResetError whose config opens the backup read-only', async () => {
   const path = join(srv.dir, 'r2.tether');
   const errors = [];

@@ -58,6 +58,9 @@ func resetEvent(ev reset.Event) event {
 	if ev.Message != "" {
 		e["message"] = ev.Message
 	}
+	if ev.Phase == "after" {
+		e["dropped"] = boundary.DroppedJSON(ev.Dropped) // what recovery did not apply: [] for none
+	}
 	return e
 }
 
@@ -109,7 +112,8 @@ func (d *driver) executeClientReset(req *request) error {
 		return err
 	}
 	d.backups.set(backup)
-	d.events.add(event{"type": "clientReset", "phase": "after", "mode": string(reset.AppliedManual), "backupPath": backup})
+	d.events.add(event{"type": "clientReset", "phase": "after", "mode": string(reset.AppliedManual), "backupPath": backup,
+		"dropped": []any{}}) // nothing was replayed, so nothing was dropped: the app replays from the backup
 	return d.openWith(config, syncRaw, false)
 }
 

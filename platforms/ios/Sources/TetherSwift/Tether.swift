@@ -240,7 +240,8 @@ public enum SyncEvent: Sendable {
     case sessionState(from: String, to: String)
     case connectionState(from: String, to: String)
     case error(code: String, fatal: Bool, message: String)
-    case clientReset(phase: String, mode: String, backupPath: String, message: String)
+    /// `dropped` (phase "after"): the unsynced ops recovery did not apply, empty when it applied every one.
+    case clientReset(phase: String, mode: String, backupPath: String, message: String, dropped: [DroppedOp])
 
     init?(json: String) {
         guard let o = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
@@ -249,9 +250,31 @@ public enum SyncEvent: Sendable {
         case "sessionState": self = .sessionState(from: s("from"), to: s("to"))
         case "connectionState": self = .connectionState(from: s("from"), to: s("to"))
         case "error": self = .error(code: s("code"), fatal: o["fatal"] as? Bool ?? false, message: s("message"))
-        case "clientReset": self = .clientReset(phase: s("phase"), mode: s("mode"), backupPath: s("backupPath"), message: s("message"))
+        case "clientReset":
+            let dropped = (o["dropped"] as? [[String: Any]] ?? []).map(DroppedOp.init(json:))
+            self = .clientReset(phase: s("phase"), mode: s("mode"), backupPath: s("backupPath"), message: s("message"),
+                                dropped: dropped)
         default: return nil
         }
+    }
+}
+
+/// An unsynced op a client reset's recovery did not apply.
+public struct DroppedOp: Sendable, Equatable {
+    /// The op's verb: "update", "increment", "listSet", "listInsert", ...
+    public let op: String
+    public let className: String
+    /// The object's primary key as JSON text (e.g. "\"1\"" or "7").
+    public let keyJSON: String
+    /// "ObjectDeleted", "AnchorMissing", "SchemaMismatch" or "PermissionDenied" (reserved for flexible sync).
+    public let reason: String
+
+    init(json o: [String: Any]) {
+        op = o["op"] as? String ?? ""
+        className = o["class"] as? String ?? ""
+        let key = (o["key"]).flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]) }
+        keyJSON = key.map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        reason = o["reason"] as? String ?? ""
     }
 }
 

@@ -25,7 +25,8 @@ export async function usage(token: string): Promise<void> {
         mode: 'recoverOrDiscardUnsyncedChanges',
         onBefore: (before: Tether | null, e: ClientResetEvent) => void (before?.objects('Dog').length, e.backupPath),
         onAfter: (before: Tether | null, after: Tether, e: ClientResetEvent) =>
-          void (before?.objectForPrimaryKey('Dog', '1'), after.objects('Dog').length, e.mode === 'recover'),
+          void (before?.objectForPrimaryKey('Dog', '1'), after.objects('Dog').length, e.mode === 'recover',
+            e.dropped?.filter((d) => d.reason === 'ObjectDeleted').map((d) => [d.op, d.class, d.key])),
       },
       onError: (_session, err) => {
         if (err instanceof ClientResetError || err.name === 'ClientResetError') {
@@ -104,6 +105,8 @@ export async function usage(token: string): Promise<void> {
   const backup: string = await Tether.executeClientReset('dogs.tether');
   const lost: UnsyncedChange[] = await Tether.unsyncedChanges(backup);
   const text: string = EJSON.stringify(lost);
+  const listEdits = lost.filter((c) => c.op === 'listInsert').map((c) => [c.field, c.value, c.index ?? -1]);
+  void listEdits;
   const exists: boolean = fileExists(backup);
   await Tether.deleteFile(backup);
   void [n, first, names, one, delivered, text, exists];

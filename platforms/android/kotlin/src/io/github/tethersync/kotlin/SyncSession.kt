@@ -72,8 +72,25 @@ sealed class SyncEvent {
      * A client reset: phase "before" (with the [mode] it sets out to do:
      * "manual", "discard" or "recover") or "after" (with what it did). The
      * unsynced changes stay in [backupPath] ([Database.unsyncedChanges]).
+     * After, [dropped] lists the unsynced ops recovery did not apply (empty
+     * when it applied every one); after a fallback caused by a schema
+     * change, the ops that no longer fit (reason "SchemaMismatch").
      */
-    data class ClientReset(val phase: String, val mode: String, val backupPath: String, val message: String) : SyncEvent()
+    data class ClientReset(
+        val phase: String,
+        val mode: String,
+        val backupPath: String,
+        val message: String,
+        val dropped: List<DroppedOp> = emptyList(),
+    ) : SyncEvent()
+
+    /**
+     * An unsynced op a client reset's recovery did not apply: [op] is its
+     * verb ("update", "listSet", ...), [key] the object's primary key (as
+     * [Database.get] takes it), [reason] "ObjectDeleted", "AnchorMissing",
+     * "SchemaMismatch" or "PermissionDenied" (reserved for flexible sync).
+     */
+    data class DroppedOp(val op: String, val className: String, val key: Any?, val reason: String)
 
     internal companion object {
         fun parse(json: String): SyncEvent? {
@@ -84,7 +101,12 @@ sealed class SyncEvent {
                 "connectionState" -> ConnectionStateChange(
                     ConnectionState.of(str("from")), ConnectionState.of(str("to")))
                 "error" -> Error(ErrorCode.of(str("code")), m["fatal"] == true, str("message"))
-                "clientReset" -> ClientReset(str("phase"), str("mode"), str("backupPath"), str("message"))
+                "clientReset" -> ClientReset(str("phase"), str("mode"), str("backupPath"), str("message"),
+                    (m["dropped"] as? List<*>).orEmpty().mapNotNull { d ->
+                        (d as? Map<*, *>)?.let {
+                            DroppedOp(it["op"] as? String ?: "", it["class"] as? String ?: "", it["key"], it["reason"] as? String ?: "")
+                        }
+                    })
                 else -> null
             }
         }

@@ -21,7 +21,13 @@ private fun dogs(db: ReadableDatabase?): String =
 private fun code(block: () -> Unit) = (runCatching(block).exceptionOrNull() as? TetherException)?.code
 
 /** What a handler saw in one callback: the phase, the event's mode, and the data of each database. */
-private data class Seen(val phase: String, val mode: String, val before: String, val after: String? = null)
+private data class Seen(
+    val phase: String,
+    val mode: String,
+    val before: String,
+    val after: String? = null,
+    val dropped: List<SyncEvent.DroppedOp> = emptyList(),
+)
 
 private class Recorder : ClientResetHandler {
     val seen = CopyOnWriteArrayList<Seen>()
@@ -31,13 +37,13 @@ private class Recorder : ClientResetHandler {
     val done = CountDownLatch(1)
 
     override fun onBeforeReset(before: ReadableDatabase?, event: SyncEvent.ClientReset) {
-        seen.add(Seen(event.phase, event.mode, dogs(before)))
+        seen.add(Seen(event.phase, event.mode, dogs(before), dropped = event.dropped))
         before?.let(kept::add)
         writeToBefore.add(code { (before as Database).writeBlocking("[${dog("x")}]") })
     }
 
     override fun onAfterReset(before: ReadableDatabase?, after: ReadableDatabase, event: SyncEvent.ClientReset) {
-        seen.add(Seen(event.phase, event.mode, dogs(before), dogs(after)))
+        seen.add(Seen(event.phase, event.mode, dogs(before), dogs(after), event.dropped))
         done.countDown()
     }
 
@@ -52,7 +58,13 @@ private class Recorder : ClientResetHandler {
  * another client on the server; then the operator's reset, and A resumes.
  * Returns A's path, its session and database still open.
  */
-private fun divergeAndReset(server: Tetherd, partition: String, mode: ClientResetMode, rec: Recorder): Triple<String, Database, SyncSession> {
+private fun divergeAndReset(
+    server: Tetherd,
+    partition: String,
+    mode: ClientResetMode,
+    rec: Recorder,
+    deleteRex: Boolean = false,
+): Triple<String, Database, SyncSession> {
     val path = server.dir.resolve("$partition.tether").toString()
     val a = Database.open(path = path, schemaJson = SCHEMA)
     val sa = a.startSync(server.config(partition).copy(clientReset = mode, clientResetHandler = rec))
@@ -63,6 +75,10 @@ private fun divergeAndReset(server: Tetherd, partition: String, mode: ClientRese
         a.write { update("Dog", "\"1\"", """{"name":"offline rename"}""") }
         Database.open(inMemory = true, schemaJson = SCHEMA).use { b ->
             b.startSync(server.config(partition)).use { sb ->
+                if (deleteRex) {
+                    expect(sb.downloadAllServerChanges(HANG)) { "B downloads Rex" }
+                    b.write { delete("Dog", "\"1\"") }
+                }
                 b.write { create("Dog", """{"_id":"2","name":"Fido","age":1}""") }
                 expect(sb.uploadAllLocalChanges(HANG)) { "B uploads Fido" }
             }
@@ -102,6 +118,21 @@ internal val clientResetTests = linkedMapOf<String, () -> Unit>(
     },
     "clientResetRecoverOrDiscardBeforeAndAfter" to {
         automatic(ClientResetMode.RECOVER_OR_DISCARD_UNSYNCED_CHANGES, "recover", afterDogs = "1=offline rename,2=Fido")
+    },
+    "clientResetRecoverReportsDroppedOps" to {
+        // Rex was deleted on the server while A renamed him offline: the
+        // rename cannot be recovered, and the after event says so.
+        tetherd().use { server ->
+            val rec = Recorder()
+            val (_, a, sa) = divergeAndReset(server, "p-dropped", ClientResetMode.RECOVER_UNSYNCED_CHANGES, rec, deleteRex = true)
+            expect(rec.seen == listOf(
+                Seen("before", "recover", before = "1=offline rename"),
+                Seen("after", "recover", before = "1=offline rename", after = "2=Fido",
+                    dropped = listOf(SyncEvent.DroppedOp("update", "Dog", "1", "ObjectDeleted"))),
+            )) { "the callbacks saw ${rec.seen}" }
+            sa.close()
+            a.close()
+        }
     },
     "clientResetManualGivesTheBackupPath" to {
         tetherd().use { server ->

@@ -374,6 +374,8 @@ public final class Driver {
         try {
             for (Json.Node c : Json.parse(schema).elements) {
                 Json.Node name = c.get("name");
+                Json.Node embedded = c.get("embedded"); // no objects of its own to listen to (Realm)
+                if (embedded != null && embedded.kind == Json.Kind.TRUE) continue;
                 if (name != null && name.kind == Json.Kind.STRING) names.add(name.string);
             }
         } catch (Json.ParseException | NullPointerException e) {
@@ -642,7 +644,7 @@ public final class Driver {
             setBackup(backup);
         }
         addEvent(new Json.Obj().str("type", "clientReset").str("phase", "after").str("mode", "manual")
-                .str("backupPath", backup).toString());
+                .str("backupPath", backup).raw("dropped", "[]").toString()); // nothing replayed, nothing dropped
         openWith(config, sync, false);
     }
 
