@@ -51,6 +51,10 @@ func TestStorageAppendLoad(t *testing.T) {
 		st := open()
 		ps, err := st.Open("p/1")
 		require.NoError(t, err)
+		nul, err := st.Open("\x00app") // flexible sync's app space
+		require.NoError(t, err)
+		require.NoError(t, nul.Close())
+		require.NoError(t, st.Drop("\x00app"))
 		_, err = st.Open("p/1")
 		require.Error(t, err, "a partition is opened once")
 		snap, recs, err := ps.Load()

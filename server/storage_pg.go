@@ -103,9 +103,13 @@ func (ps *PostgresStorage) Partitions() ([]string, error) {
 	if err != nil {
 		return nil, pgErr(err, "list partitions")
 	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	raw, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
 	if err != nil {
 		return nil, pgErr(err, "list partitions")
+	}
+	names := make([]string, len(raw))
+	for i, b := range raw {
+		names[i] = string(b)
 	}
 	sort.Strings(names) // Go's order, as the file backend's (collations differ)
 	return names, nil
@@ -122,7 +126,7 @@ func (ps *PostgresStorage) Open(partition string) (PartitionStore, error) {
 	defer cancel()
 	var id int64
 	err := ps.pool.QueryRow(ctx, `INSERT INTO partitions (name) VALUES ($1)
-		ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, partition).Scan(&id)
+		ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, []byte(partition)).Scan(&id)
 	if err != nil {
 		return nil, pgErr(err, "open partition %q", partition)
 	}
@@ -140,7 +144,7 @@ func (ps *PostgresStorage) Drop(partition string) error {
 	}
 	ctx, cancel := pgCtx()
 	defer cancel()
-	_, err := ps.pool.Exec(ctx, `DELETE FROM partitions WHERE name = $1`, partition)
+	_, err := ps.pool.Exec(ctx, `DELETE FROM partitions WHERE name = $1`, []byte(partition))
 	return pgErr(err, "remove partition %q", partition)
 }
 
@@ -155,7 +159,7 @@ func (ps *PostgresStorage) SaveBackup(name string, snaps []*Snapshot) error {
 		}
 		for _, s := range snaps {
 			if _, err := tx.Exec(ctx, `INSERT INTO backups (name, partition, data) VALUES ($1, $2, $3)`,
-				name, s.Partition, encodeSnapshot(s)); err != nil {
+				name, []byte(s.Partition), encodeSnapshot(s)); err != nil {
 				return pgErr(err, "store backup %q", name)
 			}
 		}
@@ -174,12 +178,11 @@ func (ps *PostgresStorage) LoadBackup(name string) ([]*Snapshot, error) {
 	defer rows.Close()
 	var out []*Snapshot
 	for rows.Next() {
-		var part string
-		var data []byte
+		var part, data []byte
 		if err := rows.Scan(&part, &data); err != nil {
 			return nil, pgErr(err, "read backup %q", name)
 		}
-		s, err := readSnapshot(bytes.NewReader(data), int64(len(data)), "backup "+quote(name)+" partition "+quote(part))
+		s, err := readSnapshot(bytes.NewReader(data), int64(len(data)), "backup "+quote(name)+" partition "+quote(string(part)))
 		if err != nil {
 			return nil, err
 		}
@@ -237,7 +240,7 @@ func (ps *PostgresStorage) ReplaceAll(snaps []*Snapshot) error {
 				total += int64(len(h.Data))
 			}
 			if err := tx.QueryRow(ctx, `INSERT INTO partitions (name, seq, snap_seq, snap_version, meta, hist_bytes)
-				VALUES ($1, 1, 1, $2, $3, $4) RETURNING id`, s.Partition, int64(s.Version),
+				VALUES ($1, 1, 1, $2, $3, $4) RETURNING id`, []byte(s.Partition), int64(s.Version),
 				mustMarshal(Record{Meta: &s.Meta}), total).Scan(&id); err != nil {
 				return pgErr(err, "restore partition %q", s.Partition)
 			}

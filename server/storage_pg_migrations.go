@@ -27,7 +27,7 @@ var pgMigrations = []string{
 	`
 CREATE TABLE partitions (
 	id           bigserial PRIMARY KEY,
-	name         text NOT NULL UNIQUE,
+	name         bytea NOT NULL UNIQUE,     -- bytes: a name may hold NUL ("\x00app", flexible sync)
 	seq          bigint NOT NULL DEFAULT 0, -- storage sequence of the last record
 	snap_seq     bigint NOT NULL DEFAULT 0, -- the records the snapshot covers
 	snap_version bigint,                    -- NULL: no snapshot yet
@@ -78,7 +78,7 @@ CREATE TABLE clients (
 );
 CREATE TABLE backups (
 	name      text NOT NULL,
-	partition text NOT NULL,
+	partition bytea NOT NULL,
 	data      bytea NOT NULL, -- the snapshot file format, with history
 	PRIMARY KEY (name, partition)
 );
