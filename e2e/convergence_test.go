@@ -13,7 +13,6 @@ import (
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/internal/engine"
 	"github.com/tethersync/tether/internal/mergemodel"
-	"github.com/tethersync/tether/server"
 )
 
 // TestRandomizedConvergence: five clients write at random — the same few
@@ -44,8 +43,7 @@ func TestRandomizedConvergence(t *testing.T) {
 // through the reference model and renders it as dump does.
 func modelState(t *testing.T, dir string) (state []string, version uint64) {
 	t.Helper()
-	fs, err := server.OpenFileStorage(dir)
-	require.NoError(t, err)
+	fs := openStorage(t, dir)
 	defer fs.Close()
 	ps, err := fs.Open("p")
 	require.NoError(t, err)

@@ -28,7 +28,7 @@ func startServer(t *testing.T, dir, addr string) *testServer {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	srv, err := server.New(server.Config{Listen: addr, AdminListen: "-", DataDir: dir, Secret: "e2e-secret"})
+	srv, err := server.New(server.Config{Listen: addr, AdminListen: "-", DataDir: dir, Storage: serverStorage(t, dir), Secret: "e2e-secret"})
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	return &testServer{srv: srv, dir: dir, addr: srv.Addr()}

@@ -23,7 +23,7 @@ func TestJWTUserSyncs(t *testing.T) {
 	jwks := jwttest.ServeJWKS(key)
 	defer jwks.Close()
 	dir := t.TempDir()
-	srv, err := server.New(server.Config{Listen: "127.0.0.1:0", AdminListen: "-", DataDir: dir + "/server",
+	srv, err := server.New(server.Config{Listen: "127.0.0.1:0", AdminListen: "-", DataDir: dir + "/server", Storage: serverStorage(t, dir+"/server"),
 		JWT: &server.JWTConfig{JWKSURL: jwks.URL, Audience: []string{"dogs-app"}, Issuer: "https://idp.test",
 			DefaultRead: []string{"shared"}, DefaultWrite: []string{"user=%user"}}})
 	require.NoError(t, err)

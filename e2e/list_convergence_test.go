@@ -16,7 +16,6 @@ import (
 	"github.com/tethersync/tether/internal/crdt"
 	"github.com/tethersync/tether/internal/engine"
 	"github.com/tethersync/tether/internal/mergemodel"
-	"github.com/tethersync/tether/server"
 )
 
 const listSchemaJSON = `[{"name":"Task","primaryKey":"_id","properties":{"_id":"string","tags":"string[]"}}]`
@@ -189,8 +188,7 @@ func listConvergence(t *testing.T, seed int64) {
 // i-1), each list op its edits.
 func listModelState(t *testing.T, dir string) (state []string, version uint64) {
 	t.Helper()
-	fs, err := server.OpenFileStorage(dir)
-	require.NoError(t, err)
+	fs := openStorage(t, dir)
 	defer fs.Close()
 	ps, err := fs.Open("p")
 	require.NoError(t, err)

@@ -24,7 +24,7 @@ import (
 // lists what the server lacks.
 func TestManualResetByOperator(t *testing.T) {
 	dir := t.TempDir()
-	srv, err := server.New(server.Config{DataDir: dir + "/server", Secret: "e2e-secret"})
+	srv, err := server.New(server.Config{DataDir: dir + "/server", Storage: serverStorage(t, dir+"/server"), Secret: "e2e-secret"})
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	defer srv.Close()

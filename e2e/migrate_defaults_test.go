@@ -45,7 +45,7 @@ func TestMigratedObjectsReadTheSameOnClientAndServer(t *testing.T) {
 	require.NoError(t, err)
 
 	// The server migrates the partition; a new client bootstraps from it.
-	srv, err := server.New(server.Config{DataDir: filepath.Join(dir, "server"), Secret: "e2e-secret"})
+	srv, err := server.New(server.Config{DataDir: filepath.Join(dir, "server"), Storage: serverStorage(t, filepath.Join(dir, "server")), Secret: "e2e-secret"})
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	defer srv.Close()

@@ -48,7 +48,7 @@ func replayUnsynced(t *testing.T, db *store.DB, changes []store.UnsyncedChange) 
 // erased B's +100 when the helper reported the increment as an update).
 func TestManualReplayKeepsConcurrentIncrements(t *testing.T) {
 	dir := t.TempDir()
-	srv, err := server.New(server.Config{DataDir: dir + "/server", Secret: "e2e-secret"})
+	srv, err := server.New(server.Config{DataDir: dir + "/server", Storage: serverStorage(t, dir+"/server"), Secret: "e2e-secret"})
 	require.NoError(t, err)
 	require.NoError(t, srv.Start())
 	defer srv.Close()

@@ -3,8 +3,10 @@
 # the C toolchain and cJSON (C ABI and its driver), valgrind, clang (the
 # iOS header check), a JDK and Maven (the JVM binding; Maven fetches the
 # Kotlin compiler), Node and npm (the npm package), Chromium (the browser
-# tests). As root it runs apt-get; otherwise it names the command to run
-# and fails. Go 1.26 must already be installed (Debian's is older).
+# tests), PostgreSQL (tetherd's database storage, tested against a
+# throwaway cluster: scripts/pg-start.sh). As root it runs apt-get;
+# otherwise it names the command to run and fails. Go 1.26 must already
+# be installed (Debian's is older).
 set -eu
 missing=""
 need() { # need PACKAGE TEST...
@@ -24,6 +26,9 @@ need maven have mvn
 need nodejs have node
 need npm have npm
 need chromium test -x /usr/bin/chromium
+# Debian's postgresql (server binaries under /usr/lib/postgresql/N/bin);
+# its packaged cluster service is not used: tests run their own.
+need postgresql sh -c 'ls /usr/lib/postgresql/*/bin/initdb'
 
 if ! command -v go >/dev/null 2>&1; then
     echo "deps: Go 1.26 is not installed: see https://go.dev/doc/install" >&2

@@ -57,6 +57,7 @@ func (srv *Server) adminHandler() http.Handler {
 	post("/admin/flexible", srv.adminFlexible)
 	mux.HandleFunc("/admin/stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, srv.Stats()) })
 	mux.HandleFunc("/healthz", srv.handleHealth)
+	mux.HandleFunc("/readyz", srv.handleReady)
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		srv.metrics.write(w, len(srv.partitions()))

@@ -46,6 +46,10 @@ func loadAdminKey(cfg *Config) error {
 		return terror.Wrap(terror.IO, err, "read the admin key %s", path)
 	}
 	key := randomKey()
+	// With a database storage nothing else may have created the directory.
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return terror.Wrap(terror.IO, err, "create data directory")
+	}
 	if err := logfile.WriteFileSync(vfs.OS, path, []byte(key+"\n"), 0o600); err != nil {
 		return err
 	}
@@ -126,7 +130,7 @@ func (srv *Server) guardAdmin(h http.Handler) http.Handler {
 			writeError(w, terror.New(terror.PermissionDenied, "cross-origin admin request from %q refused", o), http.StatusForbidden)
 			return
 		}
-		if r.URL.Path != "/healthz" && !srv.adminAuthorized(r) {
+		if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && !srv.adminAuthorized(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tetherd admin"`)
 			writeError(w, terror.New(terror.AuthFailed, "the admin API needs Authorization: Bearer <admin key>"), http.StatusUnauthorized)
 			return

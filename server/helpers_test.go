@@ -39,6 +39,9 @@ func startServer(t testing.TB, cfg Config) *Server {
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
+	if cfg.Storage == nil {
+		cfg.Storage = envStorage(t, cfg.DataDir)
+	}
 	if cfg.Secret == "" {
 		cfg.Secret = testSecret
 	}

@@ -272,6 +272,7 @@ func (srv *Server) Start() error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/sync", srv.handleSync)
 	mux.HandleFunc("/healthz", srv.handleHealth)
+	mux.HandleFunc("/readyz", srv.handleReady)
 	srv.syncHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	srv.serve(srv.syncHTTP, ln)
 	if srv.cfg.AdminListen != "-" {

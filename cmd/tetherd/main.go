@@ -1,6 +1,6 @@
 // Command tetherd runs Tether's reference sync server.
 //
-//	tetherd -listen 127.0.0.1:7800 -admin 127.0.0.1:7801 -data DIR -secret-file PATH [-max-offline 720h] [-ready-file PATH]
+//	tetherd -listen 127.0.0.1:7800 -admin 127.0.0.1:7801 -data DIR [-storage postgres://...] -secret-file PATH [-max-offline 720h] [-ready-file PATH]
 //	    [-jwt-jwks-url URL | -jwt-public-key FILE | -jwt-hs256-secret-env VAR] -jwt-audience AUD [-jwt-issuer ISS] [-jwt-user-claim sub]
 //	tetherd token -secret-file PATH -partition P [-read P] [-write P] [-subject NAME] [-ttl 1h]
 //
@@ -46,6 +46,7 @@ func serve(args []string) int {
 	listen := fs.String("listen", "127.0.0.1:7800", "sync listener address (port 0: any free port)")
 	admin := fs.String("admin", "127.0.0.1:7801", `admin API address ("-": none)`)
 	data := fs.String("data", "tetherd-data", "data directory")
+	storage := fs.String("storage", "", "keep partitions in PostgreSQL (postgres://USER@HOST:PORT/DB; password in PGPASSWORD or PGPASSFILE) instead of -data (which still holds admin.key)")
 	secret := secretFlags(fs)
 	jwtConfig := jwtFlags(fs)
 	adminKeyFile := fs.String("admin-key-file", "", "file holding the admin API key (or $TETHER_ADMIN_KEY; default DATA/admin.key, generated)")
@@ -96,7 +97,15 @@ func serve(args []string) int {
 	if *perIP == 0 {
 		*perIP = -1
 	}
-	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data,
+	var st server.Storage
+	if *storage != "" {
+		if st, err = server.OpenStorageURL(*storage); err != nil {
+			fmt.Fprintln(os.Stderr, "tetherd: -storage:", err)
+			return 1
+		}
+		log.Info("storage: PostgreSQL", "database", server.StorageName(*storage))
+	}
+	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data, Storage: st,
 		Secret: key, JWT: jwt, MaxOffline: *maxOffline, Logger: log, AdminKey: adminKey, AdminTLSCert: *tlsCert, AdminTLSKey: *tlsKey,
 		AuthTimeout: *authTimeout, MaxConnsPerIP: *perIP, ProtocolVersion: *protoVersion,
 		Flexible: *flexible, Rules: rules})

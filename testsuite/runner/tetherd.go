@@ -41,6 +41,7 @@ type tetherd struct {
 	bin        string
 	dir        string // the run directory: data/ and the ready file live under it
 	dataDir    string
+	storageURL string // -storage (TETHER_STORAGE=postgres); "": dataDir
 	readyFile  string
 	secret     string
 	adminKey   string // the admin API's bearer key (TETHER_ADMIN_KEY)
@@ -87,6 +88,9 @@ func startTetherdVersion(bin, runDir string, maxOffline time.Duration, protocol 
 	if err := os.MkdirAll(t.dataDir, 0o700); err != nil {
 		return nil, err
 	}
+	if err := t.pickStorage(); err != nil {
+		return nil, err
+	}
 	if err := t.launch(); err != nil {
 		return nil, err
 	}
@@ -113,6 +117,7 @@ func (t *tetherd) launchOnce(deadline time.Time) error {
 	os.Remove(t.readyFile)
 	args := []string{"-listen", t.syncAddr, "-admin", t.adminAddr, "-data", t.dataDir,
 		"-ready-file", t.readyFile}
+	args = append(args, t.storageArgs()...)
 	if t.maxOffline > 0 {
 		args = append(args, "-max-offline", t.maxOffline.String())
 	}
