@@ -3,20 +3,14 @@ package e2e
 import (
 	"fmt"
 	"math/rand"
-	"path/filepath"
 	"sort"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/crdt"
-	"github.com/tethersync/tether/internal/engine"
-	"github.com/tethersync/tether/internal/mergemodel"
 	"github.com/tethersync/tether/server"
 )
 
@@ -33,33 +27,7 @@ const bagObjects = 3
 // history: per dictionary key the edit with the greatest id; per set the
 // values of the adds no remove named.
 func TestRandomizedDictSetConvergence(t *testing.T) {
-	n := 12 // TETHER_SEEDS=200 searches further
-	if testing.Short() {
-		n = 3
-	}
-	for _, seed := range mergemodel.Seeds(t, n) {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			defer func() {
-				if t.Failed() {
-					t.Log(mergemodel.Rerun("./e2e/", "TestRandomizedDictSetConvergence", seed))
-				}
-			}()
-			dictSetConvergence(t, seed)
-		})
-	}
-}
-
-func openBagClient(t *testing.T, dir, name string, ts *testServer) *client {
-	t.Helper()
-	s, err := schema.FromJSON([]byte(bagSchemaJSON))
-	require.NoError(t, err)
-	path := filepath.Join(dir, name+".tether")
-	db, err := store.Open(store.Options{Path: path, Schema: s})
-	require.NoError(t, err)
-	sess, err := session.Start(session.Config{URL: ts.srv.SyncURL(), Token: token(t, "p"), Partition: "p", DB: db,
-		MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
-	require.NoError(t, err)
-	return &client{db: db, sess: sess, path: path}
+	runSeeds(t, "TestRandomizedDictSetConvergence", 12, dictSetConvergence) // TETHER_SEEDS=200 searches further
 }
 
 // dumpBags renders every Bag as "key|custom|labels".
@@ -128,79 +96,22 @@ func randomBagEdit(rng *rand.Rand, tx *store.WriteTx, who, step int) error {
 }
 
 func dictSetConvergence(t *testing.T, seed int64) {
-	rng := rand.New(rand.NewSource(seed))
-	dir := t.TempDir()
-	ts := startServer(t, dir+"/server", "")
-	defer func() { ts.srv.Close() }()
-	clients := make([]*client, 5)
-	for i := range clients {
-		clients[i] = openBagClient(t, dir, fmt.Sprint("c", i), ts)
-	}
-	defer func() {
-		for _, c := range clients {
-			c.close()
-		}
-	}()
-	require.NoError(t, clients[0].db.Write(func(tx *store.WriteTx) error {
+	r := startRandomRun(t, seed, bagSchemaJSON, func(tx *store.WriteTx) error {
 		for k := 0; k < bagObjects; k++ {
 			if err := tx.Create("Bag", store.Object{"_id": fmt.Sprint("b", k), "custom": value.Dict{"k0": "a"}, "labels": []any{"v0", "v1"}}); err != nil {
 				return err
 			}
 		}
 		return nil
-	}))
-	for _, c := range clients {
-		syncAll(t, c)
-	}
-	for step := 0; step < 200; step++ {
-		i := rng.Intn(len(clients))
-		c := clients[i]
-		switch r := rng.Intn(100); {
-		case r < 75:
-			require.NoError(t, c.db.Write(func(tx *store.WriteTx) error {
-				for k := rng.Intn(3); k >= 0; k-- {
-					if err := randomBagEdit(rng, tx, i, step); err != nil {
-						return err
-					}
-				}
-				return nil
-			}))
-		case r < 84:
-			c.sess.Pause()
-		case r < 94:
-			c.sess.Resume()
-		case r < 98:
-			c.close()
-			clients[i] = openBagClient(t, dir, fmt.Sprint("c", i), ts)
-		default:
-			ts.restart(t)
-		}
-	}
-	for _, c := range clients {
-		c.sess.Resume()
-	}
-	for round := 0; round < 2; round++ {
-		for _, c := range clients {
-			syncAll(t, c)
-		}
-	}
-	fresh := openBagClient(t, dir, "fresh", ts)
-	defer fresh.close()
-	syncAll(t, fresh)
-	freshState, err := engine.Of(fresh.db).SyncState()
-	require.NoError(t, err)
-	require.NoError(t, ts.srv.Close())
-	want, version := bagModelState(t, ts.dir)
-	*ts = *startServer(t, ts.dir, ts.addr) // for the deferred Close
+	})
+	r.play(200, func(tx *store.WriteTx, who, step int) error { return randomBagEdit(r.rng, tx, who, step) })
+	version := r.settle()
+	var want []string
+	var modelVersion uint64
+	r.withServerClosed(func(dir string) { want, modelVersion = bagModelState(t, dir) })
 	require.Len(t, want, bagObjects)
-	require.Equal(t, version, freshState.ServerVersion, "the model replayed the whole history")
-	require.Equal(t, want, dumpBags(t, fresh.db), "a client bootstrapped from the server's state differs from the model")
-	for i, c := range clients {
-		require.Equal(t, want, dumpBags(t, c.db), "client %d differs from the model's merge of the server's history", i)
-		st, err := engine.Of(c.db).SyncState()
-		require.NoError(t, err)
-		require.Zero(t, st.Unsynced, "client %d still has unsynced changes", i)
-	}
+	require.Equal(t, modelVersion, version, "the model replayed the whole history")
+	r.requireAll(want, dumpBags, "the model's merge of the server's history")
 }
 
 // The model's ids: (hlc, client, seq), compared in that order.

@@ -3,18 +3,12 @@ package e2e
 import (
 	"fmt"
 	"math/rand"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/session"
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/value"
-	"github.com/tethersync/tether/internal/engine"
-	"github.com/tethersync/tether/internal/mergemodel"
 )
 
 // The parts of Realm's data model the other randomized tests leave out:
@@ -39,34 +33,7 @@ const (
 // the server's state read the same objects, links resolve to exactly the
 // users that exist, and every value read is one some client wrote.
 func TestRandomizedEmbeddedAndLinksConvergence(t *testing.T) {
-	n := 12 // TETHER_SEEDS=200 searches further (make test-convergence)
-	if testing.Short() {
-		n = 3
-	}
-	for _, seed := range mergemodel.Seeds(t, n) {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			defer func() {
-				if t.Failed() {
-					t.Log(mergemodel.Rerun("./e2e/", "TestRandomizedEmbeddedAndLinksConvergence", seed))
-				}
-			}()
-			embeddedLinksConvergence(t, seed)
-		})
-	}
-}
-
-// openSchemaClient opens a synced client of partition "p" with a schema.
-func openSchemaClient(t *testing.T, dir, name, schemaJSON string, ts *testServer) *client {
-	t.Helper()
-	s, err := schema.FromJSON([]byte(schemaJSON))
-	require.NoError(t, err)
-	path := filepath.Join(dir, name+".tether")
-	db, err := store.Open(store.Options{Path: path, Schema: s})
-	require.NoError(t, err)
-	sess, err := session.Start(session.Config{URL: ts.srv.SyncURL(), Token: token(t, "p"), Partition: "p", DB: db,
-		MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
-	require.NoError(t, err)
-	return &client{db: db, sess: sess, path: path}
+	runSeeds(t, "TestRandomizedEmbeddedAndLinksConvergence", 12, embeddedLinksConvergence) // TETHER_SEEDS=200 searches further
 }
 
 // randomModelEdit makes one random edit, chosen from what the client
@@ -112,38 +79,24 @@ func randomModelEdit(rng *rand.Rand, tx *store.WriteTx, v string) error {
 }
 
 // modelDump renders every object as the app reads it, links resolved.
-func modelDump(t *testing.T, db *store.DB) (tasks, users []string) {
+func modelDump(t *testing.T, db *store.DB) []string {
 	t.Helper()
+	var out []string
 	ts, err := db.Query(store.Query{Class: "Task"})
 	require.NoError(t, err)
 	for _, o := range ts {
-		tasks = append(tasks, fmt.Sprintf("%v|%v|%v|%v", o["_id"], o["address"], o["assignee"], o["watchers"]))
+		out = append(out, fmt.Sprintf("Task %v|%v|%v|%v", o["_id"], o["address"], o["assignee"], o["watchers"]))
 	}
 	us, err := db.Query(store.Query{Class: "User"})
 	require.NoError(t, err)
 	for _, o := range us {
-		users = append(users, fmt.Sprintf("%v|%v", o["_id"], o["name"]))
+		out = append(out, fmt.Sprintf("User %v|%v", o["_id"], o["name"]))
 	}
-	return tasks, users
+	return out
 }
 
 func embeddedLinksConvergence(t *testing.T, seed int64) {
-	rng := rand.New(rand.NewSource(seed))
-	dir := t.TempDir()
-	ts := startServer(t, dir+"/server", "")
-	defer func() { ts.srv.Close() }()
-	open := func(name string) *client { return openSchemaClient(t, dir, name, modelSchemaJSON, ts) }
-	clients := make([]*client, 5)
-	for i := range clients {
-		clients[i] = open(fmt.Sprint("c", i))
-	}
-	defer func() {
-		for _, c := range clients {
-			c.close()
-		}
-	}()
-	written := map[string]bool{}
-	require.NoError(t, clients[0].db.Write(func(tx *store.WriteTx) error {
+	r := startRandomRun(t, seed, modelSchemaJSON, func(tx *store.WriteTx) error {
 		for k := 0; k < modelUsers; k++ {
 			if err := tx.Create("User", store.Object{"_id": fmt.Sprint("u", k), "name": "start"}); err != nil {
 				return err
@@ -156,58 +109,20 @@ func embeddedLinksConvergence(t *testing.T, seed int64) {
 			}
 		}
 		return nil
-	}))
-	for _, c := range clients {
-		syncAll(t, c)
-	}
-	for step := 0; step < 200; step++ {
-		i := rng.Intn(len(clients))
-		c := clients[i]
-		switch r := rng.Intn(100); {
-		case r < 75:
-			require.NoError(t, c.db.Write(func(tx *store.WriteTx) error {
-				for k := rng.Intn(3); k >= 0; k-- {
-					v := fmt.Sprintf("c%d.%d.%d", i, step, k)
-					written[v], written[v+"z"] = true, true
-					if err := randomModelEdit(rng, tx, v); err != nil {
-						return err
-					}
-				}
-				return nil
-			}))
-		case r < 84:
-			c.sess.Pause()
-		case r < 94:
-			c.sess.Resume()
-		case r < 98:
-			c.close()
-			clients[i] = open(fmt.Sprint("c", i))
-		default:
-			ts.restart(t)
-		}
-	}
-	for _, c := range clients {
-		c.sess.Resume()
-	}
-	for round := 0; round < 2; round++ {
-		for _, c := range clients {
-			syncAll(t, c)
-		}
-	}
-	fresh := open("fresh")
-	defer fresh.close()
-	syncAll(t, fresh)
-	wantTasks, wantUsers := modelDump(t, fresh.db)
-	require.Len(t, wantTasks, modelTasks)
-	checkModelReads(t, fresh.db, written)
-	for i, c := range clients {
-		tasks, users := modelDump(t, c.db)
-		require.Equal(t, wantUsers, users, "client %d's users differ from a client bootstrapped from the server", i)
-		require.Equal(t, wantTasks, tasks, "client %d's tasks differ from a client bootstrapped from the server", i)
-		st, err := engine.Of(c.db).SyncState()
-		require.NoError(t, err)
-		require.Zero(t, st.Unsynced, "client %d still has unsynced changes", i)
-	}
+	})
+	written := map[string]bool{}
+	r.play(200, func(tx *store.WriteTx, who, step int) error {
+		v := fmt.Sprintf("c%d.%d.%d", who, step, r.rng.Intn(1<<20))
+		written[v], written[v+"z"] = true, true
+		return randomModelEdit(r.rng, tx, v)
+	})
+	r.settle()
+	want := modelDump(t, r.fresh.db)
+	tasks, err := r.fresh.db.Query(store.Query{Class: "Task"})
+	require.NoError(t, err)
+	require.Len(t, tasks, modelTasks, "tasks are never deleted")
+	checkModelReads(t, r.fresh.db, written)
+	r.requireAll(want, modelDump, "a client bootstrapped from the server")
 }
 
 // checkModelReads: every link read names a user that exists, every
