@@ -105,13 +105,7 @@ func dictSetConvergence(t *testing.T, seed int64) {
 		return nil
 	})
 	r.play(200, func(tx *store.WriteTx, who, step int) error { return randomBagEdit(r.rng, tx, who, step) })
-	version := r.settle()
-	var want []string
-	var modelVersion uint64
-	r.withServerClosed(func(dir string) { want, modelVersion = bagModelState(t, dir) })
-	require.Len(t, want, bagObjects)
-	require.Equal(t, modelVersion, version, "the model replayed the whole history")
-	r.requireAll(want, dumpBags, "the model's merge of the server's history")
+	r.requireModel(bagObjects, bagModelState, dumpBags)
 }
 
 // The model's ids: (hlc, client, seq), compared in that order.

@@ -85,13 +85,7 @@ func listConvergence(t *testing.T, seed int64) {
 		return nil
 	})
 	r.play(200, func(tx *store.WriteTx, who, step int) error { return randomListEdit(r.rng, tx, who, step) })
-	version := r.settle()
-	var want []string
-	var modelVersion uint64
-	r.withServerClosed(func(dir string) { want, modelVersion = listModelState(t, dir) })
-	require.Len(t, want, listObjects)
-	require.Equal(t, modelVersion, version, "the model replayed the whole history")
-	r.requireAll(want, dumpLists, "the model's merge of the server's history")
+	r.requireModel(listObjects, listModelState, dumpLists)
 }
 
 // listModelState replays the server's stored history (the server closed)

@@ -159,3 +159,18 @@ func (r *randomRun) requireAll(want []string, render func(t *testing.T, db *stor
 		require.Zero(r.t, st.Unsynced, "client %d still has unsynced changes", i)
 	}
 }
+
+// requireModel settles the run, has model replay the server's stored
+// history (the server closed: it reads the files), and checks that the
+// model replayed the whole history, holds n objects, and that every
+// client and the fresh one render as the model's state.
+func (r *randomRun) requireModel(n int, model func(t *testing.T, dir string) ([]string, uint64), render func(t *testing.T, db *store.DB) []string) {
+	r.t.Helper()
+	version := r.settle()
+	var want []string
+	var modelVersion uint64
+	r.withServerClosed(func(dir string) { want, modelVersion = model(r.t, dir) })
+	require.Len(r.t, want, n)
+	require.Equal(r.t, modelVersion, version, "the model replayed the whole history")
+	r.requireAll(want, render, "the model's merge of the server's history")
+}
