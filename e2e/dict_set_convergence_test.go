@@ -11,7 +11,6 @@ import (
 	"github.com/tethersync/tether/core/store"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/crdt"
-	"github.com/tethersync/tether/server"
 )
 
 const bagSchemaJSON = `[{"name":"Bag","primaryKey":"_id","properties":{"_id":"string","custom":"string{}","labels":"string<>"}}]`
@@ -143,18 +142,9 @@ type modelBag struct {
 // each set remove its tags.
 func bagModelState(t *testing.T, dir string) (state []string, version uint64) {
 	t.Helper()
-	fs, err := server.OpenFileStorage(dir)
-	require.NoError(t, err)
-	defer fs.Close()
-	ps, err := fs.Open("p")
-	require.NoError(t, err)
-	_, _, err = ps.Load()
-	require.NoError(t, err)
-	recs, err := ps.History(0, 1<<30)
-	require.NoError(t, err)
+	recs := serverHistory(t, dir)
 	bags := map[string]*modelBag{}
-	for i, r := range recs {
-		require.Equal(t, uint64(i+1), r.Version, "the whole history is retained")
+	for _, r := range recs {
 		cs, err := crdt.DecodeChangeset(r.Data)
 		require.NoError(t, err)
 		version = r.Version

@@ -50,3 +50,22 @@ func openStorage(t *testing.T, dir string) server.Storage {
 	require.NoError(t, err)
 	return fs
 }
+
+// serverHistory reads partition "p"'s whole stored history (the server
+// closed) from the storage the run uses, checking that none was trimmed:
+// a model replays it from the first version.
+func serverHistory(t *testing.T, dir string) []server.HistoryRecord {
+	t.Helper()
+	fs := openStorage(t, dir)
+	defer fs.Close()
+	ps, err := fs.Open("p")
+	require.NoError(t, err)
+	_, _, err = ps.Load()
+	require.NoError(t, err)
+	recs, err := ps.History(0, 1<<30)
+	require.NoError(t, err)
+	for i, r := range recs {
+		require.Equal(t, uint64(i+1), r.Version, "the whole history is retained")
+	}
+	return recs
+}
