@@ -38,6 +38,13 @@ func TestDictionarySpellings(t *testing.T) {
 	}
 	_, err = c.Coerce(c.Property("m"), value.Dict{"a": value.Dict{}})
 	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), "a mixed holds no dictionary")
+	// The value decoder reads any map (a dictionary and an embedded object
+	// are one map value): coercion is what keeps a dictionary's values
+	// scalars, for writes and for hostile downloads alike.
+	_, err = c.Coerce(c.Property("m"), value.Dict{"a": []any{int64(1)}})
+	require.Equal(t, terror.WrongType, terror.CodeOf(err), "a mixed holds no list")
+	_, err = c.Coerce(c.Property("s"), value.Dict{"a": value.Object{"b": "x"}})
+	require.Equal(t, terror.InvalidArgument, terror.CodeOf(err), "a string holds no object")
 }
 
 func TestDictionaryChanges(t *testing.T) {
