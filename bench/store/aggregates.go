@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"fmt"
 
 	"github.com/tethersync/tether/core/schema"
@@ -126,48 +125,13 @@ func tetherAggQPS(n int, thresholds []int64) (sumQPS, subQPS float64, err error)
 }
 
 func sqliteAggQPS(n int, query string, thresholds []int64, sub bool) (float64, error) {
-	db, err := sql.Open("sqlite3", "file::memory:")
+	db, err := openSQLiteWatchers(n, []string{
+		`CREATE TABLE user (id TEXT PRIMARY KEY, points INTEGER)`,
+	}, func(i int) []any { return []any{userID(i), userPoints(i)} })
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, q := range []string{
-		`CREATE TABLE user (id TEXT PRIMARY KEY, points INTEGER)`,
-		`CREATE TABLE task (id INTEGER PRIMARY KEY, title TEXT)`,
-		`CREATE TABLE task_watcher (task INTEGER, pos INTEGER, user TEXT, PRIMARY KEY (task, pos))`,
-		`CREATE INDEX task_watcher_task_user ON task_watcher(task, user)`,
-		`CREATE INDEX task_watcher_user_task ON task_watcher(user, task)`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			return 0, err
-		}
-	}
-	tx, err := db.Begin()
-	if err != nil {
-		return 0, err
-	}
-	for i := 0; i < linkUsers; i++ {
-		if _, err := tx.Exec(`INSERT INTO user VALUES (?, ?)`, userID(i), userPoints(i)); err != nil {
-			return 0, err
-		}
-	}
-	for i := 0; i < n; i++ {
-		if _, err := tx.Exec(`INSERT INTO task VALUES (?, ?)`, i, "t"); err != nil {
-			return 0, err
-		}
-		for j, u := range []string{userID(i), userID(i + 1)} {
-			if _, err := tx.Exec(`INSERT INTO task_watcher VALUES (?, ?, ?)`, i, j, u); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, err
-	}
-	if _, err := db.Exec(`ANALYZE`); err != nil {
-		return 0, err
-	}
 	stmt, err := db.Prepare(query)
 	if err != nil {
 		return 0, err

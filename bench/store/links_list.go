@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/store"
@@ -80,49 +81,14 @@ const (
 )
 
 func sqliteLinkListQPS(n int, query string) (float64, error) {
-	db, err := sql.Open("sqlite3", "file::memory:")
+	db, err := openSQLiteWatchers(n, []string{
+		`CREATE TABLE user (id TEXT PRIMARY KEY, name TEXT, email TEXT)`,
+		`CREATE INDEX user_email ON user(email)`,
+	}, func(i int) []any { return []any{userID(i), "n", email(i)} })
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, q := range []string{
-		`CREATE TABLE user (id TEXT PRIMARY KEY, name TEXT, email TEXT)`,
-		`CREATE INDEX user_email ON user(email)`,
-		`CREATE TABLE task (id INTEGER PRIMARY KEY, title TEXT)`,
-		`CREATE TABLE task_watcher (task INTEGER, pos INTEGER, user TEXT, PRIMARY KEY (task, pos))`,
-		`CREATE INDEX task_watcher_task_user ON task_watcher(task, user)`,
-		`CREATE INDEX task_watcher_user_task ON task_watcher(user, task)`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			return 0, err
-		}
-	}
-	tx, err := db.Begin()
-	if err != nil {
-		return 0, err
-	}
-	for i := 0; i < linkUsers; i++ {
-		if _, err := tx.Exec(`INSERT INTO user VALUES (?, ?, ?)`, userID(i), "n", email(i)); err != nil {
-			return 0, err
-		}
-	}
-	for i := 0; i < n; i++ {
-		if _, err := tx.Exec(`INSERT INTO task VALUES (?, ?)`, i, "t"); err != nil {
-			return 0, err
-		}
-		for j, u := range []string{userID(i), userID(i + 1)} {
-			if _, err := tx.Exec(`INSERT INTO task_watcher VALUES (?, ?, ?)`, i, j, u); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, err
-	}
-	if _, err := db.Exec(`ANALYZE`); err != nil {
-		return 0, err
-	}
 	stmt, err := db.Prepare(query)
 	if err != nil {
 		return 0, err
@@ -149,4 +115,59 @@ func sqliteLinkListQPS(n int, query string) (float64, error) {
 		}
 		return rows.Err()
 	})
+}
+
+// openSQLiteWatchers opens an in-memory SQLite holding the watcher
+// workload both link-list benchmarks use: a user table (userDDL, one row
+// userRow(i) per user), n tasks, each watched by users i and i+1 in
+// task_watcher (indexed both ways, as Tether's list-link index is), and
+// ANALYZE run so the planner sees the indexes.
+func openSQLiteWatchers(n int, userDDL []string, userRow func(i int) []any) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", "file::memory:")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	fill := func() error {
+		for _, q := range append(userDDL,
+			`CREATE TABLE task (id INTEGER PRIMARY KEY, title TEXT)`,
+			`CREATE TABLE task_watcher (task INTEGER, pos INTEGER, user TEXT, PRIMARY KEY (task, pos))`,
+			`CREATE INDEX task_watcher_task_user ON task_watcher(task, user)`,
+			`CREATE INDEX task_watcher_user_task ON task_watcher(user, task)`) {
+			if _, err := db.Exec(q); err != nil {
+				return err
+			}
+		}
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		row := userRow(0)
+		insertUser := `INSERT INTO user VALUES (?` + strings.Repeat(", ?", len(row)-1) + `)`
+		for i := 0; i < linkUsers; i++ {
+			if _, err := tx.Exec(insertUser, userRow(i)...); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < n; i++ {
+			if _, err := tx.Exec(`INSERT INTO task VALUES (?, ?)`, i, "t"); err != nil {
+				return err
+			}
+			for j, u := range []string{userID(i), userID(i + 1)} {
+				if _, err := tx.Exec(`INSERT INTO task_watcher VALUES (?, ?, ?)`, i, j, u); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		_, err = db.Exec(`ANALYZE`)
+		return err
+	}
+	if err := fill(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
