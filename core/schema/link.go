@@ -205,33 +205,15 @@ func objectFormType(pw propertyWire) (string, error) {
 			return "", terror.New(terror.InvalidArgument, "a to-one link to %s is always optional (as in Realm)", pw.ObjectType)
 		}
 		return pw.ObjectType + "?", nil
-	case "list":
+	case "list", "dictionary", "set":
 		if pw.ObjectType == "" {
-			return "", terror.New(terror.InvalidArgument, `a "list" property needs "objectType"`)
+			return "", terror.New(terror.InvalidArgument, `a %q property needs "objectType"`, pw.Type)
 		}
 		t := pw.ObjectType
 		if pw.Optional != nil && *pw.Optional {
 			t += "?"
 		}
-		return t + "[]", nil
-	case "dictionary":
-		if pw.ObjectType == "" {
-			return "", terror.New(terror.InvalidArgument, `a "dictionary" property needs "objectType"`)
-		}
-		t := pw.ObjectType
-		if pw.Optional != nil && *pw.Optional {
-			t += "?"
-		}
-		return t + "{}", nil
-	case "set":
-		if pw.ObjectType == "" {
-			return "", terror.New(terror.InvalidArgument, `a "set" property needs "objectType"`)
-		}
-		t := pw.ObjectType
-		if pw.Optional != nil && *pw.Optional {
-			t += "?"
-		}
-		return t + "<>", nil
+		return t + collectionSuffix[pw.Type], nil
 	}
 	if pw.ObjectType != "" || pw.Property != "" {
 		return "", terror.New(terror.InvalidArgument, "type %q takes no objectType or property", pw.Type)
@@ -241,3 +223,7 @@ func objectFormType(pw propertyWire) (string, error) {
 	}
 	return pw.Type, nil
 }
+
+// collectionSuffix is the string spelling of each collection object form:
+// {type: "list", objectType: "T"} is "T[]", and so on (Realm JS's forms).
+var collectionSuffix = map[string]string{"list": "[]", "dictionary": "{}", "set": "<>"}
