@@ -129,7 +129,7 @@ func (p *parser) sideOf(o operand, opPos int) (side, error) {
 		return side{expr: o.arith, typ: schema.Double}, nil
 	case o.isProp:
 		if o.many() && o.derive == nil {
-			return side{}, terror.New(terror.InvalidArgument, "at position %d: comparing the list %s with a link path is not supported", opPos, o.text)
+			return side{}, terror.New(terror.WrongType, "at position %d: comparing the list %s with a path through links is a comparison between two lists, which Realm does not support", opPos, o.text)
 		}
 		s := side{expr: p.exprOf(o), typ: elemType(o)}
 		if o.derive != nil {
