@@ -124,22 +124,31 @@ func arithFloat(op byte, x, y float64) float64 {
 type arithCmpNode struct {
 	l, r valueExpr
 	op   opKind
+	rdec *value.Decimal128 // r is a number literal: its exact decimal (decarith.go)
 }
 
 func (n *arithCmpNode) match(obj map[string]any, lk Linker) bool {
 	a, b := decimalPair(n.l.eval(obj, lk), n.r.eval(obj, lk))
+	if _, ok := a.(value.Decimal128); ok && n.rdec != nil {
+		b = *n.rdec
+	}
 	return evalOp(n.op, a, b, false)
 }
 
 // arithInNode is an arithmetic value IN a constant list.
 type arithInNode struct {
-	l   valueExpr
-	set []any
+	l    valueExpr
+	set  []any
+	decs []*value.Decimal128 // the exact decimals of number literals
 }
 
 func (n *arithInNode) match(obj map[string]any, lk Linker) bool {
 	v := n.l.eval(obj, lk)
-	for _, e := range n.set {
+	_, isDec := v.(value.Decimal128)
+	for k, e := range n.set {
+		if isDec && n.decs[k] != nil {
+			e = *n.decs[k]
+		}
 		if a, b := decimalPair(v, e); eqVals(a, b, false) {
 			return true
 		}
@@ -292,19 +301,27 @@ func (p *parser) buildArith(l operand, op opKind, ci bool, r operand, opPos int)
 				return nil, err
 			}
 		}
+		decs := make([]*value.Decimal128, len(r.list))
+		for k := range decs {
+			decs[k] = p.literalDecimal(r.list[k], r.listPos[k])
+		}
 		if op == opIn {
-			return &arithInNode{l: l.arith, set: r.list}, nil
+			return &arithInNode{l: l.arith, set: r.list, decs: decs}, nil
 		}
 		return andNode{
-			&arithCmpNode{l: l.arith, r: constExpr{r.list[0]}, op: opGe},
-			&arithCmpNode{l: l.arith, r: constExpr{r.list[1]}, op: opLe},
+			&arithCmpNode{l: l.arith, r: constExpr{r.list[0]}, op: opGe, rdec: decs[0]},
+			&arithCmpNode{l: l.arith, r: constExpr{r.list[1]}, op: opLe, rdec: decs[1]},
 		}, nil
 	}
 	fake := &token{text: opNames[op], pos: opPos}
 	if err := p.checkArithOperand(r, fake); err != nil {
 		return nil, terror.New(terror.WrongType, "cannot compare the arithmetic %s with %s at position %d", l.text, r.text, opPos)
 	}
-	return &arithCmpNode{l: l.arith, r: p.exprOf(r), op: op}, nil
+	n := &arithCmpNode{l: l.arith, r: p.exprOf(r), op: op}
+	if r.isConstant() {
+		n.rdec = p.literalDecimal(r.val, r.pos)
+	}
+	return n, nil
 }
 
 // startsArithmetic tells, at a '(', a parenthesized expression ((a + b) * 2

@@ -56,3 +56,21 @@ func decimalPair(a, b any) (any, any) {
 	}
 	return a, b
 }
+
+// literalDecimal is the exact decimal of the number literal at pos (v is
+// its value), or nil: realm-core reads a literal compared with a decimal
+// from its text, so 3.3333333333333334 keeps its 17 digits there.
+func (p *parser) literalDecimal(v any, pos int) *value.Decimal128 {
+	if _, ok := v.(float64); !ok {
+		return nil
+	}
+	text, ok := p.floatLiteral(pos)
+	if !ok {
+		return nil
+	}
+	d, err := value.ParseDecimal128(text)
+	if err != nil {
+		return nil
+	}
+	return &d
+}
