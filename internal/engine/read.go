@@ -386,7 +386,7 @@ func (s bySort) Swap(i, j int) {
 // scanIndex visits the candidates of an index range (or the one object of
 // a primary key equality) and reports whether it could.
 func (cq *compiled) scanIndex(tx *buntdb.Tx, e *engine, visit func(k, v string) bool) bool {
-	return cq.scanIndexOnly(tx, e, visit) || cq.scanLinks(tx, e, visit)
+	return cq.scanIndexOnly(tx, e, visit) || cq.scanText(tx, e, visit) || cq.scanLinks(tx, e, visit)
 }
 
 // scanIndexOnly is scanIndex by the class's own indexes alone.
