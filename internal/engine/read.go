@@ -316,13 +316,17 @@ func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object,
 	var keys []string // the object keys of out: primary key order
 	var ferr error
 	limitEarly := false // a primary-key-ordered scan without sort may stop at the limit
+	var lk *cachingLinker // linker_cache.go: the run's decoded targets
+	if cq.pred != nil && cq.pred.Linked() {
+		lk = newCachingLinker(e, tx)
+	}
 	visit := func(k, v string) bool {
 		obj, err := toObject(cq.layout, v)
 		if err != nil {
 			ferr = err
 			return false
 		}
-		if cq.matchLinked(tx, e, obj) {
+		if cq.matchCached(tx, e, obj, lk) {
 			out = append(out, obj)
 			keys = append(keys, k)
 		}
