@@ -315,7 +315,8 @@ func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object,
 	var out []Object
 	var keys []string // the object keys of out: primary key order
 	var ferr error
-	limitEarly := false   // a primary-key-ordered scan without sort may stop at the limit
+	limitEarly := false // a primary-key-ordered scan without sort may stop at the limit
+
 	var lk *cachingLinker // linker_cache.go: the run's decoded targets
 	if cq.pred != nil && cq.pred.Linked() {
 		lk = newCachingLinker(e, tx)
