@@ -364,7 +364,7 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 	s, p := f.s, f.s.p
 	own := r.ClientID == s.clientID
 	out := &protocol.Changeset{ClientVersion: r.ClientVersion, ServerVersion: r.Version, ClientID: r.ClientID}
-	cs, err := p.flexDecodeLocked(r)
+	cs, keys, err := p.flexDecodeLocked(r)
 	if err != nil {
 		// Checked before it was logged: damage. Skip it, like replay does.
 		s.c.srv.log.Error("skipping an undecodable history record", "partition", p.name, "version", r.Version, "err", err)
@@ -372,15 +372,23 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 	}
 	latest := p.latest.Load()
 	var kept []crdt.ChangeOp
+	class, subscribed, route := "", false, flexRoute{} // the last op's class (a changeset's ops come in runs)
 	for i := range cs.Ops {
 		op := &cs.Ops[i]
-		if _, ok := f.subs[op.Class]; !ok {
+		if i == 0 || op.Class != class {
+			_, subscribed = f.subs[op.Class]
+			class, route = op.Class, f.routes[op.Class]
+		}
+		if !subscribed {
 			continue // the index: no subscription on this class
 		}
-		k := objKey(op.Class, value.Append(nil, op.Key))
+		k := keys[i]
 		so := p.objects[k]
-		in := f.memberLocked(op.Class, fieldsOf(so))
 		at, had := f.view[k]
+		if !had && route.excludes(fieldsOf(so)) {
+			continue // outside the view before and after (flex_index.go)
+		}
+		in := f.memberLocked(op.Class, fieldsOf(so))
 		switch {
 		case in && had:
 			if r.Version > at {
@@ -413,19 +421,23 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 // once, not once per session.
 const flexDecodeCache = 256
 
-// flexDecodeLocked decodes a history record through the partition's small
-// cache (read-only for its users).
-func (p *partition) flexDecodeLocked(r HistoryRecord) (*crdt.Changeset, error) {
+// flexDecodeLocked decodes a history record, and its ops' object keys,
+// through the partition's small cache (read-only for its users).
+func (p *partition) flexDecodeLocked(r HistoryRecord) (*crdt.Changeset, []string, error) {
 	slot := &p.flexDecoded[r.Version%flexDecodeCache]
 	if slot.cs != nil && slot.version == r.Version {
-		return slot.cs, nil
+		return slot.cs, slot.keys, nil
 	}
 	cs, err := crdt.DecodeChangeset(r.Data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	slot.version, slot.cs = r.Version, cs
-	return cs, nil
+	keys := make([]string, len(cs.Ops))
+	for i := range cs.Ops {
+		keys[i] = objKey(cs.Ops[i].Class, value.Append(nil, cs.Ops[i].Key))
+	}
+	slot.version, slot.cs, slot.keys = r.Version, cs, keys
+	return cs, keys, nil
 }
 
 // revertsLocked adds the server state of refused objects whose upload is

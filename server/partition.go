@@ -50,6 +50,7 @@ type partition struct {
 	flexDecoded [flexDecodeCache]struct {
 		version uint64
 		cs      *crdt.Changeset
+		keys    []string // each op's object key, computed once for every session
 	}
 }
 
