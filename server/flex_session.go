@@ -43,6 +43,7 @@ type flexSession struct {
 	subs    map[string][]*query.Predicate
 	view    map[string]uint64    // objKey -> server version its state was sent at (flex_index.go keeps it)
 	routes  map[string]flexRoute // how the index finds this session, per class
+	deps    map[string]bool      // classes its linked filters read (flex_links.go)
 	review  bool                 // the view must be reviewed and the set's bootstrap sent
 	full    bool                 // ... as a Full bootstrap
 	// reviewGen counts the reviews asked for; sentGen (the goroutine's)
@@ -133,6 +134,7 @@ func (f *flexSession) rulesLocked() *ruleSet {
 	fc := f.s.c.srv.flexible()
 	if f.rules == nil || f.rules.gen != fc.gen || f.rules.schema != f.s.p.schema {
 		f.rules = newRuleSet(fc.Rules, fc.gen, f.s.p.schema, f.user)
+		f.rules.space = f.s.p
 	}
 	return f.rules
 }
@@ -156,8 +158,8 @@ func (f *flexSession) memberLocked(class string, fields map[string]any) bool {
 		return false
 	}
 	hit := false
-	for _, p := range preds {
-		if p.Match(fields) {
+	for _, pr := range preds {
+		if matchIn(f.s.p, pr, fields) {
 			hit = true
 			break
 		}
@@ -197,9 +199,6 @@ func compileSet(sc *schema.Schema, sub *protocol.Subscribe) (map[string][]*query
 		if err != nil {
 			return nil, err
 		}
-		if p.Linked() {
-			return nil, terror.New(terror.InvalidArgument, "subscription %q: link paths in subscription filters are not supported yet", x.Name)
-		}
 		out[x.Class] = append(out[x.Class], p)
 	}
 	return out, nil
@@ -217,6 +216,7 @@ func (f *flexSession) sendReview() bool {
 	full, version := f.full, f.version
 	f.review, f.full = false, false
 	f.sentGen = f.reviewGen // sent just below, before any mark is answered
+	f.flexDepsLocked()      // the set or the rules changed
 	state, removed := f.reviewLocked(full)
 	var own uint64
 	if full {
@@ -477,6 +477,8 @@ func (p *partition) flexUnindexLocked(s *session) {
 		return
 	}
 	p.flexRouteLocked(s, nil)
+	s.flex.subs = nil
+	s.flex.flexDepsLocked()
 	for k := range s.flex.view {
 		s.flex.dropViewLocked(k)
 	}
@@ -500,6 +502,7 @@ func (p *partition) notifyFlexLocked() bool {
 		op := &p.flexOps[i]
 		p.wakeForLocked(op, objKey(op.Class, value.Append(nil, op.Key)), woken)
 	}
+	p.reviewLinkedLocked(woken)
 	for s := range woken {
 		s.poke()
 	}

@@ -47,6 +47,7 @@ type partition struct {
 	flexOps     []crdt.ChangeOp
 	flexWriter  *session
 	flexPrev    uint64 // the latest version before that integration
+	flexDeps    map[string]map[*session]struct{} // class -> sessions whose linked filters read it (flex_links.go)
 	flexDecoded [flexDecodeCache]struct {
 		version uint64
 		cs      *crdt.Changeset
