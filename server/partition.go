@@ -46,7 +46,7 @@ type partition struct {
 	flexNotify  bool // flexOps and flexWriter are set: route by them
 	flexOps     []crdt.ChangeOp
 	flexWriter  *session
-	flexPrev    uint64 // the latest version before that integration
+	flexPrev    uint64                           // the latest version before that integration
 	flexDeps    map[string]map[*session]struct{} // class -> sessions whose linked filters read it (flex_links.go)
 	flexDecoded [flexDecodeCache]struct {
 		version uint64
