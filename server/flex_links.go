@@ -24,38 +24,86 @@ import (
 )
 
 // flexLinker resolves links over the space's objects (query.Linker).
-// Caller holds p.mu.
-type flexLinker struct{ p *partition }
+// Caller holds p.mu. With sources (cacheLinksLocked), backlink steps read
+// an index built once per (class, property) for as long as the objects do
+// not change, instead of scanning the space per object evaluated: a
+// review with a backlink filter is then linear in the space, not
+// quadratic (a client chooses its filters: they are hostile input).
+type flexLinker struct {
+	p       *partition
+	sources map[string]map[string][]any // class "\x00" property -> encoded key -> source primary keys
+}
 
-func (l flexLinker) Object(class string, key any) map[string]any {
+// linker is the partition's cached linker while one is set, else an
+// uncached one.
+func (p *partition) linker() *flexLinker {
+	if p.flexLk != nil {
+		return p.flexLk
+	}
+	return &flexLinker{p: p}
+}
+
+// cacheLinksLocked sets a cached linker for a stretch during which the
+// space's objects do not change (a review, a record's routing, an
+// upload's checks); the returned func ends it. Nested calls share the
+// outer one's.
+func (p *partition) cacheLinksLocked() (done func()) {
+	if p.flexLk != nil {
+		return func() {}
+	}
+	p.flexLk = &flexLinker{p: p, sources: map[string]map[string][]any{}}
+	return func() { p.flexLk = nil }
+}
+
+func (l *flexLinker) Object(class string, key any) map[string]any {
 	if key == nil {
 		return nil
 	}
 	return fieldsOf(l.p.objects[objKey(class, value.Append(nil, key))])
 }
 
-// Sources scans the space for class's objects whose to-one link property
-// holds key (a backlink step; no index yet).
-func (l flexLinker) Sources(class, property string, key any) []any {
+// Sources returns the primary keys of class's objects whose to-one link
+// property holds key (a backlink step).
+func (l *flexLinker) Sources(class, property string, key any) []any {
 	c := l.p.schema.Class(class)
 	if c == nil || key == nil || c.PK() == nil {
 		return nil
 	}
 	want := string(value.Append(nil, key))
-	var out []any
+	if l.sources == nil {
+		var out []any
+		l.eachSource(c, property, func(k string, pk any) {
+			if k == want {
+				out = append(out, pk)
+			}
+		})
+		return out
+	}
+	ck := class + "\x00" + property
+	idx, ok := l.sources[ck]
+	if !ok {
+		idx = map[string][]any{}
+		l.eachSource(c, property, func(k string, pk any) { idx[k] = append(idx[k], pk) })
+		l.sources[ck] = idx
+	}
+	return idx[want]
+}
+
+// eachSource calls fn with the encoded link value and primary key of each
+// object of class whose property holds a link.
+func (l *flexLinker) eachSource(c *schema.Class, property string, fn func(k string, pk any)) {
 	for _, so := range l.p.objects {
-		if so.class != class || !so.obj.Exists {
+		if so.class != c.Name || !so.obj.Exists {
 			continue
 		}
-		if v, ok := so.obj.Fields[property]; ok && v != nil && string(value.Append(nil, v)) == want {
-			out = append(out, so.obj.Fields[c.PK().Name])
+		if v, ok := so.obj.Fields[property]; ok && v != nil {
+			fn(string(value.Append(nil, v)), so.obj.Fields[c.PK().Name])
 		}
 	}
-	return out
 }
 
 // Count counts the to-one links of any class of the schema to class/key.
-func (l flexLinker) Count(class string, key any) int {
+func (l *flexLinker) Count(class string, key any) int {
 	if l.p.schema == nil || key == nil {
 		return 0
 	}
@@ -74,7 +122,7 @@ func (l flexLinker) Count(class string, key any) int {
 // only when it has some.
 func matchIn(p *partition, pred *query.Predicate, fields map[string]any) bool {
 	if pred.Linked() {
-		return pred.MatchLinked(fields, flexLinker{p})
+		return pred.MatchLinked(fields, p.linker())
 	}
 	return pred.Match(fields)
 }

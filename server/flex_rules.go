@@ -146,7 +146,7 @@ func (rp rulePred) allows(space *partition, obj map[string]any) bool {
 		return false
 	}
 	if space != nil && rp.p.Linked() {
-		return rp.p.MatchLinked(obj, flexLinker{space})
+		return rp.p.MatchLinked(obj, space.linker())
 	}
 	return rp.p.Match(obj)
 }

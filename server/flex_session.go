@@ -234,6 +234,7 @@ func (f *flexSession) sendReview() bool {
 // review sends every object in view (the client drops the others).
 func (f *flexSession) reviewLocked(full bool) ([]protocol.StateObject, []protocol.ObjectRef) {
 	p := f.s.p
+	defer p.cacheLinksLocked()()
 	latest := p.latest.Load()
 	next := make(map[string]uint64, len(f.view))
 	var state []protocol.StateObject
@@ -371,6 +372,7 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 		return nil
 	}
 	latest := p.latest.Load()
+	defer p.cacheLinksLocked()()
 	var kept []crdt.ChangeOp
 	class, subscribed, route := "", false, flexRoute{} // the last op's class (a changeset's ops come in runs)
 	for i := range cs.Ops {

@@ -48,6 +48,7 @@ type partition struct {
 	flexWriter  *session
 	flexPrev    uint64                           // the latest version before that integration
 	flexDeps    map[string]map[*session]struct{} // class -> sessions whose linked filters read it (flex_links.go)
+	flexLk      *flexLinker                      // a cached linker while the objects stand still (flex_links.go)
 	flexDecoded [flexDecodeCache]struct {
 		version uint64
 		cs      *crdt.Changeset
