@@ -180,19 +180,23 @@ async function shot(label, ...pages) {
 
 // One step of the story: the steps run in order on the same two pages, so
 // after a failure (screenshots: demo-failed-*.png) the rest are skipped.
-let failed = null;
-function step(name, fn) {
+// A story of its own (flexible mode, on its own pages) starts its own
+// chain: story names it, and only its earlier steps' failures skip it.
+const failedIn = {};
+function step(name, fn, { story = 'partition', pages = () => [A, B] } = {}) {
   test(name, async (t) => {
-    if (failed) return t.skip(`an earlier step failed: ${failed}`);
+    if (failedIn[story]) return t.skip(`an earlier step failed: ${failedIn[story]}`);
     try {
       await fn();
     } catch (e) {
-      failed = name;
-      if (A && B) await shot('failed', A, B).catch(() => {});
+      failedIn[story] = name;
+      const ps = pages().filter(Boolean);
+      if (ps.length) await shot('failed', ...ps).catch(() => {});
       throw e;
     }
   });
 }
+const flexStory = { story: 'flexible', pages: () => [ALICE, BOB] };
 
 // ---- the run ----
 
@@ -410,7 +414,7 @@ step('flexible mode: each browser signs in as a user and sees its own todos and 
   assert.equal(await BOB.page.textContent(`${todo('alice shared')} [data-testid=todo-owner]`), 'alice · shared');
   assert.equal(await BOB.page.textContent(`${todo('bob private')} [data-testid=todo-owner]`), 'mine');
   await shot('8-flexible-users', ALICE, BOB);
-});
+}, flexStory);
 
 step("flexible mode: bob's change to alice's shared todo is refused (a compensating write) and undone; alice's own change reaches bob", async () => {
   await BOB.page.locator(todo('alice shared')).getByTestId('todo-toggle').click();
@@ -425,7 +429,7 @@ step("flexible mode: bob's change to alice's shared todo is refused (a compensat
   await BOB.page.click('#errors-clear');
   assert.deepEqual(await errors(ALICE), []);
   assert.deepEqual(await errors(BOB), []);
-});
+}, flexStory);
 
 step('no errors left on either page, no uncaught page errors', async () => {
   assert.deepEqual(await errors(A), []);
