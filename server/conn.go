@@ -26,7 +26,7 @@ import (
 type conn struct {
 	srv    *Server
 	ws     *websocket.Conn
-	log    *slog.Logger
+	remote string // the client's address, for the log
 	ctx    context.Context
 	cancel context.CancelFunc
 	q      sendQueue // nil entry: close the connection after what is queued
@@ -47,11 +47,15 @@ const maxEnded = 1024
 
 func newConn(srv *Server, ws *websocket.Conn, remote string) *conn {
 	ctx, cancel := context.WithCancel(srv.ctx)
-	c := &conn{srv: srv, ws: ws, log: srv.log.With("remote", remote), ctx: ctx, cancel: cancel,
-		bootSlot: make(chan struct{}, 1), sessions: map[uint32]*session{}, ended: map[uint32]bool{}}
+	c := &conn{srv: srv, ws: ws, remote: remote, ctx: ctx, cancel: cancel,
+		bootSlot: make(chan struct{}, 1), sessions: map[uint32]*session{}}
 	c.q.c = c
 	return c
 }
+
+// logger is the server's log with the client's address (made on use: a
+// logger per connection is a few hundred bytes most never need).
+func (c *conn) logger() *slog.Logger { return c.srv.log.With("remote", c.remote) }
 
 // serve runs the connection until it ends.
 func (c *conn) serve() {
@@ -155,7 +159,7 @@ func (c *conn) refuseUpload(id uint32) bool {
 
 // protocolFail queues a connection-level ProtocolError and the close.
 func (c *conn) protocolFail(msg string) bool {
-	c.log.Info("protocol error: closing the connection", "err", msg)
+	c.logger().Info("protocol error: closing the connection", "err", msg)
 	return c.closeWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: msg})
 }
 
@@ -166,7 +170,7 @@ func (c *conn) authExpired() {
 	if c.authed.Load() {
 		return
 	}
-	c.log.Info("no session bound in time: closing the connection", "timeout", c.srv.cfg.AuthTimeout)
+	c.logger().Info("no session bound in time: closing the connection", "timeout", c.srv.cfg.AuthTimeout)
 	c.closeWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionRetry,
 		Message: "no session bound within " + c.srv.cfg.AuthTimeout.String() + " of connecting"})
 }
@@ -183,7 +187,7 @@ func (c *conn) closeWith(e *protocol.Error) bool {
 func (c *conn) send(m *protocol.Message, done ...<-chan struct{}) bool {
 	b, err := protocol.Encode(m)
 	if err != nil {
-		c.log.Error("cannot encode a message", "type", m.Type, "err", err)
+		c.logger().Error("cannot encode a message", "type", m.Type, "err", err)
 		return false
 	}
 	if m.Type == protocol.TError {
@@ -227,6 +231,9 @@ func (c *conn) forget(s *session) {
 func (c *conn) endedLocked(id uint32) {
 	if c.ended[id] {
 		return
+	}
+	if c.ended == nil { // most connections never end a session early
+		c.ended = map[uint32]bool{}
 	}
 	c.ended[id] = true
 	c.endedOrder = append(c.endedOrder, id)
@@ -314,7 +321,7 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 	}
 	var cs *schema.Schema
 	if len(b.Schema) > 0 {
-		if cs, err = schema.FromJSON(b.Schema); err != nil {
+		if cs, err = parseClientSchema(b.Schema); err != nil {
 			fatal("SchemaMismatch", errMessage(err))
 			return
 		}

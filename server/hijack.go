@@ -6,7 +6,7 @@ package server
 // Frames larger than a buffer are read and written straight through it
 // (bufio does so when its buffer is empty), so a smaller one costs at most
 // one more system call on a frame that does not fit, while an idle
-// connection holds 2 KiB.
+// connection holds 1 KiB.
 
 import (
 	"bufio"
@@ -17,8 +17,8 @@ import (
 )
 
 const (
-	syncReadBuffer  = 1 << 10 // frame headers, pings, small uploads in one read
-	syncWriteBuffer = 1 << 10 // a frame's header with a small download in one write
+	syncReadBuffer  = 512 // frame headers, pings, small uploads in one read
+	syncWriteBuffer = 512 // a frame's header with a small download in one write
 )
 
 // smallBuffers hands websocket.Accept the hijacked connection with

@@ -104,7 +104,7 @@ func (q *sendQueue) write() {
 		cancel()
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
-				c.log.Info("write failed: dropping the connection", "err", err)
+				c.logger().Info("write failed: dropping the connection", "err", err)
 			}
 			c.cancel()
 			q.stop(true)
