@@ -103,7 +103,7 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				p.pathClass = cls
 				return o, nil
 			}
-			if isNext := segs[i+1]; (prop.List || hasSize(prop)) && (strings.EqualFold(isNext, "@count") || strings.EqualFold(isNext, "@size")) && i+2 == len(segs) {
+			if isNext := segs[i+1]; (prop.List || prop.Set || prop.Dict || hasSize(prop)) && (strings.EqualFold(isNext, "@count") || strings.EqualFold(isNext, "@size")) && i+2 == len(segs) {
 				o.prop, o.count = prop, true
 				p.pathClass = cls
 				return o, nil

@@ -58,6 +58,7 @@ func TestFacadeLinkDictionariesAndSets(t *testing.T) {
 	require.Equal(t, 1, teamCount(t, db, "Team", "custom.@keys == 'deputy'"))
 	require.Equal(t, 2, teamCount(t, db, "User", "teams.@count == 1 AND roles.@count == 1"))
 	require.Equal(t, 1, teamCount(t, db, "User", "ANY @links.Team.custom._id == 1 AND name == 'Ann'"))
+	require.Equal(t, 1, teamCount(t, db, "Team", "SUBQUERY(members, $m, $m.name BEGINSWITH 'B').@count == 1"))
 
 	require.NoError(t, db.Apply([]Op{{Kind: OpDelete, Class: "User", Key: "bob"}}))
 	got, err = db.Query(Query{Class: "Team"})
