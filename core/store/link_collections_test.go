@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tethersync/tether/core/schema"
+	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 )
 
@@ -72,4 +73,20 @@ func TestFacadeLinkDictionariesAndSets(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []Object{{"_id": int64(1), "members": []any{"ann", "bob"}, "custom": value.Dict{"lead": "ann", "deputy": "bob"}}}, got)
 	require.Equal(t, 1, teamCount(t, db, "Team", "custom.deputy.name == 'Bob'"))
+}
+
+// Paths through dictionaries and sets of links that Realm refuses, and
+// the codes they get.
+func TestFacadeLinkCollectionPathErrors(t *testing.T) {
+	db := openTeams(t)
+	for filter, code := range map[string]terror.Code{
+		"custom.@keys.name == 'x'":     terror.UnknownProperty,
+		"custom['lead'].nope == 'x'":   terror.UnknownProperty,
+		"custom.lead.nope == 'x'":      terror.UnknownProperty,
+		"members.nope == 'x'":          terror.UnknownProperty,
+		"custom['lead'].name.x == 'x'": terror.UnknownProperty,
+	} {
+		_, err := db.Count(Query{Class: "Team", Filter: filter})
+		require.Equal(t, code, terror.CodeOf(err), filter)
+	}
 }
