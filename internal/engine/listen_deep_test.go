@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,6 +14,20 @@ import (
 // C1), not C0, five links away (Realm's depth). Backlinks are not
 // followed: C5's listener hears nothing of a change of C4.
 func TestDeepNotificationsFollowFourLinks(t *testing.T) {
+	bothWays(t, deepFourLinks)
+}
+
+// bothWays runs a test with the owners found by a lookup per changed
+// target and by one pass over each backlink index (listen_deep.go).
+func bothWays(t *testing.T, f func(t *testing.T)) {
+	defer func(r int) { scanRatio = r }(scanRatio)
+	for _, r := range []int{0, 1 << 20} {
+		scanRatio = r
+		t.Run(fmt.Sprint("scanRatio=", r), f)
+	}
+}
+
+func deepFourLinks(t *testing.T) {
 	db, err := Open(Options{InMemory: true, Schema: mustSchema(t, `[
 	 {"name":"C0","primaryKey":"_id","properties":{"_id":"int","next":"C1"}},
 	 {"name":"C1","primaryKey":"_id","properties":{"_id":"int","next":"C2"}},
@@ -60,6 +75,10 @@ func TestDeepNotificationsFollowFourLinks(t *testing.T) {
 // a sort on a link path reorders them (positions as Realm gives them);
 // owners through dictionaries and sets of links hear their targets.
 func TestDeepNotificationsRecomputeLinkPaths(t *testing.T) {
+	bothWays(t, deepLinkPaths)
+}
+
+func deepLinkPaths(t *testing.T) {
 	db, err := Open(Options{InMemory: true, Schema: mustSchema(t, `[
 	 {"name":"User","primaryKey":"_id","properties":{"_id":"string","name":"string"}},
 	 {"name":"Team","primaryKey":"_id","properties":{"_id":"int","members":"User<>","custom":"User{}"}},
