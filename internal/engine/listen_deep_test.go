@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tidwall/buntdb"
 
 	"github.com/tethersync/tether/core/value"
+	"github.com/tethersync/tether/internal/crdt"
 )
 
 // A chain of to-one links C0 -> C1 -> ... -> C5: a change of C5 reaches
@@ -154,4 +156,42 @@ func BenchmarkListenedInsertOfLinkTargets(b *testing.B) {
 			return nil
 		}))
 	}
+}
+
+// A dictionary or set of links from a hostile peer may hold anything: what
+// is no primary key links nowhere (null in a dictionary, left out of a
+// set), and reads, queries, backlinks and listeners take it in stride.
+func TestLinkDictSetHostileValues(t *testing.T) {
+	db, err := Open(Options{InMemory: true, Schema: mustSchema(t, `[
+	 {"name":"User","primaryKey":"_id","properties":{"_id":"string","name":"string?",
+	   "teams":{"type":"linkingObjects","objectType":"Team","property":"members"}}},
+	 {"name":"Team","primaryKey":"_id","properties":{"_id":"int","members":"User<>","custom":"User{}"}}]`)})
+	require.NoError(t, err)
+	defer db.Close()
+	var heard []Change
+	_, err = db.AddListener(Query{Class: "Team"}, func(c Change) { heard = append(heard, c) })
+	require.NoError(t, err)
+	require.NoError(t, db.Write(func(tx *WriteTx) error { return tx.Create("User", Object{"_id": "a", "name": "A"}) }))
+	op := ChangeOp{Kind: OpCreate, Class: "Team", Key: int64(9), Fields: []crdt.Field{
+		{Name: "_id", Value: int64(9)},
+		{Name: "members", Value: []any{1.5, nil, "a", true, []any{"a"}, value.Dict{"x": "a"}}},
+		{Name: "custom", Value: value.Dict{"k": true, "l": "a", "m": []any{"a"}, "n": value.Dict{"x": "a"}}}}}
+	require.NoError(t, db.e.bunt.Update(func(tx *buntdb.Tx) error {
+		return db.e.applyOp(tx, &op, crdt.Stamp{HLC: 1 << 60}, nil, false)
+	}))
+	got, err := db.Query(Query{Class: "Team"})
+	require.NoError(t, err)
+	require.Equal(t, []any{"a"}, got[0]["members"])
+	require.Equal(t, value.Dict{"k": nil, "l": "a", "m": nil, "n": nil}, got[0]["custom"])
+	for _, f := range []string{"members.name == 'A'", "custom.l.name == 'A'", "custom.@values.name == 'A'", "custom['k'].name == nil"} {
+		n, err := db.Count(Query{Class: "Team", Filter: f})
+		require.NoError(t, err)
+		require.Equal(t, 1, n, f)
+	}
+	n, err := db.Count(Query{Class: "User", Filter: "teams.@count == 1"})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.NoError(t, db.Write(func(tx *WriteTx) error { return tx.Update("User", "a", Object{"name": "B"}) }))
+	require.Len(t, heard, 1)
+	require.Equal(t, []any{int64(9)}, heard[0].Modified)
 }
