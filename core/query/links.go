@@ -95,6 +95,16 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 			if prop == nil {
 				return operand{}, unknown(seg)
 			}
+			if p.bracketKey != nil && i == 0 && prop.IsLinkDict() && !last {
+				// custom['lead'].x: the key's target, never the dictionary's @count
+				h, _, err := p.dictHop(t, cls, prop, segs, i)
+				if err != nil {
+					return operand{}, err
+				}
+				o.hops = append(o.hops, h)
+				cls = p.schema.Class(prop.Link)
+				continue
+			}
 			if last {
 				o.prop = prop
 				if h := o.manyHop(); h != nil && prop.List {

@@ -85,6 +85,7 @@ func TestFacadeLinkCollectionPathErrors(t *testing.T) {
 		"custom.lead.nope == 'x'":      terror.UnknownProperty,
 		"members.nope == 'x'":          terror.UnknownProperty,
 		"custom['lead'].name.x == 'x'": terror.UnknownProperty,
+		"custom['lead'].@count == 1":   terror.UnknownProperty,
 	} {
 		_, err := db.Count(Query{Class: "Team", Filter: filter})
 		require.Equal(t, code, terror.CodeOf(err), filter)
