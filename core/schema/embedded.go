@@ -60,6 +60,9 @@ func checkEmbeddedClass(cj ClassJSON) error {
 // resolveEmbedded makes p, whose type names the embedded class e, an
 // embedding property.
 func resolveEmbedded(c *Class, p *Property, e *Class) error {
+	if p.Dict || p.Set {
+		return terror.New(terror.InvalidArgument, "%s.%s: a %s of embedded %s is not supported", c.Name, p.Name, map[bool]string{true: "dictionary", false: "set"}[p.Dict], e.Name)
+	}
 	if p.List && p.Optional {
 		return terror.New(terror.InvalidArgument, "%s.%s: a list of embedded %s cannot hold null (as in Realm)", c.Name, p.Name, e.Name)
 	}

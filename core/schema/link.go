@@ -31,7 +31,7 @@ type BacklinkJSON struct {
 }
 
 // IsLink reports whether p is a to-one link.
-func (p *Property) IsLink() bool { return p.Link != "" && !p.List }
+func (p *Property) IsLink() bool { return p.Link != "" && !p.List && !p.Dict && !p.Set }
 
 // IsLinkList reports whether p is a to-many link: a list of links
 // ("User[]", {"type": "list", "objectType": "User"}), stored as the

@@ -95,6 +95,9 @@ func (p *Property) TypeString() string {
 	if p.IsLinkList() {
 		return p.Link + "[]"
 	}
+	if p.IsLinkDict() || p.IsLinkSet() {
+		return p.Link + map[bool]string{true: "{}", false: "<>"}[p.Dict]
+	}
 	if p.IsLink() {
 		return p.Link + "?" // a to-one link is always optional
 	}

@@ -52,7 +52,7 @@ func (l linker) Object(class string, key any) map[string]any {
 func (l linker) Sources(class, property string, key any) []any {
 	var out []any
 	if c := l.e.schema.Class(class); c != nil {
-		if p := c.Property(property); p != nil && p.IsLinkList() {
+		if p := c.Property(property); p != nil && p.HoldsManyLinks() {
 			l.linkSources(c.Name, p.Name, key, func(src any, n int) bool {
 				for ; n > 0; n-- {
 					out = append(out, src)
@@ -120,8 +120,10 @@ func (l linker) resolve(c *schema.Class, obj map[string]any) {
 			if !l.exists(p.Link, v) {
 				obj[p.Name] = nil
 			}
-		case p.IsLinkList():
+		case p.IsLinkList(), p.IsLinkSet():
 			obj[p.Name] = l.resolveList(p.Link, v)
+		case p.IsLinkDict():
+			obj[p.Name] = l.resolveDict(p.Link, v)
 		case p.Type == schema.Mixed:
 			obj[p.Name] = l.resolveMixed(v)
 		}
