@@ -80,8 +80,6 @@ func TestBadEmbeddedSchemas(t *testing.T) {
 	for _, bad := range []string{
 		// an embedded class has no primary key
 		`[{"name":"A","embedded":true,"primaryKey":"x","properties":{"x":"string"}}]`,
-		// a top-level class needs one
-		`[{"name":"T","properties":{"x":"string"}}]`,
 		// a list of embedded objects holds no null
 		`[{"name":"A","embedded":true,"properties":{"x":"string"}},{"name":"T","primaryKey":"_id","properties":{"_id":"int","a":"A?[]"}}]`,
 		// an embedded object has no default

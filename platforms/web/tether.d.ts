@@ -142,7 +142,14 @@ export type PropertySchema =
 /** A class of the schema, Realm-style: properties map names to types ('string', 'int?', 'date[]', ...). */
 export interface ObjectSchema {
   name: string;
-  /** Required unless embedded. */
+  /**
+   * The property that identifies an object. A class without one (and not
+   * embedded) opens only in a local database, as in Realm (a synced open
+   * fails with InvalidArgument naming it): each create gets a generated
+   * ObjectId, read back as the object's `_objectKey` and passed wherever a
+   * primary key goes (update, delete, objectForPrimaryKey, filters). Such
+   * a class cannot be upserted, and `_objectKey` is not declared or given.
+   */
   primaryKey?: string;
   /**
    * Objects of this class live inside a parent's property (Realm's embedded
