@@ -54,21 +54,26 @@ func (s *Schema) CheckSyncable() error {
 	return nil
 }
 
-var objectKeyCounter atomic.Uint32
+var (
+	objectKeyCounter atomic.Uint32
+	objectKeyProcess [5]byte
+)
 
 func init() {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	objectKeyCounter.Store(binary.BigEndian.Uint32(b[:]))
+	_, _ = rand.Read(objectKeyProcess[:])
 }
 
 // NewObjectKey makes a new object key, as MongoDB makes an ObjectId: 4
-// bytes of seconds since 1970, 5 random bytes, a 3-byte counter (so keys
-// made in one second still differ, and sort roughly by creation).
+// bytes of seconds since 1970, 5 random bytes drawn once per process, a
+// 3-byte counter (so keys made in one second still differ, and one
+// process's keys sort by creation until the counter wraps).
 func NewObjectKey() value.ObjectID {
 	var id value.ObjectID
 	binary.BigEndian.PutUint32(id[0:4], uint32(time.Now().Unix()))
-	_, _ = rand.Read(id[4:9])
+	copy(id[4:9], objectKeyProcess[:])
 	n := objectKeyCounter.Add(1)
 	id[9], id[10], id[11] = byte(n>>16), byte(n>>8), byte(n)
 	return id

@@ -26,6 +26,9 @@ func TestFacadeKeylessClass(t *testing.T) {
 	got, err := db.Query(Query{Class: "Note"})
 	require.NoError(t, err)
 	require.Len(t, got, 2, "two objects with equal fields are two objects")
+	if got[0]["n"] != nil { // keys sort by creation in one process, but say nothing of the clock's second
+		got[0], got[1] = got[1], got[0]
+	}
 	k0, ok := got[0][schema.ObjectKeyName].(value.ObjectID)
 	require.True(t, ok, "the key reads back as an objectId: %v", got[0])
 	k1 := got[1][schema.ObjectKeyName].(value.ObjectID)
