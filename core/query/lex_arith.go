@@ -15,6 +15,10 @@ import (
 func lexContextual(src string, i int, before []token) (token, *terror.Error) {
 	c := src[i]
 	switch c {
+	case '.': // steps[0].done: a path after an element (elem_path.go)
+		if t, ok := lexElemPath(src, i, before); ok {
+			return t, nil
+		}
 	case '*', '/':
 		return token{kind: tArith, pos: i, end: i + 1, text: src[i : i+1]}, nil
 	case '+', '-':
