@@ -71,7 +71,7 @@ func (c *Class) HasLinks() bool {
 			return true
 		}
 	}
-	return false
+	return c.hasEmbeddedLinks() // embedded_links.go
 }
 
 // resolveLinks gives every link of s its target's primary key type and
@@ -102,6 +102,9 @@ func (s *Schema) resolveLinks() error {
 				return terror.New(terror.InvalidArgument, "%s.%s is linkingObjects of class %q, which is not in the schema", c.Name, b.Name, b.Class)
 			}
 			lp := o.Property(b.Property)
+			if IsPath(b.Property) {
+				lp = o.LinkAtPath(b.Property) // a link inside embedded objects (embedded_links.go)
+			}
 			if lp == nil {
 				return terror.New(terror.InvalidArgument, "%s.%s is linkingObjects of %s.%s, which is not a property", c.Name, b.Name, b.Class, b.Property)
 			}
