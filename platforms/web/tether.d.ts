@@ -128,7 +128,9 @@ export type TetherObject = Record<string, Value>;
  * links; {type: 'linkingObjects', objectType, property} for the objects of
  * objectType whose link or list of links points here (computed, never
  * written; once per link; queried as name.field, name.@count or
- * @links.Class.property). A class name, {type: 'object', objectType} or
+ * @links.Class.property); property may be a path to a link inside
+ * embedded objects ('card.owner', 'steps.who'): the objects of objectType
+ * that hold such an embedded object. A class name, {type: 'object', objectType} or
  * {type: 'list', objectType} of an embedded class holds embedded objects
  * (one, always optional; or a list).
  */
@@ -154,7 +156,9 @@ export interface ObjectSchema {
   /**
    * Objects of this class live inside a parent's property (Realm's embedded
    * objects): no primary key; written whole or by field path in update's
-   * set ('address.city'); queried through the parent ('address.city == $0',
+   * set ('address.city', or 'steps[2].done' into an element of a list of
+   * them: the edit follows that element wherever concurrent edits move
+   * it); queried through the parent ('address.city == $0', 'steps[0].done == true',
    * 'ANY steps.done == false'); deleted with the parent.
    */
   embedded?: boolean;
