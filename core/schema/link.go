@@ -96,6 +96,10 @@ func (s *Schema) resolveLinks() error {
 			}
 			p.Type = t.PK().Type
 		}
+	}
+	// Backlinks once every link is resolved: a path may pass through an
+	// embedded class listed after (embedded_links.go).
+	for _, c := range s.Classes {
 		for _, b := range c.Backlinks {
 			o := s.Class(b.Class)
 			if o == nil {
