@@ -77,6 +77,13 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				return operand{}, terror.New(terror.UnknownClass, "no class %q in the schema (in %s at position %d)", segs[i+1], t.text, t.pos)
 			}
 			lp := origin.Property(segs[i+2])
+			if lp != nil && lp.IsEmbedded() { // @links.Task.home.owner (embedded_links.go)
+				if path, n, ok := embeddedBacklink(origin, segs, i+2, cls.Name); ok {
+					o.hops = append(o.hops, hop{back: true, prop: path, class: origin.Name, fromPK: cls.PrimaryKey})
+					cls, i = origin, i+1+n
+					continue
+				}
+			}
 			if lp == nil || !lp.LinksTo(cls.Name) {
 				return operand{}, terror.New(terror.UnknownProperty, "%s.%s is not a link to %s (in %s at position %d)", origin.Name, segs[i+2], cls.Name, t.text, t.pos)
 			}

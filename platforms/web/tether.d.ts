@@ -136,7 +136,9 @@ export type TetherObject = Record<string, Value>;
  * {type: 'linkingObjects', objectType, property} for the objects of
  * objectType whose link, list, dictionary or set of links points here (computed, never
  * written; once per link; queried as name.field, name.@count or
- * @links.Class.property). A class name, {type: 'object', objectType} or
+ * @links.Class.property); property may be a path to a link inside
+ * embedded objects ('card.owner', 'steps.who'): the objects of objectType
+ * that hold such an embedded object. A class name, {type: 'object', objectType} or
  * {type: 'list', objectType} of an embedded class holds embedded objects
  * (one, always optional; or a list).
  */
@@ -150,12 +152,21 @@ export type PropertySchema =
 /** A class of the schema, Realm-style: properties map names to types ('string', 'int?', 'date[]', ...). */
 export interface ObjectSchema {
   name: string;
-  /** Required unless embedded. */
+  /**
+   * The property that identifies an object. A class without one (and not
+   * embedded) opens only in a local database, as in Realm (a synced open
+   * fails with InvalidArgument naming it): each create gets a generated
+   * ObjectId, read back as the object's `_objectKey` and passed wherever a
+   * primary key goes (update, delete, objectForPrimaryKey, filters). Such
+   * a class cannot be upserted, and `_objectKey` is not declared or given.
+   */
   primaryKey?: string;
   /**
    * Objects of this class live inside a parent's property (Realm's embedded
    * objects): no primary key; written whole or by field path in update's
-   * set ('address.city'); queried through the parent ('address.city == $0',
+   * set ('address.city', or 'steps[2].done' into an element of a list of
+   * them: the edit follows that element wherever concurrent edits move
+   * it); queried through the parent ('address.city == $0', 'steps[0].done == true',
    * 'ANY steps.done == false'); deleted with the parent.
    */
   embedded?: boolean;
