@@ -158,7 +158,7 @@ conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) d
 	@scripts/ran.sh "conformance: every scenario under $(SCENARIOS) through the go, c, jvm, node and chromium drivers"
 
 # The storage contract, the server tests that go through the storage, the
-# e2e suite and the sync and reset conformance scenarios (go driver) again
+# e2e suite and the sync and reset conformance scenarios (all 5 drivers) again
 # against PostgreSQL-backed servers (TETHER_STORAGE=postgres): one
 # throwaway cluster for the run (scripts/pg-start.sh: initdb in a temp
 # directory, a loopback port, user nobody when run as root), stopped after
@@ -174,7 +174,8 @@ PG_SERVER_FILE_ONLY = TestDamagedPartitionLogIsCorrupted|TestFreshBindsToADamage
 # TETHER_STORAGE=postgres go test ./e2e/ -run Convergence.
 PG_E2E_OPEN = TestRandomizedConvergence
 
-test-postgres: driver-go tetherd
+test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node) \
+	$(if $(findstring skip:,$(CHROMIUM_DRIVER)),,driver-chromium)
 	@dir=$$(mktemp -u /tmp/tether-pg-XXXXXX); \
 	if ! url=$$(TETHER_PG_WATCH_PID=$$$$ scripts/pg-start.sh $$dir); then \
 		scripts/skip.sh "tests against PostgreSQL" "PostgreSQL could not be started (scripts/pg-start.sh)"; exit $$?; fi; \
@@ -183,8 +184,13 @@ test-postgres: driver-go tetherd
 	$(GO) test -count=1 -skip '$(PG_SERVER_FILE_ONLY)' ./server/; \
 	$(GO) test -count=1 -skip '^($(PG_E2E_OPEN))$$' ./e2e/; \
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) -run 'scenarios/(sync|reset)/' \
-		-tetherd $(BUILD)/tetherd -driver go=$(DRIVERS)/tether-driver-go
-	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), sync and reset conformance scenarios (go driver)"
+		-tetherd $(BUILD)/tetherd \
+		-driver go=$(DRIVERS)/tether-driver-go \
+		-driver "c=$(C_DRIVER)" \
+		-driver "jvm=$(JVM_DRIVER)" \
+		-driver "node=$(NODE_DRIVER)" \
+		-driver "chromium=$(CHROMIUM_DRIVER)"
+	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), sync and reset conformance scenarios (go, c, jvm, node and chromium drivers)"
 
 bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm bench-crdt
 
