@@ -32,8 +32,19 @@ func (p *partition) breakSchema(next *schema.Schema) (int, error) {
 	// a snapshot holds both (a meta record first, then a crash or a failed
 	// snapshot, would leave the new schema over unmigrated objects). If
 	// the step fails, memory is ahead of the disk: the partition reloads.
+	if p.rows != nil && old != nil {
+		// The rows are migrated in their own transaction first: a failure
+		// leaves the old schema over the old objects.
+		if _, err := p.migrateRowsLocked(old, installed); err != nil {
+			return 0, err
+		}
+	}
 	p.setMeta(m)
-	if old != nil && p.migrateLocked(old, installed) > 0 {
+	if p.rows != nil {
+		if err := p.appendLocked(Record{Meta: &m}); err != nil {
+			return 0, err
+		}
+	} else if old != nil && p.migrateLocked(old, installed) > 0 {
 		if err := p.compactLocked(); err != nil {
 			p.storageFailedLocked(err)
 			return 0, err

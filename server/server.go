@@ -233,6 +233,7 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	srv.watchRows()
 	return srv, nil
 }
 
