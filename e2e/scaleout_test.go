@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -78,9 +79,17 @@ func TestScaleOutInstancesConverge(t *testing.T) {
 	for _, c := range clients {
 		syncAll(t, c)
 	}
-	for _, c := range clients {
-		syncAll(t, c) // what the others uploaded after this one's first download
-	}
+	// An instance hears another's integrations by NOTIFY, after that
+	// one's commit: a download can end just before the last arrives.
+	require.Eventually(t, func() bool {
+		for _, c := range clients {
+			syncAll(t, c)
+			if len(dump(t, c.db)) != 1+len(clients)*rounds {
+				return false
+			}
+		}
+		return true
+	}, 20*time.Second, 10*time.Millisecond, "every instance fans out every integration")
 	want := dump(t, clients[0].db)
 	for i, c := range clients {
 		t.Logf("client %d: %d objects", i, len(dump(t, c.db)))

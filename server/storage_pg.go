@@ -154,9 +154,7 @@ func (ps *PostgresStorage) Drop(partition string) error {
 	}
 	ctx, cancel := pgCtx()
 	defer cancel()
-	// Only while nothing but its first metadata was written (seq 1): with
-	// many servers on the database, another may have used it since.
-	_, err := ps.pool.Exec(ctx, `DELETE FROM partitions WHERE name = $1 AND seq <= 1`, []byte(partition))
+	_, err := ps.pool.Exec(ctx, `DELETE FROM partitions WHERE name = $1`, []byte(partition))
 	return pgErr(err, "remove partition %q", partition)
 }
 
