@@ -32,16 +32,13 @@ func (p *partition) breakSchema(next *schema.Schema) (int, error) {
 	// a snapshot holds both (a meta record first, then a crash or a failed
 	// snapshot, would leave the new schema over unmigrated objects). If
 	// the step fails, memory is ahead of the disk: the partition reloads.
-	if p.rows != nil && old != nil {
-		// The rows are migrated in their own transaction first: a failure
-		// leaves the old schema over the old objects.
-		if _, err := p.migrateRowsLocked(old, installed); err != nil {
-			return 0, err
-		}
-	}
+	prev := p.meta
 	p.setMeta(m)
 	if p.rows != nil {
-		if err := p.appendLocked(Record{Meta: &m}); err != nil {
+		// The rows are migrated and the schema stored in one transaction;
+		// if it fails, nothing changed.
+		if err := p.migrateRowsLocked(old, installed, &m); err != nil {
+			p.setMeta(prev)
 			return 0, err
 		}
 	} else if old != nil && p.migrateLocked(old, installed) > 0 {

@@ -235,9 +235,13 @@ func (srv *Server) watchRows() {
 }
 
 // migrateRowsLocked is migrateLocked on row storage: every stored object
-// in one transaction.
-func (p *partition) migrateRowsLocked(old, next *schema.Schema) (int, error) {
-	return p.rows.Rewrite(func(o *crdt.StateObject) (bool, bool, error) {
+// (none when there was no schema before), and the metadata m, in one
+// transaction. The partition's classes are already the new schema's.
+func (p *partition) migrateRowsLocked(old, next *schema.Schema, m *Meta) error {
+	_, err := p.rows.Rewrite(m, func(o *crdt.StateObject) (bool, bool, error) {
+		if old == nil {
+			return false, false, nil
+		}
 		so, err := decodeStored(*o)
 		if err != nil {
 			return false, false, terror.Wrap(terror.Corrupted, err, "partition %q", p.name)
@@ -252,6 +256,7 @@ func (p *partition) migrateRowsLocked(old, next *schema.Schema) (int, error) {
 		*o = p.encode(so)
 		return true, false, nil
 	})
+	return err
 }
 
 // errStopBootstrap ends a row bootstrap whose session ended.

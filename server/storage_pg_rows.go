@@ -335,7 +335,7 @@ func (pp *pgPartition) Bootstrap(clientID uint64, pageBytes int, begin func(vers
 }
 
 // Rewrite migrates every object in one transaction.
-func (pp *pgPartition) Rewrite(fn func(o *crdt.StateObject) (changed, drop bool, err error)) (int, error) {
+func (pp *pgPartition) Rewrite(m *Meta, fn func(o *crdt.StateObject) (changed, drop bool, err error)) (int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*pgOpTimeout)
 	defer cancel()
 	n := 0
@@ -375,6 +375,7 @@ func (pp *pgPartition) Rewrite(fn func(o *crdt.StateObject) (changed, drop bool,
 		if err := rows.Err(); err != nil {
 			return pgErr(err, "read the objects of %q", pp.name)
 		}
+		batch.Queue(`UPDATE partitions SET meta = $2, seq = seq + 1, snap_seq = seq + 1 WHERE id = $1`, pp.id, mustMarshal(Record{Meta: m}))
 		return pgErr(tx.SendBatch(ctx, batch).Close(), "migrate the objects of %q", pp.name)
 	})
 	return n, err

@@ -40,8 +40,9 @@ type RowStore interface {
 		page func(objs []crdt.StateObject, more bool) error) error
 	// Rewrite passes every object through fn in one transaction (a
 	// breaking schema's migration) and writes back the ones it changed,
-	// deleting the ones it drops. It returns how many changed.
-	Rewrite(fn func(o *crdt.StateObject) (changed, drop bool, err error)) (int, error)
+	// deleting the ones it drops, with the metadata m. It returns how many
+	// changed.
+	Rewrite(m *Meta, fn func(o *crdt.StateObject) (changed, drop bool, err error)) (int, error)
 	// Snapshot reads the version, clients and objects in one consistent
 	// read (backups); nil for a partition with nothing stored.
 	Snapshot() (*Snapshot, error)
