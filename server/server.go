@@ -233,6 +233,7 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	srv.watchRows()
 	return srv, nil
 }
 
@@ -598,6 +599,10 @@ func (srv *Server) dropIfUnused(p *partition) {
 		return
 	}
 	p.mu.Lock()
+	if p.rows != nil && p.refreshLocked(0) != nil {
+		p.mu.Unlock() // another server may use it: keep it
+		return
+	}
 	unused := !p.closed && len(p.subs) == 0 && len(p.clients) == 0 && p.latest.Load() == 0 &&
 		len(p.meta.Schema) == 0 && len(p.meta.Epochs) <= 1
 	if unused {

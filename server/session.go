@@ -162,6 +162,10 @@ func stateSize(o *protocol.StateObject) int { return int(protocol.StateObjectSiz
 
 // sendBootstrap sends the state a fresh client starts from, in chunks.
 func (s *session) sendBootstrap() bool {
+	if s.p.rows != nil {
+		s.boot = nil
+		return s.sendRowBootstrap()
+	}
 	objs, v := s.boot, s.cursor
 	s.boot = nil
 	defer s.c.srv.metrics.bootstrapEnd()
