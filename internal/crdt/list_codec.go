@@ -66,7 +66,7 @@ func EncodeList(l *List) []byte {
 	if l.set != nil {
 		return encodeSet(l)
 	}
-	return encodeList3(l)
+	return encodeList3(l, true)
 }
 
 func boolByte(v bool) byte {
@@ -80,8 +80,12 @@ func corrupted(err error, what string) error {
 	return terror.Wrap(terror.Corrupted, err, "malformed %s", what)
 }
 
-// DecodeList decodes EncodeList's form, or format 1.
-func DecodeList(b []byte) (*List, error) {
+// DecodeList decodes EncodeList's form, or format 1 or 2.
+func DecodeList(b []byte) (*List, error) { return decodeList(b, nil, false) }
+
+// decodeList is DecodeList of a state that may keep its live values
+// outside (an object's: object_codec.go), given as outside.
+func decodeList(b []byte, outside []any, given bool) (*List, error) {
 	if isDictState(b) {
 		return decodeDict(b)
 	}
@@ -95,7 +99,7 @@ func DecodeList(b []byte) (*List, error) {
 	switch {
 	case r.Err() != nil:
 	case v == listFormat3 && n == listFormat3Items:
-		decodeList3(r, l)
+		decodeList3(r, l, outside, given)
 	case v == listFormat2 && n == 4:
 		decodeList2(r, l)
 	case v == listFormat1 && n == 3:

@@ -1,6 +1,7 @@
 package crdt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"sort"
@@ -56,8 +57,9 @@ const listFormat3 = 3
 const listFormat3Items = 10
 
 // encodeList3 writes l in format 3, or format 2 when its ids do not
-// order parents before children.
-func encodeList3(l *List) []byte {
+// order parents before children. Without values, the values item is nil:
+// the live elements' values are l.Values(), stored beside the state.
+func encodeList3(l *List, withValues bool) []byte {
 	pos := make([]*node, len(l.order))
 	copy(pos, l.order)
 	sort.Slice(pos, func(i, j int) bool { return pos[i].id.Compare(pos[j].id) < 0 })
@@ -156,8 +158,12 @@ func encodeList3(l *List) []byte {
 	for _, col := range [][]byte{hlcs, cls, seqs, shape, kinds} {
 		b = value.Append(b, col)
 	}
-	b = value.AppendArrayHeader(b, nvals)
-	b = append(b, vals...)
+	if withValues {
+		b = value.AppendArrayHeader(b, nvals)
+		b = append(b, vals...)
+	} else {
+		b = append(b, 0xc0) // nil
+	}
 	return value.Append(b, sets)
 }
 
@@ -201,6 +207,20 @@ func (f *fenwick) kth(k int) int {
 	return at // the 1-based index at+1, as a place from 0
 }
 
+// encodeListIn is l's state as an object stores it beside the
+// property's value, written as field: a list's, without the live values
+// when field is their encoding (the reader takes them from the value: a
+// bootstrap would otherwise carry every value twice), else EncodeList.
+func encodeListIn(l *List, field []byte) []byte {
+	if l.dict != nil || l.set != nil {
+		return EncodeList(l)
+	}
+	if !bytes.Equal(field, value.Append(make([]byte, 0, len(field)), l.Values())) {
+		return EncodeList(l)
+	}
+	return encodeList3(l, false)
+}
+
 // column reads uvarints from one of format 3's bin columns.
 type column struct {
 	b    []byte
@@ -233,8 +253,10 @@ func (c *column) varint(r *value.Reader) int64 {
 	return v
 }
 
-// decodeList3 reads format 3's columns into l.
-func decodeList3(r *value.Reader, l *List) {
+// decodeList3 reads format 3's columns into l; a state whose values
+// item is nil takes the live elements' values, in list order, from
+// outside (given false: it has none to give, the state is Corrupted).
+func decodeList3(r *value.Reader, l *List, outside []any, given bool) {
 	nc, _ := r.ArrayLen(1)
 	clients := make([]uint64, 0, nc)
 	for i := 0; i < nc && r.Err() == nil; i++ {
@@ -248,7 +270,14 @@ func decodeList3(r *value.Reader, l *List) {
 			r.Failf("%d positions in a %s column of %d bytes", np, c.name, len(c.b))
 		}
 	}
-	nv, _ := r.ArrayLen(1)
+	elsewhere := r.Err() == nil && r.Nil()
+	if elsewhere && !given {
+		r.Failf("list state without its values")
+	}
+	nv := 0
+	if !elsewhere {
+		nv, _ = r.ArrayLen(1)
+	}
 	vals := make([]any, 0, nv)
 	for i := 0; i < nv && r.Err() == nil; i++ {
 		vals = append(vals, r.Value())
@@ -307,12 +336,15 @@ func decodeList3(r *value.Reader, l *List) {
 		case r.Err() != nil:
 		case k < 3:
 			x = &elem{id: id, removed: k == 0}
-			if k > 0 {
+			if k > 0 && !elsewhere {
 				if len(vals) == 0 {
 					r.Failf("more live elements than values")
 					break
 				}
-				x.value, x.valueAt, vals = vals[0], id, vals[1:]
+				x.value, vals = vals[0], vals[1:]
+			}
+			if k > 0 {
+				x.valueAt = id
 			}
 			if k == 2 {
 				dh := uint64(sets.varint(r))
@@ -369,6 +401,21 @@ func decodeList3(r *value.Reader, l *List) {
 		if n != nil {
 			x.pos = n // ids ascend: the latest position so far
 			nodes = append(nodes, n)
+		}
+	}
+	if r.Err() == nil && elsewhere {
+		for _, n := range l.order {
+			if !n.visible() {
+				continue
+			}
+			if len(outside) == 0 {
+				r.Failf("more live elements than values")
+				break
+			}
+			n.elem.value, outside = outside[0], outside[1:]
+		}
+		if len(outside) > 0 {
+			r.Failf("more values than live elements")
 		}
 	}
 	if r.Err() == nil && (len(vals) > 0 || len(hlcs.b)+len(cls.b)+len(seqs.b)+len(shape.b)+len(kinds.b)+len(sets.b) > 0) {

@@ -251,3 +251,42 @@ func TestListStateFormat3Damage(t *testing.T) {
 		}
 	}
 }
+
+// objectWithList is an object whose property tags is l, as a store keeps
+// it: the visible values as the property's value, l as its state.
+func objectWithList(l *List) *Object {
+	st := Stamp{HLC: 1765000000000 << 16, Client: 9}
+	return &Object{Fields: map[string]any{"_id": "a", "tags": l.Values()},
+		Stamps: map[string]Stamp{"_id": st, "tags": st}, Lists: map[string]*List{"tags": l}}
+}
+
+// TestListStateInObjectKeepsValuesOnce: an object stores its list's
+// state without the live values (they are the property's value), reads
+// back to the same state, and a state whose values do not match its
+// property's keeps its own.
+func TestListStateInObjectKeepsValuesOnce(t *testing.T) {
+	for seed := int64(1); seed <= 20; seed++ {
+		l := randomHistory(t, seed, 3, 80, false)[0]
+		b := EncodeObjectState(objectWithList(l), nil)
+		full := AppendObjectLists(nil, map[string]any{"_id": "a", "tags": []any{"other"}},
+			map[string]Stamp{"_id": {}, "tags": {}}, map[string]*List{"tags": l}, nil)
+		require.True(t, bytes.Contains(b, encodeList3(l, false)), "seed %d: the state without values", seed)
+		require.True(t, bytes.Contains(full, EncodeList(l)), "seed %d: the state with values", seed)
+		o, err := DecodeObjectState(b, nil)
+		require.NoError(t, err)
+		require.Equal(t, dumpList(l), dumpList(o.Lists["tags"]), "seed %d", seed)
+		o, err = DecodeObjectState(full, nil)
+		require.NoError(t, err)
+		require.Equal(t, dumpList(l), dumpList(o.Lists["tags"]), "seed %d: values of its own", seed)
+	}
+	// A state without its values does not read alone, nor beside a
+	// property with more or fewer values than it has live elements.
+	l := randomHistory(t, 2, 2, 50, false)[0]
+	bare := encodeList3(l, false)
+	_, err := DecodeList(bare)
+	require.ErrorContains(t, err, "malformed list state")
+	for _, vals := range [][]any{append(l.Values(), "x"), l.Values()[1:]} {
+		_, err := decodeList(bare, vals, true)
+		require.ErrorContains(t, err, "malformed list state")
+	}
+}
