@@ -41,8 +41,11 @@ import (
 //	       that place. Odd, 2(2p+s)+1: a child on side s of the p-th
 //	       position in id order (from 1; 0 the root).
 //
-// sets holds, for each kind 2, the set's id: its hlc minus the
-// element's (a zigzag varint), client index, seq.
+// values is an array of the live elements' values (kinds 1 and 2, in id
+// order), or nil in an object's state whose property holds them
+// (encodeListIn): the live elements then take them in list order. sets
+// holds, for each kind 2, the set's id: its hlc minus the element's (a
+// zigzag varint), client index, seq.
 //
 // So one writer's ids take a couple of bytes each, and nothing names a
 // position's parent unless concurrent inserts put it somewhere a lone
