@@ -22,6 +22,8 @@ package protocol
 // writer may not see it, in Removed.
 
 import (
+	"math"
+
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 )
@@ -72,6 +74,12 @@ type Refused struct {
 	Class  string `msgpack:"c"`
 	Key    []byte `msgpack:"k"`
 	Reason string `msgpack:"r"` // PermissionDenied or OutsideView
+	// The refused op: its changeset's client version and its index in it
+	// (additive: a client that does not read them still gets the object).
+	// A client recovering after a reset reports exactly these ops as
+	// dropped.
+	ClientVersion uint64 `msgpack:"cv,omitempty"`
+	Op            uint32 `msgpack:"i,omitempty"`
 }
 
 // Reasons a write is refused.
@@ -132,6 +140,10 @@ func decodeRefused(r *value.Reader) []Refused {
 			o.Key = r.Bytes()
 		case "r":
 			o.Reason = r.Str()
+		case "cv":
+			o.ClientVersion = r.Uint()
+		case "i":
+			o.Op = uint32(r.UintN(math.MaxUint32))
 		default:
 			return false
 		}
