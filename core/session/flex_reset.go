@@ -38,8 +38,8 @@ func (x *Subscriptions) bootstrapAgain() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.keep = nil
-	if x.set.Completed != 0 {
-		x.set.Completed = 0
+	if x.set.Completed != 0 || x.set.ViewGen != 0 {
+		x.set.Completed, x.set.ViewGen = 0, 0
 		if b, err := json.Marshal(x.set); err == nil {
 			x.s.db.SetSubscriptions(b) // best effort: a stale completion only says complete early after a restart
 		}
@@ -96,4 +96,14 @@ func (s *Session) releaseResetAfter(acked uint64) {
 	}
 	s.resetAfter = nil
 	s.emitAfter(h.ev)
+}
+
+// resumeLocked is what a Subscribe after a bind at server version sv
+// says about the database (flex_resume.go): the version and rules its
+// view is complete under, if this very set's is; else zeros.
+func (x *Subscriptions) resumeLocked(sv uint64) (have, viewGen uint64) {
+	if sv == 0 || x.set.ViewGen == 0 || x.set.Version == 0 || x.set.Completed != x.set.Version || x.state != SubscriptionComplete {
+		return 0, 0
+	}
+	return sv, x.set.ViewGen
 }

@@ -617,7 +617,7 @@ func (s *Session) applyDownload(d *protocol.Download) {
 	last.State = state
 	if s.applyFlexPart(&last, keep, left, d.Remaining) && !d.More {
 		if s.subs != nil && d.Query != 0 {
-			s.subs.subscriptionApplied(d.Query)
+			s.subs.subscriptionApplied(d.Query, d.ViewGen)
 		}
 		if s.subs == nil || d.Full {
 			// A reset in progress has its server state now (a flexible
