@@ -164,3 +164,26 @@ func TestFlexibleReconnectResumesWithoutRebootstrap(t *testing.T) {
 	require.Len(t, dump(t, alice.db), 298)
 	require.Less(t, alice.downloaded(t)-mark, boot/20)
 }
+
+// Download progress counts what the session is sent: a changeset that is
+// mostly outside the view counts only its part in the view.
+func TestFlexibleProgressCountsTheViewsBytes(t *testing.T) {
+	dir := t.TempDir()
+	srv := flexAdminServer(t, dir+"/server", nil)
+	bob := openFlexReset(t, srv, dir, "bob", "bob", "", allDogs)
+	alice := openFlexReset(t, srv, dir, "alice", "alice", "", ownDogs("alice"))
+	flexSync(t, &bob.flexClient)
+	flexSync(t, &alice.flexClient)
+	before := alice.downloaded(t)
+	ops := []store.Op{dog("a1", "Ace", "alice")}
+	for i := range 300 {
+		ops = append(ops, dog(fmt.Sprintf("b%03d", i), fmt.Sprintf("bob's dog number %d with a long enough name", i), "bob"))
+	}
+	require.NoError(t, bob.db.Apply(ops))
+	flexSync(t, &bob.flexClient)
+	require.Eventually(t, func() bool { return len(dump(t, alice.db)) == 1 }, 10*time.Second, 5*time.Millisecond)
+	flexSync(t, &alice.flexClient)
+	got := alice.downloaded(t) - before
+	require.Greater(t, got, int64(0))
+	require.Less(t, got, int64(1000), "one small dog's bytes, not the 300 others' of its changeset")
+}

@@ -357,13 +357,15 @@ func (f *flexSession) pump() bool {
 		d := &protocol.Download{}
 		p.mu.Lock()
 		for _, r := range recs {
-			d.Size += int64(len(r.Data))
 			if cs := f.routeLocked(r, d); cs != nil {
 				d.Changesets = append(d.Changesets, *cs)
 			}
 		}
 		last := recs[len(recs)-1].Version
 		f.revertsLocked(last, d)
+		// Progress counts what this session is sent (its view's part of
+		// the history), not the history records it was filtered from.
+		d.Size = protocol.PayloadSize(d.State, d.Changesets) + protocol.PayloadSize(d.Reverts, nil)
 		p.mu.Unlock()
 		d.LastServerVersion = last
 		d.Remaining = p.st.HistoryBytes(last)
