@@ -84,6 +84,13 @@ func TestFlexibleRecoverReportsRefusedOps(t *testing.T) {
 	flexSync(t, &alice.flexClient)
 	require.Len(t, dump(t, alice.db), 2)
 
+	var statesMu sync.Mutex
+	var states []session.SubscriptionState
+	alice.sess.Subscriptions().AddStateListener(func(v uint64, st session.SubscriptionState, _ error) {
+		statesMu.Lock()
+		states = append(states, st)
+		statesMu.Unlock()
+	})
 	alice.sess.Pause()
 	require.NoError(t, alice.db.Apply([]store.Op{
 		{Kind: store.OpUpdate, Class: "Dog", Key: "a1", Set: store.Object{"name": "Ace II"}},
@@ -103,6 +110,11 @@ func TestFlexibleRecoverReportsRefusedOps(t *testing.T) {
 	st, _ := alice.sess.Subscriptions().State()
 	require.Equal(t, session.SubscriptionComplete, st)
 	require.Equal(t, []string{"all"}, []string{alice.sess.Subscriptions().List()[0].Name})
+	require.True(t, alice.sess.WaitForListeners(10*time.Second))
+	statesMu.Lock()
+	require.Equal(t, []session.SubscriptionState{session.SubscriptionPending, session.SubscriptionBootstrapping, session.SubscriptionComplete}, states,
+		"the kept set is bootstrapped again")
+	statesMu.Unlock()
 	flexSync(t, &bob.flexClient)
 	require.Equal(t, []string{"a1|Ace II|0|alice", "b1|Cy|0|bob"}, dump(t, bob.db))
 }
