@@ -99,3 +99,26 @@ func (f *flexSession) keptLocked() []protocol.ObjectRef {
 	f.kept, f.touchedKeys = nil, nil
 	return kept
 }
+
+// sendKept sends a resumed Full bootstrap's kept objects ahead of its
+// state, in chunks of about downloadBytes (a large view's refs would not
+// fit one frame); the state chunks after them complete the bootstrap
+// (remaining: their bytes, what progress still expects).
+func (f *flexSession) sendKept(version, own uint64, kept []protocol.ObjectRef, remaining int64) bool {
+	for len(kept) > 0 {
+		n, size := 0, 0
+		for n < len(kept) && (n == 0 || size+refSize(&kept[n]) <= downloadBytes) {
+			size += refSize(&kept[n])
+			n++
+		}
+		d := &protocol.Download{Kept: kept[:n], LastServerVersion: f.s.cursor, Query: version, Full: true, OwnVersion: own, More: true, Remaining: remaining}
+		if !f.s.sendDownload(d, 0) {
+			return false
+		}
+		kept = kept[n:]
+	}
+	return true
+}
+
+// refSize is about what an object ref takes on the wire.
+func refSize(r *protocol.ObjectRef) int { return len(r.Class) + len(r.Key) + 8 }

@@ -309,6 +309,9 @@ func (f *flexSession) sendBootstrap(version uint64, full bool, own uint64, state
 	for i := range state {
 		total += stateSize(&state[i])
 	}
+	if !f.sendKept(version, own, kept, int64(total)) {
+		return false
+	}
 	for i := 0; ; {
 		j, size := i, 0
 		for j < len(state) && (j == i || size+stateSize(&state[j]) <= downloadBytes) {
@@ -320,7 +323,7 @@ func (f *flexSession) sendBootstrap(version uint64, full bool, own uint64, state
 			More: j < len(state), Remaining: int64(total), Size: int64(size)}
 		if j == len(state) {
 			d.Removed = removed // with the last chunk: the set is applied at once
-			d.Kept, d.ViewGen = kept, viewGen
+			d.ViewGen = viewGen
 		}
 		if !s.sendDownload(d, 0) {
 			return false
