@@ -27,6 +27,10 @@ import (
 // maxResumeScan bounds the history a resume reads.
 const maxResumeScan = 32 << 20
 
+// keptChunk is about how many bytes of kept refs one download carries (a
+// variable for tests).
+var keptChunk = downloadBytes
+
 // newViewGen returns a random, nonzero name for a rules configuration,
 // other than old.
 func newViewGen(old uint64) uint64 {
@@ -101,13 +105,13 @@ func (f *flexSession) keptLocked() []protocol.ObjectRef {
 }
 
 // sendKept sends a resumed Full bootstrap's kept objects ahead of its
-// state, in chunks of about downloadBytes (a large view's refs would not
+// state, in chunks of about keptChunk bytes (a large view's refs would not
 // fit one frame); the state chunks after them complete the bootstrap
 // (remaining: their bytes, what progress still expects).
 func (f *flexSession) sendKept(version, own uint64, kept []protocol.ObjectRef, remaining int64) bool {
 	for len(kept) > 0 {
 		n, size := 0, 0
-		for n < len(kept) && (n == 0 || size+refSize(&kept[n]) <= downloadBytes) {
+		for n < len(kept) && (n == 0 || size+refSize(&kept[n]) <= keptChunk) {
 			size += refSize(&kept[n])
 			n++
 		}
