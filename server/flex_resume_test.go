@@ -15,7 +15,7 @@ import (
 // wrong Have or a later set get a whole bootstrap.
 func TestFlexibleResumeSendsChangesAndKeptChunks(t *testing.T) {
 	old := keptChunk
-	keptChunk = 2000 // about 100 refs a chunk
+	keptChunk = 2000                      // about 100 refs a chunk
 	t.Cleanup(func() { keptChunk = old }) // after the server's cleanup: no session reads it then
 	srv := startServer(t, Config{Rules: ownerRules})
 	alice := flexBind(t, srv, "alice", 21)
