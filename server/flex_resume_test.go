@@ -11,8 +11,8 @@ import (
 )
 
 // A resumed bind gets the objects changed since its version whole and the
-// others as kept refs, in chunks a large view needs; a stale ViewGen, a
-// wrong Have or a later set get a whole bootstrap.
+// others as kept refs, in chunks a large view needs; a stale ViewGen (the
+// rules changed, the server restarted) gets a whole bootstrap.
 func TestFlexibleResumeSendsChangesAndKeptChunks(t *testing.T) {
 	old := keptChunk
 	keptChunk = 2000                      // about 100 refs a chunk
