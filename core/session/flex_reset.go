@@ -17,6 +17,7 @@ package session
 
 import (
 	"encoding/json"
+	"math"
 
 	"github.com/tethersync/tether/core/reset"
 	"github.com/tethersync/tether/internal/engine"
@@ -54,7 +55,7 @@ func (s *Session) holdResetAfter(ev reset.Event) bool {
 	if s.subs == nil || ev.Mode != reset.AppliedRecover {
 		return false
 	}
-	pend, err := s.db.PendingUploads(s.uploaded, 1<<62)
+	pend, err := s.db.PendingUploads(s.uploaded, math.MaxInt)
 	if err != nil || len(pend) == 0 {
 		return false
 	}
