@@ -12,8 +12,10 @@ package server
 //
 // Resuming is refused (a Full bootstrap as before) when the set is not the
 // first after the bind, V is not the bind's version, the rules changed or
-// the server restarted since (viewGen), or the history after V is trimmed
-// or larger than maxResumeScan (a bootstrap is then no dearer).
+// the server restarted since (viewGen), the history after V is trimmed or
+// larger than maxResumeScan (a bootstrap is then no dearer), or it touched
+// a class the session's linked filters read (flex_links.go: an object
+// untouched since V may have entered or left the view through a link).
 
 import (
 	"crypto/rand"
@@ -126,3 +128,18 @@ func (f *flexSession) sendKept(version, own uint64, kept []protocol.ObjectRef, r
 
 // refSize is about what an object ref takes on the wire.
 func refSize(r *protocol.ObjectRef) int { return len(r.Class) + len(r.Key) + 8 }
+
+// resumeLinkedLocked drops a resume whose history touched a class the
+// session's linked subscriptions or read rules read (f.deps, computed
+// just before): membership there is not a function of the object alone.
+func (f *flexSession) resumeLinkedLocked() {
+	if f.touchedKeys == nil || len(f.deps) == 0 {
+		return
+	}
+	for k := range f.touchedKeys {
+		if f.deps[refOf(k).Class] {
+			f.touchedKeys = nil
+			return
+		}
+	}
+}
