@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/ops"
 	"github.com/tethersync/tether/internal/protocol"
 )
 
@@ -64,4 +65,49 @@ func TestFlexibleResumeSendsChangesAndKeptChunks(t *testing.T) {
 	kept, state, _ = resume(21, have, viewGen+1, 1)
 	require.Zero(t, kept, "rules changed since: a whole bootstrap")
 	require.Equal(t, n, state)
+}
+
+// A resume whose history touched a class a linked read rule reads is a
+// whole bootstrap: t2 entered alice's view only through its project.
+func TestFlexibleResumeWithLinkedRulesFallsBack(t *testing.T) {
+	srv := startServer(t, Config{Rules: Rules{"Task": {Read: "project.owner == %user"}}})
+	p := func() *partition { return srv.existing(flexPartition) }
+	a := flexBindLinked(t, srv, "alice", 91)
+	a.subscribe(1, sub{"all", "Task", ""})
+	a.sync()
+	write := func(js string) uint64 {
+		t.Helper()
+		w, err := ops.Parse([]byte(js))
+		require.NoError(t, err)
+		_, err = p().serverWrite(w, nil)
+		require.NoError(t, err)
+		return p().latest.Load()
+	}
+	have := write(`[{"create": "Project", "value": {"_id": "pa", "owner": "alice"}}, {"create": "Project", "value": {"_id": "pb", "owner": "bob"}},
+	  {"create": "Task", "value": {"_id": "t1", "title": "one", "project": "pa"}}, {"create": "Task", "value": {"_id": "t2", "title": "two", "project": "pb"}}]`)
+	a.sync()
+	require.Equal(t, []string{"t1=one"}, a.titles())
+	write(`[{"update": "Project", "key": "pb", "set": {"owner": "alice"}}]`) // while alice is away
+
+	c := dial(t, srv)
+	c.send(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{ProtocolVersion: protocol.Version,
+		Flexible: true, Token: token(t, Claims{Subject: "alice"}), ClientID: 91, ServerVersion: have, Schema: []byte(linkedSchema)}})
+	c.await(protocol.TIdent)
+	c.send(&protocol.Message{Type: protocol.TSubscribe, Session: 1, Subscribe: &protocol.Subscribe{Version: 1, Have: have,
+		ViewGen: srv.flexible().viewGen, Subscriptions: []protocol.Subscription{{Name: "all", Class: "Task"}}}})
+	var state []string
+	for {
+		m := c.next()
+		if m.Type != protocol.TDownload || m.Download.Query == 0 {
+			continue
+		}
+		require.Empty(t, m.Download.Kept)
+		for _, s := range m.Download.State {
+			state = append(state, string(s.Key[1:]))
+		}
+		if !m.Download.More {
+			break
+		}
+	}
+	require.ElementsMatch(t, []string{"t1", "t2"}, state)
 }
