@@ -175,7 +175,7 @@ type derivedExpr struct {
 	derive deriveFunc
 }
 
-func (e derivedExpr) eval(obj map[string]any) any {
+func (e derivedExpr) eval(obj map[string]any, _ Linker) any {
 	v, _ := e.derive(obj[e.prop])
 	return v
 }

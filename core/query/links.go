@@ -98,6 +98,11 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				p.pathClass = cls
 				return o, nil
 			}
+			if strings.EqualFold(segs[i+1], "@type") && i+2 == len(segs) {
+				o.prop, o.typeOf = prop, true // boss.m.@type (typeof.go)
+				p.pathClass = cls
+				return o, nil
+			}
 			if isNext := segs[i+1]; (prop.List || hasSize(prop)) && (strings.EqualFold(isNext, "@count") || strings.EqualFold(isNext, "@size")) && i+2 == len(segs) {
 				o.prop, o.count = prop, true
 				p.pathClass = cls
@@ -150,7 +155,7 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 		return p.buildSubqueryEither(l, op, ci, r, opPos)
 	}
 	if l.isProp && r.isProp {
-		return nil, terror.New(terror.InvalidArgument, "at position %d: comparing a link path with another property is not supported", opPos)
+		return p.buildExprCmp(l, op, ci, r, opPos) // pathexpr.go
 	}
 	if !l.isProp {
 		if op.isStringOp() || op == opIn || op == opBetween {

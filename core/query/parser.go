@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/terror"
 )
 
 // maxDepth bounds nesting of parentheses and NOT so that a hostile filter
@@ -317,7 +316,7 @@ func (p *parser) parseComparison() (node, error) {
 	}
 	if left.arith != nil || right.arith != nil {
 		if left.linked() || right.linked() {
-			return nil, terror.New(terror.InvalidArgument, "at position %d: comparing arithmetic with a link path is not supported", opTok.pos)
+			return p.buildExprCmp(left, op, ci, right, opTok.pos) // pathexpr.go
 		}
 		return p.buildArith(left, op, ci, right, opTok.pos)
 	}

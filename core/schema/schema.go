@@ -65,6 +65,8 @@ type Property struct {
 	// merges as an int (increments add), and keeps its spelling.
 	Counter bool
 	Indexed bool
+	// FullText: the string property has a full-text index (fulltext.go).
+	FullText bool
 	// Index is the property's position in Class.Properties.
 	Index int
 	// Default is what a create that leaves the property out stores, when
@@ -179,6 +181,7 @@ type ClassJSON struct {
 	Properties map[string]string          `json:"properties"`
 	Defaults   map[string]json.RawMessage `json:"-"`
 	Indexed    []string                   `json:"indexed,omitempty"`
+	FullText   []string                   `json:"fullText,omitempty"`
 	// Backlinks holds the linkingObjects properties, by name.
 	Backlinks map[string]BacklinkJSON `json:"-"`
 	Embedded  bool                    `json:"embedded,omitempty"`
@@ -189,6 +192,7 @@ type classWire struct {
 	PrimaryKey string                     `json:"primaryKey"`
 	Properties map[string]json.RawMessage `json:"properties"`
 	Indexed    []string                   `json:"indexed,omitempty"`
+	FullText   []string                   `json:"fullText,omitempty"`
 	Embedded   bool                       `json:"embedded,omitempty"`
 }
 
@@ -209,7 +213,7 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&w); err != nil {
 		return err
 	}
-	*cj = ClassJSON{Name: w.Name, PrimaryKey: w.PrimaryKey, Indexed: w.Indexed, Embedded: w.Embedded}
+	*cj = ClassJSON{Name: w.Name, PrimaryKey: w.PrimaryKey, Indexed: w.Indexed, FullText: w.FullText, Embedded: w.Embedded}
 	if w.Properties == nil {
 		return nil
 	}
@@ -257,7 +261,7 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes a property with a default in the object form, the
 // others as their type string.
 func (cj ClassJSON) MarshalJSON() ([]byte, error) {
-	w := classWire{Name: cj.Name, PrimaryKey: cj.PrimaryKey, Indexed: cj.Indexed, Embedded: cj.Embedded,
+	w := classWire{Name: cj.Name, PrimaryKey: cj.PrimaryKey, Indexed: cj.Indexed, FullText: cj.FullText, Embedded: cj.Embedded,
 		Properties: make(map[string]json.RawMessage, len(cj.Properties)+len(cj.Backlinks))}
 	for name, b := range cj.Backlinks {
 		raw, err := json.Marshal(propertyWire{Type: "linkingObjects", ObjectType: b.ObjectType, Property: b.Property})
@@ -442,6 +446,9 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		}
 		p.Indexed = true
 	}
+	if err := applyFullText(c, cj); err != nil {
+		return nil, err
+	}
 	if err := buildBacklinks(c, cj); err != nil {
 		return nil, err
 	}
@@ -523,6 +530,9 @@ func (s *Schema) ToJSON() []byte {
 			if p.Indexed && !p.IsLink() { // a link's index goes with its type
 				cj.Indexed = append(cj.Indexed, p.Name)
 			}
+			if p.FullText {
+				cj.FullText = append(cj.FullText, p.Name)
+			}
 		}
 		for _, b := range c.Backlinks {
 			if cj.Backlinks == nil {
@@ -583,6 +593,8 @@ func Diff(old, new *Schema) []Change {
 					fmt.Sprintf("type changed from %s to %s", op.TypeString(), np.TypeString())})
 			case op.Indexed != np.Indexed:
 				out = append(out, Change{nc.Name, np.Name, false, "index added or removed"})
+			case op.FullText != np.FullText:
+				out = append(out, Change{nc.Name, np.Name, false, "full-text index added or removed"})
 			case op.HasDefault != np.HasDefault || (np.HasDefault && string(op.DefaultJSON()) != string(np.DefaultJSON())):
 				out = append(out, Change{nc.Name, np.Name, false, "default changed"})
 			}

@@ -83,6 +83,9 @@ func (e *engine) setObject(tx *buntdb.Tx, key, val string) (prev string, replace
 	if err == nil && e.linkListClasses > 0 {
 		err = e.reindexLinks(tx, key, prev, val)
 	}
+	if err == nil && e.textClasses > 0 {
+		err = e.reindexText(tx, key, prev, val)
+	}
 	return prev, replaced, err
 }
 
@@ -91,6 +94,9 @@ func (e *engine) deleteObject(tx *buntdb.Tx, key string) (string, error) {
 	prev, err := tx.Delete(key)
 	if err == nil && e.linkListClasses > 0 {
 		err = e.reindexLinks(tx, key, prev, "")
+	}
+	if err == nil && e.textClasses > 0 {
+		err = e.reindexText(tx, key, prev, "")
 	}
 	return prev, err
 }
@@ -171,6 +177,9 @@ func setLinkEntry(tx *buntdb.Tx, class, prop, target, src string, n int) error {
 // rebuildLinkIndex drops every link index entry and derives them again
 // from the stored objects (after load, and after a schema install).
 func (e *engine) rebuildLinkIndex(tx *buntdb.Tx) error {
+	if err := e.rebuildTextIndex(tx); err != nil { // fulltext.go: derived the same way
+		return err
+	}
 	var stale []string
 	tx.AscendGreaterOrEqual("", linkIndexPrefix, func(k, _ string) bool {
 		if !strings.HasPrefix(k, linkIndexPrefix) {

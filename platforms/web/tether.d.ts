@@ -153,6 +153,11 @@ export interface ObjectSchema {
   embedded?: boolean;
   properties: Record<string, PropertySchema>;
   indexed?: string[];
+  /**
+   * String properties with a full-text index (Realm's indexed: 'full-text'):
+   * 'title TEXT $0' is answered from it.
+   */
+  fullText?: string[];
 }
 
 
