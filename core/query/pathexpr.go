@@ -11,7 +11,7 @@ import (
 // reads other objects: a link path against a property (assignee.name ==
 // name, also inside SUBQUERY), a path aggregate against a property
 // (items.@sum.price > budget), two SUBQUERY counts, and arithmetic on any
-// of these (assignee.age * 2 > age). Each side becomes a valueExpr; a path
+// of these (assignee.age * 2 > age, tasks.price * 2 > budget). Each side becomes a valueExpr; a path
 // through many objects (tasks.price > budget) is one value per object
 // reached, combined by its quantifier (ANY by default), as realm-core
 // compares a list of values with a single one. A to-one link to no object
@@ -157,8 +157,9 @@ func constType(v any) schema.Type {
 	return schema.Mixed
 }
 
-// checkLinkedNumber accepts a linked operand in arithmetic when it is one
-// number per object.
+// checkLinkedNumber accepts a linked operand in arithmetic when it is a
+// number (one per object reached, for a path through many objects:
+// listarith.go).
 func (p *parser) checkLinkedNumber(o operand, opText string, opPos int) error {
 	_, s := p.linkedExpr(o) // a value per object of a list is many (listarith.go)
 	if o.typeOf || !isArithType(s.typ) {
