@@ -158,7 +158,7 @@ conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) d
 	@scripts/ran.sh "conformance: every scenario under $(SCENARIOS) through the go, c, jvm, node and chromium drivers"
 
 # The storage contract, the server tests that go through the storage, the
-# e2e suite and the sync and reset conformance scenarios (go driver) again
+# e2e suite and the sync and reset conformance scenarios (all 5 drivers) again
 # against PostgreSQL-backed servers (TETHER_STORAGE=postgres): one
 # throwaway cluster for the run (scripts/pg-start.sh: initdb in a temp
 # directory, a loopback port, user nobody when run as root), stopped after
@@ -166,15 +166,23 @@ conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) d
 # Every server test runs there but the two that damage the file backend's files.
 PG_SERVER_FILE_ONLY = TestDamagedPartitionLogIsCorrupted|TestFreshBindsToADamagedPartitionDoNotHoldBootstrapSlots
 # OPEN (issue 20): on PostgreSQL, under load, TestRandomizedConvergence
-# fails about one suite run in two: one client ends with a state the
-# model's merge of the server's history does not give, though every
-# acknowledged changeset is in that history and a fresh client matches the
-# model (not reproduced with the file storage, even with appends and
-# history reads slowed down). Left out here until found; run it with
-# TETHER_STORAGE=postgres go test ./e2e/ -run Convergence.
+# fails a few seeds in a hundred: one client ends with a state the model's
+# merge of the server's history does not give (a counter one increment too
+# high or low, an object the history deletes still there: a changeset
+# applied twice or missed), though every acknowledged changeset is in that
+# history and a fresh client matches the model. Measured (3 runs of 30
+# seeds in parallel): 5-6 of 90 seeds fail on PostgreSQL, in the log mode
+# and in row mode alike; 0 of 90 on the file storage under the same load;
+# 1 of 90 on PostgreSQL with the test's server restarts taken out. No
+# client reset and no server error is reported in the failing runs, so it
+# is an ordinary download or bootstrap path that PostgreSQL's slower
+# commits expose (the engine's own bootstrap tests pass). Left out here
+# until found; run it with TETHER_STORAGE=postgres TETHER_SEEDS=30 go test
+# ./e2e/ -run Convergence, several at once.
 PG_E2E_OPEN = TestRandomizedConvergence
 
-test-postgres: driver-go tetherd
+test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node) \
+	$(if $(findstring skip:,$(CHROMIUM_DRIVER)),,driver-chromium)
 	@dir=$$(mktemp -u /tmp/tether-pg-XXXXXX); \
 	if ! url=$$(TETHER_PG_WATCH_PID=$$$$ scripts/pg-start.sh $$dir); then \
 		scripts/skip.sh "tests against PostgreSQL" "PostgreSQL could not be started (scripts/pg-start.sh)"; exit $$?; fi; \
@@ -183,8 +191,13 @@ test-postgres: driver-go tetherd
 	$(GO) test -count=1 -skip '$(PG_SERVER_FILE_ONLY)' ./server/; \
 	$(GO) test -count=1 -skip '^($(PG_E2E_OPEN))$$' ./e2e/; \
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) -run 'scenarios/(sync|reset)/' \
-		-tetherd $(BUILD)/tetherd -driver go=$(DRIVERS)/tether-driver-go
-	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), sync and reset conformance scenarios (go driver)"
+		-tetherd $(BUILD)/tetherd \
+		-driver go=$(DRIVERS)/tether-driver-go \
+		-driver "c=$(C_DRIVER)" \
+		-driver "jvm=$(JVM_DRIVER)" \
+		-driver "node=$(NODE_DRIVER)" \
+		-driver "chromium=$(CHROMIUM_DRIVER)"
+	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), sync and reset conformance scenarios (go, c, jvm, node and chromium drivers)"
 
 bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm bench-crdt
 
@@ -226,7 +239,7 @@ tetherd:
 # CI-sized 20000x. Counts, not durations: Go 1.26's fuzz coordinator can
 # fail a duration-bounded run with "context deadline exceeded" at the end
 # of -fuzztime under load (go.dev/issue/75804, fixed in Go 1.27).
-FUZZ_TARGETS = internal/protocol:FuzzDecode internal/crdt:FuzzDecodeChangeset internal/crdt:FuzzDecodeDict internal/crdt:FuzzDecodeSet internal/engine:FuzzDecodeRecord \
+FUZZ_TARGETS = internal/protocol:FuzzDecode internal/crdt:FuzzDecodeChangeset internal/crdt:FuzzDecodeDict internal/crdt:FuzzDecodeSet internal/crdt:FuzzDecodeList internal/crdt:FuzzDecodeListState3 internal/engine:FuzzDecodeRecord \
 	server:FuzzDecodeLogRecord server:FuzzReadSnapshot server:FuzzFlexibleFiltersAndRules internal/logfile:FuzzLogTail \
 	core/query:FuzzCompile internal/boundary:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 500000x

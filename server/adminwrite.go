@@ -70,12 +70,18 @@ func (p *partition) serverWrite(writes []ops.Op, extra *schema.Schema) (uint64, 
 // store's strict rules, so a failing op leaves nothing behind.
 func (p *partition) resolveOpsLocked(writes []ops.Op, stamp crdt.Stamp) ([]crdt.ChangeOp, error) {
 	scratch := map[string]*crdt.Object{}
+	var readErr error
 	object := func(class string, key any) *crdt.Object {
-		k := objKey(class, value.Append(nil, key))
+		kb := value.Append(nil, key)
+		k := objKey(class, kb)
 		o := scratch[k]
 		if o == nil {
 			o = &crdt.Object{}
-			if so := p.objects[k]; so != nil {
+			so := p.objects[k]
+			if p.rows != nil && readErr == nil {
+				so, readErr = p.readRowLocked(class, kb)
+			}
+			if so != nil {
 				*o = so.obj
 				o.Fields, o.Stamps, o.Lists = cloneMap(so.obj.Fields), cloneMap(so.obj.Stamps), crdt.CloneLists(so.obj.Lists)
 			}
@@ -110,6 +116,9 @@ func (p *partition) resolveOpsLocked(writes []ops.Op, stamp crdt.Stamp) ([]crdt.
 			return nil, err
 		}
 		cops = append(cops, cop)
+	}
+	if readErr != nil {
+		return nil, readErr
 	}
 	return cops, nil
 }

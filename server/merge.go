@@ -39,15 +39,31 @@ func newClassInfo(c *schema.Class) *classInfo {
 	return ci
 }
 
-// applyChangeset merges every op of cs into the state.
-func (p *partition) applyChangeset(cs *crdt.Changeset) {
+// objectSet is where an integration finds and keeps the objects it
+// merges into: the partition's map (file storage), or the rows one
+// PostgreSQL transaction read (storage_rows.go). The merge is the same.
+type objectSet interface {
+	get(k string) *stateObj
+	// put records an object the merge changed (new or not).
+	put(k string, so *stateObj)
+}
+
+type objectMap map[string]*stateObj
+
+func (m objectMap) get(k string) *stateObj     { return m[k] }
+func (m objectMap) put(k string, so *stateObj) { m[k] = so }
+
+// applyChangeset merges every op of cs into the in-memory state.
+func (p *partition) applyChangeset(cs *crdt.Changeset) { p.applyTo(objectMap(p.objects), cs) }
+
+// applyTo merges every op of cs into set.
+func (p *partition) applyTo(set objectSet, cs *crdt.Changeset) {
 	for i := range cs.Ops {
 		op := &cs.Ops[i]
 		kb := value.Append(nil, op.Key)
 		k := objKey(op.Class, kb)
-		so := p.objects[k]
-		fresh := so == nil
-		if fresh {
+		so := set.get(k)
+		if so == nil {
 			so = &stateObj{class: op.Class, key: kb}
 		}
 		var defaults []crdt.Field
@@ -59,9 +75,7 @@ func (p *partition) applyChangeset(cs *crdt.Changeset) {
 		if !crdt.Apply(&so.obj, op, cs.Stamp, defaults) {
 			continue
 		}
-		if fresh {
-			p.objects[k] = so
-		}
+		set.put(k, so)
 	}
 }
 

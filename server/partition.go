@@ -36,6 +36,9 @@ type partition struct {
 	objects map[string]*stateObj
 	clients map[uint64]*ClientInfo
 	subs    map[*session]struct{}
+	// rows is set when the objects live in row storage, not in objects
+	// (partition_rows.go).
+	rows RowStore
 
 	// The flexible space only (flex_index.go): sessions by class and
 	// equality key, as wildcards per class, and by object in view; and
@@ -76,6 +79,13 @@ func openPartition(srv *Server, name string) (*partition, error) {
 	}
 	p := &partition{srv: srv, name: name, st: st, classes: map[string]*classInfo{},
 		objects: map[string]*stateObj{}, clients: map[uint64]*ClientInfo{}, subs: map[*session]struct{}{}}
+	if rs := rowStoreOf(st, name); rs != nil {
+		if err := p.openRows(rs); err != nil {
+			st.Close()
+			return nil, err
+		}
+		return p, nil
+	}
 	snap, recs, err := st.Load()
 	if err != nil {
 		st.Close()
@@ -265,6 +275,9 @@ func (p *partition) integrate(clientID uint64, items []upItem, clientSchema *sch
 }
 
 func (p *partition) integrateLocked(clientID uint64, items []upItem) (cv, sv uint64, n int, err error) {
+	if p.rows != nil {
+		return p.integrateRowsLocked(clientID, items)
+	}
 	c := p.client(clientID)
 	last, v := c.LastCV, p.latest.Load()
 	now := time.Now().UnixNano()
@@ -324,12 +337,18 @@ func (p *partition) sessionsLocked() []*session {
 // snapshotLocked captures the state (and, for backups, the history).
 func (p *partition) snapshotLocked(withHistory bool) (*Snapshot, error) {
 	s := &Snapshot{Partition: p.name, Version: p.latest.Load(), Meta: cloneMeta(p.meta)}
-	for _, c := range p.clients {
-		s.Clients = append(s.Clients, *c)
-	}
-	s.Objects = make([]crdt.StateObject, 0, len(p.objects))
-	for _, so := range p.objects {
-		s.Objects = append(s.Objects, p.encode(so))
+	if p.rows != nil {
+		if err := p.rowSnapshotLocked(s); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, c := range p.clients {
+			s.Clients = append(s.Clients, *c)
+		}
+		s.Objects = make([]crdt.StateObject, 0, len(p.objects))
+		for _, so := range p.objects {
+			s.Objects = append(s.Objects, p.encode(so))
+		}
 	}
 	if withHistory {
 		after := p.meta.Horizon
@@ -350,6 +369,9 @@ func (p *partition) snapshotLocked(withHistory bool) (*Snapshot, error) {
 
 // compactLocked writes a snapshot and drops history before the horizon.
 func (p *partition) compactLocked() error {
+	if p.rows != nil { // the rows are current: only the metadata and horizon
+		return p.st.Compact(&Snapshot{Partition: p.name, Version: p.latest.Load(), Meta: cloneMeta(p.meta)})
+	}
 	s, err := p.snapshotLocked(false)
 	if err != nil {
 		return err
@@ -379,6 +401,9 @@ func (p *partition) stats() map[string]any {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	live, tomb := 0, 0
+	if p.rows != nil {
+		live, tomb, _ = p.rows.Counts()
+	}
 	for _, so := range p.objects {
 		if so.obj.Exists {
 			live++

@@ -36,6 +36,11 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 	if p.closed {
 		return nil, retryError("the partition is being restored; reconnect")
 	}
+	if p.rows != nil {
+		if err := p.refreshLocked(b.ClientID); err != nil {
+			return nil, retryError("cannot read the partition: " + errMessage(err))
+		}
+	}
 	claims := s.claims.Load()
 	if e := p.ownerErrorLocked(b.ClientID, claims.owner()); e != nil {
 		return nil, e
@@ -78,6 +83,9 @@ func (p *partition) bind(s *session, b *protocol.Bind, cs *schema.Schema) (*bind
 		// The view starts empty: the first subscription set's bootstrap
 		// (Full) sends it, whatever the client held before.
 		res.cursor = latest
+	} else if b.ServerVersion == 0 && latest > 0 && p.rows != nil {
+		// Read in pages as it is sent (sendRowBootstrap).
+		res.cursor, res.boot = latest, []protocol.StateObject{}
 	} else if b.ServerVersion == 0 && latest > 0 {
 		res.cursor = latest
 		res.boot = make([]protocol.StateObject, 0, len(p.objects))

@@ -32,8 +32,16 @@ func (p *partition) breakSchema(next *schema.Schema) (int, error) {
 	// a snapshot holds both (a meta record first, then a crash or a failed
 	// snapshot, would leave the new schema over unmigrated objects). If
 	// the step fails, memory is ahead of the disk: the partition reloads.
+	prev := p.meta
 	p.setMeta(m)
-	if old != nil && p.migrateLocked(old, installed) > 0 {
+	if p.rows != nil {
+		// The rows are migrated and the schema stored in one transaction;
+		// if it fails, nothing changed.
+		if err := p.migrateRowsLocked(old, installed, &m); err != nil {
+			p.setMeta(prev)
+			return 0, err
+		}
+	} else if old != nil && p.migrateLocked(old, installed) > 0 {
 		if err := p.compactLocked(); err != nil {
 			p.storageFailedLocked(err)
 			return 0, err

@@ -233,6 +233,7 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	srv.watchRows()
 	return srv, nil
 }
 
@@ -445,7 +446,6 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		writeError(w, terror.New(terror.PermissionDenied, "too many connections from %s (limit %d)", ip, srv.cfg.MaxConnsPerIP), http.StatusTooManyRequests)
 		return
 	}
-	defer srv.releaseIPSlot(ip)
 	// Any origin: browsers (the WASM binding) connect from app pages, and
 	// access rests on the token in Bind, never on cookies.
 	// permessage-deflate when the client offers it (browsers and Node's ws
@@ -453,9 +453,10 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	// download shrink 2-3x (bench-sync's bootstrap_bytes_ratio). No context
 	// takeover: an idle connection keeps no compressor, and messages under
 	// 512 bytes (most live changesets) go as they are.
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true,
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true,
 		CompressionMode: websocket.CompressionNoContextTakeover})
 	if err != nil {
+		srv.releaseIPSlot(ip)
 		return
 	}
 	c := newConn(srv, ws, r.RemoteAddr)
@@ -467,17 +468,24 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	srv.connsMu.Unlock()
 	if refused {
 		ws.Close(websocket.StatusTryAgainLater, "sync is unavailable")
+		srv.releaseIPSlot(ip)
 		return
 	}
 	srv.metrics.connections.Add(1)
 	srv.metrics.connectionsTotal.Add(1)
-	defer func() {
-		srv.connsMu.Lock()
-		delete(srv.conns, c)
-		srv.connsMu.Unlock()
-		srv.metrics.connections.Add(-1)
+	// The connection runs on a goroutine of its own and this handler
+	// returns: net/http's goroutine (its deep stack) and the upgrade
+	// request end here instead of living as long as the connection.
+	go func() {
+		defer srv.releaseIPSlot(ip)
+		defer func() {
+			srv.connsMu.Lock()
+			delete(srv.conns, c)
+			srv.connsMu.Unlock()
+			srv.metrics.connections.Add(-1)
+		}()
+		c.serve()
 	}()
-	c.serve()
 }
 
 // dropConnections closes every sync connection and waits (up to wait) for
@@ -591,6 +599,10 @@ func (srv *Server) dropIfUnused(p *partition) {
 		return
 	}
 	p.mu.Lock()
+	if p.rows != nil && p.refreshLocked(0) != nil {
+		p.mu.Unlock() // another server may use it: keep it
+		return
+	}
 	unused := !p.closed && len(p.subs) == 0 && len(p.clients) == 0 && p.latest.Load() == 0 &&
 		len(p.meta.Schema) == 0 && len(p.meta.Epochs) <= 1
 	if unused {

@@ -25,7 +25,20 @@ func dogState(srv *Server, partition, key string) map[string]any {
 	p := srv.existing(partition)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, so := range p.objects {
+	objs := p.objects
+	if p.rows != nil { // PostgreSQL: the rows
+		snap, err := p.rows.Snapshot()
+		if err != nil || snap == nil {
+			return nil
+		}
+		objs = map[string]*stateObj{}
+		for _, o := range snap.Objects {
+			if so, err := decodeStored(o); err == nil {
+				objs[objKey(so.class, so.key)] = so
+			}
+		}
+	}
+	for _, so := range objs {
 		if so.class == "Dog" && string(so.key) == string(value.Append(nil, key)) && so.obj.Exists {
 			return cloneMap(so.obj.Fields)
 		}

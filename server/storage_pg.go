@@ -16,9 +16,12 @@ package server
 // (a digest of each row written is kept), so its cost follows what was
 // touched, not the partition's size.
 //
-// This first slice still serves one tetherd per database: the server holds
-// each partition's state in memory as with the file backend, and Open
-// refuses a partition already open in this process.
+// Partitions other than the flexible space run in row mode
+// (storage_pg_rows.go): their objects are read and written per
+// integration, and many tetherd instances can share the database. The
+// flexible space's partition still uses the log mode above, held in
+// memory by one server. Open refuses a partition already open in this
+// process.
 
 import (
 	"bytes"
@@ -48,6 +51,8 @@ type PostgresStorage struct {
 
 	mu   sync.Mutex
 	open map[string]*pgPartition
+	// stopWatch ends Watch's listener (storage_pg_rows.go).
+	stopWatch context.CancelFunc
 }
 
 // pgErr wraps a database error as IO (the server retries or reloads).
@@ -72,6 +77,11 @@ func OpenPostgresStorage(dsn string) (*PostgresStorage, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, terror.Wrap(terror.InvalidArgument, err, "storage URL")
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// Bootstraps hold a connection while they stream, the listener
+		// one for good: more than pgx's default of 4.
+		cfg.MaxConns = 24
 	}
 	ctx, cancel := pgCtx()
 	defer cancel()
@@ -289,6 +299,9 @@ func pgCopyClients(ctx context.Context, tx pgx.Tx, id int64, cs []ClientInfo) er
 func (ps *PostgresStorage) Close() error {
 	ps.mu.Lock()
 	ps.open = map[string]*pgPartition{}
+	if ps.stopWatch != nil {
+		ps.stopWatch()
+	}
 	ps.mu.Unlock()
 	ps.pool.Close()
 	return nil

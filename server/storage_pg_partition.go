@@ -25,6 +25,7 @@ type pgPartition struct {
 	loaded       bool
 	closed       bool
 	broken       error
+	rows         bool   // row mode (storage_pg_rows.go)
 	seq          uint64 // of the last record
 	histBytes    int64  // hist_bytes
 	sinceCompact int
@@ -166,6 +167,9 @@ func (pp *pgPartition) Append(recs ...Record) error {
 	if err := pp.usable(); err != nil {
 		return err
 	}
+	if pp.rows {
+		return pp.appendRows(recs)
+	}
 	ctx, cancel := pgCtx()
 	defer cancel()
 	seq, total := pp.seq, pp.histBytes
@@ -269,6 +273,9 @@ func (pp *pgPartition) Compact(s *Snapshot) error {
 	defer pp.mu.Unlock()
 	if err := pp.usable(); err != nil {
 		return err
+	}
+	if pp.rows {
+		return pp.compactRows(s)
 	}
 	s.Seq = pp.seq
 	objs := make(map[string][sha256.Size]byte, len(s.Objects))

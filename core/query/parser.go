@@ -39,8 +39,11 @@ type parser struct {
 	// is the class at the end of the path parseLinkPath read last.
 	schema    *schema.Schema
 	pathClass *schema.Class
-	linked    bool   // a link path was compiled
-	subVar    string // the variable of the SUBQUERY being parsed (subquery.go)
+	linked    bool // a link path was compiled
+	// bracketKey: the key of custom['k'].name while its link path is read
+	// (link_collections.go).
+	bracketKey *string
+	subVar     string // the variable of the SUBQUERY being parsed (subquery.go)
 	// closeAt maps the index of each '(' token to its ')' (arith.go).
 	closeAt map[int]int
 }

@@ -123,7 +123,7 @@ func (p *parser) subqueryCollection(t *token) ([]hop, *schema.Class, error) {
 		switch {
 		case o.count && len(o.hops) > 0 && o.hops[len(o.hops)-1].back && strings.HasPrefix(o.prop.Name, "@"):
 			return o.hops, p.schema.Class(o.hops[len(o.hops)-1].class), nil
-		case o.prop.IsLinkList():
+		case o.prop.IsLinkList() || o.prop.IsLinkSet():
 			if target := p.schema.Class(o.prop.Link); target != nil {
 				return append(o.hops, hop{list: true, prop: o.prop.Name, class: target.Name}), target, nil
 			}

@@ -95,6 +95,9 @@ func (p *Property) TypeString() string {
 	if p.IsLinkList() {
 		return p.Link + "[]"
 	}
+	if p.IsLinkDict() || p.IsLinkSet() {
+		return p.Link + map[bool]string{true: "{}", false: "<>"}[p.Dict]
+	}
 	if p.IsLink() {
 		return p.Link + "?" // a to-one link is always optional
 	}
@@ -130,6 +133,9 @@ type Class struct {
 	// Embedded: objects of this class live inside their parent's
 	// property (embedded.go); it has no primary key.
 	Embedded bool
+	// Keyless: declared without a primary key (local databases only);
+	// PrimaryKey is then the generated ObjectKeyName (keyless.go).
+	Keyless bool
 }
 
 // Property returns the named property, or nil.
@@ -398,13 +404,13 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		if err := checkEmbeddedClass(cj); err != nil {
 			return nil, err
 		}
-	} else if cj.PrimaryKey == "" {
-		// Realm allows a class without a primary key in a local database;
-		// Tether stores, syncs and addresses objects by their key, so it
-		// refuses one everywhere (Realm's synced databases do too).
-		return nil, terror.New(terror.InvalidArgument, "class %q has no primaryKey: every class of a Tether database (as of a synced Realm) needs one, unless it is embedded", cj.Name)
 	}
 	c := &Class{Name: cj.Name, PrimaryKey: cj.PrimaryKey, byName: map[string]*Property{}, Embedded: cj.Embedded}
+	if !cj.Embedded && cj.PrimaryKey == "" {
+		if err := keylessKey(c, cj); err != nil { // keyless.go
+			return nil, err
+		}
+	}
 	names := make([]string, 0, len(cj.Properties))
 	for name := range cj.Properties {
 		names = append(names, name)
@@ -438,7 +444,7 @@ func buildClass(cj ClassJSON) (*Class, error) {
 	if c.Embedded {
 		return buildEmbeddedRest(c, cj)
 	}
-	pk := c.byName[cj.PrimaryKey]
+	pk := c.byName[c.PrimaryKey]
 	if pk == nil {
 		return nil, terror.New(terror.InvalidArgument, "primary key %q of class %q is not one of its properties", cj.PrimaryKey, cj.Name)
 	}
@@ -528,8 +534,11 @@ func (p *Property) DefaultJSON() json.RawMessage {
 func (s *Schema) ToJSON() []byte {
 	out := make([]ClassJSON, 0, len(s.Classes)+len(s.Embedded))
 	for _, c := range append(append([]*Class{}, s.Classes...), s.Embedded...) {
-		cj := ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}, Embedded: c.Embedded}
+		cj := ClassJSON{Name: c.Name, PrimaryKey: c.declaredPrimaryKey(), Properties: map[string]string{}, Embedded: c.Embedded}
 		for _, p := range c.Properties {
+			if c.Keyless && p.Name == ObjectKeyName {
+				continue // generated, not declared
+			}
 			cj.Properties[p.Name] = p.TypeString()
 			if p.HasDefault {
 				if cj.Defaults == nil {

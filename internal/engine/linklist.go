@@ -30,11 +30,13 @@ import (
 
 const linkIndexPrefix = "l:"
 
-// linkLists returns the list-of-links properties of c.
+// linkLists returns the properties of c that hold many links: lists,
+// dictionaries and sets of links (link_collections.go), whose backlinks
+// all live in this index.
 func linkLists(c *schema.Class) []*schema.Property {
 	var out []*schema.Property
 	for _, p := range c.Properties {
-		if p.IsLinkList() {
+		if p.HoldsManyLinks() {
 			out = append(out, p)
 		}
 	}
@@ -62,9 +64,12 @@ func linkTargetPrefix(class, prop string, target any) string {
 	return string(append(b, enc...))
 }
 
-// linkCounts counts the targets of a stored list value.
+// linkCounts counts the targets of a stored list, set or dictionary value.
 func linkCounts(v any) map[string]int {
 	vals, _ := v.([]any)
+	if d, ok := v.(value.Dict); ok {
+		vals = dictLinks(d)
+	}
 	if len(vals) == 0 {
 		return nil
 	}
