@@ -11,12 +11,12 @@ import (
 // reads other objects: a link path against a property (assignee.name ==
 // name, also inside SUBQUERY), a path aggregate against a property
 // (items.@sum.price > budget), two SUBQUERY counts, and arithmetic on any
-// of these (assignee.age * 2 > age, tasks.price * 2 > budget). Each side becomes a valueExpr; a path
-// through many objects (tasks.price > budget) is one value per object
-// reached, combined by its quantifier (ANY by default), as realm-core
-// compares a list of values with a single one. A to-one link to no object
-// reads null, as in realm-core, where an unresolved unary link is a null
-// value.
+// of these (assignee.age * 2 > age, tasks.price * 2 > budget). Each side
+// becomes a valueExpr; a path through many objects (tasks.price > budget)
+// is one value per object reached, combined by its quantifier (ANY by
+// default), as realm-core compares a list of values with a single one. A
+// to-one link to no object reads null, as in realm-core, where an
+// unresolved unary link is a null value.
 
 // pathExpr reads a value on every object hops reach from obj.
 type pathExpr struct {
