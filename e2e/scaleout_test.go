@@ -20,11 +20,12 @@ import (
 	"github.com/tethersync/tether/server"
 )
 
-func TestScaleOutInstancesConverge(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	dir := t.TempDir()
+// startInstances starts n servers on the database at dsn, closed when the
+// test ends.
+func startInstances(t *testing.T, dsn, dir string, n int) []*testServer {
+	t.Helper()
 	var servers []*testServer
-	for i := 0; i < 3; i++ {
+	for i := 0; i < n; i++ {
 		st, err := server.OpenPostgresStorage(dsn)
 		require.NoError(t, err)
 		srv, err := server.New(server.Config{Listen: "127.0.0.1:0", AdminListen: "-", DataDir: fmt.Sprintf("%s/s%d", dir, i),
@@ -32,8 +33,15 @@ func TestScaleOutInstancesConverge(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, srv.Start())
 		servers = append(servers, &testServer{srv: srv, addr: srv.Addr()})
-		defer srv.Close()
+		t.Cleanup(func() { srv.Close() })
 	}
+	return servers
+}
+
+func TestScaleOutInstancesConverge(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	dir := t.TempDir()
+	servers := startInstances(t, dsn, dir, 3)
 	// Two clients per instance.
 	var clients []*client
 	for i := 0; i < 6; i++ {
@@ -136,19 +144,8 @@ func TestScaleOutInstancesConverge(t *testing.T) {
 // commit, and can be lost with a dropped listener connection): the Mark
 // reads the database's latest version.
 func TestScaleOutDownloadWaitNeedsNoNotify(t *testing.T) {
-	dsn := pgtest.DSN(t)
 	dir := t.TempDir()
-	var servers []*testServer
-	for i := 0; i < 2; i++ {
-		st, err := server.OpenPostgresStorage(dsn)
-		require.NoError(t, err)
-		srv, err := server.New(server.Config{Listen: "127.0.0.1:0", AdminListen: "-", DataDir: fmt.Sprintf("%s/s%d", dir, i),
-			Storage: st, Secret: "e2e-secret"})
-		require.NoError(t, err)
-		require.NoError(t, srv.Start())
-		servers = append(servers, &testServer{srv: srv, addr: srv.Addr()})
-		defer srv.Close()
-	}
+	servers := startInstances(t, pgtest.DSN(t), dir, 2)
 	a := openClient(t, dir, "a", servers[0], "p")
 	defer a.close()
 	b := openClient(t, dir, "b", servers[1], "p")
