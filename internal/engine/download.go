@@ -127,10 +127,14 @@ func (e *engine) applyDownload(tx *buntdb.Tx, d *Download, tr tracker, live bool
 	return nil
 }
 
-// applyStateObject merges one bootstrap object: per property, the greater
-// stamp wins (an equal one too: an older snapshot's object, left by a
-// bootstrap that was cut off, takes the newer count); a tombstone deletes
-// what it is newer than.
+// applyStateObject installs one bootstrap object: the server's state
+// replaces the local copy (or, with pending ops, their base, which they
+// are replayed on). It is not merged by stamps: what the local copy holds
+// is an older snapshot's object (a bootstrap that was cut off) or this
+// client's own changesets the state already holds (OwnVersion, settled
+// before), and the server applied those in its order, where a later
+// delete or write with an older stamp may have undone them. A merge kept
+// such a local value, stamped ahead, on this client alone (issue 20).
 func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker, live bool) error {
 	c := e.schema.Class(so.Class)
 	if c == nil {
@@ -162,6 +166,7 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker, liv
 			cv, err := c.Coerce(p, v)
 			if p == nil || err != nil {
 				delete(in.Fields, name)
+				delete(in.Stamps, name)
 				delete(in.Lists, name)
 				continue
 			}
@@ -175,7 +180,7 @@ func (e *engine) applyStateObject(tx *buntdb.Tx, so StateObject, tr tracker, liv
 		}
 		e.clock.Observe(in.Tombstone.HLC) // a create after it must beat it
 	}
-	return e.mergeRemote(tx, c, pk, tr, func(o *crdt.Object) { crdt.MergeState(o, &in) })
+	return e.mergeRemote(tx, c, pk, tr, func(o *crdt.Object) { *o = in })
 }
 
 // fitOp adapts a downloaded op to this client's schema: the key must be of
