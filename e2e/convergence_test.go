@@ -129,7 +129,10 @@ func convergence(t *testing.T, seed int64) {
 	require.NoError(t, ts.srv.Close())
 	want, version := modelState(t, ts.dir)
 	*ts = *startServer(t, ts.dir, ts.addr) // for the deferred Close
-	require.NotEmpty(t, want)
+	// The model's state may be empty: a run can end with every key
+	// deleted (a late upload of creates stamped before a delete changes
+	// nothing). What must not be empty is the history it replayed.
+	require.NotZero(t, version, "the server has a history to replay")
 	require.Equal(t, version, freshState.ServerVersion, "the model replayed the whole history")
 	require.Equal(t, want, dump(t, fresh.db), "a client bootstrapped from the server's state differs from the model's merge of its history")
 	for i, c := range clients {
