@@ -6,7 +6,9 @@ import "github.com/tethersync/tether/core/value"
 // object or tombstone) into o: per property the greater stamp wins (an
 // equal one too, so an older snapshot's object left by a bootstrap that
 // was cut off takes the newer count), and a tombstone deletes what it is
-// newer than.
+// newer than. A client's bootstrap does not use it: a state object
+// replaces the local copy there (internal/engine/download.go), since the
+// server's order, not the stamps, decided what the state holds.
 func MergeState(o, in *Object) {
 	if in.Tombstone.After(o.Tombstone) {
 		o.Tombstone = in.Tombstone
