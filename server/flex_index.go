@@ -28,6 +28,27 @@ var eqFilter = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*={1,2}\s*\$([0
 // or (keys nil) as a wildcard.
 type flexRoute struct {
 	keys []string // prop "\x00" encoded value
+	eqs  []eqTerm // the same terms, as property and value
+}
+
+// eqTerm is one `prop == 'value'` subscription.
+type eqTerm struct{ prop, val string }
+
+// excludes reports whether the route proves that an object with these
+// fields matches none of the session's subscriptions on the class: an
+// equality route none of whose terms the object satisfies. It lets a
+// session skip the ops of objects it neither holds nor could gain
+// without evaluating its filters (false: it cannot tell).
+func (r flexRoute) excludes(fields map[string]any) bool {
+	if r.keys == nil {
+		return false
+	}
+	for _, t := range r.eqs {
+		if s, ok := fields[t.prop].(string); ok && s == t.val {
+			return false
+		}
+	}
+	return true
 }
 
 // eqRoutes reads a set's filters: per class, the equality keys if every
@@ -38,13 +59,14 @@ func eqRoutes(sc *schema.Schema, sub *protocol.Subscribe) map[string]flexRoute {
 	wild := map[string]bool{}
 	for i := range sub.Subscriptions {
 		x := &sub.Subscriptions[i]
-		key, ok := eqKeyOf(sc, x)
+		t, ok := eqTermOf(sc, x)
 		if !ok {
 			wild[x.Class] = true
 		}
 		r := out[x.Class]
 		if ok {
-			r.keys = append(r.keys, key)
+			r.keys = append(r.keys, eqKey(t.prop, t.val))
+			r.eqs = append(r.eqs, t)
 		}
 		out[x.Class] = r
 	}
@@ -54,30 +76,30 @@ func eqRoutes(sc *schema.Schema, sub *protocol.Subscribe) map[string]flexRoute {
 	return out
 }
 
-func eqKeyOf(sc *schema.Schema, x *protocol.Subscription) (string, bool) {
+func eqTermOf(sc *schema.Schema, x *protocol.Subscription) (eqTerm, bool) {
 	m := eqFilter.FindStringSubmatch(x.Filter)
 	if m == nil || sc == nil {
-		return "", false
+		return eqTerm{}, false
 	}
 	c := sc.Class(x.Class)
 	if c == nil {
-		return "", false
+		return eqTerm{}, false
 	}
 	p := c.Property(m[1])
 	if p == nil || p.List || p.Type != schema.String {
-		return "", false
+		return eqTerm{}, false
 	}
 	v, n, err := value.Decode(x.Args)
 	args, ok := v.([]any)
 	idx := int(m[2][0] - '0')
 	if err != nil || n != len(x.Args) || !ok || idx >= len(args) {
-		return "", false
+		return eqTerm{}, false
 	}
 	s, ok := args[idx].(string)
 	if !ok {
-		return "", false
+		return eqTerm{}, false
 	}
-	return eqKey(m[1], s), true
+	return eqTerm{m[1], s}, true
 }
 
 func eqKey(prop string, v any) string { return prop + "\x00" + string(value.Append(nil, v)) }

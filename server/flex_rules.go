@@ -133,6 +133,7 @@ type ruleSet struct {
 	user   string
 	read   map[string]rulePred
 	write  map[string]rulePred
+	space  *partition // resolves the rules' link paths (flex_links.go); nil: links read as null
 }
 
 type rulePred struct {
@@ -140,8 +141,14 @@ type rulePred struct {
 	err error // the rule did not compile: it denies
 }
 
-func (rp rulePred) allows(obj map[string]any) bool {
-	return rp.err == nil && rp.p.Match(obj)
+func (rp rulePred) allows(space *partition, obj map[string]any) bool {
+	if rp.err != nil {
+		return false
+	}
+	if space != nil && rp.p.Linked() {
+		return rp.p.MatchLinked(obj, space.linker())
+	}
+	return rp.p.Match(obj)
 }
 
 func newRuleSet(r Rules, gen uint64, s *schema.Schema, user string) *ruleSet {
@@ -171,11 +178,11 @@ func (rs *ruleSet) pred(cache map[string]rulePred, class string, write bool) rul
 }
 
 func (rs *ruleSet) canRead(class string, obj map[string]any) bool {
-	return rs.pred(rs.read, class, false).allows(obj)
+	return rs.pred(rs.read, class, false).allows(rs.space, obj)
 }
 
 func (rs *ruleSet) canWrite(class string, obj map[string]any) bool {
-	return rs.pred(rs.write, class, true).allows(obj)
+	return rs.pred(rs.write, class, true).allows(rs.space, obj)
 }
 
 // quoteRuleErr describes a rule error for logs.

@@ -43,6 +43,7 @@ type flexSession struct {
 	subs    map[string][]*query.Predicate
 	view    map[string]uint64    // objKey -> server version its state was sent at (flex_index.go keeps it)
 	routes  map[string]flexRoute // how the index finds this session, per class
+	deps    map[string]bool      // classes its linked filters read (flex_links.go)
 	review  bool                 // the view must be reviewed and the set's bootstrap sent
 	full    bool                 // ... as a Full bootstrap
 	// reviewGen counts the reviews asked for; sentGen (the goroutine's)
@@ -133,6 +134,7 @@ func (f *flexSession) rulesLocked() *ruleSet {
 	fc := f.s.c.srv.flexible()
 	if f.rules == nil || f.rules.gen != fc.gen || f.rules.schema != f.s.p.schema {
 		f.rules = newRuleSet(fc.Rules, fc.gen, f.s.p.schema, f.user)
+		f.rules.space = f.s.p
 	}
 	return f.rules
 }
@@ -156,8 +158,8 @@ func (f *flexSession) memberLocked(class string, fields map[string]any) bool {
 		return false
 	}
 	hit := false
-	for _, p := range preds {
-		if p.Match(fields) {
+	for _, pr := range preds {
+		if matchIn(f.s.p, pr, fields) {
 			hit = true
 			break
 		}
@@ -197,9 +199,6 @@ func compileSet(sc *schema.Schema, sub *protocol.Subscribe) (map[string][]*query
 		if err != nil {
 			return nil, err
 		}
-		if p.Linked() {
-			return nil, terror.New(terror.InvalidArgument, "subscription %q: link paths in subscription filters are not supported yet", x.Name)
-		}
 		out[x.Class] = append(out[x.Class], p)
 	}
 	return out, nil
@@ -217,6 +216,7 @@ func (f *flexSession) sendReview() bool {
 	full, version := f.full, f.version
 	f.review, f.full = false, false
 	f.sentGen = f.reviewGen // sent just below, before any mark is answered
+	f.flexDepsLocked()      // the set or the rules changed
 	state, removed := f.reviewLocked(full)
 	var own uint64
 	if full {
@@ -234,6 +234,7 @@ func (f *flexSession) sendReview() bool {
 // review sends every object in view (the client drops the others).
 func (f *flexSession) reviewLocked(full bool) ([]protocol.StateObject, []protocol.ObjectRef) {
 	p := f.s.p
+	defer p.cacheLinksLocked()()
 	latest := p.latest.Load()
 	next := make(map[string]uint64, len(f.view))
 	var state []protocol.StateObject
@@ -364,23 +365,32 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 	s, p := f.s, f.s.p
 	own := r.ClientID == s.clientID
 	out := &protocol.Changeset{ClientVersion: r.ClientVersion, ServerVersion: r.Version, ClientID: r.ClientID}
-	cs, err := p.flexDecodeLocked(r)
+	cs, keys, err := p.flexDecodeLocked(r)
 	if err != nil {
 		// Checked before it was logged: damage. Skip it, like replay does.
 		s.c.srv.log.Error("skipping an undecodable history record", "partition", p.name, "version", r.Version, "err", err)
 		return nil
 	}
 	latest := p.latest.Load()
+	defer p.cacheLinksLocked()()
 	var kept []crdt.ChangeOp
+	class, subscribed, route := "", false, flexRoute{} // the last op's class (a changeset's ops come in runs)
 	for i := range cs.Ops {
 		op := &cs.Ops[i]
-		if _, ok := f.subs[op.Class]; !ok {
+		if i == 0 || op.Class != class {
+			_, subscribed = f.subs[op.Class]
+			class, route = op.Class, f.routes[op.Class]
+		}
+		if !subscribed {
 			continue // the index: no subscription on this class
 		}
-		k := objKey(op.Class, value.Append(nil, op.Key))
+		k := keys[i]
 		so := p.objects[k]
-		in := f.memberLocked(op.Class, fieldsOf(so))
 		at, had := f.view[k]
+		if !had && route.excludes(fieldsOf(so)) {
+			continue // outside the view before and after (flex_index.go)
+		}
+		in := f.memberLocked(op.Class, fieldsOf(so))
 		switch {
 		case in && had:
 			if r.Version > at {
@@ -413,19 +423,23 @@ func (f *flexSession) routeLocked(r HistoryRecord, d *protocol.Download) *protoc
 // once, not once per session.
 const flexDecodeCache = 256
 
-// flexDecodeLocked decodes a history record through the partition's small
-// cache (read-only for its users).
-func (p *partition) flexDecodeLocked(r HistoryRecord) (*crdt.Changeset, error) {
+// flexDecodeLocked decodes a history record, and its ops' object keys,
+// through the partition's small cache (read-only for its users).
+func (p *partition) flexDecodeLocked(r HistoryRecord) (*crdt.Changeset, []string, error) {
 	slot := &p.flexDecoded[r.Version%flexDecodeCache]
 	if slot.cs != nil && slot.version == r.Version {
-		return slot.cs, nil
+		return slot.cs, slot.keys, nil
 	}
 	cs, err := crdt.DecodeChangeset(r.Data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	slot.version, slot.cs = r.Version, cs
-	return cs, nil
+	keys := make([]string, len(cs.Ops))
+	for i := range cs.Ops {
+		keys[i] = objKey(cs.Ops[i].Class, value.Append(nil, cs.Ops[i].Key))
+	}
+	slot.version, slot.cs, slot.keys = r.Version, cs, keys
+	return cs, keys, nil
 }
 
 // revertsLocked adds the server state of refused objects whose upload is
@@ -465,6 +479,8 @@ func (p *partition) flexUnindexLocked(s *session) {
 		return
 	}
 	p.flexRouteLocked(s, nil)
+	s.flex.subs = nil
+	s.flex.flexDepsLocked()
 	for k := range s.flex.view {
 		s.flex.dropViewLocked(k)
 	}
@@ -488,6 +504,7 @@ func (p *partition) notifyFlexLocked() bool {
 		op := &p.flexOps[i]
 		p.wakeForLocked(op, objKey(op.Class, value.Append(nil, op.Key)), woken)
 	}
+	p.reviewLinkedLocked(woken)
 	for s := range woken {
 		s.poke()
 	}

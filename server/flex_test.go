@@ -497,6 +497,17 @@ func TestFlexibleRoutesOwnerFiltersByKey(t *testing.T) {
 	p.mu.Lock()
 	require.Len(t, p.flexViewers[objKey("Task", value.Append(nil, "t1"))], 2, "w and u2 hold it")
 	p.mu.Unlock()
+
+	// One changeset for both users, and one that moves an object from u2
+	// to u1 beside another: each session routes its own ops, and the
+	// ops its equality route rules out (neither held nor matching) are
+	// skipped without losing those that enter or leave.
+	w.write(task("t2", "u1", "y"), task("t3", "u2", "z"))
+	w.write(task("t4", "u2", "q"), crdt.ChangeOp{Kind: crdt.OpUpdate, Class: "Task", Key: "t1", Fields: []crdt.Field{{Name: "owner", Value: "u1"}}})
+	u1.sync()
+	u2.sync()
+	require.Equal(t, []string{"t1=x", "t2=y"}, u1.titles())
+	require.Equal(t, []string{"t3=z", "t4=q"}, u2.titles())
 }
 
 // A JWT user (the configured user claim) is %user in the rules, exactly

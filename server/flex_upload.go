@@ -38,6 +38,7 @@ func (p *partition) integrateFlexible(s *session, items []upItem) (cv, sv uint64
 	preview := map[string]*crdt.Object{}
 	var touched []crdt.ChangeOp
 	var refusedKeys []string
+	linksDone := p.cacheLinksLocked() // the objects stand still until integrateLocked
 	for i := range items {
 		it := &items[i]
 		if it.cv <= last {
@@ -63,6 +64,7 @@ func (p *partition) integrateFlexible(s *session, items []upItem) (cv, sv uint64
 			it.data = crdt.EncodeChangeset(it.cs)
 		}
 	}
+	linksDone()
 	p.flexNotify, p.flexOps, p.flexWriter, p.flexPrev = true, touched, s, p.latest.Load()
 	cv, sv, n, err = p.integrateLocked(s.clientID, items)
 	p.flexNotify, p.flexOps, p.flexWriter = false, nil, nil

@@ -49,10 +49,13 @@ type partition struct {
 	flexNotify  bool // flexOps and flexWriter are set: route by them
 	flexOps     []crdt.ChangeOp
 	flexWriter  *session
-	flexPrev    uint64 // the latest version before that integration
+	flexPrev    uint64                           // the latest version before that integration
+	flexDeps    map[string]map[*session]struct{} // class -> sessions whose linked filters read it (flex_links.go)
+	flexLk      *flexLinker                      // a cached linker while the objects stand still (flex_links.go)
 	flexDecoded [flexDecodeCache]struct {
 		version uint64
 		cs      *crdt.Changeset
+		keys    []string // each op's object key, computed once for every session
 	}
 }
 

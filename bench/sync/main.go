@@ -3,7 +3,8 @@
 // sustained write throughput with 10 and 100 clients, the server's memory
 // with 10,000 idle sessions, and a new client's bootstrap of 100,000
 // objects and the bytes a new client downloads for lists with a long
-// history against the data's compressed size. Each result is one line `bench <name> <value> <unit>`.
+// history against the data's compressed size, and flexible sync's
+// bootstrap, routing to 1,000 sessions and resubscription (flexible.go). Each result is one line `bench <name> <value> <unit>`.
 package main
 
 import (
@@ -19,7 +20,7 @@ import (
 const schemaJSON = `[{"name":"Item","primaryKey":"_id","properties":{"_id":"string","n":"int","payload":{"type":"string","default":""}}}]`
 
 func main() {
-	only := flag.String("only", "", "run one measurement: latency, throughput, idle, bootstrap, bootstrap_bytes")
+	only := flag.String("only", "", "run one measurement: latency, throughput, idle, bootstrap, bootstrap_bytes, flexible_bootstrap, flexible_route, flexible_resubscribe")
 	tetherd := flag.String("tetherd", "", "tetherd binary (for the idle-sessions memory measurement)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	flag.Parse()
@@ -45,6 +46,9 @@ func main() {
 	run("idle", func() { idleSessions(dir, *tetherd, 10000) })
 	run("bootstrap", func() { bootstrap(dir, 100000) })
 	run("bootstrap_bytes", func() { bootstrapBytes(dir, 1000, 100) })
+	run("flexible_bootstrap", func() { flexibleBootstrap(dir, 100000) })
+	run("flexible_route", func() { flexibleRoute(dir, 1000, 10, 500) })
+	run("flexible_resubscribe", func() { flexibleResubscribe(dir, 10000) })
 }
 
 type client struct {

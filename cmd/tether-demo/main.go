@@ -3,7 +3,10 @@
 // shows two clients syncing — writes, a conflict, an offline edit — then
 // keeps the server up for other clients until Ctrl-C. It also serves the
 // web demo (platforms/web/demo, see web.go) on -web: a todo list in the
-// browser syncing through the same server.
+// browser syncing through the same server, in partition mode (every
+// browser shares the partition) or, at /demo/?mode=flexible, in flexible
+// mode (each browser signs in as a user; demoRules decide what it sees
+// and may change).
 //
 // For tests: -listen, -admin and -web take 127.0.0.1:0 (free ports),
 // -serve-only skips the console demo, -ready-file writes the URLs as JSON
@@ -28,6 +31,11 @@ import (
 	"github.com/tethersync/tether/server"
 )
 
+// demoRules are the flexible mode's permissions: a user reads its own
+// todos and the shared ones, and changes only its own (a change to
+// another user's shared todo is refused: a compensating write).
+var demoRules = server.Rules{"Todo": {Read: "owner == %user || shared == true", Write: "owner == %user"}}
+
 const schemaJSON = `[{"name":"Todo","primaryKey":"_id","indexed":["done"],
   "properties":{"_id":"string","title":"string","done":{"type":"bool","default":false},"priority":"int?"}}]`
 
@@ -50,6 +58,7 @@ func main() {
 	}
 	const secret = "demo-secret"
 	srv, err := server.New(server.Config{Listen: *listen, AdminListen: *admin, DataDir: *data, Secret: secret,
+		Rules:  demoRules, // flexible sync beside the partitions (the web demo's ?mode=flexible)
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	check(err)
 	check(srv.Start())
@@ -69,6 +78,7 @@ func main() {
 			defer hs.Close()
 			webURL = u
 			fmt.Printf("\nweb demo: %s  (open it in two browsers; partition %q)\n", webURL, *partition)
+			fmt.Printf("  flexible mode, one user per browser: %sdemo/?mode=flexible&user=alice (and user=bob)\n", webURL)
 			if srv.AdminURL() != "" {
 				fmt.Printf("  client reset: curl -X POST -H \"Authorization: Bearer $(cat %s)\" '%s/admin/clientReset?partition=%s'\n",
 					srv.AdminKeyFile(), srv.AdminURL(), *partition)

@@ -2,13 +2,16 @@ package main
 
 // The web demo: platforms/web/demo (a todo list on the npm package's
 // browser entry) and the package's files over HTTP on loopback, plus
-// /config.json, which hands the page its sync URL, a token and a partition.
+// /config.json, which hands the page its sync URL, a token and a partition
+// (or, with ?mode=flexible&user=NAME, a development token for that user:
+// the demo's sign-in, on loopback only, as `tetherd token` issues them).
 //
 //	/               redirects to /demo/
 //	/demo/...       platforms/web/demo (index.html, app.js, style.css)
 //	/tether/...     the package files (package.json's "files": browser.js,
 //	                tether.wasm as application/wasm, wasm_exec.js, ...)
-//	/config.json    {"url", "token", "partition"}
+//	/config.json    {"url", "token", "partition"}; ?mode=flexible&user=NAME:
+//	                {"url", "token", "mode": "flexible", "user"}
 
 import (
 	"encoding/json"
@@ -18,6 +21,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -105,6 +109,8 @@ func (d *webDemo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == "/":
 		http.Redirect(w, r, "/demo/", http.StatusFound)
+	case p == "/config.json" && r.URL.Query().Get("mode") == "flexible":
+		d.serveUserConfig(w, r.URL.Query().Get("user"))
 	case p == "/config.json":
 		d.serveConfig(w)
 	case p == "/demo":
@@ -165,6 +171,28 @@ func (d *webDemo) serveConfig(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(map[string]string{"url": d.syncURL, "token": tok, "partition": d.partition})
+}
+
+// demoUser is what a demo user name may be: it becomes the token's
+// subject, %user in the rules and the todos' owner.
+var demoUser = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+// serveUserConfig signs a browser in as user for the flexible mode: a
+// token whose subject is the user (no partitions: demoRules decide). A
+// development sign-in (anyone may be anyone), served on loopback only.
+func (d *webDemo) serveUserConfig(w http.ResponseWriter, user string) {
+	if !demoUser.MatchString(user) {
+		http.Error(w, "user must be 1 to 32 letters, digits, - or _", http.StatusBadRequest)
+		return
+	}
+	tok, err := server.IssueToken(d.secret, server.Claims{Subject: user, Expiry: time.Now().Add(24 * time.Hour).Unix()})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]string{"url": d.syncURL, "token": tok, "mode": "flexible", "user": user})
 }
 
 // serveWeb serves the web demo on addr (loopback) until the returned

@@ -63,3 +63,23 @@ func Client(dir, name, schemaJSON string, cfg session.Config) (*store.DB, *sessi
 	Check(err)
 	return db, sess
 }
+
+// StartServerWith is StartServer with cfg's options (flexible sync, rules,
+// limits); DataDir, Secret, the log and the admin listener are set here.
+func StartServerWith(dir string, cfg server.Config) *server.Server {
+	cfg.AdminListen, cfg.DataDir, cfg.Secret = "-", dir, Secret
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.New(cfg)
+	Check(err)
+	Check(srv.Start())
+	return srv
+}
+
+// UserToken is a day-long token for a flexible session of user subject
+// (no partitions: the server's rules decide what the user reads and
+// writes).
+func UserToken(subject string) string {
+	tok, err := server.IssueToken(Secret, server.Claims{Subject: subject, Expiry: time.Now().Add(24 * time.Hour).Unix()})
+	Check(err)
+	return tok
+}

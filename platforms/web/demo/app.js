@@ -4,11 +4,25 @@
 // page, the package and /config.json (sync URL, token, partition).
 import { Tether } from '@tethersync/tether';
 
+// Two modes. Partition mode (the default): every browser syncs the demo's
+// partition. Flexible mode (?mode=flexible&user=NAME): each browser signs
+// in as a user and subscribes to its own todos plus the shared ones; the
+// server's rules (cmd/tether-demo's demoRules: read `owner == %user ||
+// shared == true`, write `owner == %user`) refuse a change to another
+// user's todo with a compensating write, shown in the error panel.
+const params = new URLSearchParams(location.search);
+const FLEXIBLE = params.get('mode') === 'flexible';
+const USER = FLEXIBLE ? params.get('user') : null;
+
 // The same Todo class as cmd/tether-demo's console clients, so the page
-// shows what they wrote in the same partition.
+// shows what they wrote in the same partition; flexible mode's todos also
+// name their owner and whether every user may see them.
 const schema = [{
   name: 'Todo', primaryKey: '_id', indexed: ['done'],
-  properties: { _id: 'string', title: 'string', done: 'bool', priority: 'int?' },
+  properties: {
+    _id: 'string', title: 'string', done: 'bool', priority: 'int?',
+    ...(FLEXIBLE ? { owner: 'string', shared: 'bool' } : {}),
+  },
 }];
 const RESET_MODE = 'recoverOrDiscardUnsyncedChanges';
 
@@ -18,7 +32,8 @@ const ui = {
   progress: $('progress'), resetNotice: $('reset-notice'), resetTitle: $('reset-title'), resetText: $('reset-text'),
   errors: $('errors'), errorList: $('error-list'), form: $('add-form'), title: $('new-title'), add: $('add'),
   loading: $('loading'), list: $('todos'), empty: $('empty'), counts: $('counts'), storage: $('storage'),
-  partition: $('partition'),
+  partition: $('partition'), where: $('where'), flexWhere: $('flex-where'), user: $('user'), modeLink: $('mode-link'),
+  signin: $('signin'), signinUser: $('signin-user'), sharedLabel: $('shared-label'), shared: $('new-shared'),
 };
 
 let db = null;
@@ -49,12 +64,21 @@ function showError(where, err) {
   const c = document.createElement('code');
   c.textContent = code;
   const text = document.createElement('span');
-  text.textContent = message + (err?.fatal === false ? ' (retrying)' : '');
+  text.textContent = message + refusedWrites(err) + (err?.fatal === false && !err?.writes ? ' (retrying)' : '');
   const count = document.createElement('span');
   count.className = 'count';
   li.append(t, c, text, count);
   ui.errorList.append(li);
   lastError = { key: code + message, li, count: 1 };
+}
+
+// A compensating write names each refused todo and why.
+function refusedWrites(err) {
+  if (!err?.writes?.length) return '';
+  return ' — ' + err.writes.map((w) => {
+    const t = todos?.toArray().find((x) => x._id === w.primaryKey);
+    return `${t ? `“${t.title}”` : `${w.objectName} ${w.primaryKey}`}: ${w.reason}`;
+  }).join('; ');
 }
 
 window.addEventListener('error', (e) => showError('page', e.error ?? e.message));
@@ -94,11 +118,21 @@ function claim(id) {
 }
 
 async function openDatabase(config) {
-  const path = `todos-${await tabId()}`;
+  const path = FLEXIBLE ? `todos-flex-${USER}-${await tabId()}` : `todos-${await tabId()}`;
+  const where = FLEXIBLE
+    ? {
+      flexible: true,
+      // This user's todos and the shared ones (the rules let it read no
+      // more; a subscription may ask for less).
+      initialSubscriptions: {
+        update: (subs) => subs.add({ class: 'Todo', filter: 'owner == $0 || shared == true', args: [USER] }, { name: 'mine-and-shared' }),
+      },
+    }
+    : { partition: config.partition };
   const sync = {
     url: config.url,
     token: config.token,
-    partition: config.partition,
+    ...where,
     startPaused: true, // listeners first; resume() below
     clientReset: { mode: RESET_MODE, onBefore: (_before, e) => showReset(e), onAfter: (_before, _after, e) => showReset(e) },
     onError: (_session, err) => showError('sync', err),
@@ -121,6 +155,12 @@ function render() {
     li.dataset.done = String(!!t.done);
     li.classList.toggle('done', !!t.done);
     li.querySelector('.toggle').checked = !!t.done;
+    if (FLEXIBLE) {
+      li.dataset.owner = t.owner;
+      li.dataset.shared = String(!!t.shared);
+      const owner = li.querySelector('.owner');
+      owner.textContent = t.owner === USER ? (t.shared ? 'mine · shared' : 'mine') : `${t.owner} · shared`;
+    }
     const title = li.querySelector('.title');
     if (title.textContent !== t.title) title.textContent = t.title;
     // Move only what is out of place (moving a node would blur an edit).
@@ -154,6 +194,12 @@ function todoItem(id) {
   const edit = iconButton('edit', 'Edit', '✎', () => startEdit(li));
   const del = iconButton('delete', 'Delete', '×', () => write('delete', (tx) => tx.delete('Todo', id)));
   li.append(toggle, title, edit, del);
+  if (FLEXIBLE) {
+    const owner = document.createElement('span');
+    owner.className = 'owner';
+    owner.dataset.testid = 'todo-owner';
+    title.after(owner);
+  }
   return li;
 }
 
@@ -213,7 +259,9 @@ ui.form.addEventListener('submit', (e) => {
   const title = ui.title.value.trim();
   if (!title) return;
   ui.title.value = '';
-  write('add', (tx) => tx.create('Todo', { _id: crypto.randomUUID(), title, done: false }));
+  const owned = FLEXIBLE ? { owner: USER, shared: ui.shared.checked } : {};
+  ui.shared.checked = false;
+  write('add', (tx) => tx.create('Todo', { _id: crypto.randomUUID(), title, done: false, ...owned }));
 });
 
 // ---- the sync session: state, pause/resume, progress, client reset ----
@@ -349,11 +397,39 @@ $('reset-dismiss').addEventListener('click', () => (ui.resetNotice.hidden = true
 
 // ---- start ----
 
+// Flexible mode without a user: the sign-in form (a development sign-in:
+// the demo issues a token for any name, on loopback).
+function showSignIn() {
+  ui.loading.hidden = true;
+  ui.form.hidden = true;
+  ui.signin.hidden = false;
+  ui.signinUser.focus();
+  ui.signin.addEventListener('submit', (e) => {
+    e.preventDefault();
+    location.search = new URLSearchParams({ mode: 'flexible', user: ui.signinUser.value.trim() }).toString();
+  });
+  ui.app.dataset.ready = 'signin';
+}
+
 async function main() {
-  const r = await fetch('../config.json', { cache: 'no-store' });
-  if (!r.ok) throw new Error(`config.json: ${r.status} ${r.statusText}`);
+  if (FLEXIBLE) {
+    ui.modeLink.href = '?';
+    ui.modeLink.textContent = 'Partition mode (one shared list)';
+    if (!USER) return showSignIn();
+  }
+  const query = FLEXIBLE ? `?${new URLSearchParams({ mode: 'flexible', user: USER })}` : '';
+  const r = await fetch(`../config.json${query}`, { cache: 'no-store' });
+  if (!r.ok) throw new Error(`config.json: ${r.status} ${r.statusText}: ${(await r.text()).trim()}`);
   const config = await r.json();
-  ui.partition.textContent = config.partition;
+  ui.partition.textContent = config.partition ?? '';
+  if (FLEXIBLE) {
+    ui.where.hidden = true;
+    ui.flexWhere.hidden = false;
+    ui.user.textContent = USER;
+    ui.sharedLabel.hidden = false;
+    ui.app.dataset.mode = 'flexible';
+    document.title = `Todos of ${USER} · Tether demo`;
+  }
 
   db = await openDatabase(config);
   todos = db.objects('Todo').sorted([['title', false], ['_id', false]]);

@@ -4,7 +4,10 @@
 // (two Chromium processes, each on a fresh profile: its own IndexedDB), todos
 // added on both, page A offline (its pause button and no network) while
 // both sides edit, a reload, the reconnect, a network drop, an operator
-// client reset. Screenshots at each step in build/screenshots/demo-*.png.
+// client reset; then flexible mode (?mode=flexible), one user per browser:
+// sign-in, each sees its own and the shared todos, and a change to another
+// user's todo comes back as a compensating write. Screenshots at each step
+// in build/screenshots/demo-*.png.
 //
 //   make -C platforms/web test-demo
 //   TETHER_DEMO=path/to/tether-demo CHROMIUM=/usr/bin/chromium node --test demo/demo.test.js
@@ -30,6 +33,8 @@ if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get 
 let demo; // {web, admin, partition, proc, dir, output()}
 let A;
 let B;
+let ALICE; // flexible mode's two users
+let BOB;
 const pageErrors = [];
 
 // ---- the demo server ----
@@ -65,16 +70,17 @@ async function admin(path, payload) {
 
 // ---- pages ----
 
-// A browser: Chromium on a fresh profile (user-data-dir) of its own.
-async function openBrowser(name) {
+// A browser: Chromium on a fresh profile (user-data-dir) of its own, on
+// the demo's page (path: e.g. a query for flexible mode).
+async function openBrowser(name, path = '', { waitReady = true } = {}) {
   const context = await launchChromium(mkdtempSync(join(demo.dir, `chromium-${name}-`)), {
     viewport: { width: 720, height: 620 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.stack ?? e}`));
   const p = { name, context, page };
-  await page.goto(demo.web);
-  await ready(p);
+  await page.goto(demo.web + path);
+  if (waitReady) await ready(p);
   return p;
 }
 
@@ -174,19 +180,23 @@ async function shot(label, ...pages) {
 
 // One step of the story: the steps run in order on the same two pages, so
 // after a failure (screenshots: demo-failed-*.png) the rest are skipped.
-let failed = null;
-function step(name, fn) {
+// A story of its own (flexible mode, on its own pages) starts its own
+// chain: story names it, and only its earlier steps' failures skip it.
+const failedIn = {};
+function step(name, fn, { story = 'partition', pages = () => [A, B] } = {}) {
   test(name, async (t) => {
-    if (failed) return t.skip(`an earlier step failed: ${failed}`);
+    if (failedIn[story]) return t.skip(`an earlier step failed: ${failedIn[story]}`);
     try {
       await fn();
     } catch (e) {
-      failed = name;
-      if (A && B) await shot('failed', A, B).catch(() => {});
+      failedIn[story] = name;
+      const ps = pages().filter(Boolean);
+      if (ps.length) await shot('failed', ...ps).catch(() => {});
       throw e;
     }
   });
 }
+const flexStory = { story: 'flexible', pages: () => [ALICE, BOB] };
 
 // ---- the run ----
 
@@ -198,7 +208,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([A?.context.close(), B?.context.close()]);
+  await Promise.all([A, B, ALICE, BOB].map((p) => p?.context.close()));
   if (demo) {
     demo.proc.kill('SIGTERM');
     await new Promise((r) => (demo.proc.exitCode !== null ? r() : demo.proc.once('exit', r)));
@@ -373,6 +383,53 @@ step(`a third browser joins ${MANY + 6} todos: its download bar moves in steps, 
     await C.context.close();
   }
 });
+
+// ---- flexible mode: one user per browser ----
+
+const flexible = (user) => `demo/?mode=flexible${user ? `&user=${user}` : ''}`;
+
+async function addShared(p, title) {
+  await p.page.getByTestId('new-shared').check();
+  await add(p, title);
+}
+
+step('flexible mode: each browser signs in as a user and sees its own todos and the shared ones', async () => {
+  ALICE = await openBrowser('alice', flexible('alice'));
+  BOB = await openBrowser('bob', flexible(), { waitReady: false });
+  await BOB.page.waitForSelector('[data-testid=app][data-ready=signin]', { timeout: WAIT });
+  await BOB.page.getByTestId('signin-user').fill('bob');
+  await BOB.page.getByTestId('signin-submit').click();
+  await ready(BOB);
+  for (const [p, user] of [[ALICE, 'alice'], [BOB, 'bob']]) {
+    assert.equal(await p.page.textContent('[data-testid=user]'), user);
+    await waitSync(p, { state: 'connected', session: 'active' });
+  }
+  await add(ALICE, 'alice private');
+  await addShared(ALICE, 'alice shared');
+  await add(BOB, 'bob private');
+  // Neither sees the partition's todos (another space), bob not alice's
+  // private one.
+  await waitList(ALICE, ['[ ] alice private', '[ ] alice shared']);
+  await waitList(BOB, ['[ ] alice shared', '[ ] bob private']);
+  assert.equal(await BOB.page.textContent(`${todo('alice shared')} [data-testid=todo-owner]`), 'alice · shared');
+  assert.equal(await BOB.page.textContent(`${todo('bob private')} [data-testid=todo-owner]`), 'mine');
+  await shot('8-flexible-users', ALICE, BOB);
+}, flexStory);
+
+step("flexible mode: bob's change to alice's shared todo is refused (a compensating write) and undone; alice's own change reaches bob", async () => {
+  await BOB.page.locator(todo('alice shared')).getByTestId('todo-toggle').click();
+  await BOB.page.waitForSelector('[data-testid=error-list] li[data-code=CompensatingWrite]', { timeout: WAIT });
+  assert.match(await BOB.page.textContent('[data-testid=error-list] li[data-code=CompensatingWrite]'),
+    /\u201calice shared\u201d: PermissionDenied/);
+  await waitList(BOB, ['[ ] alice shared', '[ ] bob private']); // back to the server's state
+  await waitList(ALICE, ['[ ] alice private', '[ ] alice shared']);
+  await shot('9-compensating-write', ALICE, BOB);
+  await toggle(ALICE, 'alice shared');
+  await waitList(BOB, ['[x] alice shared', '[ ] bob private']);
+  await BOB.page.click('#errors-clear');
+  assert.deepEqual(await errors(ALICE), []);
+  assert.deepEqual(await errors(BOB), []);
+}, flexStory);
 
 step('no errors left on either page, no uncaught page errors', async () => {
   assert.deepEqual(await errors(A), []);

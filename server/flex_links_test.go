@@ -1,0 +1,69 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/ops"
+	"github.com/tethersync/tether/internal/protocol"
+)
+
+const linkedSchema = `[{"name": "Project", "primaryKey": "_id", "properties": {"_id": "string", "owner": "string",
+   "tasks": {"type": "linkingObjects", "objectType": "Task", "property": "project"}}},
+ {"name": "Task", "primaryKey": "_id", "properties": {"_id": "string", "title": "string", "project": "Project?"}}]`
+
+func flexBindLinked(t *testing.T, srv *Server, user string, id uint64) *flexClient {
+	t.Helper()
+	c := dial(t, srv)
+	c.send(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{ProtocolVersion: protocol.Version,
+		Flexible: true, Token: token(t, Claims{Subject: user}), ClientID: id, Schema: []byte(linkedSchema)}})
+	c.await(protocol.TIdent)
+	return &flexClient{client: c, t: t, id: id, session: 1, local: map[string]*crdt.Object{}, queries: map[uint64]bool{}}
+}
+
+// A read rule through a link, and a subscription on a backlink count:
+// objects enter and leave views when only the linked object changes.
+func TestFlexibleLinkPathsFollowTheirTargets(t *testing.T) {
+	srv := startServer(t, Config{Rules: Rules{"Task": {Read: "project.owner == %user"}}})
+	a, b := flexBindLinked(t, srv, "alice", 81), flexBindLinked(t, srv, "bob", 82)
+	a.subscribe(1, sub{"", "Task", ""})
+	b.subscribe(1, sub{"", "Project", "tasks.@count > 0"})
+	a.sync()
+	b.sync()
+	p := srv.existing(flexPartition)
+	write := func(js string) {
+		t.Helper()
+		w, err := ops.Parse([]byte(js))
+		require.NoError(t, err)
+		_, err = p.serverWrite(w, nil)
+		require.NoError(t, err)
+		a.sync()
+		b.sync()
+	}
+	projects := func() []string {
+		var out []string
+		for k, o := range b.local {
+			if o.Exists && k[:len("Project\x00")] == "Project\x00" {
+				out = append(out, o.Fields["_id"].(string))
+			}
+		}
+		return out
+	}
+	write(`[{"create": "Project", "value": {"_id": "pa", "owner": "alice"}}, {"create": "Project", "value": {"_id": "pb", "owner": "bob"}},
+	  {"create": "Task", "value": {"_id": "t1", "title": "one", "project": "pa"}}, {"create": "Task", "value": {"_id": "t2", "title": "two", "project": "pb"}}]`)
+	require.Equal(t, []string{"t1=one"}, a.titles())
+	require.ElementsMatch(t, []string{"pa", "pb"}, projects())
+
+	write(`[{"update": "Project", "key": "pb", "set": {"owner": "alice"}}]`)
+	require.Equal(t, []string{"t1=one", "t2=two"}, a.titles(), "t2's project became alice's")
+	write(`[{"update": "Project", "key": "pa", "set": {"owner": "bob"}}]`)
+	require.Equal(t, []string{"t2=two"}, a.titles(), "t1's project is bob's now")
+	write(`[{"update": "Task", "key": "t1", "set": {"project": null}}]`)
+	require.ElementsMatch(t, []string{"pb"}, projects(), "pa lost its only task (a backlink)")
+
+	p.mu.Lock()
+	require.Len(t, p.flexDeps["Project"], 2, "both sessions' filters read Projects")
+	p.mu.Unlock()
+}
