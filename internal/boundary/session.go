@@ -17,8 +17,8 @@ type SyncConfig struct {
 	// URLs: more instances of the deployment (session.Config.URLs); url
 	// may then be empty.
 	URLs      []string `json:"urls,omitempty"`
-	Token     string `json:"token"`
-	Partition string `json:"partition"`
+	Token     string   `json:"token"`
+	Partition string   `json:"partition"`
 	// Flexible makes a flexible-sync session (no partition);
 	// Subscriptions is its initial set, used when the database has none
 	// yet, or on every open with RerunOnOpen (Realm's initialSubscriptions).
