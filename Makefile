@@ -180,6 +180,9 @@ PG_SERVER_FILE_ONLY = TestDamagedPartitionLogIsCorrupted|TestFreshBindsToADamage
 # until found; run it with TETHER_STORAGE=postgres TETHER_SEEDS=30 go test
 # ./e2e/ -run Convergence, several at once.
 PG_E2E_OPEN = TestRandomizedConvergence
+# The scale-out fault tests (e2e/pgfault_test.go, build tag pgfault: too
+# long for the e2e suite's repeated and race runs) run here with -v, and
+# their counts (trials, writes checked, lost, duplicated) are printed.
 
 test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node) \
 	$(if $(findstring skip:,$(CHROMIUM_DRIVER)),,driver-chromium)
@@ -190,6 +193,9 @@ test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
 	export TETHER_PG_URL=$$url TETHER_STORAGE=postgres; set -e; \
 	$(GO) test -count=1 -skip '$(PG_SERVER_FILE_ONLY)' ./server/; \
 	$(GO) test -count=1 -skip '^($(PG_E2E_OPEN))$$' ./e2e/; \
+	$(GO) vet -tags pgfault ./e2e/; \
+	log=$$(mktemp); if ! TETHER_TETHERD=$(BUILD)/tetherd $(GO) test -tags pgfault -count=1 -v -run '^TestFault' ./e2e/ >$$log 2>&1; then \
+		grep -v ' INFO \| DEBUG ' $$log; rm -f $$log; exit 1; fi; grep -E '^(---|ok)|fault test:' $$log; rm -f $$log; \
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) -run 'scenarios/(sync|reset)/' \
 		-tetherd $(BUILD)/tetherd \
 		-driver go=$(DRIVERS)/tether-driver-go \
@@ -197,7 +203,7 @@ test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
 		-driver "jvm=$(JVM_DRIVER)" \
 		-driver "node=$(NODE_DRIVER)" \
 		-driver "chromium=$(CHROMIUM_DRIVER)"
-	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), sync and reset conformance scenarios (go, c, jvm, node and chromium drivers)"
+	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), the scale-out fault tests (kill -9 of instances, PostgreSQL restarts), sync and reset conformance scenarios (go, c, jvm, node and chromium drivers)"
 
 bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm bench-crdt
 

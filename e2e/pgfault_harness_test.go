@@ -151,6 +151,7 @@ type faultClient struct {
 	acked        atomic.Int64 // read by the test while run writes it
 	ackTimeouts  int
 	uploadErrors int
+	sessErrors   atomic.Int64 // the session's (non-fatal) error events: the faults were seen
 }
 
 func openFaultClient(t *testing.T, dir string, id int, part string, urls []string) *faultClient {
@@ -165,7 +166,9 @@ func openFaultClient(t *testing.T, dir string, id int, part string, urls []strin
 	sess, err := session.Start(session.Config{URLs: order, Token: token(t, part), Partition: part, DB: db,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
 	require.NoError(t, err)
-	return &faultClient{client: &client{db: db, sess: sess, path: path}, id: id, part: part}
+	c := &faultClient{client: &client{db: db, sess: sess, path: path}, id: id, part: part}
+	sess.AddErrorHandler(func(session.Error) { c.sessErrors.Add(1) })
+	return c
 }
 
 func counterKey(part string) string { return "counter-" + part }

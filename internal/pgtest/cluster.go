@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,6 +56,20 @@ func (c *Cluster) NewDatabase() (string, error) { return NewDatabase(c.URL) }
 // them), waiting until it accepts connections.
 func (c *Cluster) Restart() error {
 	return c.pgCtl("-m", "fast", "-w", "-t", "120", "-l", filepath.Join(c.Dir, "postgres.log"), "restart")
+}
+
+// Stop stops the cluster (fast: open connections are cut); Start starts
+// it again on its port with pg-start.sh's options. Between the two, the
+// database is down for as long as the test wants.
+func (c *Cluster) Stop() error { return c.pgCtl("-m", "fast", "-w", "-t", "120", "stop") }
+
+func (c *Cluster) Start() error {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return err
+	}
+	return c.pgCtl("-w", "-t", "120", "-l", filepath.Join(c.Dir, "postgres.log"), "-o",
+		fmt.Sprintf("-p %s -k %s -c listen_addresses=127.0.0.1 -c max_connections=200", u.Port(), c.Dir), "start")
 }
 
 func (c *Cluster) pgCtl(args ...string) error {
