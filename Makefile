@@ -7,7 +7,7 @@ DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build deps summary-start test-tidy test test-parts test-postgres test-go test-race test-repeat test-convergence test-wasm-build test-c conformance \
-        bench bench-store bench-crdt bench-ffi bench-sync bench-reset bench-jvm tetherd \
+        bench bench-store bench-crdt bench-ffi bench-sync bench-reset bench-scaleout bench-jvm tetherd \
         test-android test-ios android ios driver-jvm test-web test-web-node22 driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci coverage clean
 
 all: build
@@ -205,7 +205,7 @@ test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
 		-driver "chromium=$(CHROMIUM_DRIVER)"
 	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), the scale-out fault tests (kill -9 of instances, PostgreSQL restarts), sync and reset conformance scenarios (go, c, jvm, node and chromium drivers)"
 
-bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm bench-crdt
+bench: bench-store bench-ffi bench-sync bench-reset bench-scaleout bench-jvm bench-wasm bench-crdt
 
 bench-store:
 	$(GO) run ./bench/store
@@ -218,6 +218,14 @@ bench-sync: tetherd
 
 bench-reset:
 	$(GO) run ./bench/reset
+
+# tetherd on PostgreSQL (1 and 3 instances, child processes, a throwaway
+# cluster from scripts/pg-start.sh) beside the embedded file storage:
+# throughput, sync latency across instances, an instance's memory with
+# up to a million objects stored (the count reached in its load budget),
+# and the CPU per op of each instance, PostgreSQL and the clients.
+bench-scaleout: tetherd
+	$(GO) run ./bench/scaleout -tetherd $(BUILD)/tetherd
 
 # The list benchmarks beside Yjs's Y.Array in the same run (the same
 # workloads, checked by checksum): node runs bench/peers/yjs-lists.mjs
