@@ -211,6 +211,9 @@ func loadAndMeasure(root string, d *deployment, want int, budget time.Duration) 
 			next *= 2
 		}
 	}
+	if len(curve) == 0 || !strings.HasPrefix(curve[len(curve)-1], fmt.Sprintf("%dk:", stored/1000)) {
+		curve = append(curve, fmt.Sprintf("%dk: %.0f", stored/1000, rssMiB(in.pid())))
+	}
 	fmt.Printf("# %s: %d objects stored in %.0fs\n", d.name, stored, time.Since(start).Seconds())
 	// The same writers (no bootstrap) reconnect to the restarted instance.
 	in.restart(d.dirs[0])
