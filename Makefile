@@ -253,7 +253,7 @@ tetherd:
 # CI-sized 20000x. Counts, not durations: Go 1.26's fuzz coordinator can
 # fail a duration-bounded run with "context deadline exceeded" at the end
 # of -fuzztime under load (go.dev/issue/75804, fixed in Go 1.27).
-FUZZ_TARGETS = internal/protocol:FuzzDecode internal/crdt:FuzzDecodeChangeset internal/crdt:FuzzDecodeDict internal/crdt:FuzzDecodeSet internal/engine:FuzzDecodeRecord \
+FUZZ_TARGETS = internal/protocol:FuzzDecode internal/crdt:FuzzDecodeChangeset internal/crdt:FuzzDecodeDict internal/crdt:FuzzDecodeSet internal/crdt:FuzzDecodeList internal/crdt:FuzzDecodeListState3 internal/engine:FuzzDecodeRecord \
 	server:FuzzDecodeLogRecord server:FuzzReadSnapshot server:FuzzFlexibleFiltersAndRules internal/logfile:FuzzLogTail \
 	core/query:FuzzCompile internal/boundary:FuzzTranscode internal/jsonread:FuzzReader testsuite/runner:FuzzParseScenario
 FUZZTIME ?= 500000x

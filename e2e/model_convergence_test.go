@@ -13,12 +13,16 @@ import (
 
 // The parts of Realm's data model the other randomized tests leave out:
 // embedded objects edited by field path and replaced whole, to-one links
-// and lists of links whose targets are deleted and come back.
+// lists of links, dictionaries and sets of links whose targets are deleted
+// and come back.
 const modelSchemaJSON = `[
  {"name":"User","primaryKey":"_id","properties":{"_id":"string","name":"string",
-   "watching":{"type":"linkingObjects","objectType":"Task","property":"watchers"}}},
+   "watching":{"type":"linkingObjects","objectType":"Task","property":"watchers"},
+   "inCrews":{"type":"linkingObjects","objectType":"Task","property":"crew"},
+   "inRoles":{"type":"linkingObjects","objectType":"Task","property":"roles"}}},
  {"name":"Address","embedded":true,"properties":{"city":"string?","zip":"string?"}},
- {"name":"Task","primaryKey":"_id","properties":{"_id":"string","address":"Address?","assignee":"User?","watchers":"User[]"}}]`
+ {"name":"Task","primaryKey":"_id","properties":{"_id":"string","address":"Address?","assignee":"User?","watchers":"User[]",
+   "crew":"User<>","roles":"User{}"}}]`
 
 const (
 	modelTasks = 3
@@ -51,6 +55,9 @@ func randomModelEdit(rng *rand.Rand, tx *store.WriteTx, v string) error {
 	o, err := tx.Get("Task", key)
 	if err != nil {
 		return err
+	}
+	if rng.Intn(4) == 0 { // a set or dictionary of links
+		return randomLinkCollectionEdit(rng, tx, key, user)
 	}
 	watchers, _ := o["watchers"].([]any)
 	n := len(watchers)
@@ -85,7 +92,7 @@ func modelDump(t *testing.T, db *store.DB) []string {
 	ts, err := db.Query(store.Query{Class: "Task"})
 	require.NoError(t, err)
 	for _, o := range ts {
-		out = append(out, fmt.Sprintf("Task %v|%v|%v|%v", o["_id"], o["address"], o["assignee"], o["watchers"]))
+		out = append(out, fmt.Sprintf("Task %v|%v|%v|%v|%v|%v", o["_id"], o["address"], o["assignee"], o["watchers"], o["crew"], o["roles"]))
 	}
 	us, err := db.Query(store.Query{Class: "User"})
 	require.NoError(t, err)
@@ -138,7 +145,7 @@ func checkModelReads(t *testing.T, db *store.DB, written map[string]bool) {
 	}
 	tasks, err := db.Query(store.Query{Class: "Task"})
 	require.NoError(t, err)
-	watching := map[any]int{}
+	watching, crews, roles := map[any]int{}, map[any]int{}, map[any]int{}
 	for _, o := range tasks {
 		if a := o["assignee"]; a != nil {
 			require.True(t, exists[a], "task %v's assignee %v reads but does not exist", o["_id"], a)
@@ -147,6 +154,17 @@ func checkModelReads(t *testing.T, db *store.DB, written map[string]bool) {
 		for _, w := range ws {
 			require.True(t, exists[w], "task %v lists watcher %v, who does not exist", o["_id"], w)
 			watching[w]++
+		}
+		cs, _ := o["crew"].([]any)
+		for _, w := range cs {
+			require.True(t, exists[w], "task %v's crew holds %v, who does not exist", o["_id"], w)
+			crews[w]++
+		}
+		for k, w := range o["roles"].(value.Dict) {
+			require.True(t, w == nil || exists[w], "task %v's role %s is %v, who does not exist", o["_id"], k, w)
+			if w != nil {
+				roles[w]++
+			}
 		}
 		addr, ok := o["address"].(value.Object)
 		require.True(t, ok || o["address"] == nil, "task %v's address reads as a %T", o["_id"], o["address"])
@@ -160,8 +178,25 @@ func checkModelReads(t *testing.T, db *store.DB, written map[string]bool) {
 	}
 	for _, u := range users {
 		// Backlinks are not a field an object reads: a query sees them.
-		got, err := db.Query(store.Query{Class: "User", Filter: "_id == $0 AND watching.@count == $1", Args: []any{u["_id"], int64(watching[u["_id"]])}})
+		id := u["_id"]
+		got, err := db.Query(store.Query{Class: "User", Filter: "_id == $0 AND watching.@count == $1 AND inCrews.@count == $2 AND inRoles.@count == $3",
+			Args: []any{id, int64(watching[id]), int64(crews[id]), int64(roles[id])}})
 		require.NoError(t, err)
-		require.Len(t, got, 1, "user %v's backlinks differ from the %d links the lists hold", u["_id"], watching[u["_id"]])
+		require.Len(t, got, 1, "user %v's backlinks differ from the links the lists (%d), sets (%d) and dictionaries (%d) hold", id, watching[id], crews[id], roles[id])
+	}
+}
+
+// randomLinkCollectionEdit edits task key's set or dictionary of links.
+func randomLinkCollectionEdit(rng *rand.Rand, tx *store.WriteTx, key, user string) error {
+	role := fmt.Sprint("r", rng.Intn(3))
+	switch rng.Intn(4) {
+	case 0:
+		return tx.SetAdd("Task", key, "crew", user)
+	case 1:
+		return tx.SetRemove("Task", key, "crew", user)
+	case 2:
+		return tx.DictSet("Task", key, "roles", role, user)
+	default:
+		return tx.DictRemove("Task", key, "roles", role)
 	}
 }

@@ -1,14 +1,14 @@
 package server
 
 // One WebSocket connection: a read loop that handles each frame in order,
-// and a write goroutine fed by a bounded queue. Every connection has its
-// own queue and writer, so a slow client only ever blocks itself: when its
-// queue is full its own sessions wait, and when a write stalls past the
-// write timeout the connection is dropped.
+// and a bounded queue with a write goroutine while it holds frames
+// (sendq.go). Every connection has its own queue and writer, so a slow
+// client only ever blocks itself: when its queue is full its own sessions
+// wait, and when a write stalls past the write timeout the connection is
+// dropped.
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"strconv"
@@ -26,11 +26,10 @@ import (
 type conn struct {
 	srv    *Server
 	ws     *websocket.Conn
-	log    *slog.Logger
+	remote string // the client's address, for the log
 	ctx    context.Context
 	cancel context.CancelFunc
-	out    chan []byte // nil entry: close the connection after what is queued
-	wdone  chan struct{}
+	q      sendQueue // nil entry: close the connection after what is queued
 
 	authed   atomic.Bool   // a session bound: the auth deadline no longer applies
 	bootSlot chan struct{} // one bootstrap in flight per connection
@@ -48,23 +47,24 @@ const maxEnded = 1024
 
 func newConn(srv *Server, ws *websocket.Conn, remote string) *conn {
 	ctx, cancel := context.WithCancel(srv.ctx)
-	return &conn{srv: srv, ws: ws, log: srv.log.With("remote", remote), ctx: ctx, cancel: cancel,
-		out: make(chan []byte, srv.cfg.WriteQueue), wdone: make(chan struct{}), bootSlot: make(chan struct{}, 1),
-		sessions: map[uint32]*session{}, ended: map[uint32]bool{}}
+	c := &conn{srv: srv, ws: ws, remote: remote, ctx: ctx, cancel: cancel,
+		bootSlot: make(chan struct{}, 1), sessions: map[uint32]*session{}}
+	c.q.c = c
+	return c
 }
+
+// logger is the server's log with the client's address (made on use: a
+// logger per connection is a few hundred bytes most never need).
+func (c *conn) logger() *slog.Logger { return c.srv.log.With("remote", c.remote) }
 
 // serve runs the connection until it ends.
 func (c *conn) serve() {
-	go c.writeLoop()
 	deadline := time.AfterFunc(c.srv.cfg.AuthTimeout, c.authExpired)
 	defer deadline.Stop()
 	flush := c.readLoop()
 	if flush {
 		// Let the writer send the error that explains the close.
-		select {
-		case <-c.wdone:
-		case <-time.After(5 * time.Second):
-		}
+		c.q.wait(5 * time.Second)
 	}
 	c.cancel()
 	c.mu.Lock()
@@ -76,7 +76,7 @@ func (c *conn) serve() {
 	for _, s := range ss {
 		s.stop()
 	}
-	<-c.wdone
+	c.q.wait(0)
 	c.ws.CloseNow()
 }
 
@@ -96,27 +96,47 @@ func (c *conn) readLoop() bool {
 			return false
 		}
 		c.srv.metrics.bytesIn.Add(int64(len(data)))
-		if typ != websocket.MessageBinary {
-			return c.protocolFail("text frame: every frame is one binary msgpack message")
-		}
-		if len(data) > protocol.MaxFrame {
-			return c.protocolFail("frame larger than the 16 MiB limit")
-		}
-		t, sid, err := protocol.Peek(data)
-		if err != nil {
-			return c.protocolFail(err.Error())
-		}
-		if t == protocol.TUpload && c.refuseUpload(sid) {
-			continue
-		}
-		m, err := protocol.Decode(data)
-		if err != nil {
-			return c.protocolFail(err.Error())
-		}
-		if !c.dispatch(m) {
-			return true
+		// The frame is handled on a goroutine of its own while this one
+		// waits (frames stay in order): decoding, a Bind's token and
+		// schema checks, an upload's merge grow a stack, and this
+		// goroutine lives as long as the connection, idle most of it.
+		var end, flush bool
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			end, flush = c.frame(typ, data)
+		}()
+		<-done
+		if end {
+			return flush
 		}
 	}
+}
+
+// frame handles one frame; end: the connection ends (flush: with an error
+// queued to flush first).
+func (c *conn) frame(typ websocket.MessageType, data []byte) (end, flush bool) {
+	if typ != websocket.MessageBinary {
+		return true, c.protocolFail("text frame: every frame is one binary msgpack message")
+	}
+	if len(data) > protocol.MaxFrame {
+		return true, c.protocolFail("frame larger than the 16 MiB limit")
+	}
+	t, sid, err := protocol.Peek(data)
+	if err != nil {
+		return true, c.protocolFail(err.Error())
+	}
+	if t == protocol.TUpload && c.refuseUpload(sid) {
+		return false, false
+	}
+	m, err := protocol.Decode(data)
+	if err != nil {
+		return true, c.protocolFail(err.Error())
+	}
+	if !c.dispatch(m) {
+		return true, true
+	}
+	return false, false
 }
 
 // refuseUpload ends a session whose token does not allow writing before
@@ -139,7 +159,7 @@ func (c *conn) refuseUpload(id uint32) bool {
 
 // protocolFail queues a connection-level ProtocolError and the close.
 func (c *conn) protocolFail(msg string) bool {
-	c.log.Info("protocol error: closing the connection", "err", msg)
+	c.logger().Info("protocol error: closing the connection", "err", msg)
 	return c.closeWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal, Message: msg})
 }
 
@@ -150,7 +170,7 @@ func (c *conn) authExpired() {
 	if c.authed.Load() {
 		return
 	}
-	c.log.Info("no session bound in time: closing the connection", "timeout", c.srv.cfg.AuthTimeout)
+	c.logger().Info("no session bound in time: closing the connection", "timeout", c.srv.cfg.AuthTimeout)
 	c.closeWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionRetry,
 		Message: "no session bound within " + c.srv.cfg.AuthTimeout.String() + " of connecting"})
 }
@@ -158,37 +178,8 @@ func (c *conn) authExpired() {
 // closeWith queues a connection-level error and the close.
 func (c *conn) closeWith(e *protocol.Error) bool {
 	c.send(&protocol.Message{Type: protocol.TError, Error: e})
-	select {
-	case c.out <- nil:
-	case <-c.ctx.Done():
-	}
+	c.q.push(nil, c.srv.cfg.WriteQueue, nil)
 	return true
-}
-
-func (c *conn) writeLoop() {
-	defer close(c.wdone)
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case b := <-c.out:
-			if b == nil {
-				c.ws.Close(websocket.StatusPolicyViolation, "protocol error")
-				return
-			}
-			ctx, cancel := context.WithTimeout(c.ctx, c.srv.cfg.WriteTimeout)
-			err := c.ws.Write(ctx, websocket.MessageBinary, b)
-			cancel()
-			if err != nil {
-				if !errors.Is(err, context.Canceled) {
-					c.log.Info("write failed: dropping the connection", "err", err)
-				}
-				c.cancel()
-				return
-			}
-			c.srv.metrics.bytesOut.Add(int64(len(b)))
-		}
-	}
 }
 
 // send queues a message; it blocks while the queue is full and gives up
@@ -196,7 +187,7 @@ func (c *conn) writeLoop() {
 func (c *conn) send(m *protocol.Message, done ...<-chan struct{}) bool {
 	b, err := protocol.Encode(m)
 	if err != nil {
-		c.log.Error("cannot encode a message", "type", m.Type, "err", err)
+		c.logger().Error("cannot encode a message", "type", m.Type, "err", err)
 		return false
 	}
 	if m.Type == protocol.TError {
@@ -206,14 +197,7 @@ func (c *conn) send(m *protocol.Message, done ...<-chan struct{}) bool {
 	if len(done) > 0 {
 		sdone = done[0]
 	}
-	select {
-	case c.out <- b:
-		return true
-	case <-c.ctx.Done():
-		return false
-	case <-sdone:
-		return false
-	}
+	return c.q.push(b, c.srv.cfg.WriteQueue, sdone)
 }
 
 // sessionError reports an error on a session that is not (or no longer)
@@ -247,6 +231,9 @@ func (c *conn) forget(s *session) {
 func (c *conn) endedLocked(id uint32) {
 	if c.ended[id] {
 		return
+	}
+	if c.ended == nil { // most connections never end a session early
+		c.ended = map[uint32]bool{}
 	}
 	c.ended[id] = true
 	c.endedOrder = append(c.endedOrder, id)
@@ -334,7 +321,7 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 	}
 	var cs *schema.Schema
 	if len(b.Schema) > 0 {
-		if cs, err = schema.FromJSON(b.Schema); err != nil {
+		if cs, err = parseClientSchema(b.Schema); err != nil {
 			fatal("SchemaMismatch", errMessage(err))
 			return
 		}

@@ -446,7 +446,6 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		writeError(w, terror.New(terror.PermissionDenied, "too many connections from %s (limit %d)", ip, srv.cfg.MaxConnsPerIP), http.StatusTooManyRequests)
 		return
 	}
-	defer srv.releaseIPSlot(ip)
 	// Any origin: browsers (the WASM binding) connect from app pages, and
 	// access rests on the token in Bind, never on cookies.
 	// permessage-deflate when the client offers it (browsers and Node's ws
@@ -454,9 +453,10 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	// download shrink 2-3x (bench-sync's bootstrap_bytes_ratio). No context
 	// takeover: an idle connection keeps no compressor, and messages under
 	// 512 bytes (most live changesets) go as they are.
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true,
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true,
 		CompressionMode: websocket.CompressionNoContextTakeover})
 	if err != nil {
+		srv.releaseIPSlot(ip)
 		return
 	}
 	c := newConn(srv, ws, r.RemoteAddr)
@@ -468,17 +468,24 @@ func (srv *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	srv.connsMu.Unlock()
 	if refused {
 		ws.Close(websocket.StatusTryAgainLater, "sync is unavailable")
+		srv.releaseIPSlot(ip)
 		return
 	}
 	srv.metrics.connections.Add(1)
 	srv.metrics.connectionsTotal.Add(1)
-	defer func() {
-		srv.connsMu.Lock()
-		delete(srv.conns, c)
-		srv.connsMu.Unlock()
-		srv.metrics.connections.Add(-1)
+	// The connection runs on a goroutine of its own and this handler
+	// returns: net/http's goroutine (its deep stack) and the upgrade
+	// request end here instead of living as long as the connection.
+	go func() {
+		defer srv.releaseIPSlot(ip)
+		defer func() {
+			srv.connsMu.Lock()
+			delete(srv.conns, c)
+			srv.connsMu.Unlock()
+			srv.metrics.connections.Add(-1)
+		}()
+		c.serve()
 	}()
-	c.serve()
 }
 
 // dropConnections closes every sync connection and waits (up to wait) for

@@ -46,7 +46,8 @@ type session struct {
 	// bootRelease frees the bootstrap slots once the boot state is sent.
 	bootRelease func()
 
-	kick     chan struct{}
+	kick     chan struct{} // a flexible session's wake-up (its goroutine lives as long as it)
+	wake     atomic.Int32  // a partition session's goroutine: wakeIdle, wakeRunning, wakePending (session_wake.go)
 	done     chan struct{}
 	stopOnce sync.Once
 	failed   atomic.Bool
@@ -67,12 +68,18 @@ func newSession(c *conn, id uint32, p *partition, clientID uint64, claims *Claim
 	s := &session{c: c, id: id, p: p, clientID: clientID, schema: cs,
 		kick: make(chan struct{}, 1), done: make(chan struct{})}
 	s.claims.Store(claims)
+	s.wake.Store(wakeRunning) // run (the bootstrap) comes first; a poke meanwhile is pending
 	return s
 }
 
 // poke wakes the session goroutine; it never blocks (a pending wake-up
-// already covers whatever is new).
+// already covers whatever is new). A partition session's goroutine runs
+// only while there is work (session_wake.go).
 func (s *session) poke() {
+	if s.flex == nil {
+		s.wakeUp()
+		return
+	}
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -113,36 +120,42 @@ func (s *session) send(m *protocol.Message) bool {
 	return s.c.send(m, s.done)
 }
 
-// run is the session goroutine.
+// run is the session goroutine's first run: the bootstrap, then what is
+// due (drain, session_wake.go), after which a partition session's
+// goroutine exits until the next poke. A flexible session's runs as long
+// as the session.
 func (s *session) run() {
-	defer s.stop()
 	s.armExpiry()
 	if s.flex != nil {
+		defer s.stop()
 		s.flex.run()
 		return
 	}
 	if s.boot != nil && !s.sendBootstrap() {
+		s.stop()
 		return
 	}
-	for {
-		if e := s.takeFail(); e != nil {
-			s.send(&protocol.Message{Type: protocol.TError, Error: e})
-			return
-		}
-		if !s.pump() {
-			return
-		}
-		if s.takeFail() == nil && !s.answerMarks() {
-			return
-		}
-		select {
-		case <-s.kick:
-		case <-s.done:
-			return
-		case <-s.c.ctx.Done():
-			return
-		}
+	s.drain()
+}
+
+// step sends what is due: the error that ends the session, downloads,
+// mark answers. False: the session ended.
+func (s *session) step() bool {
+	select {
+	case <-s.done:
+		return false
+	case <-s.c.ctx.Done():
+		return false
+	default:
 	}
+	if e := s.takeFail(); e != nil {
+		s.send(&protocol.Message{Type: protocol.TError, Error: e})
+		return false
+	}
+	if !s.pump() {
+		return false
+	}
+	return s.takeFail() != nil || s.answerMarks()
 }
 
 func stateSize(o *protocol.StateObject) int { return int(protocol.StateObjectSize(o)) }

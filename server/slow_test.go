@@ -50,7 +50,7 @@ func TestSlowClientDoesNotBlockOthers(t *testing.T) {
 		for c := range srv.conns {
 			c.mu.Lock()
 			for _, s := range c.sessions {
-				if s.clientID == 9 && len(c.out) == cap(c.out) {
+				if s.clientID == 9 && c.q.full(srv.cfg.WriteQueue) {
 					c.mu.Unlock()
 					return true
 				}

@@ -64,6 +64,12 @@ func idleSessions(root, bin string, n int) {
 	after := rssMiB(cmd.Process.Pid)
 	fmt.Printf("# tetherd RSS: %.1f MiB before, %.1f MiB with %d idle sessions (%.1f KiB each)\n", before, after, n, (after-before)*1024/float64(n))
 	benchkit.Line("server_10k_idle_sessions_mib", after, "MiB")
+	// Per session, beside Yjs's y-websocket server (15.5 KiB per idle
+	// connection, measured the same way in ../shared/peers: issue 21).
+	const yWebsocketKiB = 15.5
+	perSession := (after - before) * 1024 / float64(n)
+	benchkit.Line("server_idle_session_kib", perSession, "KiB")
+	fmt.Printf("# vs y-websocket's %.1f KiB per idle connection: %.2fx\n", yWebsocketKiB, perSession/yWebsocketKiB)
 	for _, c := range conns {
 		c.Close(websocket.StatusNormalClosure, "")
 	}

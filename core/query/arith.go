@@ -5,6 +5,7 @@ import (
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
 )
 
 // Arithmetic in comparisons, as Realm has it: + - * / between numeric
@@ -19,14 +20,14 @@ import (
 // with a double is a double. null, or a value that is not a number (in a
 // mixed), makes the result null, and so does an integer division by zero
 // (a double one gives ±inf or NaN, as IEEE 754 says). Decimal128 operands
-// are refused (WrongType) for now. A comparison with arithmetic is an
+// are computed as decimals (decarith.go). A comparison with arithmetic is an
 // ordinary comparison of the two results (null == null holds, as in Realm).
 // Constant subexpressions are folded at compile time, so that age > 2 * 5
 // is age > 10 and may still use an index.
 
 // valueExpr computes one side of a comparison from an object.
 type valueExpr interface {
-	eval(obj map[string]any) any
+	eval(obj map[string]any, lk Linker) any
 }
 
 type propExpr struct {
@@ -35,7 +36,7 @@ type propExpr struct {
 	dv    dictView // one key of a dictionary (dict.go)
 }
 
-func (e propExpr) eval(obj map[string]any) any {
+func (e propExpr) eval(obj map[string]any, _ Linker) any {
 	if e.count {
 		return int64(listLen(obj[e.name]))
 	}
@@ -44,19 +45,22 @@ func (e propExpr) eval(obj map[string]any) any {
 
 type constExpr struct{ v any }
 
-func (e constExpr) eval(map[string]any) any { return e.v }
+func (e constExpr) eval(map[string]any, Linker) any { return e.v }
 
 type arithExpr struct {
 	op   byte
 	l, r valueExpr
 }
 
-func (e *arithExpr) eval(obj map[string]any) any {
-	return arith(e.op, e.l.eval(obj), e.r.eval(obj))
+func (e *arithExpr) eval(obj map[string]any, lk Linker) any {
+	return arith(e.op, e.l.eval(obj, lk), e.r.eval(obj, lk))
 }
 
 // arith applies op to two values by Realm's promotion rules.
 func arith(op byte, a, b any) any {
+	if d, ok := decimalArith(op, a, b); ok {
+		return d
+	}
 	switch x := a.(type) {
 	case int64:
 		switch y := b.(type) {
@@ -120,22 +124,32 @@ func arithFloat(op byte, x, y float64) float64 {
 type arithCmpNode struct {
 	l, r valueExpr
 	op   opKind
+	rdec *value.Decimal128 // r is a number literal: its exact decimal (decarith.go)
 }
 
-func (n *arithCmpNode) match(obj map[string]any, _ Linker) bool {
-	return evalOp(n.op, n.l.eval(obj), n.r.eval(obj), false)
+func (n *arithCmpNode) match(obj map[string]any, lk Linker) bool {
+	a, b := decimalPair(n.l.eval(obj, lk), n.r.eval(obj, lk))
+	if _, ok := a.(value.Decimal128); ok && n.rdec != nil {
+		b = *n.rdec
+	}
+	return evalOp(n.op, a, b, false)
 }
 
 // arithInNode is an arithmetic value IN a constant list.
 type arithInNode struct {
-	l   valueExpr
-	set []any
+	l    valueExpr
+	set  []any
+	decs []*value.Decimal128 // the exact decimals of number literals
 }
 
-func (n *arithInNode) match(obj map[string]any, _ Linker) bool {
-	v := n.l.eval(obj)
-	for _, e := range n.set {
-		if eqVals(v, e, false) {
+func (n *arithInNode) match(obj map[string]any, lk Linker) bool {
+	v := n.l.eval(obj, lk)
+	_, isDec := v.(value.Decimal128)
+	for k, e := range n.set {
+		if isDec && n.decs[k] != nil {
+			e = *n.decs[k]
+		}
+		if a, b := decimalPair(v, e); eqVals(a, b, false) {
 			return true
 		}
 	}
@@ -221,6 +235,9 @@ func numArg(v any) any {
 
 func (p *parser) exprOf(o operand) valueExpr {
 	switch {
+	case o.linked():
+		e, _ := p.linkedExpr(o)
+		return e
 	case o.arith != nil:
 		return o.arith
 	case o.derive != nil:
@@ -241,7 +258,7 @@ func (p *parser) checkArithOperand(o operand, opTok *token) error {
 	case o.typeOf:
 		return terror.New(terror.WrongType, "cannot apply '%s' (at position %d) to %s", opTok.text, opTok.pos, o.text)
 	case o.linked():
-		return terror.New(terror.InvalidArgument, "arithmetic on the link path %s at position %d is not supported", o.text, o.pos)
+		return p.checkLinkedNumber(o, opTok.text, opTok.pos) // pathexpr.go
 	case o.isProp:
 		if o.derive != nil && isArithType(o.dtype) || o.count {
 			return nil
@@ -252,7 +269,7 @@ func (p *parser) checkArithOperand(o operand, opTok *token) error {
 		return nil
 	}
 	switch o.val.(type) {
-	case nil, int64, float64, float32:
+	case nil, int64, float64, float32, value.Decimal128:
 		return nil
 	default:
 		return terror.New(terror.WrongType, "cannot apply '%s' (at position %d) to %s", opTok.text, opTok.pos, describeConst(o))
@@ -260,7 +277,7 @@ func (p *parser) checkArithOperand(o operand, opTok *token) error {
 }
 
 func isArithType(t schema.Type) bool {
-	return t == schema.Int || t == schema.Double || t == schema.Float || t == schema.Mixed
+	return t == schema.Int || t == schema.Double || t == schema.Float || t == schema.Mixed || t == schema.Decimal128
 }
 
 // buildArith builds a comparison one side of which is arithmetic.
@@ -284,19 +301,27 @@ func (p *parser) buildArith(l operand, op opKind, ci bool, r operand, opPos int)
 				return nil, err
 			}
 		}
+		decs := make([]*value.Decimal128, len(r.list))
+		for k := range decs {
+			decs[k] = p.literalDecimal(r.list[k], r.listPos[k])
+		}
 		if op == opIn {
-			return &arithInNode{l: l.arith, set: r.list}, nil
+			return &arithInNode{l: l.arith, set: r.list, decs: decs}, nil
 		}
 		return andNode{
-			&arithCmpNode{l: l.arith, r: constExpr{r.list[0]}, op: opGe},
-			&arithCmpNode{l: l.arith, r: constExpr{r.list[1]}, op: opLe},
+			&arithCmpNode{l: l.arith, r: constExpr{r.list[0]}, op: opGe, rdec: decs[0]},
+			&arithCmpNode{l: l.arith, r: constExpr{r.list[1]}, op: opLe, rdec: decs[1]},
 		}, nil
 	}
 	fake := &token{text: opNames[op], pos: opPos}
 	if err := p.checkArithOperand(r, fake); err != nil {
 		return nil, terror.New(terror.WrongType, "cannot compare the arithmetic %s with %s at position %d", l.text, r.text, opPos)
 	}
-	return &arithCmpNode{l: l.arith, r: p.exprOf(r), op: op}, nil
+	n := &arithCmpNode{l: l.arith, r: p.exprOf(r), op: op}
+	if r.isConstant() {
+		n.rdec = p.literalDecimal(r.val, r.pos)
+	}
+	return n, nil
 }
 
 // startsArithmetic tells, at a '(', a parenthesized expression ((a + b) * 2

@@ -91,6 +91,12 @@ func (p *parser) dictPath(o *operand, rest string, dotted bool) error {
 		p.advance()
 		p.advance()
 		p.advance()
+		if n := p.peek(1); o.prop.IsLinkDict() && n.kind == tIdent && strings.HasPrefix(n.text, ".") {
+			p.advance()
+			lo, err := p.linkDictKeyPath(t, o.dv.key)
+			*o = lo
+			return err
+		}
 	case !dotted:
 		o.dv.sub = subValues
 	case strings.EqualFold(rest, "@count"), strings.EqualFold(rest, "@size"):

@@ -2,6 +2,7 @@ package query
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
@@ -151,6 +152,9 @@ func (p *parser) parseElement(o operand) (operand, error) {
 	}
 	o.text = p.src[o.pos:p.cur().end]
 	p.advance()
+	if t := p.cur(); t.kind == tIdent && strings.HasPrefix(t.text, ".") {
+		return p.elemField(o) // elem_path.go
+	}
 	return o, nil
 }
 
@@ -175,7 +179,7 @@ type derivedExpr struct {
 	derive deriveFunc
 }
 
-func (e derivedExpr) eval(obj map[string]any) any {
+func (e derivedExpr) eval(obj map[string]any, _ Linker) any {
 	v, _ := e.derive(obj[e.prop])
 	return v
 }

@@ -28,7 +28,7 @@ func FuzzCompile(f *testing.F) {
 		"2 * age > $0", "(age + 1) * 2 > weight / 0", "scores[LAST] == 9", "scores.@avg > 1", "age == {1, $0}",
 		"ANY {1, 2} == ALL scores", "name TEXT 'a* -b'", "age > 1 DISTINCT(name) LIMIT(2) SORT(age ASC)",
 		"weight == -inf", "born == 1969-12-31@23:59:59:1", "age == 1 OR age == 2 OR age == $0", "name.@size == 3",
-		"photo CONTAINS[c] B64\"Zm8=\"", "photo LIKE NULL",
+		"photo CONTAINS[c] B64\"Zm8=\"", "photo LIKE NULL", "scores[0].x == 1", "scores[LAST].@values.y == 2",
 	} {
 		f.Add(s)
 	}

@@ -17,6 +17,10 @@ func lexContextual(src string, i int, before []token) (token, *terror.Error) {
 	switch c {
 	case '*', '/':
 		return token{kind: tArith, pos: i, end: i + 1, text: src[i : i+1]}, nil
+	case '.': // custom['k'].name, steps[0].done: a path after a bracket
+		if t, ok := lexAfterKey(src, i, before); ok {
+			return t, nil
+		}
 	case '+', '-':
 		if len(before) > 0 && endsOperand(&before[len(before)-1]) {
 			return token{kind: tArith, pos: i, end: i + 1, text: src[i : i+1]}, nil

@@ -127,7 +127,7 @@ func (n *linkAggNode) match(obj map[string]any, lk Linker) bool {
 // constant.
 func (p *parser) buildLinkAgg(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
 	if r.isProp {
-		return nil, terror.New(terror.InvalidArgument, "at position %d: comparing %s with another property is not supported", opPos, l.text)
+		return p.buildExprCmp(l, op, ci, r, opPos) // pathexpr.go
 	}
 	stand := operand{pos: l.pos, text: l.text, isProp: true,
 		prop: &schema.Property{Name: l.prop.Name, Type: l.dtype, Optional: true}}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tethersync/tether/core/schema"
 	"github.com/tethersync/tether/core/terror"
+	"github.com/tethersync/tether/core/value"
 )
 
 // Link paths: assignee.name (through a to-one link, any number of hops),
@@ -36,6 +37,10 @@ type hop struct {
 	// embed: a step into the embedded object(s) of prop (embedded.go);
 	// many: a list of them, combined by quant.
 	embed, many bool
+	// byKey: forward through the value of dictKey in a dictionary of
+	// links (link_collections.go); with list, through all its values.
+	byKey   bool
+	dictKey string
 }
 
 // parseLinkPath reads a key path that goes through links: segs are its
@@ -72,6 +77,13 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				return operand{}, terror.New(terror.UnknownClass, "no class %q in the schema (in %s at position %d)", segs[i+1], t.text, t.pos)
 			}
 			lp := origin.Property(segs[i+2])
+			if lp != nil && lp.IsEmbedded() { // @links.Task.home.owner (embedded_links.go)
+				if path, n, ok := embeddedBacklink(origin, segs, i+2, cls.Name); ok {
+					o.hops = append(o.hops, hop{back: true, prop: path, class: origin.Name, fromPK: cls.PrimaryKey})
+					cls, i = origin, i+1+n
+					continue
+				}
+			}
 			if lp == nil || !lp.LinksTo(cls.Name) {
 				return operand{}, terror.New(terror.UnknownProperty, "%s.%s is not a link to %s (in %s at position %d)", origin.Name, segs[i+2], cls.Name, t.text, t.pos)
 			}
@@ -90,6 +102,16 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 			if prop == nil {
 				return operand{}, unknown(seg)
 			}
+			if p.bracketKey != nil && i == 0 && prop.IsLinkDict() && !last {
+				// custom['lead'].x: the key's target, never the dictionary's @count
+				h, _, err := p.dictHop(t, cls, prop, segs, i)
+				if err != nil {
+					return operand{}, err
+				}
+				o.hops = append(o.hops, h)
+				cls = p.schema.Class(prop.Link)
+				continue
+			}
 			if last {
 				o.prop = prop
 				if h := o.manyHop(); h != nil && prop.List {
@@ -98,7 +120,12 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				p.pathClass = cls
 				return o, nil
 			}
-			if isNext := segs[i+1]; (prop.List || hasSize(prop)) && (strings.EqualFold(isNext, "@count") || strings.EqualFold(isNext, "@size")) && i+2 == len(segs) {
+			if strings.EqualFold(segs[i+1], "@type") && i+2 == len(segs) {
+				o.prop, o.typeOf = prop, true // boss.m.@type (typeof.go)
+				p.pathClass = cls
+				return o, nil
+			}
+			if isNext := segs[i+1]; (prop.List || prop.Set || prop.Dict || hasSize(prop)) && (strings.EqualFold(isNext, "@count") || strings.EqualFold(isNext, "@size")) && i+2 == len(segs) {
 				o.prop, o.count = prop, true
 				p.pathClass = cls
 				return o, nil
@@ -108,7 +135,16 @@ func (p *parser) parseLinkPath(t *token, segs []string) (operand, error) {
 				cls = prop.Embedded
 				continue
 			}
-			if prop.IsLinkList() {
+			if prop.IsLinkDict() {
+				h, skip, err := p.dictHop(t, cls, prop, segs, i)
+				if err != nil {
+					return operand{}, err
+				}
+				o.hops = append(o.hops, h)
+				cls, i = p.schema.Class(prop.Link), i+skip
+				continue
+			}
+			if prop.IsLinkList() || prop.IsLinkSet() {
 				target := p.schema.Class(prop.Link)
 				if target == nil {
 					return operand{}, unknown(segs[i+1])
@@ -150,7 +186,7 @@ func (p *parser) buildLinked(l operand, op opKind, ci bool, r operand, opPos int
 		return p.buildSubqueryEither(l, op, ci, r, opPos)
 	}
 	if l.isProp && r.isProp {
-		return nil, terror.New(terror.InvalidArgument, "at position %d: comparing a link path with another property is not supported", opPos)
+		return p.buildExprCmp(l, op, ci, r, opPos) // pathexpr.go
 	}
 	if !l.isProp {
 		if op.isStringOp() || op == opIn || op == opBetween {
@@ -221,6 +257,10 @@ func (n *linkNode) match(obj map[string]any, lk Linker) bool {
 
 func (n *linkNode) target(obj map[string]any, lk Linker) map[string]any {
 	key := obj[n.h.prop]
+	if n.h.byKey {
+		d, _ := key.(value.Dict)
+		key = d[n.h.dictKey]
+	}
 	if key == nil || lk == nil {
 		return noObject
 	}
@@ -302,7 +342,7 @@ func (p *Predicate) LinkPlan() (prop, class string, target *Predicate, ok bool) 
 		conj = a
 	}
 	for _, c := range conj {
-		if l, isLink := c.(*linkNode); isLink {
+		if l, isLink := c.(*linkNode); isLink && !l.h.byKey {
 			return l.h.prop, l.h.class, &Predicate{root: l.inner, limit: -1, linked: true}, true
 		}
 	}
@@ -318,6 +358,9 @@ type listLinkNode struct {
 
 func (n *listLinkNode) match(obj map[string]any, lk Linker) bool {
 	keys, _ := obj[n.h.prop].([]any)
+	if d, ok := obj[n.h.prop].(value.Dict); ok {
+		keys = dictValues(d)
+	}
 	for _, k := range keys {
 		var t map[string]any
 		if lk != nil && k != nil {

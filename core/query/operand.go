@@ -133,7 +133,7 @@ func (p *parser) parseKeyPath() (operand, error) {
 	}
 	name, rest, dotted := strings.Cut(t.text, ".")
 	prop := p.class.Property(name)
-	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && (prop.IsLink() || prop.IsLinkList() && !isCountSuffix(rest)) || embeddedPath(prop, rest)) ||
+	if dotted && (name == "@links" || p.class.Backlink(name) != nil || prop != nil && (prop.IsLink() || (prop.IsLinkList() || prop.IsLinkSet()) && !isCountSuffix(rest) || linkDictPath(prop, rest)) || embeddedPath(prop, rest)) ||
 		!dotted && p.class.Backlink(name) != nil {
 		o, err := p.parseLinkPath(t, strings.Split(t.text, "."))
 		if err == nil {

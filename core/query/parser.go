@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tethersync/tether/core/schema"
-	"github.com/tethersync/tether/core/terror"
 )
 
 // maxDepth bounds nesting of parentheses and NOT so that a hostile filter
@@ -40,8 +39,11 @@ type parser struct {
 	// is the class at the end of the path parseLinkPath read last.
 	schema    *schema.Schema
 	pathClass *schema.Class
-	linked    bool   // a link path was compiled
-	subVar    string // the variable of the SUBQUERY being parsed (subquery.go)
+	linked    bool // a link path was compiled
+	// bracketKey: the key of custom['k'].name while its link path is read
+	// (link_collections.go).
+	bracketKey *string
+	subVar     string // the variable of the SUBQUERY being parsed (subquery.go)
 	// closeAt maps the index of each '(' token to its ')' (arith.go).
 	closeAt map[int]int
 }
@@ -317,7 +319,7 @@ func (p *parser) parseComparison() (node, error) {
 	}
 	if left.arith != nil || right.arith != nil {
 		if left.linked() || right.linked() {
-			return nil, terror.New(terror.InvalidArgument, "at position %d: comparing arithmetic with a link path is not supported", opTok.pos)
+			return p.buildExprCmp(left, op, ci, right, opTok.pos) // pathexpr.go
 		}
 		return p.buildArith(left, op, ci, right, opTok.pos)
 	}

@@ -123,7 +123,7 @@ func (p *parser) subqueryCollection(t *token) ([]hop, *schema.Class, error) {
 		switch {
 		case o.count && len(o.hops) > 0 && o.hops[len(o.hops)-1].back && strings.HasPrefix(o.prop.Name, "@"):
 			return o.hops, p.schema.Class(o.hops[len(o.hops)-1].class), nil
-		case o.prop.IsLinkList():
+		case o.prop.IsLinkList() || o.prop.IsLinkSet():
 			if target := p.schema.Class(o.prop.Link); target != nil {
 				return append(o.hops, hop{list: true, prop: o.prop.Name, class: target.Name}), target, nil
 			}
@@ -169,9 +169,12 @@ func (n *subqueryNode) match(obj map[string]any, lk Linker) bool {
 // buildSubquery builds a comparison of a SUBQUERY count (l) with a
 // constant or a numeric property.
 func (p *parser) buildSubquery(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
+	if r.isProp && (r.linked() || r.derive != nil || r.count) && !op.isStringOp() && !ci {
+		return p.buildExprCmp(l, op, ci, r, opPos) // pathexpr.go
+	}
 	if r.isProp {
 		if r.linked() || r.derive != nil || r.count || r.prop.List || !isArithType(r.prop.Type) || op.isStringOp() || ci {
-			return nil, terror.New(terror.InvalidArgument, "at position %d: a SUBQUERY count is compared with a number or a numeric property, not %s", opPos, r.text)
+			return nil, terror.New(terror.WrongType, "at position %d: a SUBQUERY count is compared with a number or a numeric property, not %s", opPos, r.text)
 		}
 		return &subqueryNode{sub: l.sub, prop: r.prop.Name, op: op}, nil
 	}
@@ -186,7 +189,7 @@ func (p *parser) buildSubquery(l operand, op opKind, ci bool, r operand, opPos i
 // buildSubqueryEither puts the SUBQUERY on the left.
 func (p *parser) buildSubqueryEither(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
 	if l.sub != nil && r.sub != nil {
-		return nil, terror.New(terror.InvalidArgument, "at position %d: comparing two SUBQUERY counts is not supported", opPos)
+		return p.buildExprCmp(l, op, ci, r, opPos) // pathexpr.go
 	}
 	if l.sub == nil {
 		if op.isStringOp() || op == opIn || op == opBetween {

@@ -147,3 +147,49 @@ func truncate(s string) string {
 	}
 	return s[:cut] + "..."
 }
+
+// TextWords returns the distinct folded words of s, as TEXT compares
+// them: what a full-text index keeps for a value.
+func TextWords(s string) []string {
+	words := textWords(s)
+	seen := make(map[string]struct{}, len(words))
+	out := words[:0]
+	for _, w := range words {
+		if _, dup := seen[w]; !dup {
+			seen[w] = struct{}{}
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// TextTerm is a word a TEXT query requires: Word itself, or with Prefix
+// any word that starts with it.
+type TextTerm struct {
+	Word   string
+	Prefix bool
+}
+
+// TextPlan finds a conjunct of the filter that is prop TEXT '...' with at
+// least one required word: the store may take the candidates from its
+// full-text index of prop (the objects having every term). Candidates
+// must still Match (excluded words, the other conjuncts).
+func (p *Predicate) TextPlan() (prop string, terms []TextTerm, ok bool) {
+	if p == nil || p.root == nil {
+		return "", nil, false
+	}
+	conj := []node{p.root}
+	if a, isAnd := p.root.(andNode); isAnd {
+		conj = a
+	}
+	for _, c := range conj {
+		if t, isText := c.(*textNode); isText && len(t.include) > 0 {
+			terms = make([]TextTerm, len(t.include))
+			for i, w := range t.include {
+				terms[i] = TextTerm{Word: w.word, Prefix: w.prefix}
+			}
+			return t.prop, terms, true
+		}
+	}
+	return "", nil, false
+}

@@ -10,7 +10,7 @@ import (
 // A dictionary property ("string{}", "int?{}", "mixed{}", or the object
 // form {"type": "dictionary", "objectType": "string"}) maps string keys to
 // values of one element type. Keys follow Realm's rule (value.CheckDictKey).
-// A dictionary of links ("Task{}") is not supported yet.
+// A dictionary of links ("Task{}") is in link_collections.go.
 
 // parseDict parses "T{}" (s ends in "{}").
 func parseDict(s string) (Property, error) {
@@ -23,7 +23,7 @@ func parseDict(s string) (Property, error) {
 		return Property{}, err
 	}
 	if p.IsLink() {
-		return Property{}, terror.New(terror.InvalidArgument, "property type %q is a dictionary of links, which is not supported yet", s)
+		return linkCollection(s, p, true)
 	}
 	if p.Counter {
 		return Property{}, terror.New(terror.InvalidArgument, "unknown property type %q: a counter is a single int, not a dictionary (as in Realm)", s)

@@ -63,7 +63,7 @@ func TestDictionaryChanges(t *testing.T) {
 		require.Equal(t, breaking, ch[0].Breaking, js)
 	}
 	for _, bad := range []string{
-		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"A{}"}}]`,
+		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"Nope{}"}}]`,
 		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"counter{}"}}]`,
 		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"int[]{}"}}]`,
 		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"nope{}"}}]`,
@@ -104,7 +104,7 @@ func TestSetSpellings(t *testing.T) {
 		require.Equal(t, ch.Property == "s", ch.Breaking, "%v", ch)
 	}
 	for _, bad := range []string{
-		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"A<>"}}]`,
+		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"A?<>"}}]`,
 		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"counter<>"}}]`,
 		`[{"name":"A","primaryKey":"_id","properties":{"_id":"string","d":"int{}<>"}}]`,
 		`[{"name":"A","primaryKey":"d","properties":{"d":"string<>"}}]`,

@@ -60,6 +60,9 @@ func checkEmbeddedClass(cj ClassJSON) error {
 // resolveEmbedded makes p, whose type names the embedded class e, an
 // embedding property.
 func resolveEmbedded(c *Class, p *Property, e *Class) error {
+	if p.Dict || p.Set {
+		return terror.New(terror.InvalidArgument, "%s.%s: a %s of embedded %s is not supported", c.Name, p.Name, map[bool]string{true: "dictionary", false: "set"}[p.Dict], e.Name)
+	}
 	if p.List && p.Optional {
 		return terror.New(terror.InvalidArgument, "%s.%s: a list of embedded %s cannot hold null (as in Realm)", c.Name, p.Name, e.Name)
 	}
@@ -176,6 +179,9 @@ type Path struct {
 	// Props are the properties along the path: Props[0] of the class,
 	// each next one of the embedded class the one before holds.
 	Props []*Property
+	// Elem is the element of the list Props[0] the path goes into, as
+	// written: an index ("2") or a recorded element id ("#H:C:S").
+	Elem string
 }
 
 // Last is the property the path ends at.
@@ -198,8 +204,12 @@ func (c *Class) ResolvePath(path string) (Path, error) {
 		if cur == nil {
 			return Path{}, terror.New(terror.InvalidArgument, "field path %q: %s is not an embedded object", path, strings.Join(parts[:i], "."))
 		}
+		elem := ""
 		if strings.ContainsAny(part, "[]") {
-			return Path{}, terror.New(terror.InvalidArgument, "field path %q: paths into list elements are not supported yet", path)
+			var err error
+			if part, elem, err = splitElem(path, part, i, len(parts)); err != nil { // elem_path.go
+				return Path{}, err
+			}
 		}
 		p, err := cur.MustProperty(part)
 		if err != nil {
@@ -209,6 +219,12 @@ func (c *Class) ResolvePath(path string) (Path, error) {
 		cur = nil
 		if p.Embedded != nil && !p.List {
 			cur = p.Embedded
+		}
+		if elem != "" {
+			if p.Embedded == nil || !p.List {
+				return Path{}, terror.New(terror.InvalidArgument, "field path %q: %s is %s, not a list of embedded objects", path, p.Name, p.TypeString())
+			}
+			out.Elem, cur = elem, p.Embedded
 		}
 	}
 	return out, nil

@@ -69,7 +69,8 @@ func TestEmbeddedCoerce(t *testing.T) {
 	require.Equal(t, 3.0, v)
 	for path, code := range map[string]terror.Code{
 		"address.town": terror.UnknownProperty, "address.city.x": terror.InvalidArgument,
-		"steps[0].done": terror.InvalidArgument, "_id": terror.InvalidArgument,
+		"steps[0].done": terror.WrongType, "steps[0]": terror.InvalidArgument, "steps[x].done": terror.InvalidArgument,
+		"steps.done": terror.InvalidArgument, "address[0].city": terror.InvalidArgument, "_id": terror.InvalidArgument,
 	} {
 		_, err := c.CoercePath(path, "x")
 		require.Equal(t, code, terror.CodeOf(err), path)
@@ -80,8 +81,6 @@ func TestBadEmbeddedSchemas(t *testing.T) {
 	for _, bad := range []string{
 		// an embedded class has no primary key
 		`[{"name":"A","embedded":true,"primaryKey":"x","properties":{"x":"string"}}]`,
-		// a top-level class needs one
-		`[{"name":"T","properties":{"x":"string"}}]`,
 		// a list of embedded objects holds no null
 		`[{"name":"A","embedded":true,"properties":{"x":"string"}},{"name":"T","primaryKey":"_id","properties":{"_id":"int","a":"A?[]"}}]`,
 		// an embedded object has no default

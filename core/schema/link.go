@@ -31,7 +31,7 @@ type BacklinkJSON struct {
 }
 
 // IsLink reports whether p is a to-one link.
-func (p *Property) IsLink() bool { return p.Link != "" && !p.List }
+func (p *Property) IsLink() bool { return p.Link != "" && !p.List && !p.Dict && !p.Set }
 
 // IsLinkList reports whether p is a to-many link: a list of links
 // ("User[]", {"type": "list", "objectType": "User"}), stored as the
@@ -71,7 +71,7 @@ func (c *Class) HasLinks() bool {
 			return true
 		}
 	}
-	return false
+	return c.hasEmbeddedLinks() // embedded_links.go
 }
 
 // resolveLinks gives every link of s its target's primary key type and
@@ -96,12 +96,19 @@ func (s *Schema) resolveLinks() error {
 			}
 			p.Type = t.PK().Type
 		}
+	}
+	// Backlinks once every link is resolved: a path may pass through an
+	// embedded class listed after (embedded_links.go).
+	for _, c := range s.Classes {
 		for _, b := range c.Backlinks {
 			o := s.Class(b.Class)
 			if o == nil {
 				return terror.New(terror.InvalidArgument, "%s.%s is linkingObjects of class %q, which is not in the schema", c.Name, b.Name, b.Class)
 			}
 			lp := o.Property(b.Property)
+			if IsPath(b.Property) {
+				lp = o.LinkAtPath(b.Property) // a link inside embedded objects (embedded_links.go)
+			}
 			if lp == nil {
 				return terror.New(terror.InvalidArgument, "%s.%s is linkingObjects of %s.%s, which is not a property", c.Name, b.Name, b.Class, b.Property)
 			}

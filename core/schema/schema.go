@@ -65,6 +65,8 @@ type Property struct {
 	// merges as an int (increments add), and keeps its spelling.
 	Counter bool
 	Indexed bool
+	// FullText: the string property has a full-text index (fulltext.go).
+	FullText bool
 	// Index is the property's position in Class.Properties.
 	Index int
 	// Default is what a create that leaves the property out stores, when
@@ -92,6 +94,9 @@ func (p *Property) TypeString() string {
 	}
 	if p.IsLinkList() {
 		return p.Link + "[]"
+	}
+	if p.IsLinkDict() || p.IsLinkSet() {
+		return p.Link + map[bool]string{true: "{}", false: "<>"}[p.Dict]
 	}
 	if p.IsLink() {
 		return p.Link + "?" // a to-one link is always optional
@@ -128,6 +133,9 @@ type Class struct {
 	// Embedded: objects of this class live inside their parent's
 	// property (embedded.go); it has no primary key.
 	Embedded bool
+	// Keyless: declared without a primary key (local databases only);
+	// PrimaryKey is then the generated ObjectKeyName (keyless.go).
+	Keyless bool
 }
 
 // Property returns the named property, or nil.
@@ -179,6 +187,7 @@ type ClassJSON struct {
 	Properties map[string]string          `json:"properties"`
 	Defaults   map[string]json.RawMessage `json:"-"`
 	Indexed    []string                   `json:"indexed,omitempty"`
+	FullText   []string                   `json:"fullText,omitempty"`
 	// Backlinks holds the linkingObjects properties, by name.
 	Backlinks map[string]BacklinkJSON `json:"-"`
 	Embedded  bool                    `json:"embedded,omitempty"`
@@ -189,6 +198,7 @@ type classWire struct {
 	PrimaryKey string                     `json:"primaryKey"`
 	Properties map[string]json.RawMessage `json:"properties"`
 	Indexed    []string                   `json:"indexed,omitempty"`
+	FullText   []string                   `json:"fullText,omitempty"`
 	Embedded   bool                       `json:"embedded,omitempty"`
 }
 
@@ -209,7 +219,7 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&w); err != nil {
 		return err
 	}
-	*cj = ClassJSON{Name: w.Name, PrimaryKey: w.PrimaryKey, Indexed: w.Indexed, Embedded: w.Embedded}
+	*cj = ClassJSON{Name: w.Name, PrimaryKey: w.PrimaryKey, Indexed: w.Indexed, FullText: w.FullText, Embedded: w.Embedded}
 	if w.Properties == nil {
 		return nil
 	}
@@ -257,7 +267,7 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes a property with a default in the object form, the
 // others as their type string.
 func (cj ClassJSON) MarshalJSON() ([]byte, error) {
-	w := classWire{Name: cj.Name, PrimaryKey: cj.PrimaryKey, Indexed: cj.Indexed, Embedded: cj.Embedded,
+	w := classWire{Name: cj.Name, PrimaryKey: cj.PrimaryKey, Indexed: cj.Indexed, FullText: cj.FullText, Embedded: cj.Embedded,
 		Properties: make(map[string]json.RawMessage, len(cj.Properties)+len(cj.Backlinks))}
 	for name, b := range cj.Backlinks {
 		raw, err := json.Marshal(propertyWire{Type: "linkingObjects", ObjectType: b.ObjectType, Property: b.Property})
@@ -384,13 +394,13 @@ func buildClass(cj ClassJSON) (*Class, error) {
 		if err := checkEmbeddedClass(cj); err != nil {
 			return nil, err
 		}
-	} else if cj.PrimaryKey == "" {
-		// Realm allows a class without a primary key in a local database;
-		// Tether stores, syncs and addresses objects by their key, so it
-		// refuses one everywhere (Realm's synced databases do too).
-		return nil, terror.New(terror.InvalidArgument, "class %q has no primaryKey: every class of a Tether database (as of a synced Realm) needs one, unless it is embedded", cj.Name)
 	}
 	c := &Class{Name: cj.Name, PrimaryKey: cj.PrimaryKey, byName: map[string]*Property{}, Embedded: cj.Embedded}
+	if !cj.Embedded && cj.PrimaryKey == "" {
+		if err := keylessKey(c, cj); err != nil { // keyless.go
+			return nil, err
+		}
+	}
 	names := make([]string, 0, len(cj.Properties))
 	for name := range cj.Properties {
 		names = append(names, name)
@@ -424,7 +434,7 @@ func buildClass(cj ClassJSON) (*Class, error) {
 	if c.Embedded {
 		return buildEmbeddedRest(c, cj)
 	}
-	pk := c.byName[cj.PrimaryKey]
+	pk := c.byName[c.PrimaryKey]
 	if pk == nil {
 		return nil, terror.New(terror.InvalidArgument, "primary key %q of class %q is not one of its properties", cj.PrimaryKey, cj.Name)
 	}
@@ -441,6 +451,9 @@ func buildClass(cj ClassJSON) (*Class, error) {
 			return nil, terror.New(terror.InvalidArgument, "%s.%s of type %s cannot be indexed", cj.Name, name, p.TypeString())
 		}
 		p.Indexed = true
+	}
+	if err := applyFullText(c, cj); err != nil {
+		return nil, err
 	}
 	if err := buildBacklinks(c, cj); err != nil {
 		return nil, err
@@ -511,8 +524,11 @@ func (p *Property) DefaultJSON() json.RawMessage {
 func (s *Schema) ToJSON() []byte {
 	out := make([]ClassJSON, 0, len(s.Classes)+len(s.Embedded))
 	for _, c := range append(append([]*Class{}, s.Classes...), s.Embedded...) {
-		cj := ClassJSON{Name: c.Name, PrimaryKey: c.PrimaryKey, Properties: map[string]string{}, Embedded: c.Embedded}
+		cj := ClassJSON{Name: c.Name, PrimaryKey: c.declaredPrimaryKey(), Properties: map[string]string{}, Embedded: c.Embedded}
 		for _, p := range c.Properties {
+			if c.Keyless && p.Name == ObjectKeyName {
+				continue // generated, not declared
+			}
 			cj.Properties[p.Name] = p.TypeString()
 			if p.HasDefault {
 				if cj.Defaults == nil {
@@ -522,6 +538,9 @@ func (s *Schema) ToJSON() []byte {
 			}
 			if p.Indexed && !p.IsLink() { // a link's index goes with its type
 				cj.Indexed = append(cj.Indexed, p.Name)
+			}
+			if p.FullText {
+				cj.FullText = append(cj.FullText, p.Name)
 			}
 		}
 		for _, b := range c.Backlinks {
@@ -583,6 +602,8 @@ func Diff(old, new *Schema) []Change {
 					fmt.Sprintf("type changed from %s to %s", op.TypeString(), np.TypeString())})
 			case op.Indexed != np.Indexed:
 				out = append(out, Change{nc.Name, np.Name, false, "index added or removed"})
+			case op.FullText != np.FullText:
+				out = append(out, Change{nc.Name, np.Name, false, "full-text index added or removed"})
 			case op.HasDefault != np.HasDefault || (np.HasDefault && string(op.DefaultJSON()) != string(np.DefaultJSON())):
 				out = append(out, Change{nc.Name, np.Name, false, "default changed"})
 			}

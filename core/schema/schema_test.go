@@ -32,7 +32,7 @@ func names(c *Class) []string {
 
 func TestBadSchemas(t *testing.T) {
 	for _, js := range []string{
-		`{}`, `[{"name":"Dog","properties":{"_id":"string"}}]`,
+		`{}`, `[{"name":"Dog","properties":{"_objectKey":"string"}}]`,
 		`[{"name":"Dog","primaryKey":"x","properties":{"_id":"string"}}]`,
 		`[{"name":"Dog","primaryKey":"_id","properties":{"_id":"float"}}]`,
 		`[{"name":"Dog","primaryKey":"_id","properties":{"_id":"double"}}]`,

@@ -10,7 +10,7 @@ import (
 // A set property ("string<>", "int?<>", "mixed<>", or the object form
 // {"type": "set", "objectType": "int"}) holds each value of its element
 // type at most once; its value is an array in canonical order
-// (value.CanonicalSet). A set of links ("Task<>") is not supported yet.
+// (value.CanonicalSet). A set of links ("Task<>") is in link_collections.go.
 
 // parseSet parses "T<>" (s ends in "<>").
 func parseSet(s string) (Property, error) {
@@ -23,7 +23,7 @@ func parseSet(s string) (Property, error) {
 		return Property{}, err
 	}
 	if p.IsLink() {
-		return Property{}, terror.New(terror.InvalidArgument, "property type %q is a set of links, which is not supported yet", s)
+		return linkCollection(s, p, false)
 	}
 	if p.Counter {
 		return Property{}, terror.New(terror.InvalidArgument, "unknown property type %q: a counter is a single int, not a set (as in Realm)", s)

@@ -32,7 +32,7 @@ func Union(base, add *Schema) *Schema {
 		}
 		// A new class value: base's own classes and properties stay as they
 		// are (their Index fields are shared with whoever holds base).
-		c := &Class{Name: bc.Name, PrimaryKey: bc.PrimaryKey, Backlinks: bc.Backlinks,
+		c := &Class{Name: bc.Name, PrimaryKey: bc.PrimaryKey, Backlinks: bc.Backlinks, Keyless: bc.Keyless,
 			byName: make(map[string]*Property, len(bc.Properties)+len(extra))}
 		for _, p := range append(append([]*Property(nil), bc.Properties...), extra...) {
 			cp := *p

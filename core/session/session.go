@@ -127,6 +127,11 @@ func Start(cfg Config) (*Session, error) {
 		return nil, terror.New(terror.InvalidArgument, "a read-only database cannot sync")
 	}
 	db := engine.Of(cfg.DB)
+	if sc, err := db.Schema(); err != nil {
+		return nil, err
+	} else if err := sc.CheckSyncable(); err != nil { // a class without a primary key (schema/keyless.go)
+		return nil, err
+	}
 	st, err := db.SyncState()
 	if err != nil {
 		return nil, err

@@ -64,6 +64,25 @@ bool bench_get(tether_db *db, int reads, int keys) {
     return true;
 }
 
+bool bench_get_into(tether_db *db, int reads, int keys) {
+    tether_error e;
+    char key[32];
+    char buf[512];
+    for (int i = 0; i < reads; i++) {
+        int n = snprintf(key, sizeof key, "\"k%d\"", i % keys);
+        size_t len = 0;
+        if (!tether_db_get_into(db, "Item", key, (size_t)n, buf, sizeof buf, &len, &e)) {
+            report("get_into", &e);
+            return false;
+        }
+        if (len >= sizeof buf) { /* never with the bench's objects: counted as a failure */
+            fprintf(stderr, "get_into: %zu bytes do not fit the bench's buffer\n", len);
+            return false;
+        }
+    }
+    return true;
+}
+
 void bench_close(tether_db *db) {
     tether_error e;
     if (!tether_db_close(db, &e))

@@ -13,6 +13,9 @@ tether_db *bench_open(void);
 bool bench_insert(tether_db *db, int first, int batches, int per_batch);
 /* Reads `reads` objects by primary key, cycling over keys [0, keys). */
 bool bench_get(tether_db *db, int reads, int keys);
+/* The same reads through tether_db_get_into, into one reused stack buffer
+ * (a host's usual pattern; a read that does not fit retries on the heap). */
+bool bench_get_into(tether_db *db, int reads, int keys);
 void bench_close(tether_db *db);
 
 #endif

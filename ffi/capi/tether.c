@@ -67,6 +67,12 @@ bool tether_db_get(tether_db *db, const char *class_name, const char *key_json, 
                              out_json, out_len, err);
 }
 
+bool tether_db_get_into(tether_db *db, const char *class_name, const char *key_json, size_t key_len,
+                        char *buf, size_t buf_cap, size_t *out_len, tether_error *err) {
+    return tetherimpl_db_get_into(DB_ID(db), (char *)class_name, (char *)key_json, key_len,
+                                  buf, buf_cap, out_len, err);
+}
+
 bool tether_db_query(tether_db *db, const char *query_json, size_t query_len,
                      char **out_json, size_t *out_len, tether_error *err) {
     return tetherimpl_db_query(DB_ID(db), (char *)query_json, query_len, out_json, out_len, err);

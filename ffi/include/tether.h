@@ -172,6 +172,19 @@ TETHER_API bool tether_db_get(tether_db *db, const char *class_name, const char 
                               size_t key_len, char *TETHER_NULLABLE *TETHER_NONNULL out_json,
                               size_t *TETHER_NULLABLE out_len, tether_error *TETHER_NULLABLE err);
 
+/* tether_db_get into the caller's buffer (API version 11): nothing is
+ * allocated, so a read that fits needs no tether_free (and is faster).
+ * On success *out_len is the JSON's length without its NUL, as snprintf
+ * returns: if *out_len < buf_cap, buf holds the JSON and a NUL; otherwise
+ * buf holds "" and the call may be repeated with *out_len + 1 bytes. buf
+ * may be NULL when buf_cap is 0 (only the length is wanted). On failure
+ * *out_len is 0 and buf holds "". Fails as tether_db_get, and with
+ * INVALID_ARGUMENT (out_len NULL, buf NULL with buf_cap > 0, buf_cap
+ * beyond 1 GiB: then buf is left untouched). */
+TETHER_API bool tether_db_get_into(tether_db *db, const char *class_name, const char *key_json,
+                                   size_t key_len, char *TETHER_NULLABLE buf, size_t buf_cap,
+                                   size_t *out_len, tether_error *TETHER_NULLABLE err);
+
 /* The objects a JSON query ({"class", "filter", "args", "sort", "limit"})
  * matches, as a JSON array in *out_json (tether_free it). Fails with
  * INVALID_ARGUMENT, UNKNOWN_CLASS, UNKNOWN_PROPERTY, QUERY_SYNTAX, CLOSED. */

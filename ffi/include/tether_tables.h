@@ -6,7 +6,7 @@
 #define TETHER_TABLES_H
 
 /* The version of this header's ABI (see tether_api_version). */
-#define TETHER_API_VERSION 10
+#define TETHER_API_VERSION 11
 
 /* Error codes: 0, the conformance codes in SPEC.md's order, then Internal
  * (a bug in Tether) at a value that never changes. */

@@ -188,6 +188,13 @@ func Write(h int64, opsJSON []byte) error {
 
 // Get returns one object as JSON; keyJSON is the primary key in JSON.
 func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
+	return AppendGet(nil, h, class, keyJSON)
+}
+
+// AppendGet appends one object's JSON to dst (as Get returns it) and
+// returns the extended slice: the C ABI's tether_db_get_into passes the
+// host's buffer as dst, so a read that fits is written in place.
+func AppendGet(dst []byte, h int64, class string, keyJSON []byte) ([]byte, error) {
 	d, err := dbHandle(h)
 	if err != nil {
 		return nil, err
@@ -204,12 +211,15 @@ func Get(h int64, class string, keyJSON []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return AppendObject(nil, obj), nil
+		return AppendObject(dst, obj), nil
 	}
-	var out []byte
+	out := dst
 	// The stored form straight to JSON: an engine read no app makes.
 	err = engine.Of(d).GetEncoded(class, key, func(obj []byte, c *schema.Class) error {
-		out, err = appendEncodedObject(make([]byte, 0, 2*len(obj)), obj, c)
+		if out == nil {
+			out = make([]byte, 0, 2*len(obj))
+		}
+		out, err = appendEncodedObject(out, obj, c)
 		return err
 	})
 	return out, err

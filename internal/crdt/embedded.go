@@ -33,7 +33,7 @@ func IsPath(name string) bool { return strings.IndexByte(name, '.') >= 0 }
 
 // pathTop is the property a path starts at.
 func pathTop(path string) string {
-	if i := strings.IndexByte(path, '.'); i >= 0 {
+	if i := strings.IndexAny(path, ".["); i >= 0 { // "steps[#...].done": steps (elem_path.go)
 		return path[:i]
 	}
 	return path
@@ -96,9 +96,9 @@ func setInObject(o value.Object, parts []string, v any) (value.Object, bool) {
 
 // hasSubStamps reports whether o has a stamp of a path under name.
 func hasSubStamps(o *Object, name string) bool {
-	pre := name + "."
+	pre, elems := name+".", name+"[#"
 	for k := range o.Stamps {
-		if strings.HasPrefix(k, pre) {
+		if strings.HasPrefix(k, pre) || strings.HasPrefix(k, elems) {
 			return true
 		}
 	}
@@ -108,6 +108,9 @@ func hasSubStamps(o *Object, name string) bool {
 // writePath merges a write of v at path (a property or a field path)
 // stamped st into o, by the rules above, and reports whether o changed.
 func writePath(o *Object, path string, v any, st Stamp) bool {
+	if isElemPath(path) {
+		return writeElemPath(o, path, v, st) // elem_path.go
+	}
 	parts := strings.Split(path, ".")
 	for i := 1; i < len(parts); i++ { // the objects that enclose it
 		if cur, ok := o.Stamps[strings.Join(parts[:i], ".")]; ok && cur.After(st) {
@@ -152,6 +155,9 @@ func writePath(o *Object, path string, v any, st Stamp) bool {
 	}
 	o.Stamps[path] = st
 	delete(o.Lists, parts[0]) // a whole value: its list starts anew from it
+	if len(parts) == 1 {
+		dropElemPaths(o, path) // and its elements are new ones
+	}
 	if _, isObj := v.(value.Object); isObj && len(newer) > 0 {
 		sort.Slice(newer, func(i, j int) bool { return len(newer[i].path) < len(newer[j].path) })
 		for _, k := range newer {
@@ -185,7 +191,7 @@ func subStampPaths(stamps map[string]Stamp) []string {
 // (MergeState): each as a write of its value at its stamp.
 func mergePaths(o, in *Object) {
 	for _, p := range subStampPaths(in.Stamps) {
-		if v, ok := GetPath(in.Fields, p); ok {
+		if v, ok := GetObjectPath(in, p); ok {
 			writePath(o, p, v, in.Stamps[p])
 		}
 	}
@@ -198,6 +204,12 @@ func MissingParent(o *Object, op *ChangeOp) string {
 	for _, f := range op.Fields {
 		i := strings.LastIndexByte(f.Name, '.')
 		if i < 0 {
+			continue
+		}
+		if isElemPath(f.Name) {
+			if !elemParentHere(o, f.Name) {
+				return f.Name
+			}
 			continue
 		}
 		if parent, _ := GetPath(o.Fields, f.Name[:i]); parent == nil {

@@ -87,9 +87,11 @@ func applyList(o *Object, op *ChangeOp, st Stamp) bool {
 	if err != nil {
 		return false
 	}
-	for i := range edits {
-		_ = l.ApplyEdit(st, &edits[i]) // a missing anchor: skipped, as documented
-	}
+	keepElemPaths(o, name, func() { // paths into its elements stay per element (elem_path.go)
+		for i := range edits {
+			_ = l.ApplyEdit(st, &edits[i]) // a missing anchor: skipped, as documented
+		}
+	})
 	if o.Lists == nil {
 		o.Lists = map[string]*List{}
 	}

@@ -25,7 +25,7 @@ func MergeState(o, in *Object) {
 				continue
 			}
 			if ok && cur == in.Stamps[name] && (o.Lists[name] != nil || in.Lists[name] != nil) {
-				mergeListState(o, in, name)
+				keepElemPaths(o, name, func() { mergeListState(o, in, name) }) // elem_path.go
 				continue
 			}
 			if hasSubStamps(o, name) { // embedded: newer edits inside stay (embedded.go)

@@ -18,7 +18,8 @@ import (
 //
 //	[ ..., ..., {property: bin(EncodeList), ...} ]
 //
-// their merge states (list_object.go): readers that only want values stop
+// their merge states (list_object.go; a list's in format 3 without the
+// live values when they are the property's value, encodeListIn): readers that only want values stop
 // after the first item, and an object without one reads as before. An
 // object with edits inside embedded objects has a fourth item (the third
 // is then an empty map if it has no list states),
@@ -82,10 +83,18 @@ func AppendObjectLists(b []byte, fields map[string]any, stamps map[string]Stamp,
 	}
 	b = value.AppendArrayHeader(b, items)
 	b = value.AppendMapHeader(b, n)
+	var written map[string][2]int // where a list's value went in b
 	for _, name := range order {
 		if v, ok := fields[name]; ok {
 			b = value.AppendString(b, name)
+			at := len(b)
 			b = value.Append(b, v)
+			if nl > 0 && lists[name] != nil {
+				if written == nil {
+					written = make(map[string][2]int, nl)
+				}
+				written[name] = [2]int{at, len(b)}
+			}
 		}
 	}
 	b = value.AppendArrayHeader(b, 2*n)
@@ -101,7 +110,7 @@ func AppendObjectLists(b []byte, fields map[string]any, stamps map[string]Stamp,
 		for _, name := range order {
 			if _, ok := fields[name]; ok && lists[name] != nil {
 				b = value.AppendString(b, name)
-				b = value.Append(b, EncodeList(lists[name]))
+				b = value.Append(b, encodeListIn(lists[name], b[written[name][0]:written[name][1]]))
 			}
 		}
 	}
@@ -246,7 +255,8 @@ func readLists(r *value.Reader, fields map[string]any, decode bool) map[string]*
 		if !decode {
 			continue
 		}
-		l, err := DecodeList(raw)
+		vals, given := fields[name].([]any)
+		l, err := decodeList(raw, vals, given)
 		if err != nil {
 			r.Fail(err)
 			break

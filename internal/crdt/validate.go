@@ -38,6 +38,9 @@ func CheckOp(s *schema.Schema, op *ChangeOp) (ChangeOp, error) {
 					return out, terror.New(terror.InvalidArgument, "%s of %s writes the field path %s with its property or twice (field paths are written by updates)", op.Kind, c.Name, f.Name)
 				}
 				seen[f.Name] = true
+				if _, _, _, ok := ParseElemPath(f.Name); !ok && isElemPath(f.Name) {
+					return out, terror.New(terror.InvalidArgument, "%s of %s: the field path %s names a list element by index, not by id (elem_path.go)", op.Kind, c.Name, f.Name)
+				}
 				v, err := c.CoercePath(f.Name, f.Value)
 				if err != nil {
 					return out, err

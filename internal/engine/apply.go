@@ -17,8 +17,8 @@ type touched struct {
 	class  string
 	key    any
 	before string // stored object before, "" if absent
-	// linked: unchanged itself, but a list of links of it reads otherwise
-	// (a target came or went): listeners report it modified (linklist.go).
+	// linked: unchanged itself, but an object it reaches through its links
+	// changed, came or went: listeners report it modified (listen_deep.go).
 	linked bool
 }
 

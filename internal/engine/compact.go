@@ -69,7 +69,7 @@ func (e *engine) snapshot(tx *buntdb.Tx, m meta) ([]byte, uint64) {
 		chunk, count = chunk[:0], 0
 	}
 	tx.Ascend("", func(k, v string) bool {
-		if strings.HasPrefix(k, linkIndexPrefix) {
+		if strings.HasPrefix(k, linkIndexPrefix) || strings.HasPrefix(k, textIndexPrefix) {
 			return true // derived: load rebuilds it
 		}
 		chunk = value.AppendString(chunk, k)

@@ -68,6 +68,8 @@ type engine struct {
 	linkListClasses int
 	linkIndexOff    bool
 	scratch         []byte
+	// textClasses counts the classes with full-text indexes (fulltext.go).
+	textClasses int
 
 	// version changes with every commit that may change objects (bumped
 	// under buntdb's write lock, so a reader inside View sees a version

@@ -30,11 +30,13 @@ import (
 
 const linkIndexPrefix = "l:"
 
-// linkLists returns the list-of-links properties of c.
+// linkLists returns the properties of c that hold many links: lists,
+// dictionaries and sets of links (link_collections.go), whose backlinks
+// all live in this index.
 func linkLists(c *schema.Class) []*schema.Property {
 	var out []*schema.Property
 	for _, p := range c.Properties {
-		if p.IsLinkList() {
+		if p.HoldsManyLinks() {
 			out = append(out, p)
 		}
 	}
@@ -62,9 +64,12 @@ func linkTargetPrefix(class, prop string, target any) string {
 	return string(append(b, enc...))
 }
 
-// linkCounts counts the targets of a stored list value.
+// linkCounts counts the targets of a stored list, set or dictionary value.
 func linkCounts(v any) map[string]int {
 	vals, _ := v.([]any)
+	if d, ok := v.(value.Dict); ok {
+		vals = dictLinks(d)
+	}
 	if len(vals) == 0 {
 		return nil
 	}
@@ -83,6 +88,9 @@ func (e *engine) setObject(tx *buntdb.Tx, key, val string) (prev string, replace
 	if err == nil && e.linkListClasses > 0 {
 		err = e.reindexLinks(tx, key, prev, val)
 	}
+	if err == nil && e.textClasses > 0 {
+		err = e.reindexText(tx, key, prev, val)
+	}
 	return prev, replaced, err
 }
 
@@ -91,6 +99,9 @@ func (e *engine) deleteObject(tx *buntdb.Tx, key string) (string, error) {
 	prev, err := tx.Delete(key)
 	if err == nil && e.linkListClasses > 0 {
 		err = e.reindexLinks(tx, key, prev, "")
+	}
+	if err == nil && e.textClasses > 0 {
+		err = e.reindexText(tx, key, prev, "")
 	}
 	return prev, err
 }
@@ -171,6 +182,9 @@ func setLinkEntry(tx *buntdb.Tx, class, prop, target, src string, n int) error {
 // rebuildLinkIndex drops every link index entry and derives them again
 // from the stored objects (after load, and after a schema install).
 func (e *engine) rebuildLinkIndex(tx *buntdb.Tx) error {
+	if err := e.rebuildTextIndex(tx); err != nil { // fulltext.go: derived the same way
+		return err
+	}
 	var stale []string
 	tx.AscendGreaterOrEqual("", linkIndexPrefix, func(k, _ string) bool {
 		if !strings.HasPrefix(k, linkIndexPrefix) {

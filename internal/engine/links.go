@@ -51,8 +51,11 @@ func (l linker) Object(class string, key any) map[string]any {
 // key (as realm-core keeps one backlink per link).
 func (l linker) Sources(class, property string, key any) []any {
 	var out []any
+	if schema.IsPath(property) { // a link inside embedded objects (links_embedded.go)
+		return l.embeddedSources(l.e.schema.Class(class), property, key)
+	}
 	if c := l.e.schema.Class(class); c != nil {
-		if p := c.Property(property); p != nil && p.IsLinkList() {
+		if p := c.Property(property); p != nil && p.HoldsManyLinks() {
 			l.linkSources(c.Name, p.Name, key, func(src any, n int) bool {
 				for ; n > 0; n-- {
 					out = append(out, src)
@@ -97,6 +100,9 @@ func (l linker) Count(class string, key any) int {
 				n += len(l.Sources(c.Name, p.Name, key))
 			}
 		}
+		for _, path := range c.EmbeddedLinkPaths(class) {
+			n += len(l.Sources(c.Name, path, key))
+		}
 	}
 	return n
 }
@@ -120,10 +126,14 @@ func (l linker) resolve(c *schema.Class, obj map[string]any) {
 			if !l.exists(p.Link, v) {
 				obj[p.Name] = nil
 			}
-		case p.IsLinkList():
+		case p.IsLinkList(), p.IsLinkSet():
 			obj[p.Name] = l.resolveList(p.Link, v)
+		case p.IsLinkDict():
+			obj[p.Name] = l.resolveDict(p.Link, v)
 		case p.Type == schema.Mixed:
 			obj[p.Name] = l.resolveMixed(v)
+		case p.Embedded != nil && p.Embedded.HasLinks():
+			obj[p.Name] = l.resolveEmbedded(p.Embedded, v) // links_embedded.go
 		}
 	}
 }

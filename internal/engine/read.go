@@ -316,13 +316,18 @@ func (cq *compiled) runKeyed(tx *buntdb.Tx, e *engine, withKeys bool) ([]Object,
 	var keys []string // the object keys of out: primary key order
 	var ferr error
 	limitEarly := false // a primary-key-ordered scan without sort may stop at the limit
+
+	var lk *cachingLinker // linker_cache.go: the run's decoded targets
+	if cq.pred != nil && cq.pred.Linked() {
+		lk = newCachingLinker(e, tx)
+	}
 	visit := func(k, v string) bool {
 		obj, err := toObject(cq.layout, v)
 		if err != nil {
 			ferr = err
 			return false
 		}
-		if cq.matchLinked(tx, e, obj) {
+		if cq.matchCached(tx, e, obj, lk) {
 			out = append(out, obj)
 			keys = append(keys, k)
 		}
@@ -386,7 +391,7 @@ func (s bySort) Swap(i, j int) {
 // scanIndex visits the candidates of an index range (or the one object of
 // a primary key equality) and reports whether it could.
 func (cq *compiled) scanIndex(tx *buntdb.Tx, e *engine, visit func(k, v string) bool) bool {
-	return cq.scanIndexOnly(tx, e, visit) || cq.scanLinks(tx, e, visit)
+	return cq.scanIndexOnly(tx, e, visit) || cq.scanText(tx, e, visit) || cq.scanLinks(tx, e, visit)
 }
 
 // scanIndexOnly is scanIndex by the class's own indexes alone.

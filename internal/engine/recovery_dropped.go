@@ -189,6 +189,9 @@ func (e *engine) recoverOp(tx *buntdb.Tx, op *ChangeOp, st crdt.Stamp) (keep *Ch
 	}
 	col, ok := collectionOps[op.Kind]
 	if !ok {
+		if missingElem(&o, op) { // recovery_elem_path.go
+			return op, "", []string{"update"}, nil
+		}
 		return op, "", nil, nil
 	}
 	kept, dropped, err := col.recover(&o, op, st)

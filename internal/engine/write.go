@@ -82,7 +82,7 @@ func (e *engine) transact(fn func(tx *buntdb.Tx, tr tracker) error) error {
 	// Queued before Commit: once it returns, readers see the data. Commit
 	// of an in-memory buntdb fails only on a closed or read-only tx, which
 	// this is not.
-	e.noteLinkListOwners(btx, tr)
+	e.noteLinkOwners(btx, tr)
 	e.notify.Enqueue(e.changesFor(btx, tr)...)
 	e.advanceCounts(btx, tr)
 	if err := btx.Commit(); err != nil {

@@ -176,7 +176,7 @@ func NeedsState(c *schema.Class, cop *crdt.ChangeOp) bool {
 		return true
 	case crdt.OpUpdate, crdt.OpUpsert:
 		for _, f := range cop.Fields {
-			if p := c.Property(f.Name); p != nil && (p.List || p.Dict || p.Set) {
+			if p := c.Property(f.Name); p != nil && (p.List || p.Dict || p.Set) || hasElemIndex(f.Name) {
 				return true
 			}
 		}
@@ -241,6 +241,14 @@ func ExpandResolved(op Op, cop crdt.ChangeOp, c *schema.Class, o *crdt.Object, s
 	keep.Fields = make([]crdt.Field, 0, len(cop.Fields))
 	var lists []crdt.ChangeOp
 	for _, f := range cop.Fields {
+		if hasElemIndex(f.Name) { // "steps[2].done": the element's id (elem_path.go)
+			name, err := resolveElemIndex(c, o, f.Name)
+			if err != nil {
+				return nil, err
+			}
+			keep.Fields = append(keep.Fields, crdt.Field{Name: name, Value: f.Value})
+			continue
+		}
 		if p := c.Property(f.Name); p != nil && (p.Dict || p.Set) {
 			assign := assignDict
 			if p.Set {

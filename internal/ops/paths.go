@@ -53,6 +53,9 @@ func appendPaths(c *schema.Class, fields []crdt.Field, paths map[string]any) ([]
 		if err != nil {
 			return nil, err
 		}
+		if top := elemTop(n); top != n && written[top] { // "steps" and "steps[2].done"
+			return nil, terror.New(terror.InvalidArgument, "update of %s sets both %s and %s, which is inside it", c.Name, top, n)
+		}
 		for i := strings.IndexByte(n, '.'); i >= 0; {
 			if written[n[:i]] {
 				return nil, terror.New(terror.InvalidArgument, "update of %s sets both %s and %s, which is inside it", c.Name, n[:i], n)

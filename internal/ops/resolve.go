@@ -22,6 +22,11 @@ func Resolve(s *schema.Schema, op Op) (crdt.ChangeOp, error) {
 		if op.Value == nil {
 			return cop, terror.New(terror.InvalidArgument, "%s of %s needs a value", op.Kind, c.Name)
 		}
+		if c.Keyless { // keyless.go
+			if op.Value, err = withObjectKey(c, op); err != nil {
+				return cop, err
+			}
+		}
 		pkv, ok := op.Value[c.PrimaryKey]
 		if !ok || pkv == nil {
 			return cop, terror.New(terror.MissingPrimaryKey, "%s of %s needs its primary key %q", op.Kind, c.Name, c.PrimaryKey)

@@ -19,7 +19,7 @@ import (
 
 // APIVersion counts the features of the binding API (the C ABI's
 // TETHER_API_VERSION and gomobile's bind.APIVersion agree with it).
-const APIVersion = 10
+const APIVersion = 11
 
 // ErrorCodes are the conformance codes in SPEC.md's order, then Internal
 // (a bug in Tether, never a conformance code).

@@ -171,9 +171,40 @@ export function stringify(value, checkValue) {
 
 // ---- decoding ----------------------------------------------------------
 
-// Integers with 16 digits or more may be beyond 2^53: such text goes
-// through parseExact, which keeps them exact as bigint.
-const LONG_DIGITS = /\d{16}/;
+// Only an integer literal beyond ±2^53 needs parseExact (JSON.parse would
+// round it); JSON.parse reads every other number exactly as parseExact
+// does. So the choice is made per number, not per text: a run of 16 or
+// more digits is such an integer only when it starts a number (after
+// ':', '[', ',', white space or the start, with an optional '-') and no
+// fraction or exponent follows. The digits of a double such as
+// 0.30000000000000004 follow a '.', so they never count. A run inside a
+// string may look like an integer: that only costs the slow path, which
+// is exact for every text.
+const LONG_INT = /(?:^|[\s:[,])-?(\d{16,})(?![\d.eE])/g;
+const MAX_SAFE_DIGITS = '9007199254740991';
+
+/**
+ * Whether text holds an integer literal that JSON.parse would round
+ * (beyond ±2^53), so parse() must read it with its exact parser.
+ */
+export function needsExactParse(text) {
+  LONG_INT.lastIndex = 0;
+  for (let m; (m = LONG_INT.exec(text)) !== null; ) {
+    const d = m[1];
+    // JSON has no leading zeros: more digits is a larger magnitude.
+    if (d.length > MAX_SAFE_DIGITS.length || (d.length === MAX_SAFE_DIGITS.length && d > MAX_SAFE_DIGITS)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// How many texts parse() has read with parseExact (the tests check that a
+// text of long doubles takes JSON.parse).
+let exactParses = 0;
+export function exactParseCount() {
+  return exactParses;
+}
 
 /**
  * Parses JSON text. decode (default true) turns Extended JSON into
@@ -181,7 +212,13 @@ const LONG_DIGITS = /\d{16}/;
  * way an integer beyond ±2^53 becomes a bigint instead of losing digits.
  */
 export function parse(text, { decode = true } = {}) {
-  const v = LONG_DIGITS.test(text) ? parseExact(text) : JSON.parse(text);
+  let v;
+  if (needsExactParse(text)) {
+    exactParses++;
+    v = parseExact(text);
+  } else {
+    v = JSON.parse(text);
+  }
   // '{"$' can only be the start of an Extended JSON wrapper: inside a
   // JSON string the quote would be escaped.
   return decode && text.includes('{"$') ? revive(v) : v;

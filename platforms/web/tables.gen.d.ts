@@ -17,4 +17,4 @@ export declare const CONNECTION_STATES: readonly ConnectionState[];
 export declare const CLIENT_RESET_MODES: readonly ClientResetMode[];
 export declare const PROGRESS_DIRECTIONS: readonly ProgressDirection[];
 export declare const PROGRESS_MODES: readonly ('currentChanges' | 'indefinitely')[];
-export declare const API_VERSION: 10;
+export declare const API_VERSION: 11;

@@ -19,4 +19,4 @@ export const PROGRESS_DIRECTIONS = Object.freeze(['upload', 'download']);
 export const PROGRESS_MODES = Object.freeze(['currentChanges', 'indefinitely']);
 
 /** The binding API's version (the C ABI's TETHER_API_VERSION). */
-export const API_VERSION = 10;
+export const API_VERSION = 11;

@@ -105,7 +105,11 @@ export interface MixedLink { $link: { class: string; key: PrimaryKey } }
  * to-one link property holds its target's primary key (null when unset or
  * when the target is not here); a list of links, the keys of the targets
  * that are here (a link to an absent one is kept, not shown, and list
- * indexes count the shown ones). An embedded object is a plain object of
+ * indexes count the shown ones); a dictionary of links ('User{}'), an
+ * object of the targets' keys (null under a key whose target is not here:
+ * the key stays); a set of links ('User<>'), the keys of the targets that
+ * are here (a link to an absent one is kept, not shown, and resolves again
+ * when the object returns). An embedded object is a plain object of
  * its class's properties (EmbeddedObject; null when unset), a list of them
  * an array. On input, Extended JSON objects ({$date: ...}) are accepted too.
  */
@@ -121,14 +125,20 @@ export type TetherObject = Record<string, Value>;
 /**
  * A property of the schema: its type ('string', 'int?', 'date[]', a class
  * name for a to-one link: 'User' or 'User?', always optional as in Realm;
- * 'User[]' for a list of links), or Realm JS's object forms: with the
+ * 'User[]' for a list of links, 'User{}' for a dictionary of links (its
+ * values always nullable), 'User<>' for a set of links (never null)), or
+ * Realm JS's object forms: with the
  * value a create that leaves it out stores (without one, such a create of
  * a required property fails: InvalidArgument); {type: 'object', objectType}
  * for a to-one link; {type: 'list', objectType: 'User'} for a list of
- * links; {type: 'linkingObjects', objectType, property} for the objects of
- * objectType whose link or list of links points here (computed, never
+ * links, {type: 'dictionary'|'set', objectType: 'User'} for a dictionary or
+ * set of links (or of scalars: objectType 'string', ...);
+ * {type: 'linkingObjects', objectType, property} for the objects of
+ * objectType whose link, list, dictionary or set of links points here (computed, never
  * written; once per link; queried as name.field, name.@count or
- * @links.Class.property). A class name, {type: 'object', objectType} or
+ * @links.Class.property); property may be a path to a link inside
+ * embedded objects ('card.owner', 'steps.who'): the objects of objectType
+ * that hold such an embedded object. A class name, {type: 'object', objectType} or
  * {type: 'list', objectType} of an embedded class holds embedded objects
  * (one, always optional; or a list).
  */
@@ -136,23 +146,37 @@ export type PropertySchema =
   | string
   | { type: string; optional?: boolean; default?: InputValue }
   | { type: 'object'; objectType: string; optional?: true }
-  | { type: 'list'; objectType: string; optional?: boolean }
+  | { type: 'list' | 'dictionary' | 'set'; objectType: string; optional?: boolean }
   | { type: 'linkingObjects'; objectType: string; property: string };
 
 /** A class of the schema, Realm-style: properties map names to types ('string', 'int?', 'date[]', ...). */
 export interface ObjectSchema {
   name: string;
-  /** Required unless embedded. */
+  /**
+   * The property that identifies an object. A class without one (and not
+   * embedded) opens only in a local database, as in Realm (a synced open
+   * fails with InvalidArgument naming it): each create gets a generated
+   * ObjectId, read back as the object's `_objectKey` and passed wherever a
+   * primary key goes (update, delete, objectForPrimaryKey, filters). Such
+   * a class cannot be upserted, and `_objectKey` is not declared or given.
+   */
   primaryKey?: string;
   /**
    * Objects of this class live inside a parent's property (Realm's embedded
    * objects): no primary key; written whole or by field path in update's
-   * set ('address.city'); queried through the parent ('address.city == $0',
+   * set ('address.city', or 'steps[2].done' into an element of a list of
+   * them: the edit follows that element wherever concurrent edits move
+   * it); queried through the parent ('address.city == $0', 'steps[0].done == true',
    * 'ANY steps.done == false'); deleted with the parent.
    */
   embedded?: boolean;
   properties: Record<string, PropertySchema>;
   indexed?: string[];
+  /**
+   * String properties with a full-text index (Realm's indexed: 'full-text'):
+   * 'title TEXT $0' is answered from it.
+   */
+  fullText?: string[];
 }
 
 

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -72,7 +73,10 @@ func (r *run) action(c *client, st *Step) error {
 	case "crash":
 		c.crash()
 	case "write":
-		_, err = c.call("write", map[string]any{"ops": st.Raw("ops")}, 0)
+		var ops json.RawMessage
+		if ops, err = r.substKeys(st.Raw("ops")); err == nil { // keys.go
+			_, err = c.call("write", map[string]any{"ops": ops}, 0)
+		}
 	case "writeFile":
 		err = c.writeFile(st)
 	case "subscribe":

@@ -63,7 +63,11 @@ func read(c *client, st *Step, cmd string, fields map[string]any) (res json.RawM
 }
 
 func (r *run) expectObjects(c *client, st *Step) error {
-	res, done, err := read(c, st, "query", map[string]any{"query": query(st)})
+	q, err := r.queryWithKeys(st)
+	if err != nil {
+		return err
+	}
+	res, done, err := read(c, st, "query", map[string]any{"query": q})
 	if done {
 		return err
 	}
@@ -79,11 +83,15 @@ func (r *run) expectObjects(c *client, st *Step) error {
 	if why := objectsMismatch(want, got); why != "" {
 		return fmt.Errorf("%s", why)
 	}
-	return nil
+	return r.rememberKeys(st, got)
 }
 
 func (r *run) expectCount(c *client, st *Step) error {
-	res, done, err := read(c, st, "count", map[string]any{"query": query(st)})
+	q, err := r.queryWithKeys(st)
+	if err != nil {
+		return err
+	}
+	res, done, err := read(c, st, "count", map[string]any{"query": q})
 	if done {
 		return err
 	}

@@ -52,6 +52,8 @@ type run struct {
 	label   string
 	// srv is the scenario's sync server (nil when it needs none).
 	srv *tetherd
+	// keys are the generated object keys remembered by keysAs (keys.go).
+	keys map[string]any
 }
 
 // RunScenario runs one scenario against one binding, in a fresh temporary

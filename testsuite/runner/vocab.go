@@ -71,7 +71,7 @@ var clientExpectations = map[string]fieldSet{
 	// *ext* "and": further {"filter", "args"} the objects must match too
 	// (chained filters, each numbering its arguments from $0).
 	"objects": {"class": kString, "filter": kString, "args": kArray, "and": kArray, "sort": kString,
-		"limit": kInt, "equals": kObjects},
+		"limit": kInt, "equals": kObjects, "keysAs": kArray}, // *ext* keysAs: keys.go
 	"count":    {"class": kString, "filter": kString, "args": kArray, "and": kArray, "limit": kInt, "equals": kInt},
 	"state":    {"session": kString, "connection": kString},
 	"event":    {"type": kString},

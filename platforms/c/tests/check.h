@@ -193,5 +193,6 @@ void hostile_tests(void);
 void event_tests(void);
 void reset_view_tests(void);
 void user_tests(void);
+void get_into_tests(void);
 
 #endif

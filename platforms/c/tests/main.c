@@ -64,6 +64,7 @@ int main(void) {
     event_tests();
     reset_view_tests();
     user_tests();
+    get_into_tests();
     if (skipped)
         printf("c: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     else

@@ -54,4 +54,4 @@ public enum ProgressDirection: String, Sendable, CaseIterable {
 }
 
 /// The binding API's version (the C ABI's TETHER_API_VERSION).
-public let tetherAPIVersion = 10
+public let tetherAPIVersion = 11

@@ -148,4 +148,12 @@ export async function usage(token: string): Promise<void> {
   await linked.write((tx) => tx.create('Task', { _id: 1, assignee: 'ann', any: { $link: { class: 'User', key: 'ann' } } }));
   const pinned: import('@tethersync/tether').MixedLink | null = { $link: { class: 'User', key: 'ann' } };
   void [pinned, linked.objects('User').filtered('ANY @links.Task.assignee._id == 1').length];
+
+  // Dictionaries and sets of links, both spellings; link paths through them.
+  const teams = await Tether.open({ inMemory: true, schema: [
+    { name: 'User', primaryKey: '_id', properties: { _id: 'string', name: 'string', teams: { type: 'linkingObjects', objectType: 'Team', property: 'members' } } },
+    { name: 'Team', primaryKey: '_id', properties: { _id: 'int', members: 'User<>', custom: 'User{}',
+      alumni: { type: 'set', objectType: 'User' }, extra: { type: 'dictionary', objectType: 'User' } } }] });
+  await teams.write((tx) => tx.create('Team', { _id: 1, members: ['ann'], custom: { lead: 'ann' } }));
+  void teams.objects('Team').filtered("members.name == 'Ann' AND custom['lead'].name == 'Ann'").length;
 }

@@ -68,4 +68,4 @@ enum class ProgressMode(internal val json: String) {
 }
 
 /** The binding API's version (the C ABI's TETHER_API_VERSION). */
-const val TETHER_API_VERSION: Int = 10
+const val TETHER_API_VERSION: Int = 11

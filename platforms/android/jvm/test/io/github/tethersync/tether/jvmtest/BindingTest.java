@@ -159,8 +159,8 @@ public final class BindingTest {
     // -- calls ----------------------------------------------------------
 
     public static void testCallVersion() {
-        equal(10L, Tether.version(), "Tether.version()");
-        equal(10L, Tether.APIVersion, "Tether.APIVersion");
+        equal(11L, Tether.version(), "Tether.version()");
+        equal(11L, Tether.APIVersion, "Tether.APIVersion");
     }
 
     public static void testCallsWriteGetQueryCountSchema() throws Exception {
