@@ -356,6 +356,7 @@ func (c *conn) bind(id uint32, b *protocol.Bind) {
 	s := newSession(c, id, p, b.ClientID, claims, cs)
 	if b.Flexible {
 		s.flex = newFlexSession(s, userOf(claims))
+		s.flex.bindSV = b.ServerVersion // what a resumed set must hold (flex_resume.go)
 	}
 	c.mu.Lock()
 	c.sessions[id] = s

@@ -40,13 +40,16 @@ type flexConf struct {
 	Enabled bool  `json:"enabled"`
 	Rules   Rules `json:"rules,omitempty"`
 	gen     uint64
+	// viewGen names these rules for resuming clients (flex_resume.go):
+	// unique across updates and restarts of this server.
+	viewGen uint64
 }
 
 // initFlexible sets the flexible configuration at start: Config's rules
 // (the -rules file) win; without them, the rules the admin API stored
 // last (and its mode, unless Config enables flexible sync anyway).
 func (srv *Server) initFlexible() error {
-	fc := &flexConf{Enabled: srv.cfg.Flexible || srv.cfg.Rules != nil, Rules: srv.cfg.Rules, gen: 1}
+	fc := &flexConf{Enabled: srv.cfg.Flexible || srv.cfg.Rules != nil, Rules: srv.cfg.Rules, gen: 1, viewGen: newViewGen(0)}
 	if srv.cfg.Rules == nil && srv.cfg.DataDir != "" {
 		b, err := os.ReadFile(filepath.Join(srv.cfg.DataDir, flexFile))
 		switch {
@@ -71,7 +74,7 @@ func (srv *Server) flexible() *flexConf { return srv.flex.Load() }
 // bound flexible sessions re-evaluate their views under the new rules.
 func (srv *Server) SetFlexible(enabled bool, rules Rules) error {
 	old := srv.flex.Load()
-	fc := &flexConf{Enabled: enabled, Rules: rules, gen: old.gen + 1}
+	fc := &flexConf{Enabled: enabled, Rules: rules, gen: old.gen + 1, viewGen: newViewGen(old.viewGen)}
 	if srv.cfg.DataDir != "" {
 		// Written aside and renamed: a crash leaves the old file or the
 		// new one, never a torn one.

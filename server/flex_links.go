@@ -62,8 +62,9 @@ func (l *flexLinker) Object(class string, key any) map[string]any {
 	return fieldsOf(l.p.objects[objKey(class, value.Append(nil, key))])
 }
 
-// Sources returns the primary keys of class's objects whose to-one link
-// property holds key (a backlink step).
+// Sources returns the primary keys of class's objects whose link property
+// (to-one, or a list, dictionary or set of links) holds key (a backlink
+// step).
 func (l *flexLinker) Sources(class, property string, key any) []any {
 	c := l.p.schema.Class(class)
 	if c == nil || key == nil || c.PK() == nil {
@@ -96,13 +97,36 @@ func (l *flexLinker) eachSource(c *schema.Class, property string, fn func(k stri
 		if so.class != c.Name || !so.obj.Exists {
 			continue
 		}
-		if v, ok := so.obj.Fields[property]; ok && v != nil {
+		for _, v := range linkTargets(so.obj.Fields[property]) {
 			fn(string(value.Append(nil, v)), so.obj.Fields[c.PK().Name])
 		}
 	}
 }
 
-// Count counts the to-one links of any class of the schema to class/key.
+// linkTargets lists the links a property's value holds: the key of a
+// to-one link, each element of a list or set of links, each non-null value
+// of a dictionary of links. A list naming a target twice yields it twice,
+// as Realm's @links.@count counts links, not linking objects.
+func linkTargets(v any) []any {
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return t
+	case value.Dict:
+		out := make([]any, 0, len(t))
+		for _, x := range t {
+			if x != nil {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	return []any{v}
+}
+
+// Count counts the links of any class of the schema to class/key: to-one
+// links and the elements of lists, dictionaries and sets of links.
 func (l *flexLinker) Count(class string, key any) int {
 	if l.p.schema == nil || key == nil {
 		return 0
@@ -110,7 +134,7 @@ func (l *flexLinker) Count(class string, key any) int {
 	n := 0
 	for _, c := range l.p.schema.Classes {
 		for _, p := range c.Properties {
-			if p.IsLink() && p.LinksTo(class) {
+			if (p.IsLink() || p.HoldsManyLinks()) && p.LinksTo(class) {
 				n += len(l.Sources(c.Name, p.Name, key))
 			}
 		}

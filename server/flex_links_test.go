@@ -67,3 +67,44 @@ func TestFlexibleLinkPathsFollowTheirTargets(t *testing.T) {
 	require.Len(t, p.flexDeps["Project"], 2, "both sessions' filters read Projects")
 	p.mu.Unlock()
 }
+
+const manyLinksSchema = `[{"name": "User", "primaryKey": "_id", "properties": {"_id": "string",
+   "teams": {"type": "linkingObjects", "objectType": "Team", "property": "members"},
+   "leads": {"type": "linkingObjects", "objectType": "Team", "property": "roles"}}},
+ {"name": "Team", "primaryKey": "_id", "properties": {"_id": "string", "members": "User[]", "roles": "User{}"}}]`
+
+// A subscription through backlinks of a list and of a dictionary of links:
+// the server counts each element as a link (not only to-one links).
+func TestFlexibleBacklinksThroughManyLinks(t *testing.T) {
+	srv := startServer(t, Config{Flexible: true})
+	c := dial(t, srv)
+	c.send(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{ProtocolVersion: protocol.Version,
+		Flexible: true, Token: token(t, Claims{Subject: "u"}), ClientID: 91, Schema: []byte(manyLinksSchema)}})
+	c.await(protocol.TIdent)
+	a := &flexClient{client: c, t: t, id: 91, session: 1, local: map[string]*crdt.Object{}, queries: map[uint64]bool{}}
+	a.subscribe(1, sub{"", "User", "teams.@count > 0 || leads.@count > 0"})
+	a.sync()
+	p := srv.existing(flexPartition)
+	write := func(js string) {
+		t.Helper()
+		w, err := ops.Parse([]byte(js))
+		require.NoError(t, err)
+		_, err = p.serverWrite(w, nil)
+		require.NoError(t, err)
+		a.sync()
+	}
+	users := func() []string {
+		var out []string
+		for k, o := range a.local {
+			if o.Exists && k[:len("User\x00")] == "User\x00" {
+				out = append(out, o.Fields["_id"].(string))
+			}
+		}
+		return out
+	}
+	write(`[{"create": "User", "value": {"_id": "u1"}}, {"create": "User", "value": {"_id": "u2"}}, {"create": "User", "value": {"_id": "u3"}},
+	  {"create": "Team", "value": {"_id": "t", "members": ["u1"], "roles": {"lead": "u2"}}}]`)
+	require.ElementsMatch(t, []string{"u1", "u2"}, users(), "a list element and a dictionary value are links")
+	write(`[{"update": "Team", "key": "t", "set": {"members": ["u3"], "roles": {}}}]`)
+	require.ElementsMatch(t, []string{"u3"}, users(), "u1 and u2 lost their only links")
+}

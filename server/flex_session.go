@@ -54,6 +54,11 @@ type flexSession struct {
 	// was not subscribed to any class those changesets touched, and had
 	// been sent everything before them): its cursor jumps over it.
 	skipTo uint64
+	// Resuming (flex_resume.go): the bind's server version, and the
+	// version the first set's Full bootstrap resumes from (0: none).
+	bindSV, resumeFrom uint64
+	touchedKeys        map[string]bool      // objects changed since resumeFrom (nil: no resume)
+	kept               []protocol.ObjectRef // ... and those the client holds already
 }
 
 func newFlexSession(s *session, user string) *flexSession {
@@ -75,6 +80,7 @@ func (f *flexSession) subscribe(sub *protocol.Subscribe) {
 		return
 	}
 	p.flexRouteLocked(s, eqRoutes(p.schema, sub))
+	f.resumeFrom = f.resumable(sub)
 	f.subs, f.version = subs, sub.Version
 	f.full = f.full || !f.applied
 	f.applied, f.review = true, true
@@ -214,10 +220,27 @@ func (f *flexSession) sendReview() bool {
 		return true
 	}
 	full, version := f.full, f.version
+	if full && f.resumeFrom != 0 {
+		// The history scan reads storage: not under the lock. A set
+		// that arrives meanwhile clears resumeFrom (subscribe).
+		from, to := f.resumeFrom, f.s.cursor
+		p.mu.Unlock()
+		touched := f.touchedSince(from, to)
+		p.mu.Lock()
+		if f.resumeFrom != from || !f.full {
+			touched = nil
+		}
+		f.touchedKeys = touched
+	}
+	f.resumeFrom = 0
+	full, version = f.full, f.version
 	f.review, f.full = false, false
-	f.sentGen = f.reviewGen // sent just below, before any mark is answered
-	f.flexDepsLocked()      // the set or the rules changed
+	f.sentGen = f.reviewGen                 // sent just below, before any mark is answered
+	f.flexDepsLocked()                      // the set or the rules changed
+	f.resumeLinkedLocked()                  // after the deps: linked filters may forbid the resume
+	viewGen := f.s.c.srv.flexible().viewGen // read before the view: a later rules change names itself
 	state, removed := f.reviewLocked(full)
+	kept := f.keptLocked()
 	var own uint64
 	if full {
 		// The state holds every changeset of this client integrated so
@@ -226,7 +249,7 @@ func (f *flexSession) sendReview() bool {
 		own = p.client(f.s.clientID).LastCV
 	}
 	p.mu.Unlock()
-	return f.sendBootstrap(version, full, own, state, removed)
+	return f.sendBootstrap(version, full, own, state, removed, kept, viewGen)
 }
 
 // reviewLocked recomputes the view from the whole space: the objects that
@@ -244,6 +267,10 @@ func (f *flexSession) reviewLocked(full bool) ([]protocol.StateObject, []protoco
 		}
 		if at, ok := f.view[k]; ok && !full {
 			next[k] = at
+			continue
+		}
+		if f.keepLocked(k) {
+			next[k] = f.s.cursor // the client holds it as of the cursor: later ops are routed
 			continue
 		}
 		next[k] = latest
@@ -278,11 +305,14 @@ func refOf(k string) protocol.ObjectRef {
 // false) completes the set. LastServerVersion stays the session's cursor:
 // the history after it still comes through pump (ops already in the state
 // sent here are skipped by version).
-func (f *flexSession) sendBootstrap(version uint64, full bool, own uint64, state []protocol.StateObject, removed []protocol.ObjectRef) bool {
+func (f *flexSession) sendBootstrap(version uint64, full bool, own uint64, state []protocol.StateObject, removed, kept []protocol.ObjectRef, viewGen uint64) bool {
 	s := f.s
 	total := 0
 	for i := range state {
 		total += stateSize(&state[i])
+	}
+	if !f.sendKept(version, own, kept, int64(total)) {
+		return false
 	}
 	for i := 0; ; {
 		j, size := i, 0
@@ -295,6 +325,7 @@ func (f *flexSession) sendBootstrap(version uint64, full bool, own uint64, state
 			More: j < len(state), Remaining: int64(total), Size: int64(size)}
 		if j == len(state) {
 			d.Removed = removed // with the last chunk: the set is applied at once
+			d.ViewGen = viewGen
 		}
 		if !s.sendDownload(d, 0) {
 			return false
@@ -331,13 +362,15 @@ func (f *flexSession) pump() bool {
 		d := &protocol.Download{}
 		p.mu.Lock()
 		for _, r := range recs {
-			d.Size += int64(len(r.Data))
 			if cs := f.routeLocked(r, d); cs != nil {
 				d.Changesets = append(d.Changesets, *cs)
 			}
 		}
 		last := recs[len(recs)-1].Version
 		f.revertsLocked(last, d)
+		// Progress counts what this session is sent (its view's part of
+		// the history), not the history records it was filtered from.
+		d.Size = protocol.PayloadSize(d.State, d.Changesets) + protocol.PayloadSize(d.Reverts, nil)
 		p.mu.Unlock()
 		d.LastServerVersion = last
 		d.Remaining = p.st.HistoryBytes(last)

@@ -49,7 +49,8 @@ func (p *partition) integrateFlexible(s *session, items []upItem) (cv, sv uint64
 			op := &it.cs.Ops[j]
 			k := objKey(op.Class, value.Append(nil, op.Key))
 			if reason := f.checkOpLocked(k, op, it.cs.Stamp, preview); reason != "" {
-				refused = append(refused, protocol.Refused{Class: op.Class, Key: []byte(k[len(op.Class)+1:]), Reason: reason})
+				refused = append(refused, protocol.Refused{Class: op.Class, Key: []byte(k[len(op.Class)+1:]), Reason: reason,
+					ClientVersion: it.cv, Op: uint32(j)})
 				refusedKeys = append(refusedKeys, k)
 				continue
 			}

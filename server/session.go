@@ -399,8 +399,11 @@ func (s *session) upload(u *protocol.Upload) {
 		return
 	}
 	s.c.srv.metrics.uploads.Add(int64(n))
-	s.send(&protocol.Message{Type: protocol.TUploadOK, UploadOK: &protocol.UploadOK{ClientVersion: cv, ServerVersion: sv}})
+	// The refusals go before the acknowledgement: once a client has the
+	// UploadOK it has the whole answer to its upload (a recovery after a
+	// client reset reports the refused ops when its upload is acknowledged).
 	if len(refused) > 0 {
 		s.send(&protocol.Message{Type: protocol.TError, Error: compensatingError(refused)})
 	}
+	s.send(&protocol.Message{Type: protocol.TUploadOK, UploadOK: &protocol.UploadOK{ClientVersion: cv, ServerVersion: sv}})
 }

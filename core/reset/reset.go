@@ -111,8 +111,10 @@ type Event struct {
 // or ReasonPermissionDenied).
 type DroppedOp = engine.DroppedOp
 
-// The reasons of a DroppedOp. PermissionDenied is reserved for flexible
-// sync (partition sync refuses whole uploads, not single ops).
+// The reasons of a DroppedOp. PermissionDenied is flexible sync's: a
+// recovered op the server's rules or the session's view refuse (a
+// flexible recovery's after event waits for the server's answer to report
+// them); partition sync refuses whole uploads, not single ops.
 const (
 	ReasonObjectDeleted    = engine.DropObjectDeleted
 	ReasonAnchorMissing    = engine.DropAnchorMissing

@@ -48,6 +48,9 @@ func (s *Session) startClientReset(e *protocol.Error) {
 	}
 	// The fresh database is a new client with nothing uploaded.
 	s.uploaded, s.sentVersion = 0, 0
+	if s.subs != nil {
+		s.subs.bootstrapAgain() // kept by the engine; its objects are not
+	}
 	before, _ := store.OpenReadOnly(backup)
 	s.emitReset(reset.Event{Phase: "before", Mode: mode.Intent(), BackupPath: backup, Before: before})
 	s.resetBefore = before
@@ -129,12 +132,22 @@ func (s *Session) finishClientReset() {
 	if before == nil { // resumed after a restart: open the backup again
 		before, _ = store.OpenReadOnly(info.BackupPath)
 	}
-	s.emitReset(reset.Event{Phase: "after", Mode: applied, BackupPath: info.BackupPath, Before: before, After: s.cfg.DB, Message: msg, Dropped: dropped})
-	if applied == reset.AppliedManual {
-		s.reportError(string(terror.ClientReset), msg, false)
+	ev := reset.Event{Phase: "after", Mode: applied, BackupPath: info.BackupPath, Before: before, After: s.cfg.DB, Message: msg, Dropped: dropped}
+	if s.holdResetAfter(ev) {
+		return // flexible recovery: after the server's answer (flex_reset.go)
 	}
-	if before != nil {
-		before.Close()
+	s.emitAfter(ev)
+}
+
+// emitAfter sends a reset's after event and closes its view of the state
+// before the reset.
+func (s *Session) emitAfter(ev reset.Event) {
+	s.emitReset(ev)
+	if ev.Mode == reset.AppliedManual {
+		s.reportError(string(terror.ClientReset), ev.Message, false)
+	}
+	if ev.Before != nil {
+		ev.Before.Close()
 	}
 	s.resetBefore = nil
 }

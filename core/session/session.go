@@ -106,6 +106,9 @@ type Session struct {
 	resetBefore *store.DB // read-only view of the state before a reset in progress
 
 	subs *Subscriptions // a flexible session's set (subscriptions.go); nil for a partition's
+	// resetAfter: a flexible recovery's after event, held until the server
+	// has answered the recovered changesets (flex_reset.go).
+	resetAfter *resetAfter
 }
 
 type waiter struct {
@@ -443,6 +446,9 @@ func (s *Session) handle(e event) bool {
 		if s.subs != nil {
 			s.subs.close()
 		}
+		if s.resetAfter != nil && s.resetAfter.ev.Before != nil {
+			s.resetAfter.ev.Before.Close() // its event never comes: the answer did not
+		}
 		s.setState(Inactive)
 		close(s.quit)
 		close(e.done)
@@ -539,9 +545,10 @@ func (s *Session) onMessage(m *protocol.Message) {
 			s.uploaded = m.Ident.UploadedVersion
 		}
 		s.sentVersion = s.uploaded
-		if m.Ident.ServerVersion == 0 {
+		if m.Ident.ServerVersion == 0 && s.subs == nil {
 			s.finishClientReset() // an empty partition: nothing to bootstrap
 		}
+		s.releaseResetAfter(s.uploaded) // its answer came on a lost connection
 		if m.Ident.ServerVersion <= s.boundSV {
 			// The server sends no download: nothing is outstanding. (Else
 			// the first Download, right after, tells how much is.)
@@ -568,6 +575,7 @@ func (s *Session) onMessage(m *protocol.Message) {
 		}
 		s.progress.uploaded(s)
 		s.notifyUploadWaiters()
+		s.releaseResetAfter(s.uploaded)
 		s.upload()
 	case protocol.TMarkOK:
 		for _, ch := range s.marks[m.Mark.ID] {
@@ -616,9 +624,13 @@ func (s *Session) applyDownload(d *protocol.Download) {
 	last.State = state
 	if s.applyFlexPart(&last, keep, left, d.Remaining) && !d.More {
 		if s.subs != nil && d.Query != 0 {
-			s.subs.subscriptionApplied(d.Query)
+			s.subs.subscriptionApplied(d.Query, d.ViewGen)
 		}
-		s.finishClientReset() // a reset in progress has its server state now
+		if s.subs == nil || d.Full {
+			// A reset in progress has its server state now (a flexible
+			// one with the Full bootstrap of its set, nothing before).
+			s.finishClientReset()
+		}
 	}
 }
 
@@ -738,6 +750,9 @@ func (s *Session) onServerError(e *protocol.Error) {
 	case protocol.ActionNotify:
 		if e.Query != 0 && s.subs != nil {
 			s.subs.subscriptionRefused(e.Query, terror.New(terror.Code(e.Code), "%s", e.Message))
+		}
+		if e.Code == string(terror.CompensatingWrite) {
+			s.recoveryRefused(e.Objects)
 		}
 		s.reportErrorEvent(Error{Code: e.Code, Message: e.Message, Objects: refusedObjects(e.Objects)})
 	case protocol.ActionReset:

@@ -60,6 +60,10 @@ type storedSet struct {
 	Version   uint64         `json:"version"`
 	Completed uint64         `json:"completed,omitempty"` // the last version that completed
 	Subs      []Subscription `json:"subscriptions"`
+	// ViewGen names the server rules the completed view was computed
+	// under: with it the next bind resumes instead of re-bootstrapping
+	// (flex_resume.go).
+	ViewGen uint64 `json:"viewGen,omitempty"`
 }
 
 // Subscriptions is a flexible session's subscription set.
@@ -201,7 +205,7 @@ func (x *Subscriptions) Update(fn func(m *MutableSubscriptions) error) error {
 	}
 	defer x.s.deliveries.Drain()
 	x.mu.Lock()
-	next := storedSet{Version: x.set.Version + 1, Completed: x.set.Completed, Subs: m.subs}
+	next := storedSet{Version: x.set.Version + 1, Completed: x.set.Completed, Subs: m.subs, ViewGen: x.set.ViewGen}
 	b, err := json.Marshal(next)
 	if err == nil {
 		err = x.s.db.SetSubscriptions(b)
@@ -328,6 +332,7 @@ func (s *Session) sendSubscriptions(afterBind bool) {
 	}
 	if afterBind {
 		x.keep = nil
+		m.Have, m.ViewGen = x.resumeLocked(s.boundSV)
 	}
 	x.mu.Unlock()
 	s.conn.send(&protocol.Message{Type: protocol.TSubscribe, Session: s.sid, Subscribe: m})
@@ -350,6 +355,7 @@ func (x *Subscriptions) subscriptionDownload(d *protocol.Download) []protocol.Ob
 	for _, o := range d.State {
 		x.keep = append(x.keep, protocol.ObjectRef{Class: o.Class, Key: o.Key})
 	}
+	x.keep = append(x.keep, d.Kept...) // a resumed bootstrap's objects the database holds
 	if d.More {
 		return nil
 	}
@@ -361,15 +367,17 @@ func (x *Subscriptions) subscriptionDownload(d *protocol.Download) []protocol.Ob
 	return keep
 }
 
-// subscriptionApplied completes version v once its last chunk is applied.
-func (x *Subscriptions) subscriptionApplied(v uint64) {
+// subscriptionApplied completes version v once its last chunk is applied
+// (viewGen: the rules it was computed under, flex_resume.go; a review
+// after a rules change completes it again under the new ones).
+func (x *Subscriptions) subscriptionApplied(v, viewGen uint64) {
 	defer x.s.deliveries.Drain()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if v != x.set.Version || x.state == SubscriptionComplete {
+	if v != x.set.Version || (x.state == SubscriptionComplete && x.set.ViewGen == viewGen) {
 		return
 	}
-	x.set.Completed = v
+	x.set.Completed, x.set.ViewGen = v, viewGen
 	if b, err := json.Marshal(x.set); err == nil {
 		x.s.db.SetSubscriptions(b) // best effort: an unrecorded completion only re-bootstraps
 	}

@@ -106,6 +106,9 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 			return ioErr(err, "store/reset/backup-written")
 		}
 		// 2. The fresh database, in memory and then on disk (the commit point).
+		// A flexible database keeps its subscription set: the fresh one
+		// re-bootstraps the same view (Realm keeps the set across a reset).
+		subs, subsErr := tx.Get(subsKey)
 		var keys []string
 		tx.Ascend("", func(k, v string) bool {
 			keys = append(keys, k)
@@ -118,6 +121,11 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 		for _, k := range keys {
 			if _, err := tx.Delete(k); err != nil {
 				return terror.Wrap(terror.IO, err, "clear")
+			}
+		}
+		if subsErr == nil {
+			if err := setSubs(tx, []byte(subs)); err != nil {
+				return err
 			}
 		}
 		s := e.schema
@@ -138,6 +146,10 @@ func (db *DB) BeginClientReset(backupPath, mode string, restoredVersion uint64, 
 			p []byte
 		}{{recSchema, s.ToJSON()}, {recMeta, fresh.encode()}, {recReset, rs.encode()}} {
 			out = appendRecord(out, seq, r.t, r.p)
+			seq++
+		}
+		if subsErr == nil {
+			out = appendRecord(out, seq, recSubs, []byte(subs))
 			seq++
 		}
 		if err := e.log.Replace(out); err != nil {

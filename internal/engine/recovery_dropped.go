@@ -25,10 +25,10 @@ const (
 	// DropSchemaMismatch: the op's class or property is gone from the
 	// server's schema or holds another type (a breaking schema change).
 	DropSchemaMismatch = "SchemaMismatch"
-	// DropPermissionDenied is reserved for flexible sync, whose server
-	// refuses writes per object: partition sync has no per-op refusal
-	// (a read-only token refuses the whole upload), so no op is dropped
-	// with it today.
+	// DropPermissionDenied: flexible sync's server refused the recovered
+	// op (its rules, or a write outside the view; recovery_refused.go).
+	// Partition sync has no per-op refusal (a read-only token refuses the
+	// whole upload), so it never drops an op with it.
 	DropPermissionDenied = "PermissionDenied"
 )
 

@@ -22,6 +22,8 @@ package protocol
 // writer may not see it, in Removed.
 
 import (
+	"math"
+
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 )
@@ -49,6 +51,15 @@ const (
 type Subscribe struct {
 	Version       uint64         `msgpack:"v"`
 	Subscriptions []Subscription `msgpack:"subs,omitempty"`
+	// Resuming (additive): a client whose database holds this very set's
+	// view complete, as of server version Have (its bind's ServerVersion),
+	// computed under the rules the server named ViewGen, asks for a resumed
+	// bootstrap: the server sends in full only the objects changed since
+	// Have, and names the others in Download.Kept. A server that cannot
+	// resume (history trimmed, rules changed, restarted) sends a Full
+	// bootstrap as usual.
+	Have    uint64 `msgpack:"h,omitempty"`
+	ViewGen uint64 `msgpack:"vg,omitempty"`
 }
 
 // Subscription is one query: a class, an RQL filter over it, and its $N
@@ -72,6 +83,12 @@ type Refused struct {
 	Class  string `msgpack:"c"`
 	Key    []byte `msgpack:"k"`
 	Reason string `msgpack:"r"` // PermissionDenied or OutsideView
+	// The refused op: its changeset's client version and its index in it
+	// (additive: a client that does not read them still gets the object).
+	// A client recovering after a reset reports exactly these ops as
+	// dropped.
+	ClientVersion uint64 `msgpack:"cv,omitempty"`
+	Op            uint32 `msgpack:"i,omitempty"`
 }
 
 // Reasons a write is refused.
@@ -85,6 +102,10 @@ func decodeSubscribe(r *value.Reader) *Subscribe {
 		switch k {
 		case "v":
 			s.Version = r.Uint()
+		case "h":
+			s.Have = r.Uint()
+		case "vg":
+			s.ViewGen = r.Uint()
 		case "subs":
 			// The smallest subscription is {"c": ""}.
 			s.Subscriptions = decodeArray(r, 1+2+1, func(x *Subscription, k string) bool {
@@ -132,6 +153,10 @@ func decodeRefused(r *value.Reader) []Refused {
 			o.Key = r.Bytes()
 		case "r":
 			o.Reason = r.Str()
+		case "cv":
+			o.ClientVersion = r.Uint()
+		case "i":
+			o.Op = uint32(r.UintN(math.MaxUint32))
 		default:
 			return false
 		}
@@ -150,6 +175,10 @@ func decodeFlexDownload(r *value.Reader, d *Download, k string) bool {
 		d.Reverts = decodeState(r)
 	case "full":
 		d.Full = r.Bool()
+	case "kp":
+		d.Kept = decodeRefs(r)
+	case "vg":
+		d.ViewGen = r.Uint()
 	default:
 		return false
 	}

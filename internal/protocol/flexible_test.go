@@ -44,3 +44,20 @@ func TestSubscribeArrayClaimIsBounded(t *testing.T) {
 	_, err := Decode(b)
 	require.True(t, terror.Is(err, terror.ProtocolError), "%v", err)
 }
+
+// The fields of resuming and of recovery reports survive the wire.
+func TestResumeAndRefusedFieldsRoundTrip(t *testing.T) {
+	for _, m := range []*Message{
+		{Type: TSubscribe, Session: 1, Subscribe: &Subscribe{Version: 2, Have: 77, ViewGen: 1 << 60, Subscriptions: []Subscription{{Class: "Task"}}}},
+		{Type: TDownload, Session: 1, Download: &Download{LastServerVersion: 9, Query: 2, Full: true, ViewGen: 5,
+			Kept: []ObjectRef{{Class: "Task", Key: []byte{0xa1, 'a'}}}}},
+		{Type: TError, Session: 1, Error: &Error{Code: "CompensatingWrite", Action: ActionNotify,
+			Objects: []Refused{{Class: "Task", Key: []byte{0xa1, 'a'}, Reason: ReasonOutsideView, ClientVersion: 12, Op: 3}}}},
+	} {
+		b, err := Encode(m)
+		require.NoError(t, err)
+		got, err := Decode(b)
+		require.NoError(t, err)
+		require.Equal(t, m, got)
+	}
+}

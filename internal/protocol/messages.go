@@ -168,6 +168,12 @@ type Download struct {
 	Removed []ObjectRef   `msgpack:"rm,omitempty"`
 	Reverts []StateObject `msgpack:"rvt,omitempty"`
 	Full    bool          `msgpack:"full,omitempty"`
+	// Kept (a resumed Full bootstrap, flexible.go): objects in the view
+	// the client already holds as the server does; they count as sent.
+	Kept []ObjectRef `msgpack:"kp,omitempty"`
+	// ViewGen, on a bootstrap's last chunk, names the rules the view was
+	// computed under; a client echoes it to resume (Subscribe.ViewGen).
+	ViewGen uint64 `msgpack:"vg,omitempty"`
 }
 
 // StateObjectSize is a state object's bytes in progress accounting.

@@ -202,7 +202,7 @@ export interface DroppedOp {
   op: string;
   class: string;
   key: PrimaryKey;
-  /** 'PermissionDenied' is reserved for flexible sync. */
+  /** 'PermissionDenied': flexible sync only, an op the server's rules or the view refuse (the after event of a flexible recovery comes once the server has answered the recovered changes). */
   reason: 'ObjectDeleted' | 'AnchorMissing' | 'SchemaMismatch' | 'PermissionDenied';
 }
 

@@ -61,8 +61,8 @@ func checkFlexibleSteps(sc *Scenario) error {
 			return fmt.Errorf("step %d: a server write in flexible mode takes no partition", n)
 		case st.Server == "write" && !sc.Flexible && !st.Has("partition"):
 			return fmt.Errorf(`step %d: server write: missing required field "partition"`, n)
-		case st.Server == "clientReset" && sc.Flexible:
-			return fmt.Errorf("step %d: server clientReset names a partition; it is not spoken in flexible mode yet", n)
+		case st.Server == "clientReset" && sc.Flexible && st.Has("partition"):
+			return fmt.Errorf("step %d: a server clientReset in flexible mode takes no partition (it resets every client of the app's space)", n)
 		}
 		if (st.Do == "open" || st.Do == "reopen") && st.Bool("flexible", false) {
 			if !sc.Flexible {

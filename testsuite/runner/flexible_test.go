@@ -38,6 +38,7 @@ func TestParseFlexibleRejectsMistakes(t *testing.T) {
 		"rules without flexible":            {`"server": {"rules": {"Dog": {"read": "x"}}},`, `{"client": "A", "do": "close"}`, `needs "mode": "flexible"`},
 		"unknown rule field":                {`"server": {"mode": "flexible", "rules": {"Dog": {"reed": "x"}}},`, `{"client": "A", "do": "close"}`, `only "read" and "write"`},
 		"write with partition":              {flexServer, `{"server": "write", "partition": "p", "ops": []}`, "takes no partition"},
+		"clientReset with partition":        {flexServer, `{"server": "clientReset", "partition": "p"}`, "takes no partition"},
 		"partition write needs partition":   {``, `{"server": "write", "ops": []}`, `missing required field "partition"`},
 		"flexible open on partition server": {``, `{"client": "A", "do": "open", "flexible": true}`, `needs the scenario's server "mode": "flexible"`},
 		"flexible open with partition":      {flexServer, `{"client": "A", "do": "open", "flexible": true, "partition": "p"}`, "takes no partition"},

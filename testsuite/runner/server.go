@@ -35,7 +35,9 @@ func (r *run) serverStep(st *Step) error {
 		// *ext*: an operator's request that every client of the
 		// partition reset (the same default partition as a synced open).
 		partition := st.Str("partition")
-		if partition == "" {
+		if r.sc.Flexible {
+			partition = flexSpace // the app's one object space
+		} else if partition == "" {
 			partition = defaultPartition
 		}
 		_, err = r.srv.admin("/admin/clientReset", url.Values{"partition": {partition}}, nil)
