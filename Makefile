@@ -144,17 +144,16 @@ CHROMIUM_DRIVER = $(shell if ! command -v node >/dev/null; then echo "skip:node 
 	elif [ ! -x /usr/bin/chromium ]; then echo "skip:chromium not installed"; \
 	else echo "$(DRIVERS)/tether-driver-chromium"; fi)
 
+# The conformance runner's arguments: tetherd and the five drivers.
+CONFORMANCE_DRIVERS = -tetherd $(BUILD)/tetherd -driver go=$(DRIVERS)/tether-driver-go -driver "c=$(C_DRIVER)" \
+	-driver "jvm=$(JVM_DRIVER)" -driver "node=$(NODE_DRIVER)" -driver "chromium=$(CHROMIUM_DRIVER)"
+
 conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node) \
 	$(if $(findstring skip:,$(CHROMIUM_DRIVER)),,driver-chromium)
 	@for d in "c=$(C_DRIVER)" "jvm=$(JVM_DRIVER)" "node=$(NODE_DRIVER)" "chromium=$(CHROMIUM_DRIVER)"; do \
 	  case "$${d#*=}" in skip:*) scripts/skip.sh "conformance through the $${d%%=*} driver" "$${d#*=skip:}" || exit 1;; esac; done
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) \
-		-tetherd $(BUILD)/tetherd \
-		-driver go=$(DRIVERS)/tether-driver-go \
-		-driver "c=$(C_DRIVER)" \
-		-driver "jvm=$(JVM_DRIVER)" \
-		-driver "node=$(NODE_DRIVER)" \
-		-driver "chromium=$(CHROMIUM_DRIVER)"
+		$(CONFORMANCE_DRIVERS)
 	@scripts/ran.sh "conformance: every scenario under $(SCENARIOS) through the go, c, jvm, node and chromium drivers"
 
 # The storage contract, the server tests that go through the storage, the
@@ -197,12 +196,7 @@ test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
 	log=$$(mktemp); if ! TETHER_TETHERD=$(BUILD)/tetherd $(GO) test -tags pgfault -count=1 -v -run '^TestFault' ./e2e/ >$$log 2>&1; then \
 		grep -v ' INFO \| DEBUG ' $$log; rm -f $$log; exit 1; fi; grep -E '^(---|ok)|fault test:' $$log; rm -f $$log; \
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) -run 'scenarios/(sync|reset)/' \
-		-tetherd $(BUILD)/tetherd \
-		-driver go=$(DRIVERS)/tether-driver-go \
-		-driver "c=$(C_DRIVER)" \
-		-driver "jvm=$(JVM_DRIVER)" \
-		-driver "node=$(NODE_DRIVER)" \
-		-driver "chromium=$(CHROMIUM_DRIVER)"
+		$(CONFORMANCE_DRIVERS)
 	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), the scale-out fault tests (kill -9 of instances, PostgreSQL restarts), sync and reset conformance scenarios (go, c, jvm, node and chromium drivers)"
 
 bench: bench-store bench-ffi bench-sync bench-reset bench-scaleout bench-jvm bench-wasm bench-crdt

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -15,10 +16,14 @@ const linkedSchema = `[{"name": "Project", "primaryKey": "_id", "properties": {"
  {"name": "Task", "primaryKey": "_id", "properties": {"_id": "string", "title": "string", "project": "Project?"}}]`
 
 func flexBindLinked(t *testing.T, srv *Server, user string, id uint64) *flexClient {
+	return flexBindSchema(t, srv, user, id, linkedSchema)
+}
+
+func flexBindSchema(t *testing.T, srv *Server, user string, id uint64, schemaJSON string) *flexClient {
 	t.Helper()
 	c := dial(t, srv)
 	c.send(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{ProtocolVersion: protocol.Version,
-		Flexible: true, Token: token(t, Claims{Subject: user}), ClientID: id, Schema: []byte(linkedSchema)}})
+		Flexible: true, Token: token(t, Claims{Subject: user}), ClientID: id, Schema: []byte(schemaJSON)}})
 	c.await(protocol.TIdent)
 	return &flexClient{client: c, t: t, id: id, session: 1, local: map[string]*crdt.Object{}, queries: map[uint64]bool{}}
 }
@@ -33,24 +38,8 @@ func TestFlexibleLinkPathsFollowTheirTargets(t *testing.T) {
 	a.sync()
 	b.sync()
 	p := srv.existing(flexPartition)
-	write := func(js string) {
-		t.Helper()
-		w, err := ops.Parse([]byte(js))
-		require.NoError(t, err)
-		_, err = p.serverWrite(w, nil)
-		require.NoError(t, err)
-		a.sync()
-		b.sync()
-	}
-	projects := func() []string {
-		var out []string
-		for k, o := range b.local {
-			if o.Exists && k[:len("Project\x00")] == "Project\x00" {
-				out = append(out, o.Fields["_id"].(string))
-			}
-		}
-		return out
-	}
+	write := func(js string) { t.Helper(); serverWriteSync(t, p, js, a, b) }
+	projects := func() []string { return b.ids("Project") }
 	write(`[{"create": "Project", "value": {"_id": "pa", "owner": "alice"}}, {"create": "Project", "value": {"_id": "pb", "owner": "bob"}},
 	  {"create": "Task", "value": {"_id": "t1", "title": "one", "project": "pa"}}, {"create": "Task", "value": {"_id": "t2", "title": "two", "project": "pb"}}]`)
 	require.Equal(t, []string{"t1=one"}, a.titles())
@@ -77,34 +66,40 @@ const manyLinksSchema = `[{"name": "User", "primaryKey": "_id", "properties": {"
 // the server counts each element as a link (not only to-one links).
 func TestFlexibleBacklinksThroughManyLinks(t *testing.T) {
 	srv := startServer(t, Config{Flexible: true})
-	c := dial(t, srv)
-	c.send(&protocol.Message{Type: protocol.TBind, Session: 1, Bind: &protocol.Bind{ProtocolVersion: protocol.Version,
-		Flexible: true, Token: token(t, Claims{Subject: "u"}), ClientID: 91, Schema: []byte(manyLinksSchema)}})
-	c.await(protocol.TIdent)
-	a := &flexClient{client: c, t: t, id: 91, session: 1, local: map[string]*crdt.Object{}, queries: map[uint64]bool{}}
+	a := flexBindSchema(t, srv, "u", 91, manyLinksSchema)
 	a.subscribe(1, sub{"", "User", "teams.@count > 0 || leads.@count > 0"})
 	a.sync()
 	p := srv.existing(flexPartition)
-	write := func(js string) {
-		t.Helper()
-		w, err := ops.Parse([]byte(js))
-		require.NoError(t, err)
-		_, err = p.serverWrite(w, nil)
-		require.NoError(t, err)
-		a.sync()
-	}
-	users := func() []string {
-		var out []string
-		for k, o := range a.local {
-			if o.Exists && k[:len("User\x00")] == "User\x00" {
-				out = append(out, o.Fields["_id"].(string))
-			}
-		}
-		return out
-	}
+	write := func(js string) { t.Helper(); serverWriteSync(t, p, js, a) }
+	users := func() []string { return a.ids("User") }
 	write(`[{"create": "User", "value": {"_id": "u1"}}, {"create": "User", "value": {"_id": "u2"}}, {"create": "User", "value": {"_id": "u3"}},
 	  {"create": "Team", "value": {"_id": "t", "members": ["u1"], "roles": {"lead": "u2"}}}]`)
 	require.ElementsMatch(t, []string{"u1", "u2"}, users(), "a list element and a dictionary value are links")
 	write(`[{"update": "Team", "key": "t", "set": {"members": ["u3"], "roles": {}}}]`)
 	require.ElementsMatch(t, []string{"u3"}, users(), "u1 and u2 lost their only links")
+}
+
+// serverWriteSync applies ops as a server write and lets each client sync.
+func serverWriteSync(t *testing.T, p *partition, js string, clients ...*flexClient) {
+	t.Helper()
+	w, err := ops.Parse([]byte(js))
+	require.NoError(t, err)
+	_, err = p.serverWrite(w, nil)
+	require.NoError(t, err)
+	for _, c := range clients {
+		c.sync()
+	}
+}
+
+// ids lists the primary keys (string _id) of the client's live objects of
+// class.
+func (f *flexClient) ids(class string) []string {
+	var out []string
+	prefix := class + "\x00"
+	for k, o := range f.local {
+		if o.Exists && strings.HasPrefix(k, prefix) {
+			out = append(out, o.Fields["_id"].(string))
+		}
+	}
+	return out
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/tethersync/tether/core/terror"
 	"github.com/tethersync/tether/core/value"
 	"github.com/tethersync/tether/internal/crdt"
+	"github.com/tethersync/tether/internal/failpoint"
 	"github.com/tethersync/tether/internal/protocol"
 )
 
@@ -212,12 +213,20 @@ func (p *partition) readRowLocked(class string, key []byte) (*stateObj, error) {
 // remoteVersion is what the storage's Watch reports: another server (or
 // this one) integrated up to version v.
 func (srv *Server) remoteVersion(name string, v uint64) {
+	if failpoint.Inject("server/rows/notify") != nil {
+		return // a test drops every NOTIFY to show what does not need them
+	}
 	srv.partsMu.Lock()
 	p := srv.parts[name]
 	srv.partsMu.Unlock()
 	if p == nil || p.rows == nil {
 		return
 	}
+	p.advance(v)
+}
+
+// advance makes v the latest version if it is newer, waking the sessions.
+func (p *partition) advance(v uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.closed && v > p.latest.Load() {
@@ -310,4 +319,20 @@ func (p *partition) rowSnapshotLocked(s *Snapshot) error {
 	}
 	s.Version, s.Clients, s.Objects = snap.Version, snap.Clients, snap.Objects
 	return nil
+}
+
+// markVersion is the version a Mark waits for. In row mode another server
+// may have integrated past what this one has heard by NOTIFY (which comes
+// after that server's commit), so the wait reads the database's latest
+// version first: a device that waits for downloads after another device's
+// acknowledged write sees that write, whichever instances the two are on,
+// as with one server. Unreachable storage leaves the version this server
+// knows (the wait is then as good as the last NOTIFY).
+func (p *partition) markVersion() uint64 {
+	if p.rows != nil {
+		if _, v, _, err := p.rows.Refresh(0); err == nil {
+			p.advance(v)
+		}
+	}
+	return p.latest.Load()
 }

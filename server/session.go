@@ -283,10 +283,13 @@ func (s *session) handle(m *protocol.Message) {
 		gen := s.flexReviewGen()
 		s.mu.Lock()
 		flood := len(s.marks) >= s.c.srv.cfg.MaxMarks
-		if !flood {
-			s.marks = append(s.marks, mark{id: m.Mark.ID, at: s.p.latest.Load(), gen: gen})
-		}
 		s.mu.Unlock()
+		if !flood { // marks grow only here, on the connection's one handler
+			at := s.p.markVersion() // partition_rows.go
+			s.mu.Lock()
+			s.marks = append(s.marks, mark{id: m.Mark.ID, at: at, gen: gen})
+			s.mu.Unlock()
+		}
 		if flood {
 			// A client that never reads the answers must not grow them.
 			s.failWith(&protocol.Error{Code: "ProtocolError", Action: protocol.ActionFatal,

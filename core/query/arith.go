@@ -220,6 +220,9 @@ func (p *parser) combine(l operand, opTok *token, r operand) (operand, error) {
 	if l.isConstant() && r.isConstant() {
 		return operand{pos: l.pos, text: text, val: arith(op, numArg(l.val), numArg(r.val))}, nil
 	}
+	if o, ok, err := p.combineMany(l, op, r, text, l.pos); ok || err != nil {
+		return o, err // listarith.go
+	}
 	return operand{pos: l.pos, text: text, arith: &arithExpr{op: op, l: p.exprOf(l), r: p.exprOf(r)}}, nil
 }
 
@@ -263,7 +266,7 @@ func (p *parser) checkArithOperand(o operand, opTok *token) error {
 		if o.derive != nil && isArithType(o.dtype) || o.count {
 			return nil
 		}
-		if o.many() || (o.prop.Dict && o.dv.sub != subKey) || !isArithType(elemType(o)) {
+		if o.many() && !(o.prop.List && !o.prop.Dict) || (o.prop.Dict && o.dv.sub != subKey) || !isArithType(elemType(o)) {
 			return terror.New(terror.WrongType, "cannot apply '%s' (at position %d) to %s (%s)", opTok.text, opTok.pos, p.label(o), typeLabel(o))
 		}
 		return nil
@@ -284,6 +287,9 @@ func isArithType(t schema.Type) bool {
 func (p *parser) buildArith(l operand, op opKind, ci bool, r operand, opPos int) (node, error) {
 	if op.isStringOp() || ci {
 		return nil, terror.New(terror.WrongType, "%s at position %d needs strings, and arithmetic gives a number", opNames[op], opPos)
+	}
+	if n, ok, err := p.buildManyArith(l, op, r, opPos); ok || err != nil {
+		return n, err // listarith.go
 	}
 	if l.arith == nil {
 		if op == opIn || op == opBetween {

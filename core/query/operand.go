@@ -29,7 +29,7 @@ type operand struct {
 	linksCount bool // @links.@count of an object of linksClass
 	// arith is an arithmetic expression (arith.go): neither a property
 	// nor a constant.
-	arith *arithExpr
+	arith valueExpr // *arithExpr, or *manyArithExpr (listarith.go)
 	// derive computes a value from the list property prop (element.go):
 	// an element or an aggregate, of type dtype.
 	derive     deriveFunc

@@ -11,12 +11,12 @@ import (
 // reads other objects: a link path against a property (assignee.name ==
 // name, also inside SUBQUERY), a path aggregate against a property
 // (items.@sum.price > budget), two SUBQUERY counts, and arithmetic on any
-// of these (assignee.age * 2 > age). Each side becomes a valueExpr; a path
-// through many objects (tasks.price > budget) is one value per object
-// reached, combined by its quantifier (ANY by default), as realm-core
-// compares a list of values with a single one. A to-one link to no object
-// reads null, as in realm-core, where an unresolved unary link is a null
-// value.
+// of these (assignee.age * 2 > age, tasks.price * 2 > budget). Each side
+// becomes a valueExpr; a path through many objects (tasks.price > budget)
+// is one value per object reached, combined by its quantifier (ANY by
+// default), as realm-core compares a list of values with a single one. A
+// to-one link to no object reads null, as in realm-core, where an
+// unresolved unary link is a null value.
 
 // pathExpr reads a value on every object hops reach from obj.
 type pathExpr struct {
@@ -78,7 +78,7 @@ func (e aggExpr) eval(obj map[string]any, lk Linker) any {
 // side is one side of an expression comparison.
 type side struct {
 	expr valueExpr
-	many *pathExpr // a path through many objects: one value per object
+	many manyValues // a path through many objects: one value per object (listarith.go)
 	q    quant
 	typ  schema.Type
 }
@@ -126,7 +126,11 @@ func (p *parser) sideOf(o operand, opPos int) (side, error) {
 		_, s := p.linkedExpr(o)
 		return s, nil
 	case o.arith != nil:
-		return side{expr: o.arith, typ: schema.Double}, nil
+		s := side{expr: o.arith, typ: schema.Double}
+		if m, ok := o.arith.(*manyArithExpr); ok {
+			s.many, s.q = m, m.q
+		}
+		return s, nil
 	case o.isProp:
 		if o.many() && o.derive == nil {
 			return side{}, terror.New(terror.WrongType, "at position %d: comparing the list %s with a path through links is a comparison between two lists, which Realm does not support", opPos, o.text)
@@ -153,13 +157,11 @@ func constType(v any) schema.Type {
 	return schema.Mixed
 }
 
-// checkLinkedNumber accepts a linked operand in arithmetic when it is one
-// number per object.
+// checkLinkedNumber accepts a linked operand in arithmetic when it is a
+// number (one per object reached, for a path through many objects:
+// listarith.go).
 func (p *parser) checkLinkedNumber(o operand, opText string, opPos int) error {
-	_, s := p.linkedExpr(o)
-	if s.many != nil {
-		return terror.New(terror.WrongType, "cannot apply '%s' (at position %d) to %s: it is a value per object of a list (aggregate it with @sum, @min, @max or @avg)", opText, opPos, o.text)
-	}
+	_, s := p.linkedExpr(o) // a value per object of a list is many (listarith.go)
 	if o.typeOf || !isArithType(s.typ) {
 		return terror.New(terror.WrongType, "cannot apply '%s' (at position %d) to %s (%s)", opText, opPos, o.text, s.typ)
 	}
@@ -206,7 +208,7 @@ type exprCmpNode struct {
 	l, r      valueExpr
 	op        opKind
 	ci        bool
-	many      *pathExpr
+	many      manyValues
 	manyRight bool
 	q         quant
 }

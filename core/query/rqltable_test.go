@@ -30,7 +30,8 @@ const rqlTablePath = "../../docs/RQL.md"
 const rqlTableSchema = `[
  {"name":"Person","primaryKey":"_id","properties":{"_id":"int","name":"string","nick":"string?","age":"int?","score":"double?",
    "dec":"decimal128?","born":"date?","bin":"data?","tags":"string[]","nums":"int[]","m":"mixed","budget":"double",
-   "tasks":"Task[]","boss":"Person","bio":"string","scores":"int{}"}},
+   "tasks":"Task[]","boss":"Person","bio":{"type":"string","indexed":"full-text"},"scores":"int{}","review":"Review"}},
+ {"name":"Review","embedded":true,"properties":{"body":{"type":"string","indexed":"full-text"}}},
  {"name":"Task","primaryKey":"_id","properties":{"_id":"int","title":"string","price":"double","points":"int?","assignee":"Person"}}]`
 
 // rqlCase is one row: want is Realm's answer, the matching Person ids in
@@ -48,6 +49,7 @@ const (
 	srcDriver   = "realm-core parser/driver.cpp"
 	srcLexer    = "realm-core parser/query_flex.ll"
 	srcFullText = "Realm full-text search docs (Node FTS example)"
+	srcValueFun = "realm-core query_value.hpp, Value::fun"
 )
 
 var rqlCases = []rqlCase{
@@ -137,6 +139,12 @@ var rqlCases = []rqlCase{
 	{"TEXT", "bio TEXT 'quick -fox'", nil, "3", srcFullText + ": -term excludes"},
 	{"TEXT", "bio TEXT 'CAFE'", nil, "2", srcFullText + ": case and diacritics ignored"},
 	{"TEXT", "bio TEXT 'quick brown'", nil, "1", srcFullText + ": every term"},
+	{"TEXT", "review.body TEXT 'great -read'", nil, "3", srcFullText + "; on an embedded object's property: Tether's reading (testsuite/README.md)"},
+	{"arithmetic on a list path", "tasks.price * 2 > 10", nil, "1", srcValueFun + " (a list op a value is a list: ANY)"},
+	{"arithmetic on a list path", "ALL tasks.price * 2 > 5", nil, "1, 3", srcValueFun + " (a list op a value is a list; ALL of none holds)"},
+	{"arithmetic on a list path", "tasks.price * 2 > budget", nil, "1, 2", srcValueFun + " (a list op a value is a list: ANY)"},
+	{"arithmetic on a list path", "nums * 2 == 20", nil, "3", srcValueFun + " (a list of primitives too)"},
+	{"arithmetic on a list path", "tasks.price * tasks.points > 1", nil, "WrongType", srcValueFun + " (operations involving two lists are not supported)"},
 	{"refusals", "", nil, "QuerySyntax", srcRef + " (an empty query is invalid)"},
 	{"refusals", "age >", nil, "QuerySyntax", srcDriver + ", parse (SyntaxError)"},
 	{"refusals", "name > 5", nil, "WrongType", srcDriver + ", ConstantNode (unsupported comparison)"},
@@ -156,13 +164,13 @@ func rqlFixture(t *testing.T) (*schema.Schema, tableLinker) {
 		{"name": "Alice", "nick": nil, "age": i(30), "score": 1.5, "dec": dec("0.1"), "born": time.Date(2017, 12, 1, 12, 7, 53, 0, time.UTC),
 			"bin": []byte("abc"), "tags": []any{"a", "b"}, "nums": []any{i(1), i(2), i(3)}, "m": "hello", "budget": 10.0,
 			"tasks": []any{i(1), i(2)}, "boss": i(2), "bio": "The quick brown fox",
-			"scores": value.Dict{"a": i(1), "b": i(2)}},
+			"scores": value.Dict{"a": i(1), "b": i(2)}, "review": value.Object{"body": "A great read"}},
 		{"name": "Bob", "nick": "bobby", "age": i(5), "score": -2.0, "dec": dec("2.5"), "born": time.Unix(-1, 0).UTC(),
 			"bin": nil, "tags": []any{}, "nums": []any{}, "m": i(7), "budget": 3.0, "tasks": []any{i(3)}, "boss": nil, "bio": "Café au lait, quickly",
-			"scores": value.Dict{}},
+			"scores": value.Dict{}, "review": nil},
 		{"name": "Élodie", "nick": nil, "age": nil, "score": nil, "dec": nil, "born": nil, "bin": []byte{}, "tags": []any{"c"},
 			"nums": []any{i(10)}, "m": nil, "budget": 100.0, "tasks": []any{}, "boss": i(1), "bio": "quick thinking",
-			"scores": value.Dict{"c": i(10)}},
+			"scores": value.Dict{"c": i(10)}, "review": value.Object{"body": "Great, greater, GREATEST"}},
 	}
 	tasks := []map[string]any{
 		{"title": "write", "price": 4.0, "points": i(2), "assignee": i(1)},

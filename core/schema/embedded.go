@@ -253,12 +253,19 @@ func (c *Class) CoercePath(path string, v any) (any, error) {
 
 // buildEmbeddedRest finishes an embedded class: it has no primary key;
 // "indexed" is accepted (Realm allows it) and means nothing here, since
-// indexes serve top-level queries.
+// indexes serve top-level queries. A full-text index is accepted under
+// Realm's rule (a single string property) and kept in the schema, as
+// Realm accepts it on an embedded class's property (see fulltext.go);
+// TEXT through the parent ('address.note TEXT $0') is answered by a scan,
+// with the same answers.
 func buildEmbeddedRest(c *Class, cj ClassJSON) (*Class, error) {
 	for _, name := range cj.Indexed {
 		if c.byName[name] == nil {
 			return nil, terror.New(terror.InvalidArgument, "indexed property %q is not a property of class %q", name, cj.Name)
 		}
+	}
+	if err := applyFullText(c, cj); err != nil {
+		return nil, err
 	}
 	c.order()
 	return c, nil

@@ -208,6 +208,7 @@ type propertyWire struct {
 	Property   string          `json:"property,omitempty"`
 	Optional   *bool           `json:"optional,omitempty"`
 	Default    json.RawMessage `json:"default,omitempty"`
+	Indexed    json.RawMessage `json:"indexed,omitempty"` // indexed_wire.go
 }
 
 // UnmarshalJSON reads a class, each property as a type string or as an
@@ -240,7 +241,7 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("property %q of class %q has no \"type\"", name, w.Name)
 		}
 		if pw.Type == "linkingObjects" {
-			if pw.Optional != nil || len(pw.Default) > 0 {
+			if pw.Optional != nil || len(pw.Default) > 0 || len(pw.Indexed) > 0 {
 				return fmt.Errorf("property %q of class %q is linkingObjects, which takes only objectType and property", name, w.Name)
 			}
 			if cj.Backlinks == nil {
@@ -254,6 +255,9 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("property %q of class %q: %v", name, w.Name, err)
 		}
 		cj.Properties[name] = t
+		if err := applyPropertyIndexed(cj, name, pw.Indexed); err != nil {
+			return err
+		}
 		if len(pw.Default) > 0 {
 			if cj.Defaults == nil {
 				cj.Defaults = map[string]json.RawMessage{}
@@ -269,6 +273,8 @@ func (cj *ClassJSON) UnmarshalJSON(b []byte) error {
 func (cj ClassJSON) MarshalJSON() ([]byte, error) {
 	w := classWire{Name: cj.Name, PrimaryKey: cj.PrimaryKey, Indexed: cj.Indexed, FullText: cj.FullText, Embedded: cj.Embedded,
 		Properties: make(map[string]json.RawMessage, len(cj.Properties)+len(cj.Backlinks))}
+	fullText, rest := fullTextSet(cj)
+	w.FullText = rest
 	for name, b := range cj.Backlinks {
 		raw, err := json.Marshal(propertyWire{Type: "linkingObjects", ObjectType: b.ObjectType, Property: b.Property})
 		if err != nil {
@@ -278,8 +284,12 @@ func (cj ClassJSON) MarshalJSON() ([]byte, error) {
 	}
 	for name, t := range cj.Properties {
 		var v any = t
-		if d, ok := cj.Defaults[name]; ok {
-			v = propertyWire{Type: t, Default: d}
+		if d, ok := cj.Defaults[name]; ok || fullText[name] {
+			pw := propertyWire{Type: t, Default: d}
+			if fullText[name] {
+				pw.Indexed = json.RawMessage(`"` + fullTextWire + `"`)
+			}
+			v = pw
 		}
 		b, err := json.Marshal(v)
 		if err != nil {

@@ -144,7 +144,18 @@ export type TetherObject = Record<string, Value>;
  */
 export type PropertySchema =
   | string
-  | { type: string; optional?: boolean; default?: InputValue }
+  | {
+      type: string;
+      optional?: boolean;
+      default?: InputValue;
+      /**
+       * Realm JS's spelling of an index: true (the class's `indexed`) or
+       * 'full-text' (a string property's full-text index, the class's
+       * `fullText`; also on an embedded class). The schema read back uses
+       * this spelling for full-text indexes.
+       */
+      indexed?: boolean | 'full-text';
+    }
   | { type: 'object'; objectType: string; optional?: true }
   | { type: 'list' | 'dictionary' | 'set'; objectType: string; optional?: boolean }
   | { type: 'linkingObjects'; objectType: string; property: string };
@@ -173,7 +184,8 @@ export interface ObjectSchema {
   properties: Record<string, PropertySchema>;
   indexed?: string[];
   /**
-   * String properties with a full-text index (Realm's indexed: 'full-text'):
+   * String properties with a full-text index (the same as Realm JS's
+   * per-property indexed: 'full-text'):
    * 'title TEXT $0' is answered from it.
    */
   fullText?: string[];

@@ -156,4 +156,11 @@ export async function usage(token: string): Promise<void> {
       alumni: { type: 'set', objectType: 'User' }, extra: { type: 'dictionary', objectType: 'User' } } }] });
   await teams.write((tx) => tx.create('Team', { _id: 1, members: ['ann'], custom: { lead: 'ann' } }));
   void teams.objects('Team').filtered("members.name == 'Ann' AND custom['lead'].name == 'Ann'").length;
+
+  // Realm JS's per-property index spellings, as a Realm JS schema has them.
+  const books = await Tether.open({ inMemory: true, schema: [
+    { name: 'Book', primaryKey: '_id', properties: { _id: 'int', title: { type: 'string', indexed: 'full-text' }, year: { type: 'int', indexed: true } } }] });
+  void books.objects('Book').filtered("title TEXT 'swan' AND year > 1900").length;
+  // @ts-expect-error: indexed is true, false or 'full-text'
+  void Tether.open({ inMemory: true, schema: [{ name: 'B', primaryKey: '_id', properties: { _id: 'int', t: { type: 'string', indexed: 'fulltext' } } }] });
 }
