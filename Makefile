@@ -7,7 +7,7 @@ DRIVERS   := $(BUILD)/drivers
 SCENARIOS ?= testsuite/scenarios
 
 .PHONY: all build deps summary-start test-tidy test test-parts test-postgres test-go test-race test-repeat test-convergence test-wasm-build test-c conformance \
-        bench bench-store bench-crdt bench-ffi bench-sync bench-reset bench-jvm tetherd \
+        bench bench-store bench-crdt bench-ffi bench-sync bench-reset bench-scaleout bench-jvm tetherd \
         test-android test-ios android ios driver-jvm test-web test-web-node22 driver-node driver-chromium bench-wasm run drivers driver-go driver-c fuzz fuzz-ci coverage clean
 
 all: build
@@ -144,17 +144,16 @@ CHROMIUM_DRIVER = $(shell if ! command -v node >/dev/null; then echo "skip:node 
 	elif [ ! -x /usr/bin/chromium ]; then echo "skip:chromium not installed"; \
 	else echo "$(DRIVERS)/tether-driver-chromium"; fi)
 
+# The conformance runner's arguments: tetherd and the five drivers.
+CONFORMANCE_DRIVERS = -tetherd $(BUILD)/tetherd -driver go=$(DRIVERS)/tether-driver-go -driver "c=$(C_DRIVER)" \
+	-driver "jvm=$(JVM_DRIVER)" -driver "node=$(NODE_DRIVER)" -driver "chromium=$(CHROMIUM_DRIVER)"
+
 conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node) \
 	$(if $(findstring skip:,$(CHROMIUM_DRIVER)),,driver-chromium)
 	@for d in "c=$(C_DRIVER)" "jvm=$(JVM_DRIVER)" "node=$(NODE_DRIVER)" "chromium=$(CHROMIUM_DRIVER)"; do \
 	  case "$${d#*=}" in skip:*) scripts/skip.sh "conformance through the $${d%%=*} driver" "$${d#*=skip:}" || exit 1;; esac; done
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) \
-		-tetherd $(BUILD)/tetherd \
-		-driver go=$(DRIVERS)/tether-driver-go \
-		-driver "c=$(C_DRIVER)" \
-		-driver "jvm=$(JVM_DRIVER)" \
-		-driver "node=$(NODE_DRIVER)" \
-		-driver "chromium=$(CHROMIUM_DRIVER)"
+		$(CONFORMANCE_DRIVERS)
 	@scripts/ran.sh "conformance: every scenario under $(SCENARIOS) through the go, c, jvm, node and chromium drivers"
 
 # The storage contract, the server tests that go through the storage, the
@@ -165,6 +164,9 @@ conformance: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) d
 # however the run ends. PostgreSQL missing is a skip, so it fails make test.
 # Every server test runs there but the two that damage the file backend's files.
 PG_SERVER_FILE_ONLY = TestDamagedPartitionLogIsCorrupted|TestFreshBindsToADamagedPartitionDoNotHoldBootstrapSlots
+# The scale-out fault tests (e2e/pgfault_test.go, build tag pgfault: too
+# long for the e2e suite's repeated and race runs) run here with -v, and
+# their counts (trials, writes checked, lost, duplicated) are printed.
 
 test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c) driver-jvm $(if $(findstring skip:,$(NODE_DRIVER)),,driver-node) \
 	$(if $(findstring skip:,$(CHROMIUM_DRIVER)),,driver-chromium)
@@ -175,16 +177,14 @@ test-postgres: driver-go tetherd $(if $(findstring skip:,$(C_DRIVER)),,driver-c)
 	export TETHER_PG_URL=$$url TETHER_STORAGE=postgres; set -e; \
 	$(GO) test -count=1 -skip '$(PG_SERVER_FILE_ONLY)' ./server/; \
 	$(GO) test -count=1 ./e2e/; \
+	$(GO) vet -tags pgfault ./e2e/; \
+	log=$$(mktemp); if ! TETHER_TETHERD=$(BUILD)/tetherd $(GO) test -tags pgfault -count=1 -v -run '^TestFault' ./e2e/ >$$log 2>&1; then \
+		grep -v ' INFO \| DEBUG ' $$log; rm -f $$log; exit 1; fi; grep -E '^(---|ok)|fault test:' $$log; rm -f $$log; \
 	$(GO) run ./testsuite/cmd/conformance -scenarios $(SCENARIOS) -run 'scenarios/(sync|reset)/' \
-		-tetherd $(BUILD)/tetherd \
-		-driver go=$(DRIVERS)/tether-driver-go \
-		-driver "c=$(C_DRIVER)" \
-		-driver "jvm=$(JVM_DRIVER)" \
-		-driver "node=$(NODE_DRIVER)" \
-		-driver "chromium=$(CHROMIUM_DRIVER)"
-	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite (but TestRandomizedConvergence, open), sync and reset conformance scenarios (go, c, jvm, node and chromium drivers)"
+		$(CONFORMANCE_DRIVERS)
+	@scripts/ran.sh "against PostgreSQL: storage contract and server tests, e2e suite, the scale-out fault tests (kill -9 of instances, PostgreSQL restarts), sync and reset conformance scenarios (go, c, jvm, node and chromium drivers)"
 
-bench: bench-store bench-ffi bench-sync bench-reset bench-jvm bench-wasm bench-crdt
+bench: bench-store bench-ffi bench-sync bench-reset bench-scaleout bench-jvm bench-wasm bench-crdt
 
 bench-store:
 	$(GO) run ./bench/store
@@ -197,6 +197,14 @@ bench-sync: tetherd
 
 bench-reset:
 	$(GO) run ./bench/reset
+
+# tetherd on PostgreSQL (1 and 3 instances, child processes, a throwaway
+# cluster from scripts/pg-start.sh) beside the embedded file storage:
+# throughput, sync latency across instances, an instance's memory with
+# up to a million objects stored (the count reached in its load budget),
+# and the CPU per op of each instance, PostgreSQL and the clients.
+bench-scaleout: tetherd
+	$(GO) run ./bench/scaleout -tetherd $(BUILD)/tetherd
 
 # The list benchmarks beside Yjs's Y.Array in the same run (the same
 # workloads, checked by checksum): node runs bench/peers/yjs-lists.mjs

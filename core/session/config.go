@@ -12,7 +12,11 @@ import (
 // Config starts a session.
 type Config struct {
 	// URL of the server's sync endpoint, e.g. ws://127.0.0.1:7800/sync.
-	URL       string
+	URL string
+	// URLs are more instances of the same deployment (one database): the
+	// session dials URL (or the first of URLs) and moves to the next on
+	// each reconnect (urls.go). One load balancer's URL needs none.
+	URLs      []string
 	Token     string
 	Partition string
 	DB        *store.DB
@@ -46,20 +50,23 @@ type Config struct {
 	// client reset, whose "before" view lives only during the call, cannot
 	// come before them.
 	Listeners Listeners
+
+	servers []string // URL then URLs, checked (serverList)
 }
 
 func (c *Config) validate() error {
 	switch {
 	case c.DB == nil:
 		return terror.New(terror.InvalidArgument, "a session needs a database")
-	case c.URL == "":
-		return terror.New(terror.InvalidArgument, "a session needs the server URL")
 	case c.Flexible && c.Partition != "":
 		return terror.New(terror.InvalidArgument, "a flexible-sync session has no partition")
 	case !c.Flexible && c.Partition == "":
 		return terror.New(terror.InvalidArgument, "a session needs a partition (or flexible sync)")
 	case !c.Flexible && c.InitialSubscriptions != nil:
 		return terror.New(terror.InvalidArgument, "initial subscriptions need a flexible-sync session")
+	}
+	if err := c.serverList(); err != nil {
+		return err
 	}
 	if err := c.backoffDefaults(); err != nil {
 		return err

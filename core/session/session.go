@@ -91,6 +91,7 @@ type Session struct {
 	boundSV     uint64 // the server version the last Bind announced
 	uploaded    uint64 // ... and up to here acknowledged
 	backoff     time.Duration
+	urlAt       int       // the server URL dialled (urls.go)
 	boundAt     time.Time // when the current (or last) connection got its Ident
 	reconnGen   int
 	markSeq     uint64
@@ -462,7 +463,7 @@ func (s *Session) connect() {
 	}
 	s.setConnState(Connecting)
 	s.boundAt = time.Time{}
-	s.conn, s.sid = attach(s, s.cfg.URL, s.token)
+	s.conn, s.sid = attach(s, s.serverURL(), s.token)
 }
 
 func (s *Session) dropConn() {
@@ -495,6 +496,7 @@ func (s *Session) scheduleReconnect() {
 	if !s.boundAt.IsZero() && time.Since(s.boundAt) >= s.cfg.MaxBackoff {
 		s.backoff = s.cfg.MinBackoff
 	}
+	s.nextServer()
 	s.reconnGen++
 	gen := s.reconnGen
 	delay := time.Duration(s.cfg.Jitter(int64(s.backoff)) + 1)

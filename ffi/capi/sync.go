@@ -94,8 +94,12 @@ func syncConfig(o *C.tether_sync_options) (boundary.SyncConfig, error) {
 	if o.version < 1 || o.version > syncOptionsVersion {
 		return c, invalid(fn, "options->version is %d; this library reads versions 1 to %d (use TETHER_SYNC_OPTIONS_INIT)", o.version, syncOptionsVersion)
 	}
-	if o.url == nil || *o.url == 0 {
-		return c, invalid(fn, "options->url is required")
+	urls, err := syncURLs(o)
+	if err != nil {
+		return c, err
+	}
+	if (o.url == nil || *o.url == 0) && len(urls) == 0 {
+		return c, invalid(fn, "options->url is required (or urls, options version 4)")
 	}
 	flexible := o.version >= 3 && bool(o.flexible)
 	if !flexible && (o.partition == nil || *o.partition == 0) {
@@ -104,10 +108,11 @@ func syncConfig(o *C.tether_sync_options) (boundary.SyncConfig, error) {
 	// The backoff bounds are internal/boundary's (SyncConfig.check), as for
 	// every binding.
 	c = boundary.SyncConfig{StartPaused: bool(o.start_paused),
-		MinBackoffMs: int64(o.min_backoff_ms), MaxBackoffMs: int64(o.max_backoff_ms)}
-	var err error
-	if c.URL, err = textArg(fn, "options->url", C.GoString(o.url)); err != nil {
-		return c, err
+		MinBackoffMs: int64(o.min_backoff_ms), MaxBackoffMs: int64(o.max_backoff_ms), URLs: urls}
+	if o.url != nil {
+		if c.URL, err = textArg(fn, "options->url", C.GoString(o.url)); err != nil {
+			return c, err
+		}
 	}
 	if o.partition != nil {
 		if c.Partition, err = textArg(fn, "options->partition", C.GoString(o.partition)); err != nil {

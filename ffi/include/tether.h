@@ -242,11 +242,11 @@ TETHER_API const char *tether_session_state_name(int state);
 TETHER_API const char *tether_connection_state_name(int state);
 TETHER_API const char *tether_client_reset_mode_name(int mode);
 
-#define TETHER_SYNC_OPTIONS_VERSION 3 /* 2: client_reset_mode; 3: flexible, initial_subscriptions_json */
+#define TETHER_SYNC_OPTIONS_VERSION 4 /* 2: client_reset_mode; 3: flexible, initial_subscriptions_json; 4: urls */
 
 typedef struct tether_sync_options {
     int version;                          /* TETHER_SYNC_OPTIONS_VERSION */
-    const char *TETHER_NULLABLE url;      /* required: "ws://host:port/sync" */
+    const char *TETHER_NULLABLE url;      /* required (but see urls): "ws://host:port/sync" */
     const char *TETHER_NULLABLE token;    /* NULL or "": none yet (see refresh_token) */
     const char *TETHER_NULLABLE partition; /* required */
     bool start_paused;                    /* no network until tether_sync_resume */
@@ -263,10 +263,16 @@ typedef struct tether_sync_options {
      * {"name"?, "class", "filter"?, "args"?}. */
     bool flexible;
     const char *TETHER_NULLABLE initial_subscriptions_json;
+    /* Version 4: more instances of the deployment (many tetherd on one
+     * database): url_count URLs (at most 64; url may then be NULL). The
+     * session dials url, else the first, and moves to the next one on each
+     * reconnect. */
+    const char *TETHER_NULLABLE const *TETHER_NULLABLE urls;
+    size_t url_count;
 } tether_sync_options;
 
 #define TETHER_SYNC_OPTIONS_INIT \
-    { TETHER_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0, TETHER_CLIENT_RESET_RECOVER_OR_DISCARD, false, NULL }
+    { TETHER_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0, TETHER_CLIENT_RESET_RECOVER_OR_DISCARD, false, NULL, NULL, 0 }
 
 /* Starts syncing `db`; returns at once. *out_sync goes to tether_sync_close
  * once (tether_db_close closes it too). An unreachable server is an error

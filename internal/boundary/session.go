@@ -13,9 +13,12 @@ import (
 
 // SyncConfig starts a sync session on an open database (JSON form).
 type SyncConfig struct {
-	URL       string `json:"url"`
-	Token     string `json:"token"`
-	Partition string `json:"partition"`
+	URL string `json:"url"`
+	// URLs: more instances of the deployment (session.Config.URLs); url
+	// may then be empty.
+	URLs      []string `json:"urls,omitempty"`
+	Token     string   `json:"token"`
+	Partition string   `json:"partition"`
 	// Flexible makes a flexible-sync session (no partition);
 	// Subscriptions is its initial set, used when the database has none
 	// yet, or on every open with RerunOnOpen (Realm's initialSubscriptions).
@@ -108,7 +111,7 @@ func startSession(db int64, c SyncConfig, types map[string]bool, views bool, cb 
 	if cb != nil {
 		l = eventListeners(types, views, cb)
 	}
-	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d,
+	s, err := session.Start(session.Config{URL: c.URL, URLs: c.URLs, Token: c.Token, Partition: c.Partition, DB: d,
 		Flexible: c.Flexible, InitialSubscriptions: initialSubscriptions(c.Subscriptions), RerunInitialSubscriptions: c.RerunOnOpen,
 		StartPaused: c.StartPaused, MinBackoff: millis(c.MinBackoffMs),
 		MaxBackoff: millis(c.MaxBackoffMs), ClientReset: reset.Mode(c.ClientReset), Listeners: l})

@@ -241,6 +241,13 @@ export type SyncConfig = SyncConfigBase & (
 export interface SyncConfigBase {
   /** The server's WebSocket URL, e.g. ws://127.0.0.1:7800/sync. */
   url: string;
+  /**
+   * More instances of the same deployment (many tetherd on one database):
+   * the session dials url and moves to the next URL of [url, ...urls] on
+   * each reconnect, so the clients of a dead instance reach another. At
+   * most 64. One load balancer's URL needs none.
+   */
+  urls?: string[];
   token?: string;
   /** Default: recoverOrDiscardUnsyncedChanges. */
   /**

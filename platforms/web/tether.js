@@ -643,8 +643,14 @@ export class SyncSession {
     if (reset?.mode !== undefined && !RESET_MODES.has(reset.mode)) {
       throw new TetherError('InvalidArgument', `unknown clientReset mode ${JSON.stringify(reset.mode)}`);
     }
+    if (sync.urls !== undefined && sync.urls !== null) {
+      if (!Array.isArray(sync.urls)) throw new TetherError('InvalidArgument', 'sync.urls must be an array of URLs');
+      sync.urls.forEach((u, i) => v.string(`sync.urls[${i}]`, u));
+    }
     const c = {
       url: sync.url,
+      // More instances of the deployment; the rotation is core/session's.
+      urls: sync.urls?.length ? [...sync.urls] : undefined,
       token: sync.token ?? '',
       partition: flexible ? undefined : sync.partition,
       // Flexible sync: the initial set, recorded from Realm's

@@ -80,6 +80,29 @@ static void test_sync_start_errors(void) {
     o.min_backoff_ms = o.max_backoff_ms = 0;
     CHECK(s == NULL);
 
+    /* Version 4: more server URLs (url may then be NULL); NULL or empty
+     * entries, a NULL array with a count, or more than 64 fail. */
+    const char *urls[] = {url, NULL};
+    o.url = NULL;
+    o.urls = urls;
+    o.url_count = 2;
+    CHECK_FAIL(tether_sync_start(db, &o, &s, &e), TETHER_ERR_INVALID_ARGUMENT);
+    urls[1] = "";
+    CHECK_FAIL(tether_sync_start(db, &o, &s, &e), TETHER_ERR_INVALID_ARGUMENT);
+    o.urls = NULL;
+    CHECK_FAIL(tether_sync_start(db, &o, &s, &e), TETHER_ERR_INVALID_ARGUMENT);
+    o.urls = urls;
+    o.url_count = 65;
+    CHECK_FAIL(tether_sync_start(db, &o, &s, &e), TETHER_ERR_INVALID_ARGUMENT);
+    o.url_count = 1; /* only the first: a valid list without url */
+    CHECK_OK(tether_sync_start(db, &o, &s, &e));
+    CHECK(s != NULL);
+    CHECK_OK(tether_sync_close(s, &e));
+    s = NULL;
+    o.url = url;
+    o.urls = NULL;
+    o.url_count = 0;
+
     /* err is optional. */
     CHECK(!tether_sync_start(NULL, NULL, NULL, NULL));
 

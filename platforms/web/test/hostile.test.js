@@ -114,7 +114,8 @@ test('sync options: negative or NaN backoff, min above max, a bad url are Invali
   const sync = { url: 'ws://127.0.0.1:9/sync', partition: 'p', startPaused: true };
   for (const bad of [{ minBackoffMs: -1 }, { maxBackoffMs: -5 }, { minBackoffMs: 500, maxBackoffMs: 100 },
     { minBackoffMs: NaN }, { maxBackoffMs: '100' }, { minBackoffMs: 1.5 }, { minBackoffMs: 2 ** 60 },
-    { url: undefined }, { url: 42 }, { partition: undefined }, { token: 7 }]) {
+    { url: undefined }, { url: 42 }, { partition: undefined }, { token: 7 },
+    { urls: 'ws://127.0.0.1:9/sync' }, { urls: [42] }, { urls: [''] }]) {
     await rejectsInvalid(Tether.open({ schema, inMemory: true, sync: { ...sync, ...bad } }));
   }
   await rejectsInvalid(Tether.open({ schema, inMemory: true, sync: 'ws://x' }));

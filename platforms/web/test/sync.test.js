@@ -42,6 +42,14 @@ function syncOpen(partition, extra = {}, path) {
   });
 }
 
+test('urls: a dead url first, the live server next: the session moves to it', async () => {
+  // Port 9 (discard) has no WebSocket server; the list's rotation is core/session's.
+  const db = await syncOpen('p-urls', { url: 'ws://127.0.0.1:9/sync', urls: [srv.url], minBackoffMs: 10, maxBackoffMs: 100 });
+  await db.write((tx) => tx.create('Dog', { _id: 'u', name: 'Urls' }));
+  await db.syncSession.uploadAllLocalChanges({ timeout: 20000 });
+  await db.close();
+});
+
 test('two databases converge; pause, resume, waits, notifications', async () => {
   const events = [];
   const errors = [];

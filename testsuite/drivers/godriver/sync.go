@@ -22,12 +22,13 @@ const (
 // syncConfig is the open request's "sync" object; the backoff bounds
 // (ms) replace the driver's own when given.
 type syncConfig struct {
-	URL          string `json:"url"`
-	Token        string `json:"token"`
-	Partition    string `json:"partition"`
-	ClientReset  string `json:"clientReset"`
-	MinBackoffMs *int64 `json:"minBackoffMs"`
-	MaxBackoffMs *int64 `json:"maxBackoffMs"`
+	URL          string   `json:"url"`
+	URLs         []string `json:"urls"` // more instances (session.Config.URLs)
+	Token        string   `json:"token"`
+	Partition    string   `json:"partition"`
+	ClientReset  string   `json:"clientReset"`
+	MinBackoffMs *int64   `json:"minBackoffMs"`
+	MaxBackoffMs *int64   `json:"maxBackoffMs"`
 	// Flexible sync (flexible.go): no partition; the initial set.
 	Flexible      bool            `json:"flexible"`
 	Subscriptions json.RawMessage `json:"subscriptions"`
@@ -42,7 +43,7 @@ func parseSyncConfig(raw json.RawMessage) (syncConfig, error) {
 		return c, terror.Wrap(terror.InvalidArgument, err, `"sync" must be {"url", "token", "partition", "clientReset"}`)
 	}
 	switch {
-	case c.URL == "":
+	case c.URL == "" && len(c.URLs) == 0:
 		return c, terror.New(terror.InvalidArgument, `"sync" needs the server "url"`)
 	case c.Partition == "" && !c.Flexible:
 		return c, terror.New(terror.InvalidArgument, `"sync" needs a "partition"`)
@@ -69,7 +70,7 @@ func (d *driver) startSession(c syncConfig) error {
 	if err != nil {
 		return err
 	}
-	s, err := session.Start(session.Config{URL: c.URL, Token: c.Token, Partition: c.Partition, DB: d.db,
+	s, err := session.Start(session.Config{URL: c.URL, URLs: c.URLs, Token: c.Token, Partition: c.Partition, DB: d.db,
 		MinBackoff: minB, MaxBackoff: maxB, ClientReset: reset.Mode(c.ClientReset),
 		Flexible: c.Flexible, InitialSubscriptions: initial})
 	if err != nil {

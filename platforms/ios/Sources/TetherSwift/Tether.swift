@@ -217,19 +217,24 @@ public struct SyncConfiguration: Sendable {
     public var clientReset: ClientResetMode = .recoverOrDiscardUnsyncedChanges
     /// Start paused: register the callbacks, then `resume()`, and no transition is missed.
     public var startPaused = false
+    /// More instances of the deployment (many tetherd on one database): the session dials
+    /// `url` and moves to the next of url + urls on each reconnect (at most 64).
+    public var urls: [String] = []
 
     public init(url: String, token: String, partition: String,
-                clientReset: ClientResetMode = .recoverOrDiscardUnsyncedChanges, startPaused: Bool = false) {
+                clientReset: ClientResetMode = .recoverOrDiscardUnsyncedChanges, startPaused: Bool = false,
+                urls: [String] = []) {
         self.url = url
         self.token = token
         self.partition = partition
         self.clientReset = clientReset
         self.startPaused = startPaused
+        self.urls = urls
     }
 
     var json: String {
         let object: [String: Any] = ["url": url, "token": token, "partition": partition,
-                                     "clientReset": clientReset.rawValue, "startPaused": startPaused]
+                                     "clientReset": clientReset.rawValue, "startPaused": startPaused, "urls": urls]
         let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

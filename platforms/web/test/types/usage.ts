@@ -19,6 +19,7 @@ export async function usage(token: string): Promise<void> {
     durability: 'full',
     sync: {
       url: 'ws://127.0.0.1:7800/sync',
+      urls: ['ws://127.0.0.1:7802/sync', 'ws://127.0.0.1:7804/sync'],
       token,
       partition: 'default',
       clientReset: {

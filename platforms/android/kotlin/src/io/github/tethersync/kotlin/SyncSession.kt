@@ -50,9 +50,16 @@ data class SyncConfiguration(
      */
     val flexible: Boolean = false,
     val initialSubscriptions: (MutableSubscriptionSet.() -> Unit)? = null,
+    /**
+     * More instances of the deployment (many tetherd on one database): the
+     * session dials [url] and moves to the next of url + urls on each
+     * reconnect (at most 64).
+     */
+    val urls: List<String> = emptyList(),
 ) {
     internal fun toJson(): String = buildString {
         append("{\"url\":").append(MiniJson.quote(url))
+        if (urls.isNotEmpty()) append(",\"urls\":").append(urls.joinToString(",", "[", "]") { MiniJson.quote(it) })
         append(",\"token\":").append(MiniJson.quote(token))
         if (flexible) {
             append(",\"flexible\":true")
