@@ -44,6 +44,7 @@ func TestRandomizedConvergence(t *testing.T) {
 func modelState(t *testing.T, dir string) (state []string, version uint64) {
 	t.Helper()
 	recs := serverHistory(t, dir)
+	state = []string{} // as dump renders no objects
 	var h mergemodel.History
 	for _, r := range recs {
 		require.NoError(t, h.Add(r.Data))
