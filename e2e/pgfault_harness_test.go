@@ -67,6 +67,7 @@ func tetherdBinary(t *testing.T) string {
 type instance struct {
 	bin, dsn, dir, listen string
 	cmd                   *exec.Cmd
+	exited                chan error // cmd.Wait's result, once the process is gone
 	starts                int
 }
 
@@ -105,9 +106,7 @@ func (in *instance) start(t *testing.T) {
 		go func() { exited <- cmd.Wait() }()
 		for {
 			if b, err := os.ReadFile(ready); err == nil && json.Valid(b) {
-				in.cmd = cmd
-				// Reap it in the background from now on.
-				go func() { <-exited }()
+				in.cmd, in.exited = cmd, exited
 				return
 			}
 			select {
@@ -128,9 +127,7 @@ func (in *instance) kill() {
 		return
 	}
 	in.cmd.Process.Signal(syscall.SIGKILL)
-	for in.cmd.Process.Signal(syscall.Signal(0)) == nil {
-		time.Sleep(5 * time.Millisecond)
-	}
+	<-in.exited // reaped: its port and database connections are gone
 	in.cmd = nil
 }
 
@@ -300,3 +297,23 @@ func checkFaultRun(t *testing.T, dir, dsn string, clients []*faultClient, ins []
 	}
 	return counts
 }
+
+// waitFor waits until total (summed over the clients) has grown by n
+// since the call: the fault schedule counts acknowledged writes or seen
+// session errors between faults, events of the run, not wall time.
+func waitFor(t *testing.T, clients []*faultClient, n int64, total func(c *faultClient) int64) {
+	t.Helper()
+	sum := func() int64 {
+		var s int64
+		for _, c := range clients {
+			s += total(c)
+		}
+		return s
+	}
+	from := sum()
+	require.Eventually(t, func() bool { return sum() >= from+n }, 60*time.Second, time.Millisecond,
+		"the run did not reach %d more events", n)
+}
+
+func acked(c *faultClient) int64      { return c.acked.Load() }
+func sessErrors(c *faultClient) int64 { return c.sessErrors.Load() }

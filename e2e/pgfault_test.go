@@ -100,17 +100,18 @@ func TestFaultKill9Instances(t *testing.T) {
 	const trials = 20
 	underLoad(t, clients, func() {
 		for trial := 0; trial < trials; trial++ {
-			// A random moment: the load runs a random while between kills.
-			time.Sleep(time.Duration(100+rand.IntN(500)) * time.Millisecond)
+			// A random moment: a random number of acknowledged writes
+			// between kills.
+			waitFor(t, clients, 1+rand.Int64N(30), acked)
 			in := ins[rand.IntN(len(ins))]
 			in.kill()
-			// Down for a random while too: its clients move to the
-			// others rather than only find it again.
-			time.Sleep(time.Duration(rand.IntN(400)) * time.Millisecond)
+			// Down for a random number of writes the others acknowledge:
+			// its clients move to them rather than only find it again.
+			waitFor(t, clients, rand.Int64N(15), acked)
 			in.start(t)
 		}
 		// Some load after the last restart, all instances up.
-		time.Sleep(300 * time.Millisecond)
+		waitFor(t, clients, 20, acked)
 	})
 	counts := checkFaultRun(t, dir, dsn, clients, ins)
 	logFaultCounts(t, "kill -9 of one of 3 instances", trials, clients, counts)
@@ -128,7 +129,7 @@ func TestFaultPostgresRestart(t *testing.T) {
 	var before []int64
 	underLoad(t, clients, func() {
 		for r := 0; r < restarts; r++ {
-			time.Sleep(time.Duration(500+rand.IntN(500)) * time.Millisecond)
+			waitFor(t, clients, 20+rand.Int64N(40), acked) // load between outages
 			if r == 0 {
 				require.NoError(t, cluster.Restart()) // down for as long as a restart takes
 				continue
@@ -136,7 +137,9 @@ func TestFaultPostgresRestart(t *testing.T) {
 			// Down for a few seconds: uploads fail, instances' pools and
 			// LISTEN connections and the clients' sessions retry.
 			require.NoError(t, cluster.Stop())
-			time.Sleep(time.Duration(1000+rand.IntN(2000)) * time.Millisecond)
+			// Down until the clients have felt it a random number of
+			// times (failed uploads, lost connections).
+			waitFor(t, clients, 3+rand.Int64N(10), sessErrors)
 			require.NoError(t, cluster.Start())
 		}
 		// The instances and clients recover by themselves: writes are
@@ -155,7 +158,7 @@ func TestFaultPostgresRestart(t *testing.T) {
 		}, 90*time.Second, 50*time.Millisecond, "every client's writes are acknowledged again after PostgreSQL restarted")
 	})
 	counts := checkFaultRun(t, dir, dsn, clients, ins)
-	logFaultCounts(t, "PostgreSQL restarted twice (once at once, once down 1-3 s) under 3 instances", restarts, clients, counts)
+	logFaultCounts(t, "PostgreSQL restarted twice (once at once, once down until the clients felt it 3-12 times) under 3 instances", restarts, clients, counts)
 	require.Zero(t, counts.lost)
 	require.Zero(t, counts.duplicated)
 }
