@@ -181,11 +181,12 @@ async function shot(label, ...pages) {
 // One step of the story: the steps run in order on the same two pages, so
 // after a failure (screenshots: demo-failed-*.png) the rest are skipped.
 // A story of its own (flexible mode, on its own pages) starts its own
-// chain: story names it, and only its earlier steps' failures skip it.
+// chain: story names it, and only its earlier steps' failures fail it unrun.
 const failedIn = {};
 function step(name, fn, { story = 'partition', pages = () => [A, B] } = {}) {
   test(name, async (t) => {
-    if (failedIn[story]) return t.skip(`an earlier step failed: ${failedIn[story]}`);
+    // Not a skip: a step that cannot run fails, naming the step that broke it.
+    if (failedIn[story]) throw new Error(`not run: an earlier step of the ${story} story failed: ${failedIn[story]}`);
     try {
       await fn();
     } catch (e) {
