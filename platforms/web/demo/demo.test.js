@@ -179,7 +179,7 @@ async function shot(label, ...pages) {
 }
 
 // One step of the story: the steps run in order on the same two pages, so
-// after a failure (screenshots: demo-failed-*.png) the rest are skipped.
+// after a failure (screenshots: demo-failed-*.png) the rest fail unrun.
 // A story of its own (flexible mode, on its own pages) starts its own
 // chain: story names it, and only its earlier steps' failures fail it unrun.
 const failedIn = {};
