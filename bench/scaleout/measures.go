@@ -211,12 +211,12 @@ func loadAndMeasure(root string, d *deployment, want int, budget time.Duration) 
 		wg.Wait()
 		stored += parts * batch
 		if stored >= next || stored >= want {
-			curve = append(curve, fmt.Sprintf("%dk: %.0f", stored/1000, rssMiB(in.pid())))
+			curve = append(curve, fmt.Sprintf("%dk: %.0f", stored/1000, benchkit.RSSMiB(in.pid())))
 			next *= 2
 		}
 	}
 	if len(curve) == 0 || !strings.HasPrefix(curve[len(curve)-1], fmt.Sprintf("%dk:", stored/1000)) {
-		curve = append(curve, fmt.Sprintf("%dk: %.0f", stored/1000, rssMiB(in.pid())))
+		curve = append(curve, fmt.Sprintf("%dk: %.0f", stored/1000, benchkit.RSSMiB(in.pid())))
 	}
 	fmt.Printf("# %s: %d objects stored in %.0fs\n", d.name, stored, time.Since(start).Seconds())
 	// The same writers (no bootstrap) reconnect to the restarted instance.
@@ -225,7 +225,7 @@ func loadAndMeasure(root string, d *deployment, want int, budget time.Duration) 
 		benchkit.Check(w.db.Apply([]store.Op{{Kind: store.OpCreate, Class: "Item", Value: store.Object{"_id": fmt.Sprint("after", p), "n": int64(p)}}}))
 		w.sync("write after the restart")
 	}
-	rss := rssMiB(in.pid())
+	rss := benchkit.RSSMiB(in.pid())
 	for _, w := range writers {
 		w.close()
 	}

@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -36,7 +34,7 @@ func idleSessions(root, bin string, n int) {
 	benchkit.Check(cmd.Start())
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	url := waitReady(ready)
-	before := rssMiB(cmd.Process.Pid)
+	before := benchkit.RSSMiB(cmd.Process.Pid)
 	schema := []byte(schemaJSON)
 	conns := make([]*websocket.Conn, n)
 	var wg sync.WaitGroup
@@ -61,7 +59,7 @@ func idleSessions(root, bin string, n int) {
 	wg.Wait()
 	benchkit.Check(firstErr)
 	time.Sleep(2 * time.Second) // let the server settle
-	after := rssMiB(cmd.Process.Pid)
+	after := benchkit.RSSMiB(cmd.Process.Pid)
 	fmt.Printf("# tetherd RSS: %.1f MiB before, %.1f MiB with %d idle sessions (%.1f KiB each)\n", before, after, n, (after-before)*1024/float64(n))
 	benchkit.Line("server_10k_idle_sessions_mib", after, "MiB")
 	// Per session, beside Yjs's y-websocket server (15.5 KiB per idle
@@ -126,16 +124,4 @@ func waitReady(path string) string {
 	}
 	benchkit.Check(fmt.Errorf("tetherd did not start"))
 	return ""
-}
-
-func rssMiB(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	benchkit.Check(err)
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
-			kb, _ := strconv.Atoi(strings.Fields(l)[1])
-			return float64(kb) / 1024
-		}
-	}
-	return 0
 }
